@@ -1,0 +1,58 @@
+"""The texts of definition problems, Chinese first, English second."""
+
+from runtime.i18n import Catalogue
+
+MESSAGES = Catalogue({
+    # loading
+    "file_too_large": ("文件超过 {limit} 字节的上限", "file is larger than the {limit}-byte limit"),
+    "not_utf8": ("文件不是 UTF-8 编码", "file is not UTF-8 encoded"),
+    "syntax": ("语法错误：{reason}", "syntax error: {reason}"),
+    "alias": ("不允许使用 YAML 锚点或别名（&、*），请直接写出内容",
+              "YAML anchors and aliases (&, *) are not allowed; write the content out"),
+    "tag": ("不允许使用 YAML 标签 {tag}", "YAML tag {tag} is not allowed"),
+    "too_deep": ("嵌套超过 {limit} 层", "nesting is deeper than {limit} levels"),
+    "duplicate_key": ("键 '{key}' 重复（第 {first} 行已出现）",
+                      "key '{key}' appears twice (first on line {first})"),
+    "duplicate_key_plain": ("键 '{key}' 重复", "key '{key}' appears twice"),
+    "key_not_text": ("键必须是文本", "keys must be text"),
+    "unsafe_integer": ("数字 {value} 超出安全范围；如果它是编号，请加引号写成文本",
+                       "number {value} is out of the safe range; quote it if it is a code"),
+    "multiple_documents": ("一个文件只能包含一个定义", "a file must hold exactly one definition"),
+    "unknown_extension": ("不支持的文件类型 '{name}'", "unsupported file type '{name}'"),
+    # schema
+    "not_object": ("定义必须是一个映射（键: 值）", "a definition must be a mapping (key: value)"),
+    "unknown_kind": ("未知的定义种类 '{kind}'{hint}", "unknown definition kind '{kind}'{hint}"),
+    "schema_type": ("应为{expected}，实际为{actual} {value}{hint}",
+                    "expected {expected_en}, got {actual_en} {value}{hint_en}"),
+    "schema_required": ("缺少必填项 '{name}'", "'{name}' is required"),
+    "schema_additional": ("未知的属性 '{name}'{hint}", "unknown property '{name}'{hint}"),
+    "schema_enum": ("值 {value} 不在允许范围内：{allowed}", "{value} is not one of: {allowed}"),
+    "schema_pattern": ("值 {value} 格式不正确：{rule}", "{value} has the wrong format: {rule_en}"),
+    "schema_other": ("{reason}", "{reason}"),
+    # checker
+    "duplicate_id": ("{kind} '{id}' 重复定义（另见 {other}）",
+                     "{kind} '{id}' is defined twice (also in {other})"),
+    "duplicate_name": ("名称 '{name}' 重复", "name '{name}' is used twice"),
+    "unknown_ref": ("{what} '{name}' 不存在{hint}", "{what_en} '{name}' does not exist{hint}"),
+    "unknown_field_type": ("未知的字段类型 '{name}'{hint}", "unknown field type '{name}'{hint}"),
+    "options_conflict": ("选项与选项来源只能二选一", "give either options or options_from, not both"),
+    "options_missing": ("选择类字段需要 options 或 options_from",
+                        "a choice field needs options or options_from"),
+    "no_children": ("类型为 {type} 的字段需要子字段 fields", "a {type} field needs child fields"),
+    "unexpected_children": ("类型为 {type} 的字段不能有子字段", "a {type} field cannot have fields"),
+    "expression": ("表达式 `{source}`：{reason}", "expression `{source}`: {reason_en}"),
+    "cycle": ("存在循环依赖：{chain}", "there is a cycle: {chain}"),
+    "pack_id_mismatch": ("包内文件的 id 与文件夹名不符", "pack id does not match"),
+    # packs
+    "pack_missing": ("包中没有 pack.yaml", "the pack has no pack.yaml"),
+    "pack_too_many_files": ("包中文件超过 {limit} 个", "the pack has more than {limit} files"),
+    "pack_too_large": ("包解压后超过 {limit} 字节", "the pack unpacks to more than {limit} bytes"),
+    "pack_ratio": ("文件压缩比异常（{ratio}:1），疑似压缩炸弹",
+                   "suspicious compression ratio ({ratio}:1)"),
+    "pack_bad_path": ("不安全的路径（绝对路径、'..' 或链接）", "unsafe path (absolute, '..' or a link)"),
+    "pack_bad_file": ("不允许的文件；定义须为 .yaml/.yml/.json，附件须在 assets/ 下且类型已声明",
+                      "file not allowed: definitions are .yaml/.yml/.json, assets go under "
+                      "assets/ with a declared type"),
+    "pack_bad_zip": ("不是有效的 zip 文件：{reason}", "not a valid zip file: {reason}"),
+    "pack_not_found": ("找不到 {name}", "{name} not found"),
+})
