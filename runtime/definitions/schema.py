@@ -1,0 +1,202 @@
+"""JSON Schema validation of definitions, one schema per kind, with errors in zh and en.
+
+The schemas ship in `schemas/` and refer only to each other: the registry holds them and
+nothing else, so validation never fetches a remote `$ref`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+
+from runtime.definitions.loader import Document
+from runtime.definitions.problems import Path, Problem, format_path, problem
+
+KINDS = ("Pack", "Form", "TaskTemplate", "Process", "RuleSet", "DecisionTable", "View",
+         "Dashboard", "Catalog")
+SCHEMA_BASE = "urn:lowcode:schema:"
+
+_TYPE_NAMES = {
+    "string": ("文本", "text"), "integer": ("整数", "a whole number"),
+    "number": ("数字", "a number"), "boolean": ("布尔值 true/false", "true/false"),
+    "object": ("映射（键: 值）", "a mapping"), "array": ("列表", "a list"),
+    "null": ("空值", "null"),
+}
+_PATTERN_RULES = {
+    "^[a-z][a-z0-9_]{0,63}$": ("只能用小写字母、数字和下划线，以字母开头，最多 64 个字符",
+                               "lower-case letters, digits and _, starting with a letter"),
+    "^[A-Za-z0-9_.-]{1,64}$": ("只能用字母、数字和 _ . -，最多 64 个字符",
+                               "letters, digits and _ . -, at most 64 characters"),
+    "^[a-z0-9]{1,8}$": ("只能用小写字母和数字", "lower-case letters and digits"),
+}
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    text = resources.files("runtime.definitions").joinpath(f"schemas/{name}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def registry() -> Registry:
+    """Our own schemas and nothing else: an unknown `$ref` fails instead of being fetched."""
+    schemas = [load_schema(name) for name in ("common", *KINDS)]
+    return Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
+
+
+def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, registry=registry())
+
+
+@cache
+def kind_validator(kind: str) -> Draft202012Validator:
+    return validator_for(load_schema(kind))
+
+
+def schema_problems(doc: Document) -> Iterator[Problem]:
+    """Every schema problem of one document, in the order of the file."""
+    if not isinstance(doc.data, dict):
+        yield problem("not_object", doc.file, doc.line(()))
+        return
+    kind = doc.data.get("kind")
+    if kind not in KINDS:
+        yield problem("unknown_kind", doc.file, doc.line(("kind",)), ("kind",), kind=kind,
+                      **did_you_mean(str(kind), KINDS))
+        return
+    found = [p for e in kind_validator(kind).iter_errors(doc.data) for p in _translate(doc, e)]
+    yield from sorted(found, key=lambda p: (p.line or 0, p.path))
+
+
+def did_you_mean(name: str, choices: Any) -> dict[str, str]:
+    """The `hint` and `hint_en` parameters of a message: the closest known name, if any."""
+    close = difflib.get_close_matches(name, [str(c) for c in choices], n=1, cutoff=0.6)
+    if not close:
+        return {"hint": "", "hint_en": ""}
+    return {"hint": f"；是否想写 '{close[0]}'？", "hint_en": f"; did you mean '{close[0]}'?"}
+
+
+def _translate(doc: Document, error: ValidationError) -> Iterator[Problem]:
+    path: Path = tuple(error.absolute_path)
+    handler = _HANDLERS.get(str(error.validator), _other)
+    yield from handler(doc, error, path)
+
+
+def _type(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:
+    expected = error.validator_value
+    yield _type_problem(doc, path, expected if isinstance(expected, list) else [expected],
+                        error.instance)
+
+
+def _type_problem(doc: Document, path: Path, expected: list[str], value: Any) -> Problem:
+    actual = _json_type(value)
+    quote = "string" in expected and actual in ("integer", "number", "boolean", "null")
+    return problem(
+        "schema_type", doc.file, doc.line(path), path,
+        expected="或".join(_TYPE_NAMES[t][0] for t in expected),
+        expected_en=" or ".join(_TYPE_NAMES[t][1] for t in expected),
+        actual=_TYPE_NAMES[actual][0], actual_en=_TYPE_NAMES[actual][1], value=_show(value),
+        hint="；如果这是文本，请加引号" if quote else "",
+        hint_en="; quote it if it is text" if quote else "")
+
+
+def _required(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:
+    for name in error.validator_value:
+        if isinstance(error.instance, dict) and name not in error.instance:
+            yield problem("schema_required", doc.file, doc.line(path), path, name=name)
+
+
+def _additional(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:
+    known = error.schema.get("properties", {})
+    for name in error.instance:
+        if name not in known:
+            yield problem("schema_additional", doc.file, doc.line((*path, name)), (*path, name),
+                          name=name, **did_you_mean(name, known))
+
+
+def _enum(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:
+    allowed = error.validator_value
+    allowed = allowed if isinstance(allowed, list) else [allowed]
+    yield problem("schema_enum", doc.file, doc.line(path), path, value=_show(error.instance),
+                  allowed=", ".join(_show(a) for a in allowed))
+
+
+def _pattern(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:
+    pattern = error.validator_value
+    zh, en = _PATTERN_RULES.get(pattern, (f"须匹配 {pattern}", f"must match {pattern}"))
+    yield problem("schema_pattern", doc.file, doc.line(path), path, value=_show(error.instance),
+                  rule=zh, rule_en=en)
+
+
+def _one_of(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:
+    """Explain the branch that fits the value's type; if none does, list the types allowed."""
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or []:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [errs for errs in branches.values()
+               if not any(e.validator in ("type", "enum", "const") and not e.relative_path
+                          for e in errs)]
+    if len(fitting) == 1:
+        for sub in fitting[0]:
+            yield from _translate(doc, sub)
+        return
+    expected = sorted({t for sub in error.context or [] if sub.validator == "type"
+                       for t in _as_list(sub.validator_value)})
+    if expected and _json_type(error.instance) not in expected:
+        yield _type_problem(doc, path, expected, error.instance)
+    else:
+        yield from _other(doc, error, path)
+
+
+def _other(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:
+    zh, en = _bounds_text(str(error.validator), error.validator_value)
+    yield Problem("schema_other", doc.file, doc.line(path), format_path(path), zh or error.message,
+                  en or error.message)
+
+
+def _bounds_text(validator: str, limit: Any) -> tuple[str, str]:
+    texts = {
+        "minItems": (f"至少需要 {limit} 项", f"needs at least {limit} item(s)"),
+        "maxItems": (f"最多 {limit} 项", f"at most {limit} item(s)"),
+        "minLength": (f"至少 {limit} 个字符", f"at least {limit} character(s)"),
+        "maxLength": (f"最多 {limit} 个字符", f"at most {limit} character(s)"),
+        "minimum": (f"不能小于 {limit}", f"must be at least {limit}"),
+        "maximum": (f"不能大于 {limit}", f"must be at most {limit}"),
+        "exclusiveMinimum": (f"必须大于 {limit}", f"must be more than {limit}"),
+        "exclusiveMaximum": (f"必须小于 {limit}", f"must be less than {limit}"),
+        "uniqueItems": ("列表中有重复项", "the list has repeated items"),
+    }
+    return texts.get(validator, ("", ""))
+
+
+_HANDLERS = {"type": _type, "required": _required, "additionalProperties": _additional,
+             "enum": _enum, "const": _enum, "pattern": _pattern, "oneOf": _one_of,
+             "anyOf": _one_of}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,502 @@
+"""Frozen spec objects: what a checked definition means, with no raw dicts left.
+
+Each class names the place of its schema (`SCHEMA`), and a test holds the two to the same
+fields. `build(cls, data)` turns validated data into specs by the classes' type hints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, ClassVar, Union
+
+from runtime.i18n import pick
+
+spec = dataclass(frozen=True, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Label:
+    """Text for people, in Chinese and optionally English."""
+
+    zh: str
+    en: str | None = None
+
+    @classmethod
+    def of(cls, value: str | Mapping[str, str]) -> Label:
+        return cls(value) if isinstance(value, str) else cls(value["zh"], value.get("en"))
+
+    def text(self, lang: str = "zh") -> str:
+        return pick({"zh": self.zh, "en": self.en}, lang)
+
+    def __str__(self) -> str:
+        return self.zh
+
+
+@spec
+class CatalogRef:
+    SCHEMA: ClassVar[str] = "common#/$defs/catalog_item"
+    catalog: str
+    item: str
+
+
+@spec
+class Party:
+    SCHEMA: ClassVar[str] = "common#/$defs/party"
+    department: str | None = None
+    role: str | None = None
+
+
+@spec
+class CodeName:
+    SCHEMA: ClassVar[str] = "Pack#/properties/departments/items"
+    code: str
+    name: Label
+
+
+# --- Pack -------------------------------------------------------------------------------
+
+@spec
+class PackSpec:
+    SCHEMA: ClassVar[str] = "Pack#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    format: int
+    publisher: str | None = None
+    departments: tuple[CodeName, ...] = ()
+    roles: tuple[CodeName, ...] = ()
+    assets: tuple[str, ...] = ()
+
+
+# --- Form -------------------------------------------------------------------------------
+
+@spec
+class OptionSpec:
+    SCHEMA: ClassVar[str] = "Form#/$defs/field/properties/options/items"
+    value: str | int | bool
+    label: Label
+
+
+@spec
+class ValidationSpec:
+    SCHEMA: ClassVar[str] = "Form#/properties/validations/items"
+    id: str | None = None
+    expression: str
+    message: Label
+    when: str | None = None
+
+
+@spec
+class FieldSpec:
+    SCHEMA: ClassVar[str] = "Form#/$defs/field"
+    id: str
+    type: str
+    label: Label | None = None
+    help: Label | None = None
+    placeholder: Label | None = None
+    text: Label | None = None
+    default: Any = None
+    required: bool = False
+    required_when: str | None = None
+    visible_when: str | None = None
+    readonly_when: str | None = None
+    compute: str | None = None
+    keep_hidden: bool = False
+    options: tuple[OptionSpec, ...] = ()
+    options_from: str | None = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    min_rows: int | None = None
+    max_rows: int | None = None
+    fields: tuple[FieldSpec, ...] = ()
+    validations: tuple[ValidationSpec, ...] = ()
+
+
+@spec
+class FormSpec:
+    SCHEMA: ClassVar[str] = "Form#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    department: str | None = None
+    service: CatalogRef | None = None
+    hidden_values: str = "clear"
+    fields: tuple[FieldSpec, ...]
+    validations: tuple[ValidationSpec, ...] = ()
+
+    def all_fields(self) -> tuple[FieldSpec, ...]:
+        """Every field at any depth, parents before their children."""
+        return _flatten(self.fields)
+
+
+def _flatten(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    return tuple(f for top in fields for f in (top, *_flatten(top.fields)))
+
+
+# --- TaskTemplate -----------------------------------------------------------------------
+
+@spec
+class BasisSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/basis/items"
+    catalog: str
+    item: str
+    clauses: tuple[str, ...] = ()
+
+
+@spec
+class IndicatorTarget:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/goal/properties/indicators/items"
+    catalog: str
+    item: str
+    target: float | None = None
+
+
+@spec
+class GoalSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/goal"
+    outcome: Label
+    indicators: tuple[IndicatorTarget, ...] = ()
+
+
+@spec
+class MaterialSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/content/properties/materials/items"
+    name: Label
+    required: bool = False
+
+
+@spec
+class ContentSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/content"
+    instructions: Label
+    materials: tuple[MaterialSpec, ...] = ()
+    form: str | None = None
+
+
+@spec
+class AssigneeSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/assignee"
+    department: str | None = None
+    role: str | None = None
+    rule: str | None = None
+
+
+@spec
+class DeadlineSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/deadline"
+    working_days: int
+    from_: str = field(default="created", metadata={"key": "from"})
+
+
+@spec
+class WarningSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/warning"
+    yellow_at: float = 0.75
+
+
+@spec
+class FeedbackSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/feedback"
+    message: Label | None = None
+    form: str | None = None
+
+
+@spec
+class CoordinationSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination"
+    assignee: AssigneeSpec
+    copy: tuple[Party, ...] = ()
+    deadline: DeadlineSpec | None = None
+    warning: WarningSpec = WarningSpec()
+    escalation: Party | None = None
+    feedback: FeedbackSpec | None = None
+
+
+@spec
+class TaskTemplateSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    basis: tuple[BasisSpec, ...] = ()
+    goal: GoalSpec | None = None
+    content: ContentSpec
+    dependencies: tuple[str, ...] = ()
+    coordination: CoordinationSpec
+
+
+# --- Process ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class JoinSpec:
+    """When a step with several predecessors starts: all, any, or at least `count` done."""
+
+    mode: str = "all"
+    count: int | None = None
+
+    @classmethod
+    def of(cls, value: str | Mapping[str, int]) -> JoinSpec:
+        if isinstance(value, str):
+            return cls(value)
+        return cls("at_least", value["at_least"])
+
+
+@spec
+class AssigneesSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/assignees"
+    mode: str
+    ratio: float | None = None
+    parties: tuple[Party, ...] = ()
+
+
+@spec
+class StepSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items"
+    id: str
+    task: str
+    title: Label | None = None
+    after: tuple[str, ...] = ()
+    join: JoinSpec = JoinSpec()
+    when: str | None = None
+    assignees: AssigneesSpec | None = None
+    can_return_to: tuple[str, ...] = ()
+
+
+@spec
+class ProcessSpec:
+    SCHEMA: ClassVar[str] = "Process#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    start_form: str
+    steps: tuple[StepSpec, ...]
+
+
+# --- Rules ------------------------------------------------------------------------------
+
+@spec
+class RuleSpec:
+    SCHEMA: ClassVar[str] = "RuleSet#/properties/rules/items"
+    id: str
+    title: Label | None = None
+    purpose: str = "validation"
+    expression: str
+    message: Label | None = None
+
+
+@spec
+class RuleSetSpec:
+    SCHEMA: ClassVar[str] = "RuleSet#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    form: str
+    rules: tuple[RuleSpec, ...]
+
+
+@spec
+class OutputSpec:
+    SCHEMA: ClassVar[str] = "DecisionTable#/properties/outputs/items"
+    id: str
+    label: Label | None = None
+
+
+@spec
+class RowSpec:
+    SCHEMA: ClassVar[str] = "DecisionTable#/properties/rows/items"
+    when: str
+    then: Mapping[str, Any]
+    note: Label | None = None
+
+
+@spec
+class DecisionTableSpec:
+    SCHEMA: ClassVar[str] = "DecisionTable#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    form: str
+    hit_policy: str
+    outputs: tuple[OutputSpec, ...]
+    rows: tuple[RowSpec, ...]
+    default: Mapping[str, Any] = field(default_factory=lambda: types.MappingProxyType({}))
+
+
+# --- Views ------------------------------------------------------------------------------
+
+@spec
+class ColumnSpec:
+    SCHEMA: ClassVar[str] = "View#/properties/columns/items"
+    field: str
+    label: Label | None = None
+    mask: bool = False
+
+
+@spec
+class FilterSpec:
+    SCHEMA: ClassVar[str] = "View#/properties/filters/items"
+    field: str
+    op: str
+
+
+@spec
+class SortSpec:
+    SCHEMA: ClassVar[str] = "View#/properties/sort/items"
+    field: str
+    order: str = "asc"
+
+
+@spec
+class ViewSpec:
+    SCHEMA: ClassVar[str] = "View#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    type: str
+    form: str
+    columns: tuple[ColumnSpec, ...]
+    filters: tuple[FilterSpec, ...] = ()
+    sort: tuple[SortSpec, ...] = ()
+    group_by: str | None = None
+    page_size: int = 20
+
+
+@spec
+class MeasureSpec:
+    SCHEMA: ClassVar[str] = "Dashboard#/properties/widgets/items/properties/measure"
+    agg: str
+    field: str | None = None
+
+
+@spec
+class WidgetSpec:
+    SCHEMA: ClassVar[str] = "Dashboard#/properties/widgets/items"
+    id: str
+    type: str
+    title: Label
+    form: str | None = None
+    view: str | None = None
+    measure: MeasureSpec | None = None
+    group_by: str | None = None
+    indicator: CatalogRef | None = None
+    target: float | None = None
+
+
+@spec
+class DashboardSpec:
+    SCHEMA: ClassVar[str] = "Dashboard#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    filters: tuple[str, ...] = ()
+    widgets: tuple[WidgetSpec, ...]
+
+
+# --- Catalog ----------------------------------------------------------------------------
+
+@spec
+class ClauseSpec:
+    SCHEMA: ClassVar[str] = "Catalog#/properties/items/items/properties/clauses/items"
+    code: str
+    text: Label
+
+
+@spec
+class CatalogItemSpec:
+    SCHEMA: ClassVar[str] = "Catalog#/properties/items/items"
+    code: str
+    label: Label
+    parent: str | None = None
+    description: Label | None = None
+    department: str | None = None
+    form: str | None = None
+    unit: str | None = None
+    clauses: tuple[ClauseSpec, ...] = ()
+
+
+@spec
+class CatalogSpec:
+    SCHEMA: ClassVar[str] = "Catalog#"
+    kind: str
+    id: str
+    version: int
+    title: Label
+    description: Label | None = None
+    type: str = "codes"
+    items: tuple[CatalogItemSpec, ...]
+
+    def codes(self) -> frozenset[str]:
+        return frozenset(item.code for item in self.items)
+
+
+Definition = Union[PackSpec, FormSpec, TaskTemplateSpec, ProcessSpec, RuleSetSpec,  # noqa: UP007
+                   DecisionTableSpec, ViewSpec, DashboardSpec, CatalogSpec]
+
+SPEC_BY_KIND: dict[str, type] = {
+    "Pack": PackSpec, "Form": FormSpec, "TaskTemplate": TaskTemplateSpec,
+    "Process": ProcessSpec, "RuleSet": RuleSetSpec, "DecisionTable": DecisionTableSpec,
+    "View": ViewSpec, "Dashboard": DashboardSpec, "Catalog": CatalogSpec,
+}
+
+
+def from_data(data: Mapping[str, Any]) -> Definition:
+    """The spec of one schema-valid definition."""
+    return build(SPEC_BY_KIND[data["kind"]], data)
+
+
+def build(cls: type, data: Mapping[str, Any]) -> Any:
+    hints = _hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):
+        key = f.metadata.get("key", f.name)
+        if key in data:
+            values[f.name] = _convert(hints[f.name], data[key])
+    return cls(**values)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (Union, types.UnionType):
+        return _convert(next(a for a in args if a is not type(None)), value)
+    if origin is tuple:
+        return tuple(_convert(args[0], item) for item in value)
+    if hint is Label:
+        return Label.of(value)
+    if hint is JoinSpec:
+        return JoinSpec.of(value)
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value)
+    if isinstance(value, Mapping):
+        return types.MappingProxyType(dict(value))
+    return value

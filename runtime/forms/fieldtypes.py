@@ -1,0 +1,86 @@
+"""The field-type registry: every type a form field can have, and the value it holds.
+
+Built-ins register here exactly as `templates_lib` (or any extension) does, through
+`FieldTypes.register`; a duplicate name fails at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from runtime.definitions.spec import Label
+
+# The value types of the expression language: what a name of this field holds.
+NUMBER, STRING, BOOLEAN, DATE, LIST, OBJECT, ANY, NONE = (
+    "number", "string", "boolean", "date", "list", "object", "any", "none")
+
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str
+    value_type: str
+    label: Label
+    description: Label
+    container: bool = False  # holds child `fields` (section, page, group, table)
+    choice: bool = False  # needs `options` or `options_from`
+
+
+class FieldTypes(dict[str, FieldType]):
+    def register(self, field_type: FieldType) -> None:
+        if field_type.name in self:
+            raise ValueError(f"field type '{field_type.name}' is registered twice")
+        self[field_type.name] = field_type
+
+
+def _t(name: str, value_type: str, zh: str, en: str, doc_zh: str, doc_en: str,
+       **flags: bool) -> FieldType:
+    return FieldType(name, value_type, Label(zh, en), Label(doc_zh, doc_en), **flags)
+
+
+BUILTIN = (
+    _t("text", STRING, "单行文本", "Text", "一行文字", "One line of text"),
+    _t("textarea", STRING, "多行文本", "Multi-line text", "多行文字", "Several lines of text"),
+    _t("integer", NUMBER, "整数", "Integer", "整数", "A whole number"),
+    _t("decimal", NUMBER, "小数", "Decimal", "带小数的数字", "A number with decimals"),
+    _t("money", NUMBER, "金额", "Money", "金额（元，两位小数）", "An amount in yuan, two decimals"),
+    _t("date", DATE, "日期", "Date", "日期 YYYY-MM-DD", "A date, YYYY-MM-DD"),
+    _t("datetime", STRING, "日期时间", "Date and time", "日期和时间", "A date and time"),
+    _t("date_range", LIST, "日期范围", "Date range", "起止日期", "A start and an end date"),
+    _t("select", ANY, "下拉单选", "Select", "从选项中选一个", "One of the options",
+       choice=True),
+    _t("radio", ANY, "单选", "Radio", "从选项中选一个", "One of the options", choice=True),
+    _t("checkbox", LIST, "多选", "Checkboxes", "从选项中选多个", "Several of the options",
+       choice=True),
+    _t("multiselect", LIST, "下拉多选", "Multi-select", "从选项中选多个",
+       "Several of the options", choice=True),
+    _t("yes_no", BOOLEAN, "是/否", "Yes/no", "是或否", "Yes or no"),
+    _t("email", STRING, "电子邮箱", "Email", "电子邮箱地址", "An email address"),
+    _t("file", LIST, "附件", "File", "上传的文件", "Uploaded files"),
+    _t("image", LIST, "图片", "Image", "上传的图片", "Uploaded images"),
+    _t("richtext", STRING, "富文本", "Rich text", "经过净化的 HTML，供工作人员使用",
+       "Sanitised HTML, for staff"),
+    _t("notice", NONE, "说明文字", "Notice", "只显示文字，没有输入", "Text only, no input"),
+    _t("section", NONE, "分组", "Section", "带标题的一组字段", "A titled group of fields",
+       container=True),
+    _t("page", NONE, "分页", "Page", "多步表单中的一步", "One step of a multi-step form",
+       container=True),
+    _t("table", LIST, "子表", "Sub-table", "可增删行的重复组", "Repeating rows of fields",
+       container=True),
+    _t("related_record", STRING, "关联记录", "Related record", "另一表单的一条记录",
+       "A record of another form"),
+    _t("department", STRING, "部门", "Department", "选择部门", "A department"),
+    _t("user", STRING, "人员", "User", "选择人员", "A staff user"),
+)
+
+
+@cache
+def field_types() -> FieldTypes:
+    """The registry of built-in and `templates_lib` field types, built once."""
+    from templates_lib.fieldtypes import register_field_types
+
+    registry = FieldTypes()
+    for field_type in BUILTIN:
+        registry.register(field_type)
+    register_field_types(registry)
+    return registry

@@ -1,0 +1,183 @@
+"""Scenario packs: a folder or a zip of definitions, read as data only and checked whole.
+
+A zip is read in memory with caps on file count, total size and compression ratio; absolute
+paths, `..`, links and files that are neither definitions nor declared assets are refused.
+Nothing is written anywhere here: the store imports a pack only after it checks clean.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from runtime.definitions.checker import Checked, check_documents
+from runtime.definitions.loader import DEFINITION_SUFFIXES, Document, load_text
+from runtime.definitions.problems import DefinitionError, Problem, problem
+from runtime.definitions.spec import PackSpec
+
+MAX_FILES = 1000
+MAX_TOTAL_BYTES = 50 << 20
+MAX_RATIO = 100
+MANIFEST = "pack.yaml"
+ASSETS_DIR = "assets/"
+DOCS = ("README.md",)
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, name: str, **params: object):
+        self.problem = problem(code, name, None, **params)
+
+
+@dataclass
+class PackSource:
+    """The files of a pack, by relative POSIX name, held in memory."""
+
+    origin: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def add(self, name: str, data: bytes) -> None:
+        if len(self.files) >= MAX_FILES:
+            raise _Refused("pack_too_many_files", self.origin, limit=MAX_FILES)
+        if sum(map(len, self.files.values())) + len(data) > MAX_TOTAL_BYTES:
+            raise _Refused("pack_too_large", self.origin, limit=MAX_TOTAL_BYTES)
+        self.files[name] = data
+
+
+@dataclass
+class PackResult:
+    source: PackSource
+    problems: list[Problem]
+    definitions: list[Checked]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def pack(self) -> PackSpec | None:
+        return next((d.spec for d in self.definitions if isinstance(d.spec, PackSpec)), None)
+
+
+def check_path(path: str | os.PathLike[str]) -> PackResult:
+    """Check a pack folder, a pack zip, or a single definition file."""
+    target = Path(path)
+    try:
+        if target.is_dir():
+            return check_pack(read_folder(target))
+        if target.suffix == ".zip":
+            return check_pack(read_zip(target.read_bytes(), target.name))
+        if target.is_file():
+            return check_single(target.name, target.read_bytes())
+    except _Refused as refused:
+        return PackResult(PackSource(str(target)), [refused.problem], [])
+    return PackResult(PackSource(str(target)),
+                      [problem("pack_not_found", str(target), None, name=str(target))], [])
+
+
+def check_single(name: str, data: bytes) -> PackResult:
+    """One definition alone: its references to other files cannot be followed."""
+    source = PackSource(name, {name: data})
+    docs, problems = _load(source, [name])
+    result = check_documents(docs, resolve_refs=False)
+    return PackResult(source, problems + result.problems, result.definitions)
+
+
+def check_pack(source: PackSource) -> PackResult:
+    if MANIFEST not in source.files:
+        return PackResult(source, [problem("pack_missing", source.origin, None)], [])
+    definitions = [n for n in sorted(source.files) if _is_definition(n)]
+    docs, problems = _load(source, definitions)
+    result = check_documents(docs)
+    pack = next((d.spec for d in result.definitions if isinstance(d.spec, PackSpec)), None)
+    assets = set(pack.assets) if pack else set()
+    problems += [problem("pack_bad_file", name, None) for name in sorted(source.files)
+                 if not (_is_definition(name) or _is_asset(name, assets) or name in DOCS)]
+    return PackResult(source, problems + result.problems, result.definitions)
+
+
+def _is_definition(name: str) -> bool:
+    return name.endswith(DEFINITION_SUFFIXES) and not name.startswith(ASSETS_DIR)
+
+
+def _is_asset(name: str, extensions: set[str]) -> bool:
+    return name.startswith(ASSETS_DIR) and PurePosixPath(name).suffix[1:].lower() in extensions
+
+
+def _load(source: PackSource, names: list[str]) -> tuple[list[Document], list[Problem]]:
+    docs: list[Document] = []
+    problems: list[Problem] = []
+    for name in names:
+        try:
+            docs.append(load_text(name, source.files[name]))
+        except DefinitionError as error:
+            problems += error.problems
+    return docs, problems
+
+
+def read_folder(root: Path) -> PackSource:
+    source = PackSource(str(root))
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for entry in [*dirnames, *filenames]:
+            full = Path(dirpath, entry)
+            if full.is_symlink():
+                raise _Refused("pack_bad_path", full.relative_to(root).as_posix())
+        for filename in sorted(f for f in filenames if not f.startswith(".")):
+            full = Path(dirpath, filename)
+            source.add(full.relative_to(root).as_posix(), full.read_bytes())
+    return source
+
+
+def read_zip(data: bytes, origin: str = "pack.zip") -> PackSource:
+    """Read a pack zip in memory. A single top folder (`name/pack.yaml`) is stripped."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _Refused("pack_bad_zip", origin, reason=str(error)) from None
+    if len(infos) > MAX_FILES:
+        raise _Refused("pack_too_many_files", origin, limit=MAX_FILES)
+    if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+        raise _Refused("pack_too_large", origin, limit=MAX_TOTAL_BYTES)
+    prefix = _common_folder([i.filename for i in infos])
+    source = PackSource(origin)
+    for info in infos:
+        _refuse_unsafe(info)
+        source.add(info.filename[len(prefix):], _read_member(archive, info, origin))
+    return source
+
+
+def _refuse_unsafe(info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    parts = PurePosixPath(name).parts
+    mode = info.external_attr >> 16
+    if (name.startswith(("/", "\\")) or "\\" in name or ".." in parts or ":" in name
+            or stat.S_ISLNK(mode)):
+        raise _Refused("pack_bad_path", name)
+    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+        raise _Refused("pack_ratio", name, ratio=info.file_size // info.compress_size)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, origin: str) -> bytes:
+    # The header's size may lie: never read more than it promised.
+    try:
+        with archive.open(info) as member:
+            data = member.read(info.file_size + 1)
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
+        raise _Refused("pack_bad_zip", origin, reason=str(error)) from None
+    if len(data) > info.file_size:
+        raise _Refused("pack_bad_zip", origin, reason=f"{info.filename}: size mismatch")
+    return data
+
+
+def _common_folder(names: list[str]) -> str:
+    if MANIFEST in names:
+        return ""
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) == 1 and all("/" in n for n in names):
+        return tops.pop() + "/"
+    return ""
