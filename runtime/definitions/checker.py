@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.definitions import expressions_check
 from runtime.definitions.graphs import cycles
 from runtime.definitions.loader import Document
 from runtime.definitions.problems import Path, Problem, format_path, problem
@@ -20,6 +19,7 @@ from runtime.definitions.spec import (
     CatalogSpec, DashboardSpec, DecisionTableSpec, Definition, FieldSpec, FormSpec, PackSpec,
     ProcessSpec, RuleSetSpec, TaskTemplateSpec, ViewSpec, from_data,
 )
+from runtime.expressions import ExpressionError, check_expression, compile_expression
 from runtime.forms.fieldtypes import NONE, field_types
 
 # What a reference points at, for messages: (zh, en).
@@ -112,9 +112,20 @@ def _expression(item: Checked, path: Path, source: str | None,
                 names: Mapping[str, str] | None) -> Iterator[Problem]:
     if source is None:
         return
-    for zh, en in expressions_check.problems(source, names):
+    found = check_expression(source, names or {}, allow_unknown_names=names is None)
+    for error in found:
         yield problem("expression", item.doc.file, item.doc.line(path), path, source=source,
-                      reason=zh, reason_en=en)
+                      reason=error.message("zh"), reason_en=error.message("en"))
+
+
+def _names_used(source: str | None) -> frozenset[str]:
+    """The data names an expression reads (none when it does not compile: reported apart)."""
+    if source is None:
+        return frozenset()
+    try:
+        return compile_expression(source).names
+    except ExpressionError:
+        return frozenset()
 
 
 def _cycle_problems(item: Checked, path: Path, graph: Mapping[str, set[str]]) -> Iterator[Problem]:
@@ -185,7 +196,7 @@ def _check_form(ctx: _Context, item: Checked) -> Iterator[Problem]:
     for i, rule in enumerate(form.validations):
         yield from _expression(item, ("validations", i, "expression"), rule.expression, names)
         yield from _expression(item, ("validations", i, "when"), rule.when, names)
-    graph = {f.id: set(expressions_check.names(f.compute)) & names.keys()
+    graph = {f.id: set(_names_used(f.compute)) & names.keys()
              for _, f in fields if f.compute}
     yield from _cycle_problems(item, ("fields",), graph)
 
@@ -340,7 +351,7 @@ def _check_ruleset(ctx: _Context, item: Checked) -> Iterator[Problem]:
     yield from _duplicates(item, ((("rules", i, "id"), r.id) for i, r in enumerate(ruleset.rules)))
     for i, rule in enumerate(ruleset.rules):
         yield from _expression(item, ("rules", i, "expression"), rule.expression, names)
-    graph = {r.id: set(expressions_check.names(r.expression)) & rule_ids for r in ruleset.rules}
+    graph = {r.id: set(_names_used(r.expression)) & rule_ids for r in ruleset.rules}
     yield from _cycle_problems(item, ("rules",), graph)
 
 

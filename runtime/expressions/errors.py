@@ -1,0 +1,89 @@
+"""One error type for expressions, in two families: compile problems and run-time failures.
+
+Like jinja2's TemplateSyntaxError and TemplateRuntimeError, both share a base class so callers
+can catch either; each carries a stable `code`, its `params`, the 1-based `position` (column)
+in the expression, and renders itself in Chinese or English.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, ClassVar
+
+from runtime.expressions.messages import MESSAGES, POSITION, localise
+
+
+class ExpressionError(Exception):
+    """A problem with an expression: `code`, `params`, `position` (1-based or None), `source`."""
+
+    kind: ClassVar[str] = "compile"
+
+    def __init__(self, code: str, *, position: int | None = None, source: str | None = None,
+                 **params: Any):
+        if code not in MESSAGES:
+            raise KeyError(f"no message for expression error code {code!r}")
+        self.code = code
+        self.params = params
+        self.position = position
+        self.source = source
+        super().__init__(code)
+
+    def message(self, lang: str = "zh") -> str:
+        """The reason, prefixed with the column when known: `第 5 列：...` / `column 5: ...`."""
+        text = MESSAGES.format(self.code, lang, **localise(self.code, self.params, lang))
+        if self.position is None:
+            return text
+        prefix = POSITION[1] if lang == "en" else POSITION[0]
+        return prefix.format(position=self.position) + text
+
+    def as_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The error as plain data for JSON answers and logs."""
+        return {"code": self.code, "kind": self.kind, "position": self.position,
+                "source": self.source, "message": self.message(lang)}
+
+    def locate(self, source: str, position: int | None) -> ExpressionError:
+        """Fill in where the error happened unless a more precise place is already known."""
+        if self.source is None:
+            self.source = source
+        if self.position is None:
+            self.position = position
+        return self
+
+    def __str__(self) -> str:
+        return self.message("zh")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, position={self.position!r})"
+
+
+class ExpressionCompileError(ExpressionError):
+    """The expression cannot be used: too long, bad syntax, or a construct that is refused."""
+
+    kind: ClassVar[str] = "compile"
+
+
+class ExpressionRuntimeError(ExpressionError):
+    """The expression failed on this data: unknown name, bad type, a cap, a bad date..."""
+
+    kind: ClassVar[str] = "runtime"
+
+
+def char_position(text: str, lead: int, lineno: int, col_offset: int) -> int:
+    """The 1-based character position in the whole source of an AST (line, UTF-8 column).
+
+    `ast` columns count UTF-8 bytes, so Chinese text before a node would shift them; `lead`
+    is the whitespace stripped from the front of the source before parsing.
+    """
+    lines = text.split("\n")
+    before = sum(len(line) + 1 for line in lines[: lineno - 1])
+    line = lines[lineno - 1] if lineno - 1 < len(lines) else ""
+    column = len(line.encode("utf-8")[:col_offset].decode("utf-8", "ignore"))
+    return lead + before + column + 1
+
+
+def node_position(text: str, lead: int, node: ast.AST) -> int | None:
+    """The 1-based position of `node` (its first character) in the source, if it has one."""
+    lineno = getattr(node, "lineno", None)
+    if lineno is None:
+        return None
+    return char_position(text, lead, lineno, getattr(node, "col_offset", 0))

@@ -1,0 +1,111 @@
+"""The values expressions work on: JSON values plus dates, their type names, and size caps.
+
+Data handed to an expression holds str, int, float, bool, None, lists and dicts of those, and
+`datetime.date` (date functions make and accept dates; ISO 'YYYY-MM-DD' text is accepted
+wherever a date is). Tuples from literals such as `(1, 2)` count as lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from runtime.expressions.errors import ExpressionRuntimeError
+from runtime.expressions.limits import (
+    MAX_INT,
+    MAX_INT_TEXT,
+    MAX_LIST,
+    MAX_STRING,
+    MAX_STRING_INPUT,
+)
+
+VALUE_TYPES: tuple[str, ...] = ("number", "string", "boolean", "date", "list", "object", "any")
+"""The value types static checks reason about; 'any' means not known in advance."""
+
+NUMBER_TYPES = frozenset({int, float, bool})
+
+_TYPE_NAMES: dict[type, str] = {
+    bool: "boolean", int: "number", float: "number", str: "string", type(None): "null",
+    list: "list", tuple: "list", dict: "object", dt.date: "date", dt.datetime: "date",
+}
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?", re.ASCII | re.DOTALL)
+
+
+def type_of(value: Any) -> str:
+    """The type name of a value for messages: a VALUE_TYPES name, 'null' or 'other'."""
+    return _TYPE_NAMES.get(type(value), "other")
+
+
+def is_number(value: Any) -> bool:
+    return type(value) in NUMBER_TYPES
+
+
+def check_number(value: Any) -> Any:
+    """`value` itself when it is a finite number within ±MAX_INT, else a cap error."""
+    kind = type(value)
+    if kind is int:
+        if -MAX_INT <= value <= MAX_INT:
+            return value
+    elif kind is float:
+        if math.isfinite(value):
+            return value
+    else:
+        return value
+    raise ExpressionRuntimeError("number_too_large", limit=MAX_INT_TEXT)
+
+
+def check_string(value: str) -> str:
+    if len(value) > MAX_STRING:
+        raise ExpressionRuntimeError("string_too_long", limit=MAX_STRING)
+    return value
+
+
+def check_length(length: int, kind: type) -> None:
+    """Refuse a text or list of `length` before it is built."""
+    if kind is str:
+        if length > MAX_STRING:
+            raise ExpressionRuntimeError("string_too_long", limit=MAX_STRING)
+    elif length > MAX_LIST:
+        raise ExpressionRuntimeError("list_too_long", limit=MAX_LIST)
+
+
+def check_input(text: str, name: str, limit: int = MAX_STRING_INPUT) -> str:
+    """Refuse text too long for a method or function to work on."""
+    if len(text) > limit:
+        raise ExpressionRuntimeError("input_too_long", name=name, limit=limit)
+    return text
+
+
+def to_date(value: Any, name: str, index: int) -> dt.date:
+    """A date from a date, a datetime (its date) or text starting 'YYYY-MM-DD'."""
+    if type(value) is dt.date:
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return dt.date.fromisoformat(value[:10])
+            except ValueError:
+                pass
+        raise ExpressionRuntimeError("bad_date", value=value[:40])
+    raise ExpressionRuntimeError("arg_type", name=name, index=index, expected="date_like",
+                                 actual=type_of(value))
+
+
+def want(value: Any, kinds: tuple[type, ...], name: str, index: int, expected: str) -> Any:
+    """`value` when its exact type is one of `kinds`, else an argument-type error."""
+    if type(value) in kinds:
+        return value
+    raise ExpressionRuntimeError("arg_type", name=name, index=index, expected=expected,
+                                 actual=type_of(value))
+
+
+def want_int(value: Any, name: str, index: int) -> int:
+    """An integer argument (whole floats like 3.0 are accepted), within ±MAX_INT."""
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    return check_number(want(value, (int,), name, index, "integer"))
