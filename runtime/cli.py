@@ -1,13 +1,28 @@
-"""The `lowcode` command: check packs, try expressions, manage the database, serve."""
+"""The `lowcode` command: check packs, try expressions, manage the database, serve.
+
+The database and web imports sit inside the commands so that `lowcode check` stays fast.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from runtime.packs import check_path
+from runtime.i18n import pick
+from runtime.packs import MANIFEST, check_path
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from runtime.definitions.problems import Problem
+    from runtime.store.publish import PublishReport
+    from runtime.web.database import Store
 
 
 @click.group(help="数字化履职协同低代码平台 / low-code platform for cross-department work.")
@@ -37,3 +52,167 @@ def _summary(problems: int, definitions: int, lang: str) -> str:
     if lang == "en":
         return f"{problems} problem(s); {definitions} definition(s) passed their schema."
     return f"共 {problems} 个问题；{definitions} 个定义通过了结构校验。"
+
+
+@main.command(help="像规则运行时那样计算一个表达式，显示结果，或指出出错的位置和原因。\n\n"
+                   "Evaluate an expression the way a rule runs it: its value, or where and why "
+                   "it fails.")
+@click.argument("expression")
+@click.option("--data", default="{}", show_default=True,
+              help="数据（JSON 对象）/ The data, a JSON object.")
+@click.option("--explain", is_flag=True, help="显示每个子表达式的值 / Show each sub-result.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="输出语言 / Language of the messages.")
+def expr(expression: str, data: str, explain: bool, lang: str) -> None:
+    from runtime.expressions import ExpressionError, compile_expression
+
+    try:
+        values = json.loads(data)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(str(error), param_hint="--data") from None
+    if not isinstance(values, dict):
+        raise click.BadParameter("must be a JSON object / 必须是 JSON 对象", param_hint="--data")
+    try:
+        compiled = compile_expression(expression)
+        if explain:
+            click.echo("\n".join(compiled.explain(values).lines()))
+        else:
+            click.echo(json.dumps(compiled.evaluate(values), ensure_ascii=False, default=str))
+    except ExpressionError as error:
+        click.echo(expression, err=True)
+        if error.position:
+            click.echo(" " * _display_width(expression[: error.position - 1]) + "^", err=True)
+        click.echo(error.message(lang), err=True)
+        sys.exit(1)
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns of `text`: Chinese characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# --- database, import, serve ------------------------------------------------------------
+
+PACKS_ENV = "LOWCODE_PACKS_DIR"
+LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
+                           show_default=True, help="输出语言 / Language of the messages.")
+STATUS_WORDS = {"added": ("新导入", "imported"), "unchanged": ("未变", "unchanged"),
+                "updated": ("已更新", "updated")}
+
+
+@main.group(help="管理数据库。\n\nManage the database.")
+def db() -> None:
+    pass
+
+
+@db.command(help="把配置的数据库（LOWCODE_DATABASE_URL，默认 instance/lowcode.db）升级到最新结构。"
+                 "\n\nUpgrade the configured database to the latest schema.")
+def upgrade() -> None:
+    from runtime.store.migrate import head_revision
+    from runtime.store.migrate import upgrade as run_upgrade
+
+    run_upgrade(_store().engine)
+    head = head_revision()
+    click.echo(f"数据库已是最新结构（{head}）/ the database is at revision {head}.")
+
+
+@main.command("import", help="检查并发布一个场景包（文件夹或 zip）；有任何问题时全部列出，"
+                             "不写入任何内容。\n\nCheck and publish a pack folder or zip; on any "
+                             "problem list them all and write nothing.")
+@click.argument("path", type=click.Path(exists=True))
+@LANG_OPTION
+def import_pack(path: str, lang: str) -> None:
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    sys.exit(0 if _import_one(store.sessions, path, lang) else 1)
+
+
+@main.command(help="升级数据库，导入 scenario_packs/ 下的每个场景包，然后用 Flask 开发服务器"
+                   "提供服务（仅供开发和演示）。\n\nUpgrade the database, import every pack under "
+                   "scenario_packs/, then serve with Flask's development server.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / Host.")
+@click.option("--port", default=5000, show_default=True, type=int, help="端口 / Port.")
+@LANG_OPTION
+def serve(host: str, port: int, lang: str) -> None:
+    from runtime.store.migrate import upgrade as run_upgrade
+    from runtime.web import create_app
+    from runtime.web.database import store
+
+    app = create_app()
+    run_upgrade(store(app).engine)
+    for folder in pack_folders(packs_dir(), lang):
+        _import_one(store(app).sessions, str(folder), lang)
+    url = f"http://{host}:{port}/"
+    click.echo(f"Serving on {url} (Flask development server)" if lang == "en"
+               else f"服务地址：{url}（Flask 开发服务器，仅供开发使用）")
+    app.run(host=host, port=port)
+
+
+def packs_dir() -> Path:
+    """`LOWCODE_PACKS_DIR`, or the repository's scenario_packs/ folder."""
+    configured = os.environ.get(PACKS_ENV)
+    return Path(configured) if configured else Path(__file__).parent.parent / "scenario_packs"
+
+
+def pack_folders(root: Path, lang: str = "zh") -> list[Path]:
+    if not root.is_dir():
+        click.echo(f"no pack folder at {root}" if lang == "en" else f"没有场景包文件夹：{root}")
+        return []
+    return sorted(p for p in root.iterdir() if (p / MANIFEST).is_file())
+
+
+def _store() -> Store:
+    from runtime.web import create_app
+    from runtime.web.database import store
+
+    return store(create_app())
+
+
+def _require_upgraded(engine: Engine, lang: str) -> None:
+    from runtime.store.migrate import current_revision, head_revision
+
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        click.echo(f"the database is at revision {current}, not {head}: run lowcode db upgrade"
+                   if lang == "en" else
+                   f"数据库结构版本为 {current}，不是最新的 {head}：请先运行 lowcode db upgrade")
+        sys.exit(1)
+
+
+def _import_one(sessions: sessionmaker[Session], path: str, lang: str) -> bool:
+    """Check and publish one pack, printing what happened; True when it was published."""
+    from runtime.store.publish import PublishError, publish_pack
+
+    with sessions() as session:
+        try:
+            report = publish_pack(session, check_path(path))
+        except PublishError as error:
+            _print_refusal(path, error.problems, lang)
+            return False
+        _print_report(report, lang)
+    return True
+
+
+def _print_refusal(path: str, problems: list[Problem], lang: str) -> None:
+    for found in problems:
+        click.echo(found.render(lang))
+    click.echo(f"{path}: not imported; {len(problems)} problem(s); the database is unchanged."
+               if lang == "en" else
+               f"{path}：未导入，共 {len(problems)} 个问题；数据库未作任何修改。")
+
+
+def _print_report(report: PublishReport, lang: str) -> None:
+    pack = report.pack
+    zh, en = STATUS_WORDS[report.pack_status]
+    title = pick(pack.title(), lang)
+    click.echo(f"pack {pack.pack_id} version {pack.version} ({title}): {en}" if lang == "en"
+               else f"场景包 {pack.pack_id} 第 {pack.version} 版（{title}）：{zh}")
+    for row in report.added:
+        click.echo(f"  added {row.kind} {row.def_id} version {row.version} <- {row.source_file}"
+                   if lang == "en" else
+                   f"  新增 {row.kind} {row.def_id} 第 {row.version} 版 ← {row.source_file}")
+    added, unchanged = len(report.added), len(report.unchanged)
+    click.echo(f"{added} added, {unchanged} unchanged." if lang == "en"
+               else f"新增 {added} 个定义，未变 {unchanged} 个。")

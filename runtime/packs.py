@@ -96,7 +96,9 @@ def check_pack(source: PackSource) -> PackResult:
     assets = set(pack.assets) if pack else set()
     problems += [problem("pack_bad_file", name, None) for name in sorted(source.files)
                  if not (_is_definition(name) or _is_asset(name, assets) or name in DOCS)]
-    return PackResult(source, problems + result.problems, result.definitions)
+    problems += result.problems
+    problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
+    return PackResult(source, problems, result.definitions)
 
 
 def _is_definition(name: str) -> bool:

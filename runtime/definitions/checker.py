@@ -225,7 +225,9 @@ def _field_shape(item: Checked, path: Path, spec: FieldSpec, container: bool,
     if container and not spec.fields:
         yield problem("no_children", file, line, path, type=spec.type)
     if not container and spec.fields:
-        yield problem("unexpected_children", file, line, (*path, "fields"), type=spec.type)
+        children = (*path, "fields")
+        yield problem("unexpected_children", file, item.doc.line(children), children,
+                      type=spec.type)
     if choice and spec.options and spec.options_from:
         yield problem("options_conflict", file, line, path)
     if choice and not (spec.options or spec.options_from):

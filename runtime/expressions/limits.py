@@ -45,11 +45,15 @@ MAX_WORKDAYS = 3_660
 MAX_PATTERN = 200
 """Longest regular expression matches() accepts."""
 
-MAX_PATTERN_STATES = 1_000
+MAX_PATTERN_STATES = 500
 """Most instructions a pattern may compile to (bounded repeats like {1,50} unroll)."""
 
 MAX_MATCH_TEXT = 1_000
 """Longest text matches() searches."""
+
+MAX_WORK = 200_000
+"""Pattern-matching steps one evaluation may spend in total (text length x program size
+per matches() call, charged before it runs), so repeating a costly call cannot add up."""
 
 CACHE_SIZE = 2_048
 """Compiled expressions kept by compile_expression()."""

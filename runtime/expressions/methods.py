@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.expressions.errors import ExpressionRuntimeError
+from runtime.expressions.limits import MAX_STRING_INPUT
 from runtime.expressions.values import check_input, check_length, type_of, want, want_int
 
 
@@ -31,6 +32,8 @@ class Method:
 
 
 def _text(value: Any, name: str) -> str:
+    if type(value) is str and len(value) <= MAX_STRING_INPUT:
+        return value
     if type(value) is not str:
         raise ExpressionRuntimeError("method_type", name=name, type=type_of(value))
     return check_input(value, name)

@@ -12,8 +12,15 @@ from collections.abc import Callable
 from typing import Any
 
 from runtime.expressions.errors import ExpressionRuntimeError
-from runtime.expressions.limits import MAX_EXPONENT, MAX_INT_TEXT
-from runtime.expressions.values import NUMBER_TYPES, check_length, check_number, type_of
+from runtime.expressions.limits import MAX_EXPONENT, MAX_INT_TEXT, MAX_LIST
+from runtime.expressions.values import (
+    NUMBER_TYPES,
+    check_length,
+    check_number,
+    check_weight,
+    type_of,
+    weight,
+)
 
 _SEQUENCES = (str, list, tuple)
 _COUNTS = (int, bool)
@@ -45,6 +52,8 @@ def add(a: Any, b: Any) -> Any:
     kind = type(a)
     if kind is type(b) and kind in _SEQUENCES:
         check_length(len(a) + len(b), kind)
+        if kind is not str:
+            check_weight(a, b)
         return a + b
     raise _type_error("+", a, b)
 
@@ -66,7 +75,11 @@ def mul(a: Any, b: Any) -> Any:
 
 
 def _repeat(items: Any, times: int) -> Any:
-    check_length(len(items) * max(times, 0), type(items))
+    times = max(times, 0)
+    check_length(len(items) * times, type(items))
+    if type(items) is not str and weight(items) * times > MAX_LIST:
+        # [[1] * 5000] * 5000 holds 25 million items although the outer list has 5000.
+        raise ExpressionRuntimeError("list_too_long", limit=MAX_LIST)
     return items * times
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from runtime.expressions.errors import ExpressionRuntimeError
 from runtime.expressions.limits import MAX_MATCH_TEXT, MAX_PATTERN, MAX_PATTERN_STATES
+from runtime.expressions.values import spend
 
 CharTest = Callable[[str], bool]
 Instruction = tuple[Any, ...]
@@ -56,7 +57,9 @@ def matches(text: str, pattern: str) -> bool:
         raise ExpressionRuntimeError("regex_too_long", limit=MAX_PATTERN)
     if len(text) > MAX_MATCH_TEXT:
         raise ExpressionRuntimeError("input_too_long", name="matches", limit=MAX_MATCH_TEXT)
-    return _run(compile_pattern(pattern), text)
+    program = compile_pattern(pattern)
+    spend((len(text) + 1) * len(program))
+    return _run(program, text)
 
 
 @lru_cache(maxsize=256)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import threading
 from typing import Any
 
 from runtime.expressions.errors import ExpressionRuntimeError
@@ -19,12 +20,14 @@ from runtime.expressions.limits import (
     MAX_LIST,
     MAX_STRING,
     MAX_STRING_INPUT,
+    MAX_WORK,
 )
 
 VALUE_TYPES: tuple[str, ...] = ("number", "string", "boolean", "date", "list", "object", "any")
 """The value types static checks reason about; 'any' means not known in advance."""
 
 NUMBER_TYPES = frozenset({int, float, bool})
+CONTAINERS = frozenset({list, tuple, dict})
 
 _TYPE_NAMES: dict[type, str] = {
     bool: "boolean", int: "number", float: "number", str: "string", type(None): "null",
@@ -72,6 +75,69 @@ def check_length(length: int, kind: type) -> None:
         raise ExpressionRuntimeError("list_too_long", limit=MAX_LIST)
 
 
+def weight(value: Any, limit: int = MAX_LIST) -> int:
+    """Items in a list or object counted through every level (a list holding the same
+    list twice counts it twice); counting stops once past `limit`."""
+    if type(value) not in CONTAINERS:
+        return 0
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            item = list(item.values())
+        elif kind not in (list, tuple):
+            continue
+        total += len(item)
+        stack.extend(child for child in item if type(child) in CONTAINERS)
+    return total
+
+
+def check_weight(*parts: Any) -> None:
+    """Refuse a list or object that would hold more than MAX_LIST items at all levels."""
+    if sum(weight(part) for part in parts) > MAX_LIST:
+        raise ExpressionRuntimeError("list_too_long", limit=MAX_LIST)
+
+
+def text_size(value: Any, limit: int = MAX_STRING) -> int:
+    """Roughly how long `value` is as text: characters of text plus one per other item;
+    counting stops once past `limit`."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            total += len(item) + 2
+        elif kind is dict:
+            total += len(item) + 2
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif kind in (list, tuple):
+            total += len(item) + 2
+            stack.extend(item)
+        else:
+            total += 1
+    return total
+
+
+_work = threading.local()
+
+
+def reset_work() -> None:
+    """Give the evaluation starting on this thread its full work budget."""
+    _work.left = MAX_WORK
+
+
+def spend(steps: int) -> None:
+    """Charge `steps` to this evaluation's work budget before doing them."""
+    left = getattr(_work, "left", MAX_WORK) - steps
+    if left < 0:
+        raise ExpressionRuntimeError("work_limit", limit=MAX_WORK)
+    _work.left = left
+
+
 def check_input(text: str, name: str, limit: int = MAX_STRING_INPUT) -> str:
     """Refuse text too long for a method or function to work on."""
     if len(text) > limit:
@@ -109,3 +175,21 @@ def want_int(value: Any, name: str, index: int) -> int:
     if type(value) is float and value.is_integer():
         value = int(value)
     return check_number(want(value, (int,), name, index, "integer"))
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """A value written the way an expression would write it, cut to `limit` characters."""
+    text = _show(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return f"date({value.year}, {value.month}, {value.day})"
+    if type(value) in (list, tuple):
+        items = [_show(item) for item in value[:20]] + (["…"] if len(value) > 20 else [])
+        return "[" + ", ".join(items) + "]"
+    if type(value) is dict:
+        pairs = [f"{_show(k)}: {_show(v)}" for k, v in list(value.items())[:20]]
+        return "{" + ", ".join(pairs + (["…"] if len(value) > 20 else [])) + "}"
+    return repr(value)

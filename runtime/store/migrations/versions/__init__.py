@@ -1,0 +1,1 @@
+"""One file per schema step, hand-written, oldest first."""

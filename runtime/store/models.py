@@ -1,0 +1,89 @@
+"""The tables, as SQLAlchemy 2 typed models.
+
+Today: imported packs and their published definitions. Later issues add submissions, process
+instances, tasks and users as further models here, each with its own migration file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints, so that migrations and models name them the same on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONData = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSONData}
+
+
+class Pack(Base):
+    """One imported version of a scenario pack."""
+
+    __tablename__ = "packs"
+    __table_args__ = (UniqueConstraint("pack_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pack_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    format: Mapped[int] = mapped_column(Integer)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def title(self) -> dict[str, str | None]:
+        return {"zh": self.title_zh, "en": self.title_en}
+
+
+class Definition(Base):
+    """One published, immutable version of a definition; `data` is its validated content."""
+
+    __tablename__ = "definitions"
+    __table_args__ = (
+        UniqueConstraint("kind", "def_id", "version"),
+        ForeignKeyConstraint(["pack_id", "pack_version"], ["packs.pack_id", "packs.version"]),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    def_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    format: Mapped[int] = mapped_column(Integer)
+    pack_id: Mapped[str] = mapped_column(String(64))
+    pack_version: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict[str, Any]]
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def title(self) -> Any:
+        """The definition's title label: plain text or {zh, en}."""
+        return self.data.get("title")

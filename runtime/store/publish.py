@@ -1,0 +1,176 @@
+"""Publish a checked pack: insert new definition versions, never change a published one.
+
+Per definition (kind, id, version): absent -> inserted; present with the same content hash ->
+unchanged; present with other content -> a problem, and nothing of the pack is written.
+Earlier versions stay, because submissions and instances keep running on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from runtime.definitions.checker import Checked
+from runtime.definitions.problems import Problem
+from runtime.definitions.spec import PackSpec
+from runtime.i18n import Catalogue
+from runtime.packs import MANIFEST, PackResult
+from runtime.store.models import Definition, Pack, utcnow
+
+MESSAGES = Catalogue({
+    "not_a_pack": ("只能导入场景包：缺少 pack.yaml（Pack 定义）",
+                   "only packs can be imported: pack.yaml (the Pack definition) is missing"),
+    "immutable": ("已发布的定义不可修改：请提高 version 后再导入"
+                  "（{kind} '{id}' 第 {version} 版已发布，内容不同）",
+                  "published definitions are immutable: raise the version "
+                  "({kind} '{id}' version {version} is already published with other content)"),
+    "other_pack": ("{kind} '{id}' 已由场景包 '{owner}' 发布；请换一个 id",
+                   "{kind} '{id}' is already published by pack '{owner}'; choose another id"),
+})
+
+
+class PublishError(Exception):
+    """The pack was not published; `problems` says why, every one of them."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.problems[0].render() if self.problems else "pack not published")
+
+
+@dataclass
+class PublishReport:
+    """What one import did. `pack_status` is added, unchanged or updated (same version,
+    other files: new definition versions under an unchanged pack version)."""
+
+    pack: Pack
+    pack_status: str
+    added: list[Definition] = field(default_factory=list)
+    unchanged: list[Definition] = field(default_factory=list)
+
+
+def publish_pack(session: Session, result: PackResult) -> PublishReport:
+    """Publish `result` in one transaction of `session` and commit it; on any problem roll
+    back and raise `PublishError`, leaving the database as it was."""
+    spec = _publishable(result)
+    try:
+        return _attempt(session, result, spec)
+    except IntegrityError:
+        # Another process published the same rows between our read and our write: the
+        # second attempt sees them and reports them unchanged or in conflict.
+        return _attempt(session, result, spec)
+
+
+def _publishable(result: PackResult) -> PackSpec:
+    if not result.ok:
+        raise PublishError(result.problems)
+    if result.pack is None:
+        raise PublishError([_problem("not_a_pack", result.source.origin)])
+    return result.pack
+
+
+def _attempt(session: Session, result: PackResult, spec: PackSpec) -> PublishReport:
+    try:
+        report = _publish(session, result, spec)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def _publish(session: Session, result: PackResult, spec: PackSpec) -> PublishReport:
+    existing = _existing(session, result.definitions)
+    problems = [p for item in result.definitions for p in _conflicts(item, spec, existing)]
+    if problems:
+        raise PublishError(problems)
+    report = _pack_row(session, result, spec)
+    session.flush()
+    for item in result.definitions:
+        key = _key(item)
+        if key in existing:
+            report.unchanged.append(existing[key])
+        else:
+            report.added.append(_new_definition(item, spec))
+    session.add_all(report.added)
+    session.flush()
+    return report
+
+
+def _existing(session: Session, items: list[Checked]) -> dict[tuple[str, str, int], Definition]:
+    """Every stored version of every (kind, id) in the pack, by (kind, id, version)."""
+    names = {(i.spec.kind, i.spec.id) for i in items}
+    if not names:
+        return {}
+    rows = session.scalars(
+        select(Definition).where(tuple_(Definition.kind, Definition.def_id).in_(names)))
+    return {(r.kind, r.def_id, r.version): r for r in rows}
+
+
+def _conflicts(item: Checked, spec: PackSpec,
+               existing: dict[tuple[str, str, int], Definition]) -> Iterator[Problem]:
+    kind, id_, version = _key(item)
+    owners = {r.pack_id for (k, i, _), r in existing.items() if (k, i) == (kind, id_)}
+    for owner in sorted(owners - {spec.id}):
+        yield _problem("other_pack", item.doc.file, item.doc.line(("id",)), "id",
+                       kind=kind, id=id_, owner=owner)
+    stored = existing.get((kind, id_, version))
+    if stored is not None and stored.sha256 != content_hash(item.doc.data):
+        yield _problem("immutable", item.doc.file, item.doc.line(("version",)), "version",
+                       kind=kind, id=id_, version=version)
+
+
+def _pack_row(session: Session, result: PackResult, spec: PackSpec) -> PublishReport:
+    digest = files_hash(result.source.files)
+    row = session.scalars(
+        select(Pack).where(Pack.pack_id == spec.id, Pack.version == spec.version)).first()
+    if row is None:
+        row = Pack(pack_id=spec.id, version=spec.version, format=spec.format,
+                   title_zh=spec.title.zh, title_en=spec.title.en, publisher=spec.publisher,
+                   sha256=digest)
+        session.add(row)
+        return PublishReport(row, "added")
+    if row.sha256 == digest:
+        return PublishReport(row, "unchanged")
+    row.sha256, row.imported_at = digest, utcnow()
+    return PublishReport(row, "updated")
+
+
+def _new_definition(item: Checked, spec: PackSpec) -> Definition:
+    kind, id_, version = _key(item)
+    return Definition(kind=kind, def_id=id_, version=version, format=spec.format,
+                      pack_id=spec.id, pack_version=spec.version, source_file=item.doc.file,
+                      data=item.doc.data, sha256=content_hash(item.doc.data))
+
+
+def _key(item: Checked) -> tuple[str, str, int]:
+    return item.spec.kind, item.spec.id, item.spec.version
+
+
+def _problem(code: str, file: str, line: int | None = None, path: str = "",
+             **params: Any) -> Problem:
+    return Problem(code, file or MANIFEST, line, path, MESSAGES.format(code, "zh", **params),
+                   MESSAGES.format(code, "en", **params))
+
+
+def canonical_json(data: Any) -> str:
+    """Stable text of `data`: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(data: Any) -> str:
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def files_hash(files: dict[str, bytes]) -> str:
+    """One hash over every file of a pack, by name, independent of reading order."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(f"{name}\0{hashlib.sha256(files[name]).hexdigest()}\n".encode())
+    return digest.hexdigest()

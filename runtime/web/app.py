@@ -1,0 +1,27 @@
+"""`create_app`: the one place a Flask app is built; there is no module-level app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from htmx_flask import Htmx
+
+from runtime.web import api, database, errors, headers, health, lang, portal, settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """An app configured by `config` (DATABASE_URL, SECRET_KEY, TESTING, INSTANCE_PATH),
+    falling back to the environment and the instance folder."""
+    given = dict(config or {})
+    app = Flask(__name__, instance_path=settings.instance_path(given))
+    app.config.update(settings.resolve(given, app.instance_path))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    Htmx(app)
+    database.init_app(app)
+    lang.init_app(app)
+    errors.init_app(app)
+    headers.init_app(app)
+    for blueprint in (portal.bp, api.bp, health.bp):
+        app.register_blueprint(blueprint)
+    return app

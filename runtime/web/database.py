@@ -1,0 +1,42 @@
+"""The store as the app sees it: one engine per app, one session per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from runtime.store.db import make_engine, session_factory
+
+EXTENSION = "lowcode"
+
+
+@dataclass(frozen=True)
+class Store:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[EXTENSION] = Store(engine, session_factory(engine))
+    app.teardown_appcontext(_close)
+
+
+def store(app: Flask | None = None) -> Store:
+    return (app or current_app).extensions[EXTENSION]
+
+
+def db() -> Session:
+    """The session of the current request, opened on first use."""
+    if "db" not in g:
+        g.db = store().sessions()
+    return g.db
+
+
+def _close(_error: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()

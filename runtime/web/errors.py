@@ -1,0 +1,76 @@
+"""One error shape for HTML and JSON: `{"error": {"code", "message", "status"}}`.
+
+JSON for the API and for clients that prefer it; otherwise `pages/error.html` shows the same
+code and message. A test pins the two to each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from runtime.i18n import Catalogue
+from runtime.web.lang import current_lang
+
+MESSAGES = Catalogue({
+    "bad_request": ("请求有误", "bad request"),
+    "not_found": ("页面或资源不存在", "not found"),
+    "method_not_allowed": ("不支持此请求方法", "method not allowed"),
+    "internal_error": ("服务器内部错误，请稍后再试", "internal server error; please try again"),
+    "http_error": ("请求未能完成", "the request could not be completed"),
+    "definition_not_found": ("找不到定义 {kind} '{id}'", "no definition {kind} '{id}'"),
+    "version_not_found": ("找不到定义 {kind} '{id}' 的第 {version} 版",
+                          "no version {version} of definition {kind} '{id}'"),
+    "bad_version": ("version 必须是正整数，实际为 '{value}'",
+                    "version must be a positive integer, got '{value}'"),
+    "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
+})
+
+JSON_PATHS = ("/api/", "/healthz")
+CODE_BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+                  500: "internal_error"}
+
+
+class AppError(Exception):
+    """An error for the client: an HTTP status and a message code with its parameters."""
+
+    def __init__(self, status: int, code: str, **params: Any):
+        super().__init__(code)
+        self.status, self.code, self.params = status, code, params
+
+
+def error_body(code: str, message: str, status: int) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "status": status}}
+
+
+def error_response(status: int, code: str, **params: Any) -> tuple[Response | str, int]:
+    body = error_body(code, MESSAGES.format(code, current_lang(), **params), status)
+    if _wants_json():
+        return jsonify(body), status
+    return render_template("pages/error.html", **body), status
+
+
+def _wants_json() -> bool:
+    if request.path.startswith(JSON_PATHS):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _app_error(error: AppError) -> tuple[Response | str, int]:
+    return error_response(error.status, error.code, **error.params)
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    response = make_response(error_response(status, CODE_BY_STATUS.get(status, "http_error")))
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(AppError, _app_error)
+    app.register_error_handler(HTTPException, _http_error)

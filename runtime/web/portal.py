@@ -1,0 +1,15 @@
+"""The portal: the public start page listing scenario packs and their service items."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from runtime.web.database import db
+from runtime.web.offers import pack_offers
+
+bp = Blueprint("portal", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("pages/index.html", offers=pack_offers(db()))

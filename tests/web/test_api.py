@@ -1,0 +1,69 @@
+"""The definitions API: the latest of each, one by id, one by version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+MakePack = Callable[..., Path]
+Publish = Callable[[Path], object]
+
+
+def test_list_definitions(publish: Publish, client: FlaskClient, make_pack: MakePack) -> None:
+    publish(make_pack())
+    publish(make_pack(form_version=2))
+    response = client.get("/api/definitions")
+    assert response.status_code == 200 and response.is_json
+    assert response.get_json() == [
+        {"kind": "Catalog", "id": "demo_services", "version": 1, "title": "事项目录",
+         "pack": "demo_pack"},
+        {"kind": "Form", "id": "demo_apply", "version": 2, "title": "示例申请表",
+         "pack": "demo_pack"},
+        {"kind": "Pack", "id": "demo_pack", "version": 1, "title": "示例场景",
+         "pack": "demo_pack"},
+    ]
+
+
+def test_list_definitions_of_one_kind_in_english(
+        publish: Publish, client: FlaskClient, make_pack: MakePack) -> None:
+    publish(make_pack())
+    rows = client.get("/api/definitions?kind=Form&lang=en").get_json()
+    assert [(r["id"], r["title"]) for r in rows] == [("demo_apply", "Demo application form")]
+
+
+def test_one_definition_latest_and_by_version(
+        publish: Publish, client: FlaskClient, make_pack: MakePack) -> None:
+    publish(make_pack())
+    publish(make_pack(form_version=2, form_title="新版"))
+    latest = client.get("/api/definitions/Form/demo_apply").get_json()
+    assert (latest["version"], latest["versions"]) == (2, [1, 2])
+    assert latest["data"]["title"]["zh"] == "新版"
+    assert (latest["format"], latest["source_file"]) == (1, "forms/apply.yaml")
+    first = client.get("/api/definitions/Form/demo_apply?version=1").get_json()
+    assert first["version"] == 1 and first["data"]["title"]["zh"] == "示例申请表"
+
+
+def test_an_unknown_definition_is_404(client: FlaskClient) -> None:
+    response = client.get("/api/definitions/Form/nope")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": {
+        "code": "definition_not_found", "message": "找不到定义 Form 'nope'", "status": 404}}
+
+
+def test_an_unknown_version_is_404(
+        publish: Publish, client: FlaskClient, make_pack: MakePack) -> None:
+    publish(make_pack())
+    response = client.get("/api/definitions/Form/demo_apply?version=9&lang=en")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == {
+        "code": "version_not_found", "status": 404,
+        "message": "no version 9 of definition Form 'demo_apply'"}
+
+
+def test_a_bad_version_is_400(client: FlaskClient) -> None:
+    for value in ("two", "0", "-1"):
+        response = client.get(f"/api/definitions/Form/demo_apply?version={value}")
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "bad_version"
