@@ -28,7 +28,7 @@ class Catalogue:
     def codes(self) -> list[str]:
         return sorted(self._messages)
 
-    def format(self, code: str, lang: str = DEFAULT_LANG, **params: Any) -> str:
+    def format(self, code: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
         zh, en = self._messages[code]
         template = en if lang == "en" else zh
         return template.format(**params)

@@ -156,3 +156,11 @@ def publish(app: Flask) -> Callable[[Path], PublishReport]:
             return publish_pack(session, check_path(folder))
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, at the end, why the PostgreSQL copies of the database tests did not run."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if SKIP_REASON in str(getattr(r, "longrepr", ""))]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} skipped: {SKIP_REASON}")

@@ -16,8 +16,18 @@ from runtime.definitions.loader import Document
 from runtime.definitions.problems import Path, Problem, format_path, problem
 from runtime.definitions.schema import did_you_mean, schema_problems
 from runtime.definitions.spec import (
-    CatalogSpec, DashboardSpec, DecisionTableSpec, Definition, FieldSpec, FormSpec, PackSpec,
-    ProcessSpec, RuleSetSpec, TaskTemplateSpec, ViewSpec, from_data,
+    CatalogSpec,
+    DashboardSpec,
+    DecisionTableSpec,
+    Definition,
+    FieldSpec,
+    FormSpec,
+    PackSpec,
+    ProcessSpec,
+    RuleSetSpec,
+    TaskTemplateSpec,
+    ViewSpec,
+    from_data,
 )
 from runtime.expressions import ExpressionError, check_expression, compile_expression
 from runtime.forms.fieldtypes import NONE, field_types

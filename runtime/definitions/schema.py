@@ -39,8 +39,8 @@ _PATTERN_RULES = {
 
 
 def load_schema(name: str) -> dict[str, Any]:
-    text = resources.files("runtime.definitions").joinpath(f"schemas/{name}.json").read_text("utf-8")
-    return json.loads(text)
+    schemas = resources.files("runtime.definitions").joinpath("schemas")
+    return json.loads(schemas.joinpath(f"{name}.json").read_text("utf-8"))
 
 
 @cache
