@@ -53,7 +53,8 @@ def infer_type(source: str, names: Mapping[str, str] | None = None) -> str:
 
     Raises ExpressionCompileError if the expression does not compile.
     """
-    return _Types(names or {}).of(compile_expression(source).parsed.tree)
+    kind = _Types(names or {}).of(compile_expression(source).parsed.tree)
+    return "any" if kind == "wrong" else kind
 
 
 def _unknown_names(parsed: Parsed, names: Mapping[str, str]) -> Iterator[ExpressionError]:
@@ -62,7 +63,8 @@ def _unknown_names(parsed: Parsed, names: Mapping[str, str]) -> Iterator[Express
     seen: set[str] = set()
     for node in nodes:
         if type(node) is ast.Name and id(node) not in callees and node.id not in names:
-            if node.id not in seen and node.id not in ALIASES:
+            # Aliases are constants, and double-underscore names are already refused.
+            if node.id not in seen and node.id not in ALIASES and not node.id.startswith("__"):
                 seen.add(node.id)
                 yield ExpressionCompileError("unknown_name", source=parsed.source,
                                              position=parsed.position(node), name=node.id,
@@ -74,11 +76,22 @@ def _type_problems(parsed: Parsed, types: _Types) -> Iterator[ExpressionError]:
         if type(node) is ast.Compare:
             yield from _compare_problems(parsed, types, node)
         elif type(node) is ast.BinOp and types.of(node) == "wrong":
-            left, right = types.of(node.left), types.of(node.right)
-            symbol = SYMBOLS[type(node.op)]
-            yield ExpressionCompileError(
-                "type", source=parsed.source, op=symbol, left=left, right=right,
-                position=parsed.operator_position(node.left, node.right, symbol))
+            yield from _arithmetic_problem(parsed, types, node)
+
+
+def _arithmetic_problem(parsed: Parsed, types: _Types,
+                        node: ast.BinOp) -> Iterator[ExpressionError]:
+    left, right = types.of(node.left), types.of(node.right)
+    symbol = SYMBOLS[type(node.op)]
+    position = parsed.operator_position(node.left, node.right, symbol)
+    if type(node.op) is ast.Mod and left == "string":
+        # A text literal on the left was already refused by the allow-list.
+        if not (type(node.left) is ast.Constant and type(node.left.value) is str):
+            yield ExpressionCompileError("string_format", source=parsed.source,
+                                         position=position)
+        return
+    yield ExpressionCompileError("type", source=parsed.source, op=symbol, left=left,
+                                 right=right, position=position)
 
 
 def _compare_problems(parsed: Parsed, types: _Types,

@@ -1,8 +1,11 @@
 """Date functions, including working days by China's statutory holidays and adjusted days.
 
 Working days come from the `chinese_calendar` package: weekends are rest days unless adjusted
-to working days (调休), and statutory holidays are rest days. Its data covers a fixed range of
-years; dates outside it are refused with `calendar_range` rather than guessed.
+to working days (调休), and statutory holidays are rest days. Its data ends with the last year
+whose arrangement the State Council has published and the package has shipped; deadlines run
+past that, so for the next `PROVISIONAL_YEARS` years Monday to Friday count as working days
+until a newer chinesecalendar brings the official arrangement. Dates outside are refused with
+`calendar_range`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 CALENDAR_FIRST = min(chinese_calendar.holidays).year
 CALENDAR_LAST = max(chinese_calendar.holidays).year
+PROVISIONAL_YEARS = 3
+TABLE_LAST = CALENDAR_LAST + PROVISIONAL_YEARS
 _ONE_DAY = dt.timedelta(days=1)
 
 
@@ -63,9 +68,9 @@ def add_days(start: Any, days: Any) -> dt.date:
 
 
 def _check_range(date: dt.date) -> None:
-    if not CALENDAR_FIRST <= date.year <= CALENDAR_LAST:
+    if not CALENDAR_FIRST <= date.year <= TABLE_LAST:
         raise ExpressionRuntimeError("calendar_range", year=date.year, first=CALENDAR_FIRST,
-                                     last=CALENDAR_LAST)
+                                     last=TABLE_LAST)
 
 
 @cache
@@ -80,9 +85,10 @@ def _running_counts() -> tuple[int, ...]:
     holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
     total = 0
     counts = []
-    for offset in range((dt.date(CALENDAR_LAST, 12, 31) - first).days + 1):
+    for offset in range((dt.date(TABLE_LAST, 12, 31) - first).days + 1):
         date = first + dt.timedelta(days=offset)
         total += date in workdays or (date.weekday() < 5 and date not in holidays)
+        # Past CALENDAR_LAST both sets are empty: the provisional Monday-to-Friday rule.
         counts.append(total)
     return tuple(counts)
 
@@ -98,17 +104,16 @@ def _day_reaching(target: int) -> dt.date:
     counts = _running_counts()
     index = bisect_left(counts, target)
     if target < 1 or index >= len(counts):
-        year = CALENDAR_FIRST - 1 if target < 1 else CALENDAR_LAST + 1
+        year = CALENDAR_FIRST - 1 if target < 1 else TABLE_LAST + 1
         raise ExpressionRuntimeError("calendar_range", year=year, first=CALENDAR_FIRST,
-                                     last=CALENDAR_LAST)
+                                     last=TABLE_LAST)
     return dt.date(CALENDAR_FIRST, 1, 1) + dt.timedelta(days=index)
 
 
 def is_workday(value: Any) -> bool:
     """Whether a date is a working day in China (adjusted weekend days count as working)."""
     date = to_date(value, "is_workday", 1)
-    _check_range(date)
-    return bool(chinese_calendar.is_workday(date))
+    return _count_to(date) > _count_to(date - _ONE_DAY) if date.toordinal() > 1 else False
 
 
 def add_workdays(start: Any, days: Any) -> dt.date:

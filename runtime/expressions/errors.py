@@ -7,7 +7,6 @@ in the expression, and renders itself in Chinese or English.
 
 from __future__ import annotations
 
-import ast
 from typing import Any, ClassVar
 
 from runtime.expressions.messages import MESSAGES, POSITION, localise
@@ -80,10 +79,3 @@ def char_position(text: str, lead: int, lineno: int, col_offset: int) -> int:
     column = len(line.encode("utf-8")[:col_offset].decode("utf-8", "ignore"))
     return lead + before + column + 1
 
-
-def node_position(text: str, lead: int, node: ast.AST) -> int | None:
-    """The 1-based position of `node` (its first character) in the source, if it has one."""
-    lineno = getattr(node, "lineno", None)
-    if lineno is None:
-        return None
-    return char_position(text, lead, lineno, getattr(node, "col_offset", 0))

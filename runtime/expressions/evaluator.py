@@ -54,7 +54,9 @@ class _Evaluator(EvalWithCompoundTypes):
         try:
             return self.nodes[type(node)](node)
         except ExpressionError as exc:
-            raise exc.locate(self._source(), self._where(node)) from None
+            if exc.position is None:  # the innermost node that knows its place says where
+                exc.locate(self._source(), self._where(node))
+            raise
         except Exception as exc:  # no raw exception may leave evaluate()
             raise _translate(exc, node).locate(self._source(), self._where(node)) from None
 
