@@ -13,9 +13,10 @@ from typing import Any
 
 from runtime.definitions.graphs import cycles
 from runtime.definitions.loader import Document
-from runtime.definitions.problems import Path, Problem, format_path, problem
+from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.schema import did_you_mean, schema_problems
 from runtime.definitions.spec import (
+    AssigneeSpec,
     CatalogSpec,
     DashboardSpec,
     DecisionTableSpec,
@@ -23,6 +24,7 @@ from runtime.definitions.spec import (
     FieldSpec,
     FormSpec,
     PackSpec,
+    Party,
     ProcessSpec,
     RuleSetSpec,
     TaskTemplateSpec,
@@ -309,9 +311,7 @@ def _clauses(ctx: _Context, item: Checked, path: Path, catalog_id: str, code: st
 def _coordination(ctx: _Context, item: Checked, task: TaskTemplateSpec) -> Iterator[Problem]:
     co = task.coordination
     base: Path = ("coordination",)
-    yield from ctx.codes(item, (*base, "assignee", "department"), "department",
-                         co.assignee.department)
-    yield from ctx.codes(item, (*base, "assignee", "role"), "role", co.assignee.role)
+    yield from _party_codes(ctx, item, (*base, "assignee"), co.assignee)
     # Assignment rules read the data of whatever form starts the case: names are checked
     # where a process ties the template to its start form, not here.
     yield from _expression(item, (*base, "assignee", "rule"), co.assignee.rule, None)
@@ -319,10 +319,15 @@ def _coordination(ctx: _Context, item: Checked, task: TaskTemplateSpec) -> Itera
     if co.escalation:
         parties.append(((*base, "escalation"), co.escalation))
     for path, party in parties:
-        yield from ctx.codes(item, (*path, "department"), "department", party.department)
-        yield from ctx.codes(item, (*path, "role"), "role", party.role)
+        yield from _party_codes(ctx, item, path, party)
     if co.feedback:
         yield from ctx.ref(item, (*base, "feedback", "form"), "Form", co.feedback.form)
+
+
+def _party_codes(ctx: _Context, item: Checked, path: Path,
+                 party: Party | AssigneeSpec) -> Iterator[Problem]:
+    yield from ctx.codes(item, (*path, "department"), "department", party.department)
+    yield from ctx.codes(item, (*path, "role"), "role", party.role)
 
 
 # --- Process ----------------------------------------------------------------------------
@@ -343,10 +348,7 @@ def _check_process(ctx: _Context, item: Checked) -> Iterator[Problem]:
                 yield from _within(item, (*path, key, j), "step", other, step_ids)
         yield from _expression(item, (*path, "when"), step.when, names)
         for j, party in enumerate(step.assignees.parties if step.assignees else ()):
-            party_path = (*path, "assignees", "parties", j)
-            yield from ctx.codes(item, (*party_path, "department"), "department",
-                                 party.department)
-            yield from ctx.codes(item, (*party_path, "role"), "role", party.role)
+            yield from _party_codes(ctx, item, (*path, "assignees", "parties", j), party)
     graph = {s.id: set(s.after) for s in process.steps}
     yield from _cycle_problems(item, ("steps",), graph)
 
@@ -447,6 +449,3 @@ CHECKS: dict[str, Callable[[_Context, Checked], Iterator[Problem]]] = {
     "DecisionTable": _check_decision_table, "View": _check_view,
     "Dashboard": _check_dashboard, "Catalog": _check_catalog,
 }
-
-__all__ = ["Checked", "CheckResult", "check_documents", "field_names", "walk_fields",
-           "format_path"]

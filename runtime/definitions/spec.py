@@ -58,16 +58,22 @@ class CodeName:
     name: Label
 
 
-# --- Pack -------------------------------------------------------------------------------
-
 @spec
-class PackSpec:
-    SCHEMA: ClassVar[str] = "Pack#"
+class DefinitionHead:
+    """What every definition file starts with."""
+
     kind: str
     id: str
     version: int
     title: Label
     description: Label | None = None
+
+
+# --- Pack -------------------------------------------------------------------------------
+
+@spec
+class PackSpec(DefinitionHead):
+    SCHEMA: ClassVar[str] = "Pack#"
     format: int
     publisher: str | None = None
     departments: tuple[CodeName, ...] = ()
@@ -123,13 +129,8 @@ class FieldSpec:
 
 
 @spec
-class FormSpec:
+class FormSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Form#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     department: str | None = None
     service: CatalogRef | None = None
     hidden_values: str = "clear"
@@ -225,13 +226,8 @@ class CoordinationSpec:
 
 
 @spec
-class TaskTemplateSpec:
+class TaskTemplateSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "TaskTemplate#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     basis: tuple[BasisSpec, ...] = ()
     goal: GoalSpec | None = None
     content: ContentSpec
@@ -277,13 +273,8 @@ class StepSpec:
 
 
 @spec
-class ProcessSpec:
+class ProcessSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Process#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     start_form: str
     steps: tuple[StepSpec, ...]
 
@@ -301,13 +292,8 @@ class RuleSpec:
 
 
 @spec
-class RuleSetSpec:
+class RuleSetSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "RuleSet#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     form: str
     rules: tuple[RuleSpec, ...]
 
@@ -328,13 +314,8 @@ class RowSpec:
 
 
 @spec
-class DecisionTableSpec:
+class DecisionTableSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "DecisionTable#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     form: str
     hit_policy: str
     outputs: tuple[OutputSpec, ...]
@@ -367,13 +348,8 @@ class SortSpec:
 
 
 @spec
-class ViewSpec:
+class ViewSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "View#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     type: str
     form: str
     columns: tuple[ColumnSpec, ...]
@@ -405,13 +381,8 @@ class WidgetSpec:
 
 
 @spec
-class DashboardSpec:
+class DashboardSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Dashboard#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     filters: tuple[str, ...] = ()
     widgets: tuple[WidgetSpec, ...]
 
@@ -439,13 +410,8 @@ class CatalogItemSpec:
 
 
 @spec
-class CatalogSpec:
+class CatalogSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Catalog#"
-    kind: str
-    id: str
-    version: int
-    title: Label
-    description: Label | None = None
     type: str = "codes"
     items: tuple[CatalogItemSpec, ...]
 
