@@ -50,8 +50,8 @@ def check(path: str, lang: str, as_json: bool) -> None:
 
 def _summary(problems: int, definitions: int, lang: str) -> str:
     if lang == "en":
-        return f"{problems} problem(s); {definitions} definition(s) passed their schema."
-    return f"共 {problems} 个问题；{definitions} 个定义通过了结构校验。"
+        return f"{problems} problem(s); {definitions} definition(s) checked."
+    return f"共 {problems} 个问题；检查了 {definitions} 个定义。"
 
 
 @main.command(help="像规则运行时那样计算一个表达式，显示结果，或指出出错的位置和原因。\n\n"

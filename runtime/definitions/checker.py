@@ -14,7 +14,7 @@ from typing import Any
 from runtime.definitions.graphs import cycles
 from runtime.definitions.loader import Document
 from runtime.definitions.problems import Path, Problem, problem
-from runtime.definitions.schema import did_you_mean, schema_problems
+from runtime.definitions.schema import KINDS, did_you_mean, schema_problems, without_invalid
 from runtime.definitions.spec import (
     AssigneeSpec,
     CatalogSpec,
@@ -47,7 +47,8 @@ WHAT = {
 
 @dataclass(frozen=True)
 class Checked:
-    """A definition that passed its schema: the document it came from and its spec."""
+    """A definition whose schema problems, if any, could be set aside: the document it came
+    from and its spec (built without the refused values)."""
 
     doc: Document
     spec: Definition
@@ -71,14 +72,19 @@ def check_documents(docs: Iterable[Document], *, resolve_refs: bool = True) -> C
     for doc in docs:
         found = list(schema_problems(doc))
         problems += found
-        if not found:
-            checked.append(Checked(doc, from_data(doc.data)))
+        data = doc.data if not found else without_invalid(doc.data) if _has_kind(doc) else None
+        if data is not None:
+            checked.append(Checked(doc, from_data(data)))
     context = _Context(checked, resolve_refs)
     problems += _duplicate_ids(checked)
     for item in checked:
         problems += CHECKS[item.spec.kind](context, item)
     problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
     return CheckResult(problems, checked)
+
+
+def _has_kind(doc: Document) -> bool:
+    return isinstance(doc.data, dict) and doc.data.get("kind") in KINDS
 
 
 class _Context:

@@ -6,6 +6,7 @@ nothing else, so validation never fetches a remote `$ref`.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from collections.abc import Iterator
@@ -71,6 +72,44 @@ def schema_problems(doc: Document) -> Iterator[Problem]:
         return
     found = [p for e in kind_validator(kind).iter_errors(doc.data) for p in _translate(doc, e)]
     yield from sorted(found, key=lambda p: (p.line or 0, p.path))
+
+
+def without_invalid(data: dict[str, Any]) -> dict[str, Any] | None:
+    """A copy of `data` with the values its schema refuses taken out, when that leaves a valid
+    definition; None when it does not (a required value is missing or wrong). It lets the
+    checker go on to references and expressions, so a person sees all problems at once."""
+    validator = kind_validator(data["kind"])
+    repaired = copy.deepcopy(data)
+    for _ in range(3):
+        errors = list(validator.iter_errors(repaired))
+        if not errors:
+            return repaired
+        for path in {p for e in errors for p in _offending_paths(e)}:
+            if not _remove(repaired, path):
+                return None
+    return None
+
+
+def _offending_paths(error: ValidationError) -> list[Path]:
+    path: Path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        return [(*path, name) for name in error.instance if name not in known]
+    if error.validator == "required":
+        return [()]  # cannot be taken out: give up
+    return [path]
+
+
+def _remove(data: Any, path: Path) -> bool:
+    """Delete the value at `path` from its mapping; False when it sits in a list or at the top
+    (taking a list item out would shift the paths of everything after it)."""
+    if not path or isinstance(path[-1], int):
+        return False
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    parent.pop(path[-1], None)
+    return True
 
 
 def did_you_mean(name: str, choices: Any) -> dict[str, str]:

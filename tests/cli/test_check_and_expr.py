@@ -47,10 +47,13 @@ def test_check_reports_every_problem_with_place(tmp_path: Path) -> None:
     target.write_text(BROKEN_FORM, encoding="utf-8")
     result = run("check", str(target))
     assert result.exit_code == 1
-    lines = result.output.splitlines()
-    assert lines[0] == "apply.yaml:8 fields[0].lable: 未知的属性 'lable'；是否想写 'label'？"
-    assert "apply.yaml:12 fields[1].visible_when" not in result.output  # schema failed first
-    assert lines[-1].startswith("共 1 个问题")
+    # A schema problem does not hide the others: the checker goes on without the bad value.
+    assert result.output.splitlines() == [
+        "apply.yaml:7 fields[0].type: 未知的字段类型 'mony'；是否想写 'money'？",
+        "apply.yaml:8 fields[0].lable: 未知的属性 'lable'；是否想写 'label'？",
+        "apply.yaml:12 fields[1].visible_when: 表达式 `agee > 18`：第 1 列：未知的名称 'agee'；"
+        "是不是 'age'？",
+        "共 3 个问题；检查了 1 个定义。"]
 
 
 def test_check_in_english_and_as_json(tmp_path: Path) -> None:
