@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from runtime.definitions.spec import Label
 from runtime.forms.fieldtypes import OBJECT, STRING, FieldType, FieldTypes
+from runtime.i18n import Label
 
 FIELD_TYPES = (
     FieldType("id_card", STRING, Label("居民身份证号", "Resident ID number"),

@@ -14,27 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, ClassVar, Union
 
-from runtime.i18n import pick
+from runtime.i18n import Label
 
 spec = dataclass(frozen=True, kw_only=True)
-
-
-@dataclass(frozen=True)
-class Label:
-    """Text for people, in Chinese and optionally English."""
-
-    zh: str
-    en: str | None = None
-
-    @classmethod
-    def of(cls, value: str | Mapping[str, str]) -> Label:
-        return cls(value) if isinstance(value, str) else cls(value["zh"], value.get("en"))
-
-    def text(self, lang: str = "zh") -> str:
-        return pick({"zh": self.zh, "en": self.en}, lang)
-
-    def __str__(self) -> str:
-        return self.zh
 
 
 @spec

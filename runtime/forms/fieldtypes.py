@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from runtime.definitions.spec import Label
+from runtime.i18n import Label
 
 # The value types of the expression language: what a name of this field holds.
 NUMBER, STRING, BOOLEAN, DATE, LIST, OBJECT, ANY, NONE = (

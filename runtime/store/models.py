@@ -21,6 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from runtime.definitions import spec as specs
+from runtime.i18n import Label
+
 # Named constraints, so that migrations and models name them the same on every database.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -84,6 +87,10 @@ class Definition(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property
-    def title(self) -> Any:
-        """The definition's title label: plain text or {zh, en}."""
-        return self.data.get("title")
+    def spec(self) -> specs.Definition:
+        """What the stored definition means: the frozen spec the checker built it from."""
+        return specs.from_data(self.data)
+
+    @property
+    def title(self) -> Label:
+        return self.spec.title

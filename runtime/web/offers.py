@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from runtime.definitions.spec import CatalogSpec, PackSpec
+from runtime.i18n import Label
 from runtime.store.models import Definition, Pack
 from runtime.store.queries import list_definitions, list_packs
 
@@ -18,15 +19,15 @@ class ServiceOffer:
     """A service item (事项) and the form that applies for it."""
 
     code: str
-    label: Any
-    department: Any
+    label: Label
+    department: Label | str | None
     form: Definition
 
 
 @dataclass(frozen=True)
 class PackOffer:
     pack: Pack
-    description: Any
+    description: Label | None
     services: tuple[ServiceOffer, ...]
 
 
@@ -36,22 +37,20 @@ def pack_offers(session: Session) -> list[PackOffer]:
 
 
 def _offer(pack: Pack, definitions: list[Definition]) -> PackOffer:
-    manifest = next((d.data for d in definitions if d.kind == "Pack"), {})
+    specs = [d.spec for d in definitions]
+    manifest = next((s for s in specs if isinstance(s, PackSpec)), None)
+    departments = {d.code: d.name for d in manifest.departments} if manifest else {}
     forms = {d.def_id: d for d in definitions if d.kind == "Form"}
-    departments = {d["code"]: d["name"] for d in manifest.get("departments", [])}
-    catalogs = [d.data for d in definitions if d.kind == "Catalog"]
+    catalogs = [s for s in specs if isinstance(s, CatalogSpec) and s.type == "services"]
     services = tuple(_services(catalogs, forms, departments))
-    return PackOffer(pack, manifest.get("description"), services)
+    return PackOffer(pack, manifest.description if manifest else None, services)
 
 
-def _services(catalogs: list[dict[str, Any]], forms: dict[str, Definition],
-              departments: dict[str, Any]) -> Iterator[ServiceOffer]:
+def _services(catalogs: list[CatalogSpec], forms: dict[str, Definition],
+              departments: dict[str, Label]) -> Iterator[ServiceOffer]:
     for catalog in catalogs:
-        if catalog.get("type") != "services":
-            continue
-        for item in catalog["items"]:
-            form = forms.get(item.get("form", ""))
+        for item in catalog.items:
+            form = forms.get(item.form or "")
             if form is not None:
-                code = item.get("department")
-                yield ServiceOffer(item["code"], item["label"],
-                                   departments.get(code, code), form)
+                department = departments.get(item.department or "", item.department)
+                yield ServiceOffer(item.code, item.label, department, form)
