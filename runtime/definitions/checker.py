@@ -296,7 +296,8 @@ def _check_task(ctx: _Context, item: Checked) -> Iterator[Problem]:
         yield from ctx.ref(item, ("dependencies", i), "TaskTemplate", dependency)
     yield from _coordination(ctx, item, task)
     if task.dependencies and ctx.resolve_refs:
-        graph = {t.id: set(t.dependencies) for t in ctx.index.get("TaskTemplate", {}).values()}
+        graph = {t.id: set(t.dependencies) for t in ctx.index.get("TaskTemplate", {}).values()
+                 if isinstance(t, TaskTemplateSpec)}
         for cycle in cycles(graph):
             if min(cycle) == task.id:  # one report per cycle, at its first member
                 yield problem("cycle", item.doc.file, item.doc.line(("dependencies",)),

@@ -89,7 +89,7 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, _StrictResolver):
         _StrictResolver.__init__(self)
         self.depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
@@ -154,6 +154,7 @@ def _build(node: Node, path: Path, lines: LineMap) -> Any:
         return _build_mapping(node, path, lines)
     if isinstance(node, SequenceNode):
         return [_build(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    assert isinstance(node, ScalarNode)
     return _scalar(node)
 
 

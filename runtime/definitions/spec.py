@@ -443,7 +443,7 @@ def _convert(hint: Any, value: Any) -> Any:
         return Label.of(value)
     if hint is JoinSpec:
         return JoinSpec.of(value)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return build(hint, value)
     if isinstance(value, Mapping):
         return types.MappingProxyType(dict(value))

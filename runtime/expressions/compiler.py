@@ -72,10 +72,11 @@ class _FoldMembership(ast.NodeTransformer):
     def visit_Compare(self, node: ast.Compare) -> ast.Compare:
         self.generic_visit(node)
         for index, (op, right) in enumerate(zip(node.ops, node.comparators, strict=True)):
-            if (type(op) in (ast.In, ast.NotIn) and type(right) in (ast.List, ast.Tuple)
-                    and all(type(item) is ast.Constant for item in right.elts)):
+            if (type(op) in (ast.In, ast.NotIn) and isinstance(right, ast.List | ast.Tuple)
+                    and all(isinstance(item, ast.Constant) for item in right.elts)):
                 values = tuple(item.value for item in right.elts)  # type: ignore[attr-defined]
-                node.comparators[index] = ast.copy_location(ast.Constant(values), right)
+                folded = ast.Constant(values)  # type: ignore[arg-type]  # a tuple constant
+                node.comparators[index] = ast.copy_location(folded, right)
         return node
 
 

@@ -213,18 +213,18 @@ _local = threading.local()
 
 def _evaluator() -> _Evaluator:
     try:
-        return _local.evaluator  # type: ignore[no-any-return]
+        return _local.evaluator
     except AttributeError:
         _local.evaluator = _Evaluator()
-        return _local.evaluator  # type: ignore[no-any-return]
+        return _local.evaluator
 
 
 def _tracer() -> _Tracer:
     try:
-        return _local.tracer  # type: ignore[no-any-return]
+        return _local.tracer
     except AttributeError:
         _local.tracer = _Tracer()
-        return _local.tracer  # type: ignore[no-any-return]
+        return _local.tracer
 
 
 def evaluate(parsed: Parsed, data: Mapping[str, Any]) -> Any:

@@ -161,7 +161,7 @@ def _char_class(items: list[tuple[Any, Any]]) -> CharTest:
             chars.add(chr(av))
         elif op is sre.RANGE:
             low, high = chr(av[0]), chr(av[1])
-            tests.append(lambda ch, low=low, high=high: low <= ch <= high)
+            tests.append(_in_range(low, high))
         elif op is sre.CATEGORY and av in _CATEGORIES:
             tests.append(_CATEGORIES[av])
         else:
@@ -231,3 +231,7 @@ def _run(program: tuple[Instruction, ...], text: str) -> bool:
                 return True
         threads = following
     return False
+
+
+def _in_range(low: str, high: str) -> Callable[[str], bool]:
+    return lambda ch: low <= ch <= high

@@ -90,7 +90,7 @@ def _constant(node: ast.AST, context: _Context) -> Iterator[ExpressionCompileErr
     construct = _LITERALS.get(kind, "other")
     if construct is not None:
         yield context.at("not_allowed", node, construct=construct)
-    elif kind is int and abs(node.value) > MAX_INT:
+    elif isinstance(node.value, int) and abs(node.value) > MAX_INT:
         yield context.at("number_too_large", node, limit=MAX_INT_TEXT)
 
 

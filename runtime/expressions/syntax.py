@@ -111,5 +111,6 @@ class _Aliases(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id in ALIASES:
-            return ast.copy_location(ast.Constant(ALIASES[node.id]), node)
+            value: bool | None = ALIASES[node.id]  # type: ignore[assignment]
+            return ast.copy_location(ast.Constant(value), node)
         return node
