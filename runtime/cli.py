@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from runtime.definitions.problems import Problem
+    from runtime.store.accounts import OrganisationReport
     from runtime.store.publish import PublishReport
     from runtime.web.database import Store
 
@@ -96,6 +97,7 @@ def _display_width(text: str) -> int:
 # --- database, import, serve ------------------------------------------------------------
 
 PACKS_ENV = "LOWCODE_PACKS_DIR"
+ENV_VAR = "LOWCODE_ENV"
 LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
                            show_default=True, help="输出语言 / Language of the messages.")
 STATUS_WORDS = {"added": ("新导入", "imported"), "unchanged": ("未变", "unchanged"),
@@ -140,14 +142,47 @@ def serve(host: str, port: int, lang: str) -> None:
     from runtime.web import create_app
     from runtime.web.database import store
 
-    app = create_app()
+    # The development server speaks plain HTTP: cookies without Secure, demo users allowed.
+    env = os.environ.get(ENV_VAR) or "development"
+    app = create_app({"LOWCODE_ENV": env})
     run_upgrade(store(app).engine)
     for folder in pack_folders(packs_dir(), lang):
         _import_one(store(app).sessions, str(folder), lang)
+    _seed_demo(store(app).sessions, lang, env)
     url = f"http://{host}:{port}/"
     click.echo(f"Serving on {url} (Flask development server)" if lang == "en"
                else f"服务地址：{url}（Flask 开发服务器，仅供开发使用）")
     app.run(host=host, port=port)
+
+
+@main.group(help="演示数据。\n\nDemo data.")
+def demo() -> None:
+    pass
+
+
+@demo.command("seed", help="创建演示组织机构和每个角色一个演示账号（可重复运行；LOWCODE_ENV="
+                           "production 时拒绝）。\n\nCreate the demo organisation and one demo "
+                           "account per role (idempotent; refused when LOWCODE_ENV=production).")
+@LANG_OPTION
+def demo_seed(lang: str) -> None:
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    sys.exit(0 if _seed_demo(store.sessions, lang, os.environ.get(ENV_VAR, "")) else 1)
+
+
+def _seed_demo(sessions: sessionmaker[Session], lang: str, env: str) -> bool:
+    """Seed the demo organisation and print how to sign in; False when refused."""
+    from runtime.demo import DemoRefused, seed_demo, sign_in_table
+
+    with sessions() as session:
+        try:
+            seed_demo(session, env=env)
+        except DemoRefused:
+            click.echo("LOWCODE_ENV=production: no demo accounts" if lang == "en"
+                       else "LOWCODE_ENV=production：生产环境不创建演示账号")
+            return False
+    click.echo("\n".join(sign_in_table(lang)))
+    return True
 
 
 def packs_dir() -> Path:
@@ -183,16 +218,29 @@ def _require_upgraded(engine: Engine, lang: str) -> None:
 
 def _import_one(sessions: sessionmaker[Session], path: str, lang: str) -> bool:
     """Check and publish one pack, printing what happened; True when it was published."""
+    from runtime.store.accounts import map_pack_organisation
     from runtime.store.publish import PublishError, publish_pack
 
+    result = check_path(path)
     with sessions() as session:
         try:
-            report = publish_pack(session, check_path(path))
+            report = publish_pack(session, result)
         except PublishError as error:
             _print_refusal(path, error.problems, lang)
             return False
         _print_report(report, lang)
+        if result.pack is not None:
+            _print_organisation(map_pack_organisation(session, result.pack), lang)
     return True
+
+
+def _print_organisation(report: OrganisationReport, lang: str) -> None:
+    if report.departments:
+        names = ", ".join(report.departments)
+        click.echo(f"  new departments: {names}" if lang == "en" else f"  新建部门：{names}")
+    if report.roles:
+        names = ", ".join(report.roles)
+        click.echo(f"  new roles: {names}" if lang == "en" else f"  新建角色：{names}")
 
 
 def _print_refusal(path: str, problems: list[Problem], lang: str) -> None:
@@ -216,3 +264,26 @@ def _print_report(report: PublishReport, lang: str) -> None:
     added, unchanged = len(report.added), len(report.unchanged)
     click.echo(f"{added} added, {unchanged} unchanged." if lang == "en"
                else f"新增 {added} 个定义，未变 {unchanged} 个。")
+
+
+# --- audit --------------------------------------------------------------------------------
+
+
+@main.group(help="审计日志。\n\nThe audit log.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="逐条校验审计日志的哈希链，指出第一条被篡改的记录；"
+                              "有篡改时退出码为 1。\n\nCheck the audit log's hash chain and name the first tampered "
+                              "record; exit 1 when one is found.")
+@LANG_OPTION
+def audit_verify(lang: str) -> None:
+    from runtime.store.audit import verify
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    with store.sessions() as session:
+        result = verify(session)
+    click.echo(result.message(lang))
+    sys.exit(0 if result.ok else 1)

@@ -9,7 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from runtime.store import db
+import runtime.store.audit  # noqa: F401  (audit_log in Base.metadata)
+from runtime.store import accounts, db, ratelimit  # noqa: F401  (their tables in Base.metadata)
 from runtime.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from runtime.store.models import Base
 
@@ -20,7 +21,7 @@ def test_upgrade_creates_the_tables(db_url: str) -> None:
     try:
         tables = set(inspect(engine).get_table_names())
         assert {"packs", "definitions", "alembic_version"} <= tables
-        assert current_revision(engine) == head_revision() == "0001"
+        assert current_revision(engine) == head_revision() is not None
     finally:
         engine.dispose()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+import runtime.store.audit  # noqa: F401  (audit_log in Base.metadata)
+from runtime.store import accounts, ratelimit  # noqa: F401  (their tables in Base.metadata)
 from runtime.store.models import Base
 
 
