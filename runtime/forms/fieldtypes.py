@@ -6,9 +6,12 @@ Built-ins register here exactly as `templates_lib` (or any extension) does, thro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
+from runtime.forms import values
 from runtime.i18n import Label
 
 # The value types of the expression language: what a name of this field holds.
@@ -22,8 +25,10 @@ class FieldType:
     value_type: str
     label: Label
     description: Label
-    container: bool = False  # holds child `fields` (section, page, group, table)
+    container: bool = False  # holds child `fields` (section, page, table)
     choice: bool = False  # needs `options` or `options_from`
+    # From what a browser or an API sends to the stored value (see runtime.forms.values).
+    parse: Callable[[Any], Any] = values.text
 
 
 class FieldTypes(dict[str, FieldType]):
@@ -34,32 +39,44 @@ class FieldTypes(dict[str, FieldType]):
 
 
 def _t(name: str, value_type: str, zh: str, en: str, doc_zh: str, doc_en: str,
-       **flags: bool) -> FieldType:
-    return FieldType(name, value_type, Label(zh, en), Label(doc_zh, doc_en), **flags)
+       **options: Any) -> FieldType:
+    return FieldType(name, value_type, Label(zh, en), Label(doc_zh, doc_en), **options)
 
 
 BUILTIN = (
     _t("text", STRING, "单行文本", "Text", "一行文字", "One line of text"),
     _t("textarea", STRING, "多行文本", "Multi-line text", "多行文字", "Several lines of text"),
-    _t("integer", NUMBER, "整数", "Integer", "整数", "A whole number"),
-    _t("decimal", NUMBER, "小数", "Decimal", "带小数的数字", "A number with decimals"),
-    _t("money", NUMBER, "金额", "Money", "金额（元，两位小数）", "An amount in yuan, two decimals"),
-    _t("date", DATE, "日期", "Date", "日期 YYYY-MM-DD", "A date, YYYY-MM-DD"),
-    _t("datetime", STRING, "日期时间", "Date and time", "日期和时间", "A date and time"),
-    _t("date_range", LIST, "日期范围", "Date range", "起止日期", "A start and an end date"),
+    _t("integer", NUMBER, "整数", "Integer", "整数", "A whole number",
+       parse=values.integer),
+    _t("decimal", NUMBER, "小数", "Decimal", "带小数的数字", "A number with decimals",
+       parse=values.decimal),
+    _t("money", NUMBER, "金额", "Money", "金额（元，两位小数）", "An amount in yuan, two decimals",
+       parse=values.money),
+    _t("date", DATE, "日期", "Date", "日期 YYYY-MM-DD", "A date, YYYY-MM-DD",
+       parse=values.date),
+    _t("datetime", STRING, "日期时间", "Date and time", "日期和时间", "A date and time",
+       parse=values.datetime),
+    _t("date_range", LIST, "日期范围", "Date range", "起止日期", "A start and an end date",
+       parse=values.date_range),
     _t("select", ANY, "下拉单选", "Select", "从选项中选一个", "One of the options",
-       choice=True),
-    _t("radio", ANY, "单选", "Radio", "从选项中选一个", "One of the options", choice=True),
+       choice=True, parse=values.choice),
+    _t("radio", ANY, "单选", "Radio", "从选项中选一个", "One of the options", choice=True,
+       parse=values.choice),
     _t("checkbox", LIST, "多选", "Checkboxes", "从选项中选多个", "Several of the options",
-       choice=True),
+       choice=True, parse=values.choices),
     _t("multiselect", LIST, "下拉多选", "Multi-select", "从选项中选多个",
-       "Several of the options", choice=True),
-    _t("yes_no", BOOLEAN, "是/否", "Yes/no", "是或否", "Yes or no"),
-    _t("email", STRING, "电子邮箱", "Email", "电子邮箱地址", "An email address"),
-    _t("file", LIST, "附件", "File", "上传的文件", "Uploaded files"),
-    _t("image", LIST, "图片", "Image", "上传的图片", "Uploaded images"),
+       "Several of the options", choice=True, parse=values.choices),
+    _t("yes_no", BOOLEAN, "是/否", "Yes/no", "是或否", "Yes or no",
+       parse=values.yes_no),
+    _t("email", STRING, "电子邮箱", "Email", "电子邮箱地址", "An email address",
+       parse=values.email),
+    _t("file", LIST, "附件", "File", "上传的文件", "Uploaded files",
+       parse=values.texts),
+    _t("image", LIST, "图片", "Image", "上传的图片", "Uploaded images",
+       parse=values.texts),
     _t("richtext", STRING, "富文本", "Rich text", "经过净化的 HTML，供工作人员使用",
-       "Sanitised HTML, for staff"),
+       "Sanitised HTML, for staff",
+       parse=values.rich_text),
     _t("notice", NONE, "说明文字", "Notice", "只显示文字，没有输入", "Text only, no input"),
     _t("section", NONE, "分组", "Section", "带标题的一组字段", "A titled group of fields",
        container=True),

@@ -1,0 +1,15 @@
+"""Forms built from YAML text through the real loader and checker, as a pack would give them."""
+
+from runtime.definitions.checker import check_documents
+from runtime.definitions.loader import load_text
+from runtime.definitions.spec import FormSpec
+
+HEAD = "kind: Form\nid: apply\nversion: 1\ntitle: 申请\n"
+
+
+def build_form(text: str) -> FormSpec:
+    result = check_documents([load_text("forms/apply.yaml", HEAD + text)])
+    assert result.problems == [], [p.render() for p in result.problems]
+    spec = result.definitions[0].spec
+    assert isinstance(spec, FormSpec)
+    return spec
