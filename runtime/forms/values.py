@@ -17,7 +17,8 @@ from typing import Any
 import nh3
 
 MAX_NUMBER_TEXT = 40
-MAX_NUMBER = 10**18  # as in expressions: beyond it JSON readers and browsers lose digits
+MAX_DIGITS = 18
+MAX_NUMBER = 10**MAX_DIGITS  # as in expressions: beyond it JSON readers lose digits
 TRUE = frozenset({"true", "1", "on", "yes", "是"})
 FALSE = frozenset({"false", "0", "off", "no", "否"})
 _INTEGER = re.compile(r"[-+]?[0-9]+")
@@ -65,7 +66,8 @@ def decimal(raw: Any) -> int | float:
             raise ValueProblem("not_number")
         return raw
     number = _decimal_text(normalised(raw, "not_number"))
-    if abs(number) > MAX_NUMBER:  # before int(): Decimal('1e99999999') would take forever
+    # By exponent, before any arithmetic: Decimal('1e99999999') overflows abs() and int().
+    if number.adjusted() >= MAX_DIGITS:
         raise ValueProblem("not_number")
     return int(number) if number == number.to_integral_value() else float(number)
 
