@@ -135,12 +135,13 @@ class _Checker:
                     self._level(spec.fields, child, f"{path}[{index}].", child)
 
     def _field_errors(self, spec: FieldSpec, value: Any, path: str) -> Iterator[FieldError]:
-        if _empty(value):
-            if self.state.fields[path].required:
-                yield _error("required", spec)
-            return
-        yield from _bounds(spec, value)
-        if field_types()[spec.type].choice:
+        if _empty(value) and self.state.fields[path].required:
+            yield _error("required", spec)
+        elif is_table(spec):
+            yield from _row_counts(spec, value or [])
+        elif not _empty(value):
+            yield from _bounds(spec, value)
+        if field_types()[spec.type].choice and not _empty(value):
             yield from self._options(spec, value)
 
     def _options(self, spec: FieldSpec, value: Any) -> Iterator[FieldError]:
@@ -180,11 +181,13 @@ def _bounds(spec: FieldSpec, value: Any) -> Iterator[FieldError]:
             yield _error("too_small", spec, limit=_number(spec.min))
         if spec.max is not None and value > spec.max:
             yield _error("too_large", spec, limit=_number(spec.max))
-    if isinstance(value, list) and is_table(spec):
-        if spec.min_rows is not None and len(value) < spec.min_rows:
-            yield _error("too_few_rows", spec, limit=spec.min_rows)
-        if spec.max_rows is not None and len(value) > spec.max_rows:
-            yield _error("too_many_rows", spec, limit=spec.max_rows)
+
+
+def _row_counts(spec: FieldSpec, rows: list[Any]) -> Iterator[FieldError]:
+    if spec.min_rows is not None and len(rows) < spec.min_rows:
+        yield _error("too_few_rows", spec, limit=spec.min_rows)
+    if spec.max_rows is not None and len(rows) > spec.max_rows:
+        yield _error("too_many_rows", spec, limit=spec.max_rows)
 
 
 def _pattern_holds(pattern: str, value: str) -> bool:

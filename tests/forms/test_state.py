@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runtime.forms.state import form_state
+
 from .build import build_form
 
 FORM = build_form("""\
