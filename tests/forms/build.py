@@ -4,11 +4,12 @@ from runtime.definitions.checker import check_documents
 from runtime.definitions.loader import load_text
 from runtime.definitions.spec import FormSpec
 
-HEAD = "kind: Form\nid: apply\nversion: 1\ntitle: 申请\n"
+HEAD = "kind: Form\nid: apply\nversion: {version}\ntitle: 申请\n"
 
 
-def build_form(text: str) -> FormSpec:
-    result = check_documents([load_text("forms/apply.yaml", HEAD + text)], resolve_refs=False)
+def build_form(text: str, version: int = 1) -> FormSpec:
+    head = HEAD.format(version=version)
+    result = check_documents([load_text("forms/apply.yaml", head + text)], resolve_refs=False)
     assert result.problems == [], [p.render() for p in result.problems]
     spec = result.definitions[0].spec
     assert isinstance(spec, FormSpec)

@@ -1,0 +1,79 @@
+"""Carrying a draft over to a newer version of its form, and telling the person what changed.
+
+A draft keeps the values of fields that still exist and still accept the value; the rest are
+dropped and named, as are the fields the new version added, so nothing changes silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.forms.fieldtypes import field_types
+from runtime.forms.state import is_table, value_fields
+from runtime.forms.values import ValueProblem
+from runtime.i18n import Label
+
+
+@dataclass(frozen=True)
+class DraftChanges:
+    dropped: tuple[Label, ...] = ()  # values that could not be kept
+    added: tuple[Label, ...] = ()  # fields that are new in this version
+
+    def __bool__(self) -> bool:
+        return bool(self.dropped or self.added)
+
+    def message(self, lang: str = "zh") -> str:
+        parts = []
+        if self.dropped:
+            names = "、".join(label.text(lang) for label in self.dropped)
+            parts.append(f"以下内容因表单更新未能保留：{names}" if lang != "en"
+                         else f"These values could not be kept after the form changed: {names}")
+        if self.added:
+            names = "、".join(label.text(lang) for label in self.added)
+            parts.append(f"表单新增了：{names}" if lang != "en" else f"The form now also asks: {names}")
+        return "；".join(parts) if lang != "en" else " ".join(parts)
+
+
+def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec) -> tuple[dict[str, Any],
+                                                                              DraftChanges]:
+    """The draft's data on `new`, and what the person should be told."""
+    if (old.id, old.version) == (new.id, new.version):
+        return dict(data), DraftChanges()
+    old_fields = {f.id: f for f in value_fields(old.fields)}
+    kept: dict[str, Any] = {}
+    dropped: list[Label] = []
+    for spec in value_fields(new.fields):
+        if spec.id in data and data[spec.id] not in (None, "", []):
+            value = _keep(spec, data[spec.id])
+            if value is None:
+                dropped.append(_label(old_fields.get(spec.id, spec)))
+            else:
+                kept[spec.id] = value
+    new_ids = {f.id for f in value_fields(new.fields)}
+    dropped += [_label(f) for f in value_fields(old.fields)
+                if f.id not in new_ids and data.get(f.id) not in (None, "", [])]
+    added = [_label(f) for f in value_fields(new.fields) if f.id not in old_fields]
+    return kept, DraftChanges(tuple(dropped), tuple(added))
+
+
+def _keep(spec: FieldSpec, value: Any) -> Any:
+    """The value if the field's new type still takes it, else None."""
+    if is_table(spec):
+        if not isinstance(value, list):
+            return None
+        children = list(value_fields(spec.fields))
+        return [{c.id: _keep(c, row.get(c.id)) for c in children if isinstance(row, dict)}
+                for row in value]
+    if value in (None, "", []):
+        return None
+    try:
+        return field_types()[spec.type].parse(value)
+    except ValueProblem:
+        return None
+
+
+def _label(spec: FieldSpec) -> Label:
+    return spec.label or Label(spec.id)

@@ -1,0 +1,50 @@
+"""A draft survives a new version of its form, and says what changed."""
+
+from runtime.forms.drafts import carry_over
+
+from .build import build_form
+
+V1 = build_form("""\
+fields:
+  - {id: name, type: text, label: {zh: 姓名, en: Name}}
+  - {id: age, type: text, label: 年龄}
+  - {id: fax, type: text, label: 传真}
+  - id: items
+    type: table
+    label: 明细
+    fields:
+      - {id: amount, type: money, label: 金额}
+""")
+V2 = build_form("""\
+fields:
+  - {id: name, type: text, label: {zh: 姓名, en: Name}}
+  - {id: age, type: integer, label: 年龄}
+  - {id: email, type: email, label: {zh: 电子邮箱, en: Email}}
+  - id: items
+    type: table
+    label: 明细
+    fields:
+      - {id: amount, type: money, label: 金额}
+      - {id: note, type: text, label: 备注}
+""", version=2)
+
+
+def test_kept_values_move_and_the_rest_is_named() -> None:
+    data = {"name": "张三", "age": "三十", "fax": "010-1", "items": [{"amount": 5}]}
+    kept, changes = carry_over(data, V1, V2)
+    assert kept == {"name": "张三", "items": [{"amount": 5, "note": None}]}
+    assert [label.zh for label in changes.dropped] == ["年龄", "传真"]
+    assert [label.zh for label in changes.added] == ["电子邮箱"]
+    assert changes.message() == "以下内容因表单更新未能保留：年龄、传真；表单新增了：电子邮箱"
+    assert "Email" in changes.message("en")
+
+
+def test_a_value_the_new_type_accepts_is_converted() -> None:
+    kept, changes = carry_over({"age": "30"}, V1, V2)
+    assert kept == {"age": 30}
+    assert not changes.dropped
+
+
+def test_the_same_version_changes_nothing() -> None:
+    kept, changes = carry_over({"name": "张三"}, V1, V1)
+    assert kept == {"name": "张三"} and not changes
