@@ -12,6 +12,7 @@ from typing import Any
 
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.forms.fieldtypes import field_types
+from runtime.forms.messages import MESSAGES
 from runtime.forms.state import is_table, value_fields
 from runtime.forms.values import ValueProblem
 from runtime.i18n import Label
@@ -26,15 +27,11 @@ class DraftChanges:
         return bool(self.dropped or self.added)
 
     def message(self, lang: str = "zh") -> str:
-        parts = []
-        if self.dropped:
-            names = "、".join(label.text(lang) for label in self.dropped)
-            parts.append(f"以下内容因表单更新未能保留：{names}" if lang != "en"
-                         else f"These values could not be kept after the form changed: {names}")
-        if self.added:
-            names = "、".join(label.text(lang) for label in self.added)
-            parts.append(f"表单新增了：{names}" if lang != "en" else f"The form now also asks: {names}")
-        return "；".join(parts) if lang != "en" else " ".join(parts)
+        comma, joint = (", ", " ") if lang == "en" else ("、", "；")
+        parts = [MESSAGES.format(code, lang, names=comma.join(x.text(lang) for x in labels))
+                 for code, labels in (("draft_dropped", self.dropped), ("draft_added", self.added))
+                 if labels]
+        return joint.join(parts)
 
 
 def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec) -> tuple[dict[str, Any],

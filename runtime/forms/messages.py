@@ -37,4 +37,7 @@ MESSAGES = Catalogue({
     "region": ("「{label}」不是有效的行政区划代码", "{label} is not a valid region code"),
     "address": ("「{label}」需要行政区划和详细地址", "{label} needs a region and a street address"),
     "custom": ("{message}", "{message_en}"),
+    "draft_dropped": ("以下内容因表单更新未能保留：{names}",
+                      "These values could not be kept after the form changed: {names}."),
+    "draft_added": ("表单新增了：{names}", "The form now also asks for: {names}."),
 })
