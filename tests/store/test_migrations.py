@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 import runtime.store.audit  # noqa: F401  (audit_log in Base.metadata)
+import runtime.store.files  # noqa: F401  (attachments in Base.metadata)
+import runtime.store.submissions  # noqa: F401  (submissions, drafts in Base.metadata)
 from runtime.store import accounts, db, ratelimit  # noqa: F401  (their tables in Base.metadata)
 from runtime.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from runtime.store.models import Base

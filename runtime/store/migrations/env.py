@@ -5,6 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import runtime.store.audit  # noqa: F401  (audit_log in Base.metadata)
+import runtime.store.files  # noqa: F401  (attachments in Base.metadata)
+import runtime.store.submissions  # noqa: F401  (submissions, drafts in Base.metadata)
 from runtime.store import accounts, ratelimit  # noqa: F401  (their tables in Base.metadata)
 from runtime.store.models import Base
 
