@@ -121,3 +121,13 @@ def test_state_is_a_fixed_point_and_the_same_every_time(data: dict) -> None:
     assert form_state(FORM, data) == first
     again = form_state(FORM, first.data)
     assert again.data == first.data and again.fields == first.fields
+
+
+def test_the_dependency_graph_names_what_a_change_can_alter() -> None:
+    from runtime.forms.dependencies import dependents
+
+    graph = dependents(FORM)
+    assert graph["age"] == {"adult_note", "kept", "plate"}
+    assert graph["has_car"] == {"car_page", "plate"}
+    assert graph["items"] == {"total", "double_total"}  # through the computed total
+    assert graph["price"] == {"line_total", "reason"}

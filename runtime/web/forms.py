@@ -1,0 +1,279 @@
+"""The generated forms: the service catalogue, a form page, its live partial updates, drafts,
+the submit, the receipt and the guests' tracking page. Thin: parse, call the core, render."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup, escape
+
+from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.forms.dependencies import dependents
+from runtime.forms.drafts import carry_over
+from runtime.forms.state import FormState, form_state
+from runtime.forms.validation import Validation, validate
+from runtime.i18n import Catalogue
+from runtime.store.models import Definition
+from runtime.store.queries import definition, latest_definition, list_definitions
+from runtime.store.submissions import find_for_tracking, load_draft, save_draft, submit
+from runtime.web.database import db
+from runtime.web.formdata import posted_data
+from runtime.web.formviews import FieldView, Views, slug
+from runtime.web.lang import current_lang, lang_url, text
+
+bp = Blueprint("forms", __name__)
+RECEIPT = "receipt"
+
+TEXT = Catalogue({
+    "catalogue": ("办事服务", "Services"), "search": ("搜索", "Search"),
+    "no_department": ("其他", "Other"),
+    "no_forms": ("没有找到可办理的事项。", "No services found."),
+    "row": ("第 {n} 行", "Row {n}"), "add_row": ("添加一行", "Add a row"),
+    "remove_row": ("删除此行", "Remove this row"), "yes": ("是", "Yes"), "no": ("否", "No"),
+    "from": ("从", "From"), "to": ("至", "to"), "region": ("行政区划代码", "Region code"),
+    "detail": ("详细地址", "Street address"), "choose": ("请选择", "Choose"),
+    "uploads_later": ("附件上传即将开放；可先提交，再按一次性告知补交材料。",
+                      "Uploads are coming; submit now and send materials when asked."),
+    "fix_errors": ("请修改以下 {n} 处问题", "Please fix {n} problem(s)"),
+    "steps": ("填写步骤", "Steps"), "prev": ("上一步", "Back"), "next": ("下一步", "Next"),
+    "save_draft": ("保存草稿", "Save draft"), "submit": ("提交", "Submit"),
+    "receipt": ("受理回执", "Receipt"), "received": ("申请已提交", "Application submitted"),
+    "tracking_no": ("受理编号", "Tracking number"), "code": ("查询验证码", "Verification code"),
+    "keep_these": ("请保存受理编号和验证码，用于查询办理进度。",
+                   "Keep the tracking number and code to follow your case."),
+    "next_steps": ("接下来", "What happens next"),
+    "next_steps_text": ("工作人员将在承诺时限内受理；需要补正材料时会一次性告知。",
+                        "Staff will accept it within the promised time and tell you at once "
+                        "everything that is missing, if anything."),
+    "track": ("办理进度查询", "Track a case"), "look_up": ("查询", "Look up"),
+    "status": ("状态", "Status"), "submitted_at": ("提交时间", "Submitted"),
+    "status_submitted": ("已提交，待受理", "Submitted, awaiting acceptance"),
+    "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
+    "draft_saved": ("草稿已保存", "Draft saved"),
+    "draft_link": ("用下面的链接可以继续填写（30 天内有效），请勿分享给他人：",
+                   "Continue with this link within 30 days; do not share it:"),
+})
+
+
+@bp.app_template_global()
+def ft(key: str, /, **params: Any) -> str:
+    return TEXT.format(key, current_lang(), **params)
+
+
+@bp.app_template_global()
+def live_attrs(view: FieldView, url: str) -> Markup:
+    """Attributes that make a field ask the server for the fields depending on it."""
+    if not view.live:
+        return Markup("")
+    return Markup('hx-post="{}" hx-trigger="change" hx-include="closest form" '
+                  'hx-swap="none"').format(escape(url))
+
+
+bp.add_app_template_global(slug, "slug")
+
+
+# --- finding forms ----------------------------------------------------------------------
+
+def _form_row(form_id: str, version: int | None = None) -> Definition:
+    row = (definition(db(), "Form", form_id, version) if version
+           else latest_definition(db(), "Form", form_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def _form(row: Definition) -> FormSpec:
+    spec = row.spec
+    assert isinstance(spec, FormSpec)
+    return spec
+
+
+def _catalogs(pack_id: str) -> dict[str, CatalogSpec]:
+    specs = [d.spec for d in list_definitions(db(), kind="Catalog", pack_id=pack_id)]
+    return {s.id: s for s in specs if isinstance(s, CatalogSpec)}
+
+
+def _posted_version() -> int | None:
+    value = request.form.get("_version", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/services")
+def catalogue() -> ResponseReturnValue:
+    query = request.args.get("q", "").strip()
+    rows = list_definitions(db(), kind="Form")
+    forms = [r for r in rows if not query or query.lower() in text(r.title).lower()]
+    groups: dict[str, list[Definition]] = {}
+    for row in forms:
+        groups.setdefault(_form(row).department or "", []).append(row)
+    return render_template("pages/catalogue.html", groups=groups, query=query)
+
+
+# --- the form page ----------------------------------------------------------------------
+
+@bp.get("/forms/<form_id>")
+def show(form_id: str) -> ResponseReturnValue:
+    row = _form_row(form_id)
+    form = _form(row)
+    return _page(row, form, form_state(form, {}), {}, step=0)
+
+
+def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
+          step: int, key: str | None = None, notice: str | None = None,
+          draft: str | None = None, status: int = 200) -> ResponseReturnValue:
+    views = Views(form, state, errors, _catalogs(row.pack_id)).top()
+    context = {"form": form, "views": views, "errors": errors, "step": step,
+               "pages": _pages(form), "key": key or secrets.token_urlsafe(18),
+               "notice": notice, "draft": draft, "live_url": _live_url(form)}
+    return render_template("pages/form.html", **context), status
+
+
+def _live_url(form: FormSpec) -> str:
+    return url_for("forms.partial", form_id=form.id, lang=current_lang())
+
+
+def _pages(form: FormSpec) -> list[Any]:
+    return [f for f in form.fields if f.type == "page"]
+
+
+@bp.post("/forms/<form_id>/state")
+def partial(form_id: str) -> ResponseReturnValue:
+    """A field changed: re-render only the fields whose state or value that can alter."""
+    row = _form_row(form_id, _posted_version())
+    form = _form(row)
+    state = form_state(form, posted_data(form, request.form))
+    changed = _field_id(request.htmx.trigger_name or "")
+    affected = dependents(form).get(changed, frozenset())
+    views = Views(form, state, {}, _catalogs(row.pack_id))
+    shown = [views.at(p) for p in state.fields if _field_id(p) in affected]
+    return render_template("_oob_fields.html", views=shown, live_url=_live_url(form))
+
+
+def _field_id(path: str) -> str:
+    """`items[0].amount` -> `amount`; `name` -> `name`; `address.region` -> `address`."""
+    last = re.split(r"\]\.", path)[-1]
+    return last.split(".")[0]
+
+
+@bp.post("/forms/<form_id>")
+def post(form_id: str) -> ResponseReturnValue:
+    row = _form_row(form_id, _posted_version())
+    form = _form(row)
+    data = posted_data(form, request.form)
+    action = request.form.get("_action", "submit")
+    key = request.form.get("_key") or secrets.token_urlsafe(18)
+    if action == "draft":
+        return _save_draft(row, form, data)
+    if action.startswith(("add_row:", "remove_row:")):
+        changed = _change_rows(data, action)
+        return _page(row, form, form_state(form, changed), {}, step=_current_step(), key=key)
+    result = validate(form, data, catalogs=_catalogs(row.pack_id))
+    step = _step_after(action, form, result)
+    if action != "submit" or not result.ok:
+        errors = _shown_errors(form, result, action, step)
+        return _page(row, form, result.state, errors, step=step, key=key,
+                     status=422 if errors else 200)
+    receipt = submit(db(), form=form, data=result.data, idempotency_key=key[:64])
+    session[RECEIPT] = {"no": receipt.tracking_no, "code": receipt.verification_code,
+                        "form": text(form.title)}
+    return redirect(lang_url("forms.receipt"), code=303)
+
+
+def _current_step() -> int:
+    value = request.form.get("_step", "0")
+    return int(value) if value.isdigit() and len(value) < 3 else 0
+
+
+def _step_after(action: str, form: FormSpec, result: Validation) -> int:
+    step = _current_step()
+    last = max(len(_pages(form)) - 1, 0)
+    if action == "prev":
+        return max(step - 1, 0)
+    if action == "next" and not _page_errors(form, result, step):
+        return min(step + 1, last)
+    if action == "submit" and not result.ok:
+        return _first_page_with_errors(form, result, default=step)
+    return min(step, last)
+
+
+def _page_errors(form: FormSpec, result: Validation, step: int) -> dict[str, list[str]]:
+    pages = _pages(form)
+    if not pages:
+        return result.as_dict()
+    ids = {f.id for f in pages[step].fields} | {c.id for f in pages[step].fields
+                                               for c in f.fields}
+    return {p: m for p, m in result.as_dict().items() if re.split(r"[\[.]", p)[0] in ids}
+
+
+def _first_page_with_errors(form: FormSpec, result: Validation, *, default: int) -> int:
+    for index in range(len(_pages(form))):
+        if _page_errors(form, result, index):
+            return index
+    return default
+
+
+def _shown_errors(form: FormSpec, result: Validation, action: str,
+                  step: int) -> dict[str, list[str]]:
+    if action == "submit":
+        return result.as_dict(_lang())
+    if action == "next":
+        return {p: m for p, m in _page_errors(form, result, step).items()}
+    return {}
+
+
+def _lang() -> str:
+    return current_lang()
+
+
+def _change_rows(data: dict[str, Any], action: str) -> dict[str, Any]:
+    """`add_row:items` appends an empty row; `remove_row:items:2` removes the third."""
+    verb, table, *index = action.split(":")
+    rows = list(data.get(table) or [])
+    if verb == "add_row":
+        rows.append({})
+    elif index and index[0].isdigit() and int(index[0]) < len(rows):
+        rows.pop(int(index[0]))
+    return {**data, table: rows}
+
+
+# --- drafts, receipts, tracking ---------------------------------------------------------
+
+def _save_draft(row: Definition, form: FormSpec, data: dict[str, Any]) -> ResponseReturnValue:
+    token = save_draft(db(), form=form, data=data, token=request.form.get("_draft") or None)
+    link = lang_url("forms.resume", token=token, _external=True)
+    return render_template("pages/draft_saved.html", form=form, link=link)
+
+
+@bp.get("/drafts/<token>")
+def resume(token: str) -> ResponseReturnValue:
+    draft = load_draft(db(), token)
+    if draft is None:
+        abort(404)
+    latest = _form_row(draft.form_id)
+    old = _form(_form_row(draft.form_id, draft.form_version))
+    form = _form(latest)
+    data, changes = carry_over(draft.data, old, form)
+    notice = changes.message(_lang()) if changes else None
+    return _page(latest, form, form_state(form, data), {}, step=0, notice=notice, draft=token)
+
+
+@bp.get("/receipt")
+def receipt() -> ResponseReturnValue:
+    shown = session.get(RECEIPT)
+    if not shown:
+        return redirect(lang_url("forms.track"))
+    return render_template("pages/receipt.html", receipt=shown)
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track() -> ResponseReturnValue:
+    found, tried = None, request.method == "POST"
+    if tried:
+        found = find_for_tracking(db(), request.form.get("no", ""), request.form.get("code", ""))
+    form = _form(_form_row(found.form_id, found.form_version)) if found else None
+    return render_template("pages/track.html", found=found, form=form, tried=tried,
+                           no=request.form.get("no", "")), (404 if tried and not found else 200)

@@ -1,0 +1,110 @@
+"""What a form page shows, field by field: spec, path, value, state, errors and choices,
+built once in Python so the templates only lay it out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
+from runtime.forms.dependencies import dependents
+from runtime.forms.fieldtypes import field_types
+from runtime.forms.state import FieldState, FormState, is_table
+
+INPUT_TYPES = {"integer": "text", "decimal": "text", "money": "text", "date": "date",
+               "datetime": "datetime-local", "email": "email", "mobile": "tel",
+               "landline": "tel"}
+INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "money": "decimal",
+               "mobile": "numeric", "bank_account": "numeric", "region": "numeric"}
+
+
+@dataclass
+class FieldView:
+    spec: FieldSpec
+    path: str
+    value: Any
+    state: FieldState
+    errors: list[str]
+    live: bool  # other fields depend on it: a change asks the server
+    options: list[tuple[str, Any]] = field(default_factory=list)
+    children: list[FieldView] = field(default_factory=list)
+    rows: list[list[FieldView]] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return slug(self.path)
+
+    @property
+    def kind(self) -> str:
+        """The widget: the field type, or `input` for one-line inputs of any kind."""
+        types = field_types()
+        if self.spec.type in ("textarea", "richtext", "select", "radio", "checkbox",
+                              "multiselect", "yes_no", "date_range", "file", "image", "notice",
+                              "table", "address") or types[self.spec.type].container:
+            return "group" if self.spec.type in ("section", "page") else self.spec.type
+        return "input"
+
+    @property
+    def input_type(self) -> str:
+        return INPUT_TYPES.get(self.spec.type, "text")
+
+    @property
+    def input_mode(self) -> str | None:
+        return INPUT_MODES.get(self.spec.type)
+
+    @property
+    def described_by(self) -> str:
+        ids = [f"help-{self.slug}"] if self.spec.help else []
+        return " ".join(ids + ([f"err-{self.slug}"] if self.errors else []))
+
+    def chosen(self, option_value: Any) -> bool:
+        values = self.value if isinstance(self.value, list) else [self.value]
+        return str(option_value) in {str(v) for v in values if v is not None}
+
+
+def slug(path: str) -> str:
+    return re.sub(r"[\[\].]+", "-", path).strip("-")
+
+
+class Views:
+    """Builds the views of one form in one state."""
+
+    def __init__(self, form: FormSpec, state: FormState, errors: Mapping[str, list[str]],
+                 catalogs: Mapping[str, CatalogSpec]):
+        self.form, self.state, self.errors, self.catalogs = form, state, errors, catalogs
+        self.live_ids = set(dependents(form))
+
+    def top(self) -> list[FieldView]:
+        return [self._view(spec, spec.id, self.state.data) for spec in self.form.fields]
+
+    def at(self, path: str) -> FieldView:
+        """The view of one field by its path, for a partial update."""
+        match = re.fullmatch(r"([a-z0-9_]+)\[([0-9]+)\]\.([a-z0-9_]+)", path)
+        if match:
+            table, index, child = match.group(1), int(match.group(2)), match.group(3)
+            row = self.state.data[table][index]
+            return self._view(self._spec(child), path, row)
+        return self._view(self._spec(path), path, self.state.data)
+
+    def _spec(self, field_id: str) -> FieldSpec:
+        return next(f for f in self.form.all_fields() if f.id == field_id)
+
+    def _view(self, spec: FieldSpec, path: str, values: Mapping[str, Any]) -> FieldView:
+        view = FieldView(spec, path, values.get(spec.id), self.state.fields[path],
+                         list(self.errors.get(path, [])), spec.id in self.live_ids,
+                         self._options(spec))
+        prefix = path[: -len(spec.id)]
+        if is_table(spec):
+            view.rows = [[self._view(c, f"{path}[{i}].{c.id}", row) for c in spec.fields]
+                         for i, row in enumerate(view.value or [])]
+        elif spec.fields:
+            view.children = [self._view(c, prefix + c.id, values) for c in spec.fields]
+        return view
+
+    def _options(self, spec: FieldSpec) -> list[tuple[str, Any]]:
+        if spec.options:
+            return [(str(o.value), o.label) for o in spec.options]
+        catalog = self.catalogs.get(spec.options_from or "")
+        return [(item.code, item.label) for item in catalog.items] if catalog else []
