@@ -67,6 +67,12 @@ def validate(form: FormSpec, raw: Mapping[str, Any], *,
 
 # --- parsing ----------------------------------------------------------------------------
 
+def state_of(form: FormSpec, raw: Mapping[str, Any]) -> FormState:
+    """The state of what a person has entered so far (values that do not parse count as
+    empty): what the page and every partial update show, and what the submit decides on."""
+    return form_state(form, _parse_level(form.fields, raw, "", {}))
+
+
 def _parse_level(fields: tuple[FieldSpec, ...], raw: Mapping[str, Any], prefix: str,
                  errors: dict[str, list[FieldError]]) -> dict[str, Any]:
     """Parsed values of the known fields at one level; unknown keys are dropped here."""

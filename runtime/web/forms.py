@@ -15,7 +15,7 @@ from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.forms.dependencies import dependents
 from runtime.forms.drafts import carry_over
 from runtime.forms.state import FormState, form_state
-from runtime.forms.validation import Validation, validate
+from runtime.forms.validation import Validation, state_of, validate
 from runtime.i18n import Catalogue
 from runtime.store.models import Definition
 from runtime.store.queries import definition, latest_definition, list_definitions
@@ -145,7 +145,7 @@ def partial(form_id: str) -> ResponseReturnValue:
     """A field changed: re-render only the fields whose state or value that can alter."""
     row = _form_row(form_id, _posted_version())
     form = _form(row)
-    state = form_state(form, posted_data(form, request.form))
+    state = state_of(form, posted_data(form, request.form))
     changed = _field_id(request.htmx.trigger_name or "")
     affected = dependents(form).get(changed, frozenset())
     views = Views(form, state, {}, _catalogs(row.pack_id))
@@ -170,7 +170,7 @@ def post(form_id: str) -> ResponseReturnValue:
         return _save_draft(row, form, data)
     if action.startswith(("add_row:", "remove_row:")):
         changed = _change_rows(data, action)
-        return _page(row, form, form_state(form, changed), {}, step=_current_step(), key=key)
+        return _page(row, form, state_of(form, changed), {}, step=_current_step(), key=key)
     result = validate(form, data, catalogs=_catalogs(row.pack_id))
     step = _step_after(action, form, result)
     if action != "submit" or not result.ok:
@@ -258,7 +258,7 @@ def resume(token: str) -> ResponseReturnValue:
     form = _form(latest)
     data, changes = carry_over(draft.data, old, form)
     notice = changes.message(_lang()) if changes else None
-    return _page(latest, form, form_state(form, data), {}, step=0, notice=notice, draft=token)
+    return _page(latest, form, state_of(form, data), {}, step=0, notice=notice, draft=token)
 
 
 @bp.get("/receipt")

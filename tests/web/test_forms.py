@@ -1,0 +1,150 @@
+"""The generated forms over HTTP, as a citizen uses them: find the service, fill the form, see
+the errors in Chinese, save a draft, submit once, keep the receipt and track the case."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
+GOOD = {
+    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "hospital": "市妇幼保健院", "mother_name": "李丽", "mother_id": "11010519491231002x",
+    "contact_mobile": "138 1234 5678", "residence": "110105", "enrol_insurance": "true",
+    "need_ss_card": "false",
+}
+
+
+@pytest.fixture
+def form_client(client: FlaskClient, publish: Callable[[Path], object]) -> FlaskClient:
+    publish(EXAMPLE)
+    return client
+
+
+def csrf_from(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def page_fields(client: FlaskClient, path: str = "/forms/birth_apply") -> dict[str, str]:
+    page = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="_key" value="([^"]+)"', page)
+    assert key is not None
+    return {"csrf_token": csrf_from(page), "_version": "1", "_key": key.group(1)}
+
+
+def post(client: FlaskClient, data: dict[str, str], hidden: dict[str, str], action: str):
+    return client.post("/forms/birth_apply", data={**hidden, **data, "_action": action})
+
+
+def test_the_catalogue_lists_the_service_and_searches(form_client: FlaskClient) -> None:
+    page = form_client.get("/services").get_data(as_text=True)
+    assert "新生儿出生一件事联办申请" in page and 'href="/forms/birth_apply"' in page
+    assert "新生儿" not in form_client.get("/services?q=营业执照").get_data(as_text=True)
+
+
+def test_the_form_page_has_labelled_inputs_and_steps(form_client: FlaskClient) -> None:
+    page = form_client.get("/forms/birth_apply").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert '<label for="in-child_name">新生儿姓名' in page
+    assert 'aria-current="step"' in page and "父母信息" in page
+    assert 'id="f-bank_account" class="field field-bank_account" hidden' not in page  # default: shown
+    english = form_client.get("/forms/birth_apply?lang=en").get_data(as_text=True)
+    assert "Child&#39;s name" in english or "Child's name" in english
+
+
+def test_submitting_empty_shows_every_error_in_chinese(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+    response = post(form_client, {"mother_id": "110105194912310021"}, hidden, "submit")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="error-summary"' in page
+    assert '<a href="#in-child_name">请填写「新生儿姓名」</a>' in page
+    assert "「母亲身份证号」校验码不正确，请核对" in page
+    assert 'aria-describedby="err-mother_id"' in page and 'aria-invalid="true"' in page
+
+
+def test_a_good_submission_gives_a_receipt_once(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+    first = post(form_client, GOOD, hidden, "submit")
+    assert first.status_code == 303
+    receipt = form_client.get(first.headers["Location"]).get_data(as_text=True)
+    number = re.search(r'id="tracking-no" class="big">([0-9]{16})<', receipt)
+    code = re.search(r'id="verification-code" class="big">([0-9]{6})<', receipt)
+    assert number and code
+    again = post(form_client, GOOD, hidden, "submit")  # the same page submitted twice
+    assert again.status_code == 303
+    assert number.group(1) in form_client.get("/receipt").get_data(as_text=True)
+    token = csrf_from(form_client.get("/track").get_data(as_text=True))
+    track = form_client.post("/track", data={"csrf_token": token,
+                                              "no": number.group(1), "code": code.group(1)})
+    assert track.status_code == 200 and "已提交，待受理" in track.get_data(as_text=True)
+    wrong = form_client.post("/track", data={"csrf_token": token,
+                                              "no": number.group(1), "code": "x"})
+    assert wrong.status_code == 404 and "受理编号或验证码不正确" in wrong.get_data(as_text=True)
+
+
+def test_next_checks_only_the_current_page(form_client: FlaskClient) -> None:
+    hidden = {**page_fields(form_client), "_step": "0"}
+    stay = post(form_client, {"child_name": "王小明"}, hidden, "next")
+    assert stay.status_code == 422
+    summary = re.search(r'id="error-summary".*?</ul>', stay.get_data(as_text=True), re.S)
+    assert summary is not None
+    assert "请填写「出生日期」" in summary.group(0)
+    assert "母亲姓名" not in summary.group(0)  # the next page's fields wait for their turn
+    moved = post(form_client, GOOD, hidden, "next")
+    assert moved.status_code == 200
+    assert '<input type="hidden" name="_step" value="1">' in moved.get_data(as_text=True)
+
+
+def test_a_change_updates_only_the_fields_that_depend_on_it(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+    response = form_client.post("/forms/birth_apply/state",
+                                data={**hidden, "need_ss_card": "false"},
+                                headers={"HX-Request": "true", "HX-Trigger-Name": "need_ss_card"})
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.findall(r'<div id="(f-[^"]+)"', fragment) == ["f-bank_account"]
+    assert 'hx-swap-oob="true"' in fragment and " hidden" in fragment
+    computed = form_client.post("/forms/birth_apply/state",
+                                data={**hidden, "birth_date": "2026-11-01"},
+                                headers={"HX-Request": "true", "HX-Trigger-Name": "birth_date"})
+    assert re.findall(r'<div id="(f-[^"]+)"', computed.get_data(as_text=True)) == [
+        "f-days_since_birth"]
+
+
+def test_rows_are_added_and_removed(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+    added = post(form_client, {"guardians[0].guardian_name": "张三"}, hidden,
+                 "add_row:guardians").get_data(as_text=True)
+    assert 'name="guardians[1].guardian_name"' in added and 'value="张三"' in added
+    removed = post(form_client, {"guardians[0].guardian_name": "张三",
+                                 "guardians[1].guardian_name": "李四"}, hidden,
+                   "remove_row:guardians:0").get_data(as_text=True)
+    assert 'value="李四"' in removed and 'value="张三"' not in removed
+
+
+def test_a_draft_is_saved_and_resumed_by_its_link(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+    saved = post(form_client, {"child_name": "王小明"}, hidden, "draft").get_data(as_text=True)
+    link = re.search(r'id="resume-link" href="http://localhost(/drafts/[^"]+)"', saved)
+    assert link is not None
+    resumed = form_client.get(link.group(1)).get_data(as_text=True)
+    assert 'value="王小明"' in resumed and 'name="_draft"' in resumed
+    assert form_client.get(link.group(1) + "x").status_code == 404
+
+
+def test_a_post_without_the_csrf_token_is_refused(form_client: FlaskClient) -> None:
+    hidden = {k: v for k, v in page_fields(form_client).items() if k != "csrf_token"}
+    assert post(form_client, GOOD, hidden, "submit").status_code == 400
+
+
+def test_an_unknown_form_is_404_in_the_one_error_shape(form_client: FlaskClient) -> None:
+    response = form_client.get("/forms/nope", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
