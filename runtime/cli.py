@@ -275,8 +275,8 @@ def audit() -> None:
 
 
 @audit.command("verify", help="逐条校验审计日志的哈希链，指出第一条被篡改的记录；"
-                              "有篡改时退出码为 1。\n\nCheck the audit log's hash chain and name the first tampered "
-                              "record; exit 1 when one is found.")
+                              "有篡改时退出码为 1。\n\nCheck the audit log's hash chain and "
+                              "name the first tampered record; exit 1 when one is found.")
 @LANG_OPTION
 def audit_verify(lang: str) -> None:
     from runtime.store.audit import verify

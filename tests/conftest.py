@@ -5,6 +5,7 @@ a client on it, and a small pack written on demand."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -140,6 +141,26 @@ def make_pack(tmp_path: Path) -> MakePack:
         return root
 
     return write
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(page: str) -> str:
+    """The CSRF token of a rendered form."""
+    found = CSRF_INPUT.search(page)
+    assert found is not None, "no csrf_token input on the page"
+    return found.group(1)
+
+
+@pytest.fixture
+def csrf(client: FlaskClient) -> Callable[[str], str]:
+    """Fetch a page with `client` and return its form's CSRF token (valid for the session)."""
+
+    def token(path: str = "/auth/login") -> str:
+        return csrf_from(client.get(path).get_data(as_text=True))
+
+    return token
 
 
 def _write(path: Path, text: str) -> None:

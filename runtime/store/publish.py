@@ -7,6 +7,7 @@ Earlier versions stay, because submissions and instances keep running on them.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
@@ -22,6 +23,7 @@ from runtime.definitions.problems import Problem
 from runtime.definitions.spec import PackSpec
 from runtime.i18n import Catalogue
 from runtime.packs import MANIFEST, PackResult
+from runtime.store import audit
 from runtime.store.models import Definition, Pack, utcnow
 
 MESSAGES = Catalogue({
@@ -55,16 +57,19 @@ class PublishReport:
     unchanged: list[Definition] = field(default_factory=list)
 
 
-def publish_pack(session: Session, result: PackResult) -> PublishReport:
-    """Publish `result` in one transaction of `session` and commit it; on any problem roll
-    back and raise `PublishError`, leaving the database as it was."""
+def publish_pack(session: Session, result: PackResult, *,
+                 actor: audit.Actor | None = None) -> PublishReport:
+    """Publish `result` in one transaction of `session` and commit it, with an audit record
+    by `actor` (default: the system, named by the OS user); on any problem roll back and
+    raise `PublishError`, leaving the database as it was."""
     spec = _publishable(result)
+    actor = actor or _system_actor()
     try:
-        return _attempt(session, result, spec)
+        return _attempt(session, result, spec, actor)
     except IntegrityError:
         # Another process published the same rows between our read and our write: the
         # second attempt sees them and reports them unchanged or in conflict.
-        return _attempt(session, result, spec)
+        return _attempt(session, result, spec, actor)
 
 
 def _publishable(result: PackResult) -> PackSpec:
@@ -75,9 +80,11 @@ def _publishable(result: PackResult) -> PackSpec:
     return result.pack
 
 
-def _attempt(session: Session, result: PackResult, spec: PackSpec) -> PublishReport:
+def _attempt(session: Session, result: PackResult, spec: PackSpec,
+             actor: audit.Actor) -> PublishReport:
     try:
         report = _publish(session, result, spec)
+        _audit(session, report, actor)
         session.commit()
     except BaseException:
         session.rollback()
@@ -101,6 +108,28 @@ def _publish(session: Session, result: PackResult, spec: PackSpec) -> PublishRep
     session.add_all(report.added)
     session.flush()
     return report
+
+
+def _system_actor() -> audit.Actor:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        user = "system"
+    return audit.Actor(None, user, "system")
+
+
+def _audit(session: Session, report: PublishReport, actor: audit.Actor) -> None:
+    """One `definition.publish` record per pack import that wrote something."""
+    if report.pack_status == "unchanged" and not report.added:
+        return
+    pack = report.pack
+    added = [f"{d.kind} {d.def_id} v{d.version}" for d in report.added]
+    audit.record(session, action="definition.publish", actor=actor,
+                 target=("pack", f"{pack.pack_id}@{pack.version}"),
+                 after={"pack_status": report.pack_status, "sha256": pack.sha256,
+                        "added": added},
+                 detail=f"{pack.pack_id} 第 {pack.version} 版：新增 {len(added)} 个定义，"
+                        f"未变 {len(report.unchanged)} 个")
 
 
 def _existing(session: Session, items: list[Checked]) -> dict[tuple[str, str, int], Definition]:

@@ -5,9 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from runtime.web import api, database, errors, headers, health, lang, portal, settings
+from runtime.web import (
+    admin,
+    api,
+    auth,
+    citizens,
+    database,
+    errors,
+    forms,
+    headers,
+    health,
+    lang,
+    portal,
+    settings,
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     lang.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
-    for blueprint in (portal.bp, api.bp, health.bp):
+    CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the session's token
+    auth.init_app(app)
+    for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp):
         app.register_blueprint(blueprint)
     return app

@@ -26,6 +26,9 @@ MESSAGES = Catalogue({
     "bad_version": ("version 必须是正整数，实际为 '{value}'",
                     "version must be a positive integer, got '{value}'"),
     "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
+    "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
+                    "the page expired or the request's origin could not be confirmed; "
+                    "reload the page and try again"),
 })
 
 JSON_PATHS = ("/api/", "/healthz")

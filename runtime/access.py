@@ -1,0 +1,189 @@
+"""The permission model: who may do what to which record, decided in one place.
+
+Pure: no flask, no sqlalchemy. A `Principal` holds a user's memberships (department, role,
+data scope); `allowed` answers for one record, `visibility` describes the same answer for a
+whole list so that the store can turn it into a query filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+# Data scopes, from narrowest to widest.
+OWN, DEPARTMENT, DEPARTMENT_TREE, REGION, ALL = (
+    "own", "department", "department_tree", "region", "all")
+SCOPES = (OWN, DEPARTMENT, DEPARTMENT_TREE, REGION, ALL)
+
+PERMISSIONS = frozenset({
+    "definitions.read", "definitions.write", "records.read", "records.write", "tasks.act",
+    "tasks.dispatch", "tasks.supervise", "pii.reveal", "export", "users.manage", "audit.read",
+})
+
+# Built-in roles: code -> (zh, en) name. Packs may declare more; those grant nothing until an
+# implementer gives them permissions here or, later, in configuration.
+BUILTIN_ROLES: Mapping[str, tuple[str, str]] = {
+    "clerk": ("办事员", "Clerk"),
+    "lead": ("科室负责人", "Department lead"),
+    "dispatcher": ("派单员", "Dispatcher"),
+    "supervisor": ("督办员", "Supervisor"),
+    "designer": ("应用设计者", "App designer"),
+    "admin": ("管理员", "Administrator"),
+    "auditor": ("审计员", "Auditor"),
+}
+
+ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
+    "clerk": frozenset({"definitions.read", "records.read", "records.write", "tasks.act"}),
+    "lead": frozenset({"definitions.read", "records.read", "records.write", "tasks.act",
+                       "pii.reveal", "export"}),
+    "dispatcher": frozenset({"definitions.read", "records.read", "tasks.dispatch"}),
+    "supervisor": frozenset({"definitions.read", "records.read", "tasks.supervise", "export"}),
+    "designer": frozenset({"definitions.read", "definitions.write"}),
+    "admin": frozenset({"definitions.read", "users.manage"}),
+    # The auditor reads the audit trail and nothing else: separation of duties.
+    "auditor": frozenset({"audit.read"}),
+}
+
+DEFAULT_SCOPES: Mapping[str, str] = {
+    "clerk": DEPARTMENT, "lead": DEPARTMENT_TREE, "dispatcher": REGION,
+    "supervisor": REGION, "designer": ALL, "admin": DEPARTMENT_TREE, "auditor": ALL,
+}
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One role a user holds in one department, with the data it reaches.
+
+    `department_path` lists department codes from the root down to this department itself.
+    """
+
+    department_code: str
+    department_path: tuple[str, ...]
+    region_code: str | None
+    role: str
+    scope: str = DEPARTMENT
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"unknown data scope {self.scope!r}; one of {', '.join(SCOPES)}")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a user id and every membership the user holds."""
+
+    user_id: int
+    memberships: tuple[Membership, ...] = ()
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.memberships)
+
+    def permissions(self) -> frozenset[str]:
+        granted: set[str] = set()
+        for membership in self.memberships:
+            granted |= ROLE_PERMISSIONS.get(membership.role, frozenset())
+        return frozenset(granted)
+
+    def granting(self, permission: str) -> tuple[Membership, ...]:
+        """The memberships whose role grants `permission`."""
+        return tuple(m for m in self.memberships
+                     if permission in ROLE_PERMISSIONS.get(m.role, frozenset()))
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """What access control needs to know of a record: whose, which department, which region.
+
+    `department_path` lists codes from the root down to the record's department itself.
+    """
+
+    owner_id: int | None = None
+    department_code: str | None = None
+    department_path: tuple[str, ...] = ()
+    region_code: str | None = None
+
+
+def allowed(principal: Principal | None, permission: str,
+            record: RecordRef | None = None) -> bool:
+    """True when some membership grants `permission` and, for a record, reaches it."""
+    if principal is None:
+        return False
+    _known(permission)
+    return any(record is None or reaches(principal, m, record)
+               for m in principal.granting(permission))
+
+
+def reaches(principal: Principal, membership: Membership, record: RecordRef) -> bool:
+    """Whether `membership`'s data scope covers `record`."""
+    scope = membership.scope
+    if scope == ALL:
+        return True
+    if scope == OWN:
+        return record.owner_id is not None and record.owner_id == principal.user_id
+    if scope == DEPARTMENT:
+        return record.department_code == membership.department_code
+    if scope == DEPARTMENT_TREE:
+        path = record.department_path or ((record.department_code,)
+                                          if record.department_code else ())
+        return membership.department_code in path
+    return in_region(record.region_code, membership.region_code)
+
+
+def region_prefix(code: str | None) -> str | None:
+    """The significant digits of a GB/T 2260 code: 110000 -> 11, 110100 -> 1101."""
+    if not code:
+        return None
+    prefix = code
+    while len(prefix) > 2 and prefix.endswith("00"):
+        prefix = prefix[:-2]
+    return prefix
+
+
+def in_region(code: str | None, region: str | None) -> bool:
+    """Whether region `code` lies inside `region` (a province holds its cities and counties)."""
+    prefix = region_prefix(region)
+    return bool(code and prefix and code.startswith(prefix))
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which records a principal may list for one permission, as plain sets; the store turns
+    it into a query filter. Empty sets and `everything=False` mean nothing."""
+
+    everything: bool = False
+    owner_ids: frozenset[int] = field(default_factory=frozenset)
+    departments: frozenset[str] = field(default_factory=frozenset)
+    department_trees: frozenset[str] = field(default_factory=frozenset)
+    region_prefixes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.everything or self.owner_ids or self.departments
+                    or self.department_trees or self.region_prefixes)
+
+
+def visibility(principal: Principal | None, permission: str) -> Visibility:
+    """The union of what each membership granting `permission` reaches."""
+    if principal is None:
+        return Visibility()
+    _known(permission)
+    granting = principal.granting(permission)
+    if any(m.scope == ALL for m in granting):
+        return Visibility(everything=True)
+    return Visibility(
+        owner_ids=frozenset({principal.user_id} if _with(granting, OWN) else ()),
+        departments=frozenset(m.department_code for m in _with(granting, DEPARTMENT)),
+        department_trees=frozenset(m.department_code for m in _with(granting, DEPARTMENT_TREE)),
+        region_prefixes=frozenset(p for m in _with(granting, REGION)
+                                  if (p := region_prefix(m.region_code))),
+    )
+
+
+def _with(memberships: Iterable[Membership], scope: str) -> list[Membership]:
+    return [m for m in memberships if m.scope == scope]
+
+
+def _known(permission: str) -> None:
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")

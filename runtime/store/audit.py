@@ -1,0 +1,250 @@
+"""The audit trail: who did what, when, from where, in an append-only hash-chained table.
+
+Every row stores `prev_hash` (the hash of the row before it, or `GENESIS`) and
+`hash = sha256(canonical JSON of its content fields and prev_hash)`. Triggers made by
+migration 0002 refuse UPDATE and DELETE; whoever drops them to rewrite history breaks the
+chain, and `verify` names the first row where it breaks. `record` adds a row to the caller's
+transaction, so an audit row exists exactly when the change it records was committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import DateTime, Index, Integer, Row, String, UniqueConstraint, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from runtime.i18n import Catalogue
+from runtime.store.models import Base, JSONData, utcnow
+
+GENESIS = "0" * 64
+DETAIL_MAX = 500
+# Any constant: every appender takes this transaction-level lock on PostgreSQL.
+ADVISORY_LOCK_KEY = 0x4C43_4155_4449_54  # "LCAUDIT"
+
+# The closed set of actions, each with the (zh, en) label the auditor UI shows.
+ACTIONS = Catalogue({
+    "auth.sign_in": ("登录", "sign-in"),
+    "auth.sign_in_failed": ("登录失败", "failed sign-in"),
+    "auth.sign_out": ("退出登录", "sign-out"),
+    "auth.locked": ("账号锁定", "account locked"),
+    "access.denied": ("拒绝访问", "permission denied"),
+    "account.change": ("账号或角色变更", "account or role change"),
+    "pii.reveal": ("查看脱敏信息原文", "reveal of a masked value"),
+    "definition.publish": ("发布定义", "definition publish"),
+    "submission.create": ("提交申请", "submission"),
+    "task.action": ("办理任务", "task action"),
+    "export": ("导出数据", "export"),
+})
+ACTOR_KINDS = ("staff", "citizen", "guest", "system")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acted: `kind` is staff, citizen, guest or system; `id` is None for guests."""
+
+    id: str | None
+    name: str
+    kind: str = "staff"
+
+    def __post_init__(self) -> None:
+        if self.kind not in ACTOR_KINDS:
+            raise ValueError(f"actor kind {self.kind!r} is not one of {ACTOR_KINDS}")
+
+
+SYSTEM = Actor(None, "system", "system")
+
+
+class AuditEntry(Base):
+    """One audit record. Never updated or deleted (the database refuses)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        UniqueConstraint("prev_hash"),  # two rows can never follow the same row: no fork
+        Index("ix_audit_log_target", "target_kind", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_kind: Mapped[str | None] = mapped_column(String(64))
+    target_id: Mapped[str | None] = mapped_column(String(200))
+    before: Mapped[Any | None] = mapped_column(JSONData)
+    after: Mapped[Any | None] = mapped_column(JSONData)
+    detail: Mapped[str | None] = mapped_column(String(500))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def compute_hash(self) -> str:
+        return chain_hash(self)
+
+    def label(self, lang: str = "zh") -> str:
+        return ACTIONS.format(self.action, lang) if self.action in ACTIONS else self.action
+
+
+HASHED = ("created_at", "actor_id", "actor_name", "actor_kind", "ip", "action", "target_kind",
+          "target_id", "before", "after", "detail", "prev_hash")
+
+
+def chain_hash(row: Any) -> str:
+    """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of a row's `HASHED`
+    fields, the time as ISO text in UTC so that SQLite and PostgreSQL give the same text."""
+    content = {name: getattr(row, name) for name in HASHED}
+    content["created_at"] = iso_utc(row.created_at)
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO text in UTC with microseconds; SQLite hands back naive datetimes, which are UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def record(session: Session, *, action: str, actor: Actor = SYSTEM,
+           target: tuple[str, object] | None = None, before: Any = None, after: Any = None,
+           ip: str | None = None, detail: str | None = None) -> AuditEntry:
+    """Append one audit row to `session`'s transaction (flushed, not committed): the caller's
+    commit stores it together with the change it records, and a rollback drops both."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; known: {', '.join(ACTIONS.codes())}")
+    target_kind, target_id = (None, None) if target is None else (target[0], str(target[1]))
+    entry = AuditEntry(
+        created_at=utcnow(), actor_id=None if actor.id is None else str(actor.id),
+        actor_name=actor.name, actor_kind=actor.kind, ip=ip, action=action,
+        target_kind=target_kind, target_id=target_id, before=_plain(before),
+        after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX])
+    entry.prev_hash = _last_hash_locked(session)
+    entry.hash = entry.compute_hash()
+    session.add(entry)
+    session.flush()  # the next record() in this transaction must see this row as the last
+    return entry
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON gives it back (dates become text), so the stored value is the hashed one."""
+    return None if value is None else json.loads(json.dumps(value, ensure_ascii=False,
+                                                            default=str))
+
+
+def _last_hash_locked(session: Session) -> str:
+    """The hash of the newest row, read only once this transaction is the only appender.
+
+    PostgreSQL: a transaction-level advisory lock, held until commit or rollback, orders the
+    appenders; under READ COMMITTED the SELECT after it sees the previous appender's row.
+    SQLite: one writer at a time, but pysqlite opens the transaction lazily at the first
+    write, so a SELECT before any write could read a last row that another connection is
+    about to follow. A write that touches no row (`DELETE ... WHERE 0`; the row triggers do
+    not fire) makes this transaction take the database write lock first (waiting up to the
+    busy timeout), so the SELECT after it reads the final last row.
+    The unique `prev_hash` is the backstop: a forked append fails instead of committing.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+    else:
+        session.execute(text("DELETE FROM audit_log WHERE 0"))
+    last = session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    return last.first() or GENESIS
+
+
+# --- checking -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """`ok` with `count` rows; else the first broken row: its 1-based `position` in id order,
+    its `row_id`, and `reason` "hash" (its content was changed) or "link" (its prev_hash does
+    not name the row before it: a row was removed or inserted before it)."""
+
+    ok: bool
+    count: int
+    row_id: int | None = None
+    position: int | None = None
+    reason: Literal["hash", "link"] | None = None
+
+    def message(self, lang: str = "zh") -> str:
+        if self.ok:
+            return (f"audit log intact: {self.count} record(s)" if lang == "en"
+                    else f"审计日志完整：共 {self.count} 条记录")
+        return VERIFY_MESSAGES.format(self.reason or "hash", lang, position=self.position,
+                                      id=self.row_id)
+
+
+VERIFY_MESSAGES = Catalogue({
+    "hash": ("第 {position} 条记录（id={id}）被篡改：哈希不符",
+             "record {position} (id={id}) was tampered with: its hash does not match"),
+    "link": ("第 {position} 条记录（id={id}）被篡改：与上一条记录的链接断开"
+             "（之前的记录被删除或插入）",
+             "record {position} (id={id}) was tampered with: its link to the record before it "
+             "is broken (a record before it was deleted or inserted)"),
+})
+
+
+def verify(session: Session, batch: int = 1000) -> VerifyResult:
+    """Walk the log in id order and report the first broken row, or ok with the row count."""
+    expected, count = GENESIS, 0
+    for count, entry in enumerate(_walk(session, batch), start=1):
+        if chain_hash(entry) != entry.hash:
+            return VerifyResult(False, count - 1, entry.id, count, "hash")
+        if entry.prev_hash != expected:
+            return VerifyResult(False, count - 1, entry.id, count, "link")
+        expected = entry.hash
+    return VerifyResult(True, count)
+
+
+def _walk(session: Session, batch: int) -> Iterator[Row[Any]]:
+    """Every row in id order, a batch at a time by keyset; plain rows, not ORM objects, so
+    that a long log does not fill the session's identity map."""
+    table, after = AuditEntry.__table__, 0
+    while True:
+        rows = session.execute(select(table).where(table.c.id > after)
+                               .order_by(table.c.id).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def search(session: Session, *, actor: str | None = None, action: str | None = None,
+           target_kind: str | None = None, target_id: str | None = None,
+           since: datetime | None = None, until: datetime | None = None, limit: int = 50,
+           before_id: int | None = None) -> Sequence[AuditEntry]:
+    """Rows matching every given filter, newest first, at most `limit`. For the next page
+    pass the last row's id as `before_id`. `actor` is an actor id; `since` is inclusive and
+    `until` exclusive; naive datetimes are taken as UTC."""
+    query = select(AuditEntry)
+    for column, value in ((AuditEntry.actor_id, actor), (AuditEntry.action, action),
+                          (AuditEntry.target_kind, target_kind),
+                          (AuditEntry.target_id, target_id)):
+        if value is not None:
+            query = query.where(column == str(value))
+    if since is not None:
+        query = query.where(AuditEntry.created_at >= _utc(since))
+    if until is not None:
+        query = query.where(AuditEntry.created_at < _utc(until))
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)).all()
+
+
+def _utc(moment: datetime) -> datetime:
+    """UTC-aware: SQLite stores the wall-clock fields, so every bound value must be in UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -1,0 +1,48 @@
+"""Fixed-window rate limits counted in the database, so that every web worker sees the same
+count: one row per (key, window), incremented with a single upsert."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import BigInteger, Integer, String, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from runtime.store.models import Base
+
+
+class RateLimit(Base):
+    """How many hits `key` (e.g. `login-ip:10.0.0.1`) had in the window starting at
+    `window_start` (seconds since the epoch)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+def hit(session: Session, key: str, *, period: timedelta, now: datetime) -> int:
+    """Count one hit of `key` in the current window and return the window's count so far.
+    Flushes but does not commit: the caller commits with the rest of its work."""
+    seconds = max(int(period.total_seconds()), 1)
+    window = int(now.timestamp()) // seconds * seconds
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(RateLimit).values(key=key[:200], window_start=window, hits=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[RateLimit.key, RateLimit.window_start],
+        set_={"hits": RateLimit.hits + 1}).returning(RateLimit.hits)
+    return int(session.execute(statement).scalar_one())
+
+
+def over(session: Session, key: str, limit: int, *, period: timedelta, now: datetime) -> bool:
+    """Count a hit and say whether `key` went over `limit` hits in this window."""
+    return hit(session, key, period=period, now=now) > limit
+
+
+def prune(session: Session, *, before: datetime) -> int:
+    """Delete windows that started before `before`; returns how many rows went."""
+    cutoff = int(before.timestamp())
+    result = session.execute(delete(RateLimit).where(RateLimit.window_start < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

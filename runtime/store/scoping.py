@@ -1,0 +1,51 @@
+"""Data scopes as query filters: what `runtime.access.visibility` allows, as SQL.
+
+Any model with an owner, a department and/or a region column can be listed through
+`scope_filter`; a department subtree is found through the departments' materialised path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from runtime.access import Visibility
+
+
+def scope_filter(seen: Visibility, *, owner: Any = None, department: Any = None,
+                 region: Any = None) -> ColumnElement[bool]:
+    """A WHERE clause for a list query: rows whose owner, department (a department code
+    column) or region (a GB/T 2260 code column) `seen` reaches. A scope that needs a column
+    the model lacks reaches nothing there."""
+    if seen.everything:
+        return true()
+    from runtime.store.accounts import Department
+
+    clauses: list[ColumnElement[bool]] = []
+    if owner is not None and seen.owner_ids:
+        clauses.append(owner.in_(sorted(seen.owner_ids)))
+    if department is not None and (seen.departments or seen.department_trees):
+        codes = select(Department.code).where(department_filter(
+            Visibility(departments=seen.departments, department_trees=seen.department_trees),
+            Department.code, Department.path, None))
+        clauses.append(department.in_(codes))
+    if region is not None and seen.region_prefixes:
+        clauses.extend(region.startswith(p, autoescape=True) for p in sorted(seen.region_prefixes))
+    return or_(*clauses) if clauses else false()
+
+
+def department_filter(seen: Visibility, code: Any, path: Any,
+                      region: Any) -> ColumnElement[bool]:
+    """A WHERE clause on the departments table itself: departments `seen` reaches."""
+    if seen.everything:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if seen.departments:
+        clauses.append(code.in_(sorted(seen.departments)))
+    clauses.extend(path.contains(f"/{top}/", autoescape=True)
+                   for top in sorted(seen.department_trees))
+    if region is not None:
+        clauses.extend(region.startswith(p, autoescape=True)
+                       for p in sorted(seen.region_prefixes))
+    return or_(*clauses) if clauses else false()

@@ -1,0 +1,145 @@
+"""Citizen and enterprise accounts: registration with a mobile number and a password
+(enterprises add their unified social credit code), and their sign-in.
+
+Guests (a tracking number and a verification code) come with the form runtime. Signing in
+through a provincial identity platform is an extension point: docs/identity.md.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, g, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import IntegrityError
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError
+
+from runtime import passwords
+from runtime.i18n import Catalogue
+from runtime.store import accounts
+from runtime.store.models import utcnow
+from runtime.web.auth import (
+    CITIZEN_KEY,
+    audit,
+    check_credentials,
+    safe_next,
+    sign_in_page,
+    start_session,
+    text,
+    throttled,
+)
+from runtime.web.database import db
+from runtime.web.lang import current_lang, lang_url
+
+bp = Blueprint("citizens", __name__, url_prefix="/auth")
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+KINDS = ("person", "enterprise")
+
+TEXT = Catalogue({
+    "register": ("注册账号", "Register"),
+    "kind": ("账号类型", "Account type"),
+    "person": ("个人", "Person"),
+    "enterprise": ("企业", "Enterprise"),
+    "mobile": ("手机号", "Mobile number"),
+    "name": ("姓名或企业名称", "Name or enterprise name"),
+    "uscc": ("统一社会信用代码", "Unified social credit code"),
+    "bad_mobile": ("请输入 11 位手机号", "Enter an 11-digit mobile number"),
+    "taken": ("该手机号或信用代码已注册", "This mobile number or credit code is registered"),
+    "bad_uscc": ("统一社会信用代码无效", "This unified social credit code is invalid"),
+    "need_name": ("请填写姓名或企业名称", "Enter a name"),
+    "bad_credentials": ("手机号或密码错误", "Wrong mobile number or password"),
+    "registered": ("注册成功", "Registered"),
+    "welcome": ("欢迎，{name}", "Welcome, {name}"),
+})
+
+
+def ctext(key: str, /, **params: Any) -> str:
+    return TEXT.format(key, current_lang(), **params)
+
+
+@bp.app_context_processor
+def _texts() -> dict[str, Any]:
+    return {"ct": ctext}
+
+
+@bp.route("/citizen/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        return sign_in_page("pages/citizen_login.html")
+    mobile = request.form.get("mobile", "").strip()
+    password = request.form.get("password", "")
+    if throttled("citizen", mobile):
+        return sign_in_page("pages/citizen_login.html", 429, error=text("throttled"),
+                            mobile=mobile)
+    citizen = accounts.citizen_by_mobile(db(), mobile) if mobile else None
+    if not check_credentials(citizen, password, mobile):
+        return sign_in_page("pages/citizen_login.html", 401, error=ctext("bad_credentials"),
+                            mobile=mobile)
+    assert citizen is not None
+    start_session(CITIZEN_KEY, citizen)
+    audit("auth.sign_in", actor=_actor(citizen), target=("citizen", citizen.id))
+    db().commit()
+    return redirect(safe_next(lang_url("citizens.home")))
+
+
+@bp.get("/citizen")
+def home() -> ResponseReturnValue:
+    if g.get("citizen") is None:
+        return redirect(lang_url("citizens.login", next=request.path))
+    return render_template("pages/citizen_home.html", citizen=g.citizen)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("pages/register.html", form={}, errors={})
+    form = {k: request.form.get(k, "").strip() for k in ("kind", "mobile", "name", "uscc")}
+    form["kind"] = form["kind"] if form["kind"] in KINDS else "person"
+    errors = registration_errors(form, request.form.get("password", ""),
+                                 request.form.get("confirm_password", ""))
+    if not errors:
+        try:
+            citizen = accounts.add_citizen(
+                db(), form["mobile"], form["name"], request.form["password"], now=utcnow(),
+                uscc=uscc.compact(form["uscc"]) if form["kind"] == "enterprise" else None)
+            audit("account.change", actor=_actor(citizen), target=("citizen", citizen.id),
+                  detail="registered")
+            db().commit()
+        except IntegrityError:
+            db().rollback()
+            errors["mobile"] = ctext("taken")
+    if errors:
+        return render_template("pages/register.html", form=form, errors=errors), 400
+    start_session(CITIZEN_KEY, citizen)
+    return redirect(lang_url("citizens.home"))
+
+
+def registration_errors(form: dict[str, str], password: str, confirm: str) -> dict[str, str]:
+    """Errors by field name; empty when the registration may go ahead."""
+    errors: dict[str, str] = {}
+    if not MOBILE.fullmatch(form["mobile"]):
+        errors["mobile"] = ctext("bad_mobile")
+    elif accounts.citizen_by_mobile(db(), form["mobile"]) is not None:
+        errors["mobile"] = ctext("taken")
+    if not form["name"]:
+        errors["name"] = ctext("need_name")
+    if form["kind"] == "enterprise":
+        try:
+            uscc.validate(form["uscc"])
+        except ValidationError:
+            errors["uscc"] = ctext("bad_uscc")
+    problems = list(passwords.policy_problems(password))
+    if problems:
+        errors["password"] = "；".join(text(p, n=passwords.MIN_LENGTH) for p in problems)
+    if password != confirm:
+        errors["confirm_password"] = text("mismatch")
+    return errors
+
+
+def _actor(citizen: accounts.Citizen) -> Any:
+    from runtime.store.audit import Actor
+
+    return Actor(f"c{citizen.id}", citizen.mobile, "citizen")

@@ -1,0 +1,106 @@
+"""Fixtures for real-browser tests: the app served over HTTP on a free local port (a fresh
+SQLite database, migrated, with the birth pack published) and Debian's Chromium driven by
+Playwright. Without Chromium the tests skip, unless LOWCODE_REQUIRE_BROWSER is set."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import Engine
+from werkzeug.serving import make_server
+
+from runtime.packs import check_path
+from runtime.store.db import make_engine, session_factory
+from runtime.store.migrate import upgrade
+from runtime.store.publish import publish_pack
+from runtime.web import create_app
+from runtime.web.database import store
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_ENV = "LOWCODE_REQUIRE_BROWSER"
+PACK = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
+# No sandbox: CI runs as root in a container. The rest keeps Chromium off the network.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+TIMEOUT_MS = 10_000
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get(REQUIRE_ENV):
+        pytest.fail(f"{REQUIRE_ENV} is set but {reason}")
+    pytest.skip(f"{reason}; browser tests skipped (set {REQUIRE_ENV}=1 to fail instead)")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install -e '.[test]')")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The app listening at `url`, and an engine on its database for checking what it did."""
+
+    url: str
+    engine: Engine
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The real app (CSRF on, secure cookies relaxed for plain HTTP) in a thread."""
+    db_url = f"sqlite:///{tmp_path / 'lowcode.db'}"
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        publish_pack(session, check_path(PACK))
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "browser-test",
+                      "LOWCODE_ENV": "testing", "INSTANCE_PATH": tmp_path / "instance"})
+    # Threaded, so two requests at once (a double submit) really overlap.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.port}", engine)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        store(app).engine.dispose()
+        engine.dispose()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer):
+    """Open a page in a context of its own: a different person, with no cookies."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
