@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy import DateTime, Integer, String, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.definitions.spec import FormSpec
+from runtime.store import audit
 from runtime.store.models import Base, utcnow
 
 DRAFT_DAYS = 30
@@ -84,8 +85,10 @@ class Receipt:
 
 
 def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotency_key: str,
-           owner: Owner = GUEST, region_code: str | None = None) -> Receipt:
-    """Store a validated submission once per idempotency key, and commit."""
+           owner: Owner = GUEST, region_code: str | None = None,
+           attachments: list[str] | None = None, ip: str | None = None) -> Receipt:
+    """Store a validated submission once per idempotency key, audited, and commit. The
+    uploaded files it names (`attachments`, keys checked by the caller) become its own."""
     existing = _by_key(session, idempotency_key)
     if existing is not None:
         return _receipt(existing, created=False)
@@ -97,6 +100,11 @@ def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotenc
                          region_code=region_code)
         session.add(row)
         try:
+            session.flush()
+            _claim_files(session, row, attachments or [])
+            audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
+                         target=("submission", row.tracking_no),
+                         after={"form": form.id, "version": form.version})
             session.commit()
             return _receipt(row, created=True)
         except IntegrityError:
@@ -105,6 +113,20 @@ def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotenc
             if existing is not None:  # the same key won a race: one submission, one receipt
                 return _receipt(existing, created=False)
     raise RuntimeError("could not find a free tracking number")  # 10^8 a day: never in practice
+
+
+def _claim_files(session: Session, row: Submission, keys: list[str]) -> None:
+    from runtime.store.files import Attachment  # files.py imports Owner from here
+
+    if keys:
+        session.execute(update(Attachment).where(Attachment.key.in_(keys),
+                                                 Attachment.submission_id.is_(None))
+                        .values(submission_id=row.id))
+
+
+def _actor(owner: Owner) -> audit.Actor:
+    name = owner.kind if owner.id is None else f"{owner.kind}:{owner.id}"
+    return audit.Actor(None if owner.id is None else str(owner.id), name, owner.kind)
 
 
 def _by_key(session: Session, key: str) -> Submission | None:

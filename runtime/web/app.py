@@ -36,8 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     lang.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
-    CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the session's token
+    csrf = CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the session's token
+    csrf.exempt(forms.api_bp)  # JSON only: see runtime.web.forms
     auth.init_app(app)
-    for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp):
+    for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
+                      forms.api_bp):
         app.register_blueprint(blueprint)
     return app

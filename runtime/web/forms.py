@@ -3,11 +3,24 @@ the submit, the receipt and the guests' tracking page. Thin: parse, call the cor
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
@@ -17,16 +30,31 @@ from runtime.forms.drafts import carry_over
 from runtime.forms.state import FormState, form_state
 from runtime.forms.validation import Validation, state_of, validate
 from runtime.i18n import Catalogue
+from runtime.store.files import (
+    DEFAULT_TYPES,
+    FileRefused,
+    LocalFileStore,
+    attachment,
+    store_file,
+)
 from runtime.store.models import Definition
 from runtime.store.queries import definition, latest_definition, list_definitions
-from runtime.store.submissions import find_for_tracking, load_draft, save_draft, submit
+from runtime.store.submissions import (
+    GUEST,
+    find_for_tracking,
+    load_draft,
+    save_draft,
+    submit,
+)
 from runtime.web.database import db
+from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
 from runtime.web.formviews import FieldView, Views, slug
 from runtime.web.lang import current_lang, lang_url, text
 
 bp = Blueprint("forms", __name__)
 RECEIPT = "receipt"
+FILE_TYPES = {"file": DEFAULT_TYPES, "image": frozenset({"image/jpeg", "image/png"})}
 
 TEXT = Catalogue({
     "catalogue": ("办事服务", "Services"), "search": ("搜索", "Search"),
@@ -36,8 +64,6 @@ TEXT = Catalogue({
     "remove_row": ("删除此行", "Remove this row"), "yes": ("是", "Yes"), "no": ("否", "No"),
     "from": ("从", "From"), "to": ("至", "to"), "region": ("行政区划代码", "Region code"),
     "detail": ("详细地址", "Street address"), "choose": ("请选择", "Choose"),
-    "uploads_later": ("附件上传即将开放；可先提交，再按一次性告知补交材料。",
-                      "Uploads are coming; submit now and send materials when asked."),
     "fix_errors": ("请修改以下 {n} 处问题", "Please fix {n} problem(s)"),
     "steps": ("填写步骤", "Steps"), "prev": ("上一步", "Back"), "next": ("下一步", "Next"),
     "save_draft": ("保存草稿", "Save draft"), "submit": ("提交", "Submit"),
@@ -54,6 +80,11 @@ TEXT = Catalogue({
     "status_submitted": ("已提交，待受理", "Submitted, awaiting acceptance"),
     "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
     "draft_saved": ("草稿已保存", "Draft saved"),
+    "upload": ("上传文件", "Upload a file"),
+    "file_type": ("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）",
+                  "Only PDF, JPG or PNG files (judged by their content)"),
+    "file_too_large": ("文件不能超过 20 MB", "Files must be under 20 MB"),
+    "file_empty": ("文件是空的", "The file is empty"),
     "draft_link": ("用下面的链接可以继续填写（30 天内有效），请勿分享给他人：",
                    "Continue with this link within 30 days; do not share it:"),
 })
@@ -125,8 +156,10 @@ def show(form_id: str) -> ResponseReturnValue:
 def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
           step: int, key: str | None = None, notice: str | None = None,
           draft: str | None = None, status: int = 200) -> ResponseReturnValue:
-    views = Views(form, state, errors, _catalogs(row.pack_id)).top()
-    context = {"form": form, "views": views, "errors": errors, "step": step,
+    names = _names([k for f in form.all_fields() if f.type in FILE_TYPES
+                    for k in state.data.get(f.id) or []])
+    views = Views(form, state, errors, _catalogs(row.pack_id), names).top()
+    context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
                "pages": _pages(form), "key": key or secrets.token_urlsafe(18),
                "notice": notice, "draft": draft, "live_url": _live_url(form)}
     return render_template("pages/form.html", **context), status
@@ -150,7 +183,8 @@ def partial(form_id: str) -> ResponseReturnValue:
     affected = dependents(form).get(changed, frozenset())
     views = Views(form, state, {}, _catalogs(row.pack_id))
     shown = [views.at(p) for p in state.fields if _field_id(p) in affected]
-    return render_template("_oob_fields.html", views=shown, live_url=_live_url(form))
+    return render_template("_oob_fields.html", views=shown, live_url=_live_url(form),
+                           form_id=form.id)
 
 
 def _field_id(path: str) -> str:
@@ -177,7 +211,8 @@ def post(form_id: str) -> ResponseReturnValue:
         errors = _shown_errors(form, result, action, step)
         return _page(row, form, result.state, errors, step=step, key=key,
                      status=422 if errors else 200)
-    receipt = submit(db(), form=form, data=result.data, idempotency_key=key[:64])
+    receipt = submit(db(), form=form, data=result.data, idempotency_key=key[:64],
+                     attachments=_own_files(result.data, form), ip=request.remote_addr)
     session[RECEIPT] = {"no": receipt.tracking_no, "code": receipt.verification_code,
                         "form": text(form.title)}
     return redirect(lang_url("forms.receipt"), code=303)
@@ -240,6 +275,65 @@ def _change_rows(data: dict[str, Any], action: str) -> dict[str, Any]:
     return {**data, table: rows}
 
 
+# --- attachments ------------------------------------------------------------------------
+
+UPLOADS = "uploads"  # the keys of files this browser session uploaded
+
+
+def _files() -> LocalFileStore:
+    return LocalFileStore(Path(current_app.instance_path, "uploads"))
+
+
+@bp.post("/forms/<form_id>/files/<field_id>")
+def upload(form_id: str, field_id: str) -> ResponseReturnValue:
+    """Keep an uploaded file and answer with the field showing it (htmx swaps the field)."""
+    row = _form_row(form_id, _posted_version())
+    form = _form(row)
+    spec = next((f for f in form.all_fields() if f.id == field_id and f.type in FILE_TYPES),
+                None)
+    upload = request.files.get("upload")
+    if spec is None or upload is None:
+        abort(400)
+    keys = request.form.getlist(field_id)
+    error = None
+    try:
+        stored = store_file(db(), _files(), name=upload.filename or "", data=upload.read(),
+                            owner=GUEST, allowed=FILE_TYPES[spec.type])
+        db().commit()
+        session[UPLOADS] = [*session.get(UPLOADS, []), stored.key][-50:]
+        keys.append(stored.key)
+    except FileRefused as refused:
+        error = ft(refused.code)
+    data = {**posted_data(form, request.form), field_id: keys}
+    views = Views(form, state_of(form, data), {field_id: [error]} if error else {},
+                  _catalogs(row.pack_id), _names(keys))
+    return render_template("_field.html", f=views.at(field_id), oob=False, form_id=form.id,
+                           live_url=_live_url(form))
+
+
+def _names(keys: list[str]) -> dict[str, str]:
+    rows = (attachment(db(), key) for key in keys)
+    return {row.key: row.original_name for row in rows if row is not None}
+
+
+@bp.get("/files/<key>")
+def download(key: str) -> ResponseReturnValue:
+    """Only the session that uploaded a file may fetch it here (staff access to the files of
+    a submission comes with the workbench); anyone else gets 404, as if it did not exist."""
+    row = attachment(db(), key)
+    if row is None or key not in session.get(UPLOADS, []):
+        abort(404)
+    return send_file(io.BytesIO(_files().get(key)), mimetype=row.content_type,
+                     as_attachment=True, download_name=row.original_name)
+
+
+def _own_files(data: dict[str, Any], form: FormSpec) -> list[str]:
+    """Keys of files a submission may claim: those this session uploaded."""
+    mine = set(session.get(UPLOADS, []))
+    keys = [k for f in form.all_fields() if f.type in FILE_TYPES for k in data.get(f.id) or []]
+    return [k for k in keys if k in mine]
+
+
 # --- drafts, receipts, tracking ---------------------------------------------------------
 
 def _save_draft(row: Definition, form: FormSpec, data: dict[str, Any]) -> ResponseReturnValue:
@@ -277,3 +371,32 @@ def track() -> ResponseReturnValue:
     form = _form(_form_row(found.form_id, found.form_version)) if found else None
     return render_template("pages/track.html", found=found, form=form, tried=tried,
                            no=request.form.get("no", "")), (404 if tried and not found else 200)
+
+
+# --- JSON API ---------------------------------------------------------------------------
+
+# Another system submits JSON. No CSRF token: a browser cannot send `application/json` to
+# another site without a CORS preflight this app never grants, so the content type is the
+# guard, and anything else is refused.
+api_bp = Blueprint("forms_api", __name__, url_prefix="/api/forms")
+
+
+@api_bp.post("/<form_id>/submissions")
+def api_submit(form_id: str) -> ResponseReturnValue:
+    if not request.is_json:
+        raise AppError(415, "json_required")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise AppError(400, "bad_submission")
+    version = body.get("version")
+    row = _form_row(form_id, version if isinstance(version, int) else None)
+    form = _form(row)
+    result = validate(form, body["data"], catalogs=_catalogs(row.pack_id))
+    if not result.ok:
+        return jsonify({"errors": result.as_dict(_lang())}), 422
+    key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]
+    receipt = submit(db(), form=form, data=result.data, idempotency_key=key,
+                     ip=request.remote_addr)
+    answer = {"tracking_no": receipt.tracking_no, "verification_code": receipt.verification_code,
+              "form": receipt.form_id, "version": receipt.form_version}
+    return jsonify(answer), 201 if receipt.created else 200

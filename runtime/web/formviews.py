@@ -29,6 +29,7 @@ class FieldView:
     errors: list[str]
     live: bool  # other fields depend on it: a change asks the server
     options: list[tuple[str, Any]] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)  # (key, original name)
     children: list[FieldView] = field(default_factory=list)
     rows: list[list[FieldView]] = field(default_factory=list)
 
@@ -72,8 +73,9 @@ class Views:
     """Builds the views of one form in one state."""
 
     def __init__(self, form: FormSpec, state: FormState, errors: Mapping[str, list[str]],
-                 catalogs: Mapping[str, CatalogSpec]):
+                 catalogs: Mapping[str, CatalogSpec], file_names: Mapping[str, str] | None = None):
         self.form, self.state, self.errors, self.catalogs = form, state, errors, catalogs
+        self.file_names = file_names or {}
         self.live_ids = set(dependents(form))
 
     def top(self) -> list[FieldView]:
@@ -96,6 +98,9 @@ class Views:
                          list(self.errors.get(path, [])), spec.id in self.live_ids,
                          self._options(spec))
         prefix = path[: -len(spec.id)]
+        if spec.type in ("file", "image"):
+            view.files = [(k, self.file_names[k]) for k in view.value or []
+                          if k in self.file_names]
         if is_table(spec):
             view.rows = [[self._view(c, f"{path}[{i}].{c.id}", row) for c in spec.fields]
                          for i, row in enumerate(view.value or [])]

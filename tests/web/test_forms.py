@@ -3,12 +3,18 @@ the errors in Chinese, save a draft, submit once, keep the receipt and track the
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from runtime.store.files import Attachment
+from runtime.web.database import store
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
 GOOD = {
@@ -23,6 +29,11 @@ GOOD = {
 def form_client(client: FlaskClient, publish: Callable[[Path], object]) -> FlaskClient:
     publish(EXAMPLE)
     return client
+
+
+@pytest.fixture
+def session_factory_of(form_client: FlaskClient) -> sessionmaker[Session]:
+    return store(form_client.application).sessions
 
 
 def csrf_from(page: str) -> str:
@@ -148,3 +159,62 @@ def test_an_unknown_form_is_404_in_the_one_error_shape(form_client: FlaskClient)
     response = form_client.get("/forms/nope", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def upload(client: FlaskClient, hidden: dict[str, str], name: str, data: bytes):
+    return client.post("/forms/birth_apply/files/birth_certificate_scan",
+                       data={**hidden, "upload": (io.BytesIO(data), name)},
+                       headers={"HX-Request": "true", "X-CSRFToken": hidden["csrf_token"]},
+                       content_type="multipart/form-data")
+
+
+def test_a_file_is_uploaded_shown_by_its_chinese_name_and_claimed_on_submit(
+        form_client: FlaskClient, session_factory_of) -> None:
+    hidden = page_fields(form_client)
+    fragment = upload(form_client, hidden, "出生证明.pdf", PDF).get_data(as_text=True)
+    key = re.search(r'name="birth_certificate_scan" value="([^"]+)"', fragment)
+    assert key is not None and "出生证明.pdf" in fragment
+    download = form_client.get(f"/files/{key.group(1)}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in download.headers["Content-Disposition"]
+    stranger = form_client.application.test_client()
+    assert stranger.get(f"/files/{key.group(1)}").status_code == 404
+    response = post(form_client, {**GOOD, "birth_certificate_scan": key.group(1)}, hidden,
+                    "submit")
+    assert response.status_code == 303
+    with session_factory_of() as session:
+        row = session.scalars(select(Attachment)).one()
+        assert row.submission_id is not None
+
+
+def test_a_file_that_is_not_what_its_name_says_is_refused(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+    fragment = upload(form_client, hidden, "材料.pdf", b"<html>not a pdf</html>")
+    assert "只能上传 PDF、JPG 或 PNG 文件" in fragment.get_data(as_text=True)
+
+
+def test_another_system_submits_json_and_gets_errors_by_path(form_client: FlaskClient) -> None:
+    bad = form_client.post("/api/forms/birth_apply/submissions",
+                           json={"data": {"child_name": "王小明", "mother_id": "123"}})
+    assert bad.status_code == 422
+    errors = bad.get_json()["errors"]
+    assert errors["mother_id"] == ["「母亲身份证号」应为 18 位"]
+    assert errors["birth_date"] == ["请填写「出生日期」"]
+    good = form_client.post("/api/forms/birth_apply/submissions",
+                            json={"data": GOOD, "idempotency_key": "sys-1"})
+    again = form_client.post("/api/forms/birth_apply/submissions",
+                             json={"data": GOOD, "idempotency_key": "sys-1"})
+    assert (good.status_code, again.status_code) == (201, 200)
+    assert good.get_json()["tracking_no"] == again.get_json()["tracking_no"]
+    english = form_client.post("/api/forms/birth_apply/submissions?lang=en", json={"data": {}})
+    assert english.get_json()["errors"]["child_name"] == ["Child's name is required"]
+
+
+def test_the_json_api_refuses_anything_but_json(form_client: FlaskClient) -> None:
+    response = form_client.post("/api/forms/birth_apply/submissions", data={"data": "x"})
+    assert response.status_code == 415
+    assert response.get_json()["error"]["code"] == "json_required"
