@@ -15,11 +15,11 @@ from stdnum.cn import ric, uscc
 from runtime.forms.fieldtypes import OBJECT, STRING, FieldType, FieldTypes
 from runtime.forms.values import ValueProblem, normalised, text
 from runtime.i18n import Label
+from templates_lib.regions import is_county
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?")
 _BANK_ACCOUNT = re.compile(r"[0-9]{8,30}")
-_REGION = re.compile(r"[1-8][0-9]{5}")
 
 
 def id_card(raw: Any) -> str:
@@ -67,8 +67,9 @@ def bank_account(raw: Any) -> str:
 
 
 def region(raw: Any) -> str:
+    """A county-level GB/T 2260 code that exists (see templates_lib.regions)."""
     value = normalised(raw, "region")
-    if not _REGION.fullmatch(value):
+    if not is_county(value):
         raise ValueProblem("region")
     return value
 

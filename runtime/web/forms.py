@@ -49,7 +49,7 @@ from runtime.store.submissions import (
 from runtime.web.database import db
 from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
-from runtime.web.formviews import FieldView, Views, slug
+from runtime.web.formviews import FieldView, Views, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
 
 bp = Blueprint("forms", __name__)
@@ -81,6 +81,7 @@ TEXT = Catalogue({
     "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
     "draft_saved": ("草稿已保存", "Draft saved"),
     "upload": ("上传文件", "Upload a file"),
+    "province": ("省", "Province"), "city": ("市", "City"), "county": ("区县", "County"),
     "file_type": ("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）",
                   "Only PDF, JPG or PNG files (judged by their content)"),
     "file_too_large": ("文件不能超过 20 MB", "Files must be under 20 MB"),
@@ -98,13 +99,33 @@ def ft(key: str, /, **params: Any) -> str:
 @bp.app_template_global()
 def live_attrs(view: FieldView, url: str) -> Markup:
     """Attributes that make a field ask the server for the fields depending on it."""
-    if not view.live:
+    return live_attrs_for(view.live, url)
+
+
+def live_attrs_for(live: bool, url: str) -> Markup:
+    if not live:
         return Markup("")
     return Markup('hx-post="{}" hx-trigger="change" hx-include="closest form" '
                   'hx-swap="none"').format(escape(url))
 
 
 bp.add_app_template_global(slug, "slug")
+bp.add_app_template_global(region_picker, "region_picker")
+
+
+@bp.get("/forms/<form_id>/regions")
+def region_picker_fragment(form_id: str) -> ResponseReturnValue:
+    """The region picker again, after a person chose a province or a city."""
+    path = request.args.get("path", "")
+    form = _form(_form_row(form_id))
+    spec = next((f for f in form.all_fields() if f.id == _field_id(path)), None)
+    if spec is None or spec.type != "region":
+        abort(404)
+    live = spec.id in dependents(form)
+    view_live = live_attrs_for(live, _live_url(form))
+    picker = region_picker(path, None, province=request.args.get(f"{path}.province", ""),
+                           city=request.args.get(f"{path}.city", ""), live=view_live)
+    return render_template("_region_picker.html", picker=picker, form_id=form.id)
 
 
 # --- finding forms ----------------------------------------------------------------------

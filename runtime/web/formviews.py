@@ -12,6 +12,7 @@ from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
 from runtime.forms.dependencies import dependents
 from runtime.forms.fieldtypes import field_types
 from runtime.forms.state import FieldState, FormState, is_table
+from templates_lib.regions import Region, children, regions
 
 INPUT_TYPES = {"integer": "text", "decimal": "text", "money": "text", "date": "date",
                "datetime": "datetime-local", "email": "email", "mobile": "tel",
@@ -43,7 +44,7 @@ class FieldView:
         types = field_types()
         if self.spec.type in ("textarea", "richtext", "select", "radio", "checkbox",
                               "multiselect", "yes_no", "date_range", "file", "image", "notice",
-                              "table", "address") or types[self.spec.type].container:
+                              "table", "address", "region") or types[self.spec.type].container:
             return "group" if self.spec.type in ("section", "page") else self.spec.type
         return "input"
 
@@ -113,3 +114,45 @@ class Views:
             return [(str(o.value), o.label) for o in spec.options]
         catalog = self.catalogs.get(spec.options_from or "")
         return [(item.code, item.label) for item in catalog.items] if catalog else []
+
+
+@dataclass(frozen=True)
+class RegionPicker:
+    """The three levels of a region field: what is chosen at each and what can be."""
+
+    path: str
+    province: str
+    city: str
+    county: str
+    live: Any = ""  # the county select's partial-update attributes
+    described_by: str = ""
+
+    @property
+    def slug(self) -> str:
+        return slug(self.path)
+
+    @property
+    def provinces(self) -> list[Region]:
+        return children(None)
+
+    @property
+    def cities(self) -> list[Region]:
+        return children(self.province) if self.province else []
+
+    @property
+    def counties(self) -> list[Region]:
+        return children(self.city) if self.city else []
+
+
+def region_picker(path: str, county: str | None, province: str = "", city: str = "",
+                  **attrs: Any) -> RegionPicker:
+    """A picker showing `county` (its province and city follow from it), or, while a person
+    is still choosing, the province and city chosen so far."""
+    known = regions().get(county or "")
+    if known is not None and len(known.code) == 6:
+        city = known.parent or ""
+        province = regions()[city].parent or "" if city in regions() else ""
+        return RegionPicker(path, province, city, known.code, **attrs)
+    if city not in {r.code for r in children(province)}:
+        city = ""
+    return RegionPicker(path, province if province in regions() else "", city, "", **attrs)

@@ -72,7 +72,7 @@ def test_values_are_stored_normalised(type_name: str, raw: Any, stored: Any) -> 
     ("mobile", "12812345678", "mobile"), ("mobile", "1381234567", "mobile"),
     ("landline", "12345678", "landline"),
     ("bank_account", "1234", "bank_account"),
-    ("region", "1101", "region"),
+    ("region", "1101", "region"), ("region", "119999", "region"),
     ("address", {"region": "110105"}, "address"),
     ("file", "not-a-list", "not_list"),
 ])

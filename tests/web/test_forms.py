@@ -218,3 +218,15 @@ def test_the_json_api_refuses_anything_but_json(form_client: FlaskClient) -> Non
     response = form_client.post("/api/forms/birth_apply/submissions", data={"data": "x"})
     assert response.status_code == 415
     assert response.get_json()["error"]["code"] == "json_required"
+
+
+def test_the_region_picker_cascades_province_city_county(form_client: FlaskClient) -> None:
+    page = form_client.get("/forms/birth_apply").get_data(as_text=True)
+    assert 'id="picker-residence"' in page and '<option value="44">广东省</option>' in page
+    cities = form_client.get("/forms/birth_apply/regions?path=residence"
+                             "&residence.province=44").get_data(as_text=True)
+    assert '<option value="4403">深圳市</option>' in cities
+    counties = form_client.get("/forms/birth_apply/regions?path=residence&residence.province=44"
+                               "&residence.city=4403").get_data(as_text=True)
+    assert '<option value="440305">南山区</option>' in counties
+    assert form_client.get("/forms/birth_apply/regions?path=child_name").status_code == 404
