@@ -24,7 +24,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
-from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.definitions.spec import CatalogSpec, FormSpec, PackSpec
 from runtime.forms.dependencies import dependents
 from runtime.forms.drafts import carry_over
 from runtime.forms.state import FormState, form_state
@@ -159,10 +159,18 @@ def catalogue() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()
     rows = list_definitions(db(), kind="Form")
     forms = [r for r in rows if not query or query.lower() in text(r.title).lower()]
+    names = _department_names()
     groups: dict[str, list[Definition]] = {}
     for row in forms:
-        groups.setdefault(_form(row).department or "", []).append(row)
+        code = _form(row).department or ""
+        groups.setdefault(text(names.get(code, code)), []).append(row)
     return render_template("pages/catalogue.html", groups=groups, query=query)
+
+
+def _department_names() -> dict[str, Any]:
+    """Department names as the packs declare them, by code."""
+    packs = [d.spec for d in list_definitions(db(), kind="Pack")]
+    return {dep.code: dep.name for p in packs if isinstance(p, PackSpec) for dep in p.departments}
 
 
 # --- the form page ----------------------------------------------------------------------
