@@ -91,6 +91,7 @@ class FieldSpec:
     placeholder: Label | None = None
     text: Label | None = None
     default: Any = None
+    prefill: str | None = None
     required: bool = False
     required_when: str | None = None
     visible_when: str | None = None

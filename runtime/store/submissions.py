@@ -48,6 +48,7 @@ class Submission(Base):
     form_id: Mapped[str] = mapped_column(String(64), index=True)
     form_version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
+    prefilled: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id -> its source
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     owner_kind: Mapped[str] = mapped_column(String(10))
     owner_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -86,7 +87,8 @@ class Receipt:
 
 def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotency_key: str,
            owner: Owner = GUEST, region_code: str | None = None,
-           attachments: list[str] | None = None, ip: str | None = None) -> Receipt:
+           attachments: list[str] | None = None, ip: str | None = None,
+           prefilled: dict[str, str] | None = None) -> Receipt:
     """Store a validated submission once per idempotency key, audited, and commit. The
     uploaded files it names (`attachments`, keys checked by the caller) become its own."""
     existing = _by_key(session, idempotency_key)
@@ -95,7 +97,8 @@ def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotenc
     for _ in range(TRACKING_TRIES):
         row = Submission(tracking_no=_tracking_no(), verification_code=_code(),
                          idempotency_key=idempotency_key, form_id=form.id,
-                         form_version=form.version, data=data, owner_kind=owner.kind,
+                         form_version=form.version, data=data, prefilled=prefilled or {},
+                         owner_kind=owner.kind,
                          owner_id=owner.id, department_code=form.department,
                          region_code=region_code)
         session.add(row)

@@ -48,3 +48,17 @@ def test_a_value_the_new_type_accepts_is_converted() -> None:
 def test_the_same_version_changes_nothing() -> None:
     kept, changes = carry_over({"name": "张三"}, V1, V1)
     assert kept == {"name": "张三"} and not changes
+
+
+def test_prefill_takes_account_values_and_names_their_sources() -> None:
+    from runtime.forms.prefill import prefilled, sources
+
+    form = build_form("fields:\n"
+                      "  - {id: name, type: text, label: 姓名, prefill: account.name}\n"
+                      "  - {id: mobile, type: mobile, label: 手机, prefill: account.mobile}\n"
+                      "  - {id: idno, type: id_card, label: 身份证, prefill: account.id_number}\n"
+                      "  - {id: note, type: text, label: 备注}\n")
+    account = {"account.name": "张三", "account.mobile": "13812345678", "account.id_number": None}
+    locked = prefilled(form, account)
+    assert locked == {"name": "张三", "mobile": "13812345678"}
+    assert sources(form, locked) == {"name": "account.name", "mobile": "account.mobile"}

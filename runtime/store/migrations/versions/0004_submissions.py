@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("form_id", sa.String(64), nullable=False),
         sa.Column("form_version", sa.Integer(), nullable=False),
         sa.Column("data", JSONData, nullable=False),
+        sa.Column("prefilled", JSONData, nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         *_owner(),
         sa.Column("department_code", sa.String(32), nullable=True),
