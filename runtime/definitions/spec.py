@@ -17,6 +17,9 @@ from typing import Any, ClassVar, Union
 from runtime.i18n import Label
 
 spec = dataclass(frozen=True, kw_only=True)
+# Fields and forms compare and hash by identity: a default may be a list (unhashable), and
+# the runtime caches per-form plans keyed by the one spec object of each published version.
+by_identity = dataclass(frozen=True, kw_only=True, eq=False)
 
 
 @spec
@@ -81,7 +84,7 @@ class ValidationSpec:
     when: str | None = None
 
 
-@spec
+@by_identity
 class FieldSpec:
     SCHEMA: ClassVar[str] = "Form#/$defs/field"
     id: str
@@ -111,7 +114,7 @@ class FieldSpec:
     validations: tuple[ValidationSpec, ...] = ()
 
 
-@spec
+@by_identity
 class FormSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Form#"
     department: str | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from graphlib import TopologicalSorter
 from typing import Any
 
@@ -54,13 +55,18 @@ class FormState:
         return self.fields[path].visible
 
 
-def value_fields(fields: tuple[FieldSpec, ...]) -> Iterator[FieldSpec]:
+@lru_cache(maxsize=4096)
+def value_fields(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     """The fields at one level of data: children of sections and pages are lifted up; a
-    table is one field (its rows are the next level)."""
+    table is one field (its rows are the next level). Cached per published form."""
+    return tuple(_value_fields(fields))
+
+
+def _value_fields(fields: tuple[FieldSpec, ...]) -> Iterator[FieldSpec]:
     types = field_types()
     for spec in fields:
         if types[spec.type].container and types[spec.type].value_type == NONE:
-            yield from value_fields(spec.fields)
+            yield from _value_fields(spec.fields)
         elif types[spec.type].value_type != NONE:
             yield spec
 

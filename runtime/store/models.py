@@ -34,6 +34,8 @@ NAMING = {
 }
 
 JSONData = JSON().with_variant(JSONB(), "postgresql")
+SPEC_CACHE_SIZE = 2000
+_SPECS: dict[str, specs.Definition] = {}  # by content hash; immutable content, so never stale
 
 
 def utcnow() -> datetime:
@@ -88,8 +90,14 @@ class Definition(Base):
 
     @property
     def spec(self) -> specs.Definition:
-        """What the stored definition means: the frozen spec the checker built it from."""
-        return specs.from_data(self.data)
+        """What the stored definition means: the frozen spec the checker built it from, built
+        once per content (a published definition never changes, so its hash names it)."""
+        found = _SPECS.get(self.sha256)
+        if found is None:
+            if len(_SPECS) >= SPEC_CACHE_SIZE:
+                _SPECS.clear()
+            found = _SPECS[self.sha256] = specs.from_data(self.data)
+        return found
 
     @property
     def title(self) -> Label:

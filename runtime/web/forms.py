@@ -144,7 +144,10 @@ def _form(row: Definition) -> FormSpec:
     return spec
 
 
-def _catalogs(pack_id: str) -> dict[str, CatalogSpec]:
+def _catalogs(pack_id: str, form: FormSpec) -> dict[str, CatalogSpec]:
+    """The pack's catalogs, read only when a field of the form draws options from one."""
+    if not any(f.options_from for f in form.all_fields()):
+        return {}
     specs = [d.spec for d in list_definitions(db(), kind="Catalog", pack_id=pack_id)]
     return {s.id: s for s in specs if isinstance(s, CatalogSpec)}
 
@@ -187,7 +190,7 @@ def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, l
           draft: str | None = None, status: int = 200) -> ResponseReturnValue:
     names = _names([k for f in form.all_fields() if f.type in FILE_TYPES
                     for k in state.data.get(f.id) or []])
-    views = Views(form, state, errors, _catalogs(row.pack_id), names).top()
+    views = Views(form, state, errors, _catalogs(row.pack_id, form), names).top()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
                "pages": _pages(form), "key": key or secrets.token_urlsafe(18),
                "notice": notice, "draft": draft, "live_url": _live_url(form)}
@@ -210,7 +213,7 @@ def partial(form_id: str) -> ResponseReturnValue:
     state = state_of(form, posted_data(form, request.form))
     changed = _field_id(request.htmx.trigger_name or "")
     affected = dependents(form).get(changed, frozenset())
-    views = Views(form, state, {}, _catalogs(row.pack_id))
+    views = Views(form, state, {}, _catalogs(row.pack_id, form))
     shown = [views.at(p) for p in state.fields if _field_id(p) in affected]
     return render_template("_oob_fields.html", views=shown, live_url=_live_url(form),
                            form_id=form.id)
@@ -234,10 +237,10 @@ def post(form_id: str) -> ResponseReturnValue:
     if action.startswith(("add_row:", "remove_row:")):
         changed = _change_rows(data, action)
         return _page(row, form, state_of(form, changed), {}, step=_current_step(), key=key)
-    result = validate(form, data, catalogs=_catalogs(row.pack_id))
+    result = validate(form, data, catalogs=_catalogs(row.pack_id, form))
     step = _step_after(action, form, result)
     if action != "submit" or not result.ok:
-        errors = _shown_errors(form, result, action, step)
+        errors = _shown_errors(form, result, action)
         return _page(row, form, result.state, errors, step=step, key=key,
                      status=422 if errors else 200)
     receipt = submit(db(), form=form, data=result.data, idempotency_key=key[:64],
@@ -265,12 +268,14 @@ def _step_after(action: str, form: FormSpec, result: Validation) -> int:
 
 
 def _page_errors(form: FormSpec, result: Validation, step: int) -> dict[str, list[str]]:
+    """The errors of the fields on page `step` (all of them when the form has no pages)."""
     pages = _pages(form)
     if not pages:
-        return result.as_dict()
+        return result.as_dict(_lang())
     ids = {f.id for f in pages[step].fields} | {c.id for f in pages[step].fields
                                                for c in f.fields}
-    return {p: m for p, m in result.as_dict().items() if re.split(r"[\[.]", p)[0] in ids}
+    return {p: m for p, m in result.as_dict(_lang()).items()
+            if re.split(r"[\[.]", p)[0] in ids}
 
 
 def _first_page_with_errors(form: FormSpec, result: Validation, *, default: int) -> int:
@@ -280,12 +285,12 @@ def _first_page_with_errors(form: FormSpec, result: Validation, *, default: int)
     return default
 
 
-def _shown_errors(form: FormSpec, result: Validation, action: str,
-                  step: int) -> dict[str, list[str]]:
+def _shown_errors(form: FormSpec, result: Validation, action: str) -> dict[str, list[str]]:
+    """Submit shows every error; next, those of the page being left; other moves, none."""
     if action == "submit":
         return result.as_dict(_lang())
     if action == "next":
-        return {p: m for p, m in _page_errors(form, result, step).items()}
+        return _page_errors(form, result, _current_step())
     return {}
 
 
@@ -335,7 +340,7 @@ def upload(form_id: str, field_id: str) -> ResponseReturnValue:
         error = ft(refused.code)
     data = {**posted_data(form, request.form), field_id: keys}
     views = Views(form, state_of(form, data), {field_id: [error]} if error else {},
-                  _catalogs(row.pack_id), _names(keys))
+                  _catalogs(row.pack_id, form), _names(keys))
     return render_template("_field.html", f=views.at(field_id), oob=False, form_id=form.id,
                            live_url=_live_url(form))
 
@@ -420,7 +425,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     version = body.get("version")
     row = _form_row(form_id, version if isinstance(version, int) else None)
     form = _form(row)
-    result = validate(form, body["data"], catalogs=_catalogs(row.pack_id))
+    result = validate(form, body["data"], catalogs=_catalogs(row.pack_id, form))
     if not result.ok:
         return jsonify({"errors": result.as_dict(_lang())}), 422
     key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 
 from runtime.i18n import DEFAULT_LANG, Catalogue, pick
 
@@ -35,7 +35,10 @@ UI = Catalogue({
 
 
 def current_lang() -> str:
-    return "en" if request.args.get("lang") == "en" else DEFAULT_LANG
+    """Read once per request: pages ask for it for every label."""
+    if "lang" not in g:
+        g.lang = "en" if request.args.get("lang") == "en" else DEFAULT_LANG
+    return str(g.lang)
 
 
 def text(label: Any) -> str:

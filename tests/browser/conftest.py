@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlalchemy import Engine, func, select
 from werkzeug.serving import make_server
 
 from runtime.packs import check_path
 from runtime.store.db import make_engine, session_factory
 from runtime.store.migrate import upgrade
 from runtime.store.publish import publish_pack
+from runtime.store.submissions import Submission
 from runtime.web import create_app
 from runtime.web.database import store
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_ENV = "LOWCODE_REQUIRE_BROWSER"
@@ -42,10 +40,6 @@ def _unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     with sync_playwright() as driver:
@@ -91,11 +85,22 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server: LiveServer):
-    """Open a page in a context of its own: a different person, with no cookies."""
-    contexts = []
+def submission_count(live_server: LiveServer) -> Callable[[], int]:
+    """How many rows the app has written to `submissions`."""
 
-    def open_page():
+    def count() -> int:
+        with live_server.engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(Submission)) or 0
+
+    return count
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], Page]]:
+    """Open a page in a context of its own: a different person, with no cookies."""
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
         context = browser.new_context(base_url=live_server.url, locale="zh-CN")
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

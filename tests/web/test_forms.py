@@ -112,6 +112,12 @@ def test_next_checks_only_the_current_page(form_client: FlaskClient) -> None:
     moved = post(form_client, GOOD, hidden, "next")
     assert moved.status_code == 200
     assert '<input type="hidden" name="_step" value="1">' in moved.get_data(as_text=True)
+    page_one_only = {k: GOOD[k] for k in ("child_name", "child_gender", "birth_date", "hospital")}
+    fresh = post(form_client, page_one_only, hidden, "next")  # the next page is still empty
+    assert fresh.status_code == 200 and 'id="error-summary"' not in fresh.get_data(as_text=True)
+    english = form_client.post("/forms/birth_apply?lang=en",
+                               data={**hidden, "_action": "next"}).get_data(as_text=True)
+    assert "Child&#39;s name is required" in english
 
 
 def test_a_change_updates_only_the_fields_that_depend_on_it(form_client: FlaskClient) -> None:
