@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -27,6 +28,7 @@ from markupsafe import Markup, escape
 from runtime.definitions.spec import CatalogSpec, FormSpec, PackSpec
 from runtime.forms.dependencies import dependents
 from runtime.forms.drafts import carry_over
+from runtime.forms.prefill import prefilled, sources
 from runtime.forms.state import FormState, form_state
 from runtime.forms.validation import Validation, state_of, validate
 from runtime.i18n import Catalogue
@@ -41,6 +43,7 @@ from runtime.store.models import Definition
 from runtime.store.queries import definition, latest_definition, list_definitions
 from runtime.store.submissions import (
     GUEST,
+    Owner,
     find_for_tracking,
     load_draft,
     save_draft,
@@ -182,7 +185,21 @@ def _department_names() -> dict[str, Any]:
 def show(form_id: str) -> ResponseReturnValue:
     row = _form_row(form_id)
     form = _form(row)
-    return _page(row, form, form_state(form, {}), {}, step=0)
+    return _page(row, form, form_state(form, _locked(form)), {}, step=0)
+
+
+def _locked(form: FormSpec) -> dict[str, Any]:
+    """Values prefilled from the signed-in citizen's or enterprise's account."""
+    citizen = g.get("citizen")
+    if citizen is None:
+        return {}
+    return prefilled(form, {"account.name": citizen.display_name,
+                            "account.mobile": citizen.mobile, "account.uscc": citizen.uscc})
+
+
+def _owner() -> Owner:
+    citizen = g.get("citizen")
+    return Owner("citizen", citizen.id) if citizen is not None else GUEST
 
 
 def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
@@ -190,7 +207,8 @@ def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, l
           draft: str | None = None, status: int = 200) -> ResponseReturnValue:
     names = _names([k for f in form.all_fields() if f.type in FILE_TYPES
                     for k in state.data.get(f.id) or []])
-    views = Views(form, state, errors, _catalogs(row.pack_id, form), names).top()
+    views = Views(form, state, errors, _catalogs(row.pack_id, form), names,
+                  frozenset(_locked(form))).top()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
                "pages": _pages(form), "key": key or secrets.token_urlsafe(18),
                "notice": notice, "draft": draft, "live_url": _live_url(form)}
@@ -229,7 +247,8 @@ def _field_id(path: str) -> str:
 def post(form_id: str) -> ResponseReturnValue:
     row = _form_row(form_id, _posted_version())
     form = _form(row)
-    data = posted_data(form, request.form)
+    locked = _locked(form)
+    data = {**posted_data(form, request.form), **locked}  # the account wins over the request
     action = request.form.get("_action", "submit")
     key = request.form.get("_key") or secrets.token_urlsafe(18)
     if action == "draft":
@@ -244,7 +263,8 @@ def post(form_id: str) -> ResponseReturnValue:
         return _page(row, form, result.state, errors, step=step, key=key,
                      status=422 if errors else 200)
     receipt = submit(db(), form=form, data=result.data, idempotency_key=key[:64],
-                     attachments=_own_files(result.data, form), ip=request.remote_addr)
+                     owner=_owner(), attachments=_own_files(result.data, form),
+                     ip=request.remote_addr, prefilled=sources(form, locked))
     session[RECEIPT] = {"no": receipt.tracking_no, "code": receipt.verification_code,
                         "form": text(form.title)}
     return redirect(lang_url("forms.receipt"), code=303)
@@ -371,7 +391,8 @@ def _own_files(data: dict[str, Any], form: FormSpec) -> list[str]:
 # --- drafts, receipts, tracking ---------------------------------------------------------
 
 def _save_draft(row: Definition, form: FormSpec, data: dict[str, Any]) -> ResponseReturnValue:
-    token = save_draft(db(), form=form, data=data, token=request.form.get("_draft") or None)
+    token = save_draft(db(), form=form, data=data, owner=_owner(),
+                       token=request.form.get("_draft") or None)
     link = lang_url("forms.resume", token=token, _external=True)
     return render_template("pages/draft_saved.html", form=form, link=link)
 

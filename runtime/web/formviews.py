@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
@@ -74,9 +74,11 @@ class Views:
     """Builds the views of one form in one state."""
 
     def __init__(self, form: FormSpec, state: FormState, errors: Mapping[str, list[str]],
-                 catalogs: Mapping[str, CatalogSpec], file_names: Mapping[str, str] | None = None):
+                 catalogs: Mapping[str, CatalogSpec], file_names: Mapping[str, str] | None = None,
+                 locked: frozenset[str] = frozenset()):
         self.form, self.state, self.errors, self.catalogs = form, state, errors, catalogs
         self.file_names = file_names or {}
+        self.locked = locked  # prefilled from the account: shown, never editable
         self.live_ids = set(dependents(form))
 
     def top(self) -> list[FieldView]:
@@ -95,7 +97,10 @@ class Views:
         return next(f for f in self.form.all_fields() if f.id == field_id)
 
     def _view(self, spec: FieldSpec, path: str, values: Mapping[str, Any]) -> FieldView:
-        view = FieldView(spec, path, values.get(spec.id), self.state.fields[path],
+        state = self.state.fields[path]
+        if spec.id in self.locked:
+            state = replace(state, readonly=True)
+        view = FieldView(spec, path, values.get(spec.id), state,
                          list(self.errors.get(path, [])), spec.id in self.live_ids,
                          self._options(spec))
         prefix = path[: -len(spec.id)]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.store.files import Attachment
+from runtime.store.submissions import Submission
 from runtime.web.database import store
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
@@ -45,8 +46,9 @@ def csrf_from(page: str) -> str:
 def page_fields(client: FlaskClient, path: str = "/forms/birth_apply") -> dict[str, str]:
     page = client.get(path).get_data(as_text=True)
     key = re.search(r'name="_key" value="([^"]+)"', page)
-    assert key is not None
-    return {"csrf_token": csrf_from(page), "_version": "1", "_key": key.group(1)}
+    version = re.search(r'name="_version" value="([0-9]+)"', page)
+    assert key is not None and version is not None
+    return {"csrf_token": csrf_from(page), "_version": version.group(1), "_key": key.group(1)}
 
 
 def post(client: FlaskClient, data: dict[str, str], hidden: dict[str, str], action: str):
@@ -237,3 +239,23 @@ def test_the_region_picker_cascades_province_city_county(form_client: FlaskClien
                                "&residence.city=4403").get_data(as_text=True)
     assert '<option value="440305">南山区</option>' in counties
     assert form_client.get("/forms/birth_apply/regions?path=child_name").status_code == 404
+
+
+def test_a_signed_in_citizen_gets_locked_prefilled_values(form_client: FlaskClient,
+                                                          session_factory_of) -> None:
+    token = csrf_from(form_client.get("/auth/register").get_data(as_text=True))
+    registered = form_client.post("/auth/register", data={
+        "kind": "person", "mobile": "13912345678", "name": "李丽", "password": "citizen2025",
+        "confirm_password": "citizen2025", "csrf_token": token})
+    assert registered.status_code == 302
+    page = form_client.get("/forms/birth_apply").get_data(as_text=True)
+    assert re.search(r'id="in-contact_mobile" name="contact_mobile"[^>]* readonly', page)
+    assert 'value="13912345678"' in page
+    hidden = page_fields(form_client)
+    response = post(form_client, {**GOOD, "contact_mobile": "13800000000"}, hidden, "submit")
+    assert response.status_code == 303
+    with session_factory_of() as session:
+        row = session.scalars(select(Submission)).one()
+        assert row.data["contact_mobile"] == "13912345678"  # the account's, not the request's
+        assert row.prefilled == {"contact_mobile": "account.mobile"}
+        assert row.owner_kind == "citizen" and row.owner_id is not None
