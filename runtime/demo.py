@@ -50,6 +50,8 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("lead_health", "李科长（卫健委）", "HEALTH", "lead", "13800138002"),
     DemoAccount("clerk_police", "张办事（公安局）", "POLICE", "clerk", "13800138003"),
     DemoAccount("clerk_street", "赵办事（东湖街道）", "STREET_EAST", "clerk", "13800138004"),
+    DemoAccount("clerk_govsvc", "钱受理（政务服务中心）", "GOVSVC", "clerk", "13800138011"),
+    DemoAccount("lead_govsvc", "冯科长（政务服务中心）", "GOVSVC", "lead", "13800138012"),
     DemoAccount("dispatcher", "陈派单（12345）", "HOTLINE", "dispatcher", "13800138005"),
     DemoAccount("supervisor", "刘督办（政务服务中心）", "GOVSVC", "supervisor", "13800138006"),
     DemoAccount("designer", "周设计（政务服务中心）", "GOVSVC", "designer", "13800138007"),

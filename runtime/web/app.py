@@ -20,6 +20,7 @@ from runtime.web import (
     health,
     lang,
     portal,
+    records,
     settings,
 )
 
@@ -40,6 +41,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(forms.api_bp)  # JSON only: see runtime.web.forms
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
-                      forms.api_bp):
+                      forms.api_bp, records.bp):
         app.register_blueprint(blueprint)
     return app

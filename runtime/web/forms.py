@@ -197,6 +197,12 @@ def _locked(form: FormSpec) -> dict[str, Any]:
                             "account.mobile": citizen.mobile, "account.uscc": citizen.uscc})
 
 
+def _region_of(form: FormSpec, data: dict[str, Any]) -> str | None:
+    """The region a submission is about (its first region field): region scopes reach it."""
+    return next((data[f.id] for f in form.all_fields() if f.type == "region" and data.get(f.id)),
+                None)
+
+
 def _owner() -> Owner:
     citizen = g.get("citizen")
     return Owner("citizen", citizen.id) if citizen is not None else GUEST
@@ -264,7 +270,8 @@ def post(form_id: str) -> ResponseReturnValue:
                      status=422 if errors else 200)
     receipt = submit(db(), form=form, data=result.data, idempotency_key=key[:64],
                      owner=_owner(), attachments=_own_files(result.data, form),
-                     ip=request.remote_addr, prefilled=sources(form, locked))
+                     ip=request.remote_addr, prefilled=sources(form, locked),
+                     region_code=_region_of(form, result.data))
     session[RECEIPT] = {"no": receipt.tracking_no, "code": receipt.verification_code,
                         "form": text(form.title)}
     return redirect(lang_url("forms.receipt"), code=303)
@@ -451,7 +458,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
         return jsonify({"errors": result.as_dict(_lang())}), 422
     key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]
     receipt = submit(db(), form=form, data=result.data, idempotency_key=key,
-                     ip=request.remote_addr)
+                     ip=request.remote_addr, region_code=_region_of(form, result.data))
     answer = {"tracking_no": receipt.tracking_no, "verification_code": receipt.verification_code,
               "form": receipt.form_id, "version": receipt.form_version}
     return jsonify(answer), 201 if receipt.created else 200

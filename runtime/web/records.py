@@ -1,0 +1,190 @@
+"""The staff's view of submissions: a list in the user's data scope, a record page with
+personal numbers masked, an audited reveal, the record's files and a CSV export. Every access
+goes through `runtime.access`; a record out of scope is a 404, as if it did not exist."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_file,
+)
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from runtime import access
+from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.forms.state import value_fields
+from runtime.i18n import Catalogue
+from runtime.masking import MASKS, mask, neutralise_cell
+from runtime.store import accounts
+from runtime.store.files import Attachment, LocalFileStore
+from runtime.store.queries import definition
+from runtime.store.scoping import scope_filter
+from runtime.store.submissions import Submission
+from runtime.web.auth import audit, require
+from runtime.web.database import db
+from runtime.web.lang import current_lang, text
+
+bp = Blueprint("records", __name__, url_prefix="/work")
+PAGE = 20
+TEXT = Catalogue({
+    "submissions": ("受理台账", "Submissions"), "tracking_no": ("受理编号", "Tracking number"),
+    "form": ("事项", "Service"), "submitted_at": ("提交时间", "Submitted"),
+    "status": ("状态", "Status"), "status_submitted": ("待受理", "Awaiting acceptance"),
+    "none": ("范围内没有记录。", "No records in your scope."), "more": ("更多", "More"),
+    "reveal": ("查看完整", "Reveal"), "export": ("导出 CSV", "Export CSV"),
+    "files": ("附件", "Files"), "field": ("项目", "Field"), "value": ("内容", "Value"),
+})
+
+
+def rt(key: str, /, **params: Any) -> str:
+    return TEXT.format(key, current_lang(), **params)
+
+
+bp.add_app_template_global(rt, "rt")
+
+
+# --- records and their scope ------------------------------------------------------------
+
+def record_ref(row: Submission) -> access.RecordRef:
+    """What access control needs of a submission: its department (with the path above it)
+    and region; the owner only when a staff user filed it."""
+    department = accounts.department(db(), row.department_code or "")
+    return access.RecordRef(
+        owner_id=row.owner_id if row.owner_kind == "staff" else None,
+        department_code=row.department_code,
+        department_path=department.codes() if department else (),
+        region_code=row.region_code)
+
+
+def _submission(tracking_no: str) -> Submission | None:
+    return db().scalars(select(Submission).where(Submission.tracking_no == tracking_no)).first()
+
+
+def _ref_of(tracking_no: str) -> access.RecordRef | None:
+    row = _submission(tracking_no)
+    return record_ref(row) if row else None
+
+
+def _visible_rows(before: int | None, limit: int) -> list[Submission]:
+    seen = access.visibility(g.principal, "records.read")
+    query = select(Submission).where(scope_filter(
+        seen, department=Submission.department_code, region=Submission.region_code))
+    if before is not None:
+        query = query.where(Submission.id < before)
+    return list(db().scalars(query.order_by(Submission.id.desc()).limit(limit)))
+
+
+def _form(row: Submission) -> FormSpec:
+    found = definition(db(), "Form", row.form_id, row.form_version)
+    if found is None or not isinstance(found.spec, FormSpec):
+        abort(404)
+    return found.spec
+
+
+def _masked_fields(form: FormSpec) -> list[FieldSpec]:
+    return [f for f in value_fields(form.fields) if f.type in MASKS]
+
+
+def _shown(spec: FieldSpec, value: Any) -> Any:
+    return mask(value, spec.type) if spec.type in MASKS else value
+
+
+# --- pages ------------------------------------------------------------------------------
+
+@bp.get("/submissions")
+@require("records.read")
+def submissions() -> ResponseReturnValue:
+    before = request.args.get("before", "")
+    rows = _visible_rows(int(before) if before.isdigit() else None, PAGE + 1)
+    items = [(row, _form(row)) for row in rows[:PAGE]]
+    more = rows[PAGE - 1].id if len(rows) > PAGE else None
+    template = "_submission_rows.html" if request.htmx else "pages/submissions.html"
+    return render_template(template, items=items, more=more, masked=_masked_fields,
+                           shown=_shown, can_export=access.allowed(g.principal, "export"))
+
+
+@bp.get("/submissions/<tracking_no>")
+@require("records.read", lambda tracking_no: _ref_of(tracking_no))
+def submission(tracking_no: str) -> ResponseReturnValue:
+    row = _submission(tracking_no)
+    assert row is not None  # the guard loaded it
+    form = _form(row)
+    files = db().scalars(select(Attachment).where(Attachment.submission_id == row.id)).all()
+    return render_template("pages/submission.html", row=row, form=form,
+                           fields=list(value_fields(form.fields)), shown=_shown, files=files,
+                           can_reveal=access.allowed(g.principal, "pii.reveal", record_ref(row)))
+
+
+@bp.post("/submissions/<tracking_no>/reveal/<field_id>")
+@require("pii.reveal", lambda tracking_no, field_id: _ref_of(tracking_no))
+def reveal(tracking_no: str, field_id: str) -> ResponseReturnValue:
+    """Show one personal number in full, and record who saw it."""
+    row = _submission(tracking_no)
+    assert row is not None
+    spec = next((f for f in _masked_fields(_form(row)) if f.id == field_id), None)
+    if spec is None:
+        abort(404)
+    audit("pii.reveal", target=("submission", f"{tracking_no}:{field_id}"))
+    db().commit()
+    return render_template("_revealed.html", spec=spec, value=row.data.get(field_id))
+
+
+@bp.get("/files/<key>")
+@require("records.read", lambda key: _file_ref(key))
+def file(key: str) -> ResponseReturnValue:
+    row = db().scalars(select(Attachment).where(Attachment.key == key)).one()
+    data = LocalFileStore(Path(current_app.instance_path, "uploads")).get(key)
+    return send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True,
+                     download_name=row.original_name)
+
+
+def _file_ref(key: str) -> access.RecordRef | None:
+    found = db().scalars(select(Attachment).where(Attachment.key == key)).first()
+    if found is None or found.submission_id is None:
+        return None
+    row = db().get(Submission, found.submission_id)
+    return record_ref(row) if row else None
+
+
+@bp.get("/submissions.csv")
+@require("export")
+def export() -> ResponseReturnValue:
+    """Every record in scope, personal numbers masked, cells that a spreadsheet would run
+    as formulas neutralised; the export itself is audited."""
+    rows = _visible_rows(None, 10_000)
+    audit("export", target=("submissions", len(rows)))
+    db().commit()
+    response = Response("\ufeff" + "".join(_csv_lines(rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=submissions.csv"
+    return response
+
+
+def _csv_lines(rows: list[Submission]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([rt("tracking_no"), rt("form"), rt("submitted_at"), rt("field"),
+                     rt("value")])
+    for row in rows:
+        form = _form(row)
+        for spec in value_fields(form.fields):
+            value = row.data.get(spec.id)
+            if value not in (None, "", []):
+                writer.writerow([row.tracking_no, text(form.title),
+                                 row.created_at.strftime("%Y-%m-%d %H:%M"), text(spec.label),
+                                 neutralise_cell(_shown(spec, value))])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

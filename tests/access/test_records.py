@@ -1,0 +1,134 @@
+"""Staff see submissions exactly as far as their data scope reaches: in the list, the record
+page, its files, the reveal fragment and the export; anything beyond is a 404."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from runtime.packs import check_path
+from runtime.store import audit
+from runtime.store.files import LocalFileStore, store_file
+from runtime.store.publish import publish_pack
+from runtime.store.submissions import GUEST, Submission
+from runtime.web.database import store
+
+from .conftest import SignIn, csrf_from
+
+EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
+APPLICATION = {
+    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "hospital": "=HYPERLINK(\"http://x\",\"y\")", "mother_name": "李丽",
+    "mother_id": "11010519491231002X", "contact_mobile": "13912345678",
+    "enrol_insurance": True, "need_ss_card": False,
+}
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def cases(demo: Flask) -> dict[str, str]:
+    """Two applications to the government service centre: one from the district (110105),
+    one from far away (440305). Returns region -> tracking number."""
+    with store(demo).sessions() as session:
+        publish_pack(session, check_path(EXAMPLE))
+    client = demo.test_client()
+    found = {}
+    for region in ("110105", "440305"):
+        response = client.post("/api/forms/birth_apply/submissions",
+                               json={"data": {**APPLICATION, "residence": region}})
+        assert response.status_code == 201, response.get_json()
+        found[region] = response.get_json()["tracking_no"]
+    with store(demo).sessions() as session:
+        row = session.scalars(select(Submission)
+                              .where(Submission.tracking_no == found["110105"])).one()
+        files = LocalFileStore(Path(demo.instance_path, "uploads"))
+        attached = store_file(session, files, name="出生证明.pdf", data=PDF, owner=GUEST)
+        attached.submission_id = row.id
+        session.commit()
+        found["file"] = attached.key
+    return found
+
+
+def listed(client: FlaskClient) -> set[str]:
+    page = client.get("/work/submissions").get_data(as_text=True)
+    return set(re.findall(r'<tr id="submission-([0-9]+)" class="submission-row">', page))
+
+
+@pytest.mark.parametrize(("username", "regions"), [
+    ("clerk_govsvc", {"110105", "440305"}),  # department scope: the centre's own records
+    ("dispatcher", {"110105"}),  # region scope 1101..: the district's only
+    ("clerk_health", set()),  # another department
+])
+def test_each_role_lists_exactly_its_scope(demo: Flask, cases: dict[str, str],
+                                           client: FlaskClient, sign_in: SignIn,
+                                           username: str, regions: set[str]) -> None:
+    sign_in(client, username)
+    assert listed(client) == {cases[r] for r in regions}
+    for region, number in cases.items():
+        if region == "file":
+            continue
+        expected = 200 if region in regions else 404
+        assert client.get(f"/work/submissions/{number}").status_code == expected
+    assert client.get(f"/work/files/{cases['file']}").status_code == (
+        200 if "110105" in regions else 404)
+
+
+def test_lists_mask_personal_numbers(cases: dict[str, str], client: FlaskClient,
+                                     sign_in: SignIn) -> None:
+    sign_in(client, "clerk_govsvc")
+    page = client.get("/work/submissions").get_data(as_text=True)
+    assert "110105********002X" in page and "139****5678" in page
+    assert "11010519491231002X" not in page and "13912345678" not in page
+
+
+def test_a_reveal_is_allowed_in_scope_and_audited(demo: Flask, cases: dict[str, str],
+                                                  client: FlaskClient, sign_in: SignIn) -> None:
+    sign_in(client, "lead_govsvc")
+    page = client.get(f"/work/submissions/{cases['110105']}").get_data(as_text=True)
+    revealed = client.post(f"/work/submissions/{cases['110105']}/reveal/mother_id",
+                           headers={"HX-Request": "true", "X-CSRFToken": csrf_from(page)})
+    assert revealed.status_code == 200
+    assert '<span id="value-mother_id" class="revealed">11010519491231002X</span>' in \
+        revealed.get_data(as_text=True)
+    with store(demo).sessions() as session:
+        rows = audit.search(session, action="pii.reveal")
+        assert [r.target_id for r in rows] == [f"{cases['110105']}:mother_id"]
+        assert rows[0].actor_name == "lead_govsvc"
+
+
+def test_a_reveal_fragment_is_404_without_the_permission(cases: dict[str, str],
+                                                         client: FlaskClient,
+                                                         sign_in: SignIn) -> None:
+    sign_in(client, "clerk_govsvc")  # may read the record, may not reveal
+    page = client.get(f"/work/submissions/{cases['110105']}").get_data(as_text=True)
+    assert "查看完整" not in page
+    response = client.post(f"/work/submissions/{cases['110105']}/reveal/mother_id",
+                           headers={"HX-Request": "true", "X-CSRFToken": csrf_from(page)})
+    assert response.status_code == 404
+
+
+def test_the_export_is_masked_neutralised_and_audited(demo: Flask, cases: dict[str, str],
+                                                      client: FlaskClient,
+                                                      sign_in: SignIn) -> None:
+    sign_in(client, "lead_govsvc")
+    response = client.get("/work/submissions.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    cells = [c for row in csv.reader(io.StringIO(response.get_data(as_text=True)))
+             for c in row]
+    assert "110105********002X" in cells and "11010519491231002X" not in cells
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in cells  # a spreadsheet will not run it
+    with store(demo).sessions() as session:
+        assert [r.action for r in audit.search(session, action="export")] == ["export"]
+
+
+def test_the_export_is_404_without_the_permission(cases: dict[str, str], client: FlaskClient,
+                                                  sign_in: SignIn) -> None:
+    sign_in(client, "clerk_govsvc")
+    assert client.get("/work/submissions.csv").status_code == 404
