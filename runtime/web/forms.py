@@ -52,11 +52,12 @@ from runtime.store.submissions import (
 from runtime.web.database import db
 from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
-from runtime.web.formviews import FieldView, Views, region_picker, slug
+from runtime.web.formviews import Views, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
 
 bp = Blueprint("forms", __name__)
 RECEIPT = "receipt"
+TYPED_INTO = ("input", "textarea", "richtext")  # change fires as the person leaves them
 FILE_TYPES = {"file": DEFAULT_TYPES, "image": frozenset({"image/jpeg", "image/png"})}
 
 TEXT = Catalogue({
@@ -100,14 +101,9 @@ def ft(key: str, /, **params: Any) -> str:
 
 
 @bp.app_template_global()
-def live_attrs(view: FieldView, url: str) -> Markup:
-    """Attributes that make a field ask the server for the fields depending on it."""
-    return live_attrs_for(view.live, url)
-
-
-def live_attrs_for(live: bool, url: str) -> Markup:
-    if not live:
-        return Markup("")
+def live_attrs(url: str) -> Markup:
+    """Every field asks on change: its own value is checked as the person leaves it, and the
+    fields depending on it (if any) come back updated."""
     return Markup('hx-post="{}" hx-trigger="change" hx-include="closest form" '
                   'hx-swap="none"').format(escape(url))
 
@@ -124,10 +120,9 @@ def region_picker_fragment(form_id: str) -> ResponseReturnValue:
     spec = next((f for f in form.all_fields() if f.id == _field_id(path)), None)
     if spec is None or spec.type != "region":
         abort(404)
-    live = spec.id in dependents(form)
-    view_live = live_attrs_for(live, _live_url(form))
     picker = region_picker(path, None, province=request.args.get(f"{path}.province", ""),
-                           city=request.args.get(f"{path}.city", ""), live=view_live)
+                           city=request.args.get(f"{path}.city", ""),
+                           live=live_attrs(_live_url(form)))
     return render_template("_region_picker.html", picker=picker, form_id=form.id)
 
 
@@ -234,13 +229,24 @@ def partial(form_id: str) -> ResponseReturnValue:
     """A field changed: re-render only the fields whose state or value that can alter."""
     row = _form_row(form_id, _posted_version())
     form = _form(row)
-    state = state_of(form, posted_data(form, request.form))
-    changed = _field_id(request.htmx.trigger_name or "")
-    affected = dependents(form).get(changed, frozenset())
-    views = Views(form, state, {}, _catalogs(row.pack_id, form))
-    shown = [views.at(p) for p in state.fields if _field_id(p) in affected]
+    result = validate(form, {**posted_data(form, request.form), **_locked(form)},
+                      catalogs=_catalogs(row.pack_id, form))
+    left = request.htmx.trigger_name or ""
+    affected = dependents(form).get(_field_id(left), frozenset())
+    views = Views(form, result.state, _left_errors(result, left),
+                  _catalogs(row.pack_id, form), locked=frozenset(_locked(form)))
+    shown = [views.at(p) for p in result.state.fields if _field_id(p) in affected]
+    if left in result.state.fields and views.at(left).kind in TYPED_INTO:
+        shown.append(views.at(left))  # not a radio or select: that would steal its focus
     return render_template("_oob_fields.html", views=shown, live_url=_live_url(form),
                            form_id=form.id)
+
+
+def _left_errors(result: Validation, path: str) -> dict[str, list[str]]:
+    """As a person leaves a field, what they typed is checked; that it is still empty is not
+    held against them until they submit."""
+    found = [e.message(_lang()) for e in result.errors.get(path, []) if e.code != "required"]
+    return {path: found} if found else {}
 
 
 def _field_id(path: str) -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
-from runtime.forms.dependencies import dependents
 from runtime.forms.fieldtypes import field_types
 from runtime.forms.state import FieldState, FormState, is_table
 from templates_lib.regions import Region, children, regions
@@ -28,7 +27,6 @@ class FieldView:
     value: Any
     state: FieldState
     errors: list[str]
-    live: bool  # other fields depend on it: a change asks the server
     options: list[tuple[str, Any]] = field(default_factory=list)
     files: list[tuple[str, str]] = field(default_factory=list)  # (key, original name)
     children: list[FieldView] = field(default_factory=list)
@@ -79,7 +77,6 @@ class Views:
         self.form, self.state, self.errors, self.catalogs = form, state, errors, catalogs
         self.file_names = file_names or {}
         self.locked = locked  # prefilled from the account: shown, never editable
-        self.live_ids = set(dependents(form))
 
     def top(self) -> list[FieldView]:
         return [self._view(spec, spec.id, self.state.data) for spec in self.form.fields]
@@ -101,8 +98,7 @@ class Views:
         if spec.id in self.locked:
             state = replace(state, readonly=True)
         view = FieldView(spec, path, values.get(spec.id), state,
-                         list(self.errors.get(path, [])), spec.id in self.live_ids,
-                         self._options(spec))
+                         list(self.errors.get(path, [])), self._options(spec))
         prefix = path[: -len(spec.id)]
         if spec.type in ("file", "image"):
             view.files = [(k, self.file_names[k]) for k in view.value or []

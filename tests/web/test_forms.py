@@ -135,7 +135,22 @@ def test_a_change_updates_only_the_fields_that_depend_on_it(form_client: FlaskCl
                                 data={**hidden, "birth_date": "2026-11-01"},
                                 headers={"HX-Request": "true", "HX-Trigger-Name": "birth_date"})
     assert re.findall(r'<div id="(f-[^"]+)"', computed.get_data(as_text=True)) == [
-        "f-days_since_birth"]
+        "f-days_since_birth", "f-birth_date"]
+
+
+def test_a_typed_value_is_checked_as_the_person_leaves_the_field(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+
+    def leave(name: str, value: str) -> str:
+        return form_client.post("/forms/birth_apply/state", data={**hidden, name: value},
+                                headers={"HX-Request": "true", "HX-Trigger-Name": name}
+                                ).get_data(as_text=True)
+
+    wrong = leave("mother_id", "110105194912310021")
+    assert '<p id="err-mother_id" class="error">「母亲身份证号」校验码不正确，请核对</p>' in wrong
+    assert 'id="f-mother_id"' in leave("mother_id", "11010519491231002X")  # comes back clean
+    assert 'class="error"' not in leave("mother_id", "11010519491231002X")
+    assert 'class="error"' not in leave("child_name", "")  # empty is for the submit to say
 
 
 def test_rows_are_added_and_removed(form_client: FlaskClient) -> None:
