@@ -7,6 +7,7 @@ checked with python-stdnum (GB 11643 resident ID numbers, GB 32100 credit codes)
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from stdnum import exceptions as stdnum_errors
@@ -24,18 +25,33 @@ _BANK_ACCOUNT = re.compile(r"[0-9]{8,30}")
 
 def id_card(raw: Any) -> str:
     """GB 11643: 17 digits and a check character; lower-case x, full-width digits and spaces
-    are normalised; the birth date must be a real date."""
+    are normalised; the birth date must be a real date and the place code one that existed
+    in the year of birth (python-stdnum's rules throughout)."""
     value = normalised(raw, "id_card").upper()
     if len(value) != 18:
         raise ValueProblem("id_card_length")
+    if not value[:17].isdigit():
+        raise ValueProblem("id_card")
+    if ric.calc_check_digit(value) != value[-1]:
+        raise ValueProblem("id_card_checksum")
     try:
-        return str(ric.validate(value))
-    except stdnum_errors.InvalidChecksum:
-        raise ValueProblem("id_card_checksum") from None
-    except stdnum_errors.InvalidComponent:
-        raise ValueProblem("id_card_birth") from None
+        born = ric.get_birth_date(value)
     except stdnum_errors.ValidationError:
-        raise ValueProblem("id_card") from None
+        raise ValueProblem("id_card_birth") from None
+    if not _place_existed(value[:6], born.year):
+        raise ValueProblem("id_card")
+    return value
+
+
+@lru_cache(maxsize=65536)
+def _place_existed(place: str, year: int) -> bool:
+    """stdnum's place-of-birth check, which depends only on the place code and the year and
+    costs a slow table walk: asked once per (place, year)."""
+    try:
+        ric.get_birth_place(f"{place}{year:04d}0101000X")
+        return True
+    except stdnum_errors.ValidationError:
+        return False
 
 
 def credit_code(raw: Any) -> str:

@@ -10,7 +10,6 @@ comparison with an empty field) counts as not met, and a computation that fails 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -71,6 +70,7 @@ def _value_fields(fields: tuple[FieldSpec, ...]) -> Iterator[FieldSpec]:
             yield spec
 
 
+@lru_cache(maxsize=16384)
 def is_table(spec: FieldSpec) -> bool:
     """A container that holds a value: a list of rows of its child fields."""
     field_type = field_types()[spec.type]
@@ -108,7 +108,9 @@ class _Run:
 
     def __init__(self, form: FormSpec, values: dict[str, Any]):
         self.form = form
-        self.values = copy.deepcopy(values)
+        # Only dicts are written to (computed values, cleared hidden ones): copy those.
+        self.values = {key: [dict(row) for row in value] if _rows(value) else value
+                       for key, value in values.items()}
         self.states: dict[str, FieldState] = {}
         self.failures: list[RuleFailure] = []
 
@@ -193,6 +195,10 @@ class _Run:
         except ExpressionError as error:
             self.failures.append(RuleFailure(path, rule, source, error))
             return None
+
+
+def _rows(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
 
 
 def _in_dependency_order(computed: Mapping[str, FieldSpec]) -> list[str]:
