@@ -27,6 +27,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/expressions.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/forms.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
