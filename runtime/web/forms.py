@@ -84,7 +84,6 @@ TEXT = Catalogue({
     "status_submitted": ("已提交，待受理", "Submitted, awaiting acceptance"),
     "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
     "draft_saved": ("草稿已保存", "Draft saved"),
-    "upload": ("上传文件", "Upload a file"),
     "province": ("省", "Province"), "city": ("市", "City"), "county": ("区县", "County"),
     "file_type": ("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）",
                   "Only PDF, JPG or PNG files (judged by their content)"),
