@@ -49,6 +49,7 @@ from runtime.store.submissions import (
     save_draft,
     submit,
 )
+from runtime.web.auth import throttled
 from runtime.web.database import db
 from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
@@ -83,6 +84,7 @@ TEXT = Catalogue({
     "status": ("状态", "Status"), "submitted_at": ("提交时间", "Submitted"),
     "status_submitted": ("已提交，待受理", "Submitted, awaiting acceptance"),
     "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
+    "slow_down": ("尝试次数过多，请稍后再试。", "Too many attempts; please try again later."),
     "draft_saved": ("草稿已保存", "Draft saved"),
     "province": ("省", "Province"), "city": ("市", "City"), "county": ("区县", "County"),
     "file_type": ("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）",
@@ -433,8 +435,13 @@ def receipt() -> ResponseReturnValue:
 @bp.route("/track", methods=["GET", "POST"])
 def track() -> ResponseReturnValue:
     found, tried = None, request.method == "POST"
+    number = request.form.get("no", "")
+    if tried and throttled("track", number.strip()):
+        # A 6-digit code is guessable without a limit: per address and per tracking number.
+        return render_template("pages/track.html", found=None, form=None, tried=True,
+                               no=number, slow_down=True), 429
     if tried:
-        found = find_for_tracking(db(), request.form.get("no", ""), request.form.get("code", ""))
+        found = find_for_tracking(db(), number, request.form.get("code", ""))
     form = _form(_form_row(found.form_id, found.form_version)) if found else None
     return render_template("pages/track.html", found=found, form=form, tried=tried,
                            no=request.form.get("no", "")), (404 if tried and not found else 200)

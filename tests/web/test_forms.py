@@ -274,3 +274,13 @@ def test_a_signed_in_citizen_gets_locked_prefilled_values(form_client: FlaskClie
         assert row.data["contact_mobile"] == "13912345678"  # the account's, not the request's
         assert row.prefilled == {"contact_mobile": "account.mobile"}
         assert row.owner_kind == "citizen" and row.owner_id is not None
+
+
+def test_guessing_verification_codes_is_rate_limited(form_client: FlaskClient) -> None:
+    token = csrf_from(form_client.get("/track").get_data(as_text=True))
+    limit = form_client.application.config["LOGIN_RATE_PER_ACCOUNT"]
+    statuses = [form_client.post("/track", data={"csrf_token": token, "no": "2026112200000001",
+                                                 "code": f"{i:06d}"}).status_code
+                for i in range(limit + 1)]
+    assert statuses[:limit] == [404] * limit
+    assert statuses[limit] == 429
