@@ -42,10 +42,6 @@ def type_of(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), "other")
 
 
-def is_number(value: Any) -> bool:
-    return type(value) in NUMBER_TYPES
-
-
 def check_number(value: Any) -> Any:
     """`value` itself when it is a finite number within ±MAX_INT, else a cap error."""
     kind = type(value)
@@ -58,12 +54,6 @@ def check_number(value: Any) -> Any:
     else:
         return value
     raise ExpressionRuntimeError("number_too_large", limit=MAX_INT_TEXT)
-
-
-def check_string(value: str) -> str:
-    if len(value) > MAX_STRING:
-        raise ExpressionRuntimeError("string_too_long", limit=MAX_STRING)
-    return value
 
 
 def check_length(length: int, kind: type) -> None:
