@@ -37,3 +37,13 @@ def children(parent: str | None) -> list[Region]:
 
 def is_county(code: str) -> bool:
     return len(code) == 6 and code in regions()
+
+
+def full_name(code: str) -> str:
+    """`110105` -> `北京市 市辖区 朝阳区`; an unknown code is shown as it is."""
+    names = []
+    current = regions().get(code)
+    while current is not None:
+        names.append(current.name)
+        current = regions().get(current.parent or "")
+    return " ".join(reversed(names)) or code

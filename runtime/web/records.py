@@ -36,6 +36,7 @@ from runtime.store.submissions import Submission
 from runtime.web.auth import audit, require
 from runtime.web.database import db
 from runtime.web.lang import current_lang, text
+from templates_lib.regions import full_name
 
 bp = Blueprint("records", __name__, url_prefix="/work")
 PAGE = 20
@@ -46,6 +47,7 @@ TEXT = Catalogue({
     "none": ("范围内没有记录。", "No records in your scope."), "more": ("更多", "More"),
     "reveal": ("查看完整", "Reveal"), "export": ("导出 CSV", "Export CSV"),
     "files": ("附件", "Files"), "field": ("项目", "Field"), "value": ("内容", "Value"),
+    "yes": ("是", "Yes"), "no": ("否", "No"),
 })
 
 
@@ -99,7 +101,22 @@ def _masked_fields(form: FormSpec) -> list[FieldSpec]:
 
 
 def _shown(spec: FieldSpec, value: Any) -> Any:
-    return mask(value, spec.type) if spec.type in MASKS else value
+    """A stored value as staff read it: personal numbers masked, choices by their labels,
+    yes/no in words, regions by name."""
+    if spec.type in MASKS:
+        return mask(value, spec.type)
+    if isinstance(value, list):
+        return "、".join(str(_shown(spec, item)) for item in value)
+    labels = {str(o.value): text(o.label) for o in spec.options}
+    if str(value) in labels:
+        return labels[str(value)]
+    if isinstance(value, bool):
+        return rt("yes") if value else rt("no")
+    if spec.type == "region":
+        return full_name(str(value))
+    if isinstance(value, dict):
+        return " ".join(str(_shown(spec, v)) for v in value.values() if v)
+    return value
 
 
 # --- pages ------------------------------------------------------------------------------
