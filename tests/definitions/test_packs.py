@@ -120,3 +120,17 @@ def test_a_single_file_is_checked_alone() -> None:
     result = check_path(EXAMPLE / "forms" / "birth_apply.yaml")
     assert result.problems == []  # its catalog references are not followed outside the pack
     assert [d.spec.id for d in result.definitions] == ["birth_apply"]
+
+
+def test_a_member_in_an_unknown_compression_method_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("pack.yaml", PACK)
+    data = bytearray(buffer.getvalue())
+    # Method 99 (AES) in the local header and the central directory: zipfile cannot read it.
+    data[8:10] = (99).to_bytes(2, "little")
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 10:central + 12] = (99).to_bytes(2, "little")
+    with pytest.raises(packs._Refused) as caught:
+        read_zip(bytes(data))
+    assert caught.value.problem.code == "pack_bad_zip"
