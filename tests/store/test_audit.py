@@ -8,12 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from runtime import cli
 from runtime.packs import check_path
 from runtime.store.audit import (
     ACTIONS,
@@ -327,16 +326,6 @@ def test_the_system_actor_survives_a_missing_login(
 
 # --- lowcode audit verify -------------------------------------------------------------------
 
-
-@pytest.fixture
-def run(db_url: str, tmp_path: Path) -> Callable[..., Result]:
-    env = {"LOWCODE_DATABASE_URL": db_url, "LOWCODE_INSTANCE_PATH": str(tmp_path / "inst"),
-           "LOWCODE_SECRET_KEY": "test", "LOWCODE_PACKS_DIR": str(tmp_path / "packs")}
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli.main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
 
 
 def test_cli_verify_passes_then_names_the_tampered_row(

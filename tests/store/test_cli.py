@@ -18,17 +18,6 @@ from runtime.store.models import Definition
 MakePack = Callable[..., Path]
 
 
-@pytest.fixture
-def run(db_url: str, tmp_path: Path) -> Callable[..., Result]:
-    """Invoke `lowcode` on the test database, with the instance folder in tmp_path."""
-    env = {"LOWCODE_DATABASE_URL": db_url, "LOWCODE_INSTANCE_PATH": str(tmp_path / "inst"),
-           "LOWCODE_SECRET_KEY": "test", "LOWCODE_PACKS_DIR": str(tmp_path / "packs")}
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli.main, list(args), env=env, catch_exceptions=False)
-
-    return invoke
-
 
 def count_definitions(db_url: str) -> int:
     engine = make_engine(db_url)
