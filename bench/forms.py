@@ -1,9 +1,10 @@
 """Benchmark of generated forms: the page, the submit and the validator, each beside a
 baseline measured in the same run.
 
-Run `python bench/forms.py`. On a fresh SQLite database in a temp folder it publishes a pack
-with one 40-field form of mixed types (a few visible_when / required_when / compute rules)
-and prints, as medians of REPEATS timed loops:
+Run `python bench/forms.py` (`--only a` for the page alone, `--only bc` for those two). On
+a fresh SQLite database in a temp folder it publishes a pack with one 40-field form of mixed
+types (a few visible_when / required_when / compute rules) and prints, as medians of REPEATS
+timed loops:
 
 (a) GET /forms/<id> through the Flask test client beside GET of a bench-only endpoint on the
     same app that renders a hand-written template of the same 40 labels and inputs (extending
@@ -430,14 +431,15 @@ def _all_errors(validator: jsonschema.protocols.Validator, data: dict[str, Any])
     return len(list(validator.iter_errors(data)))
 
 
-def main() -> None:
+def main(parts: str) -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         write_pack(folder / "pack")
         app, form, static = build_app(folder)
+        runs = {"a": lambda: bench_page(app, form, static), "b": lambda: bench_submit(app),
+                "c": lambda: bench_validate(form)}
         try:
-            lines = [*bench_page(app, form, static), "", *bench_submit(app), "",
-                     *bench_validate(form)]
+            lines = [line for part in parts for line in ["", *runs[part]()]][1:]
         finally:
             store(app).engine.dispose()
     print(f"medians of {REPEATS} timed loops; fresh SQLite database in a temp folder")
@@ -445,4 +447,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `--only a` (or `ab`, ...) runs just those parts, for quick turns on one of them.
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "abc"
+    if not set(only) <= {"a", "b", "c"}:
+        sys.exit("usage: bench/forms.py [--only PARTS]   PARTS: letters of a, b, c")
+    main(only)
