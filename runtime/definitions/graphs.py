@@ -45,3 +45,16 @@ def cycles(graph: Mapping[str, set[str]]) -> Iterator[list[str]]:
                         break
                 if len(component) > 1 or node in graph.get(node, ()):
                     yield component[::-1]
+
+
+def ancestors(graph: Mapping[str, set[str]], node: str) -> set[str]:
+    """Every node that `node` depends on, directly or through others (`graph` maps a node to
+    the nodes it depends on)."""
+    seen: set[str] = set()
+    todo = list(graph.get(node, ()))
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(graph.get(current, ()))
+    return seen

@@ -16,10 +16,19 @@ from typing import Any, ClassVar, Union
 
 from runtime.i18n import Label
 
-spec = dataclass(frozen=True, kw_only=True)
-# Fields and forms compare and hash by identity: a default may be a list (unhashable), and
-# the runtime caches per-form plans keyed by the one spec object of each published version.
-by_identity = dataclass(frozen=True, kw_only=True, eq=False)
+T = typing.TypeVar("T")
+
+
+@typing.dataclass_transform(frozen_default=True, kw_only_default=True)
+def spec(cls: type[T]) -> type[T]:
+    return dataclass(frozen=True, kw_only=True)(cls)
+
+
+@typing.dataclass_transform(frozen_default=True, kw_only_default=True)
+def by_identity(cls: type[T]) -> type[T]:
+    """Fields and forms compare and hash by identity: a default may be a list (unhashable),
+    and the runtime caches per-form plans keyed by the one spec object of each version."""
+    return dataclass(frozen=True, kw_only=True, eq=False)(cls)
 
 
 @spec
@@ -201,6 +210,13 @@ class FeedbackSpec:
 
 
 @spec
+class OverdueActionSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/on_overdue/items"
+    action: str
+    to: Party | None = None
+
+
+@spec
 class CoordinationSpec:
     SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination"
     assignee: AssigneeSpec
@@ -209,6 +225,7 @@ class CoordinationSpec:
     warning: WarningSpec = WarningSpec()
     escalation: Party | None = None
     feedback: FeedbackSpec | None = None
+    on_overdue: tuple[OverdueActionSpec, ...] = ()
 
 
 @spec

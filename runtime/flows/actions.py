@@ -1,0 +1,318 @@
+"""What staff do to tasks: claim, complete, return, transfer, delegate, add a signer,
+withdraw, remind, copy, ask for and decide an extension, supervise. Each checks who may act
+(through runtime.access) and what the case allows now, then changes it through the Flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from runtime import access
+from runtime.definitions.spec import Party
+from runtime.flows import deadlines
+from runtime.flows.case import (
+    ACTIVE,
+    AFTER,
+    ALONGSIDE,
+    APPROVE,
+    BEFORE,
+    BLOCKED,
+    COMPLETED,
+    DONE,
+    REJECT,
+    RUNNING,
+    WAITING,
+    WITHDRAWN,
+    Copy,
+    StepState,
+    TaskState,
+)
+from runtime.flows.engine import Flow
+from runtime.flows.errors import FlowError
+
+MAX_EXTENSION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The staff user acting, with what access control needs: their principal, and the path
+    of any department code (root first) for department-tree scopes."""
+
+    principal: access.Principal
+    name: str
+    department_path: Callable[[str], tuple[str, ...]] = lambda code: (code,)
+
+    @property
+    def user_id(self) -> int:
+        return self.principal.user_id
+
+    def record(self, flow: Flow, task: TaskState) -> access.RecordRef:
+        code = task.department
+        return access.RecordRef(department_code=code,
+                                department_path=self.department_path(code) if code else (),
+                                region_code=flow.case.region_code)
+
+    def may(self, permission: str, flow: Flow, task: TaskState) -> bool:
+        return access.allowed(self.principal, permission, self.record(flow, task))
+
+    def in_pool(self, task: TaskState) -> bool:
+        """A member of the task's department, in its role, who may act on tasks."""
+        return any(m.department_code == task.department and task.role in (None, m.role)
+                   for m in self.principal.granting("tasks.act"))
+
+    def is_lead_of(self, flow: Flow, task: TaskState) -> bool:
+        record = self.record(flow, task)
+        return any(m.role == "lead" and access.reaches(self.principal, m, record)
+                   for m in self.principal.granting("tasks.act"))
+
+
+def live_task(flow: Flow, no: int, action: str) -> TaskState:
+    if flow.case.status != RUNNING:
+        raise FlowError("case_closed", status=flow.case.status)
+    task = flow.case.task(no)
+    if task is None:
+        raise FlowError("not_found", task=no)
+    if not task.live:
+        raise FlowError("not_open", status=task.status, action=action)
+    return task
+
+
+def held(flow: Flow, staff: Staff, no: int, action: str) -> TaskState:
+    """The task, which must be open and held by `staff` (claimed or assigned to them)."""
+    task = live_task(flow, no, action)
+    if task.user_id is None:
+        raise FlowError("claim_first" if staff.in_pool(task) else "not_yours", action=action)
+    if task.user_id != staff.user_id:
+        raise FlowError("not_yours", action=action)
+    if task.status == BLOCKED and action != "remind":
+        raise FlowError("not_open", status=BLOCKED, action=action)
+    return task
+
+
+def _reason(text: str | None, action: str) -> str:
+    if not text or not text.strip():
+        raise FlowError("reason_required", action=action)
+    return text.strip()
+
+
+# --- the holder's actions ---------------------------------------------------------------
+
+def claim(flow: Flow, staff: Staff, no: int) -> TaskState:
+    """签收: take a task from the department's pool."""
+    task = live_task(flow, no, "claim")
+    if task.user_id is not None:
+        raise FlowError("not_pool" if task.user_id != staff.user_id else "not_open",
+                        status="open", action="claim")
+    if not staff.in_pool(task):
+        raise FlowError("not_yours", action="claim")
+    task.user_id, task.claimed_at = staff.user_id, flow.now
+    flow.start_clock(task)
+    flow.event("claim", task=task)
+    return task
+
+
+def complete(flow: Flow, staff: Staff, no: int, *, outcome: str = APPROVE,
+             opinion: str | None = None, data: dict[str, Any] | None = None) -> TaskState:
+    """办理: finish the task with an outcome and an opinion. A delegated task goes back to
+    the one who delegated it, with the delegate's opinion."""
+    task = held(flow, staff, no, "complete")
+    if outcome not in (APPROVE, REJECT):
+        raise FlowError("bad_outcome")
+    if outcome == REJECT:
+        opinion = _reason(opinion, "complete")
+    if task.delegated_by is not None:
+        flow.event("delegate.done", task=task, opinion=opinion, outcome=outcome)
+        task.user_id, task.delegated_by = task.delegated_by, None
+        flow.notify("task.back", task)
+        return task
+    flow.finish_task(task, outcome, opinion, data)
+    return task
+
+
+def return_to(flow: Flow, staff: Staff, no: int, target: str, reason: str | None) -> TaskState:
+    """退回: send the case back to an earlier step with a reason. The steps between start
+    again; parallel branches keep their work and their deadlines."""
+    task = held(flow, staff, no, "return")
+    allowed = flow.plan.steps[task.step].can_return_to
+    if target not in allowed:
+        raise FlowError("cannot_return_to", target=target, allowed="、".join(allowed) or "—")
+    why = _reason(reason, "return")
+    flow.event("return", task=task, opinion=why, target=target)
+    for step_id in flow.plan.between(target, task.step):
+        step = flow.case.steps[step_id]
+        for other in flow.case.round_tasks(step):
+            flow.cancel(other, "returned")
+        step.status, step.outcome = WAITING, None
+    flow.advance()
+    return task
+
+
+def transfer(flow: Flow, staff: Staff, no: int, to: Party, reason: str | None,
+             user_id: int | None = None) -> TaskState:
+    """转办: hand the task to another department (its pool) or person for good. The holder
+    may transfer; a dispatcher may transfer any pool task in scope (派单)."""
+    task = live_task(flow, no, "transfer")
+    dispatching = task.user_id is None and staff.may("tasks.dispatch", flow, task)
+    if not dispatching:
+        task = held(flow, staff, no, "transfer")
+    why = _reason(reason, "transfer")
+    if user_id == staff.user_id:
+        raise FlowError("self", action="transfer")
+    task.department, task.role = to.department, to.role
+    task.user_id, task.claimed_at = user_id, flow.now if user_id else None
+    flow.event("transfer", task=task, opinion=why, department=to.department, user=user_id)
+    flow.notify("task.new", task)
+    return task
+
+
+def delegate(flow: Flow, staff: Staff, no: int, user_id: int,
+             note: str | None = None) -> TaskState:
+    """委派: let a colleague do the task; when they finish, it comes back to the delegator."""
+    task = held(flow, staff, no, "delegate")
+    if user_id == staff.user_id:
+        raise FlowError("self", action="delegate")
+    task.delegated_by, task.user_id = staff.user_id, user_id
+    flow.event("delegate", task=task, opinion=note, user=user_id)
+    flow.notify("task.new", task)
+    return task
+
+
+def add_signer(flow: Flow, staff: Staff, no: int, user_id: int, position: str,
+               note: str | None = None) -> TaskState | None:
+    """加签: another person signs before this task (it waits for them), after it (their task
+    starts when this one is done) or alongside it; the step ends only when they have."""
+    task = held(flow, staff, no, "add_signer")
+    if user_id == staff.user_id:
+        raise FlowError("self", action="add_signer")
+    flow.event("add_signer", task=task, opinion=note, user=user_id, position=position)
+    if position == AFTER:
+        task.after_signers.append(user_id)
+        return None
+    step = flow.case.steps[task.step]
+    kind = BEFORE if position == BEFORE else ALONGSIDE
+    added = flow.new_task(step, Party(department=task.department, role=task.role), task.order,
+                          user_id=user_id, kind=kind, parent=task)
+    if kind == BEFORE:
+        task.status = BLOCKED
+    return added
+
+
+def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> TaskState:
+    """撤回: the one who completed a task takes it back while the steps it started have not
+    acted; those steps stop and the task is theirs again."""
+    if flow.case.status != RUNNING:
+        raise FlowError("case_closed", status=flow.case.status)
+    task = flow.case.task(no)
+    if task is None or task.status != COMPLETED:
+        raise FlowError("not_found", task=no)
+    if task.completed_by != staff.user_id:
+        raise FlowError("not_completer")
+    step = flow.case.steps[task.step]
+    later = _started_by(flow, step.id) if step.status == DONE else []
+    if step.round != task.round or any(_acted(flow, s) for s in later):
+        raise FlowError("withdraw_too_late")
+    for other in later:
+        for t in flow.case.round_tasks(other):
+            flow.cancel(t, "withdrawn")
+        other.status, other.outcome = WAITING, None
+    task.status = WITHDRAWN
+    step.status, step.outcome, step.finished_at = ACTIVE, None, None
+    flow.event("withdraw", task=task, opinion=reason)
+    again = flow.new_task(step, Party(department=task.department, role=task.role), task.order,
+                          user_id=staff.user_id, kind=task.kind,
+                          parent=flow.case.task(task.parent) if task.parent else None)
+    again.due_at, again.yellow_at, again.clock_from = task.due_at, task.yellow_at, task.clock_from
+    return again
+
+
+def _started_by(flow: Flow, step_id: str) -> list[StepState]:
+    return [s for s in flow.case.steps.values()
+            if step_id in flow.plan.steps[s.id].after and s.status != WAITING]
+
+
+def _acted(flow: Flow, step: StepState) -> bool:
+    """Whether anyone has acted on the step since it started: completed, claimed from the
+    pool, delegated or added a signer."""
+    return any(t.status == COMPLETED or t.claimed_at != t.created_at
+               or t.delegated_by is not None or t.after_signers or t.kind != "main"
+               for t in flow.case.round_tasks(step))
+
+
+def copy_to(flow: Flow, staff: Staff, no: int, to: Party | None = None,
+            user_id: int | None = None) -> TaskState:
+    """抄送: show the case to someone for information."""
+    task = held(flow, staff, no, "copy")
+    flow.effects.copies.append(Copy(task.no, staff.user_id, user_id=user_id,
+                                    department=to.department if to else None,
+                                    role=to.role if to else None))
+    flow.event("copy", task=task, user=user_id, department=to.department if to else None)
+    return task
+
+
+def request_extension(flow: Flow, staff: Staff, no: int, days: int,
+                      reason: str | None) -> TaskState:
+    """延期申请: ask the department's lead for more working days."""
+    task = held(flow, staff, no, "extend")
+    if task.due_at is None:
+        raise FlowError("no_deadline")
+    if task.extension and task.extension.get("status") == "requested":
+        raise FlowError("extension_pending")
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise FlowError("bad_days", limit=MAX_EXTENSION_DAYS)
+    why = _reason(reason, "extend")
+    task.extension = {"days": days, "reason": why, "by": staff.user_id, "status": "requested"}
+    flow.event("extension.request", task=task, opinion=why, days=days)
+    flow.notify("extension.requested", task, user_id=None, role="lead")
+    return task
+
+
+def decide_extension(flow: Flow, staff: Staff, no: int, approve: bool,
+                     note: str | None = None) -> TaskState:
+    """延期审批: a lead over the task's department, or a supervisor, approves or refuses."""
+    task = live_task(flow, no, "decide_extension")
+    if not (staff.is_lead_of(flow, task) or staff.may("tasks.supervise", flow, task)):
+        raise FlowError("not_allowed", action="decide_extension")
+    if not task.extension or task.extension.get("status") != "requested":
+        raise FlowError("no_extension")
+    task.extension = {**task.extension, "status": "approved" if approve else "refused",
+                      "decided_by": staff.user_id}
+    if approve:
+        _extend(flow, task, int(task.extension["days"]))
+    flow.event("extension.decide", task=task, opinion=note, approved=approve)
+    flow.notify("extension.decided", task, user_id=task.user_id)
+    return task
+
+
+def _extend(flow: Flow, task: TaskState, days: int) -> None:
+    assert task.due_at is not None and task.clock_from is not None
+    task.due_at = deadlines.extended(task.due_at, days)
+    share = flow.plan.template(task.step).coordination.warning.yellow_at
+    task.yellow_at = deadlines.warn_at(task.clock_from, task.due_at, share)
+    task.warned = None if flow.now < task.yellow_at else task.warned
+    flow._schedule(task)
+
+
+# --- supervision ------------------------------------------------------------------------
+
+def remind(flow: Flow, staff: Staff, no: int, note: str | None = None) -> TaskState:
+    """催办: a supervisor in scope, or a lead over the department, hurries the holder."""
+    task = live_task(flow, no, "remind")
+    if not (staff.may("tasks.supervise", flow, task) or staff.is_lead_of(flow, task)):
+        raise FlowError("not_allowed", action="remind")
+    flow.event("remind", task=task, opinion=note)
+    flow.notify("task.reminded", task)
+    return task
+
+
+def supervise(flow: Flow, staff: Staff, no: int, note: str | None) -> TaskState:
+    """督办: a supervisor puts the task under supervision, with a note to its holder."""
+    task = live_task(flow, no, "supervise")
+    if not staff.may("tasks.supervise", flow, task):
+        raise FlowError("not_allowed", action="supervise")
+    task.supervised = True
+    flow.event("supervise", task=task, opinion=_reason(note, "supervise"))
+    flow.notify("task.supervised", task)
+    return task
+

@@ -1,0 +1,318 @@
+"""The mechanics of a case: steps start when their predecessors allow, tasks are made for
+their parties with deadlines and timers, a step ends by its multi-assignee rule, the case
+ends when every step has. Human actions (runtime.flows.actions) and timers call in here."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from runtime.definitions.spec import Party
+from runtime.flows import deadlines
+from runtime.flows.case import (
+    ACTIVE,
+    AFTER,
+    APPROVE,
+    BLOCKED,
+    CANCELLED,
+    CLOSED,
+    COMPLETED,
+    DONE,
+    MAIN,
+    OPEN,
+    REJECT,
+    REJECTED,
+    RUNNING,
+    SKIPPED,
+    SYSTEM,
+    WAITING,
+    WITHDRAWN,
+    Actor,
+    Case,
+    Copy,
+    Effects,
+    Event,
+    Job,
+    Message,
+    StepState,
+    TaskState,
+)
+from runtime.flows.plan import Plan
+
+RESOLVED = frozenset({DONE, SKIPPED})
+
+
+class Flow:
+    """One case being moved on at one moment by one actor; `effects` collects the rest."""
+
+    def __init__(self, plan: Plan, case: Case, now: datetime, actor: Actor = SYSTEM):
+        self.plan, self.case, self.now, self.actor = plan, case, now, actor
+        self.effects = Effects()
+
+    # --- starting and moving on -------------------------------------------------------
+
+    def start(self) -> None:
+        """Lay out the steps of a new case and start those that can start."""
+        self.case.steps = {s.id: StepState(s.id) for s in self.plan.process.steps}
+        self.event("case.start")
+        self.advance()
+
+    def advance(self) -> None:
+        """Start or skip every waiting step whose predecessors allow it, until none changes;
+        close the case when every step is done or skipped."""
+        changed = True
+        while changed and self.case.status == RUNNING:
+            changed = False
+            for step in self.case.steps.values():
+                if step.status == WAITING and self._ready(step.id):
+                    self._begin(step)
+                    changed = True
+        if self.case.status == RUNNING and all(s.status in RESOLVED
+                                               for s in self.case.steps.values()):
+            self.case.status = CLOSED
+            self.event("case.done")
+
+    def _ready(self, step_id: str) -> bool:
+        after = self.plan.steps[step_id].after
+        statuses = [self.case.steps[s].status for s in after]
+        done = statuses.count(DONE)
+        if all(s in RESOLVED for s in statuses):
+            return True
+        join = self.plan.steps[step_id].join
+        if join.mode == "any":
+            return done >= 1
+        return join.mode == "at_least" and done >= (join.count or 1)
+
+    def _begin(self, step: StepState) -> None:
+        step.activated_by = [s for s in self.plan.steps[step.id].after
+                             if self.case.steps[s].status == DONE]
+        if not self.plan.holds(step.id, self.scope()):
+            step.status, step.finished_at = SKIPPED, self.now
+            self.event("step.skip", step=step.id)
+            return
+        step.status, step.round, step.started_at = ACTIVE, step.round + 1, self.now
+        step.outcome, step.finished_at = None, None
+        self.event("step.start", step=step.id)
+        parties = self.plan.parties(step.id, self.case.data)
+        first = parties[:1] if self.plan.mode(step.id) == "in_order" else parties
+        for order, party in enumerate(first):
+            self.new_task(step, party, order, user_id=self._previous_holder(step, order))
+
+    def _previous_holder(self, step: StepState, order: int) -> int | None:
+        """A step started again after a return goes back to whoever handled it before."""
+        done = [t for t in self.case.tasks if t.step == step.id and t.order == order
+                and t.kind == MAIN and t.status == COMPLETED and t.round < step.round]
+        return done[-1].completed_by if done else None
+
+    def scope(self) -> dict[str, Any]:
+        """What step conditions read: the submission, and each step's status and outcome."""
+        steps = {s.id: {"status": s.status, "outcome": s.outcome}
+                 for s in self.case.steps.values()}
+        return {**self.case.data, "steps": steps}
+
+    # --- tasks ------------------------------------------------------------------------
+
+    def new_task(self, step: StepState, party: Party, order: int, *, user_id: int | None = None,
+                 kind: str = MAIN, parent: TaskState | None = None) -> TaskState:
+        task = TaskState(no=len(self.case.tasks) + 1, step=step.id, round=step.round,
+                         department=party.department, role=party.role, user_id=user_id,
+                         kind=kind, parent=parent.no if parent else None, order=order,
+                         created_at=self.now, claimed_at=self.now if user_id else None)
+        self.case.tasks.append(task)
+        if parent is not None and parent.due_at is not None:
+            task.clock_from, task.due_at, task.yellow_at = (parent.clock_from, parent.due_at,
+                                                            parent.yellow_at)
+            self._schedule(task)
+        elif self._clock_starts(task, "created") or user_id is not None:
+            self.start_clock(task)
+        self.event("task.create", task=task, kind=kind)
+        self.notify("task.new", task)
+        if kind == MAIN:
+            self._copy_as_defined(task)
+        return task
+
+    def _clock_starts(self, task: TaskState, moment: str) -> bool:
+        deadline = self.plan.template(task.step).coordination.deadline
+        return deadline is not None and deadline.from_ == moment
+
+    def start_clock(self, task: TaskState) -> None:
+        """Set the task's deadline from now, by its template, and its timers."""
+        coordination = self.plan.template(task.step).coordination
+        if coordination.deadline is None or task.due_at is not None:
+            return
+        task.clock_from = self.now
+        task.due_at = deadlines.due_after(self.now, coordination.deadline.working_days)
+        task.yellow_at = deadlines.warn_at(self.now, task.due_at,
+                                           coordination.warning.yellow_at)
+        self._schedule(task)
+
+    def _schedule(self, task: TaskState) -> None:
+        assert task.due_at is not None and task.yellow_at is not None
+        stamp = task.due_at.isoformat()
+        self.effects.jobs.append(Job("yellow", task.yellow_at, task.no, stamp))
+        self.effects.jobs.append(Job("overdue", task.due_at, task.no, stamp))
+
+    def _copy_as_defined(self, task: TaskState) -> None:
+        for party in self.plan.template(task.step).coordination.copy:
+            self.effects.copies.append(Copy(task.no, None, department=party.department,
+                                            role=party.role))
+
+    def cancel(self, task: TaskState, why: str) -> None:
+        if task.live:
+            task.status = CANCELLED
+            self.event("task.cancel", task=task, why=why)
+
+    def finish_task(self, task: TaskState, outcome: str, opinion: str | None,
+                    data: dict[str, Any] | None = None) -> None:
+        """A task is done: added signers after it start, a task waiting for it reopens, and
+        its step may end."""
+        task.status, task.outcome, task.opinion = COMPLETED, outcome, opinion
+        task.data = dict(data or {})
+        task.completed_by, task.completed_at = self.actor.user_id, self.now
+        self.event("task.complete", task=task, opinion=opinion, outcome=outcome)
+        step = self.case.steps[task.step]
+        party = Party(department=task.department, role=task.role)
+        for user_id in task.after_signers:
+            self.new_task(step, party, task.order, user_id=user_id, kind=AFTER, parent=task)
+        self._unblock(task)
+        self.settle(step)
+
+    def _unblock(self, task: TaskState) -> None:
+        parent = self.case.task(task.parent) if task.parent else None
+        if parent is None or parent.status != BLOCKED:
+            return
+        if not any(t.parent == parent.no and t.live for t in self.case.tasks):
+            parent.status = OPEN
+            self.notify("task.back", parent)
+
+    # --- ending a step ----------------------------------------------------------------
+
+    def settle(self, step: StepState) -> None:
+        """End the step when its multi-assignee rule is decided and no added signer is left."""
+        tasks = [t for t in self.case.round_tasks(step)
+                 if t.status not in (CANCELLED, WITHDRAWN)]
+        main = [t for t in tasks if t.kind == MAIN]
+        outcome = self._decided(step, main)
+        if outcome is None:
+            return
+        for task in main:
+            self.cancel(task, "decided")
+        if any(t.live for t in tasks):
+            return
+        self.finish_step(step, outcome)
+
+    def _decided(self, step: StepState, main: list[TaskState]) -> str | None:
+        done = [t for t in main if t.status == COMPLETED]
+        mode = self.plan.mode(step.id)
+        if mode == "any":
+            return done[0].outcome if done else None
+        if mode == "in_order":
+            return self._in_order(step, main, done)
+        total = len(self.plan.parties(step.id, self.case.data))
+        needed = total if mode == "all" else math.ceil((self._ratio(step.id)) * total - 1e-9)
+        approvals = sum(t.outcome == APPROVE for t in done)
+        if approvals >= needed:
+            return APPROVE
+        return REJECT if len(done) - approvals > total - needed else None
+
+    def _ratio(self, step_id: str) -> float:
+        assignees = self.plan.steps[step_id].assignees
+        return assignees.ratio if assignees and assignees.ratio else 1.0
+
+    def _in_order(self, step: StepState, main: list[TaskState],
+                  done: list[TaskState]) -> str | None:
+        if any(t.live for t in main):
+            return None
+        if done and done[-1].outcome == REJECT:
+            return REJECT
+        parties = self.plan.parties(step.id, self.case.data)
+        following = max((t.order for t in main), default=-1) + 1
+        if following < len(parties):
+            self.new_task(step, parties[following], following)
+            return None
+        return APPROVE
+
+    def finish_step(self, step: StepState, outcome: str) -> None:
+        step.status, step.outcome, step.finished_at = DONE, outcome, self.now
+        self.event("step.done", step=step.id, outcome=outcome)
+        feedback = self.plan.template(step.id).coordination.feedback
+        if feedback is not None and feedback.message is not None and outcome == APPROVE:
+            self.event("feedback", step=step.id, zh=feedback.message.zh,
+                       en=feedback.message.en)
+        if outcome == REJECT:
+            self.close_rejected(step)
+        else:
+            self.advance()
+
+    def close_rejected(self, step: StepState) -> None:
+        for task in self.case.live_tasks():
+            self.cancel(task, "rejected")
+        self.case.status = REJECTED
+        self.event("case.rejected", step=step.id)
+
+    # --- timers -----------------------------------------------------------------------
+
+    def fire(self, job: Job) -> None:
+        """A yellow or overdue timer comes due; stale ones (task done, deadline moved) and
+        ones already raised do nothing, so firing twice raises a warning once."""
+        task = self.case.task(job.task_no)
+        if (task is None or not task.live or task.due_at is None
+                or task.due_at.isoformat() != job.stamp):
+            return
+        if job.kind == "yellow" and task.warned is None:
+            task.warned = "yellow"
+            self.event("warning.yellow", task=task)
+            self.notify("task.yellow", task)
+        elif job.kind == "overdue" and task.warned != "red":
+            task.warned = "red"
+            self.event("warning.red", task=task)
+            self.notify("task.red", task)
+            self._on_overdue(task)
+
+    def _on_overdue(self, task: TaskState) -> None:
+        coordination = self.plan.template(task.step).coordination
+        for auto in coordination.on_overdue:
+            if not task.live:
+                return
+            if auto.action == "escalate" and coordination.escalation:
+                task.escalated = True
+                party = coordination.escalation
+                self.event("escalate", task=task, department=party.department)
+                self.notify("task.escalated", task, department=party.department,
+                            role=party.role, user_id=None)
+            elif auto.action == "reassign" and auto.to:
+                task.department, task.role, task.user_id = (auto.to.department, auto.to.role,
+                                                            None)
+                self.event("reassign", task=task, department=auto.to.department)
+                self.notify("task.new", task)
+            elif auto.action == "auto_pass":
+                self.finish_task(task, APPROVE, "超时自动通过")
+
+    # --- history and notifications ----------------------------------------------------
+
+    def event(self, action: str, *, task: TaskState | None = None, step: str | None = None,
+              opinion: str | None = None, **detail: Any) -> None:
+        self.effects.events.append(Event(
+            self.now, action, self.actor.user_id, self.actor.name,
+            step=task.step if task else step, task_no=task.no if task else None,
+            opinion=opinion, detail=detail))
+
+    def notify(self, key: str, task: TaskState, **to: Any) -> None:
+        """Tell the task's holder (or its pool), or whoever `to` names."""
+        user_id = to.get("user_id", task.user_id)
+        department = to.get("department", task.department)
+        role = to.get("role", task.role)
+        self.effects.messages.append(Message(key, task.no, user_id=user_id,
+                                             department=None if user_id else department,
+                                             role=None if user_id else role))
+
+
+def start_case(plan: Plan, data: dict[str, Any], now: datetime, *,
+               region_code: str | None = None) -> tuple[Case, Effects]:
+    """A new case for a submission, with its first tasks made."""
+    case = Case(plan.process.id, plan.process.version, dict(data), region_code=region_code)
+    flow = Flow(plan, case, now)
+    flow.start()
+    return case, flow.effects
+

@@ -1,0 +1,78 @@
+"""Why an action on a case was refused, in Chinese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.i18n import Catalogue
+
+MESSAGES = Catalogue({
+    "not_found": ("没有编号为 {task} 的任务", "there is no task {task}"),
+    "not_open": ("此任务已{status}，不能再{action}", "this task is {status_en}; it cannot be "
+                 "{action_en} now"),
+    "not_yours": ("您不是此任务的承办人，不能{action}", "you do not hold this task and cannot "
+                  "{action_en} it"),
+    "not_pool": ("此任务已由他人签收", "someone else has already claimed this task"),
+    "claim_first": ("请先签收此任务", "claim this task first"),
+    "reason_required": ("{action}须填写理由", "a reason is required to {action_en}"),
+    "cannot_return_to": ("此步骤不能退回到 '{target}'；可退回：{allowed}",
+                         "this step cannot return to '{target}'; it can return to: {allowed}"),
+    "withdraw_too_late": ("下一步已开始办理，不能撤回", "the next step has already acted; it is "
+                          "too late to withdraw"),
+    "not_completer": ("只有办理此任务的人可以撤回", "only the person who completed this task can "
+                      "withdraw it"),
+    "no_deadline": ("此任务没有办理时限", "this task has no deadline"),
+    "extension_pending": ("已有待审批的延期申请", "an extension request is already waiting"),
+    "no_extension": ("没有待审批的延期申请", "there is no extension request to decide"),
+    "bad_days": ("延期天数须为 1 到 {limit} 个工作日", "an extension is 1 to {limit} working days"),
+    "not_allowed": ("您没有{action}的权限", "you may not {action_en}"),
+    "bad_outcome": ("办理结果须为同意或不同意", "the outcome is approve or reject"),
+    "rule_failed": ("步骤 '{step}' 的规则 `{source}` 无法计算：{reason}",
+                    "the rule `{source}` of step '{step}' failed: {reason}"),
+    "rule_no_department": ("步骤 '{step}' 的派单规则 `{source}` 没有得出部门编码",
+                           "the dispatch rule `{source}` of step '{step}' gave no department "
+                           "code"),
+    "case_closed": ("此案件已{status}", "this case is {status_en}"),
+    "conflict": ("此案件刚刚被他人处理过，请刷新后重试", "someone else has just acted on this "
+                 "case; reload and try again"),
+    "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
+})
+
+# How statuses and actions read inside the messages above: (zh, en).
+WORDS = {
+    "done": ("办结", "done"), "cancelled": ("取消", "cancelled"),
+    "withdrawn": ("撤回", "withdrawn"), "rejected": ("不予通过", "rejected"),
+    "waiting": ("等待加签", "waiting for an added signer"), "open": ("待办", "open"),
+    "claim": ("签收", "claim"), "complete": ("办理", "complete"), "return": ("退回", "return"),
+    "transfer": ("转办", "transfer"), "delegate": ("委派", "delegate"),
+    "add_signer": ("加签", "add a signer to"), "withdraw": ("撤回", "withdraw"),
+    "remind": ("催办", "remind"), "copy": ("抄送", "copy"), "supervise": ("督办", "supervise"),
+    "extend": ("申请延期", "request an extension for"),
+    "decide_extension": ("审批延期", "decide an extension of"),
+}
+
+
+class FlowError(Exception):
+    """An action the case does not allow now; `message(lang)` says why and what to do."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code, self.params = code, params
+
+    def message(self, lang: str = "zh") -> str:
+        params = dict(self.params)
+        for key in ("status", "action"):
+            if key in params:
+                zh, en = WORDS.get(params[key], (params[key], params[key]))
+                params[key], params[f"{key}_en"] = zh, en
+        return MESSAGES.format(self.code, lang, **params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class Conflict(FlowError):
+    """The case changed between reading and writing (another clerk, another branch)."""
+
+    def __init__(self) -> None:
+        super().__init__("conflict")

@@ -1,0 +1,68 @@
+"""A checked process with the task templates its steps use, and its step graph."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.definitions.graphs import ancestors
+from runtime.definitions.spec import Party, ProcessSpec, StepSpec, TaskTemplateSpec
+from runtime.expressions import ExpressionError, compile_expression
+from runtime.flows.errors import FlowError
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    process: ProcessSpec
+    templates: Mapping[str, TaskTemplateSpec]
+    steps: Mapping[str, StepSpec] = field(init=False)
+    before: Mapping[str, set[str]] = field(init=False)  # step -> the steps it comes after
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", {s.id: s for s in self.process.steps})
+        object.__setattr__(self, "before", {s.id: set(s.after) for s in self.process.steps})
+
+    def template(self, step_id: str) -> TaskTemplateSpec:
+        return self.templates[self.steps[step_id].task]
+
+    def mode(self, step_id: str) -> str:
+        assignees = self.steps[step_id].assignees
+        return assignees.mode if assignees else "any"
+
+    def parties(self, step_id: str, data: Mapping[str, Any]) -> list[Party]:
+        """Who handles the step: its own parties, else the template's assignee (whose rule,
+        if any, names the department from the case's data)."""
+        assignees = self.steps[step_id].assignees
+        if assignees and assignees.parties:
+            return list(assignees.parties)
+        assignee = self.template(step_id).coordination.assignee
+        department = assignee.department
+        if assignee.rule:
+            department = self._department_by_rule(step_id, assignee.rule, data)
+        return [Party(department=department, role=assignee.role)]
+
+    def holds(self, step_id: str, scope: Mapping[str, Any]) -> bool:
+        """Whether the step's condition holds (no condition: it always runs)."""
+        source = self.steps[step_id].when
+        return True if source is None else bool(self._evaluate(step_id, source, scope))
+
+    def between(self, target: str, step_id: str) -> set[str]:
+        """The steps a return from `step_id` to `target` starts again: `target`, `step_id`
+        and every step on a path from one to the other. Parallel branches stay as they are."""
+        return {s for s in self.steps
+                if s in (target, step_id)
+                or (target in ancestors(self.before, s) and s in ancestors(self.before, step_id))}
+
+    def _department_by_rule(self, step_id: str, source: str, data: Mapping[str, Any]) -> str:
+        code = self._evaluate(step_id, source, data)
+        if not isinstance(code, str) or not code:
+            raise FlowError("rule_no_department", step=step_id, source=source)
+        return code
+
+    def _evaluate(self, step_id: str, source: str, scope: Mapping[str, Any]) -> Any:
+        try:
+            return compile_expression(source).evaluate(scope)
+        except ExpressionError as error:
+            raise FlowError("rule_failed", step=step_id, source=source,
+                            reason=error.message()) from None
