@@ -32,7 +32,7 @@ from runtime.definitions.spec import (
     from_data,
 )
 from runtime.expressions import ExpressionError, check_expression, compile_expression
-from runtime.forms.fieldtypes import NONE, field_types
+from runtime.forms.fieldtypes import DEPARTMENT, NONE, RECORD, USER, field_types
 
 # What a reference points at, for messages: (zh, en).
 WHAT = {
@@ -229,6 +229,7 @@ def _check_field(ctx: _Context, item: Checked, path: Path, spec: FieldSpec,
         return
     yield from _field_shape(item, path, spec, field_type.container, field_type.choice)
     yield from ctx.ref(item, (*path, "options_from"), "Catalog", spec.options_from)
+    yield from _picker_properties(ctx, item, path, spec, field_type.refers_to)
     for key in ("visible_when", "required_when", "readonly_when", "compute"):
         yield from _expression(item, (*path, key), getattr(spec, key), names)
     for i, rule in enumerate(spec.validations):
@@ -250,6 +251,30 @@ def _field_shape(item: Checked, path: Path, spec: FieldSpec, container: bool,
         yield problem("options_conflict", file, line, path)
     if choice and not (spec.options or spec.options_from):
         yield problem("options_missing", file, line, path)
+
+
+# Properties that only a picker of these kinds reads.
+PICKER_PROPERTIES = {"related_form": (RECORD,), "related_title": (RECORD,),
+                     "department": (DEPARTMENT, USER)}
+
+
+def _picker_properties(ctx: _Context, item: Checked, path: Path, spec: FieldSpec,
+                       refers_to: str | None) -> Iterator[Problem]:
+    """A related record names a form of the pack (and maybe a field of it as the title); a
+    department limit is a department the pack declares; each only on a field that reads it."""
+    types = field_types()
+    for key, kinds in PICKER_PROPERTIES.items():
+        if getattr(spec, key) is not None and refers_to not in kinds:
+            names = ", ".join(t.name for t in types.values() if t.refers_to in kinds)
+            yield problem("not_for_type", item.doc.file, item.doc.line((*path, key)),
+                          (*path, key), name=key, type=spec.type, types=names)
+    if refers_to == RECORD and spec.related_form is None:
+        yield problem("related_form_missing", item.doc.file, item.doc.line(path), path)
+    yield from ctx.ref(item, (*path, "related_form"), "Form", spec.related_form)
+    if spec.related_form is not None and spec.related_title is not None:
+        yield from _field_refs(ctx, item, spec.related_form,
+                               [((*path, "related_title"), spec.related_title)])
+    yield from ctx.codes(item, (*path, "department"), "department", spec.department)
 
 
 def _catalog_item(ctx: _Context, item: Checked, path: Path, catalog_id: str,

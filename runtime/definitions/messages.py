@@ -39,6 +39,11 @@ MESSAGES = Catalogue({
                          "give either options or options_from, not both"),
     "options_missing": ("选择类字段需要 options 或 options_from",
                         "a choice field needs options or options_from"),
+    "related_form_missing": ("关联记录字段需要 related_form 指明关联哪个表单",
+                             "a related_record field needs related_form: the form whose "
+                             "records it links"),
+    "not_for_type": ("'{name}' 对类型为 {type} 的字段不起作用，请删除或改用 {types} 类型",
+                     "'{name}' does nothing on a {type} field; remove it or use {types}"),
     "no_children": ("类型为 {type} 的字段需要子字段 fields", "a {type} field needs child fields"),
     "unexpected_children": ("类型为 {type} 的字段不能有子字段",
                             "a {type} field cannot have fields"),

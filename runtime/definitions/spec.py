@@ -112,6 +112,9 @@ class FieldSpec:
     keep_hidden: bool = False
     options: tuple[OptionSpec, ...] = ()
     options_from: str | None = None
+    related_form: str | None = None
+    related_title: str | None = None
+    department: str | None = None
     min: float | None = None
     max: float | None = None
     min_length: int | None = None

@@ -17,6 +17,9 @@ from runtime.i18n import Label
 # The value types of the expression language: what a name of this field holds.
 NUMBER, STRING, BOOLEAN, DATE, LIST, OBJECT, ANY, NONE = (
     "number", "string", "boolean", "date", "list", "object", "any", "none")
+# What a picker field refers to: its value is a department code, a staff username or the
+# tracking number of a submission, looked up outside the pure core (runtime.forms.references).
+DEPARTMENT, USER, RECORD = "department", "user", "record"
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class FieldType:
     description: Label
     container: bool = False  # holds child `fields` (section, page, table)
     choice: bool = False  # needs `options` or `options_from`
+    refers_to: str | None = None  # DEPARTMENT, USER or RECORD: chosen with a picker
     # From what a browser or an API sends to the stored value (see runtime.forms.values).
     parse: Callable[[Any], Any] = values.text
 
@@ -84,10 +88,15 @@ BUILTIN = (
        container=True),
     _t("table", LIST, "子表", "Sub-table", "可增删行的重复组", "Repeating rows of fields",
        container=True),
-    _t("related_record", STRING, "关联记录", "Related record", "另一表单的一条记录",
-       "A record of another form"),
-    _t("department", STRING, "部门", "Department", "选择部门", "A department"),
-    _t("user", STRING, "人员", "User", "选择人员", "A staff user"),
+    _t("related_record", STRING, "关联记录", "Related record",
+       "另一表单（related_form）在本人数据范围内的一条记录，存受理编号",
+       "A submission of another form (related_form) in the user's data scope; stores its "
+       "tracking number", refers_to=RECORD),
+    _t("department", STRING, "部门", "Department", "选择部门，存部门编码",
+       "A department; stores its code", refers_to=DEPARTMENT),
+    _t("user", STRING, "人员", "User", "选择在用的工作人员（可限定部门），存用户名",
+       "An active staff user (optionally of one department); stores the username",
+       refers_to=USER),
 )
 
 
