@@ -258,7 +258,7 @@ class Flow:
         ones already raised do nothing, so firing twice raises a warning once."""
         task = self.case.task(job.task_no)
         if (task is None or not task.live or task.due_at is None
-                or task.due_at.isoformat() != job.stamp):
+                or task.due_at != datetime.fromisoformat(job.stamp)):
             return
         if job.kind == "yellow" and task.warned is None:
             task.warned = "yellow"

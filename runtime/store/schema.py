@@ -2,7 +2,7 @@
 them all. Migrations and the models-versus-migrations test use this, not the modules one by
 one; a new table module is added here and nowhere else."""
 
-from runtime.store import accounts, audit, files, models, ratelimit, submissions
+from runtime.store import accounts, audit, cases, files, jobs, models, ratelimit, submissions
 
-MODULES = (models, accounts, audit, ratelimit, submissions, files)
+MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs)
 metadata = models.Base.metadata

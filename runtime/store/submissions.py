@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,9 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.definitions.spec import FormSpec
+from runtime.flows.errors import FlowError
 from runtime.store import audit
 from runtime.store.models import Base, utcnow
 
+log = logging.getLogger(__name__)
 DRAFT_DAYS = 30
 TRACKING_TRIES = 5
 
@@ -105,6 +108,7 @@ def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotenc
         try:
             session.flush()
             _claim_files(session, row, attachments or [])
+            _start_process(session, row)
             audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
                          target=("submission", row.tracking_no),
                          after={"form": form.id, "version": form.version})
@@ -116,6 +120,18 @@ def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotenc
             if existing is not None:  # the same key won a race: one submission, one receipt
                 return _receipt(existing, created=False)
     raise RuntimeError("could not find a free tracking number")  # 10^8 a day: never in practice
+
+
+def _start_process(session: Session, row: Submission) -> None:
+    """Submitting starts the process that the form starts, in the same transaction. A rule
+    that fails at run time must not lose the citizen's submission: it is kept and logged,
+    with no case, for staff to see."""
+    from runtime.store import cases  # cases reads submissions back
+
+    try:
+        cases.start_for(session, row)
+    except FlowError as error:
+        log.error("submission %s started no case: %s", row.tracking_no, error.message())
 
 
 def _claim_files(session: Session, row: Submission, keys: list[str]) -> None:

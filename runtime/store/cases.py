@@ -1,0 +1,371 @@
+"""Cases, their tasks and history in the database, moved on by the pure engine.
+
+Every change to a case is one transaction: read the case and its tasks, let a `Flow` act,
+write the changed rows with the case's `row_version` checked (SQLAlchemy's version counter),
+and add the history, timers, notifications and copies the action produced. When two clerks
+act on one case at once, or two branches finish together at a join, the second write finds
+the version moved: it reads again and retries, and an action no longer allowed (the task is
+already claimed or done) fails with the engine's own clear message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    tuple_,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
+
+from runtime.definitions.spec import ProcessSpec, TaskTemplateSpec
+from runtime.flows.case import Actor, Case, Effects, StepState, TaskState
+from runtime.flows.engine import Flow, start_case
+from runtime.flows.errors import Conflict
+from runtime.flows.plan import Plan
+from runtime.store import audit
+from runtime.store.models import Base, Definition, JSONData, utcnow
+from runtime.store.queries import latest_definition, list_definitions
+
+TRIES = 5
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+T = TypeVar("T")
+
+
+class CaseRow(Base):
+    """One running or finished case: which process version, its steps' state, its version."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
+    tracking_no: Mapped[str] = mapped_column(String(20), index=True)
+    process_id: Mapped[str] = mapped_column(String(64))
+    process_version: Mapped[int] = mapped_column(Integer)
+    templates: Mapped[dict[str, Any]]  # template id -> the version the case started on
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    steps: Mapped[dict[str, Any]]
+    department_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class Task(Base):
+    """A task of a case: the engine's TaskState field by field, plus what lists show."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("case_id", "no"),
+        # The workbench lists, each read by keyset (due moment, then id) from its own index.
+        Index("ix_tasks_todo", "user_id", "status", "due_sort", "id"),
+        Index("ix_tasks_pool", "department", "status", "user_id", "due_sort", "id"),
+        Index("ix_tasks_done", "completed_by", "completed_at", "id"),
+        Index("ix_tasks_overdue", "status", "due_sort", "id"),
+        Index("ix_tasks_supervised", "supervised", "status", "due_sort", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    tracking_no: Mapped[str] = mapped_column(String(20))
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    no: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(64))
+    round: Mapped[int] = mapped_column(Integer)
+    department: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    parent: Mapped[int | None] = mapped_column(Integer)
+    order_no: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    delegated_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clock_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # due_at, or NO_DEADLINE when none: lists sort the most urgent first by (due_sort, id)
+    due_sort: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    yellow_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    warned: Mapped[str | None] = mapped_column(String(8))
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)
+    extension: Mapped[dict[str, Any] | None] = mapped_column(JSONData, nullable=True)
+    after_signers: Mapped[dict[str, Any]] = mapped_column(JSONData)  # a JSON list
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    opinion: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+    completed_by: Mapped[int | None] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaseEvent(Base):
+    """One line of a case's history (append only)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str] = mapped_column(String(200))
+    step: Mapped[str | None] = mapped_column(String(64))
+    task_no: Mapped[int | None] = mapped_column(Integer)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]]
+
+
+class Notification(Base):
+    """An in-app message to a user, or to a department's pool (with a role) when no user."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user", "user_id", "id"),
+                      Index("ix_notifications_pool", "department", "role", "id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    task_no: Mapped[int | None] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    department: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CopyRow(Base):
+    """抄送: a case shown to a user or a department pool for information."""
+
+    __tablename__ = "case_copies"
+    __table_args__ = (Index("ix_case_copies_user", "user_id", "id"),
+                      Index("ix_case_copies_pool", "department", "id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    task_no: Mapped[int] = mapped_column(Integer)
+    by: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    department: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- plans: the process version a case runs on -----------------------------------------
+
+def process_for_form(session: Session, form_id: str) -> Definition | None:
+    """The newest published process that a submission of `form_id` starts, if any."""
+    found = [row for row in list_definitions(session, "Process")
+             if isinstance(row.spec, ProcessSpec) and row.spec.start_form == form_id]
+    return found[0] if found else None
+
+
+def plan_of(session: Session, process_id: str, version: int,
+            templates: dict[str, Any]) -> Plan:
+    """The plan of exactly the versions a case started on (published ones never change)."""
+    keys = [("Process", process_id, version)] + [("TaskTemplate", t, v)
+                                                for t, v in templates.items()]
+    rows = session.scalars(select(Definition).where(
+        tuple_(Definition.kind, Definition.def_id, Definition.version).in_(keys))).all()
+    process = next(r.spec for r in rows if r.kind == "Process")
+    assert isinstance(process, ProcessSpec)
+    return _plan(process, tuple(sorted((r.sha256, r.spec) for r in rows
+                                       if r.kind == "TaskTemplate")))
+
+
+_PLANS: dict[tuple[int, tuple[str, ...]], Plan] = {}
+
+
+def _plan(process: ProcessSpec, templates: tuple[tuple[str, Any], ...]) -> Plan:
+    key = (id(process), tuple(sha for sha, _ in templates))
+    plan = _PLANS.get(key)
+    if plan is None or plan.process is not process:
+        if len(_PLANS) > 500:
+            _PLANS.clear()
+        specs = {t.id: t for _, t in templates if isinstance(t, TaskTemplateSpec)}
+        plan = _PLANS[key] = Plan(process, specs)
+    return plan
+
+
+def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
+    versions: dict[str, int] = {}
+    for step in process.steps:
+        row = latest_definition(session, "TaskTemplate", step.task)
+        if row is not None:
+            versions[step.task] = row.version
+    return versions
+
+
+# --- starting a case --------------------------------------------------------------------
+
+def start_for(session: Session, submission: Any, now: datetime | None = None) -> CaseRow | None:
+    """Start the process the submission's form starts, in the caller's transaction (the
+    submission hook); None when no published process starts from that form."""
+    definition = process_for_form(session, submission.form_id)
+    if definition is None:
+        return None
+    process = definition.spec
+    assert isinstance(process, ProcessSpec)
+    templates = _template_versions(session, process)
+    plan = plan_of(session, process.id, process.version, templates)
+    now = now or utcnow()
+    case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
+    row = CaseRow(submission_id=submission.id, tracking_no=submission.tracking_no,
+                  process_id=process.id, process_version=process.version, templates=templates,
+                  status=case.status, steps=_steps_json(case), region_code=case.region_code,
+                  department_code=submission.department_code, created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    _write(session, row, plan, case, {}, effects)
+    return row
+
+
+# --- acting on a case -------------------------------------------------------------------
+
+def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: Actor,
+        now: datetime | None = None, audited: bool = True) -> T:
+    """Run `action` on the case in one transaction and commit. A concurrent change makes it
+    read again and retry; what the action refuses (FlowError) rolls back and propagates."""
+    for _ in range(TRIES):
+        row, plan, case, tasks = load(session, case_id)
+        flow = Flow(plan, case, now or utcnow(), actor)
+        try:
+            result = action(flow)
+            _write(session, row, plan, case, tasks, flow.effects)
+            if audited and actor.user_id is not None:
+                _audit(session, row, flow)
+            session.commit()
+            return result
+        except (StaleDataError, IntegrityError):
+            session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+    raise Conflict()
+
+
+def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int, Task]]:
+    """The case row, its plan, its state for the engine and its task rows by number."""
+    row = session.get(CaseRow, case_id, populate_existing=True)
+    if row is None:
+        raise LookupError(case_id)
+    plan = plan_of(session, row.process_id, row.process_version, row.templates)
+    tasks = {t.no: t for t in session.scalars(
+        select(Task).where(Task.case_id == case_id).order_by(Task.no)
+        .execution_options(populate_existing=True))}
+    from runtime.store.submissions import Submission
+
+    submission = session.get(Submission, row.submission_id)
+    case = Case(row.process_id, row.process_version, dict(submission.data if submission else {}),
+                region_code=row.region_code, status=row.status,
+                steps={k: _step(v) for k, v in row.steps.items()},
+                tasks=[_task_state(t) for t in tasks.values()])
+    return row, plan, case, tasks
+
+
+def _write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
+           effects: Effects) -> None:
+    row.status, row.steps, row.updated_at = case.status, _steps_json(case), utcnow()
+    for state in case.tasks:
+        task = tasks.get(state.no)
+        if task is None:
+            title = plan.steps[state.step].title or plan.template(state.step).title
+            task = Task(case_id=row.id, tracking_no=row.tracking_no, title_zh=title.zh,
+                        title_en=title.en, region_code=row.region_code)
+            session.add(task)
+        _copy_state(state, task)
+        task.due_sort = task.due_at or NO_DEADLINE
+    _add_effects(session, row, effects)
+    session.flush()
+
+
+def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
+    from runtime.store import jobs  # jobs imports this module for running timers
+
+    for event in effects.events:
+        values = _plain(dataclasses.asdict(event))
+        session.add(CaseEvent(case_id=row.id, **{**values, "at": event.at.astimezone(UTC)}))
+    for message in effects.messages:
+        session.add(Notification(case_id=row.id, **dataclasses.asdict(message)))
+    for copy in effects.copies:
+        session.add(CopyRow(case_id=row.id, **dataclasses.asdict(copy)))
+    jobs.schedule(session, row.id, effects.jobs, effects.events)
+
+
+def _audit(session: Session, row: CaseRow, flow: Flow) -> None:
+    actions = [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
+    audit.record(session, action="task.action",
+                 actor=audit.Actor(str(flow.actor.user_id), flow.actor.name),
+                 target=("case", row.tracking_no), after={"actions": actions[:10]})
+
+
+# --- rows and engine state --------------------------------------------------------------
+
+_FIELDS = [f.name for f in dataclasses.fields(TaskState)]
+_COLUMN = {"order": "order_no"}
+
+
+def _copy_state(state: TaskState, task: Task) -> None:
+    for name in _FIELDS:
+        value = getattr(state, name)
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC)  # SQLite keeps no offset: always store UTC
+        column = _COLUMN.get(name, name)
+        if getattr(task, column, None) != value:
+            setattr(task, column, list(value) if isinstance(value, list) else value)
+
+
+def _task_state(task: Task) -> TaskState:
+    values = {name: getattr(task, _COLUMN.get(name, name)) for name in _FIELDS}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            values[name] = aware(value)
+    values["after_signers"] = list(values["after_signers"] or [])
+    values["data"] = dict(values["data"] or {})
+    return TaskState(**values)
+
+
+def _steps_json(case: Case) -> dict[str, Any]:
+    return {step.id: _plain(dataclasses.asdict(step)) for step in case.steps.values()}
+
+
+def _step(data: dict[str, Any]) -> StepState:
+    values = dict(data)
+    for key in ("started_at", "finished_at"):
+        if values.get(key):
+            values[key] = datetime.fromisoformat(values[key])
+    return StepState(**values)
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Datetimes in a JSON column as ISO text; top-level datetime columns stay datetimes."""
+    return {k: (v.isoformat() if isinstance(v, datetime) and k != "at" else v)
+            for k, v in values.items()}
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes for timezone-aware columns: they were UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cases_of(session: Session, ids: Iterable[int]) -> list[CaseRow]:
+    return list(session.scalars(select(CaseRow).where(CaseRow.id.in_(list(ids)))))

@@ -1,0 +1,229 @@
+"""Timers and outbound deliveries as rows that any number of workers claim safely.
+
+A job is claimed with a row lock (`FOR UPDATE SKIP LOCKED` on PostgreSQL; a conditional
+update on SQLite) and a lease: a worker that dies leaves its job to be claimed again when
+the lease runs out. A timer's effect and the job's `done` are written in one transaction,
+and the engine ignores a timer already raised, so a warning happens once however many
+workers race. A delivery that fails is retried with exponential backoff and, after
+MAX_ATTEMPTS, parked as `dead` for an administrator to see and retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from runtime.flows import case as flow_case
+from runtime.store.models import Base, JSONData, utcnow
+
+PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
+MAX_ATTEMPTS = 6
+BACKOFF = timedelta(seconds=30)  # then 1, 2, 4, 8 minutes
+LEASE = timedelta(minutes=5)
+DELIVERY_TIMEOUT = 10  # seconds
+# The history events sent to subscribed systems.
+PUBLISHED_EVENTS = frozenset({"case.start", "task.create", "claim", "task.complete", "return",
+                              "transfer", "step.done", "case.done", "case.rejected",
+                              "warning.yellow", "warning.red", "escalate", "supervise"})
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_due", "status", "run_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # timer | webhook
+    name: Mapped[str] = mapped_column(String(40))  # yellow, overdue; or the event
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    task_no: Mapped[int | None] = mapped_column(Integer)
+    stamp: Mapped[str | None] = mapped_column(String(40))
+    webhook_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]]
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Webhook(Base):
+    """An existing system that wants to hear of case events, signed with its own secret."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[dict[str, Any]] = mapped_column(JSONData)  # a JSON list; empty: all
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- adding jobs ------------------------------------------------------------------------
+
+def schedule(session: Session, case_id: int, timers: Iterable[flow_case.Job],
+             events: Iterable[flow_case.Event]) -> None:
+    """Add the engine's timers, and one delivery per subscribed system for each event."""
+    for timer in timers:
+        session.add(Job(kind="timer", name=timer.kind, case_id=case_id, task_no=timer.task_no,
+                        stamp=timer.stamp, payload={}, run_at=timer.at.astimezone(UTC)))
+    published = [e for e in events if e.action in PUBLISHED_EVENTS]
+    if not published:
+        return
+    for hook in session.scalars(select(Webhook).where(Webhook.active.is_(True))):
+        for event in published:
+            if not hook.events or event.action in hook.events:
+                session.add(Job(kind="webhook", name=event.action, case_id=case_id,
+                                webhook_id=hook.id, payload=_event_payload(case_id, event),
+                                run_at=utcnow()))
+
+
+def _event_payload(case_id: int, event: flow_case.Event) -> dict[str, Any]:
+    return {"case": case_id, "event": event.action, "at": event.at.isoformat(),
+            "step": event.step, "task": event.task_no, "actor": event.actor_name,
+            "opinion": event.opinion, "detail": event.detail}
+
+
+# --- claiming ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: str
+    name: str
+    case_id: int | None
+    task_no: int | None
+    stamp: str | None
+    attempts: int
+
+
+def claim(session: Session, worker: str, *, now: datetime | None = None,
+          limit: int = 20) -> list[Claimed]:
+    """Take up to `limit` due jobs for `worker` and commit; no other worker gets them until
+    their lease runs out."""
+    now = now or utcnow()
+    due = or_(and_(Job.status == PENDING, Job.run_at <= now),
+              and_(Job.status == RUNNING, Job.locked_until < now))
+    query = select(Job.id).where(due).order_by(Job.run_at, Job.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.scalars(query.with_for_update(skip_locked=True)))
+    else:
+        ids = list(session.scalars(query))
+    taken = [job_id for job_id in ids if _take(session, job_id, worker, now, due)]
+    rows = session.scalars(select(Job).where(Job.id.in_(taken)).order_by(Job.run_at)).all()
+    claimed = [Claimed(r.id, r.kind, r.name, r.case_id, r.task_no, r.stamp, r.attempts)
+               for r in rows]
+    session.commit()
+    return claimed
+
+
+def _take(session: Session, job_id: int, worker: str, now: datetime, due: Any) -> bool:
+    # The condition is asked again in the UPDATE: on SQLite, where there is no row lock,
+    # only one of two workers that both saw the row as due can still see it so.
+    result = session.execute(update(Job).where(Job.id == job_id, due).values(
+        status=RUNNING, locked_by=worker, locked_until=now + LEASE,
+        attempts=Job.attempts + 1).execution_options(synchronize_session=False))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- finishing --------------------------------------------------------------------------
+
+def mark_done(session: Session, job_id: int) -> None:
+    """In the caller's transaction, so the job is done exactly when its effect is stored."""
+    session.execute(update(Job).where(Job.id == job_id).values(
+        status=DONE, finished_at=utcnow(), locked_until=None, last_error=None)
+        .execution_options(synchronize_session=False))
+
+
+def mark_failed(session: Session, job_id: int, error: str, attempts: int) -> str:
+    """Retry later with backoff, or park as dead after MAX_ATTEMPTS; commits."""
+    dead = attempts >= MAX_ATTEMPTS
+    values: dict[str, Any] = {"status": DEAD if dead else PENDING, "last_error": error[:2000],
+                              "locked_until": None}
+    if not dead:
+        values["run_at"] = utcnow() + BACKOFF * (2 ** (attempts - 1))
+    session.execute(update(Job).where(Job.id == job_id).values(**values)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+    return DEAD if dead else PENDING
+
+
+def retry(session: Session, job_id: int) -> bool:
+    """An administrator sends a dead job again; commits. False if it is not dead."""
+    result = session.execute(update(Job).where(Job.id == job_id, Job.status == DEAD).values(
+        status=PENDING, attempts=0, run_at=utcnow(), last_error=None)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def dead_letters(session: Session, limit: int = 100) -> list[Job]:
+    return list(session.scalars(select(Job).where(Job.status == DEAD)
+                                .order_by(Job.id.desc()).limit(limit)))
+
+
+# --- webhooks ---------------------------------------------------------------------------
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over `timestamp.body`, hex: what a receiver recomputes to trust us."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def deliver(session: Session, job_id: int) -> None:
+    """POST the event to its system, signed; raises on a failed delivery."""
+    job = session.get(Job, job_id)
+    hook = session.get(Webhook, job.webhook_id) if job else None
+    if job is None or hook is None or not hook.active:
+        return
+    body = json.dumps(job.payload, ensure_ascii=False, sort_keys=True).encode()
+    stamp = str(int(utcnow().timestamp()))
+    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8",
+        "X-Lowcode-Delivery": str(job.id), "X-Lowcode-Timestamp": stamp,
+        "X-Lowcode-Signature": signature(hook.secret, stamp, body)})
+    try:
+        with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT) as response:
+            if not 200 <= response.status < 300:
+                raise DeliveryError(f"HTTP {response.status}")
+    except (urllib.error.URLError, OSError) as error:
+        raise DeliveryError(str(error)) from None
+
+
+class DeliveryError(Exception):
+    """The receiving system did not take the delivery."""
+
+
+def subscribe(session: Session, name: str, url: str, secret: str,
+              events: Iterable[str] = ()) -> Webhook:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("a webhook URL starts with http:// or https://")
+    hook = Webhook(name=name, url=url, secret=secret, events=list(events))
+    session.add(hook)
+    session.commit()
+    return hook

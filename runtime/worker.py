@@ -1,0 +1,77 @@
+"""`lowcode worker`: claims due timers and deliveries and runs them, in any number of
+processes beside the web workers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from runtime.flows import case as flow_case
+from runtime.flows.engine import Flow
+from runtime.store import cases, jobs
+from runtime.store.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def run_once(session: Session, worker: str, now: datetime | None = None) -> int:
+    """Claim the due jobs and run each; how many were claimed."""
+    claimed = jobs.claim(session, worker, now=now)
+    for job in claimed:
+        run_job(session, job, now)
+    return len(claimed)
+
+
+def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) -> None:
+    try:
+        if job.kind == "timer":
+            _fire(session, job, now)
+        else:
+            jobs.deliver(session, job.id)
+            jobs.mark_done(session, job.id)
+            session.commit()
+    except Exception as error:  # one failing job must not stop the others: retried later
+        session.rollback()
+        state = jobs.mark_failed(session, job.id, f"{type(error).__name__}: {error}",
+                                 job.attempts)
+        log.warning("job %s (%s %s) failed, now %s: %s", job.id, job.kind, job.name, state,
+                    error)
+
+
+def _fire(session: Session, job: jobs.Claimed, now: datetime | None) -> None:
+    assert job.case_id is not None and job.task_no is not None and job.stamp is not None
+    timer = flow_case.Job(job.name, now or utcnow(), job.task_no, job.stamp)
+
+    def fire(flow: Flow) -> None:
+        flow.fire(timer)
+        jobs.mark_done(session, job.id)
+
+    cases.act(session, job.case_id, fire, actor=flow_case.SYSTEM, now=now)
+
+
+def run(sessions: Callable[[], Session], *, poll: float = 1.0, once: bool = False,
+        stop: threading.Event | None = None) -> int:
+    """Work until stopped (or, with `once`, until nothing is due); how many jobs ran."""
+    worker, total = worker_name(), 0
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        with sessions() as session:
+            count = run_once(session, worker)
+        total += count
+        if once and count == 0:
+            break
+        if count == 0:
+            stop.wait(poll)
+    return total
+
+
