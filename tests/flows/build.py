@@ -5,10 +5,13 @@ at a given moment, every effect kept."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+
+import pytest
 
 from runtime import access
 from runtime.definitions.checker import check_documents
@@ -19,6 +22,7 @@ from runtime.flows.actions import Staff
 from runtime.flows.case import Actor, Case, Effects, Event, Job, TaskState
 from runtime.flows.deadlines import CHINA
 from runtime.flows.engine import Flow, start_case
+from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 
 T = TypeVar("T")
@@ -160,3 +164,15 @@ class Run:
         if task.user_id is None:
             self.act(actions.claim, staff, task.no)
         return self.act(actions.complete, staff, task.no, **kwargs)
+
+
+@contextmanager
+def refused(code: str, zh: str | None = None, en: str | None = None) -> Iterator[None]:
+    """The block must raise a FlowError with `code`, and with these messages when given."""
+    with pytest.raises(FlowError) as caught:
+        yield
+    assert caught.value.code == code, caught.value.message()
+    if zh is not None:
+        assert caught.value.message("zh") == zh
+    if en is not None:
+        assert caught.value.message("en") == en
