@@ -229,7 +229,8 @@ class Flow:
         parties = self.plan.parties(step.id, self.case.data)
         following = max((t.order for t in main), default=-1) + 1
         if following < len(parties):
-            self.new_task(step, parties[following], following)
+            self.new_task(step, parties[following], following,
+                          user_id=self._previous_holder(step, following))
             return None
         return APPROVE
 
