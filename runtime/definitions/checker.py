@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.definitions.graphs import cycles
+from runtime.definitions.graphs import ancestors, cycles
 from runtime.definitions.loader import Document
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.schema import KINDS, did_you_mean, schema_problems, without_invalid
@@ -27,6 +27,7 @@ from runtime.definitions.spec import (
     Party,
     ProcessSpec,
     RuleSetSpec,
+    StepSpec,
     TaskTemplateSpec,
     ViewSpec,
     from_data,
@@ -354,6 +355,12 @@ def _coordination(ctx: _Context, item: Checked, task: TaskTemplateSpec) -> Itera
         yield from _party_codes(ctx, item, path, party)
     if co.feedback:
         yield from ctx.ref(item, (*base, "feedback", "form"), "Form", co.feedback.form)
+    for i, auto in enumerate(co.on_overdue):
+        path = (*base, "on_overdue", i)
+        if auto.action == "reassign" and auto.to is None:
+            yield problem("reassign_needs_to", item.doc.file, item.doc.line(path), path)
+        if auto.to is not None:
+            yield from _party_codes(ctx, item, (*path, "to"), auto.to)
 
 
 def _party_codes(ctx: _Context, item: Checked, path: Path,
@@ -379,10 +386,41 @@ def _check_process(ctx: _Context, item: Checked) -> Iterator[Problem]:
             for j, other in enumerate(getattr(step, key)):
                 yield from _within(item, (*path, key, j), "step", other, step_ids)
         yield from _expression(item, (*path, "when"), step.when, names)
-        for j, party in enumerate(step.assignees.parties if step.assignees else ()):
-            yield from _party_codes(ctx, item, (*path, "assignees", "parties", j), party)
+        yield from _assignees(ctx, item, path, step)
+        yield from _assignee_rule(ctx, item, path, step, names)
     graph = {s.id: set(s.after) for s in process.steps}
     yield from _cycle_problems(item, ("steps",), graph)
+    yield from _returns_go_back(item, process, graph)
+
+
+def _assignees(ctx: _Context, item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
+    if step.assignees is None:
+        return
+    if step.assignees.mode == "ratio" and step.assignees.ratio is None:
+        where = (*path, "assignees")
+        yield problem("ratio_needs_value", item.doc.file, item.doc.line(where), where)
+    for j, party in enumerate(step.assignees.parties):
+        yield from _party_codes(ctx, item, (*path, "assignees", "parties", j), party)
+
+
+def _assignee_rule(ctx: _Context, item: Checked, path: Path, step: StepSpec,
+                   names: Mapping[str, str] | None) -> Iterator[Problem]:
+    """A template's dispatch rule reads the start form of the process that uses it."""
+    template = ctx.find("TaskTemplate", step.task)
+    rule = template.coordination.assignee.rule if template is not None else None
+    if rule is not None and names is not None:
+        yield from _expression(item, (*path, "task"), rule, names)
+
+
+def _returns_go_back(item: Checked, process: ProcessSpec,
+                     graph: Mapping[str, set[str]]) -> Iterator[Problem]:
+    for i, step in enumerate(process.steps):
+        earlier = ancestors(graph, step.id)
+        for j, target in enumerate(step.can_return_to):
+            path: Path = ("steps", i, "can_return_to", j)
+            if target in graph and target not in earlier:
+                yield problem("return_not_earlier", item.doc.file, item.doc.line(path), path,
+                              name=target, step=step.id)
 
 
 # --- Rules ------------------------------------------------------------------------------

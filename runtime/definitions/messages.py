@@ -49,6 +49,13 @@ MESSAGES = Catalogue({
                             "a {type} field cannot have fields"),
     "expression": ("表达式 `{source}`：{reason}", "expression `{source}`: {reason_en}"),
     "cycle": ("存在循环依赖：{chain}", "there is a cycle: {chain}"),
+    "reassign_needs_to": ("reassign（改派）需要用 to 指明改派给哪个部门或角色",
+                          "reassign needs `to`: the department or role taking the task over"),
+    "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
+                          "mode ratio needs a `ratio` value"),
+    "return_not_earlier": ("只能退回到之前的步骤：'{name}' 不在 '{step}' 之前",
+                           "a step can only return to an earlier step: '{name}' does not "
+                           "come before '{step}'"),
     # packs
     "pack_missing": ("包中没有 pack.yaml", "the pack has no pack.yaml"),
     "pack_too_many_files": ("包中文件超过 {limit} 个", "the pack has more than {limit} files"),
