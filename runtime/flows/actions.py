@@ -235,7 +235,7 @@ def _started_by(flow: Flow, step_id: str) -> list[StepState]:
 def _acted(flow: Flow, step: StepState) -> bool:
     """Whether anyone has acted on the step since it started: completed, claimed from the
     pool, delegated or added a signer."""
-    return any(t.status == COMPLETED or t.claimed_at != t.created_at
+    return any(t.status == COMPLETED or t.claimed_at not in (None, t.created_at)
                or t.delegated_by is not None or t.after_signers or t.kind != "main"
                for t in flow.case.round_tasks(step))
 
