@@ -162,6 +162,8 @@ def transfer(flow: Flow, staff: Staff, no: int, to: Party, reason: str | None,
         raise FlowError("self", action="transfer")
     task.department, task.role = to.department, to.role
     task.user_id, task.claimed_at = user_id, flow.now if user_id else None
+    if user_id is not None:  # held by a person now, as if claimed: a claim-counted clock runs
+        flow.start_clock(task)
     flow.event("transfer", task=task, opinion=why, department=to.department, user=user_id)
     flow.notify("task.new", task)
     return task
@@ -169,8 +171,12 @@ def transfer(flow: Flow, staff: Staff, no: int, to: Party, reason: str | None,
 
 def delegate(flow: Flow, staff: Staff, no: int, user_id: int,
              note: str | None = None) -> TaskState:
-    """委派: let a colleague do the task; when they finish, it comes back to the delegator."""
+    """委派: let a colleague do the task; when they finish, it comes back to the delegator.
+    A delegate may not delegate again: the task would come back to them, and their
+    completion would then finish it without the delegator ever seeing it."""
     task = held(flow, staff, no, "delegate")
+    if task.delegated_by is not None:
+        raise FlowError("delegated", action="delegate")
     if user_id == staff.user_id:
         raise FlowError("self", action="delegate")
     task.delegated_by, task.user_id = staff.user_id, user_id

@@ -35,6 +35,9 @@ MESSAGES = Catalogue({
     "case_closed": ("此案件已{status}", "this case is {status_en}"),
     "conflict": ("此案件刚刚被他人处理过，请刷新后重试", "someone else has just acted on this "
                  "case; reload and try again"),
+    "delegated": ("此任务是委派给您的，不能再{action}；办理后将交回委派人",
+                  "this task was delegated to you; you cannot {action_en} it, and it goes back "
+                  "to the delegator when you complete it"),
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
 })
 

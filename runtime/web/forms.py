@@ -210,7 +210,7 @@ def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, l
     names = _names([k for f in form.all_fields() if f.type in FILE_TYPES
                     for k in state.data.get(f.id) or []])
     views = Views(form, state, errors, _catalogs(row.pack_id, form), names,
-                  frozenset(_locked(form))).top()
+                  frozenset(_locked(form)), lang=current_lang()).top()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
                "pages": _pages(form), "key": key or secrets.token_urlsafe(18),
                "notice": notice, "draft": draft, "live_url": _live_url(form)}
@@ -235,7 +235,8 @@ def partial(form_id: str) -> ResponseReturnValue:
     left = request.htmx.trigger_name or ""
     affected = dependents(form).get(_field_id(left), frozenset())
     views = Views(form, result.state, _left_errors(result, left),
-                  _catalogs(row.pack_id, form), locked=frozenset(_locked(form)))
+                  _catalogs(row.pack_id, form), locked=frozenset(_locked(form)),
+                  lang=current_lang())
     shown = [views.at(p) for p in result.state.fields if _field_id(p) in affected]
     if left in result.state.fields and views.at(left).kind in TYPED_INTO:
         shown.append(views.at(left))  # not a radio or select: that would steal its focus
@@ -374,9 +375,9 @@ def upload(form_id: str, field_id: str) -> ResponseReturnValue:
         error = ft(refused.code)
     data = {**posted_data(form, request.form), field_id: keys}
     views = Views(form, state_of(form, data), {field_id: [error]} if error else {},
-                  _catalogs(row.pack_id, form), _names(keys))
-    return render_template("_field.html", f=views.at(field_id), oob=False, form_id=form.id,
-                           live_url=_live_url(form))
+                  _catalogs(row.pack_id, form), _names(keys), lang=current_lang())
+    return render_template("_field.html", fields=[views.at(field_id)], oob=False,
+                           form_id=form.id, live_url=_live_url(form))
 
 
 def _names(keys: list[str]) -> dict[str, str]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
 from runtime.forms.fieldtypes import field_types
 from runtime.forms.state import FieldState, FormState, is_table
+from runtime.i18n import DEFAULT_LANG, pick
 from templates_lib.regions import Region, children, regions
 
 INPUT_TYPES = {"integer": "text", "decimal": "text", "money": "text", "date": "date",
@@ -20,63 +22,129 @@ INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "money": "decimal",
                "mobile": "numeric", "bank_account": "numeric", "region": "numeric"}
 
 
+WIDGETS = frozenset({"textarea", "richtext", "select", "radio", "checkbox", "multiselect",
+                     "yes_no", "date_range", "file", "image", "notice", "table", "address",
+                     "region"})
+FIELDSETS = frozenset({"radio", "checkbox", "yes_no", "date_range", "address"})  # >1 control
+PLAN_CACHE_SIZE = 256  # (form version, language) pairs; a published version never changes
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """What a field shows whatever the data: its widget and its words in one language. Built
+    once per published form version and language (`plans`), not on every render."""
+
+    spec: FieldSpec
+    type: str
+    kind: str
+    fieldset: bool  # several controls under one legend rather than one under a label
+    label: str
+    help: str
+    placeholder: str
+    text: str  # a notice's text
+    input_type: str
+    input_mode: str | None
+    max_length: int | None
+    options: tuple[tuple[str, str], ...]  # (value, label) of options written in the form
+
+
+def widget(spec: FieldSpec) -> str:
+    """The widget: the field type, `group` for sections and pages, or `input` for one-line
+    inputs of any type. The one place a new widget kind is named."""
+    if spec.type in ("section", "page"):
+        return "group"
+    if spec.type in WIDGETS or field_types()[spec.type].container:
+        return spec.type
+    return "input"
+
+
+# By id(form), holding the form: a FormSpec inherits value equality from its head (kind, id,
+# version, title), so two different forms with the same head would share a dict entry.
+_PLANS: dict[tuple[int, str], tuple[FormSpec, dict[FieldSpec, FieldPlan]]] = {}
+
+
+def plans(form: FormSpec, lang: str) -> dict[FieldSpec, FieldPlan]:
+    """Every field's plan, by spec (FieldSpecs hash by identity). A published version never
+    changes and a new one is a new object, so a cached plan is never stale."""
+    found = _PLANS.get((id(form), lang))
+    if found is not None and found[0] is form:
+        return found[1]
+    if len(_PLANS) >= PLAN_CACHE_SIZE:
+        _PLANS.clear()
+    built = {spec: _plan(spec, lang) for spec in form.all_fields()}
+    _PLANS[(id(form), lang)] = (form, built)
+    return built
+
+
+def _plan(spec: FieldSpec, lang: str) -> FieldPlan:
+    kind = widget(spec)
+    return FieldPlan(
+        spec=spec, type=spec.type, kind=kind, fieldset=kind in FIELDSETS,
+        label=pick(spec.label, lang), help=_words(spec.help, lang),
+        placeholder=_words(spec.placeholder, lang), text=pick(spec.text or spec.label, lang),
+        input_type=INPUT_TYPES.get(spec.type, "text"), input_mode=INPUT_MODES.get(spec.type),
+        max_length=spec.max_length,
+        options=tuple((str(o.value), pick(o.label, lang)) for o in spec.options))
+
+
+def _words(label: Any, lang: str) -> str:
+    return pick(label, lang) if label else ""
+
+
 @dataclass
 class FieldView:
-    spec: FieldSpec
+    """One field in one state: its plan plus what the data decides."""
+
+    plan: FieldPlan
     path: str
+    slug: str
     value: Any
     state: FieldState
     errors: list[str]
-    options: list[tuple[str, Any]] = field(default_factory=list)
+    options: tuple[tuple[str, str], ...] = ()
     files: list[tuple[str, str]] = field(default_factory=list)  # (key, original name)
     children: list[FieldView] = field(default_factory=list)
     rows: list[list[FieldView]] = field(default_factory=list)
 
     @property
-    def slug(self) -> str:
-        return slug(self.path)
+    def spec(self) -> FieldSpec:
+        return self.plan.spec
 
     @property
     def kind(self) -> str:
-        """The widget: the field type, or `input` for one-line inputs of any kind."""
-        types = field_types()
-        if self.spec.type in ("textarea", "richtext", "select", "radio", "checkbox",
-                              "multiselect", "yes_no", "date_range", "file", "image", "notice",
-                              "table", "address", "region") or types[self.spec.type].container:
-            return "group" if self.spec.type in ("section", "page") else self.spec.type
-        return "input"
-
-    @property
-    def input_type(self) -> str:
-        return INPUT_TYPES.get(self.spec.type, "text")
-
-    @property
-    def input_mode(self) -> str | None:
-        return INPUT_MODES.get(self.spec.type)
+        return self.plan.kind
 
     @property
     def described_by(self) -> str:
-        ids = [f"help-{self.slug}"] if self.spec.help else []
+        ids = [f"help-{self.slug}"] if self.plan.help else []
         return " ".join(ids + ([f"err-{self.slug}"] if self.errors else []))
 
-    def chosen(self, option_value: Any) -> bool:
+    @property
+    def choices(self) -> list[tuple[str, str, bool]]:
+        """(value, label, chosen) of each option: chosen when the value, or one of a list of
+        values, is that option."""
         values = self.value if isinstance(self.value, list) else [self.value]
-        return str(option_value) in {str(v) for v in values if v is not None}
+        chosen = {str(v) for v in values if v is not None}
+        return [(value, label, value in chosen) for value, label in self.options]
 
 
+@lru_cache(maxsize=4096)
 def slug(path: str) -> str:
+    """`items[0].amount` -> `items-0-amount`: a path as it can stand in an HTML id."""
     return re.sub(r"[\[\].]+", "-", path).strip("-")
 
 
 class Views:
-    """Builds the views of one form in one state."""
+    """Builds the views of one form in one state, in one language."""
 
     def __init__(self, form: FormSpec, state: FormState, errors: Mapping[str, list[str]],
                  catalogs: Mapping[str, CatalogSpec], file_names: Mapping[str, str] | None = None,
-                 locked: frozenset[str] = frozenset()):
+                 locked: frozenset[str] = frozenset(), lang: str = DEFAULT_LANG):
         self.form, self.state, self.errors, self.catalogs = form, state, errors, catalogs
         self.file_names = file_names or {}
         self.locked = locked  # prefilled from the account: shown, never editable
+        self.lang = lang
+        self.plans = plans(form, lang)
 
     def top(self) -> list[FieldView]:
         return [self._view(spec, spec.id, self.state.data) for spec in self.form.fields]
@@ -97,9 +165,9 @@ class Views:
         state = self.state.fields[path]
         if spec.id in self.locked:
             state = replace(state, readonly=True)
-        view = FieldView(spec, path, values.get(spec.id), state,
-                         list(self.errors.get(path, [])), self._options(spec))
-        prefix = path[: -len(spec.id)]
+        plan = self.plans[spec]
+        view = FieldView(plan, path, slug(path), values.get(spec.id), state,
+                         self.errors.get(path, []), self._options(plan))
         if spec.type in ("file", "image"):
             view.files = [(k, self.file_names[k]) for k in view.value or []
                           if k in self.file_names]
@@ -107,14 +175,17 @@ class Views:
             view.rows = [[self._view(c, f"{path}[{i}].{c.id}", row) for c in spec.fields]
                          for i, row in enumerate(view.value or [])]
         elif spec.fields:
+            prefix = path[: -len(spec.id)]
             view.children = [self._view(c, prefix + c.id, values) for c in spec.fields]
         return view
 
-    def _options(self, spec: FieldSpec) -> list[tuple[str, Any]]:
-        if spec.options:
-            return [(str(o.value), o.label) for o in spec.options]
-        catalog = self.catalogs.get(spec.options_from or "")
-        return [(item.code, item.label) for item in catalog.items] if catalog else []
+    def _options(self, plan: FieldPlan) -> tuple[tuple[str, str], ...]:
+        """The options written in the form, or those of its catalog (read per request: the
+        catalog is another definition, published on its own)."""
+        catalog = self.catalogs.get(plan.spec.options_from or "")
+        if plan.options or catalog is None:
+            return plan.options
+        return tuple((item.code, pick(item.label, self.lang)) for item in catalog.items)
 
 
 @dataclass(frozen=True)
