@@ -23,6 +23,7 @@ from runtime.flows.case import (
     DONE,
     REJECT,
     RUNNING,
+    SKIPPED,
     WAITING,
     WITHDRAWN,
     Copy,
@@ -107,7 +108,7 @@ def claim(flow: Flow, staff: Staff, no: int) -> TaskState:
                         status="open", action="claim")
     if not staff.in_pool(task):
         raise FlowError("not_yours", action="claim")
-    task.user_id, task.claimed_at = staff.user_id, flow.now
+    task.user_id, task.claimed_at, task.claimed = staff.user_id, flow.now, True
     flow.start_clock(task)
     flow.event("claim", task=task)
     return task
@@ -229,19 +230,30 @@ def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> Ta
     again = flow.new_task(step, Party(department=task.department, role=task.role), task.order,
                           user_id=staff.user_id, kind=task.kind,
                           parent=flow.case.task(task.parent) if task.parent else None)
-    again.due_at, again.yellow_at, again.clock_from = task.due_at, task.yellow_at, task.clock_from
+    flow.carry_deadline(again, task)
     return again
 
 
 def _started_by(flow: Flow, step_id: str) -> list[StepState]:
-    return [s for s in flow.case.steps.values()
-            if step_id in flow.plan.steps[s.id].after and s.status != WAITING]
+    """The steps the completion of `step_id` started, and through a step it skipped, the
+    steps that skip started in turn: taking the task back must stop them all."""
+    found: list[StepState] = []
+    todo = [step_id]
+    while todo:
+        current = todo.pop()
+        for step in flow.case.steps.values():
+            if (current in flow.plan.steps[step.id].after and step.status != WAITING
+                    and step not in found):
+                found.append(step)
+                if step.status == SKIPPED:
+                    todo.append(step.id)
+    return found
 
 
 def _acted(flow: Flow, step: StepState) -> bool:
     """Whether anyone has acted on the step since it started: completed, claimed from the
     pool, delegated or added a signer."""
-    return any(t.status == COMPLETED or t.claimed_at not in (None, t.created_at)
+    return any(t.status == COMPLETED or t.claimed or t.claimed_at not in (None, t.created_at)
                or t.delegated_by is not None or t.after_signers or t.kind != "main"
                for t in flow.case.round_tasks(step))
 

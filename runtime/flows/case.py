@@ -48,6 +48,9 @@ class TaskState:
     delegated_by: int | None = None
     created_at: datetime | None = None
     claimed_at: datetime | None = None
+    # Taken from the pool by a claim, not given to a person when made: a claim is acting on
+    # it even at the very moment it was made (a withdraw is too late then).
+    claimed: bool = False
     clock_from: datetime | None = None  # when the deadline started counting
     due_at: datetime | None = None
     yellow_at: datetime | None = None

@@ -147,6 +147,16 @@ class Flow:
                                            coordination.warning.yellow_at)
         self._schedule(task)
 
+    def carry_deadline(self, task: TaskState, source: TaskState) -> None:
+        """Give `task` the deadline of the task it stands in for (one taken back by 撤回), and
+        timers stamped for that deadline: the ones it got when it was made would be stale."""
+        self.effects.jobs = [j for j in self.effects.jobs if j.task_no != task.no]
+        task.clock_from, task.due_at, task.yellow_at = (source.clock_from, source.due_at,
+                                                        source.yellow_at)
+        task.warned = source.warned
+        if task.due_at is not None:
+            self._schedule(task)
+
     def _schedule(self, task: TaskState) -> None:
         assert task.due_at is not None and task.yellow_at is not None
         stamp = task.due_at.isoformat()
