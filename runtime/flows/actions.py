@@ -308,8 +308,17 @@ def _extend(flow: Flow, task: TaskState, days: int) -> None:
     task.due_at = deadlines.extended(task.due_at, days)
     share = flow.plan.template(task.step).coordination.warning.yellow_at
     task.yellow_at = deadlines.warn_at(task.clock_from, task.due_at, share)
-    task.warned = None if flow.now < task.yellow_at else task.warned
+    task.warned = _warned_by(flow, task)
     flow._schedule(task)
+
+
+def _warned_by(flow: Flow, task: TaskState) -> str | None:
+    """The warning a task has had by now under its moved deadline: a task that was red is
+    only yellow once extended, so that its fresh overdue timer turns it red again."""
+    assert task.due_at is not None and task.yellow_at is not None
+    if flow.now < task.yellow_at:
+        return None
+    return "yellow" if flow.now < task.due_at else task.warned
 
 
 # --- supervision ------------------------------------------------------------------------
