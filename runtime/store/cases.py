@@ -100,6 +100,7 @@ class Task(Base):
     delegated_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed: Mapped[bool] = mapped_column(Boolean, default=False)  # taken from the pool
     clock_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # due_at, or NO_DEADLINE when none: lists sort the most urgent first by (due_sort, id)

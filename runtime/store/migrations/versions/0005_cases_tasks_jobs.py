@@ -153,6 +153,7 @@ def upgrade() -> None:
         sa.Column("delegated_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claimed", sa.Boolean(), nullable=False),
         sa.Column("clock_from", sa.DateTime(timezone=True), nullable=True),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("due_sort", sa.DateTime(timezone=True), nullable=False),
