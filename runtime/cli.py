@@ -155,6 +155,53 @@ def serve(host: str, port: int, lang: str) -> None:
     app.run(host=host, port=port)
 
 
+@main.command("worker", help="领取并执行到期的计时器（预警、超时）和对外推送（webhook），"
+                             "可与 Web 进程并行运行任意多个；收到 SIGTERM/SIGINT 时做完当前任务后"
+                             "退出。\n\nClaim and run due timers (warnings, overdue) and outbound "
+                             "deliveries (webhooks), as many processes as you like beside the "
+                             "web workers; on SIGTERM/SIGINT finish the current job and exit.")
+@click.option("--once", is_flag=True,
+              help="做完所有到期任务后退出 / Run until nothing is due, then exit.")
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.01),
+              metavar="SECONDS",
+              help="空闲时每隔几秒查看一次 / Seconds to wait between looks when idle.")
+@LANG_OPTION
+def worker(once: bool, poll: float, lang: str) -> None:
+    import signal
+    import threading
+
+    from runtime import worker as jobs_worker
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    _log_to_stderr()
+    stop = threading.Event()
+
+    def on_signal(number: int, _frame: object) -> None:
+        jobs_worker.log.info("%s: stopping after the current job", signal.Signals(number).name)
+        stop.set()
+
+    previous = {number: signal.signal(number, on_signal)
+                for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        total = jobs_worker.run(store.sessions, poll=poll, once=once, stop=stop)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        store.engine.dispose()
+    click.echo(f"worker stopped; {total} job(s) claimed." if lang == "en"
+               else f"后台任务进程已停止；共领取 {total} 个任务。")
+
+
+def _log_to_stderr() -> None:
+    """What the worker runs, one line each on stderr, unless logging is set up already."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("runtime").setLevel(logging.INFO)
+
+
 @main.group(help="演示数据。\n\nDemo data.")
 def demo() -> None:
     pass

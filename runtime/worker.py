@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from runtime.flows import case as flow_case
@@ -24,15 +25,22 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def run_once(session: Session, worker: str, now: datetime | None = None) -> int:
-    """Claim the due jobs and run each; how many were claimed."""
+def run_once(session: Session, worker: str, now: datetime | None = None,
+             stop: threading.Event | None = None) -> int:
+    """Claim the due jobs and run each; how many were claimed. Once `stop` is set, the jobs
+    of the batch not yet run are given back for another worker to take at once."""
     claimed = jobs.claim(session, worker, now=now)
-    for job in claimed:
+    for done, job in enumerate(claimed):
+        if stop is not None and stop.is_set():
+            given = jobs.release(session, claimed[done:], worker)
+            log.info("worker %s stopping: gave back %d job(s)", worker, given)
+            break
         run_job(session, job, now)
     return len(claimed)
 
 
-def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) -> None:
+def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) -> str:
+    """Run one claimed job: done, or failed and now pending (backoff), dead or lost."""
     try:
         if job.kind == "timer":
             _fire(session, job, now)
@@ -43,9 +51,13 @@ def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) ->
     except Exception as error:  # one failing job must not stop the others: retried later
         session.rollback()
         state = jobs.mark_failed(session, job.id, f"{type(error).__name__}: {error}",
-                                 job.attempts)
-        log.warning("job %s (%s %s) failed, now %s: %s", job.id, job.kind, job.name, state,
-                    error)
+                                 job.attempts, now=now)
+        log.warning("job %s (%s %s, case %s) failed, now %s: %s", job.id, job.kind,
+                    job.name, job.case_id, state, error)
+        return state
+    log.info("job %s (%s %s, case %s, task %s) done", job.id, job.kind, job.name,
+             job.case_id, job.task_no)
+    return jobs.DONE
 
 
 def _fire(session: Session, job: jobs.Claimed, now: datetime | None) -> None:
@@ -61,17 +73,27 @@ def _fire(session: Session, job: jobs.Claimed, now: datetime | None) -> None:
 
 def run(sessions: Callable[[], Session], *, poll: float = 1.0, once: bool = False,
         stop: threading.Event | None = None) -> int:
-    """Work until stopped (or, with `once`, until nothing is due); how many jobs ran."""
+    """Work until `stop` is set (or, with `once`, until nothing is due); how many jobs were
+    claimed. A database that goes away is waited for, polling, rather than the end of the
+    worker; with `once` its error is raised."""
     worker, total = worker_name(), 0
     stop = stop or threading.Event()
+    log.info("worker %s started (poll %ss%s)", worker, poll, ", once" if once else "")
     while not stop.is_set():
-        with sessions() as session:
-            count = run_once(session, worker)
+        try:
+            with sessions() as session:
+                count = run_once(session, worker, stop=stop)
+        except SQLAlchemyError as error:
+            if once:
+                raise
+            log.error("worker %s: database error, trying again in %ss: %s", worker, poll,
+                      error)
+            stop.wait(poll)
+            continue
         total += count
         if once and count == 0:
             break
         if count == 0:
             stop.wait(poll)
+    log.info("worker %s stopped after %d job(s)", worker, total)
     return total
-
-

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
-import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    func,
     or_,
     select,
     update,
@@ -38,6 +39,8 @@ from runtime.flows import case as flow_case
 from runtime.store.models import Base, JSONData, utcnow
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
+LOST = "lost"  # what mark_failed says when another worker holds the job now
+STATUSES = (PENDING, RUNNING, DONE, DEAD)
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=30)  # then 1, 2, 4, 8 minutes
 LEASE = timedelta(minutes=5)
@@ -126,29 +129,43 @@ def claim(session: Session, worker: str, *, now: datetime | None = None,
           limit: int = 20) -> list[Claimed]:
     """Take up to `limit` due jobs for `worker` and commit; no other worker gets them until
     their lease runs out."""
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(UTC)  # SQLite compares the stored UTC text
     due = or_(and_(Job.status == PENDING, Job.run_at <= now),
               and_(Job.status == RUNNING, Job.locked_until < now))
-    query = select(Job.id).where(due).order_by(Job.run_at, Job.id).limit(limit)
+    picked = select(Job.id).where(due).order_by(Job.run_at, Job.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.scalars(query.with_for_update(skip_locked=True)))
+        # Rows another worker holds are skipped, not waited for: each takes its own batch.
+        chosen: Any = list(session.scalars(picked.with_for_update(skip_locked=True)))
     else:
-        ids = list(session.scalars(query))
-    taken = [job_id for job_id in ids if _take(session, job_id, worker, now, due)]
-    rows = session.scalars(select(Job).where(Job.id.in_(taken)).order_by(Job.run_at)).all()
+        # One statement: SQLite takes its write lock before the subquery reads, so two
+        # workers never pick the same row, and a worker that waited picks the rows left.
+        chosen = picked.scalar_subquery()
+    # The condition is asked again in the UPDATE, so a row is only ever taken while due.
+    taken = list(session.scalars(update(Job).where(Job.id.in_(chosen), due).values(
+        status=RUNNING, locked_by=worker, locked_until=now + LEASE,
+        attempts=Job.attempts + 1).returning(Job.id)
+        .execution_options(synchronize_session=False)))
+    rows = session.scalars(select(Job).where(Job.id.in_(taken))
+                           .order_by(Job.run_at, Job.id)).all()
     claimed = [Claimed(r.id, r.kind, r.name, r.case_id, r.task_no, r.stamp, r.attempts)
                for r in rows]
     session.commit()
     return claimed
 
 
-def _take(session: Session, job_id: int, worker: str, now: datetime, due: Any) -> bool:
-    # The condition is asked again in the UPDATE: on SQLite, where there is no row lock,
-    # only one of two workers that both saw the row as due can still see it so.
-    result = session.execute(update(Job).where(Job.id == job_id, due).values(
-        status=RUNNING, locked_by=worker, locked_until=now + LEASE,
-        attempts=Job.attempts + 1).execution_options(synchronize_session=False))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+def release(session: Session, claimed: Iterable[Claimed], worker: str) -> int:
+    """Give back jobs claimed but not run (a worker stopping mid-batch) so that another
+    takes them at once, without counting the attempt; commits. How many were given back."""
+    released = 0
+    for job in claimed:
+        result = session.execute(update(Job).where(
+            Job.id == job.id, Job.status == RUNNING, Job.locked_by == worker,
+            Job.attempts == job.attempts).values(
+            status=PENDING, locked_by=None, locked_until=None, attempts=job.attempts - 1)
+            .execution_options(synchronize_session=False))
+        released += result.rowcount  # type: ignore[attr-defined]
+    session.commit()
+    return released
 
 
 # --- finishing --------------------------------------------------------------------------
@@ -160,16 +177,22 @@ def mark_done(session: Session, job_id: int) -> None:
         .execution_options(synchronize_session=False))
 
 
-def mark_failed(session: Session, job_id: int, error: str, attempts: int) -> str:
-    """Retry later with backoff, or park as dead after MAX_ATTEMPTS; commits."""
+def mark_failed(session: Session, job_id: int, error: str, attempts: int, *,
+                now: datetime | None = None) -> str:
+    """Retry later with backoff, or park as dead after MAX_ATTEMPTS; commits. `attempts` is
+    the count the worker claimed the job with: a worker whose lease ran out, and whose job
+    another worker has claimed since, changes nothing (LOST)."""
     dead = attempts >= MAX_ATTEMPTS
     values: dict[str, Any] = {"status": DEAD if dead else PENDING, "last_error": error[:2000],
                               "locked_until": None}
     if not dead:
-        values["run_at"] = utcnow() + BACKOFF * (2 ** (attempts - 1))
-    session.execute(update(Job).where(Job.id == job_id).values(**values)
-                    .execution_options(synchronize_session=False))
+        values["run_at"] = (now or utcnow()).astimezone(UTC) + BACKOFF * (2 ** (attempts - 1))
+    result = session.execute(update(Job).where(
+        Job.id == job_id, Job.status == RUNNING, Job.attempts == attempts).values(**values)
+        .execution_options(synchronize_session=False))
     session.commit()
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return LOST
     return DEAD if dead else PENDING
 
 
@@ -185,6 +208,13 @@ def retry(session: Session, job_id: int) -> bool:
 def dead_letters(session: Session, limit: int = 100) -> list[Job]:
     return list(session.scalars(select(Job).where(Job.status == DEAD)
                                 .order_by(Job.id.desc()).limit(limit)))
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many jobs are in each status (every status named, zero included)."""
+    found = dict(session.execute(select(Job.status, func.count()).group_by(Job.status))
+                 .tuples().all())
+    return {status: found.get(status, 0) for status in STATUSES}
 
 
 # --- webhooks ---------------------------------------------------------------------------
@@ -208,11 +238,22 @@ def deliver(session: Session, job_id: int) -> None:
         "X-Lowcode-Delivery": str(job.id), "X-Lowcode-Timestamp": stamp,
         "X-Lowcode-Signature": signature(hook.secret, stamp, body)})
     try:
-        with urllib.request.urlopen(request, timeout=DELIVERY_TIMEOUT) as response:
-            if not 200 <= response.status < 300:
-                raise DeliveryError(f"HTTP {response.status}")
-    except (urllib.error.URLError, OSError) as error:
-        raise DeliveryError(str(error)) from None
+        # urllib raises HTTPError (an OSError) for any status outside 2xx
+        with _OPENER.open(request, timeout=DELIVERY_TIMEOUT):
+            pass
+    except (OSError, http.client.HTTPException) as error:
+        raise DeliveryError(f"{type(error).__name__}: {error}") from None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failed delivery: followed, urllib would turn the POST into a GET
+    without the body (or send the signed event to another host) and call it delivered."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 class DeliveryError(Exception):
