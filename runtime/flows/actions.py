@@ -217,8 +217,10 @@ def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> Ta
     if task.completed_by != staff.user_id:
         raise FlowError("not_completer")
     step = flow.case.steps[task.step]
-    later = _started_by(flow, step.id) if step.status == DONE else []
-    if step.round != task.round or any(_acted(flow, s) for s in later):
+    if step.round != task.round or step.status == WAITING:  # returned since: it is redone
+        raise FlowError("withdraw_returned")
+    later = _undone_by(flow, step.id) if step.status == DONE else []
+    if any(_acted(flow, s) for s in later if s.status != SKIPPED):
         raise FlowError("withdraw_too_late")
     for other in later:
         for t in flow.case.round_tasks(other):
@@ -234,20 +236,22 @@ def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> Ta
     return again
 
 
-def _started_by(flow: Flow, step_id: str) -> list[StepState]:
-    """The steps the completion of `step_id` started, and through a step it skipped, the
-    steps that skip started in turn: taking the task back must stop them all."""
-    found: list[StepState] = []
+def _undone_by(flow: Flow, step_id: str) -> list[StepState]:
+    """The steps that could not stand once `step_id` is open again: its successors whose
+    join no longer holds without it and, through those (a skipped one too), theirs in turn.
+    A join that still holds by other steps (any, at least N) is left alone."""
+    statuses = {s.id: s.status for s in flow.case.steps.values()} | {step_id: ACTIVE}
+    undone: list[StepState] = []
     todo = [step_id]
     while todo:
-        current = todo.pop()
+        changed = todo.pop()
         for step in flow.case.steps.values():
-            if (current in flow.plan.steps[step.id].after and step.status != WAITING
-                    and step not in found):
-                found.append(step)
-                if step.status == SKIPPED:
-                    todo.append(step.id)
-    return found
+            if (changed in flow.plan.steps[step.id].after and statuses[step.id] != WAITING
+                    and not flow.ready(step.id, statuses)):
+                statuses[step.id] = WAITING
+                undone.append(step)
+                todo.append(step.id)
+    return undone
 
 
 def _acted(flow: Flow, step: StepState) -> bool:

@@ -5,6 +5,7 @@ ends when every step has. Human actions (runtime.flows.actions) and timers call 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +66,7 @@ class Flow:
         while changed and self.case.status == RUNNING:
             changed = False
             for step in self.case.steps.values():
-                if step.status == WAITING and self._ready(step.id):
+                if step.status == WAITING and self.ready(step.id):
                     self._begin(step)
                     changed = True
         if self.case.status == RUNNING and all(s.status in RESOLVED
@@ -73,11 +74,13 @@ class Flow:
             self.case.status = CLOSED
             self.event("case.done")
 
-    def _ready(self, step_id: str) -> bool:
-        after = self.plan.steps[step_id].after
-        statuses = [self.case.steps[s].status for s in after]
-        done = statuses.count(DONE)
-        if all(s in RESOLVED for s in statuses):
+    def ready(self, step_id: str, statuses: Mapping[str, str] | None = None) -> bool:
+        """Whether the steps before `step_id` let it start, by their status in the case or,
+        to ask what would be, in `statuses`."""
+        known = statuses or {s.id: s.status for s in self.case.steps.values()}
+        before = [known[s] for s in self.plan.steps[step_id].after]
+        done = before.count(DONE)
+        if all(s in RESOLVED for s in before):
             return True
         join = self.plan.steps[step_id].join
         if join.mode == "any":

@@ -19,6 +19,8 @@ MESSAGES = Catalogue({
                          "this step cannot return to '{target}'; it can return to: {allowed}"),
     "withdraw_too_late": ("下一步已开始办理，不能撤回", "the next step has already acted; it is "
                           "too late to withdraw"),
+    "withdraw_returned": ("此步骤已被退回重办，不能撤回", "this step has been returned to be "
+                          "done again; it is too late to withdraw"),
     "not_completer": ("只有办理此任务的人可以撤回", "only the person who completed this task can "
                       "withdraw it"),
     "no_deadline": ("此任务没有办理时限", "this task has no deadline"),
