@@ -98,3 +98,47 @@ def test_a_countersigner_withdraws_while_the_others_still_sign():
     again = run.act(actions.withdraw, CLERK, 1)
     assert [(t.no, t.status) for t in run.live()] == [(2, OPEN), (again.no, OPEN)]
     assert run.steps() == {"review": ACTIVE, "next": WAITING}
+
+
+def test_a_countersigner_cannot_withdraw_once_the_step_was_returned():
+    run = Run.start(build_plan("""
+        - {id: accept, task: accept}
+        - id: review
+          task: accept
+          after: [accept]
+          can_return_to: [accept]
+          assignees:
+            mode: all
+            parties: [{department: HEALTH, role: clerk}, {department: GOVSVC, role: clerk}]
+    """, TASKS))
+    run.handle(CLERK, "accept")
+    health, govsvc = run.live("review")
+    run.act(actions.claim, CLERK, govsvc.no)
+    run.act(actions.complete, CLERK, govsvc.no)
+    run.act(actions.claim, HEALTH, health.no)
+    run.act(actions.return_to, HEALTH, health.no, "accept", "材料不全")
+    with refused("withdraw_returned", "此步骤已被退回重办，不能撤回"):
+        run.act(actions.withdraw, CLERK, govsvc.no)
+    assert run.steps() == {"accept": ACTIVE, "review": WAITING}
+
+
+def test_withdraw_leaves_a_join_that_other_branches_still_satisfy():
+    run = Run.start(build_plan("""
+        - {id: accept, task: accept}
+        - {id: a, task: certificate, after: [accept]}
+        - {id: b, task: certificate, after: [accept]}
+        - {id: c, task: certificate, after: [accept]}
+        - {id: close, task: accept, after: [a, b, c], join: {at_least: 2}}
+    """, TASKS))
+    run.handle(CLERK, "accept")
+    run.handle(HEALTH, "a")
+    run.handle(HEALTH, "b")
+    close = run.only("close")
+    run.handle(HEALTH, "c")
+    done = {t.step: t.no for t in run.case.tasks if t.status == "done"}
+    run.act(actions.withdraw, HEALTH, done["b"])  # a and c still make two
+    assert run.steps() == {"accept": DONE, "a": DONE, "b": ACTIVE, "c": DONE, "close": ACTIVE}
+    assert close.live
+    run.act(actions.withdraw, HEALTH, done["c"])
+    assert run.steps()["close"] == WAITING  # only a is left: close cannot stand
+    assert not close.live
