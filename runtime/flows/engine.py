@@ -291,10 +291,11 @@ class Flow:
                 return
             if auto.action == "escalate" and coordination.escalation:
                 task.escalated = True
-                party = coordination.escalation
-                self.event("escalate", task=task, department=party.department)
-                self.notify("task.escalated", task, department=party.department,
-                            role=party.role, user_id=None)
+                # A role alone ({role: lead}) means that role in the task's own department.
+                department = coordination.escalation.department or task.department
+                self.event("escalate", task=task, department=department)
+                self.notify("task.escalated", task, department=department,
+                            role=coordination.escalation.role, user_id=None)
             elif auto.action == "reassign" and auto.to:
                 task.department, task.role, task.user_id = (auto.to.department, auto.to.role,
                                                             None)

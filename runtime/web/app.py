@@ -19,6 +19,7 @@ from runtime.web import (
     headers,
     health,
     lang,
+    pickers,
     portal,
     records,
     settings,
@@ -41,6 +42,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(forms.api_bp)  # JSON only: see runtime.web.forms
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
-                      forms.api_bp, records.bp):
+                      forms.api_bp, records.bp, pickers.bp):
         app.register_blueprint(blueprint)
     return app

@@ -55,6 +55,7 @@ from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
 from runtime.web.formviews import Views, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
+from runtime.web.pickers import check_references
 
 bp = Blueprint("forms", __name__)
 RECEIPT = "receipt"
@@ -271,6 +272,7 @@ def post(form_id: str) -> ResponseReturnValue:
         changed = _change_rows(data, action)
         return _page(row, form, state_of(form, changed), {}, step=_current_step(), key=key)
     result = validate(form, data, catalogs=_catalogs(row.pack_id, form))
+    check_references(form, result)
     step = _step_after(action, form, result)
     if action != "submit" or not result.ok:
         errors = _shown_errors(form, result, action)
@@ -467,6 +469,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     row = _form_row(form_id, version if isinstance(version, int) else None)
     form = _form(row)
     result = validate(form, body["data"], catalogs=_catalogs(row.pack_id, form))
+    check_references(form, result)
     if not result.ok:
         return jsonify({"errors": result.as_dict(_lang())}), 422
     key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]

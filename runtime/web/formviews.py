@@ -55,6 +55,8 @@ def widget(spec: FieldSpec) -> str:
         return "group"
     if spec.type in WIDGETS or field_types()[spec.type].container:
         return spec.type
+    if field_types()[spec.type].refers_to:
+        return "picker"  # department, user, related record: see runtime.web.pickers
     return "input"
 
 

@@ -1,0 +1,108 @@
+"""Picker fields refer to things outside the form: a department, a staff user, a submission of
+another form. Whether a chosen one exists is asked of a `References` the caller passes in
+(the web layer answers from the store, within the signed-in user's scope); this module only
+decides which values to ask about and what to say. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER, field_types
+from runtime.forms.messages import MESSAGES
+from runtime.forms.state import FormState, is_table, value_fields
+from runtime.i18n import Label
+
+# What a lookup finds: the thing, nothing (or nothing the user may choose), or a thing
+# outside the department the field is limited to.
+FOUND, MISSING, OUTSIDE = "found", "missing", "outside"
+
+MESSAGE_CODES = {
+    (DEPARTMENT, MISSING): "unknown_department", (DEPARTMENT, OUTSIDE): "department_outside",
+    (USER, MISSING): "unknown_user", (USER, OUTSIDE): "user_outside",
+    (RECORD, MISSING): "unknown_record", (RECORD, OUTSIDE): "unknown_record",
+}
+
+
+class References(Protocol):
+    """Answers FOUND, MISSING or OUTSIDE for one chosen value."""
+
+    def department(self, code: str, within: str | None) -> str:
+        """A department by code; OUTSIDE when `within` is given and it is not that
+        department or one below it."""
+
+    def user(self, username: str, department: str | None) -> str:
+        """An active staff user; OUTSIDE when not a member of `department` or one below it."""
+
+    def record(self, form_id: str, tracking_no: str) -> str:
+        """A submission of `form_id` in the asking user's data scope (MISSING otherwise:
+        a record out of scope is not told apart from one that does not exist)."""
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A chosen value the lookup did not find; reads like the other field errors."""
+
+    code: str
+    label: Label
+
+    def message(self, lang: str = "zh") -> str:
+        return MESSAGES.format(self.code, "en" if lang == "en" else "zh",
+                               label=self.label.text(lang))
+
+    @property
+    def zh(self) -> str:
+        return self.message("zh")
+
+    @property
+    def en(self) -> str:
+        return self.message("en")
+
+
+def has_pickers(form: FormSpec) -> bool:
+    types = field_types()
+    return any(types[f.type].refers_to for f in form.all_fields() if f.type in types)
+
+
+def reference_errors(form: FormSpec, state: FormState,
+                     references: References) -> dict[str, list[Unresolved]]:
+    """An error by path for each visible picker whose value `references` does not find."""
+    if not has_pickers(form):
+        return {}
+    return {path: [error] for path, error in _level(form.fields, state, state.data, "",
+                                                    references)}
+
+
+def _level(fields: tuple[FieldSpec, ...], state: FormState, values: Mapping[str, Any],
+           prefix: str, references: References) -> Iterator[tuple[str, Unresolved]]:
+    types = field_types()
+    for spec in value_fields(fields):
+        path, value = prefix + spec.id, values.get(spec.id)
+        if path not in state.fields or not state.fields[path].visible:
+            continue
+        if is_table(spec):
+            for index, row in enumerate(value or []):
+                yield from _level(spec.fields, state, row, f"{path}[{index}].", references)
+        elif types[spec.type].refers_to and value not in (None, ""):
+            error = resolve(spec, str(value), references)
+            if error is not None:
+                yield path, error
+
+
+def resolve(spec: FieldSpec, value: str, references: References) -> Unresolved | None:
+    """The error for one chosen value of a picker field, or None when it is found."""
+    refers_to = field_types()[spec.type].refers_to
+    if refers_to == DEPARTMENT:
+        found = references.department(value, spec.department)
+    elif refers_to == USER:
+        found = references.user(value, spec.department)
+    elif refers_to == RECORD and spec.related_form:
+        found = references.record(spec.related_form, value)
+    else:
+        found = MISSING
+    if found == FOUND:
+        return None
+    return Unresolved(MESSAGE_CODES[(refers_to or RECORD, found)], spec.label or Label(spec.id))
