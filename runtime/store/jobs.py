@@ -141,16 +141,16 @@ def claim(session: Session, worker: str, *, now: datetime | None = None,
         # workers never pick the same row, and a worker that waited picks the rows left.
         chosen = picked.scalar_subquery()
     # The condition is asked again in the UPDATE, so a row is only ever taken while due.
-    taken = list(session.scalars(update(Job).where(Job.id.in_(chosen), due).values(
+    # The rows as the UPDATE left them (not as this session may have loaded them before).
+    rows = session.execute(update(Job).where(Job.id.in_(chosen), due).values(
         status=RUNNING, locked_by=worker, locked_until=now + LEASE,
-        attempts=Job.attempts + 1).returning(Job.id)
-        .execution_options(synchronize_session=False)))
-    rows = session.scalars(select(Job).where(Job.id.in_(taken))
-                           .order_by(Job.run_at, Job.id)).all()
-    claimed = [Claimed(r.id, r.kind, r.name, r.case_id, r.task_no, r.stamp, r.attempts)
-               for r in rows]
+        attempts=Job.attempts + 1).returning(
+        Job.id, Job.kind, Job.name, Job.case_id, Job.task_no, Job.stamp, Job.attempts,
+        Job.run_at).execution_options(synchronize_session=False)).all()
     session.commit()
-    return claimed
+    rows = sorted(rows, key=lambda r: (r.run_at, r.id))
+    return [Claimed(r.id, r.kind, r.name, r.case_id, r.task_no, r.stamp, r.attempts)
+            for r in rows]
 
 
 def release(session: Session, claimed: Iterable[Claimed], worker: str) -> int:
@@ -212,8 +212,8 @@ def dead_letters(session: Session, limit: int = 100) -> list[Job]:
 
 def counts(session: Session) -> dict[str, int]:
     """How many jobs are in each status (every status named, zero included)."""
-    found = dict(session.execute(select(Job.status, func.count()).group_by(Job.status))
-                 .tuples().all())
+    found: dict[str, int] = {status: count for status, count in session.execute(
+        select(Job.status, func.count()).group_by(Job.status))}
     return {status: found.get(status, 0) for status in STATUSES}
 
 

@@ -1,0 +1,298 @@
+"""Jobs: signed webhook deliveries to a receiver on 127.0.0.1, retries with backoff until a
+failing delivery is dead, an administrator's retry, leases that run out, a worker giving back
+what it did not run, and the worker loop outliving a database that is away."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from runtime import worker
+from runtime.flows.deadlines import CHINA
+from runtime.store import cases, jobs
+from runtime.store.db import make_engine, session_factory
+from runtime.store.models import utcnow
+
+from .casework import publish, start
+
+SECRET = "s3cret-of-the-receiving-system"
+SERVER_LIMIT = 30  # seconds: a receiver stops itself even if a test forgets it
+
+
+@dataclass
+class Receiver:
+    url: str
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def receiver(status: int = 200, *, garbage: bool = False) -> Iterator[Receiver]:
+    """An HTTP server on 127.0.0.1 in a thread, answering every POST with `status` (or with
+    a line that is not HTTP); it shuts itself down after SERVER_LIMIT seconds."""
+    box: list[Receiver] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        timeout = 5
+
+        def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            box[0].received.append((dict(self.headers), body))
+            self.answer()
+
+        def do_GET(self) -> None:  # noqa: N802
+            box[0].methods.append("GET")
+            self.answer()
+
+        def answer(self) -> None:
+            if garbage:
+                self.wfile.write(b"this is not HTTP\r\n\r\n")
+                return
+            self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", box[0].url + "elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    box.append(Receiver(f"http://127.0.0.1:{server.server_address[1]}/hook/"))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    limit = threading.Timer(SERVER_LIMIT, server.shutdown)
+    thread.start()
+    limit.start()
+    try:
+        yield box[0]
+    finally:
+        limit.cancel()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def closed_port() -> str:
+    """The URL of a port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+def delivery(session: Session, url: str, *, active: bool = True) -> int:
+    """A webhook job to `url`, due now; its id."""
+    hook = jobs.subscribe(session, "receiver", url, SECRET)
+    hook.active = active
+    job = jobs.Job(kind="webhook", name="case.start", case_id=1, webhook_id=hook.id,
+                   payload={"case": 1, "event": "case.start"}, run_at=utcnow())
+    session.add(job)
+    session.commit()
+    return job.id
+
+
+def job(session: Session, job_id: int) -> jobs.Job:
+    found = session.get(jobs.Job, job_id, populate_existing=True)
+    assert found is not None
+    return found
+
+
+def test_a_case_event_is_delivered_signed_to_the_subscribed_system(session: Session) -> None:
+    publish(session)
+    with receiver() as system:
+        jobs.subscribe(session, "birth registry", system.url, SECRET,
+                       events=["case.start", "task.create"])
+        case = start(session)
+        assert worker.run_once(session, "w1") == 2  # the timers are not due yet
+    assert len(system.received) == 2
+    for headers, body in system.received:
+        stamp = headers["X-Lowcode-Timestamp"]
+        assert headers["X-Lowcode-Signature"] == jobs.signature(SECRET, stamp, body)
+        assert headers["X-Lowcode-Signature"] != jobs.signature("another secret", stamp, body)
+        assert headers["Content-Type"] == "application/json; charset=utf-8"
+        assert abs(int(stamp) - utcnow().timestamp()) < 60
+    payloads = [json.loads(body) for _, body in system.received]
+    assert sorted(p["event"] for p in payloads) == ["case.start", "task.create"]
+    assert {p["case"] for p in payloads} == {case.id}
+    delivered = session.scalars(select(jobs.Job).where(jobs.Job.kind == "webhook")).all()
+    assert {j.status for j in delivered} == {jobs.DONE}
+    assert {h["X-Lowcode-Delivery"] for h, _ in system.received} == {str(j.id)
+                                                                    for j in delivered}
+
+
+def test_an_inactive_subscription_is_done_without_a_delivery(session: Session) -> None:
+    with receiver() as system:
+        job_id = delivery(session, system.url, active=False)
+        assert worker.run_once(session, "w1") == 1
+    assert system.received == [] and job(session, job_id).status == jobs.DONE
+
+
+def fail_until_dead(session: Session, job_id: int) -> list[timedelta]:
+    """Run the worker each time the job is due again; the waits it was given."""
+    now, waits = utcnow(), []
+    while job(session, job_id).status == jobs.PENDING:
+        assert worker.run_once(session, "w1", now=now) == 1
+        failed = job(session, job_id)
+        if failed.status == jobs.PENDING:
+            waits.append(cases.aware(failed.run_at) - now)
+            assert worker.run_once(session, "w1", now=now + waits[-1] - timedelta(seconds=1)) == 0
+            now += waits[-1]
+    return waits
+
+
+@pytest.mark.parametrize("answer", ["500", "closed port", "not HTTP", "redirect"])
+def test_a_failing_receiver_is_retried_with_backoff_then_dead(
+        session: Session, answer: str) -> None:
+    status = {"500": 500, "redirect": 302}.get(answer, 200)
+    with receiver(status, garbage=answer == "not HTTP") as system:
+        url = closed_port() if answer == "closed port" else system.url
+        job_id = delivery(session, url)
+        waits = fail_until_dead(session, job_id)
+    assert waits == [jobs.BACKOFF * 2 ** n for n in range(jobs.MAX_ATTEMPTS - 1)]
+    dead = job(session, job_id)
+    assert (dead.status, dead.attempts, dead.locked_until) == (jobs.DEAD, jobs.MAX_ATTEMPTS,
+                                                               None)
+    expected = {"500": "HTTPError: HTTP Error 500", "closed port": "URLError:",
+                "not HTTP": "BadStatusLine:", "redirect": "HTTPError: HTTP Error 302"}[answer]
+    assert dead.last_error is not None
+    assert dead.last_error.startswith(f"DeliveryError: {expected}"), dead.last_error
+    assert [j.id for j in jobs.dead_letters(session)] == [job_id]
+    assert system.methods == []  # a redirect is never followed (as a GET, without the body)
+    if answer != "closed port":
+        assert len(system.received) == jobs.MAX_ATTEMPTS
+
+
+def test_a_dead_job_is_retried_by_an_administrator(session: Session) -> None:
+    job_id = delivery(session, closed_port())
+    fail_until_dead(session, job_id)
+    assert jobs.counts(session) == {"pending": 0, "running": 0, "done": 0, "dead": 1}
+    assert jobs.retry(session, job_id)
+    back = job(session, job_id)
+    assert (back.status, back.attempts, back.last_error) == (jobs.PENDING, 0, None)
+    assert not jobs.retry(session, job_id)  # only a dead job is sent again
+    assert jobs.dead_letters(session) == []
+    with receiver() as system:
+        session.execute(jobs.update(jobs.Webhook).values(url=system.url))
+        session.commit()
+        assert worker.run_once(session, "w1") == 1
+    assert job(session, job_id).status == jobs.DONE and len(system.received) == 1
+    assert jobs.counts(session) == {"pending": 0, "running": 0, "done": 1, "dead": 0}
+
+
+def test_a_worker_whose_lease_ran_out_loses_the_job_to_another(session: Session) -> None:
+    with receiver() as system:
+        job_id = delivery(session, system.url)
+        now = utcnow()
+        [first] = jobs.claim(session, "worker-a", now=now)
+        assert first.attempts == 1 and job(session, job_id).locked_by == "worker-a"
+        assert jobs.claim(session, "worker-b", now=now + jobs.LEASE - timedelta(seconds=1)) == []
+        [second] = jobs.claim(session, "worker-b", now=now + jobs.LEASE + timedelta(seconds=1))
+        assert (second.id, second.attempts) == (job_id, 2)
+        assert job(session, job_id).locked_by == "worker-b"
+        # Worker A comes back and fails: it changes nothing of B's job.
+        assert jobs.mark_failed(session, job_id, "late", first.attempts) == jobs.LOST
+        assert job(session, job_id).status == jobs.RUNNING
+        assert worker.run_job(session, second) == jobs.DONE
+        assert jobs.mark_failed(session, job_id, "later still", first.attempts) == jobs.LOST
+    finished = job(session, job_id)
+    assert (finished.status, finished.last_error) == (jobs.DONE, None)
+    assert len(system.received) == 1
+
+
+def test_claims_compare_moments_in_utc_whatever_the_zone_given(session: Session) -> None:
+    job_id = delivery(session, closed_port())
+    run_at = cases.aware(job(session, job_id).run_at)
+    just_before = (run_at - timedelta(seconds=1)).astimezone(CHINA)  # 8 hours ahead on the clock
+    assert jobs.claim(session, "w1", now=just_before) == []
+    assert [c.id for c in jobs.claim(session, "w1", now=run_at.astimezone(CHINA))] == [job_id]
+
+
+class StopAfter(threading.Event):
+    """A stop event that is set once it has been asked `times` times."""
+
+    def __init__(self, times: int):
+        super().__init__()
+        self.left = times
+
+    def is_set(self) -> bool:
+        self.left -= 1
+        if self.left < 0:
+            self.set()
+        return super().is_set()
+
+
+def test_a_stopping_worker_gives_back_the_jobs_it_did_not_run(session: Session) -> None:
+    with receiver() as system:
+        ids = [delivery(session, system.url) for _ in range(3)]
+        assert worker.run_once(session, "w1", stop=StopAfter(1)) == 3
+        assert [job(session, i).status for i in ids] == [jobs.DONE, jobs.PENDING, jobs.PENDING]
+        assert [job(session, i).attempts for i in ids] == [1, 0, 0]
+        assert job(session, ids[1]).locked_by is None
+        assert worker.run_once(session, "w2") == 2  # another takes them at once
+    assert len(system.received) == 3
+    assert jobs.release(session, [jobs.Claimed(ids[0], "webhook", "x", 1, None, None, 1)],
+                        "w1") == 0  # a done job is not given back
+
+
+def test_the_worker_loop_runs_everything_due_once(engine: Engine, session: Session) -> None:
+    with receiver() as system:
+        for _ in range(3):
+            delivery(session, system.url)
+        assert worker.run(session_factory(engine), once=True, poll=0.01) == 3
+    assert len(system.received) == 3
+
+
+def test_the_worker_loop_waits_for_a_database_that_is_away(
+        engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    away = make_engine(f"sqlite:///{tmp_path / 'no such folder' / 'x.db'}")
+    calls: list[int] = []
+    stop = threading.Event()
+
+    def sessions() -> Session:
+        calls.append(1)
+        if len(calls) == 3:
+            stop.set()
+        return session_factory(away if len(calls) == 1 else engine)()
+
+    caplog.set_level(logging.INFO, "runtime.worker")
+    assert worker.run(sessions, poll=0.01, stop=stop) == 0
+    assert len(calls) == 3
+    [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "database error, trying again" in error.getMessage()
+    assert "stopped after 0 job(s)" in caplog.records[-1].getMessage()
+    with pytest.raises(SQLAlchemyError):
+        worker.run(lambda: session_factory(away)(), once=True)
+    away.dispose()
+
+
+def test_a_timer_that_fails_is_retried_later(session: Session, caplog: pytest.LogCaptureFixture
+                                             ) -> None:
+    publish(session)
+    case = start(session)
+    session.execute(jobs.update(jobs.Job).where(jobs.Job.case_id == case.id).values(
+        case_id=case.id + 1000))  # its case is gone
+    session.commit()
+    [yellow, _] = session.scalars(select(jobs.Job).order_by(jobs.Job.run_at)).all()
+    now = cases.aware(yellow.run_at) + timedelta(seconds=1)
+    caplog.set_level(logging.INFO, "runtime.worker")
+    assert worker.run_once(session, "w1", now=now) == 1
+    failed = job(session, yellow.id)
+    assert (failed.status, failed.attempts) == (jobs.PENDING, 1)
+    assert cases.aware(failed.run_at) == now + jobs.BACKOFF
+    assert failed.last_error == f"LookupError: {case.id + 1000}"
+    assert any("failed, now pending" in r.getMessage() for r in caplog.records)
