@@ -145,11 +145,15 @@ def _form(row: Definition) -> FormSpec:
 
 
 def _catalogs(pack_id: str, form: FormSpec) -> dict[str, CatalogSpec]:
-    """The pack's catalogs, read only when a field of the form draws options from one."""
+    """The pack's catalogs, read only when a field of the form draws options from one, and
+    once per request: a partial update or a failed submit both validates and renders."""
     if not any(f.options_from for f in form.all_fields()):
         return {}
-    specs = [d.spec for d in list_definitions(db(), kind="Catalog", pack_id=pack_id)]
-    return {s.id: s for s in specs if isinstance(s, CatalogSpec)}
+    read: dict[str, dict[str, CatalogSpec]] = g.setdefault("catalogs", {})
+    if pack_id not in read:
+        specs = [d.spec for d in list_definitions(db(), kind="Catalog", pack_id=pack_id)]
+        read[pack_id] = {s.id: s for s in specs if isinstance(s, CatalogSpec)}
+    return read[pack_id]
 
 
 def _posted_version() -> int | None:

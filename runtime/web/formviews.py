@@ -118,8 +118,11 @@ class FieldView:
 
     @property
     def described_by(self) -> str:
-        ids = [f"help-{self.slug}"] if self.plan.help else []
-        return " ".join(ids + ([f"err-{self.slug}"] if self.errors else []))
+        """The ids of the help and error paragraphs shown beside the control."""
+        helped, wrong = self.plan.help, self.errors
+        if helped and wrong:
+            return f"help-{self.slug} err-{self.slug}"
+        return f"help-{self.slug}" if helped else f"err-{self.slug}" if wrong else ""
 
     @property
     def choices(self) -> list[tuple[str, str, bool]]:
