@@ -20,13 +20,12 @@ INPUT_TYPES = {"integer": "text", "decimal": "text", "money": "text", "date": "d
                "landline": "tel"}
 INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "money": "decimal",
                "mobile": "numeric", "bank_account": "numeric", "region": "numeric"}
-
-
 WIDGETS = frozenset({"textarea", "richtext", "select", "radio", "checkbox", "multiselect",
                      "yes_no", "date_range", "file", "image", "notice", "table", "address",
                      "region"})
 FIELDSETS = frozenset({"radio", "checkbox", "yes_no", "date_range", "address"})  # >1 control
 PLAN_CACHE_SIZE = 256  # (form version, language) pairs; a published version never changes
+# No lock on the cache below: each step is one dict operation, a lost race costs a rebuild.
 
 
 @dataclass(frozen=True)
