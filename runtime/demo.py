@@ -52,6 +52,8 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("clerk_street", "赵办事（东湖街道）", "STREET_EAST", "clerk", "13800138004"),
     DemoAccount("clerk_govsvc", "钱受理（政务服务中心）", "GOVSVC", "clerk", "13800138011"),
     DemoAccount("lead_govsvc", "冯科长（政务服务中心）", "GOVSVC", "lead", "13800138012"),
+    DemoAccount("clerk_medins", "何参保（医保局）", "MEDINS", "clerk", "13800138013"),
+    DemoAccount("clerk_hrss", "吕制卡（人社局）", "HRSS", "clerk", "13800138014"),
     DemoAccount("dispatcher", "陈派单（12345）", "HOTLINE", "dispatcher", "13800138005"),
     DemoAccount("supervisor", "刘督办（政务服务中心）", "GOVSVC", "supervisor", "13800138006"),
     DemoAccount("designer", "周设计（政务服务中心）", "GOVSVC", "designer", "13800138007"),

@@ -246,6 +246,34 @@ def visible_staff(session: Session, seen: access.Visibility) -> list[User]:
     return list(session.scalars(select(User).where(placed).order_by(User.username)))
 
 
+def departments(session: Session) -> list[Department]:
+    """Every department, by code: the pickers of transfer and copy list them all."""
+    return list(session.scalars(select(Department).order_by(Department.code)))
+
+
+def staff_of(session: Session, department_code: str,
+             roles: Iterable[str] | None = None) -> list[User]:
+    """Active staff with a membership in the department (in one of `roles`, when given),
+    by username."""
+    member = exists().where(Membership.user_id == User.id,
+                            Membership.department_id == Department.id,
+                            Department.code == department_code)
+    if roles is not None:
+        member = member.where(Membership.role_id.in_(
+            select(Role.id).where(Role.code.in_(sorted(roles)))))
+    return list(session.scalars(select(User).where(member, User.active.is_(True))
+                                .order_by(User.username)))
+
+
+def names_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Display names by user id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
+
+
 # --- sign-in state ----------------------------------------------------------------------
 
 def aware(moment: datetime | None) -> datetime | None:

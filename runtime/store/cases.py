@@ -370,3 +370,25 @@ def aware(moment: datetime) -> datetime:
 
 def cases_of(session: Session, ids: Iterable[int]) -> list[CaseRow]:
     return list(session.scalars(select(CaseRow).where(CaseRow.id.in_(list(ids)))))
+
+
+# --- reading a case back (the workbench, the overview, the citizen's tracking page) ------
+
+def case_by_tracking_no(session: Session, tracking_no: str) -> CaseRow | None:
+    return session.scalars(select(CaseRow).where(CaseRow.tracking_no == tracking_no)).first()
+
+
+def tasks_of(session: Session, case_id: int) -> list[Task]:
+    """The case's task rows in the order they were made."""
+    return list(session.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.no)))
+
+
+def history(session: Session, case_id: int) -> list[CaseEvent]:
+    """The case's history, oldest first."""
+    return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                                .order_by(CaseEvent.id)))
+
+
+def copies_of(session: Session, case_id: int) -> list[CopyRow]:
+    return list(session.scalars(select(CopyRow).where(CopyRow.case_id == case_id)
+                                .order_by(CopyRow.id)))

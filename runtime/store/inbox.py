@@ -40,7 +40,7 @@ def page(session: Session, name: str, principal: access.Principal, *,
     """One page of list `name` for `principal`."""
     now = now or utcnow()
     if name == "copied":
-        return _copied(session, principal, after, limit)
+        return _copied(session, principal, after, limit, _filters(filters, now))
     newest_first = name == "done"
     order = (Task.completed_at, Task.id) if newest_first else (Task.due_sort, Task.id)
     query = select(Task).where(_list(name, principal, now), _filters(filters, now))
@@ -117,12 +117,14 @@ def _token(row: Any, order: tuple[Any, Any]) -> str:
 
 
 def _copied(session: Session, principal: access.Principal, after: str | None,
-            limit: int) -> Page:
-    """Tasks whose case was copied to me or to one of my departments, newest first."""
+            limit: int, filtered: ColumnElement[bool]) -> Page:
+    """Tasks whose case was copied to me or to one of my departments, newest first (with
+    the list's filters, like every other list)."""
     mine = or_(CopyRow.user_id == principal.user_id,
                CopyRow.department.in_([m.department_code for m in principal.memberships]))
     query = select(CopyRow.id, Task).join(Task, and_(Task.case_id == CopyRow.case_id,
-                                                     Task.no == CopyRow.task_no)).where(mine)
+                                                     Task.no == CopyRow.task_no)).where(
+        mine, filtered)
     if after:
         query = query.where(CopyRow.id < int(after))
     rows = session.execute(query.order_by(CopyRow.id.desc()).limit(limit + 1)).all()

@@ -23,6 +23,7 @@ from runtime.web import (
     portal,
     records,
     settings,
+    workbench,
 )
 
 
@@ -42,6 +43,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(forms.api_bp)  # JSON only: see runtime.web.forms
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
-                      forms.api_bp, records.bp, pickers.bp):
+                      forms.api_bp, records.bp, pickers.bp, workbench.bp):
         app.register_blueprint(blueprint)
     return app

@@ -50,6 +50,7 @@ from runtime.store.submissions import (
     submit,
 )
 from runtime.web.auth import throttled
+from runtime.web.casepages import progress_of
 from runtime.web.database import db
 from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
@@ -450,8 +451,10 @@ def track() -> ResponseReturnValue:
     if tried:
         found = find_for_tracking(db(), number, request.form.get("code", ""))
     form = _form(_form_row(found.form_id, found.form_version)) if found else None
+    progress = progress_of(db(), found.tracking_no, _lang()) if found else None
     return render_template("pages/track.html", found=found, form=form, tried=tried,
-                           no=request.form.get("no", "")), (404 if tried and not found else 200)
+                           no=request.form.get("no", ""), progress=progress), (
+        404 if tried and not found else 200)
 
 
 # --- JSON API ---------------------------------------------------------------------------

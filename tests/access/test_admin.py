@@ -16,9 +16,8 @@ from runtime.web.database import store
 from .conftest import SignIn
 
 EVERYONE = {"admin", "admin_district", "auditor", "clerk_health", "clerk_police",
-            "clerk_govsvc", "clerk_street", "designer", "dispatcher", "lead_govsvc",
-            "lead_health",
-            "supervisor"}
+            "clerk_govsvc", "clerk_street", "clerk_medins", "clerk_hrss", "designer",
+            "dispatcher", "lead_govsvc", "lead_health", "supervisor"}
 
 
 def listed(page: str) -> set[str]:

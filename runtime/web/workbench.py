@@ -1,0 +1,293 @@
+"""The staff workbench (工作台): the task lists, a task's page with the actions open now, the
+joint-handling overview of a case and the user's messages. Thin: parse, call the engine and
+the store, render. A task or case the user may not see is a 404, as if it did not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from runtime import access
+from runtime.definitions.spec import FormSpec
+from runtime.flows import options
+from runtime.flows.actions import Staff
+from runtime.flows.case import Actor, Case, TaskState
+from runtime.flows.errors import FlowError
+from runtime.flows.plan import Plan
+from runtime.forms.state import value_fields
+from runtime.store import accounts, cases, inbox, notifications
+from runtime.store.cases import CaseEvent, CaseRow, CopyRow
+from runtime.store.models import utcnow
+from runtime.store.queries import latest_definition
+from runtime.store.submissions import Submission
+from runtime.web import casepages, taskforms
+from runtime.web.auth import deny, login_required
+from runtime.web.casepages import Names
+from runtime.web.database import db
+from runtime.web.lang import current_lang, lang_url, text
+from runtime.web.records import _form as submission_form
+from runtime.web.records import _shown as shown_value
+from runtime.web.workwords import has, wt
+
+bp = Blueprint("workbench", __name__, url_prefix="/work")
+bp.add_app_template_global(wt, "wt")
+bp.add_app_template_filter(casepages.china, "china")
+COLOURS = ("green", "yellow", "red")
+WORKING_ROLES = frozenset(r for r, granted in access.ROLE_PERMISSIONS.items()
+                         if "tasks.act" in granted)  # whom a task can be delegated to
+# Refusals that are about what was typed (422); the rest are about the case's state (409).
+INPUT_REFUSALS = frozenset({"reason_required", "cannot_return_to", "bad_days", "bad_outcome",
+                            "self"})
+
+
+def works() -> bool:
+    """Whether the signed-in user works tasks or supervises them."""
+    principal = g.get("principal")
+    return access.allowed(principal, "tasks.act") or access.allowed(principal,
+                                                                    "tasks.supervise")
+
+
+@bp.app_template_global("unread_count")
+def unread_count() -> int:
+    """The menu's badge: unread messages of a staff user who works tasks."""
+    return notifications.unread(db(), g.principal) if g.get("user") and works() else 0
+
+
+def _staff(names: Names) -> Staff:
+    return Staff(g.principal, g.user.display_name, department_path=names.path)
+
+
+# --- lists ------------------------------------------------------------------------------
+
+@bp.get("/tasks")
+@login_required
+def tasks() -> ResponseReturnValue:
+    if not works():
+        deny("tasks.act")
+    default = "todo" if access.allowed(g.principal, "tasks.act") else "overdue"
+    name = request.args.get("list") or default
+    if name not in inbox.LISTS:
+        abort(404)
+    colour = request.args.get("colour") if request.args.get("colour") in COLOURS else None
+    q = (request.args.get("q") or "").strip()[:64] or None
+    try:
+        found = inbox.page(db(), name, g.principal, after=request.args.get("after") or None,
+                           filters=inbox.Filters(q, colour))
+    except ValueError:  # a keyset token that no page of ours wrote
+        abort(400)
+    rows = casepages.rows(found.tasks, Names.read(db()), utcnow())
+    template = "_task_rows.html" if request.htmx else "pages/tasks.html"
+    return render_template(template, list=name, lists=inbox.LISTS, rows=rows, after=found.after,
+                           q=q or "", colour=colour or "", done=_done())
+
+
+def _done() -> str | None:
+    done = request.args.get("done")
+    return done if done in taskforms.PARSERS else None
+
+
+# --- one task ---------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """A task as its page needs it: the case row, plan and state, who looks, what they see."""
+
+    row: CaseRow
+    plan: Plan
+    case: Case
+    task: TaskState
+    staff: Staff
+    names: Names
+    copies: list[CopyRow]
+    events: list[CaseEvent]
+
+
+def _context(tracking_no: str, no: int) -> Context:
+    row = cases.case_by_tracking_no(db(), tracking_no)
+    if row is None:
+        abort(404)
+    _, plan, case, _rows = cases.load(db(), row.id)
+    task = case.task(no)
+    if task is None:
+        abort(404)
+    events = cases.history(db(), row.id)
+    names = Names.read(db(), _people(case, events))
+    staff = _staff(names)
+    copies = cases.copies_of(db(), row.id)
+    if not options.may_see(staff, case, task, copied=_copied_to_me(copies)):
+        deny("tasks.act")
+    return Context(row, plan, case, task, staff, names, copies, events)
+
+
+def _people(case: Case, events: list[CaseEvent]) -> list[int | None]:
+    ids: list[int | None] = [e.actor_id for e in events]
+    ids += [e.detail.get("user") for e in events if e.detail]
+    for t in case.tasks:
+        ids += [t.user_id, t.completed_by, t.delegated_by, *t.after_signers]
+    return [i for i in ids if isinstance(i, int)]
+
+
+def _copied_to_me(copies: list[CopyRow]) -> bool:
+    mine = {m.department_code for m in g.principal.memberships}
+    return any(c.user_id == g.user.id or (c.user_id is None and c.department in mine)
+               for c in copies)
+
+
+@bp.get("/tasks/<tracking_no>/<int:no>")
+@login_required
+def task(tracking_no: str, no: int) -> ResponseReturnValue:
+    return _task_page(_context(tracking_no, no), done=_done())
+
+
+@bp.post("/tasks/<tracking_no>/<int:no>/<action>")
+@login_required
+def act(tracking_no: str, no: int, action: str) -> ResponseReturnValue:
+    """Run one action; a refusal shows the engine's reason beside the action's form, with
+    what was typed, and changes nothing."""
+    if action not in taskforms.PARSERS:
+        abort(404)
+    context = _context(tracking_no, no)
+    try:
+        step = taskforms.parse(action, request.form, context.staff, no,
+                               _choices(context, _handler_form(context)), current_lang())
+        cases.act(db(), context.row.id, step, actor=Actor(g.user.id, g.user.display_name))
+    except taskforms.Invalid as invalid:
+        return _task_page(context, failed=action, errors=invalid.errors, status=422)
+    except FlowError as error:
+        status = 422 if error.code in INPUT_REFUSALS else 409
+        return _task_page(_context(tracking_no, no), failed=action,
+                          error=error.message(current_lang()), status=status)
+    return redirect(_after(tracking_no, no, action), code=303)
+
+
+def _after(tracking_no: str, no: int, action: str) -> str:
+    """Back to the task when the user may still see it (a transfer may hand it away)."""
+    row = cases.case_by_tracking_no(db(), tracking_no)
+    assert row is not None
+    _, _plan, case, _rows = cases.load(db(), row.id)
+    task = case.task(no)
+    staff = _staff(Names.read(db()))
+    copied = _copied_to_me(cases.copies_of(db(), row.id))
+    if task is not None and options.may_see(staff, case, task, copied=copied):
+        return lang_url("workbench.task", tracking_no=tracking_no, no=no, done=action)
+    return lang_url("workbench.tasks", done=action)
+
+
+def _handler_form(context: Context) -> FormSpec | None:
+    form_id = context.plan.template(context.task.step).content.form
+    found = latest_definition(db(), "Form", form_id) if form_id else None
+    return found.spec if found is not None and isinstance(found.spec, FormSpec) else None
+
+
+def _choices(context: Context, form: FormSpec | None) -> taskforms.Choices:
+    step = context.plan.steps[context.task.step]
+    names, department = context.names, context.task.department
+    staff = accounts.staff_of(db(), department, WORKING_ROLES) if department else []
+    return taskforms.Choices(
+        role=context.task.role,
+        targets=[(s, casepages.step_title(context.plan, s)) for s in step.can_return_to],
+        departments=[(code, names.department(code)) for code in names.departments],
+        colleagues=[(u.id, u.display_name) for u in staff if u.id != g.user.id],
+        handler=taskforms.handler_fields(form))
+
+
+def _task_page(context: Context, *, failed: str | None = None, error: str | None = None,
+               errors: dict[str, str] | None = None, status: int = 200,
+               done: str | None = None) -> ResponseReturnValue:
+    now, lang, task = utcnow(), current_lang(), context.task
+    form = _handler_form(context)
+    open_now = options.open_actions(context.plan, context.case, context.staff, task.no, now)
+    task_row = next(t for t in cases.tasks_of(db(), context.row.id) if t.no == task.no)
+    page = render_template(
+        "pages/task.html", c=context, task=task, row=casepages.rows([task_row],
+                                                                     context.names, now)[0],
+        title=casepages.step_title(context.plan, task.step),
+        elements=casepages.elements(context.plan, context.case, task,
+                                    casepages.catalogs_of(db(), context.plan, context.row),
+                                    context.names, context.copies, now, form),
+        submission=_submission(context.row),
+        timeline=casepages.timeline(context.events, context.plan, context.case,
+                                    context.names, lang),
+        diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
+        open=open_now, choices=_choices(context, form), failed=failed, error=error,
+        errors=errors or {}, posted=request.form if failed else {}, done=done)
+    return page, status
+
+
+def _submission(row: CaseRow) -> list[tuple[str, Any]]:
+    """The application as staff read it: personal numbers masked (as on record pages)."""
+    found = db().get(Submission, row.submission_id)
+    if found is None:
+        return []
+    form = submission_form(found)
+    return [(text(spec.label), shown_value(spec, found.data.get(spec.id)))
+            for spec in value_fields(form.fields)
+            if found.data.get(spec.id) not in (None, "", [])]
+
+
+# --- one case across departments --------------------------------------------------------
+
+@bp.get("/cases/<tracking_no>")
+@login_required
+def case(tracking_no: str) -> ResponseReturnValue:
+    row = cases.case_by_tracking_no(db(), tracking_no)
+    if row is None:
+        abort(404)
+    _, plan, state, _rows = cases.load(db(), row.id)
+    names = Names.read(db(), [i for t in state.tasks for i in (t.user_id, t.completed_by)
+                              if i is not None])
+    staff = _staff(names)
+    if not _may_see_case(staff, row, state, names):
+        deny("records.read")
+    now = utcnow()
+    return render_template(
+        "pages/case.html", row=row, steps=casepages.overview(plan, state, names, now),
+        holding=casepages.holding_up(cases.tasks_of(db(), row.id), names, now),
+        diagram=casepages.diagram(plan, state, names), status=state.status, names=names)
+
+
+def _may_see_case(staff: Staff, row: CaseRow, state: Case, names: Names) -> bool:
+    """Whoever may read the application, or may see any of the case's tasks."""
+    code = row.department_code
+    record = access.RecordRef(department_code=code,
+                              department_path=names.path(code) if code else (),
+                              region_code=row.region_code)
+    if access.allowed(g.principal, "records.read", record):
+        return True
+    copied = _copied_to_me(cases.copies_of(db(), row.id))
+    return any(options.may_see(staff, state, t, copied=copied) for t in state.tasks)
+
+
+# --- messages ---------------------------------------------------------------------------
+
+@bp.get("/notifications")
+@login_required
+def messages() -> ResponseReturnValue:
+    if not works():
+        deny("tasks.act")
+    before = request.args.get("before", "")
+    items, more = notifications.page(db(), g.principal,
+                                     before=int(before) if before.isdigit() else None)
+    template = "_notification_rows.html" if request.htmx else "pages/notifications.html"
+    return render_template(template, items=items, more=more, message=_message)
+
+
+def _message(item: notifications.Item) -> str:
+    key = f"n_{item.notification.key}"
+    what = wt(key) if has(key) else wt("n_other")
+    if item.task is None:
+        return what
+    title = text({"zh": item.task.title_zh, "en": item.task.title_en})
+    return f"{what}：{title}（{item.task.tracking_no}）"
+
+
+@bp.post("/notifications/read")
+@login_required
+def read() -> ResponseReturnValue:
+    """Mark one message read (`id`) or all of them."""
+    wanted = request.form.get("id", "")
+    notifications.mark_read(db(), g.principal, [int(wanted)] if wanted.isdigit() else None)
+    return redirect(lang_url("workbench.messages"), code=303)
