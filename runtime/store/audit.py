@@ -39,6 +39,7 @@ ACTIONS = Catalogue({
     "definition.publish": ("发布定义", "definition publish"),
     "submission.create": ("提交申请", "submission"),
     "task.action": ("办理任务", "task action"),
+    "job.retry": ("重新发送失败的后台任务", "retry of a dead background job"),
     "export": ("导出数据", "export"),
 })
 ACTOR_KINDS = ("staff", "citizen", "guest", "system")

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.flows import case as flow_case
+from runtime.store import audit
 from runtime.store.models import Base, JSONData, utcnow
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
@@ -196,18 +197,28 @@ def mark_failed(session: Session, job_id: int, error: str, attempts: int, *,
     return DEAD if dead else PENDING
 
 
-def retry(session: Session, job_id: int) -> bool:
-    """An administrator sends a dead job again; commits. False if it is not dead."""
+def retry(session: Session, job_id: int, *, actor: audit.Actor | None = None,
+          ip: str | None = None) -> bool:
+    """An administrator sends a dead job again; commits, audited as `actor` when given (in
+    the same transaction). False, and nothing written, if the job is not dead."""
     result = session.execute(update(Job).where(Job.id == job_id, Job.status == DEAD).values(
         status=PENDING, attempts=0, run_at=utcnow(), last_error=None)
         .execution_options(synchronize_session=False))
+    retried = bool(result.rowcount)  # type: ignore[attr-defined]
+    if retried and actor is not None:
+        audit.record(session, action="job.retry", actor=actor, target=("job", job_id), ip=ip)
     session.commit()
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return retried
 
 
 def dead_letters(session: Session, limit: int = 100) -> list[Job]:
     return list(session.scalars(select(Job).where(Job.status == DEAD)
                                 .order_by(Job.id.desc()).limit(limit)))
+
+
+def webhooks(session: Session, ids: Iterable[int]) -> dict[int, Webhook]:
+    """The subscriptions with these ids, by id."""
+    return {h.id: h for h in session.scalars(select(Webhook).where(Webhook.id.in_(list(ids))))}
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -1,25 +1,49 @@
-"""Administration pages: staff in the administrator's scope, and the auditor's search of the
-audit log with keyset pagination (the "more" rows come as an htmx fragment)."""
+"""Administration pages: staff in the administrator's scope, the auditor's search of the
+audit log with keyset pagination (the "more" rows come as an htmx fragment), and the
+background jobs: counts by status and the dead letters, each with an audited retry."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from runtime import access
+from runtime.i18n import Catalogue
 from runtime.masking import mask
-from runtime.store import accounts, audit
+from runtime.store import accounts, audit, jobs
+from runtime.store.cases import cases_of
 from runtime.store.models import utcnow
-from runtime.web.auth import require
+from runtime.web.auth import current_actor, require
 from runtime.web.database import db
+from runtime.web.lang import current_lang, lang_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 CHINA = timezone(timedelta(hours=8), "CST")  # China has one time zone and no daylight saving
 PAGE_SIZE = 50
+DEAD_LETTERS = 100
+
+JOBS_TEXT = Catalogue({
+    "title": ("后台任务", "Background jobs"),
+    "counts": ("按状态统计", "By status"),
+    "pending": ("等待执行", "pending"), "running": ("执行中", "running"),
+    "done": ("已完成", "done"), "dead": ("失败（已停止重试）", "dead (no more retries)"),
+    "dead_letters": ("失败的任务", "Dead letters"),
+    "none_dead": ("没有失败的任务。", "No dead letters."),
+    "id": ("编号", "Id"), "kind": ("类型", "Kind"), "name": ("名称", "Name"),
+    "case": ("案件", "Case"), "target": ("接收系统", "Receiving system"),
+    "attempts": ("尝试次数", "Attempts"), "last_error": ("最后的错误", "Last error"),
+    "created": ("创建时间", "Created"), "retry": ("重新发送", "Retry"),
+    "timer": ("计时器", "timer"), "webhook": ("推送", "webhook"),
+    "retried": ("任务 {id} 已重新排队，将由后台任务进程执行。",
+                "Job {id} is queued again; a worker will run it."),
+    "not_dead": ("任务 {id} 不是失败状态，未作任何修改。",
+                 "Job {id} is not dead; nothing was changed."),
+})
 
 
 @bp.get("/users")
@@ -30,6 +54,44 @@ def users() -> ResponseReturnValue:
     return render_template("pages/admin_users.html", staff=staff, now=utcnow(),
                            mask=lambda value: mask(value, "mobile") if value else "",
                            locked=accounts.is_locked)
+
+
+@bp.get("/jobs")
+@require("users.manage")
+def jobs_page() -> ResponseReturnValue:
+    """Counts of the background jobs by status, and the dead letters newest first."""
+    session = db()
+    dead = jobs.dead_letters(session, DEAD_LETTERS)
+    # A receiving system by its name and host: a URL's path or query may hold its token.
+    hooks = {i: f"{h.name} ({urlsplit(h.url).netloc})" for i, h in jobs.webhooks(
+        session, {j.webhook_id for j in dead if j.webhook_id is not None}).items()}
+    numbers = {c.id: c.tracking_no
+               for c in cases_of(session, {j.case_id for j in dead if j.case_id is not None})}
+    notice = _notice(request.args.get("retried", type=int), request.args.get("not_dead", type=int))
+    return render_template("pages/admin_jobs.html", counts=jobs.counts(session), dead=dead,
+                           hooks=hooks, numbers=numbers, local=local_time, notice=notice,
+                           jt=lambda key, **params: JOBS_TEXT.format(key, current_lang(),
+                                                                     **params))
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@require("users.manage")
+def retry_job(job_id: int) -> ResponseReturnValue:
+    """Send a dead job again (audited as `job.retry`), then back to the list."""
+    session = db()
+    if session.get(jobs.Job, job_id) is None:
+        abort(404)
+    retried = jobs.retry(session, job_id, actor=current_actor(), ip=request.remote_addr)
+    return redirect(lang_url("admin.jobs_page", **{"retried" if retried else "not_dead":
+                                                   job_id}), 303)
+
+
+def _notice(retried: int | None, not_dead: int | None) -> str | None:
+    if retried is not None:
+        return JOBS_TEXT.format("retried", current_lang(), id=retried)
+    if not_dead is not None:
+        return JOBS_TEXT.format("not_dead", current_lang(), id=not_dead)
+    return None
 
 
 @bp.get("/audit")
