@@ -19,8 +19,10 @@ from runtime.flows.case import (
     APPROVE,
     BEFORE,
     BLOCKED,
+    CANCELLED,
     COMPLETED,
     DONE,
+    MAIN,
     REJECT,
     RUNNING,
     SKIPPED,
@@ -209,16 +211,8 @@ def add_signer(flow: Flow, staff: Staff, no: int, user_id: int, position: str,
 def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> TaskState:
     """撤回: the one who completed a task takes it back while the steps it started have not
     acted; those steps stop and the task is theirs again."""
-    if flow.case.status != RUNNING:
-        raise FlowError("case_closed", status=flow.case.status)
-    task = flow.case.task(no)
-    if task is None or task.status != COMPLETED:
-        raise FlowError("not_found", task=no)
-    if task.completed_by != staff.user_id:
-        raise FlowError("not_completer")
+    task = _withdrawable(flow, staff, no)
     step = flow.case.steps[task.step]
-    if step.round != task.round or step.status == WAITING:  # returned since: it is redone
-        raise FlowError("withdraw_returned")
     later = _undone_by(flow, step.id) if step.status == DONE else []
     if any(_acted(flow, s) for s in later if s.status != SKIPPED):
         raise FlowError("withdraw_too_late")
@@ -233,7 +227,36 @@ def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> Ta
                           user_id=staff.user_id, kind=task.kind,
                           parent=flow.case.task(task.parent) if task.parent else None)
     flow.carry_deadline(again, task)
+    _reopen_decided(flow, step)
     return again
+
+
+def _withdrawable(flow: Flow, staff: Staff, no: int) -> TaskState:
+    """The completed task `staff` may take back, its step not returned since."""
+    if flow.case.status != RUNNING:
+        raise FlowError("case_closed", status=flow.case.status)
+    task = flow.case.task(no)
+    if task is None or task.status != COMPLETED:
+        raise FlowError("not_found", task=no)
+    if task.completed_by != staff.user_id:
+        raise FlowError("not_completer")
+    step = flow.case.steps[task.step]
+    if step.round != task.round or step.status == WAITING:  # returned since: it is redone
+        raise FlowError("withdraw_returned")
+    return task
+
+
+def _reopen_decided(flow: Flow, step: StepState) -> None:
+    """The parties whose tasks the step's decision cancelled get them back, with their
+    deadlines: without the vote taken back the step is undecided, and an all-sign or ratio
+    step would wait for ever for votes nobody can give."""
+    tasks = flow.case.round_tasks(step)
+    for task in [t for t in tasks if t.kind == MAIN and t.status == CANCELLED]:
+        if not any(t.kind == MAIN and t.order == task.order and (t.live or t.status == COMPLETED)
+                   for t in tasks):
+            party = Party(department=task.department, role=task.role)
+            again = flow.new_task(step, party, task.order, user_id=task.user_id)
+            flow.carry_deadline(again, task)
 
 
 def _undone_by(flow: Flow, step_id: str) -> list[StepState]:
