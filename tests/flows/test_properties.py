@@ -148,8 +148,9 @@ def wait(run: Run, seed: int) -> None:
     run.now += timedelta(hours=1 + seed % 30)
 
 
-MOVES = [claim, approve, approve, claim, reject, return_to, withdraw, add_signer, delegate,
-         transfer, extend, fire, fire, wait]
+# Weighted towards what moves a case on and back; a reject ends it, so it comes rarely.
+MOVES = [claim, claim, claim, approve, approve, approve, return_to, return_to, withdraw,
+         withdraw, add_signer, delegate, transfer, extend, fire, fire, wait, reject]
 
 
 def attempt(run: Run, move, seed: int) -> None:
@@ -184,9 +185,10 @@ def check_coherent(run: Run) -> None:
     assert not all(s.status in RESOLVED for s in case.steps.values())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(insure=st.booleans(),
-       moves=st.lists(st.tuples(st.sampled_from(MOVES), st.integers(0, 10_000)), max_size=60))
+       moves=st.lists(st.tuples(st.sampled_from(MOVES), st.integers(0, 10_000)),
+                      min_size=20, max_size=80))
 def test_any_sequence_of_actions_leaves_the_case_coherent(insure: bool, moves: list) -> None:
     run = Run.start(PLAN, {"insure": insure})
     check_coherent(run)

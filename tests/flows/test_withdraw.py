@@ -142,3 +142,35 @@ def test_withdraw_leaves_a_join_that_other_branches_still_satisfy():
     run.act(actions.withdraw, HEALTH, done["c"])
     assert run.steps()["close"] == WAITING  # only a is left: close cannot stand
     assert not close.live
+
+
+RATIO = """
+- id: review
+  task: accept
+  assignees:
+    mode: ratio
+    ratio: 0.66
+    parties:
+      - {department: GOVSVC, role: clerk}
+      - {department: HEALTH, role: clerk}
+      - {department: POLICE, role: clerk}
+- {id: next, task: accept, after: [review]}
+"""
+
+
+def test_withdrawing_a_deciding_vote_gives_the_cancelled_parties_their_tasks_back():
+    run = Run.start(build_plan(RATIO, TASKS))
+    police = person(3, "POLICE")
+    for staff, no in ((CLERK, 1), (HEALTH, 2)):
+        run.act(actions.claim, staff, no)
+        run.act(actions.complete, staff, no)
+    assert run.steps() == {"review": DONE, "next": ACTIVE}  # two of three: POLICE cancelled
+    again = run.act(actions.withdraw, CLERK, 1, "再斟酌")
+    assert run.steps() == {"review": ACTIVE, "next": WAITING}
+    [police_again] = [t for t in run.live() if t.department == "POLICE"]
+    assert (police_again.no, police_again.user_id) == (again.no + 1, None)
+    run.act(actions.complete, CLERK, again.no, outcome="reject", opinion="不同意")
+    assert run.steps()["review"] == ACTIVE  # one for, one against: POLICE decides
+    run.act(actions.claim, police, police_again.no)
+    run.act(actions.complete, police, police_again.no)
+    assert run.steps() == {"review": DONE, "next": ACTIVE}
