@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    insert,
     select,
     tuple_,
 )
@@ -182,29 +183,30 @@ def process_for_form(session: Session, form_id: str) -> Definition | None:
 
 def plan_of(session: Session, process_id: str, version: int,
             templates: dict[str, Any]) -> Plan:
-    """The plan of exactly the versions a case started on (published ones never change)."""
+    """The plan of exactly the versions a case started on (published ones never change).
+
+    Every action needs it: only the content hashes are read, and the plan built for those
+    hashes is reused; the definitions' content is read only for a plan not built yet."""
     keys = [("Process", process_id, version)] + [("TaskTemplate", t, v)
                                                 for t, v in templates.items()]
-    rows = session.scalars(select(Definition).where(
-        tuple_(Definition.kind, Definition.def_id, Definition.version).in_(keys))).all()
-    process = next(r.spec for r in rows if r.kind == "Process")
-    assert isinstance(process, ProcessSpec)
-    return _plan(process, tuple(sorted((r.sha256, r.spec) for r in rows
-                                       if r.kind == "TaskTemplate")))
-
-
-_PLANS: dict[tuple[int, tuple[str, ...]], Plan] = {}
-
-
-def _plan(process: ProcessSpec, templates: tuple[tuple[str, Any], ...]) -> Plan:
-    key = (id(process), tuple(sha for sha, _ in templates))
+    versions = tuple_(Definition.kind, Definition.def_id, Definition.version).in_(keys)
+    hashes = session.execute(select(Definition.kind, Definition.sha256).where(versions)).all()
+    key = (next(sha for kind, sha in hashes if kind == "Process"),
+           tuple(sorted(sha for kind, sha in hashes if kind == "TaskTemplate")))
     plan = _PLANS.get(key)
-    if plan is None or plan.process is not process:
+    if plan is None:
+        rows = session.scalars(select(Definition).where(versions)).all()
+        process = next(r.spec for r in rows if r.kind == "Process")
+        assert isinstance(process, ProcessSpec)
+        specs = {r.spec.id: r.spec for r in rows if isinstance(r.spec, TaskTemplateSpec)}
         if len(_PLANS) > 500:
             _PLANS.clear()
-        specs = {t.id: t for _, t in templates if isinstance(t, TaskTemplateSpec)}
         plan = _PLANS[key] = Plan(process, specs)
     return plan
+
+
+# (process hash, template hashes) -> plan: content-addressed, so never stale on any database
+_PLANS: dict[tuple[str, tuple[str, ...]], Plan] = {}
 
 
 def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
@@ -237,6 +239,7 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     session.add(row)
     session.flush()
     _write(session, row, plan, case, {}, effects)
+    session.flush()
     return row
 
 
@@ -266,17 +269,20 @@ def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: A
 
 def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int, Task]]:
     """The case row, its plan, its state for the engine and its task rows by number."""
-    row = session.get(CaseRow, case_id, populate_existing=True)
-    if row is None:
+    from runtime.store.submissions import Submission  # submissions starts cases
+
+    found = session.execute(
+        select(CaseRow, Submission.data)
+        .outerjoin(Submission, Submission.id == CaseRow.submission_id)
+        .where(CaseRow.id == case_id).execution_options(populate_existing=True)).first()
+    if found is None:
         raise LookupError(case_id)
+    row, data = found
     plan = plan_of(session, row.process_id, row.process_version, row.templates)
     tasks = {t.no: t for t in session.scalars(
         select(Task).where(Task.case_id == case_id).order_by(Task.no)
         .execution_options(populate_existing=True))}
-    from runtime.store.submissions import Submission
-
-    submission = session.get(Submission, row.submission_id)
-    case = Case(row.process_id, row.process_version, dict(submission.data if submission else {}),
+    case = Case(row.process_id, row.process_version, dict(data or {}),
                 region_code=row.region_code, status=row.status,
                 steps={k: _step(v) for k, v in row.steps.items()},
                 tasks=[_task_state(t) for t in tasks.values()])
@@ -285,31 +291,53 @@ def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int,
 
 def _write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
            effects: Effects) -> None:
-    row.status, row.steps, row.updated_at = case.status, _steps_json(case), utcnow()
+    """Stage the changed rows; the caller's flush or commit writes them, the case row always
+    (its version moves, so a concurrent action on the case fails and retries)."""
+    steps = _steps_json(case)
+    if steps != row.steps:
+        row.steps = steps
+    row.status, row.updated_at = case.status, utcnow()
+    new = []
     for state in case.tasks:
         task = tasks.get(state.no)
         if task is None:
-            title = plan.steps[state.step].title or plan.template(state.step).title
-            task = Task(case_id=row.id, tracking_no=row.tracking_no, title_zh=title.zh,
-                        title_en=title.en, region_code=row.region_code)
-            session.add(task)
+            new.append(_new_task(row, plan, state))
+            continue
         _copy_state(state, task)
-        task.due_sort = task.due_at or NO_DEADLINE
+        due_sort = _due_sort(state)
+        if aware(task.due_sort) != due_sort:
+            task.due_sort = due_sort
+    if new:  # one multi-row INSERT: nothing reads the new rows back in this transaction
+        session.execute(insert(Task.__table__), new)
     _add_effects(session, row, effects)
-    session.flush()
+
+
+def _new_task(row: CaseRow, plan: Plan, state: TaskState) -> dict[str, Any]:
+    title = plan.steps[state.step].title or plan.template(state.step).title
+    values = {_COLUMN.get(name, name): _utc(value) for name, value in _fields(state).items()}
+    return {**values, "case_id": row.id, "tracking_no": row.tracking_no, "title_zh": title.zh,
+            "title_en": title.en, "region_code": row.region_code, "due_sort": _due_sort(state)}
+
+
+def _due_sort(state: TaskState) -> datetime:
+    return state.due_at.astimezone(UTC) if state.due_at else NO_DEADLINE
 
 
 def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
+    """History, notifications and copies are only ever added, never read back here: one
+    multi-row INSERT each instead of one ORM object (and INSERT ... RETURNING) per row."""
     from runtime.store import jobs  # jobs imports this module for running timers
 
-    for event in effects.events:
-        values = _plain(dataclasses.asdict(event))
-        session.add(CaseEvent(case_id=row.id, **{**values, "at": event.at.astimezone(UTC)}))
-    for message in effects.messages:
-        session.add(Notification(case_id=row.id, **dataclasses.asdict(message)))
-    for copy in effects.copies:
-        session.add(CopyRow(case_id=row.id, **dataclasses.asdict(copy)))
-    jobs.schedule(session, row.id, effects.jobs, effects.events)
+    events = [{**_plain(_fields(e)), "case_id": row.id, "at": e.at.astimezone(UTC)}
+              for e in effects.events]
+    for table, rows in ((CaseEvent, events),
+                        (Notification, [{**_fields(m), "case_id": row.id}
+                                        for m in effects.messages]),
+                        (CopyRow, [{**_fields(c), "case_id": row.id} for c in effects.copies])):
+        if rows:
+            session.execute(insert(table.__table__), rows)
+    with session.no_autoflush:  # its webhook query need not write the staged rows first
+        jobs.schedule(session, row.id, effects.jobs, effects.events)
 
 
 def _audit(session: Session, row: CaseRow, flow: Flow) -> None:
@@ -326,13 +354,20 @@ _COLUMN = {"order": "order_no"}
 
 
 def _copy_state(state: TaskState, task: Task) -> None:
+    """Set the columns whose value changed, so that an untouched task is not written."""
     for name in _FIELDS:
-        value = getattr(state, name)
-        if isinstance(value, datetime):
-            value = value.astimezone(UTC)  # SQLite keeps no offset: always store UTC
+        value = _utc(getattr(state, name))
         column = _COLUMN.get(name, name)
-        if getattr(task, column, None) != value:
-            setattr(task, column, list(value) if isinstance(value, list) else value)
+        current = getattr(task, column)
+        if isinstance(current, datetime):
+            current = aware(current)  # naive from SQLite, and naive != aware, always
+        if current != value:
+            setattr(task, column, _copied(value))
+
+
+def _utc(value: Any) -> Any:
+    """SQLite keeps no offset: datetimes are always stored in UTC."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def _task_state(task: Task) -> TaskState:
@@ -346,7 +381,18 @@ def _task_state(task: Task) -> TaskState:
 
 
 def _steps_json(case: Case) -> dict[str, Any]:
-    return {step.id: _plain(dataclasses.asdict(step)) for step in case.steps.values()}
+    return {step.id: _plain(_fields(step)) for step in case.steps.values()}
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A flat dataclass's fields, lists and dicts copied: `dataclasses.asdict` without its
+    deep copy, which costs more than the rest of turning a case into rows."""
+    return {f.name: _copied(getattr(value, f.name)) for f in dataclasses.fields(value)}
+
+
+def _copied(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else dict(value) if isinstance(
+        value, dict) else value
 
 
 def _step(data: dict[str, Any]) -> StepState:
