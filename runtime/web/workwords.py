@@ -72,6 +72,7 @@ TEXT = Catalogue({
     "pos_after": ("后加签（在我之后签署）", "after (they sign after me)"),
     "pos_alongside": ("并加签（同时签署）", "alongside (at the same time)"),
     "days": ("延期工作日", "Working days"), "decision": ("审批结果", "Decision"),
+    "result": ("办理结果", "Outcome"),
     "ext_approve": ("批准", "Approve"), "ext_refuse": ("不批准", "Refuse"),
     "copy_department": ("抄送部门", "Department"), "copy_user": ("或抄送人员", "or person"),
     "choose": ("请选择", "Choose"),
