@@ -8,8 +8,8 @@ from runtime.i18n import Catalogue
 
 MESSAGES = Catalogue({
     "not_found": ("没有编号为 {task} 的任务", "there is no task {task}"),
-    "not_open": ("此任务已{status}，不能再{action}", "this task is {status_en}; it cannot be "
-                 "{action_en} now"),
+    "not_open": ("此任务已{status}，不能再{action}", "this task is {status_en}; you cannot "
+                 "{action_en} it now"),
     "not_yours": ("您不是此任务的承办人，不能{action}", "you do not hold this task and cannot "
                   "{action_en} it"),
     "not_pool": ("此任务已由他人签收", "someone else has already claimed this task"),
