@@ -30,7 +30,7 @@ MESSAGES = Catalogue({
     "not_allowed": ("您没有{action}的权限", "you may not {action_en}"),
     "bad_outcome": ("办理结果须为同意或不同意", "the outcome is approve or reject"),
     "rule_failed": ("步骤 '{step}' 的规则 `{source}` 无法计算：{reason}",
-                    "the rule `{source}` of step '{step}' failed: {reason}"),
+                    "the rule `{source}` of step '{step}' failed: {reason_en}"),
     "rule_no_department": ("步骤 '{step}' 的派单规则 `{source}` 没有得出部门编码",
                            "the dispatch rule `{source}` of step '{step}' gave no department "
                            "code"),

@@ -65,4 +65,4 @@ class Plan:
             return compile_expression(source).evaluate(scope)
         except ExpressionError as error:
             raise FlowError("rule_failed", step=step_id, source=source,
-                            reason=error.message()) from None
+                            reason=error.message("zh"), reason_en=error.message("en")) from None
