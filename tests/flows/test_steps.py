@@ -4,7 +4,7 @@ import pytest
 
 from runtime.flows.case import CLOSED, RUNNING
 
-from .build import Run, build_plan, person
+from .build import Run, build_plan, person, refused
 
 CLERK = person(1, "GOVSVC")
 
@@ -150,3 +150,38 @@ def test_the_birth_pack_runs_from_submission_to_close():
     assert [e.step for e in run.events("step.done")] == [
         "accept", "joint_check", "certificate", "hukou", "insurance", "card", "close"]
     assert {c.department for c in run.effects.copies} == {"GOVSVC"}  # the certificate's copy
+
+
+DISPATCH = {"handle": "assignee: {role: clerk, rule: district}\n"
+                      "copy: [{department: GOVSVC}]\n"
+                      "feedback: {message: {zh: 已办结, en: Done}}"}
+
+
+def test_a_dispatch_rule_names_the_department_from_the_submission():
+    run = Run.start(build_plan("- {id: handle, task: handle}", DISPATCH), {"district": "POLICE"})
+    task = run.only("handle")
+    assert (task.department, task.role) == ("POLICE", "clerk")
+    assert [(c.task_no, c.department, c.by) for c in run.effects.copies] == [(1, "GOVSVC", None)]
+    run.handle(person(3, "POLICE"), "handle")
+    [feedback] = run.events("feedback")
+    assert (feedback.step, feedback.detail) == ("handle", {"zh": "已办结", "en": "Done"})
+
+
+def test_a_dispatch_rule_that_gives_no_department_says_which_step_and_rule():
+    plan = build_plan("- {id: handle, task: handle}", DISPATCH)
+    with refused("rule_no_department", "步骤 'handle' 的派单规则 `district` 没有得出部门编码"):
+        Run.start(plan, {"district": ""})
+
+
+def test_a_condition_that_cannot_be_computed_says_which_step_and_rule():
+    plan = build_plan("""
+        - {id: accept, task: t}
+        - {id: later, task: t, after: [accept], when: "len(applicant) > 2"}
+    """)
+    run = Run.start(plan, {"applicant": None})
+    with refused("rule_failed",
+                 "步骤 'later' 的规则 `len(applicant) > 2` 无法计算：第 1 列：函数 'len' 的第 1 个参数"
+                 "应为文本或列表，实际为空值 None",
+                 "the rule `len(applicant) > 2` of step 'later' failed: column 1: argument 1 "
+                 "of 'len' must be text or a list, not None"):
+        run.handle(CLERK, "accept")
