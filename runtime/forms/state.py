@@ -19,6 +19,7 @@ from typing import Any
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.forms.fieldtypes import NONE, field_types
+from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
 
 ROUNDS = 5  # clearing a hidden value can change what is computed and shown: settle, bounded
 
@@ -28,6 +29,11 @@ class FieldState:
     visible: bool = True
     required: bool = False
     readonly: bool = False
+
+
+# Field states are values: one shared object for each of the eight combinations.
+_STATES = tuple(tuple(tuple(FieldState(v, r, o) for o in (False, True)) for r in (False, True))
+                for v in (False, True))
 
 
 @dataclass(frozen=True)
@@ -78,127 +84,207 @@ def is_table(spec: FieldSpec) -> bool:
 
 
 def form_state(form: FormSpec, data: Mapping[str, Any]) -> FormState:
-    values = _known_values(form.fields, data)
-    keep_all = form.hidden_values == "keep"
+    plan = _plan(form)
+    values = _known_values(plan.top, data)
     for _ in range(ROUNDS):
-        run = _Run(form, values)
+        run = _Run(plan, values)
         run.compute()
         run.decide()
-        if not run.clear_hidden(keep_all):
+        if not run.clear_hidden():
             break
         values = run.values
     return FormState(run.values, run.states, tuple(run.failures))
 
 
-def _known_values(fields: tuple[FieldSpec, ...], data: Mapping[str, Any]) -> dict[str, Any]:
+# --- the plan: the spec walked once per form ------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class _Value:
+    """A field that holds a value at its level of data."""
+
+    id: str
+    default: Any
+    keep_hidden: bool
+    rows: _Level | None  # a table's rows
+
+
+@dataclass(frozen=True, eq=False)
+class _Level:
+    """The fields of one level of data, and its computations in dependency order."""
+
+    values: tuple[_Value, ...]
+    computed: tuple[tuple[str, Rule], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class _Node:
+    """A field of the spec tree (containers too) with the rules that decide its state."""
+
+    id: str
+    visible_when: Rule | None
+    required: bool
+    required_when: Rule | None
+    computed: bool
+    readonly_when: Rule | None
+    table: bool
+    children: tuple[_Node, ...]
+    fixed: tuple[FieldState, FieldState] | None  # with no rules: the state by parent_visible
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    top: _Level
+    tables: tuple[tuple[str, _Level], ...]  # top-level tables: their rows compute first
+    nodes: tuple[_Node, ...]
+    keep_all: bool
+
+
+def _build(form: FormSpec) -> _Plan:
+    top = _level(form.fields)
+    return _Plan(top, tuple((v.id, v.rows) for v in top.values if v.rows is not None),
+                 _nodes(form.fields), form.hidden_values == "keep")
+
+
+_plan = PerForm(_build)
+
+
+def _level(fields: tuple[FieldSpec, ...]) -> _Level:
+    specs = value_fields(fields)
+    values = tuple(_Value(f.id, f.default, f.keep_hidden,
+                          _level(f.fields) if is_table(f) else None) for f in specs)
+    computed = {f.id: f for f in specs if f.compute}
+    order = _in_dependency_order(computed)
+    return _Level(values, tuple((i, compiled(computed[i].compute or "")) for i in order))
+
+
+def _nodes(fields: tuple[FieldSpec, ...]) -> tuple[_Node, ...]:
+    return tuple(_node(f) for f in fields)
+
+
+def _node(spec: FieldSpec) -> _Node:
+    rules = (spec.visible_when, spec.required_when, spec.readonly_when)
+    fixed = None if any(rule is not None for rule in rules) else (
+        _STATES[False][False][bool(spec.compute)],
+        _STATES[True][spec.required][bool(spec.compute)])
+    return _Node(spec.id, compiled_or_none(spec.visible_when), spec.required,
+                 compiled_or_none(spec.required_when), bool(spec.compute),
+                 compiled_or_none(spec.readonly_when), is_table(spec), _nodes(spec.fields), fixed)
+
+
+def _known_values(level: _Level, data: Mapping[str, Any]) -> dict[str, Any]:
     """Only the form's own fields, each from the data or else its default."""
     values: dict[str, Any] = {}
-    for spec in value_fields(fields):
-        value = data.get(spec.id, spec.default) if isinstance(data, Mapping) else spec.default
-        if is_table(spec):
+    mapping = isinstance(data, Mapping)
+    for field_value in level.values:
+        value = data.get(field_value.id, field_value.default) if mapping else field_value.default
+        if field_value.rows is not None:
             rows = value if isinstance(value, list) else []
-            value = [_known_values(spec.fields, row if isinstance(row, Mapping) else {})
+            value = [_known_values(field_value.rows, row if isinstance(row, Mapping) else {})
                      for row in rows]
-        values[spec.id] = value
+        values[field_value.id] = value
     return values
 
 
-class _Run:
-    """One round of computing and deciding over a copy of the values."""
+# --- one round ------------------------------------------------------------------------
 
-    def __init__(self, form: FormSpec, values: dict[str, Any]):
-        self.form = form
-        # Only dicts are written to (computed values, cleared hidden ones): copy those.
-        self.values = {key: [dict(row) for row in value] if _rows(value) else value
-                       for key, value in values.items()}
+
+class _Run:
+    """One round of computing and deciding, changing `values` in place: they are
+    form_state's own (`_known_values` builds the dict and every row afresh, and a round's
+    values go on only to the next round), so nobody else sees them change."""
+
+    def __init__(self, plan: _Plan, values: dict[str, Any]):
+        self.plan = plan
+        self.values = values
         self.states: dict[str, FieldState] = {}
         self.failures: list[RuleFailure] = []
+        self.hidden = False  # whether decide() hid any field
 
     # computed values ---------------------------------------------------------------------
 
     def compute(self) -> None:
         """Row computations first (a form total may sum them), then the form's own."""
-        for table in (f for f in value_fields(self.form.fields) if is_table(f)):
-            for index, row in enumerate(self.values.get(table.id) or []):
-                self._compute_level(table.fields, row, f"{table.id}[{index}].")
-        self._compute_level(self.form.fields, None, "")
+        for table_id, rows in self.plan.tables:
+            for index, row in enumerate(self.values.get(table_id) or []):
+                self._compute_level(rows.computed, row, f"{table_id}[{index}].")
+        self._compute_level(self.plan.top.computed, None, "")
 
-    def _compute_level(self, fields: tuple[FieldSpec, ...], row: dict[str, Any] | None,
-                       prefix: str) -> None:
-        computed = {f.id: f for f in value_fields(fields) if f.compute}
+    def _compute_level(self, computed: tuple[tuple[str, Rule], ...],
+                       row: dict[str, Any] | None, prefix: str) -> None:
         target = row if row is not None else self.values
-        for field_id in _in_dependency_order(computed):
-            spec = computed[field_id]
-            target[field_id] = self._evaluate(spec.compute, row, prefix + field_id, "compute")
+        for field_id, rule in computed:
+            target[field_id] = self._evaluate(rule, row, prefix + field_id, "compute")
 
     # visible, required, read-only --------------------------------------------------------
 
     def decide(self) -> None:
-        self._decide_level(self.form.fields, None, "", True)
+        self._decide_level(self.plan.nodes, None, "", True)
 
-    def _decide_level(self, fields: tuple[FieldSpec, ...], row: dict[str, Any] | None,
+    def _decide_level(self, nodes: tuple[_Node, ...], row: dict[str, Any] | None,
                       prefix: str, parent_visible: bool) -> None:
-        for spec in fields:
-            path = prefix + spec.id
-            state = self._field_state(spec, row, path, parent_visible)
+        for node in nodes:
+            path = prefix + node.id
+            if node.fixed is not None:
+                state = node.fixed[parent_visible]
+            else:
+                state = self._field_state(node, row, path, parent_visible)
             self.states[path] = state
-            if is_table(spec):
-                for index, child_row in enumerate(self.values.get(spec.id) or []):
-                    self._decide_level(spec.fields, child_row, f"{path}[{index}].",
+            if not state.visible:
+                self.hidden = True
+            if node.table:
+                for index, child_row in enumerate(self.values.get(node.id) or []):
+                    self._decide_level(node.children, child_row, f"{path}[{index}].",
                                        state.visible)
-            elif spec.fields:
-                self._decide_level(spec.fields, row, prefix, state.visible)
+            elif node.children:
+                self._decide_level(node.children, row, prefix, state.visible)
 
-    def _field_state(self, spec: FieldSpec, row: dict[str, Any] | None, path: str,
+    def _field_state(self, node: _Node, row: dict[str, Any] | None, path: str,
                      parent_visible: bool) -> FieldState:
-        visible = parent_visible and self._holds(spec.visible_when, row, path, "visible_when",
-                                                 default=True)
-        required = visible and (spec.required or self._holds(
-            spec.required_when, row, path, "required_when", default=False))
-        readonly = bool(spec.compute) or self._holds(spec.readonly_when, row, path,
-                                                     "readonly_when", default=False)
-        return FieldState(visible, required, readonly)
+        visible = parent_visible and (node.visible_when is None or self._holds(
+            node.visible_when, row, path, "visible_when"))
+        required = visible and (node.required or node.required_when is not None and self._holds(
+            node.required_when, row, path, "required_when"))
+        readonly = node.computed or node.readonly_when is not None and self._holds(
+            node.readonly_when, row, path, "readonly_when")
+        return _STATES[visible][required][readonly]
 
-    def clear_hidden(self, keep_all: bool) -> bool:
+    def clear_hidden(self) -> bool:
         """Clear values of hidden fields (unless kept); True when anything changed."""
+        if self.plan.keep_all or not self.hidden:
+            return False
         changed = False
-        for spec, holder, path in self._value_places():
-            hidden = not self.states[path].visible
-            if hidden and not (keep_all or spec.keep_hidden) and holder.get(spec.id) is not None:
-                holder[spec.id] = None
-                changed = True
+        for field_value in self.plan.top.values:
+            changed = self._clear(field_value, self.values, field_value.id) or changed
+            if field_value.rows is not None:
+                changed = self._clear_rows(field_value, field_value.rows) or changed
         return changed
 
-    def _value_places(self) -> Iterator[tuple[FieldSpec, dict[str, Any], str]]:
-        for spec in value_fields(self.form.fields):
-            yield spec, self.values, spec.id
-            if is_table(spec):
-                for index, row in enumerate(self.values.get(spec.id) or []):
-                    for child in value_fields(spec.fields):
-                        yield child, row, f"{spec.id}[{index}].{child.id}"
+    def _clear_rows(self, table: _Value, level: _Level) -> bool:
+        changed = False
+        for index, row in enumerate(self.values.get(table.id) or []):
+            for child in level.values:
+                changed = self._clear(child, row, f"{table.id}[{index}].{child.id}") or changed
+        return changed
+
+    def _clear(self, field_value: _Value, holder: dict[str, Any], path: str) -> bool:
+        if (field_value.keep_hidden or self.states[path].visible
+                or holder.get(field_value.id) is None):
+            return False
+        holder[field_value.id] = None
+        return True
 
     # evaluation --------------------------------------------------------------------------
 
-    def _holds(self, source: str | None, row: dict[str, Any] | None, path: str, rule: str,
-               *, default: bool) -> bool:
-        if source is None:
-            return default
-        return bool(self._evaluate(source, row, path, rule))
+    def _holds(self, rule: Rule, row: dict[str, Any] | None, path: str, name: str) -> bool:
+        return bool(self._evaluate(rule, row, path, name))
 
-    def _evaluate(self, source: str | None, row: dict[str, Any] | None, path: str,
-                  rule: str) -> Any:
-        if source is None:
-            return None
+    def _evaluate(self, rule: Rule, row: dict[str, Any] | None, path: str, name: str) -> Any:
         scope = self.values if row is None else {**self.values, **row}
         try:
-            return compile_expression(source).evaluate(scope)
+            return rule.evaluate(scope)
         except ExpressionError as error:
-            self.failures.append(RuleFailure(path, rule, source, error))
+            self.failures.append(RuleFailure(path, name, rule.source, error))
             return None
-
-
-def _rows(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
 
 
 def _in_dependency_order(computed: Mapping[str, FieldSpec]) -> list[str]:

@@ -7,28 +7,19 @@ required, lengths, ranges, patterns, options, row counts and custom rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec, ValidationSpec
-from runtime.expressions import ExpressionError, compile_expression
-from runtime.expressions.patterns import matches
+from runtime.expressions import ExpressionError
+from runtime.forms.checks import FieldChecks, FieldError, field_checks
 from runtime.forms.fieldtypes import field_types
-from runtime.forms.messages import MESSAGES
+from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
 from runtime.forms.state import FormState, form_state, is_table, value_fields
 from runtime.forms.values import ValueProblem
-from runtime.i18n import Label
 
-
-@dataclass(frozen=True)
-class FieldError:
-    code: str
-    zh: str
-    en: str
-
-    def message(self, lang: str = "zh") -> str:
-        return self.en if lang == "en" else self.zh
+__all__ = ["FieldError", "Validation", "state_of", "validate"]
 
 
 @dataclass
@@ -51,18 +42,81 @@ def validate(form: FormSpec, raw: Mapping[str, Any], *,
              catalogs: Mapping[str, CatalogSpec] | None = None) -> Validation:
     """Check a submission against its form. `previous` holds the values read-only fields keep
     (a new submission has none: they keep their defaults); `catalogs` gives `options_from`."""
+    plan = _plan(form)
     parse_errors: dict[str, list[FieldError]] = {}
-    parsed = _parse_level(form.fields, raw, "", parse_errors)
+    parsed = _parse_level(plan.top, raw, "", parse_errors)
     state = form_state(form, parsed)
-    kept = _keep_readonly(form, parsed, state, previous or {})
+    kept = _keep_readonly(plan, parsed, state, previous or {})
     if kept is not parsed:
         state = form_state(form, kept)
     result = Validation(state.data, state, {})
     for path, found in parse_errors.items():
         if state.fields.get(path) and state.fields[path].visible:
             result.errors[path] = found
-    _Checker(form, state, catalogs or {}, result).run()
+    _Checker(plan, state, catalogs or {}, result).run()
     return result
+
+
+# --- the plan: the spec walked once per form ------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class _CustomRule:
+    when: Rule | None
+    expression: Rule
+    error: FieldError
+
+
+@dataclass(frozen=True, eq=False)
+class _Field:
+    """A field that holds a value: how to parse it and what to check of it."""
+
+    id: str
+    default: Any
+    parse: Callable[[Any], Any]
+    checks: FieldChecks
+    rules: tuple[_CustomRule, ...]
+    rows: _Level | None  # a table's rows
+    problems: Callable[[Any, bool, Mapping[str, CatalogSpec]], Sequence[FieldError]]
+
+
+@dataclass(frozen=True, eq=False)
+class _Level:
+    fields: tuple[_Field, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    top: _Level
+    readonly: tuple[_Field, ...]  # top-level fields a rule can make read-only
+    rules: tuple[_CustomRule, ...]
+
+
+def _build(form: FormSpec) -> _Plan:
+    top = _level(form.fields)
+    may_be_readonly = {f.id for f in value_fields(form.fields)
+                       if not f.compute and f.readonly_when is not None}
+    return _Plan(top, tuple(f for f in top.fields if f.id in may_be_readonly),
+                 _custom_rules(form.validations))
+
+
+_plan = PerForm(_build)
+
+
+def _level(fields: tuple[FieldSpec, ...]) -> _Level:
+    return _Level(tuple(_field(spec) for spec in value_fields(fields)))
+
+
+def _field(spec: FieldSpec) -> _Field:
+    field_type, table = field_types()[spec.type], is_table(spec)
+    checks = field_checks(spec, table=table, choice=field_type.choice)
+    return _Field(spec.id, spec.default, field_type.parse, checks,
+                  _custom_rules(spec.validations), _level(spec.fields) if table else None,
+                  checks.problems)
+
+
+def _custom_rules(rules: tuple[ValidationSpec, ...]) -> tuple[_CustomRule, ...]:
+    return tuple(_CustomRule(compiled_or_none(rule.when), compiled(rule.expression),
+                             FieldError("custom", rule.message)) for rule in rules)
 
 
 # --- parsing ----------------------------------------------------------------------------
@@ -70,42 +124,46 @@ def validate(form: FormSpec, raw: Mapping[str, Any], *,
 def state_of(form: FormSpec, raw: Mapping[str, Any]) -> FormState:
     """The state of what a person has entered so far (values that do not parse count as
     empty): what the page and every partial update show, and what the submit decides on."""
-    return form_state(form, _parse_level(form.fields, raw, "", {}))
+    return form_state(form, _parse_level(_plan(form).top, raw, "", {}))
 
 
-def _parse_level(fields: tuple[FieldSpec, ...], raw: Mapping[str, Any], prefix: str,
+def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
                  errors: dict[str, list[FieldError]]) -> dict[str, Any]:
     """Parsed values of the known fields at one level; unknown keys are dropped here."""
     parsed: dict[str, Any] = {}
-    for spec in value_fields(fields):
+    for spec in level.fields:
         if spec.id not in raw:
             continue
-        value, path = raw[spec.id], prefix + spec.id
-        if is_table(spec):
-            rows = value if isinstance(value, list) else []
-            parsed[spec.id] = [_parse_level(spec.fields, row if isinstance(row, Mapping) else {},
-                                            f"{path}[{i}].", errors) for i, row in enumerate(rows)]
+        value = raw[spec.id]
+        if spec.rows is not None:
+            parsed[spec.id] = _parse_rows(spec.rows, value, f"{prefix}{spec.id}", errors)
+        elif value is None or value == "" or value == []:
+            parsed[spec.id] = None
         else:
-            parsed[spec.id] = _parse_value(spec, value, path, errors)
+            parsed[spec.id] = _parse_value(spec, value, prefix, errors)
     return parsed
 
 
-def _parse_value(spec: FieldSpec, value: Any, path: str,
+def _parse_rows(level: _Level, value: Any, path: str,
+                errors: dict[str, list[FieldError]]) -> list[dict[str, Any]]:
+    rows = value if isinstance(value, list) else []
+    return [_parse_level(level, row if isinstance(row, Mapping) else {}, f"{path}[{i}].", errors)
+            for i, row in enumerate(rows)]
+
+
+def _parse_value(spec: _Field, value: Any, prefix: str,
                  errors: dict[str, list[FieldError]]) -> Any:
-    if _empty(value):
-        return None
     try:
-        return field_types()[spec.type].parse(value)
+        return spec.parse(value)
     except ValueProblem as problem:
-        errors[path] = [_error(problem.code, spec, **problem.params)]
+        errors[prefix + spec.id] = [spec.checks.parse_error(problem.code, problem.params)]
         return None
 
 
-def _keep_readonly(form: FormSpec, parsed: dict[str, Any], state: FormState,
+def _keep_readonly(plan: _Plan, parsed: dict[str, Any], state: FormState,
                    previous: Mapping[str, Any]) -> dict[str, Any]:
     """Read-only top-level fields take their previous value, whatever the request said."""
-    readonly = [f for f in value_fields(form.fields)
-                if not f.compute and state.fields[f.id].readonly]
+    readonly = [f for f in plan.readonly if state.fields[f.id].readonly]
     if not readonly:
         return parsed
     kept = dict(parsed)
@@ -117,112 +175,48 @@ def _keep_readonly(form: FormSpec, parsed: dict[str, Any], state: FormState,
 # --- checks -----------------------------------------------------------------------------
 
 class _Checker:
-    def __init__(self, form: FormSpec, state: FormState, catalogs: Mapping[str, CatalogSpec],
+    def __init__(self, plan: _Plan, state: FormState, catalogs: Mapping[str, CatalogSpec],
                  result: Validation):
-        self.form, self.state, self.catalogs, self.result = form, state, catalogs, result
+        self.plan, self.state, self.catalogs, self.result = plan, state, catalogs, result
 
     def run(self) -> None:
-        self._level(self.form.fields, self.state.data, "", None)
-        for rule in self.form.validations:
+        self._level(self.plan.top, self.state.data, "", None)
+        for rule in self.plan.rules:
             self._rule(rule, "", None)
 
-    def _level(self, fields: tuple[FieldSpec, ...], values: Mapping[str, Any], prefix: str,
+    def _level(self, level: _Level, values: Mapping[str, Any], prefix: str,
                row: Mapping[str, Any] | None) -> None:
-        for spec in value_fields(fields):
+        states, errors = self.state.fields, self.result.errors
+        for spec in level.fields:
             path = prefix + spec.id
-            if not self.state.fields[path].visible or path in self.result.errors:
+            state = states[path]
+            if not state.visible or path in errors:
                 continue
             value = values.get(spec.id)
-            self._add(path, self._field_errors(spec, value, path))
-            for rule in spec.validations:
+            if found := spec.problems(value, state.required, self.catalogs):
+                errors[path] = list(found)
+            for rule in spec.rules:
                 self._rule(rule, path, row)
-            if is_table(spec):
+            if spec.rows is not None:
                 for index, child in enumerate(value or []):
-                    self._level(spec.fields, child, f"{path}[{index}].", child)
+                    self._level(spec.rows, child, f"{path}[{index}].", child)
 
-    def _field_errors(self, spec: FieldSpec, value: Any, path: str) -> Iterator[FieldError]:
-        if _empty(value) and self.state.fields[path].required:
-            yield _error("required", spec)
-        elif is_table(spec):
-            yield from _row_counts(spec, value or [])
-        elif not _empty(value):
-            yield from _bounds(spec, value)
-        if field_types()[spec.type].choice and not _empty(value):
-            yield from self._options(spec, value)
-
-    def _options(self, spec: FieldSpec, value: Any) -> Iterator[FieldError]:
-        allowed = {str(o.value): o.value for o in spec.options}
-        catalog = self.catalogs.get(spec.options_from or "")
-        allowed.update({code: code for code in catalog.codes()} if catalog else {})
-        chosen = value if isinstance(value, list) else [value]
-        if any(str(item) not in allowed for item in chosen):
-            yield _error("not_option", spec)
-
-    def _rule(self, rule: ValidationSpec, path: str, row: Mapping[str, Any] | None) -> None:
+    def _rule(self, rule: _CustomRule, path: str, row: Mapping[str, Any] | None) -> None:
         """A custom rule, in the scope of the row it sits in (if any) and the whole form."""
         scope = {**self.state.data, **row} if row is not None else self.state.data
         if rule.when is not None and not _holds(rule.when, scope):
             return
         if not _holds(rule.expression, scope):
-            message = rule.message
-            self._add(path or "_form", [FieldError("custom", message.text("zh"),
-                                                    message.text("en"))])
+            self._add(path or "_form", rule.error)
 
-    def _add(self, path: str, errors: Iterator[FieldError] | list[FieldError]) -> None:
-        found = list(errors)
-        if found:
-            self.result.errors.setdefault(path, []).extend(found)
+    def _add(self, path: str, error: FieldError) -> None:
+        self.result.errors.setdefault(path, []).append(error)
 
 
-def _bounds(spec: FieldSpec, value: Any) -> Iterator[FieldError]:
-    if isinstance(value, str):
-        if spec.min_length is not None and len(value) < spec.min_length:
-            yield _error("too_short", spec, limit=spec.min_length)
-        if spec.max_length is not None and len(value) > spec.max_length:
-            yield _error("too_long", spec, limit=spec.max_length)
-        if spec.pattern is not None and not _pattern_holds(spec.pattern, value):
-            yield _error("pattern", spec)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if spec.min is not None and value < spec.min:
-            yield _error("too_small", spec, limit=_number(spec.min))
-        if spec.max is not None and value > spec.max:
-            yield _error("too_large", spec, limit=_number(spec.max))
-
-
-def _row_counts(spec: FieldSpec, rows: list[Any]) -> Iterator[FieldError]:
-    if spec.min_rows is not None and len(rows) < spec.min_rows:
-        yield _error("too_few_rows", spec, limit=spec.min_rows)
-    if spec.max_rows is not None and len(rows) > spec.max_rows:
-        yield _error("too_many_rows", spec, limit=spec.max_rows)
-
-
-def _pattern_holds(pattern: str, value: str) -> bool:
-    """The whole value must match; the expression engine's linear-time matcher is used, so
-    a pattern cannot make a submission hang."""
-    try:
-        return matches(value, f"^(?:{pattern.removeprefix('^').removesuffix('$')})$")
-    except ExpressionError:
-        return False
-
-
-def _holds(source: str, scope: Mapping[str, Any]) -> bool:
+def _holds(rule: Rule, scope: Mapping[str, Any]) -> bool:
     """A custom rule that cannot be evaluated on this data (an empty field) does not fail it:
     emptiness is the `required` check's business."""
     try:
-        return bool(compile_expression(source).evaluate(scope))
+        return bool(rule.evaluate(scope))
     except ExpressionError:
         return True
-
-
-def _error(code: str, spec: FieldSpec, **params: Any) -> FieldError:
-    label = spec.label or Label(spec.id)
-    return FieldError(code, MESSAGES.format(code, "zh", label=label.text("zh"), **params),
-                      MESSAGES.format(code, "en", label=label.text("en"), **params))
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value

@@ -36,7 +36,8 @@ def normalised(raw: Any, code: str) -> str:
     """Text of a code or number: full-width forms folded, every space removed."""
     if not isinstance(raw, str):
         raise ValueProblem(code)
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw))
+    # NFKC leaves ASCII as it is; split() removes exactly the characters regex \s matches.
+    return "".join((raw if raw.isascii() else unicodedata.normalize("NFKC", raw)).split())
 
 
 def text(raw: Any) -> str:
@@ -85,6 +86,8 @@ def _decimal_text(digits: str) -> Decimal:
 def money(raw: Any) -> int | float:
     """Yuan with at most two decimals (fen); more decimals are an error, not rounded away."""
     value = decimal(raw)
+    if isinstance(value, int):
+        return value
     exponent = Decimal(str(value)).as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
         raise ValueProblem("money_decimals")
@@ -96,7 +99,8 @@ def date(raw: Any) -> str:
     value = normalised(raw, "not_date")
     try:
         if _DATE.fullmatch(value):
-            return dt.date.fromisoformat(value).isoformat()
+            dt.date.fromisoformat(value)  # a real day; the text is already in ISO form
+            return value
     except ValueError:
         pass
     raise ValueProblem("not_date")

@@ -131,3 +131,20 @@ def test_the_dependency_graph_names_what_a_change_can_alter() -> None:
     assert graph["has_car"] == {"car_page", "plate"}
     assert graph["items"] == {"total", "double_total"}  # through the computed total
     assert graph["price"] == {"line_total", "reason"}
+
+
+def test_a_rule_that_does_not_compile_fails_on_every_call() -> None:
+    # The checker refuses such a form; a spec built by hand can still hold one.
+    from runtime.definitions.spec import FieldSpec, FormSpec
+    from runtime.i18n import Label
+
+    form = FormSpec(kind="Form", id="broken", version=1, title=Label("坏"), fields=(
+        FieldSpec(id="a", type="integer", visible_when="a >"),
+        FieldSpec(id="b", type="integer", compute="a +"),
+    ))
+    for _ in range(2):
+        state = form_state(form, {"a": 1})
+        assert not state.fields["a"].visible
+        assert state.data["b"] is None
+        assert [(f.path, f.rule, f.code) for f in state.failures] == [
+            ("b", "compute", state.failures[0].code), ("a", "visible_when", state.failures[1].code)]

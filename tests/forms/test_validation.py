@@ -111,3 +111,12 @@ def test_a_backtracking_pattern_cannot_hang_a_submission() -> None:
                       "  - {id: code, type: text, label: 代码, pattern: '^(a+)+$'}\n")
     assert messages(validate(form, {"code": "a" * 60 + "b"})) == {"code": ["「代码」格式不正确"]}
     assert validate(form, {"code": "aaaa"}).ok
+
+
+def test_a_custom_rule_that_does_not_compile_does_not_fail_the_submission() -> None:
+    from runtime.definitions.spec import FieldSpec, FormSpec, ValidationSpec
+
+    form = FormSpec(kind="Form", id="broken", version=1, title=Label("坏"),
+                    fields=(FieldSpec(id="a", type="integer"),),
+                    validations=(ValidationSpec(expression="a >", message=Label("坏")),))
+    assert validate(form, {"a": 1}).ok

@@ -1,0 +1,166 @@
+"""The checks of one field's value (required, lengths, ranges, pattern, options, row counts),
+bound once per field to its limits and to the errors they report.
+
+A FieldError holds its message code, the label it names and the parameters; the words, in
+Chinese or English, are made only when someone reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.definitions.spec import CatalogSpec, FieldSpec
+from runtime.forms.fieldpattern import anchored, whole_match
+from runtime.forms.messages import MESSAGES
+from runtime.i18n import Label
+
+CUSTOM = "custom"  # a form's own rule: the label is the rule's message
+
+
+@dataclass(frozen=True)
+class FieldError:
+    code: str
+    label: Label
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def zh(self) -> str:
+        return self.message("zh")
+
+    @property
+    def en(self) -> str:
+        return self.message("en")
+
+    def message(self, lang: str = "zh") -> str:
+        lang = "en" if lang == "en" else "zh"
+        if self.code == CUSTOM:
+            return self.label.text(lang)
+        return MESSAGES.format(self.code, lang, label=self.label.text(lang), **dict(self.params))
+
+
+Catalogs = Mapping[str, CatalogSpec]
+# One check of a filled value; each applies only to the kind of value it is about.
+Check = Callable[[Any, Catalogs], FieldError | None]
+_NUMBERS = (int, float)
+
+
+class FieldChecks:
+    """Everything checked of one field's value, in the order the errors are shown."""
+
+    __slots__ = ("label", "required", "checks", "_empty")
+
+    def __init__(self, label: Label, checks: tuple[Check, ...], empty: tuple[FieldError, ...]):
+        self.label, self.required = label, FieldError("required", label)
+        self.checks = checks
+        self._empty = empty  # the problems of an empty value that is not required
+
+    def problems(self, value: Any, required: bool, catalogs: Catalogs) -> Sequence[FieldError]:
+        if value is None or value == "" or value == []:
+            return (self.required,) if required else self._empty
+        found = []
+        for check in self.checks:
+            error = check(value, catalogs)  # a plain loop: a comprehension costs a frame
+            if error is not None:
+                found.append(error)
+        return found
+
+    def parse_error(self, code: str, params: Mapping[str, Any]) -> FieldError:
+        return FieldError(code, self.label, tuple(params.items()))
+
+
+def field_checks(spec: FieldSpec, *, table: bool, choice: bool) -> FieldChecks:
+    """The checks of `spec`, each bound to its limit and its error. A table checks its row
+    count (an empty optional table too); any other field its text or its number."""
+    label = spec.label or Label(spec.id)
+    options = [_options(spec, label)] if choice else []
+    if table:
+        rows = list(_row_checks(spec, label))
+        empty = tuple(error for check in rows if (error := check([], {})) is not None)
+        return FieldChecks(label, tuple(rows + options), empty)
+    return FieldChecks(label, tuple([*_text_checks(spec, label), *_number_checks(spec, label),
+                                     *options]), ())
+
+
+def _text_checks(spec: FieldSpec, label: Label) -> Iterator[Check]:
+    if spec.min_length is not None:
+        yield _too_short(label, spec.min_length)
+    if spec.max_length is not None:
+        yield _too_long(label, spec.max_length)
+    if spec.pattern is not None:
+        yield _pattern(spec.pattern, FieldError("pattern", label))
+
+
+def _number_checks(spec: FieldSpec, label: Label) -> Iterator[Check]:
+    if spec.min is not None:
+        yield _too_small(label, spec.min)
+    if spec.max is not None:
+        yield _too_large(label, spec.max)
+
+
+def _row_checks(spec: FieldSpec, label: Label) -> Iterator[Check]:
+    if spec.min_rows is not None:
+        yield _too_few_rows(label, spec.min_rows)
+    if spec.max_rows is not None:
+        yield _too_many_rows(label, spec.max_rows)
+
+
+def _too_short(label: Label, limit: int) -> Check:
+    error = FieldError("too_short", label, (("limit", limit),))
+    return lambda value, _: error if isinstance(value, str) and len(value) < limit else None
+
+
+def _too_long(label: Label, limit: int) -> Check:
+    error = FieldError("too_long", label, (("limit", limit),))
+    return lambda value, _: error if isinstance(value, str) and len(value) > limit else None
+
+
+def _pattern(pattern: str, error: FieldError) -> Check:
+    whole = anchored(pattern)
+    return lambda value, _: (error if isinstance(value, str) and not whole_match(whole, value)
+                             else None)
+
+
+def _too_small(label: Label, limit: float) -> Check:
+    error = FieldError("too_small", label, (("limit", _number(limit)),))
+    return lambda value, _: error if _is_number(value) and value < limit else None
+
+
+def _too_large(label: Label, limit: float) -> Check:
+    error = FieldError("too_large", label, (("limit", _number(limit)),))
+    return lambda value, _: error if _is_number(value) and value > limit else None
+
+
+def _too_few_rows(label: Label, limit: int) -> Check:
+    error = FieldError("too_few_rows", label, (("limit", limit),))
+    return lambda rows, _: error if len(rows) < limit else None
+
+
+def _too_many_rows(label: Label, limit: int) -> Check:
+    error = FieldError("too_many_rows", label, (("limit", limit),))
+    return lambda rows, _: error if len(rows) > limit else None
+
+
+def _options(spec: FieldSpec, label: Label) -> Check:
+    """A choice must be one of the options or of the codes of its catalog."""
+    texts = frozenset(str(o.value) for o in spec.options)
+    catalog_id, error = spec.options_from or "", FieldError("not_option", label)
+
+    def check(value: Any, catalogs: Catalogs) -> FieldError | None:
+        if not isinstance(value, list) and str(value) in texts:
+            return None  # the common case, without asking the catalog
+        catalog = catalogs.get(catalog_id)
+        codes = catalog.codes() if catalog else frozenset()
+        chosen = value if isinstance(value, list) else [value]
+        return error if any(str(c) not in texts and str(c) not in codes for c in chosen) else None
+
+    return check
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, _NUMBERS) and not isinstance(value, bool)
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
