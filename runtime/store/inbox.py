@@ -9,7 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from runtime import access
@@ -58,11 +69,16 @@ def query_of(name: str, principal: access.Principal, now: datetime) -> Select[An
 
 
 def _list(name: str, principal: access.Principal, now: datetime) -> ColumnElement[bool]:
-    live = Task.status.in_(sorted(LIVE))
+    # The statuses are written into the SQL (literal_execute), not bound: only then can the
+    # database match the condition of the partial index the list reads (cases.LIVE_ROWS,
+    # cases.POOL_ROWS), PostgreSQL's generic plans of a prepared statement included.
+    live = Task.status.in_(bindparam("live", sorted(LIVE), expanding=True,
+                                     literal_execute=True))
     if name == "todo":
         return and_(Task.user_id == principal.user_id, live)
     if name == "pool":
-        return and_(Task.status == OPEN, Task.user_id.is_(None), _pools(principal))
+        return and_(Task.status == literal(OPEN, literal_execute=True), Task.user_id.is_(None),
+                    _pools(principal))
     if name == "done":
         return Task.completed_by == principal.user_id
     seen = _scope(principal)

@@ -174,16 +174,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_tasks_done", "tasks", ["completed_by", "completed_at", "id"], unique=False)
     op.create_index("ix_tasks_overdue", "tasks", ["status", "due_sort", "id"], unique=False)
-    op.create_index(
-        "ix_tasks_pool",
-        "tasks",
-        ["department", "status", "user_id", "due_sort", "id"],
-        unique=False,
-    )
+    # Partial: only the rows the pools and the to-do lists show (runtime.store.cases).
+    pool_rows = sa.text("status = 'open' AND user_id IS NULL")
+    op.create_index("ix_tasks_pool", "tasks", ["department", "due_sort", "id"], unique=False,
+                    sqlite_where=pool_rows, postgresql_where=pool_rows)
     op.create_index(
         "ix_tasks_supervised", "tasks", ["supervised", "status", "due_sort", "id"], unique=False
     )
-    op.create_index("ix_tasks_todo", "tasks", ["user_id", "status", "due_sort", "id"], unique=False)
+    live_rows = sa.text("status IN ('open', 'waiting')")
+    op.create_index("ix_tasks_todo", "tasks", ["user_id", "due_sort", "id"], unique=False,
+                    sqlite_where=live_rows, postgresql_where=live_rows)
 
 
 def downgrade() -> None:
