@@ -36,6 +36,9 @@ from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
 
 MAX_EXTENSION_DAYS = 30
+POSITIONS = (BEFORE, AFTER, ALONGSIDE)
+# A delegate does the work and hands it back: they cannot send the task anywhere else.
+DELEGATE_MAY = frozenset({"complete", "copy", "remind"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ def held(flow: Flow, staff: Staff, no: int, action: str) -> TaskState:
         raise FlowError("not_yours", action=action)
     if task.status == BLOCKED and action != "remind":
         raise FlowError("not_open", status=BLOCKED, action=action)
+    if task.delegated_by is not None and action not in DELEGATE_MAY:
+        raise FlowError("delegated", action=action)
     return task
 
 
@@ -178,8 +183,6 @@ def delegate(flow: Flow, staff: Staff, no: int, user_id: int,
     A delegate may not delegate again: the task would come back to them, and their
     completion would then finish it without the delegator ever seeing it."""
     task = held(flow, staff, no, "delegate")
-    if task.delegated_by is not None:
-        raise FlowError("delegated", action="delegate")
     if user_id == staff.user_id:
         raise FlowError("self", action="delegate")
     task.delegated_by, task.user_id = staff.user_id, user_id
@@ -195,6 +198,8 @@ def add_signer(flow: Flow, staff: Staff, no: int, user_id: int, position: str,
     task = held(flow, staff, no, "add_signer")
     if user_id == staff.user_id:
         raise FlowError("self", action="add_signer")
+    if position not in POSITIONS:
+        raise FlowError("bad_position", positions="、".join(POSITIONS))
     flow.event("add_signer", task=task, opinion=note, user=user_id, position=position)
     if position == AFTER:
         task.after_signers.append(user_id)
@@ -321,6 +326,8 @@ def decide_extension(flow: Flow, staff: Staff, no: int, approve: bool,
         raise FlowError("not_allowed", action="decide_extension")
     if not task.extension or task.extension.get("status") != "requested":
         raise FlowError("no_extension")
+    if task.extension.get("by") == staff.user_id:
+        raise FlowError("own_extension")
     task.extension = {**task.extension, "status": "approved" if approve else "refused",
                       "decided_by": staff.user_id}
     if approve:

@@ -103,10 +103,14 @@ class Flow:
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
 
     def _previous_holder(self, step: StepState, order: int) -> int | None:
-        """A step started again after a return goes back to whoever handled it before."""
-        done = [t for t in self.case.tasks if t.step == step.id and t.order == order
-                and t.kind == MAIN and t.status == COMPLETED and t.round < step.round]
-        return done[-1].completed_by if done else None
+        """A step started again after a return goes back to whoever handled it before:
+        who completed it, or who held it when it was returned."""
+        held = [t for t in self.case.tasks if t.step == step.id and t.order == order
+                and t.kind == MAIN and t.round < step.round
+                and (t.status == COMPLETED or (t.status == CANCELLED and t.user_id))]
+        if not held:
+            return None
+        return held[-1].completed_by if held[-1].status == COMPLETED else held[-1].user_id
 
     def scope(self) -> dict[str, Any]:
         """What step conditions read: the submission, and each step's status and outcome."""

@@ -40,6 +40,9 @@ MESSAGES = Catalogue({
     "delegated": ("此任务是委派给您的，不能再{action}；办理后将交回委派人",
                   "this task was delegated to you; you cannot {action_en} it, and it goes back "
                   "to the delegator when you complete it"),
+    "bad_position": ("加签位置须为 {positions} 之一", "a signer is added one of: {positions}"),
+    "own_extension": ("不能审批自己提出的延期申请", "you cannot decide your own extension "
+                      "request"),
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
 })
 

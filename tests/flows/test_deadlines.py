@@ -1,6 +1,7 @@
 """Deadlines in Chinese working days, the yellow and overdue timers, what happens by itself when
 a task is overdue, and extensions (延期)."""
 
+import dataclasses
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
@@ -259,3 +260,12 @@ def test_a_task_without_a_deadline_cannot_be_extended():
     run.act(actions.claim, CLERK, 1)
     with refused("no_deadline", "此任务没有办理时限"):
         run.act(actions.request_extension, CLERK, 1, 2, "理由")
+
+
+def test_no_one_decides_their_own_extension_request():
+    run = extension_requested(2)
+    both = dataclasses.replace(LEAD, principal=dataclasses.replace(
+        LEAD.principal, user_id=1))  # the requesting clerk, also a lead of the department
+    with refused("own_extension", "不能审批自己提出的延期申请"):
+        run.act(actions.decide_extension, both, 1, True)
+    assert run.task(1).extension["status"] == "requested"

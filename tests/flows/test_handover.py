@@ -188,3 +188,20 @@ def test_the_holder_copies_the_case_to_a_department_for_information():
         (7, "GOVSVC", None), (7, None, 30)]
     assert len(run.events("copy")) == 2
     assert run.steps()["certify"] == ACTIVE
+
+
+def test_a_delegate_only_does_the_work_and_cannot_send_the_task_on():
+    run = held()
+    run.act(actions.delegate, CLERK, 1, 8)
+    with refused("delegated"):
+        run.act(actions.transfer, COLLEAGUE, 1, Party(department="POLICE"), "不归我们")
+    with refused("delegated"):
+        run.act(actions.delegate, COLLEAGUE, 1, 9)
+    assert (run.task(1).user_id, run.task(1).department) == (8, "HEALTH")
+
+
+def test_a_signer_is_added_before_after_or_alongside_and_nowhere_else():
+    run = held()
+    with refused("bad_position", "加签位置须为 before、after、alongside 之一"):
+        run.act(actions.add_signer, CLERK, 1, 8, "instead")
+    assert run.task(1).after_signers == [] and len(run.case.tasks) == 1

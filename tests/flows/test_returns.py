@@ -52,8 +52,8 @@ def test_each_restarted_step_goes_back_to_its_previous_handler():
     assert certificate.due_at is not None  # held at once, so its clock runs at once
     run.act(actions.complete, HEALTH, certificate.no)
     hukou = run.only("hukou")
-    # The one who returned never completed hukou: the task goes to the pool again.
-    assert (hukou.round, hukou.user_id) == (2, None)
+    # The one who returned it holds it again: the case comes back to whoever had it.
+    assert (hukou.round, hukou.user_id) == (2, 3)
 
 
 def test_a_return_needs_a_reason():
@@ -158,7 +158,7 @@ def test_a_return_from_a_countersign_cancels_its_open_tasks_and_restarts_the_tar
     run.act(actions.complete, GOVSVC, run.only("accept").no)
     again = run.live("review")
     assert [(t.round, t.department, t.user_id) for t in again] == [
-        (2, "HEALTH", 2), (2, "POLICE", None), (2, "MEDINS", None)]
+        (2, "HEALTH", 2), (2, "POLICE", 3), (2, "MEDINS", None)]
 
 
 IN_ORDER = """
