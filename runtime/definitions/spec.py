@@ -27,8 +27,13 @@ def spec(cls: type[T]) -> type[T]:
 @typing.dataclass_transform(frozen_default=True, kw_only_default=True)
 def by_identity(cls: type[T]) -> type[T]:
     """Fields and forms compare and hash by identity: a default may be a list (unhashable),
-    and the runtime caches per-form plans keyed by the one spec object of each version."""
-    return dataclass(frozen=True, kw_only=True, eq=False)(cls)
+    and the runtime caches per-form plans keyed by the one spec object of each version.
+    `eq=False` alone would inherit DefinitionHead's field-wise equality, under which two
+    forms with the same head compare equal: identity is set explicitly."""
+    made = dataclass(frozen=True, kw_only=True, eq=False)(cls)
+    made.__eq__ = object.__eq__  # type: ignore[method-assign]
+    made.__hash__ = object.__hash__  # type: ignore[method-assign]
+    return made
 
 
 @spec

@@ -74,3 +74,11 @@ def test_remote_refs_are_never_fetched(ref: str) -> None:
     with pytest.raises(Unresolvable):
         validator.validate({})
     assert ref not in registry()
+
+
+def test_forms_with_the_same_head_are_still_two_forms() -> None:
+    head = {"kind": "Form", "id": "apply", "version": 1, "title": "申请",
+            "fields": [{"id": "name", "type": "text", "label": "姓名"}]}
+    first, second = spec_module.from_data(head), spec_module.from_data(head)
+    assert first == first and first != second
+    assert len({first, second}) == 2
