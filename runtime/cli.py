@@ -136,8 +136,11 @@ def import_pack(path: str, lang: str) -> None:
                    "scenario_packs/, then serve with Flask's development server.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / Host.")
 @click.option("--port", default=5000, show_default=True, type=int, help="端口 / Port.")
+@click.option("--worker/--no-worker", "with_worker", default=True, show_default=True,
+              help="同时在后台线程运行到期任务（预警、超时、推送） / Also run due jobs "
+                   "(warnings, overdue, deliveries) in a background thread.")
 @LANG_OPTION
-def serve(host: str, port: int, lang: str) -> None:
+def serve(host: str, port: int, with_worker: bool, lang: str) -> None:
     from runtime.store.migrate import upgrade as run_upgrade
     from runtime.web import create_app
     from runtime.web.database import store
@@ -152,7 +155,21 @@ def serve(host: str, port: int, lang: str) -> None:
     url = f"http://{host}:{port}/"
     click.echo(f"Serving on {url} (Flask development server)" if lang == "en"
                else f"服务地址：{url}（Flask 开发服务器，仅供开发使用）")
+    if with_worker:
+        _background_worker(store(app).sessions)
     app.run(host=host, port=port)
+
+
+def _background_worker(sessions: sessionmaker[Session]) -> None:
+    """One command runs the whole product on one machine: warnings and escalations happen
+    without a second terminal. At scale, `lowcode worker` processes do this instead."""
+    import threading
+
+    from runtime import worker as jobs_worker
+
+    thread = threading.Thread(target=jobs_worker.run, args=(sessions,),
+                              kwargs={"poll": 2.0}, name="lowcode-worker", daemon=True)
+    thread.start()
 
 
 @main.command("worker", help="领取并执行到期的计时器（预警、超时）和对外推送（webhook），"

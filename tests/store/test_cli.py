@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -100,23 +101,40 @@ def test_serve_upgrades_imports_and_serves_twice_without_loss(
     make_pack()
     make_pack("broken", pack_id="broken", prefix="broken_",
               extra={"forms/x.yaml": "kind: Form\nid: x\nversion: 1\n"})
-    first = run("serve", "--port", "5055")
+    first = run("serve", "--port", "5055", "--no-worker")
     assert first.exit_code == 0, first.output
     assert "场景包 demo_pack 第 1 版（示例场景）：新导入" in first.output
     assert "broken：未导入" in first.output
     assert "服务地址：http://127.0.0.1:5055/（Flask 开发服务器，仅供开发使用）" in first.output
-    second = run("serve", "--port", "5055", "--lang", "en")
+    second = run("serve", "--port", "5055", "--lang", "en", "--no-worker")
     assert "pack demo_pack version 1 (Demo scenario): unchanged" in second.output
     assert "Serving on http://127.0.0.1:5055/" in second.output
     assert served == [{"host": "127.0.0.1", "port": 5055}] * 2
     assert count_definitions(db_url) == 3
 
 
+def test_serve_runs_due_jobs_in_a_background_thread_unless_told_not_to(
+        run: Callable[..., Result], make_pack: MakePack,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Flask, "run", lambda self, **kw: None)
+    started: list[threading.Thread] = []
+
+    def start(thread: threading.Thread) -> None:
+        started.append(thread)  # recorded, not run: the test's database goes away after it
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    make_pack()
+    assert run("serve").exit_code == 0
+    assert [(t.name, t.daemon) for t in started] == [("lowcode-worker", True)]
+    assert run("serve", "--no-worker").exit_code == 0
+    assert len(started) == 1
+
+
 def test_serve_without_a_packs_folder(
         run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Flask, "run", lambda self, **kw: None)
-    assert "没有场景包文件夹" in run("serve").output
-    assert "no pack folder at" in run("serve", "--lang", "en").output
+    assert "没有场景包文件夹" in run("serve", "--no-worker").output
+    assert "no pack folder at" in run("serve", "--lang", "en", "--no-worker").output
 
 
 def test_the_default_packs_folder_is_the_repositorys(monkeypatch: pytest.MonkeyPatch) -> None:
