@@ -59,6 +59,8 @@ class FieldChecks:
     def problems(self, value: Any, required: bool, catalogs: Catalogs) -> Sequence[FieldError]:
         if value is None or value == "" or value == []:
             return (self.required,) if required else self._empty
+        if not self.checks:
+            return ()
         found = []
         for check in self.checks:
             error = check(value, catalogs)  # a plain loop: a comprehension costs a frame

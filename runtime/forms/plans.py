@@ -17,25 +17,31 @@ from runtime.definitions.spec import FormSpec
 from runtime.expressions import Expression, ExpressionError, compile_expression
 
 T = TypeVar("T")
+# Catalogue functions whose value depends on their arguments alone: not today(), not
+# id_age() (today by default), not matches() (it spends the work budget).
+PURE_FUNCTIONS = frozenset({"is_empty", "coalesce", "len", "contains", "str", "int", "float",
+                            "abs", "round", "min", "max"})
 
 
 @dataclass(frozen=True, eq=False)
 class Rule:
-    """One expression of a form. One that does not compile keeps no Expression and is
-    compiled again when run, so it fails each time exactly as it would uncached."""
+    """One expression of a form and `evaluate(scope)`, its value on a scope. One that does not
+    compile keeps no Expression and is compiled again when run, so it fails each time exactly
+    as it would uncached."""
 
     source: str
     expression: Expression | None
-
-    def evaluate(self, scope: Mapping[str, Any]) -> Any:
-        return (self.expression or compile_expression(self.source)).evaluate(scope)
+    evaluate: Callable[[Mapping[str, Any]], Any]
+    pure: bool = False  # the same scope always gives the same value, and no work is spent
 
 
 def compiled(source: str) -> Rule:
     try:
-        return Rule(source, compile_expression(source))
+        expression = compile_expression(source)
     except ExpressionError:
-        return Rule(source, None)
+        return Rule(source, None, partial(_compile_and_evaluate, source))
+    pure = all(call.name in PURE_FUNCTIONS for call in expression.calls)
+    return Rule(source, expression, expression.evaluate, pure)
 
 
 def compiled_or_none(source: str | None) -> Rule | None:
@@ -43,10 +49,14 @@ def compiled_or_none(source: str | None) -> Rule | None:
     return None if source is None else compiled(source)
 
 
+def _compile_and_evaluate(source: str, scope: Mapping[str, Any]) -> Any:
+    return compile_expression(source).evaluate(scope)
+
+
 class PerForm(Generic[T]):
-    """`build(form)`, made once per form spec object and dropped with it. Keyed by identity:
-    a FormSpec inherits value equality from its head (kind, id, version, title), so two
-    different forms with the same head would share a WeakKeyDictionary entry."""
+    """`build(form)`, made once per form spec object and dropped with it. Keyed by the
+    object's id, with a weak reference to tell a reused id from the object itself: one
+    dict lookup per call, cheaper than a WeakKeyDictionary's."""
 
     def __init__(self, build: Callable[[FormSpec], T]):
         self._build = build

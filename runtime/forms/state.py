@@ -18,6 +18,7 @@ from typing import Any
 
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.expressions import ExpressionError, compile_expression
+from runtime.expressions.values import reset_work
 from runtime.forms.fieldtypes import NONE, field_types
 from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
 
@@ -114,6 +115,8 @@ class _Level:
 
     values: tuple[_Value, ...]
     computed: tuple[tuple[str, Rule], ...]
+    defaults: tuple[tuple[str, Any], ...]  # each field's id and default
+    tables: tuple[tuple[str, _Level], ...]  # each table's id and the level of its rows
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,14 +138,30 @@ class _Node:
 class _Plan:
     top: _Level
     tables: tuple[tuple[str, _Level], ...]  # top-level tables: their rows compute first
-    nodes: tuple[_Node, ...]
+    # The top-level fields in order: one with rules or children is a node; a run of those
+    # without is the dict of their (always the same) states.
+    steps: tuple[_Node | dict[str, FieldState], ...]
     keep_all: bool
 
 
 def _build(form: FormSpec) -> _Plan:
     top = _level(form.fields)
-    return _Plan(top, tuple((v.id, v.rows) for v in top.values if v.rows is not None),
-                 _nodes(form.fields), form.hidden_values == "keep")
+    return _Plan(top, top.tables, tuple(_steps(_nodes(form.fields))),
+                 form.hidden_values == "keep")
+
+
+def _steps(nodes: tuple[_Node, ...]) -> Iterator[_Node | dict[str, FieldState]]:
+    run: dict[str, FieldState] = {}
+    for node in nodes:
+        if node.fixed is not None and not node.table and not node.children:
+            run[node.id] = node.fixed[True]
+            continue
+        if run:
+            yield run
+            run = {}
+        yield node
+    if run:
+        yield run
 
 
 _plan = PerForm(_build)
@@ -154,7 +173,9 @@ def _level(fields: tuple[FieldSpec, ...]) -> _Level:
                           _level(f.fields) if is_table(f) else None) for f in specs)
     computed = {f.id: f for f in specs if f.compute}
     order = _in_dependency_order(computed)
-    return _Level(values, tuple((i, compiled(computed[i].compute or "")) for i in order))
+    return _Level(values, tuple((i, compiled(computed[i].compute or "")) for i in order),
+                  tuple((v.id, v.default) for v in values),
+                  tuple((v.id, v.rows) for v in values if v.rows is not None))
 
 
 def _nodes(fields: tuple[FieldSpec, ...]) -> tuple[_Node, ...]:
@@ -173,15 +194,12 @@ def _node(spec: FieldSpec) -> _Node:
 
 def _known_values(level: _Level, data: Mapping[str, Any]) -> dict[str, Any]:
     """Only the form's own fields, each from the data or else its default."""
-    values: dict[str, Any] = {}
-    mapping = isinstance(data, Mapping)
-    for field_value in level.values:
-        value = data.get(field_value.id, field_value.default) if mapping else field_value.default
-        if field_value.rows is not None:
-            rows = value if isinstance(value, list) else []
-            value = [_known_values(field_value.rows, row if isinstance(row, Mapping) else {})
-                     for row in rows]
-        values[field_value.id] = value
+    found = data if isinstance(data, Mapping) else {}
+    values = {key: found.get(key, default) for key, default in level.defaults}
+    for table_id, rows in level.tables:
+        value = values[table_id]
+        values[table_id] = ([_known_values(rows, row) for row in value]
+                            if isinstance(value, list) else [])
     return values
 
 
@@ -199,6 +217,7 @@ class _Run:
         self.states: dict[str, FieldState] = {}
         self.failures: list[RuleFailure] = []
         self.hidden = False  # whether decide() hid any field
+        self.conditions: dict[str, bool] = {}  # pure top-level conditions decided this round
 
     # computed values ---------------------------------------------------------------------
 
@@ -218,35 +237,55 @@ class _Run:
     # visible, required, read-only --------------------------------------------------------
 
     def decide(self) -> None:
-        self._decide_level(self.plan.nodes, None, "", True)
-
-    def _decide_level(self, nodes: tuple[_Node, ...], row: dict[str, Any] | None,
-                      prefix: str, parent_visible: bool) -> None:
-        for node in nodes:
-            path = prefix + node.id
-            if node.fixed is not None:
-                state = node.fixed[parent_visible]
+        for step in self.plan.steps:
+            if isinstance(step, dict):
+                self.states.update(step)
             else:
-                state = self._field_state(node, row, path, parent_visible)
-            self.states[path] = state
-            if not state.visible:
-                self.hidden = True
-            if node.table:
-                for index, child_row in enumerate(self.values.get(node.id) or []):
-                    self._decide_level(node.children, child_row, f"{path}[{index}].",
-                                       state.visible)
-            elif node.children:
-                self._decide_level(node.children, row, prefix, state.visible)
+                self._decide(step, None, "", True)
+
+    def _decide(self, node: _Node, row: dict[str, Any] | None, prefix: str,
+                parent_visible: bool) -> None:
+        path = prefix + node.id
+        if node.fixed is not None:
+            state = node.fixed[parent_visible]
+        else:
+            state = self._field_state(node, row, path, parent_visible)
+        self.states[path] = state
+        if not state.visible:
+            self.hidden = True
+        if node.table:
+            for index, child_row in enumerate(self.values.get(node.id) or []):
+                row_prefix = f"{path}[{index}]."
+                for child in node.children:
+                    self._decide(child, child_row, row_prefix, state.visible)
+        else:
+            for child in node.children:
+                self._decide(child, row, prefix, state.visible)
 
     def _field_state(self, node: _Node, row: dict[str, Any] | None, path: str,
                      parent_visible: bool) -> FieldState:
-        visible = parent_visible and (node.visible_when is None or self._holds(
+        visible = parent_visible and (node.visible_when is None or self._condition(
             node.visible_when, row, path, "visible_when"))
-        required = visible and (node.required or node.required_when is not None and self._holds(
-            node.required_when, row, path, "required_when"))
-        readonly = node.computed or node.readonly_when is not None and self._holds(
+        required = visible and (node.required or node.required_when is not None and (
+            self._condition(node.required_when, row, path, "required_when")))
+        readonly = node.computed or node.readonly_when is not None and self._condition(
             node.readonly_when, row, path, "readonly_when")
         return _STATES[visible][required][readonly]
+
+    def _condition(self, rule: Rule, row: dict[str, Any] | None, path: str, name: str) -> bool:
+        """Whether a condition holds. The values do not change while deciding, so a pure
+        condition of the top level (visible_when and required_when often share one) is
+        evaluated once a round; one that failed is evaluated again, to record its failure."""
+        if row is not None or not rule.pure:
+            return bool(self._evaluate(rule, row, path, name))
+        if (known := self.conditions.get(rule.source)) is not None:
+            reset_work()  # as evaluating it again would: the budget of a new evaluation
+            return known
+        failures = len(self.failures)
+        holds = bool(self._evaluate(rule, row, path, name))
+        if len(self.failures) == failures:
+            self.conditions[rule.source] = holds
+        return holds
 
     def clear_hidden(self) -> bool:
         """Clear values of hidden fields (unless kept); True when anything changed."""
@@ -274,9 +313,6 @@ class _Run:
         return True
 
     # evaluation --------------------------------------------------------------------------
-
-    def _holds(self, rule: Rule, row: dict[str, Any] | None, path: str, name: str) -> bool:
-        return bool(self._evaluate(rule, row, path, name))
 
     def _evaluate(self, rule: Rule, row: dict[str, Any] | None, path: str, name: str) -> Any:
         scope = self.values if row is None else {**self.values, **row}

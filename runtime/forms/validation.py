@@ -87,15 +87,21 @@ class _Level:
 @dataclass(frozen=True, eq=False)
 class _Plan:
     top: _Level
+    # The top-level fields that can have a problem: not those with no checks, no rules and
+    # no way to be required. (Row fields are all checked: their paths are looked up as
+    # before, even where decide() made none.)
+    checked: tuple[_Field, ...]
     readonly: tuple[_Field, ...]  # top-level fields a rule can make read-only
     rules: tuple[_CustomRule, ...]
 
 
 def _build(form: FormSpec) -> _Plan:
-    top = _level(form.fields)
-    may_be_readonly = {f.id for f in value_fields(form.fields)
-                       if not f.compute and f.readonly_when is not None}
-    return _Plan(top, tuple(f for f in top.fields if f.id in may_be_readonly),
+    top, specs = _level(form.fields), value_fields(form.fields)
+    silent = {f.id for f in specs if not (f.required or f.required_when or f.validations)}
+    may_be_readonly = {f.id for f in specs if not f.compute and f.readonly_when is not None}
+    return _Plan(top, tuple(f for f in top.fields if f.id not in silent or f.checks.checks
+                            or f.rows is not None),
+                 tuple(f for f in top.fields if f.id in may_be_readonly),
                  _custom_rules(form.validations))
 
 
@@ -140,7 +146,12 @@ def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
         elif value is None or value == "" or value == []:
             parsed[spec.id] = None
         else:
-            parsed[spec.id] = _parse_value(spec, value, prefix, errors)
+            try:
+                parsed[spec.id] = spec.parse(value)
+            except ValueProblem as problem:
+                errors[prefix + spec.id] = [spec.checks.parse_error(problem.code,
+                                                                    problem.params)]
+                parsed[spec.id] = None
     return parsed
 
 
@@ -149,15 +160,6 @@ def _parse_rows(level: _Level, value: Any, path: str,
     rows = value if isinstance(value, list) else []
     return [_parse_level(level, row if isinstance(row, Mapping) else {}, f"{path}[{i}].", errors)
             for i, row in enumerate(rows)]
-
-
-def _parse_value(spec: _Field, value: Any, prefix: str,
-                 errors: dict[str, list[FieldError]]) -> Any:
-    try:
-        return spec.parse(value)
-    except ValueProblem as problem:
-        errors[prefix + spec.id] = [spec.checks.parse_error(problem.code, problem.params)]
-        return None
 
 
 def _keep_readonly(plan: _Plan, parsed: dict[str, Any], state: FormState,
@@ -180,14 +182,14 @@ class _Checker:
         self.plan, self.state, self.catalogs, self.result = plan, state, catalogs, result
 
     def run(self) -> None:
-        self._level(self.plan.top, self.state.data, "", None)
+        self._level(self.plan.checked, self.state.data, "", None)
         for rule in self.plan.rules:
             self._rule(rule, "", None)
 
-    def _level(self, level: _Level, values: Mapping[str, Any], prefix: str,
+    def _level(self, fields: tuple[_Field, ...], values: Mapping[str, Any], prefix: str,
                row: Mapping[str, Any] | None) -> None:
         states, errors = self.state.fields, self.result.errors
-        for spec in level.fields:
+        for spec in fields:
             path = prefix + spec.id
             state = states[path]
             if not state.visible or path in errors:
@@ -199,7 +201,7 @@ class _Checker:
                 self._rule(rule, path, row)
             if spec.rows is not None:
                 for index, child in enumerate(value or []):
-                    self._level(spec.rows, child, f"{path}[{index}].", child)
+                    self._level(spec.rows.fields, child, f"{path}[{index}].", child)
 
     def _rule(self, rule: _CustomRule, path: str, row: Mapping[str, Any] | None) -> None:
         """A custom rule, in the scope of the row it sits in (if any) and the whole form."""

@@ -88,10 +88,17 @@ def money(raw: Any) -> int | float:
     value = decimal(raw)
     if isinstance(value, int):
         return value
-    exponent = Decimal(str(value)).as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
+    if _decimals(repr(value)) > 2:
         raise ValueProblem("money_decimals")
     return value
+
+
+def _decimals(shortest: str) -> int:
+    """Digits after the point of a float's shortest repr (the digits a person wrote)."""
+    if "e" in shortest:
+        exponent = Decimal(shortest).as_tuple().exponent
+        return -exponent if isinstance(exponent, int) else 0
+    return len(shortest) - shortest.index(".") - 1
 
 
 def date(raw: Any) -> str:

@@ -148,3 +148,35 @@ def test_a_rule_that_does_not_compile_fails_on_every_call() -> None:
         assert state.data["b"] is None
         assert [(f.path, f.rule, f.code) for f in state.failures] == [
             ("b", "compute", state.failures[0].code), ("a", "visible_when", state.failures[1].code)]
+
+
+SHARED = build_form("""\
+fields:
+  - {id: x, type: integer, label: 数}
+  - {id: t, type: text, label: 文}
+  - {id: a, type: text, label: 甲, visible_when: "x > 1", required_when: "x > 1"}
+  - {id: b, type: text, label: 乙, visible_when: "matches(t, '^[a-z]+$')"}
+  - {id: c, type: text, label: 丙, visible_when: "x > 1"}
+""")
+
+
+def test_a_shared_condition_decides_every_field_that_names_it() -> None:
+    state = form_state(SHARED, {"x": 2, "t": "abc"})
+    assert [state.fields[f].visible for f in "abc"] == [True, True, True]
+    assert state.fields["a"].required
+    hidden = form_state(SHARED, {"x": 0, "t": "abc", "a": "kept?", "c": "kept?"})
+    assert (hidden.data["a"], hidden.data["c"]) == (None, None)
+
+
+def test_a_shared_condition_that_fails_is_recorded_for_each_field() -> None:
+    state = form_state(SHARED, {"t": "abc"})  # x is empty: `x > 1` cannot be evaluated
+    assert [(f.path, f.rule) for f in state.failures] == [
+        ("a", "visible_when"), ("c", "visible_when")]
+
+
+def test_a_condition_decided_once_leaves_the_work_budget_as_evaluating_it_would() -> None:
+    from runtime.expressions import values as work
+    from runtime.expressions.limits import MAX_WORK
+
+    form_state(SHARED, {"x": 2, "t": "abc"})  # c's condition follows b's matches()
+    assert work._work.left == MAX_WORK
