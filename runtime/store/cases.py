@@ -11,6 +11,7 @@ already claimed or done) fails with the engine's own clear message.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -21,9 +22,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     insert,
     select,
     text,
@@ -198,13 +201,12 @@ def plan_of(session: Session, process_id: str, version: int,
     hashes is reused; the definitions' content is read only for a plan not built yet."""
     keys = [("Process", process_id, version)] + [("TaskTemplate", t, v)
                                                 for t, v in templates.items()]
-    versions = tuple_(Definition.kind, Definition.def_id, Definition.version).in_(keys)
-    hashes = session.execute(select(Definition.kind, Definition.sha256).where(versions)).all()
+    hashes = session.execute(_HASHES, {"keys": keys}).all()
     key = (next(sha for kind, sha in hashes if kind == "Process"),
            tuple(sorted(sha for kind, sha in hashes if kind == "TaskTemplate")))
     plan = _PLANS.get(key)
     if plan is None:
-        rows = session.scalars(select(Definition).where(versions)).all()
+        rows = session.scalars(select(Definition).where(_VERSIONS), {"keys": keys}).all()
         process = next(r.spec for r in rows if r.kind == "Process")
         assert isinstance(process, ProcessSpec)
         specs = {r.spec.id: r.spec for r in rows if isinstance(r.spec, TaskTemplateSpec)}
@@ -216,6 +218,9 @@ def plan_of(session: Session, process_id: str, version: int,
 
 # (process hash, template hashes) -> plan: content-addressed, so never stale on any database
 _PLANS: dict[tuple[str, tuple[str, ...]], Plan] = {}
+_VERSIONS = tuple_(Definition.kind, Definition.def_id, Definition.version).in_(
+    bindparam("keys", expanding=True))
+_HASHES = select(Definition.kind, Definition.sha256).where(_VERSIONS)  # built once
 
 
 def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
@@ -278,24 +283,30 @@ def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: A
 
 def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int, Task]]:
     """The case row, its plan, its state for the engine and its task rows by number."""
-    from runtime.store.submissions import Submission  # submissions starts cases
-
-    found = session.execute(
-        select(CaseRow, Submission.data)
-        .outerjoin(Submission, Submission.id == CaseRow.submission_id)
-        .where(CaseRow.id == case_id).execution_options(populate_existing=True)).first()
-    if found is None:
+    found = session.execute(_case_and_tasks(), {"case_id": case_id}).all()
+    if not found:
         raise LookupError(case_id)
-    row, data = found
+    row, data = found[0][0], found[0][1]
+    tasks = {task.no: task for _, _, task in found if task is not None}
     plan = plan_of(session, row.process_id, row.process_version, row.templates)
-    tasks = {t.no: t for t in session.scalars(
-        select(Task).where(Task.case_id == case_id).order_by(Task.no)
-        .execution_options(populate_existing=True))}
     case = Case(row.process_id, row.process_version, dict(data or {}),
                 region_code=row.region_code, status=row.status,
                 steps={k: _step(v) for k, v in row.steps.items()},
                 tasks=[_task_state(t) for t in tasks.values()])
     return row, plan, case, tasks
+
+
+@functools.cache
+def _case_and_tasks() -> Select[Any]:
+    """One round trip for the case, its submission's data and its tasks (a case has a few),
+    built once: every action starts with it."""
+    from runtime.store.submissions import Submission  # submissions starts cases
+
+    return (select(CaseRow, Submission.data, Task)
+            .outerjoin(Submission, Submission.id == CaseRow.submission_id)
+            .outerjoin(Task, Task.case_id == CaseRow.id)
+            .where(CaseRow.id == bindparam("case_id")).order_by(Task.no)
+            .execution_options(populate_existing=True))
 
 
 def _write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
