@@ -21,6 +21,8 @@ CUSTOM = "custom"  # a form's own rule: the label is the rule's message
 
 @dataclass(frozen=True)
 class FieldError:
+    """One problem with one value, as `message(lang)` shows it."""
+
     code: str
     label: Label
     params: tuple[tuple[str, Any], ...] = ()

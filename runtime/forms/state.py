@@ -6,6 +6,7 @@ Data is a flat mapping of field id to value: sections and pages only group field
 sub-table holds a list of rows, each a mapping of its own fields. An expression inside a row
 sees that row's fields and the whole form's; a condition that fails on the data at hand (a
 comparison with an empty field) counts as not met, and a computation that fails gives no value.
+The spec is walked once per form, into a plan with the rules compiled (runtime.forms.plans).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 The order of work: parse each value by its field type, decide the form state on the parsed
 data (read-only fields keep their previous value), then check what the state makes visible:
-required, lengths, ranges, patterns, options, row counts and custom rules.
+required, lengths, ranges, patterns, options, row counts and custom rules. The form is walked
+once, into a plan of each field's parser, checks and compiled rules (runtime.forms.plans).
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class _Field:
     checks: FieldChecks
     rules: tuple[_CustomRule, ...]
     rows: _Level | None  # a table's rows
-    problems: Callable[[Any, bool, Mapping[str, CatalogSpec]], Sequence[FieldError]]
+    problems: Callable[[Any, bool, Mapping[str, CatalogSpec]], Sequence[FieldError]]  # bound
+    silent: bool  # no checks, no rules, never required: it can have no problem
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,21 +89,18 @@ class _Level:
 @dataclass(frozen=True, eq=False)
 class _Plan:
     top: _Level
-    # The top-level fields that can have a problem: not those with no checks, no rules and
-    # no way to be required. (Row fields are all checked: their paths are looked up as
-    # before, even where decide() made none.)
+    # The top-level fields the checker visits: not the silent ones. Row fields are all
+    # visited, as before (a nested table's rows have no state, and still fail the same way).
     checked: tuple[_Field, ...]
     readonly: tuple[_Field, ...]  # top-level fields a rule can make read-only
     rules: tuple[_CustomRule, ...]
 
 
 def _build(form: FormSpec) -> _Plan:
-    top, specs = _level(form.fields), value_fields(form.fields)
-    silent = {f.id for f in specs if not (f.required or f.required_when or f.validations)}
-    may_be_readonly = {f.id for f in specs if not f.compute and f.readonly_when is not None}
-    return _Plan(top, tuple(f for f in top.fields if f.id not in silent or f.checks.checks
-                            or f.rows is not None),
-                 tuple(f for f in top.fields if f.id in may_be_readonly),
+    top = _level(form.fields)
+    readonly = tuple(f for spec, f in zip(value_fields(form.fields), top.fields, strict=True)
+                     if not spec.compute and spec.readonly_when is not None)
+    return _Plan(top, tuple(f for f in top.fields if not f.silent), readonly,
                  _custom_rules(form.validations))
 
 
@@ -115,9 +114,11 @@ def _level(fields: tuple[FieldSpec, ...]) -> _Level:
 def _field(spec: FieldSpec) -> _Field:
     field_type, table = field_types()[spec.type], is_table(spec)
     checks = field_checks(spec, table=table, choice=field_type.choice)
+    silent = not (spec.required or spec.required_when or spec.validations or checks.checks
+                  or table)
     return _Field(spec.id, spec.default, field_type.parse, checks,
                   _custom_rules(spec.validations), _level(spec.fields) if table else None,
-                  checks.problems)
+                  checks.problems, silent)
 
 
 def _custom_rules(rules: tuple[ValidationSpec, ...]) -> tuple[_CustomRule, ...]:
