@@ -28,6 +28,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/expressions.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/forms.py
+	$(BIN)/python bench/flows.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
