@@ -51,12 +51,13 @@ _NUMBERS = (int, float)
 class FieldChecks:
     """Everything checked of one field's value, in the order the errors are shown."""
 
-    __slots__ = ("label", "required", "checks", "_empty")
+    __slots__ = ("label", "required", "checks", "_empty", "_parse_errors")
 
     def __init__(self, label: Label, checks: tuple[Check, ...], empty: tuple[FieldError, ...]):
         self.label, self.required = label, FieldError("required", label)
         self.checks = checks
         self._empty = empty  # the problems of an empty value that is not required
+        self._parse_errors: dict[str, FieldError] = {}  # errors are values: made once a code
 
     def problems(self, value: Any, required: bool, catalogs: Catalogs) -> Sequence[FieldError]:
         if value is None or value == "" or value == []:
@@ -71,7 +72,11 @@ class FieldChecks:
         return found
 
     def parse_error(self, code: str, params: Mapping[str, Any]) -> FieldError:
-        return FieldError(code, self.label, tuple(params.items()))
+        if params:
+            return FieldError(code, self.label, tuple(params.items()))
+        if (error := self._parse_errors.get(code)) is None:
+            error = self._parse_errors.setdefault(code, FieldError(code, self.label))
+        return error
 
 
 def field_checks(spec: FieldSpec, *, table: bool, choice: bool) -> FieldChecks:

@@ -139,20 +139,20 @@ def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
     """Parsed values of the known fields at one level; unknown keys are dropped here."""
     parsed: dict[str, Any] = {}
     for spec in level.fields:
-        if spec.id not in raw:
+        key = spec.id
+        if key not in raw:
             continue
-        value = raw[spec.id]
+        value = raw[key]
         if spec.rows is not None:
-            parsed[spec.id] = _parse_rows(spec.rows, value, f"{prefix}{spec.id}", errors)
+            parsed[key] = _parse_rows(spec.rows, value, prefix + key, errors)
         elif value is None or value == "" or value == []:
-            parsed[spec.id] = None
+            parsed[key] = None
         else:
             try:
-                parsed[spec.id] = spec.parse(value)
+                parsed[key] = spec.parse(value)
             except ValueProblem as problem:
-                errors[prefix + spec.id] = [spec.checks.parse_error(problem.code,
-                                                                    problem.params)]
-                parsed[spec.id] = None
+                errors[prefix + key] = [spec.checks.parse_error(problem.code, problem.params)]
+                parsed[key] = None
     return parsed
 
 
@@ -189,14 +189,14 @@ class _Checker:
 
     def _level(self, fields: tuple[_Field, ...], values: Mapping[str, Any], prefix: str,
                row: Mapping[str, Any] | None) -> None:
-        states, errors = self.state.fields, self.result.errors
+        states, errors, catalogs = self.state.fields, self.result.errors, self.catalogs
         for spec in fields:
             path = prefix + spec.id
             state = states[path]
             if not state.visible or path in errors:
                 continue
             value = values.get(spec.id)
-            if found := spec.problems(value, state.required, self.catalogs):
+            if found := spec.problems(value, state.required, catalogs):
                 errors[path] = list(found)
             for rule in spec.rules:
                 self._rule(rule, path, row)

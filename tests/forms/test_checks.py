@@ -79,3 +79,5 @@ def test_a_parse_problem_names_the_field() -> None:
     checks = field_checks(FieldSpec(id="age", type="integer"), table=False, choice=False)
     error = checks.parse_error("not_integer", {})
     assert (error.zh, error.en) == ("「age」应为整数", "age must be a whole number")
+    assert checks.parse_error("not_integer", {}) is error  # made once: errors are values
+    assert checks.parse_error("too_long", {"limit": 3}).zh == "「age」最多 3 个字"
