@@ -376,7 +376,7 @@ def _check_process(ctx: _Context, item: Checked) -> Iterator[Problem]:
     assert isinstance(process, ProcessSpec)
     yield from ctx.ref(item, ("start_form",), "Form", process.start_form)
     fields = _form_fields(ctx, process.start_form)
-    names = None if fields is None else {**fields, "steps": "object"}
+    names = None if fields is None else {**fields, "steps": "object", "decisions": "object"}
     step_ids = [s.id for s in process.steps]
     yield from _duplicates(item, ((("steps", i, "id"), s.id) for i, s in enumerate(process.steps)))
     for i, step in enumerate(process.steps):

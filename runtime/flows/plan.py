@@ -1,4 +1,5 @@
-"""A checked process with the task templates its steps use, and its step graph."""
+"""A checked process with the task templates its steps use, the decision tables its rules may
+consult, and its step graph."""
 
 from __future__ import annotations
 
@@ -6,8 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from runtime.decisions import DecisionError, decide
 from runtime.definitions.graphs import ancestors
-from runtime.definitions.spec import Party, ProcessSpec, StepSpec, TaskTemplateSpec
+from runtime.definitions.spec import (
+    DecisionTableSpec,
+    Party,
+    ProcessSpec,
+    StepSpec,
+    TaskTemplateSpec,
+)
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.flows.errors import FlowError
 
@@ -16,6 +24,8 @@ from runtime.flows.errors import FlowError
 class Plan:
     process: ProcessSpec
     templates: Mapping[str, TaskTemplateSpec]
+    # Decision tables on the start form: a rule reads their outputs as decisions['id']['out'].
+    tables: Mapping[str, DecisionTableSpec] = field(default_factory=dict)
     steps: Mapping[str, StepSpec] = field(init=False)
     before: Mapping[str, set[str]] = field(init=False)  # step -> the steps it comes after
 
@@ -62,7 +72,15 @@ class Plan:
 
     def _evaluate(self, step_id: str, source: str, scope: Mapping[str, Any]) -> Any:
         try:
-            return compile_expression(source).evaluate(scope)
-        except ExpressionError as error:
+            expression = compile_expression(source)
+            if "decisions" in expression.names:
+                scope = {**scope, "decisions": self.decisions(scope)}
+            return expression.evaluate(scope)
+        except (ExpressionError, DecisionError) as error:
             raise FlowError("rule_failed", step=step_id, source=source,
                             reason=error.message("zh"), reason_en=error.message("en")) from None
+
+    def decisions(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Every table's outputs on `data`, decided only when a rule reads them."""
+        return {table_id: dict(decide(table, data).outputs)
+                for table_id, table in self.tables.items()}

@@ -16,7 +16,7 @@ import pytest
 from runtime import access
 from runtime.definitions.checker import check_documents
 from runtime.definitions.loader import load_text
-from runtime.definitions.spec import ProcessSpec, TaskTemplateSpec
+from runtime.definitions.spec import DecisionTableSpec, ProcessSpec, TaskTemplateSpec
 from runtime.flows import actions
 from runtime.flows.actions import Staff
 from runtime.flows.case import Actor, Case, Effects, Event, Job, TaskState
@@ -57,6 +57,7 @@ fields:
 PROCESS_HEAD = "kind: Process\nid: flow\nversion: 1\ntitle: 测试流程\nstart_form: apply\nsteps:\n"
 TEMPLATE_HEAD = ("kind: TaskTemplate\nid: {id}\nversion: 1\ntitle: {id}\n"
                  "content: {{instructions: 按规定办理}}\ncoordination:\n")
+TABLE_HEAD = "kind: DecisionTable\nid: {id}\nversion: 1\ntitle: {id}\nform: apply\n"
 DEFAULT_COORDINATION = "assignee: {department: GOVSVC, role: clerk}"
 
 # Tuesday 29 September 2026, 10:00 in China: two working days before the National Day
@@ -69,9 +70,11 @@ def china(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
     return datetime(year, month, day, hour, minute, tzinfo=CHINA)
 
 
-def build_plan(steps: str, tasks: Mapping[str, str] | None = None) -> Plan:
+def build_plan(steps: str, tasks: Mapping[str, str] | None = None,
+               tables: Mapping[str, str] | None = None) -> Plan:
     """A checked process with the given steps (YAML list items) and its task templates: each
-    template id a step names gets the coordination block in `tasks`, else a GOVSVC clerk."""
+    template id a step names gets the coordination block in `tasks`, else a GOVSVC clerk.
+    `tables` are decision tables on the start form, by id: the YAML after their head."""
     process = load_text("processes/flow.yaml", PROCESS_HEAD + _indent(steps))
     used = dict.fromkeys(step["task"] for step in process.data["steps"])
     documents = [load_text("pack.yaml", PACK), load_text("forms/apply.yaml", FORM), process]
@@ -79,11 +82,15 @@ def build_plan(steps: str, tasks: Mapping[str, str] | None = None) -> Plan:
         coordination = (tasks or {}).get(template_id, DEFAULT_COORDINATION)
         head = TEMPLATE_HEAD.format(id=template_id)
         documents.append(load_text(f"tasks/{template_id}.yaml", head + _indent(coordination)))
+    for table_id, body in (tables or {}).items():
+        head = TABLE_HEAD.format(id=table_id)
+        documents.append(load_text(f"rules/{table_id}.yaml", head + textwrap.dedent(body)))
     result = check_documents(documents)
     assert result.problems == [], [p.render() for p in result.problems]
     specs = [d.spec for d in result.definitions]
     [spec] = [s for s in specs if isinstance(s, ProcessSpec)]
-    return Plan(spec, {s.id: s for s in specs if isinstance(s, TaskTemplateSpec)})
+    return Plan(spec, {s.id: s for s in specs if isinstance(s, TaskTemplateSpec)},
+                {s.id: s for s in specs if isinstance(s, DecisionTableSpec)})
 
 
 def _indent(text: str) -> str:
