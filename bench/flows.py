@@ -31,7 +31,9 @@ dropped at the end; when that server does not answer, its rows are skipped with 
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -62,7 +64,7 @@ from runtime import access  # noqa: E402
 from runtime.flows import actions  # noqa: E402
 from runtime.flows.case import Actor  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
-from runtime.store import cases, inbox  # noqa: E402
+from runtime.store import audit, cases, inbox, jobs  # noqa: E402
 from runtime.store.cases import CaseRow, Task  # noqa: E402
 from runtime.store.db import make_engine, normalize_url, session_factory  # noqa: E402
 from runtime.store.migrate import upgrade  # noqa: E402
@@ -74,6 +76,7 @@ PACK = Path(__file__).resolve().parents[1] / "scenario_packs" / "birth_one_thing
 POSTGRES_ENV = "LOWCODE_BENCH_POSTGRES_URL"
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 REPEATS, COMPLETIONS, WARMUP = 7, 40, 10  # (a): timed loops, completions per loop, untimed
+PROFILED = 100  # (a): completions run under cProfile for the breakdown
 COMPLETE_GOAL = 0.30
 TASKS, USERS, DEPARTMENTS, HEAVY = 1_000_000, 2_000, 50, 5  # (b); users 1..HEAVY hold most
 DEEP, FIRST_REPEATS, READS, PAGE_GOAL_MS = 50, 5, 3, 5.0
@@ -187,18 +190,21 @@ def statements_of(engine: Engine, run: Callable[[], Any]) -> list[str]:
 def bench_complete(db: Database) -> list[str]:
     per_side = WARMUP + REPEATS * COMPLETIONS
     with session_factory(db.engine)() as session:
-        ids, staff, actor = claimed_cases(session, 2 * per_side + 1)
+        ids, staff, actor = claimed_cases(session, 2 * per_side + 1 + PROFILED)
         task_ids = dict(session.execute(select(Task.case_id, Task.id).where(Task.no == 1)).all())
-    product_ids, bare_ids, spare = ids[:per_side], ids[per_side:-1], ids[-1]
+    product_ids, bare_ids = ids[:per_side], ids[per_side:2 * per_side]
+    spare, profiled = ids[2 * per_side], ids[2 * per_side + 1:]
     product_queue, bare_queue = iter(product_ids), iter(task_ids[c] for c in bare_ids)
     session = session_factory(db.engine)()
     connection = db.engine.connect()
 
-    def product() -> None:
-        case_id = next(product_queue)
+    def complete(case_id: int) -> None:
         cases.act(session, case_id, lambda flow: actions.complete(flow, staff, 1,
                                                                   opinion=OPINION),
                   actor=actor)
+
+    def product() -> None:
+        complete(next(product_queue))
 
     def bare() -> None:
         connection.execute(BARE, {"opinion": OPINION, "user": staff.user_id,
@@ -210,18 +216,16 @@ def bench_complete(db: Database) -> list[str]:
             product()
             bare()
         product_s, bare_s = paired(product, bare, COMPLETIONS)
-        sent = statements_of(db.engine, lambda: cases.act(
-            session, spare, lambda flow: actions.complete(flow, staff, 1, opinion=OPINION),
-            actor=actor))
+        sent = statements_of(db.engine, lambda: complete(spare))
+        shares = where_time_goes(lambda: [complete(case_id) for case_id in profiled])
         done = session.scalar(select(func.count()).select_from(Task).where(
-            Task.case_id.in_(product_ids + bare_ids + [spare]), Task.no == 1,
-            Task.status == "done"))
+            Task.case_id.in_(ids), Task.no == 1, Task.status == "done"))
         moved = session.scalar(select(func.count()).select_from(Task).where(
             Task.case_id.in_(product_ids), Task.no > 1))
     finally:
         session.close()
         connection.close()
-    assert done == 2 * per_side + 1, done
+    assert done == len(ids), done
     assert moved and moved >= per_side, moved  # each completion started the next step
     share = bare_s / product_s
     kinds = {k: sent.count(k) for k in dict.fromkeys(sent)}
@@ -231,7 +235,28 @@ def bench_complete(db: Database) -> list[str]:
         f"{verdict(share >= COMPLETE_GOAL)}",
         f"              one completion sends {len(sent)} statements ("
         + ", ".join(f"{n} {k}" for k, n in kinds.items()) + "); the bare update sends 1",
+        f"              where its time goes (cProfile, {PROFILED} completions): "
+        + ", ".join(f"{label} {share:.0%}" for label, share in shares),
     ]
+
+
+def where_time_goes(run: Callable[[], Any]) -> list[tuple[str, float]]:
+    """Each phase of `cases.act` as a share of its whole time under cProfile (which inflates
+    Python work against time spent waiting on the database)."""
+    profile = cProfile.Profile()
+    profile.runcall(run)
+    stats: dict[Any, Any] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+
+    def cumulative(function: Any) -> float:
+        code = function.__code__
+        key = (code.co_filename, code.co_firstlineno, code.co_name)
+        return float(stats[key][3]) if key in stats else 0.0
+
+    whole = cumulative(cases.act)
+    return [(label, cumulative(function) / whole) for label, function in (
+        ("load", cases.load), ("engine", actions.complete), ("rows", cases._write),
+        ("of which timers (jobs.schedule)", jobs.schedule), ("audit chain", audit.record),
+        ("commit", Session.commit))]
 
 
 def paired(first: Callable[[], Any], second: Callable[[], Any],

@@ -253,7 +253,6 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     session.add(row)
     session.flush()
     _write(session, row, plan, case, {}, effects)
-    session.flush()
     return row
 
 
@@ -311,8 +310,8 @@ def _case_and_tasks() -> Select[Any]:
 
 def _write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
            effects: Effects) -> None:
-    """Stage the changed rows; the caller's flush or commit writes them, the case row always
-    (its version moves, so a concurrent action on the case fails and retries)."""
+    """Write the changed rows, the case row always: its version moves, so that a concurrent
+    action on the case fails here (StaleDataError) and retries."""
     steps = _steps_json(case)
     if steps != row.steps:
         row.steps = steps
@@ -330,6 +329,7 @@ def _write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[i
     if new:  # one multi-row INSERT: nothing reads the new rows back in this transaction
         session.execute(insert(Task.__table__), new)
     _add_effects(session, row, effects)
+    session.flush()
 
 
 def _new_task(row: CaseRow, plan: Plan, state: TaskState) -> dict[str, Any]:
