@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
-from runtime.definitions.spec import ProcessSpec, TaskTemplateSpec
+from runtime.definitions.spec import DecisionTableSpec, ProcessSpec, TaskTemplateSpec
 from runtime.flows.case import LIVE, OPEN, Actor, Case, Effects, StepState, TaskState
 from runtime.flows.engine import Flow, start_case
 from runtime.flows.errors import Conflict
@@ -199,21 +199,27 @@ def plan_of(session: Session, process_id: str, version: int,
 
     Every action needs it: only the content hashes are read, and the plan built for those
     hashes is reused; the definitions' content is read only for a plan not built yet."""
-    keys = [("Process", process_id, version)] + [("TaskTemplate", t, v)
-                                                for t, v in templates.items()]
+    keys = [("Process", process_id, version)] + [_pinned_key(k, v) for k, v in templates.items()]
     hashes = session.execute(_HASHES, {"keys": keys}).all()
     key = (next(sha for kind, sha in hashes if kind == "Process"),
-           tuple(sorted(sha for kind, sha in hashes if kind == "TaskTemplate")))
+           tuple(sorted(sha for kind, sha in hashes if kind != "Process")))
     plan = _PLANS.get(key)
     if plan is None:
         rows = session.scalars(select(Definition).where(_VERSIONS), {"keys": keys}).all()
         process = next(r.spec for r in rows if r.kind == "Process")
         assert isinstance(process, ProcessSpec)
         specs = {r.spec.id: r.spec for r in rows if isinstance(r.spec, TaskTemplateSpec)}
+        tables = {r.spec.id: r.spec for r in rows if isinstance(r.spec, DecisionTableSpec)}
         if len(_PLANS) > 500:
             _PLANS.clear()
-        plan = _PLANS[key] = Plan(process, specs)
+        plan = _PLANS[key] = Plan(process, specs, tables)
     return plan
+
+
+def _pinned_key(name: str, version: int) -> tuple[str, str, int]:
+    """A case pins its templates by id and its decision tables as `DecisionTable:<id>`."""
+    kind, _, def_id = name.rpartition(":")
+    return (kind or "TaskTemplate", def_id, version)
 
 
 # (process hash, template hashes) -> plan: content-addressed, so never stale on any database
@@ -224,11 +230,16 @@ _HASHES = select(Definition.kind, Definition.sha256).where(_VERSIONS)  # built o
 
 
 def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
+    """The newest version of each template the steps use and of each decision table on the
+    start form: the versions a new case keeps for good."""
     versions: dict[str, int] = {}
     for step in process.steps:
         row = latest_definition(session, "TaskTemplate", step.task)
         if row is not None:
             versions[step.task] = row.version
+    for table in list_definitions(session, "DecisionTable"):
+        if isinstance(table.spec, DecisionTableSpec) and table.spec.form == process.start_form:
+            versions[f"DecisionTable:{table.def_id}"] = table.version
     return versions
 
 

@@ -69,6 +69,16 @@ def test_a_submission_starts_a_case_with_the_accept_task_in_the_pool(birth: Sess
     assert events(birth, "case.start", case.id) == 1
 
 
+def test_a_case_keeps_the_decision_tables_of_its_start_form_it_started_with(
+        birth: Session) -> None:
+    case = start(birth)
+    assert case.templates["DecisionTable:card_channel"] == 1
+    plan = cases.plan_of(birth, case.process_id, case.process_version, case.templates)
+    assert set(plan.tables) == {"card_channel"}
+    assert plan.decisions({"delivery_address": "北京市朝阳区某路 1 号", "residence": "110105"})[
+        "card_channel"] == {"channel": "post", "days": 7}
+
+
 def test_a_form_no_process_starts_from_makes_no_case(session: Session, make_pack: Any) -> None:
     publish(session, make_pack())
     with pytest.raises(NoResultFound):
