@@ -27,8 +27,8 @@ MESSAGES = Catalogue({
                     "version must be a positive integer, got '{value}'"),
     "json_required": ("请以 JSON 提交（Content-Type: application/json）",
                       "send JSON (Content-Type: application/json)"),
-    "bad_submission": ("请求体应为 {\"data\": {...}} 形式的 JSON 对象",
-                       "the body must be a JSON object like {\"data\": {...}}"),
+    "bad_submission": ("请求体应为 {{\"data\": {{...}}}} 形式的 JSON 对象",
+                       "the body must be a JSON object like {{\"data\": {{...}}}}"),
     "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "

@@ -284,3 +284,11 @@ def test_guessing_verification_codes_is_rate_limited(form_client: FlaskClient) -
                 for i in range(limit + 1)]
     assert statuses[:limit] == [404] * limit
     assert statuses[limit] == 429
+
+
+def test_a_json_body_without_data_is_told_the_shape_it_needs(form_client: FlaskClient) -> None:
+    response = form_client.post("/api/forms/birth_apply/submissions", json={"child_name": "王小明"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_submission"
+    assert error["message"] == '请求体应为 {"data": {...}} 形式的 JSON 对象'
