@@ -212,6 +212,7 @@ def _check_form(ctx: _Context, item: Checked) -> Iterator[Problem]:
                                  form.service.item)
     for path, spec in fields:
         yield from _check_field(ctx, item, path, spec, names)
+    yield from _nested_tables(item, fields)
     for i, rule in enumerate(form.validations):
         yield from _expression(item, ("validations", i, "expression"), rule.expression, names)
         yield from _expression(item, ("validations", i, "when"), rule.when, names)
@@ -237,6 +238,18 @@ def _check_field(ctx: _Context, item: Checked, path: Path, spec: FieldSpec,
         yield from _expression(item, (*path, "validations", i, "expression"), rule.expression,
                                names)
         yield from _expression(item, (*path, "validations", i, "when"), rule.when, names)
+
+
+def _nested_tables(item: Checked, fields: list[tuple[Path, FieldSpec]]) -> Iterator[Problem]:
+    """A row of a sub-table holds plain fields: a table in a table has no row paths the
+    runtime can address, so it is refused here rather than failing on submit."""
+    for path, spec in fields:
+        if spec.type != "table":
+            continue
+        for inner_path, inner in walk_fields(spec.fields, (*path, "fields")):
+            if inner.type == "table":
+                yield problem("nested_table", item.doc.file, item.doc.line(inner_path),
+                              inner_path, name=inner.id, outer=spec.id)
 
 
 def _field_shape(item: Checked, path: Path, spec: FieldSpec, container: bool,

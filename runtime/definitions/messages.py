@@ -49,6 +49,9 @@ MESSAGES = Catalogue({
                             "a {type} field cannot have fields"),
     "expression": ("表达式 `{source}`：{reason}", "expression `{source}`: {reason_en}"),
     "cycle": ("存在循环依赖：{chain}", "there is a cycle: {chain}"),
+    "nested_table": ("子表 '{outer}' 中不能再嵌套子表 '{name}'：请移到表单一级，或改用关联记录",
+                     "the table '{outer}' cannot hold another table '{name}': move it up to "
+                     "the form, or use a related record"),
     "reassign_needs_to": ("reassign（改派）需要用 to 指明改派给哪个部门或角色",
                           "reassign needs `to`: the department or role taking the task over"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
