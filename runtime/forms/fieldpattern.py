@@ -20,7 +20,7 @@ from typing import Any
 from runtime.expressions import ExpressionError
 from runtime.expressions.limits import MAX_MATCH_TEXT, MAX_PATTERN
 from runtime.expressions.patterns import compile_pattern, matches
-from runtime.expressions.values import spend
+from runtime.expressions.values import reset_work, spend
 
 _ONE_CHARACTER = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN)
 _MANY = 2  # more choices than `re` can be trusted with
@@ -33,7 +33,9 @@ def anchored(pattern: str) -> str:
 
 def whole_match(whole: str, value: str) -> bool:
     """Whether `value` matches `whole` (see `anchored`); a pattern the matcher refuses, a
-    value too long for it or an exhausted work budget do not match."""
+    value too long for it or an exhausted work budget do not match. Each check has a full
+    budget of its own: what an unrelated rule spent before it must not refuse a value."""
+    reset_work()
     if len(whole) > MAX_PATTERN:
         return False  # before `re` ever sees it, as the matcher does
     fast = _fast(whole)

@@ -72,11 +72,20 @@ def test_the_matcher_limits_hold_on_both_paths() -> None:
     assert not whole_match("^(?:" + "a" * MAX_PATTERN + ")$", "a" * MAX_PATTERN)
 
 
-def test_an_exhausted_work_budget_fails_the_pattern_on_both_paths() -> None:
+def test_what_other_rules_spent_does_not_refuse_a_value() -> None:
+    work.reset_work()
+    work.spend(MAX_WORK - 1)  # an unrelated rule before this check used the budget up
+    assert whole_match(anchored("[0-9]{6}"), "100020")
     work.reset_work()
     work.spend(MAX_WORK - 1)
-    assert not whole_match(anchored("[0-9]{6}"), "100020")
-    assert not whole_match(anchored("[0-9]{6}|a"), "100020")
+    assert whole_match(anchored("[0-9]{6}|a"), "100020")
+
+
+def test_a_check_that_would_cost_more_than_its_budget_fails_on_both_paths() -> None:
+    costly = "[0-9a-z]{200}"  # about 200 matcher states over 1,000 characters: over budget
+    text = "a" * MAX_MATCH_TEXT
+    assert not whole_match(anchored(costly), text)
+    assert not whole_match(anchored(costly + "|b"), text)
 
 
 def test_a_pattern_the_matcher_refuses_never_matches() -> None:
