@@ -351,3 +351,79 @@ def audit_verify(lang: str) -> None:
         result = verify(session)
     click.echo(result.message(lang))
     sys.exit(0 if result.ok else 1)
+
+
+# --- webhooks -----------------------------------------------------------------------------
+
+
+@main.group(help="对外推送订阅：现有业务系统通过签名的 webhook 接收案件事件。\n\n"
+                 "Webhook subscriptions: existing systems hear of case events by signed POSTs.")
+def webhook() -> None:
+    pass
+
+
+@webhook.command("add", help="订阅：向 URL 推送案件事件（不指定 --event 时推送全部），"
+                             "用密钥做 HMAC-SHA256 签名；未给 --secret 时生成一个并只显示这一次。"
+                             "\n\nSubscribe URL to case events (all unless --event is given), "
+                             "signed with HMAC-SHA256; without --secret one is made and shown "
+                             "once.")
+@click.argument("name")
+@click.argument("url")
+@click.option("--secret", help="签名密钥 / The signing secret.")
+@click.option("--event", "events", multiple=True, help="只推送这些事件 / Only these events.")
+@LANG_OPTION
+def webhook_add(name: str, url: str, secret: str | None, events: tuple[str, ...],
+                lang: str) -> None:
+    import secrets as tokens
+
+    from runtime.store import jobs
+
+    unknown = sorted(set(events) - jobs.PUBLISHED_EVENTS)
+    if unknown:
+        known = ", ".join(sorted(jobs.PUBLISHED_EVENTS))
+        click.echo(f"unknown events {', '.join(unknown)}; known: {known}" if lang == "en"
+                   else f"未知的事件 {'、'.join(unknown)}；可选：{known}")
+        sys.exit(1)
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    secret = secret or tokens.token_urlsafe(32)
+    with store.sessions() as session:
+        try:
+            hook = jobs.subscribe(session, name, url, secret, events)
+        except ValueError:
+            click.echo("the URL must start with http:// or https://" if lang == "en"
+                       else "URL 须以 http:// 或 https:// 开头")
+            sys.exit(1)
+        click.echo(f"webhook {hook.id} added; secret (shown once): {secret}" if lang == "en"
+                   else f"已添加订阅 {hook.id}；签名密钥（只显示这一次）：{secret}")
+
+
+@webhook.command("list", help="列出订阅（不显示密钥）。\n\nList subscriptions (secrets hidden).")
+@LANG_OPTION
+def webhook_list(lang: str) -> None:
+    from runtime.store import jobs
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    with store.sessions() as session:
+        for hook in jobs.subscriptions(session):
+            state = ("on" if hook.active else "off") if lang == "en" else (
+                "启用" if hook.active else "停用")
+            events = ", ".join(hook.events) or ("all" if lang == "en" else "全部")
+            click.echo(f"{hook.id}\t{state}\t{hook.name}\t{hook.url}\t{events}")
+
+
+@webhook.command("off", help="停用一个订阅；已排队的推送不再发送。\n\nSwitch a subscription "
+                             "off; deliveries still queued are not sent.")
+@click.argument("hook_id", type=int)
+@LANG_OPTION
+def webhook_off(hook_id: int, lang: str) -> None:
+    from runtime.store import jobs
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    with store.sessions() as session:
+        if not jobs.switch_off(session, hook_id):
+            click.echo(f"no webhook {hook_id}" if lang == "en" else f"没有编号为 {hook_id} 的订阅")
+            sys.exit(1)
+    click.echo(f"webhook {hook_id} is off" if lang == "en" else f"订阅 {hook_id} 已停用")

@@ -279,3 +279,17 @@ def subscribe(session: Session, name: str, url: str, secret: str,
     session.add(hook)
     session.commit()
     return hook
+
+
+def subscriptions(session: Session) -> list[Webhook]:
+    return list(session.scalars(select(Webhook).order_by(Webhook.id)))
+
+
+def switch_off(session: Session, hook_id: int) -> bool:
+    """Stop a subscription; commits. `deliver` sends nothing more for a hook that is off."""
+    hook = session.get(Webhook, hook_id)
+    if hook is None:
+        return False
+    hook.active = False
+    session.commit()
+    return True

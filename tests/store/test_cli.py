@@ -142,10 +142,12 @@ def test_the_default_packs_folder_is_the_repositorys(monkeypatch: pytest.MonkeyP
     assert cli.packs_dir() == Path(__file__).parents[2] / "scenario_packs"
 
 
-@pytest.mark.parametrize("command", [["db"], ["db", "upgrade"], ["import"], ["serve"]])
+@pytest.mark.parametrize("command", [["db"], ["db", "upgrade"], ["import"], ["serve"],
+                                     ["webhook", "add"], ["worker"]])
 def test_every_command_has_chinese_and_english_help(command: list[str]) -> None:
     result = CliRunner().invoke(cli.main, [*command, "--help"])
     assert result.exit_code == 0
     text = result.output
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
-    assert any(word in text for word in ("Upgrade", "Check and publish", "Manage", "serve"))
+    assert any(word in text for word in ("Upgrade", "Check and publish", "Manage", "serve",
+                                         "Subscribe", "Claim and run"))
