@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
 from runtime.store.models import Definition, Pack
 
@@ -22,6 +22,25 @@ def latest_definition(session: Session, kind: str, def_id: str) -> Definition | 
     return session.scalars(select(Definition)
                            .where(Definition.kind == kind, Definition.def_id == def_id)
                            .order_by(Definition.version.desc()).limit(1)).first()
+
+
+# Built once: a page asks for its form on every request, and building the statement was a
+# good part of the cost of the lookup.
+_HEAD = (select(Definition).options(defer(Definition.data))
+         .where(Definition.kind == bindparam("kind"), Definition.def_id == bindparam("def_id")))
+_LATEST_HEAD = _HEAD.order_by(Definition.version.desc()).limit(1)
+_VERSION_HEAD = _HEAD.where(Definition.version == bindparam("version"))
+
+
+def definition_head(session: Session, kind: str, def_id: str,
+                    version: int | None = None) -> Definition | None:
+    """This version, or the highest when `version` is None, with its JSON content left unread
+    until something asks for it: `spec` is cached by content hash, so a warm lookup reads
+    only the row's small columns. Use it in a session that stays open while the row is used."""
+    if version is None:
+        return session.scalars(_LATEST_HEAD, {"kind": kind, "def_id": def_id}).first()
+    return session.scalars(_VERSION_HEAD, {"kind": kind, "def_id": def_id,
+                                           "version": version}).first()
 
 
 def definition_versions(session: Session, kind: str, def_id: str) -> list[int]:

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from jinja2 import Template
 from markupsafe import Markup, escape
 
 from runtime.definitions.spec import CatalogSpec, FormSpec, PackSpec
@@ -40,7 +41,7 @@ from runtime.store.files import (
     store_file,
 )
 from runtime.store.models import Definition
-from runtime.store.queries import definition, latest_definition, list_definitions
+from runtime.store.queries import definition_head, list_definitions
 from runtime.store.submissions import (
     GUEST,
     Owner,
@@ -49,12 +50,13 @@ from runtime.store.submissions import (
     save_draft,
     submit,
 )
+from runtime.web import formtemplates
 from runtime.web.auth import throttled
 from runtime.web.casepages import progress_of
 from runtime.web.database import db
 from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
-from runtime.web.formviews import Views, region_picker, slug
+from runtime.web.formviews import Views, plans, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
 from runtime.web.pickers import check_references
 
@@ -111,6 +113,14 @@ def live_attrs(url: str) -> Markup:
                   'hx-swap="none"').format(escape(url))
 
 
+@bp.app_template_global()
+def page_fields(form: FormSpec, live_url: str) -> Template:
+    """The page's fields as the form's own compiled template (see runtime.web.formtemplates)."""
+    lang = current_lang()
+    return formtemplates.page_fields(current_app.jinja_env, form, lang, live_url,
+                                     lambda key: TEXT.format(key, lang))
+
+
 bp.add_app_template_global(slug, "slug")
 bp.add_app_template_global(region_picker, "region_picker")
 
@@ -132,8 +142,7 @@ def region_picker_fragment(form_id: str) -> ResponseReturnValue:
 # --- finding forms ----------------------------------------------------------------------
 
 def _form_row(form_id: str, version: int | None = None) -> Definition:
-    row = (definition(db(), "Form", form_id, version) if version
-           else latest_definition(db(), "Form", form_id))
+    row = definition_head(db(), "Form", form_id, version or None)
     if row is None:
         abort(404)
     return row
@@ -148,8 +157,8 @@ def _form(row: Definition) -> FormSpec:
 def _catalogs(pack_id: str, form: FormSpec) -> dict[str, CatalogSpec]:
     """The pack's catalogs, read only when a field of the form draws options from one, and
     once per request: a partial update or a failed submit both validates and renders."""
-    if not any(f.options_from for f in form.all_fields()):
-        return {}
+    if not any(p.spec.options_from for p in plans(form, current_lang()).values()):
+        return {}  # the plans, built once per form, list every field without a walk
     read: dict[str, dict[str, CatalogSpec]] = g.setdefault("catalogs", {})
     if pack_id not in read:
         specs = [d.spec for d in list_definitions(db(), kind="Catalog", pack_id=pack_id)]
@@ -213,8 +222,8 @@ def _owner() -> Owner:
 def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
           step: int, key: str | None = None, notice: str | None = None,
           draft: str | None = None, status: int = 200) -> ResponseReturnValue:
-    names = _names([k for f in form.all_fields() if f.type in FILE_TYPES
-                    for k in state.data.get(f.id) or []])
+    names = _names([k for p in plans(form, current_lang()).values() if p.type in FILE_TYPES
+                    for k in state.data.get(p.spec.id) or []])
     views = Views(form, state, errors, _catalogs(row.pack_id, form), names,
                   frozenset(_locked(form)), lang=current_lang()).top()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,

@@ -4,8 +4,8 @@ built once in Python so the templates only lay it out."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ WIDGETS = frozenset({"textarea", "richtext", "select", "radio", "checkbox", "mul
                      "yes_no", "date_range", "file", "image", "notice", "table", "address",
                      "region"})
 FIELDSETS = frozenset({"radio", "checkbox", "yes_no", "date_range", "address"})  # >1 control
+NO_ERRORS: tuple[str, ...] = ()
 PLAN_CACHE_SIZE = 256  # (form version, language) pairs; a published version never changes
 # No lock on the cache below: each step is one dict operation, a lost race costs a rebuild.
 
@@ -45,6 +46,8 @@ class FieldPlan:
     input_mode: str | None
     max_length: int | None
     options: tuple[tuple[str, str], ...]  # (value, label) of options written in the form
+    table: bool  # a value of rows of its child fields
+    from_catalog: bool  # options read from a catalog per request, none written in the form
 
 
 def widget(spec: FieldSpec) -> str:
@@ -85,7 +88,8 @@ def _plan(spec: FieldSpec, lang: str) -> FieldPlan:
         placeholder=_words(spec.placeholder, lang), text=pick(spec.text or spec.label, lang),
         input_type=INPUT_TYPES.get(spec.type, "text"), input_mode=INPUT_MODES.get(spec.type),
         max_length=spec.max_length,
-        options=tuple((str(o.value), pick(o.label, lang)) for o in spec.options))
+        options=tuple((str(o.value), pick(o.label, lang)) for o in spec.options),
+        table=is_table(spec), from_catalog=bool(spec.options_from and not spec.options))
 
 
 def _words(label: Any, lang: str) -> str:
@@ -101,11 +105,12 @@ class FieldView:
     slug: str
     value: Any
     state: FieldState
-    errors: list[str]
+    errors: Sequence[str]
     options: tuple[tuple[str, str], ...] = ()
-    files: list[tuple[str, str]] = field(default_factory=list)  # (key, original name)
-    children: list[FieldView] = field(default_factory=list)
-    rows: list[list[FieldView]] = field(default_factory=list)
+    # Empty tuples unless the field has them: a page builds a view per field per request.
+    files: Sequence[tuple[str, str]] = ()  # (key, original name)
+    children: Sequence[FieldView] = ()
+    rows: Sequence[Sequence[FieldView]] = ()
 
     @property
     def spec(self) -> FieldSpec:
@@ -124,11 +129,15 @@ class FieldView:
         return f"help-{self.slug}" if helped else f"err-{self.slug}" if wrong else ""
 
     @property
-    def choices(self) -> list[tuple[str, str, bool]]:
-        """(value, label, chosen) of each option: chosen when the value, or one of a list of
-        values, is that option."""
+    def chosen(self) -> set[str]:
+        """The option values chosen: the value, or each of a list of values, as text."""
         values = self.value if isinstance(self.value, list) else [self.value]
-        chosen = {str(v) for v in values if v is not None}
+        return {str(v) for v in values if v is not None}
+
+    @property
+    def choices(self) -> list[tuple[str, str, bool]]:
+        """(value, label, chosen) of each option."""
+        chosen = self.chosen
         return [(value, label, value in chosen) for value, label in self.options]
 
 
@@ -171,11 +180,12 @@ class Views:
             state = replace(state, readonly=True)
         plan = self.plans[spec]
         view = FieldView(plan, path, slug(path), values.get(spec.id), state,
-                         self.errors.get(path, []), self._options(plan))
-        if spec.type in ("file", "image"):
+                         self.errors.get(path, NO_ERRORS),
+                         self._options(plan) if plan.from_catalog else plan.options)
+        if plan.kind in ("file", "image"):
             view.files = [(k, self.file_names[k]) for k in view.value or []
                           if k in self.file_names]
-        if is_table(spec):
+        if plan.table:
             view.rows = [[self._view(c, f"{path}[{i}].{c.id}", row) for c in spec.fields]
                          for i, row in enumerate(view.value or [])]
         elif spec.fields:
@@ -187,7 +197,7 @@ class Views:
         """The options written in the form, or those of its catalog (read per request: the
         catalog is another definition, published on its own)."""
         catalog = self.catalogs.get(plan.spec.options_from or "")
-        if plan.options or catalog is None:
+        if catalog is None:
             return plan.options
         return tuple((item.code, pick(item.label, self.lang)) for item in catalog.items)
 
