@@ -90,7 +90,8 @@ class Task(Base):
         Index("ix_tasks_pool", "department", "due_sort", "id", sqlite_where=text(POOL_ROWS),
               postgresql_where=text(POOL_ROWS)),
         Index("ix_tasks_done", "completed_by", "completed_at", "id"),
-        Index("ix_tasks_overdue", "status", "due_sort", "id"),
+        Index("ix_tasks_overdue", "due_sort", "id", sqlite_where=text(LIVE_ROWS),
+              postgresql_where=text(LIVE_ROWS)),
         Index("ix_tasks_supervised", "supervised", "status", "due_sort", "id"),
     )
 

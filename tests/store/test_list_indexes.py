@@ -18,8 +18,11 @@ from runtime.store.cases import Task
 from runtime.store.db import make_engine, session_factory
 from runtime.store.migrate import upgrade
 
-PARTIAL = ("ix_tasks_pool", "ix_tasks_todo")
+PARTIAL = ("ix_tasks_pool", "ix_tasks_todo", "ix_tasks_overdue")
 CLERK = access.Principal(7, (access.Membership("GOVSVC", ("GOVSVC",), None, "clerk"),))
+# A supervisor over everything: the overdue list has no scope filter to read beside the index.
+OVERSEER = access.Principal(8, (access.Membership("CITY", ("CITY",), None, "supervisor",
+                                                  access.ALL),))
 
 
 def test_the_migration_writes_the_models_conditions(engine: Engine) -> None:
@@ -37,14 +40,16 @@ def test_the_migration_writes_the_models_conditions(engine: Engine) -> None:
                 "SELECT c.relname, pg_get_expr(i.indpred, i.indrelid) FROM pg_index i "
                 "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'tasks'::regclass"
             )).all())
-            assert "'waiting'" in made["ix_tasks_todo"]
+            assert "'waiting'" in made["ix_tasks_todo"] and "'waiting'" in made["ix_tasks_overdue"]
             assert "user_id IS NULL" in made["ix_tasks_pool"]
 
 
-@pytest.mark.parametrize(("name", "index"), [("todo", "ix_tasks_todo"),
-                                              ("pool", "ix_tasks_pool")])
+@pytest.mark.parametrize(("name", "index", "who"), [("todo", "ix_tasks_todo", CLERK),
+                                                     ("pool", "ix_tasks_pool", CLERK),
+                                                     ("overdue", "ix_tasks_overdue", OVERSEER)])
 @pytest.mark.parametrize("after", [None, "2026-12-01T08:00:00+00:00~41"])
 def test_a_page_reads_its_partial_index_in_order(tmp_path: Path, name: str, index: str,
+                                                 who: access.Principal,
                                                  after: str | None) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'lists.db'}")
     upgrade(engine)
@@ -53,7 +58,7 @@ def test_a_page_reads_its_partial_index_in_order(tmp_path: Path, name: str, inde
                  lambda _c, _cur, statement, parameters, *_: sent.append((statement, parameters)))
     try:
         with session_factory(engine)() as session:
-            inbox.page(session, name, CLERK, after=after)
+            inbox.page(session, name, who, after=after)
             statement, parameters = sent[-1]
             plan = [row[-1] for row in session.connection().exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + statement, parameters)]

@@ -173,15 +173,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "no", name=op.f("uq_tasks_case_id_no")),
     )
     op.create_index("ix_tasks_done", "tasks", ["completed_by", "completed_at", "id"], unique=False)
-    op.create_index("ix_tasks_overdue", "tasks", ["status", "due_sort", "id"], unique=False)
-    # Partial: only the rows the pools and the to-do lists show (runtime.store.cases).
+    # Partial: only the rows the pools, the to-do and overdue lists show (runtime.store.cases).
+    live_rows = sa.text("status IN ('open', 'waiting')")
+    op.create_index("ix_tasks_overdue", "tasks", ["due_sort", "id"], unique=False,
+                    sqlite_where=live_rows, postgresql_where=live_rows)
     pool_rows = sa.text("status = 'open' AND user_id IS NULL")
     op.create_index("ix_tasks_pool", "tasks", ["department", "due_sort", "id"], unique=False,
                     sqlite_where=pool_rows, postgresql_where=pool_rows)
     op.create_index(
         "ix_tasks_supervised", "tasks", ["supervised", "status", "due_sort", "id"], unique=False
     )
-    live_rows = sa.text("status IN ('open', 'waiting')")
     op.create_index("ix_tasks_todo", "tasks", ["user_id", "due_sort", "id"], unique=False,
                     sqlite_where=live_rows, postgresql_where=live_rows)
 
