@@ -114,11 +114,13 @@ def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotenc
                          after={"form": form.id, "version": form.version})
             session.commit()
             return _receipt(row, created=True)
-        except IntegrityError:
+        except IntegrityError as error:
             session.rollback()
             existing = _by_key(session, idempotency_key)
             if existing is not None:  # the same key won a race: one submission, one receipt
                 return _receipt(existing, created=False)
+            if "tracking_no" not in str(error.orig):
+                raise  # not a drawn number taken: a real fault, shown as it is
     raise RuntimeError("could not find a free tracking number")  # 10^8 a day: never in practice
 
 

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.i18n import Label
+from runtime.store import submissions
 from runtime.store.db import session_factory
 from runtime.store.files import FileRefused, LocalFileStore, store_file
 from runtime.store.submissions import (
@@ -135,3 +137,33 @@ def test_a_file_larger_than_the_cap_is_refused(session: Session, tmp_path: Path,
 def test_a_file_key_cannot_walk_out_of_the_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         LocalFileStore(tmp_path).get("../../etc/passwd")
+
+
+def test_a_tracking_number_already_taken_is_drawn_again(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = submit(session, form=FORM, data={}, idempotency_key="first")
+    drawn = iter([first.tracking_no, "2026120100000001"])
+    monkeypatch.setattr(submissions, "_tracking_no", lambda: next(drawn))
+    second = submit(session, form=FORM, data={}, idempotency_key="second")
+    assert second.created and second.tracking_no == "2026120100000001"
+    assert count(session) == 2
+
+
+def test_when_every_drawn_number_is_taken_the_submission_says_so(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = submit(session, form=FORM, data={}, idempotency_key="first").tracking_no
+    monkeypatch.setattr(submissions, "_tracking_no", lambda: taken)
+    with pytest.raises(RuntimeError, match="could not find a free tracking number"):
+        submit(session, form=FORM, data={}, idempotency_key="second")
+    assert count(session) == 1
+
+
+def test_another_integrity_fault_is_raised_as_it_is_and_stores_nothing(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_session: Session, _row: Submission) -> None:
+        raise IntegrityError("INSERT INTO cases ...", {}, Exception("NOT NULL constraint"))
+
+    monkeypatch.setattr(submissions, "_start_process", broken)
+    with pytest.raises(IntegrityError, match="NOT NULL"):
+        submit(session, form=FORM, data={}, idempotency_key="k")
+    assert count(session) == 0
