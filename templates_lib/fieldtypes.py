@@ -6,6 +6,7 @@ checked with python-stdnum (GB 11643 resident ID numbers, GB 32100 credit codes)
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from typing import Any
@@ -34,11 +35,14 @@ def id_card(raw: Any) -> str:
         raise ValueProblem("id_card")
     if ric.calc_check_digit(value) != value[-1]:
         raise ValueProblem("id_card_checksum")
+    # stdnum's get_birth_date would compact the value again (already done above) before
+    # reading these same digits; an impossible date is refused alike.
+    year = int(value[6:10])
     try:
-        born = ric.get_birth_date(value)
-    except stdnum_errors.ValidationError:
+        dt.date(year, int(value[10:12]), int(value[12:14]))
+    except ValueError:
         raise ValueProblem("id_card_birth") from None
-    if not _place_existed(value[:6], born.year):
+    if not _place_existed(value[:6], year):
         raise ValueProblem("id_card")
     return value
 

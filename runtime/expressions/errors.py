@@ -7,6 +7,7 @@ in the expression, and renders itself in Chinese or English.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from runtime.expressions.messages import MESSAGES, POSITION, localise
@@ -23,9 +24,25 @@ class ExpressionError(Exception):
             raise KeyError(f"no message for expression error code {code!r}")
         self.code = code
         self.params = params
-        self.position = position
+        self._position = position
+        # Places to ask, innermost first, when the position is first read: working out a
+        # column costs more than failing, and most failures (a rule on an empty field) are
+        # dropped unread.
+        self._places: list[Callable[[], int | None]] | None = None
         self.source = source
         super().__init__(code)
+
+    @property
+    def position(self) -> int | None:
+        if self._places is not None:
+            places, self._places = self._places, None
+            self._position = next((found for place in places if (found := place()) is not None),
+                                  None)
+        return self._position
+
+    @position.setter
+    def position(self, position: int | None) -> None:
+        self._position, self._places = position, None
 
     def message(self, lang: str = "zh") -> str:
         """The reason, prefixed with the column when known: `第 5 列：...` / `column 5: ...`."""
@@ -44,9 +61,24 @@ class ExpressionError(Exception):
         """Fill in where the error happened unless a more precise place is already known."""
         if self.source is None:
             self.source = source
-        if self.position is None:
-            self.position = position
+        if self._position is None:
+            self._ask_later(lambda: position)
         return self
+
+    def locate_later(self, source: str, place: Callable[[], int | None]) -> ExpressionError:
+        """Unless a position was given: the source, and `place()` to ask for the position
+        when it is read, if no place given before it (a more precise one) answers."""
+        if self._position is None:
+            if self.source is None:
+                self.source = source
+            self._ask_later(place)
+        return self
+
+    def _ask_later(self, place: Callable[[], int | None]) -> None:
+        if self._places is None:
+            self._places = [place]
+        else:
+            self._places.append(place)
 
     def __str__(self) -> str:
         return self.message("zh")

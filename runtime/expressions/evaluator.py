@@ -14,6 +14,7 @@ import ast
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from simpleeval import EvalWithCompoundTypes
@@ -54,27 +55,15 @@ class _Evaluator(EvalWithCompoundTypes):
         try:
             return self.nodes[type(node)](node)
         except ExpressionError as exc:
-            if exc.position is None:  # the innermost node that knows its place says where
-                exc.locate(self._source(), self._where(node))
+            # The innermost node that knows its place says where; asked only when read.
+            exc.locate_later(self._source(), partial(_where, self.parsed, node))
             raise
         except Exception as exc:  # no raw exception may leave evaluate()
-            raise _translate(exc, node).locate(self._source(), self._where(node)) from None
+            raise _translate(exc, node).locate_later(
+                self._source(), partial(_where, self.parsed, node)) from None
 
     def _source(self) -> str:
         return self.parsed.source if self.parsed else ""
-
-    def _where(self, node: ast.AST) -> int | None:
-        parsed = self.parsed
-        if parsed is None:
-            return None
-        if type(node) is ast.BinOp:
-            return parsed.operator_position(node.left, node.right, SYMBOLS[type(node.op)])
-        if type(node) is ast.Compare:
-            return parsed.operator_position(node.left, node.comparators[0],
-                                            SYMBOLS[type(node.ops[0])])
-        if type(node) is ast.Call and type(node.func) is ast.Attribute:
-            return parsed.attribute_position(node.func)
-        return parsed.position(node)
 
     def _eval_name(self, node: ast.Name) -> Any:
         try:
@@ -117,6 +106,21 @@ class _Evaluator(EvalWithCompoundTypes):
             return _index(container, key)
         raise ExpressionRuntimeError("subscript", type=type_of(container),
                                      key_type=type_of(key))
+
+
+def _where(parsed: Parsed | None, node: ast.AST) -> int | None:
+    """The column an error at `node` is reported at: an operator's own symbol, a method's
+    name, else where the node starts."""
+    if parsed is None:
+        return None
+    if type(node) is ast.BinOp:
+        return parsed.operator_position(node.left, node.right, SYMBOLS[type(node.op)])
+    if type(node) is ast.Compare:
+        return parsed.operator_position(node.left, node.comparators[0],
+                                        SYMBOLS[type(node.ops[0])])
+    if type(node) is ast.Call and type(node.func) is ast.Attribute:
+        return parsed.attribute_position(node.func)
+    return parsed.position(node)
 
 
 def _nested_checked(items: list[Any]) -> list[Any]:
@@ -256,7 +260,11 @@ def _run(evaluator: _Evaluator, parsed: Parsed, data: Mapping[str, Any]) -> Any:
     evaluator.parsed = parsed
     reset_work()
     try:
-        return evaluator.eval(parsed.text, previously_parsed=parsed.tree)
+        # What simpleeval's eval(text, previously_parsed=tree) does, less two wrapper calls:
+        # keep the text for its messages and walk the tree. (Its comprehension counter,
+        # which EvalWithCompoundTypes.eval resets, is never read: comprehensions are removed.)
+        evaluator.expr = parsed.text
+        return evaluator._eval(parsed.tree)
     finally:
         evaluator.names = saved_names
         evaluator.parsed = saved_parsed

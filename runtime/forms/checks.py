@@ -51,24 +51,23 @@ _NUMBERS = (int, float)
 class FieldChecks:
     """Everything checked of one field's value, in the order the errors are shown."""
 
-    __slots__ = ("label", "required", "checks", "_empty", "_parse_errors")
+    __slots__ = ("label", "required", "checks", "_empty", "_required", "_parse_errors")
 
     def __init__(self, label: Label, checks: tuple[Check, ...], empty: tuple[FieldError, ...]):
         self.label, self.required = label, FieldError("required", label)
         self.checks = checks
         self._empty = empty  # the problems of an empty value that is not required
+        self._required = (self.required,)  # those of an empty value that is
         self._parse_errors: dict[str, FieldError] = {}  # errors are values: made once a code
 
     def problems(self, value: Any, required: bool, catalogs: Catalogs) -> Sequence[FieldError]:
         if value is None or value == "" or value == []:
-            return (self.required,) if required else self._empty
-        if not self.checks:
-            return ()
-        found = []
+            return self._required if required else self._empty
+        found: tuple[FieldError, ...] = ()  # no list made for the usual value with none
         for check in self.checks:
             error = check(value, catalogs)  # a plain loop: a comprehension costs a frame
             if error is not None:
-                found.append(error)
+                found = (*found, error)
         return found
 
     def parse_error(self, code: str, params: Mapping[str, Any]) -> FieldError:

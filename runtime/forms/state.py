@@ -320,8 +320,18 @@ class _Run:
         try:
             return rule.evaluate(scope)
         except ExpressionError as error:
-            self.failures.append(RuleFailure(path, name, rule.source, error))
+            self.failures.append(RuleFailure(path, name, rule.source, _detached(error)))
             return None
+
+
+def _detached(error: ExpressionError) -> ExpressionError:
+    """The error kept for staff to read (code, message, position) without the frames that
+    raised it: its traceback, and the context that `raise ... from None` hides, would hold
+    this run in a cycle through the frames' f_back, left for the garbage collector."""
+    error.__traceback__ = None
+    if error.__suppress_context__:
+        error.__context__ = None
+    return error
 
 
 def _in_dependency_order(computed: Mapping[str, FieldSpec]) -> list[str]:

@@ -28,7 +28,8 @@ _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
 
 class ValueProblem(Exception):
     def __init__(self, code: str, **params: Any):
-        super().__init__(code)
+        # No super().__init__(code): BaseException.__new__ has already set args to (code,),
+        # and a parse failure is common enough for the second call to show.
         self.code, self.params = code, params
 
 

@@ -100,6 +100,31 @@ def test_attribute_error_names_column_and_attribute_in_both_languages() -> None:
     assert repr(error) == "ExpressionCompileError('attribute', position=5)"
 
 
+def test_a_runtime_error_works_out_its_position_only_when_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[ast.AST] = []
+    where = evaluator_module._where
+    monkeypatch.setattr(evaluator_module, "_where",
+                        lambda parsed, node: asked.append(node) or where(parsed, node))
+    with pytest.raises(ExpressionRuntimeError) as caught:
+        evaluate("1 + (income + bonus)", {"income": None, "bonus": 1})
+    assert asked == []
+    assert caught.value.position == 13  # the inner '+', the innermost node that failed
+    assert [type(node) for node in asked] == [ast.BinOp]  # the outer '+' was never asked
+    assert caught.value.message("en").startswith("column 13: ")
+
+
+def test_a_place_that_cannot_say_leaves_the_position_to_the_next() -> None:
+    error = ExpressionRuntimeError("division_by_zero")
+    error.locate_later("a / b", lambda: None).locate_later("x", lambda: 3)
+    assert (error.source, error.position) == ("a / b", 3)
+    given = ExpressionRuntimeError("division_by_zero", position=2)
+    given.locate_later("a / b", lambda: 3)
+    assert (given.source, given.position) == (None, 2)
+    given.position = 5
+    assert repr(given) == "ExpressionRuntimeError('division_by_zero', position=5)"
+
+
 def test_positions_count_characters_not_bytes() -> None:
     with pytest.raises(ExpressionError) as caught:
         compile_expression("'张三' and x.__class__")

@@ -1,5 +1,7 @@
 """Form state as a pure function of (form, data)."""
 
+import gc
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +89,19 @@ def test_a_condition_failing_on_empty_data_counts_as_not_met_and_is_recorded() -
     assert not state.fields["adult_note"].visible  # age is empty: `age >= 18` cannot hold
     assert {(f.path, f.rule) for f in state.failures} >= {("adult_note", "visible_when")}
     assert state.failures[0].error.message("zh")
+
+
+def test_a_recorded_failure_leaves_no_cycle_for_the_garbage_collector() -> None:
+    form_state(FORM, {})  # the plan built, its expressions compiled
+    gc.collect()
+    gc.disable()
+    try:
+        state = form_state(FORM, {})
+        assert state.failures and state.failures[0].error.position is not None
+        del state
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_clearing_a_hidden_value_recomputes_what_depended_on_it() -> None:

@@ -67,6 +67,8 @@ def test_values_are_stored_normalised(type_name: str, raw: Any, stored: Any) -> 
     ("id_card", "110105194912310021", "id_card_checksum"),
     ("id_card", "11010519491331002" + ric.calc_check_digit("110105194913310020"),
      "id_card_birth"),
+    ("id_card", "11010500001231002" + ric.calc_check_digit("110105000012310020"),
+     "id_card_birth"),  # year 0: no such date
     ("id_card", "1101051949", "id_card_length"),
     ("id_card", "99010519491231002" + ric.calc_check_digit("990105194912310020"), "id_card"),
     ("uscc", "91110000600037341X", "uscc"),
