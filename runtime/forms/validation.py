@@ -84,9 +84,18 @@ class _Field:
     silent: bool  # no checks, no rules, never required: it can have no problem
 
 
+# A field as the loops that run on every call read it: a tuple unpacks faster than a
+# dataclass's attributes load. (id, parse, rows, checks) and (id, problems, rules, rows).
+_Parsing = tuple[str, Callable[[Any], Any], "_Level | None", FieldChecks]
+_Checking = tuple[str, Callable[[Any, bool, Mapping[str, CatalogSpec]], Sequence[FieldError]],
+                  tuple[_CustomRule, ...], "_Level | None"]
+
+
 @dataclass(frozen=True, eq=False)
 class _Level:
     fields: tuple[_Field, ...]
+    parsing: tuple[_Parsing, ...]
+    checking: tuple[_Checking, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +103,7 @@ class _Plan:
     top: _Level
     # The top-level fields the checker visits: not the silent ones. Row fields are all
     # visited, as before (a nested table's rows have no state, and still fail the same way).
-    checked: tuple[_Field, ...]
+    checked: tuple[_Checking, ...]
     readonly: tuple[_Field, ...]  # top-level fields a rule can make read-only
     rules: tuple[_CustomRule, ...]
 
@@ -103,7 +112,7 @@ def _build(form: FormSpec) -> _Plan:
     top = _level(form.fields)
     readonly = tuple(f for spec, f in zip(value_fields(form.fields), top.fields, strict=True)
                      if not spec.compute and spec.readonly_when is not None)
-    return _Plan(top, tuple(f for f in top.fields if not f.silent), readonly,
+    return _Plan(top, tuple(_checking(f) for f in top.fields if not f.silent), readonly,
                  _custom_rules(form.validations))
 
 
@@ -111,7 +120,13 @@ _plan = PerForm(_build)
 
 
 def _level(fields: tuple[FieldSpec, ...]) -> _Level:
-    return _Level(tuple(_field(spec) for spec in value_fields(fields)))
+    planned = tuple(_field(spec) for spec in value_fields(fields))
+    return _Level(planned, tuple((f.id, f.parse, f.rows, f.checks) for f in planned),
+                  tuple(_checking(f) for f in planned))
+
+
+def _checking(planned: _Field) -> _Checking:
+    return planned.id, planned.problems, planned.rules, planned.rows
 
 
 def _field(spec: FieldSpec) -> _Field:
@@ -142,20 +157,19 @@ def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
     """Parsed values of the known fields at one level; unknown keys are dropped here."""
     parsed: dict[str, Any] = {}
     get = raw.get
-    for spec in level.fields:
-        key = spec.id
+    for key, parse, rows, checks in level.parsing:
         value = get(key, _ABSENT)  # one lookup, not `in` and then []
         if value is _ABSENT:
             continue
-        if spec.rows is not None:
-            parsed[key] = _parse_rows(spec.rows, value, prefix + key, errors)
+        if rows is not None:
+            parsed[key] = _parse_rows(rows, value, prefix + key, errors)
         elif value is None or value == "" or value == []:
             parsed[key] = None
         else:
             try:
-                parsed[key] = spec.parse(value)
+                parsed[key] = parse(value)
             except ValueProblem as problem:
-                errors[prefix + key] = [spec.checks.parse_error(problem.code, problem.params)]
+                errors[prefix + key] = [checks.parse_error(problem.code, problem.params)]
                 parsed[key] = None
     return parsed
 
@@ -191,23 +205,23 @@ class _Checker:
         for rule in self.plan.rules:
             self._rule(rule, "", None)
 
-    def _level(self, fields: tuple[_Field, ...], values: Mapping[str, Any], prefix: str,
+    def _level(self, fields: tuple[_Checking, ...], values: Mapping[str, Any], prefix: str,
                row: Mapping[str, Any] | None) -> None:
         states, errors, catalogs = self.state.fields, self.result.errors, self.catalogs
-        for spec in fields:
-            path = prefix + spec.id
+        for key, problems, rules, rows in fields:
+            path = prefix + key
             state = states[path]
             if not state.visible or path in errors:
                 continue
-            value = values.get(spec.id)
-            if found := spec.problems(value, state.required, catalogs):
+            value = values.get(key)
+            if found := problems(value, state.required, catalogs):
                 errors[path] = list(found)
-            if spec.rules:  # most fields have none: no iterator made for them
-                for rule in spec.rules:
+            if rules:  # most fields have none: no iterator made for them
+                for rule in rules:
                     self._rule(rule, path, row)
-            if spec.rows is not None:
+            if rows is not None:
                 for index, child in enumerate(value or []):
-                    self._level(spec.rows.fields, child, f"{path}[{index}].", child)
+                    self._level(rows.checking, child, f"{path}[{index}].", child)
 
     def _rule(self, rule: _CustomRule, path: str, row: Mapping[str, Any] | None) -> None:
         """A custom rule, in the scope of the row it sits in (if any) and the whole form."""
