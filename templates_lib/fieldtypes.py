@@ -50,8 +50,8 @@ def id_card(raw: Any) -> str:
 @lru_cache(maxsize=65536)
 def _place_existed(place: str, year: int) -> bool:
     """stdnum's place-of-birth check, which depends only on the place code and the year and
-    costs a slow table walk: asked once per (place, year). A province or city code (110000)
-    is no place of birth; stdnum's table lookup raises KeyError for it."""
+    costs a slow table walk: asked once per (place, year). Some codes stdnum's table lists
+    without a county (110300 in 1950) make its lookup raise KeyError: no place of birth."""
     try:
         ric.get_birth_place(f"{place}{year:04d}0101000X")
         return True
