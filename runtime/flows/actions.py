@@ -55,10 +55,15 @@ class Staff:
         return self.principal.user_id
 
     def record(self, flow: Flow, task: TaskState) -> access.RecordRef:
+        return self.record_of(task, flow.case.region_code)
+
+    def record_of(self, task: TaskState, region_code: str | None) -> access.RecordRef:
+        """What access control needs of a task: its department (with the path above it)
+        and the case's region."""
         code = task.department
         return access.RecordRef(department_code=code,
                                 department_path=self.department_path(code) if code else (),
-                                region_code=flow.case.region_code)
+                                region_code=region_code)
 
     def may(self, permission: str, flow: Flow, task: TaskState) -> bool:
         return access.allowed(self.principal, permission, self.record(flow, task))

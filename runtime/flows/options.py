@@ -79,9 +79,6 @@ def may_see(staff: Staff, case: Case, task: TaskState, *, copied: bool = False) 
         return True
     if staff.in_pool(task):
         return True
-    record = access.RecordRef(
-        department_code=task.department,
-        department_path=staff.department_path(task.department) if task.department else (),
-        region_code=case.region_code)
+    record = staff.record_of(task, case.region_code)
     return any(access.allowed(staff.principal, permission, record)
                for permission in ("tasks.supervise", "records.read"))

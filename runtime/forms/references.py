@@ -7,12 +7,11 @@ decides which values to ask about and what to say. Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.forms.checks import FieldError
 from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER, field_types
-from runtime.forms.messages import MESSAGES
 from runtime.forms.state import FormState, is_table, value_fields
 from runtime.i18n import Label
 
@@ -42,33 +41,13 @@ class References(Protocol):
         a record out of scope is not told apart from one that does not exist)."""
 
 
-@dataclass(frozen=True)
-class Unresolved:
-    """A chosen value the lookup did not find; reads like the other field errors."""
-
-    code: str
-    label: Label
-
-    def message(self, lang: str = "zh") -> str:
-        return MESSAGES.format(self.code, "en" if lang == "en" else "zh",
-                               label=self.label.text(lang))
-
-    @property
-    def zh(self) -> str:
-        return self.message("zh")
-
-    @property
-    def en(self) -> str:
-        return self.message("en")
-
-
 def has_pickers(form: FormSpec) -> bool:
     types = field_types()
     return any(types[f.type].refers_to for f in form.all_fields() if f.type in types)
 
 
 def reference_errors(form: FormSpec, state: FormState,
-                     references: References) -> dict[str, list[Unresolved]]:
+                     references: References) -> dict[str, list[FieldError]]:
     """An error by path for each visible picker whose value `references` does not find."""
     if not has_pickers(form):
         return {}
@@ -77,7 +56,7 @@ def reference_errors(form: FormSpec, state: FormState,
 
 
 def _level(fields: tuple[FieldSpec, ...], state: FormState, values: Mapping[str, Any],
-           prefix: str, references: References) -> Iterator[tuple[str, Unresolved]]:
+           prefix: str, references: References) -> Iterator[tuple[str, FieldError]]:
     types = field_types()
     for spec in value_fields(fields):
         path, value = prefix + spec.id, values.get(spec.id)
@@ -92,7 +71,7 @@ def _level(fields: tuple[FieldSpec, ...], state: FormState, values: Mapping[str,
                 yield path, error
 
 
-def resolve(spec: FieldSpec, value: str, references: References) -> Unresolved | None:
+def resolve(spec: FieldSpec, value: str, references: References) -> FieldError | None:
     """The error for one chosen value of a picker field, or None when it is found."""
     refers_to = field_types()[spec.type].refers_to
     if refers_to == DEPARTMENT:
@@ -105,4 +84,4 @@ def resolve(spec: FieldSpec, value: str, references: References) -> Unresolved |
         found = MISSING
     if found == FOUND:
         return None
-    return Unresolved(MESSAGE_CODES[(refers_to or RECORD, found)], spec.label or Label(spec.id))
+    return FieldError(MESSAGE_CODES[(refers_to or RECORD, found)], spec.label or Label(spec.id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from runtime import access, passwords
 from runtime.definitions.spec import PackSpec
-from runtime.store.models import Base, utcnow
+from runtime.store.models import Base, aware, utcnow
 from runtime.store.scoping import department_filter
 
 PATH_SEPARATOR = "/"
@@ -275,13 +275,6 @@ def names_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 
 # --- sign-in state ----------------------------------------------------------------------
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything here is stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
-
 
 def set_password(account: SignInState, password: str, *, now: datetime | None = None) -> None:
     problems = list(passwords.policy_problems(password))

@@ -42,7 +42,7 @@ from runtime.flows.engine import Flow, start_case
 from runtime.flows.errors import Conflict
 from runtime.flows.plan import Plan
 from runtime.store import audit
-from runtime.store.models import Base, Definition, JSONData, utcnow
+from runtime.store.models import Base, Definition, JSONData, aware, utcnow
 from runtime.store.queries import latest_definition, list_definitions
 
 TRIES = 5
@@ -441,11 +441,6 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
             for k, v in values.items()}
 
 
-def aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes for timezone-aware columns: they were UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def cases_of(session: Session, ids: Iterable[int]) -> list[CaseRow]:
     return list(session.scalars(select(CaseRow).where(CaseRow.id.in_(list(ids)))))
 
@@ -454,11 +449,6 @@ def cases_of(session: Session, ids: Iterable[int]) -> list[CaseRow]:
 
 def case_by_tracking_no(session: Session, tracking_no: str) -> CaseRow | None:
     return session.scalars(select(CaseRow).where(CaseRow.tracking_no == tracking_no)).first()
-
-
-def tasks_of(session: Session, case_id: int) -> list[Task]:
-    """The case's task rows in the order they were made."""
-    return list(session.scalars(select(Task).where(Task.case_id == case_id).order_by(Task.no)))
 
 
 def history(session: Session, case_id: int) -> list[CaseEvent]:

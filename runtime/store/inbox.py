@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    false,
     literal,
     or_,
     select,
@@ -27,7 +26,7 @@ from runtime import access
 from runtime.flows.case import LIVE, OPEN
 from runtime.store.cases import CopyRow, Task
 from runtime.store.models import utcnow
-from runtime.store.scoping import scope_filter
+from runtime.store.scoping import pool_filter, scope_filter
 
 PAGE = 20
 LISTS = ("todo", "pool", "done", "copied", "overdue", "supervised")
@@ -78,7 +77,7 @@ def _list(name: str, principal: access.Principal, now: datetime) -> ColumnElemen
         return and_(Task.user_id == principal.user_id, live)
     if name == "pool":
         return and_(Task.status == literal(OPEN, literal_execute=True), Task.user_id.is_(None),
-                    _pools(principal))
+                    pool_filter(principal.granting("tasks.act"), Task.department, Task.role))
     if name == "done":
         return Task.completed_by == principal.user_id
     seen = _scope(principal)
@@ -87,13 +86,6 @@ def _list(name: str, principal: access.Principal, now: datetime) -> ColumnElemen
     if name == "supervised":
         return and_(Task.supervised.is_(True), live, seen)
     raise ValueError(f"unknown list {name!r}; one of {', '.join(LISTS)}")
-
-
-def _pools(principal: access.Principal) -> ColumnElement[bool]:
-    clauses = [and_(Task.department == m.department_code,
-                    or_(Task.role.is_(None), Task.role == m.role))
-               for m in principal.granting("tasks.act")]
-    return or_(*clauses) if clauses else false()
 
 
 def _scope(principal: access.Principal) -> ColumnElement[bool]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from runtime import access
 from runtime.store.cases import Notification, Task
 from runtime.store.models import utcnow
+from runtime.store.scoping import pool_filter
 
 PAGE = 30
 
@@ -27,10 +28,8 @@ class Item:
 
 
 def _mine(principal: access.Principal) -> ColumnElement[bool]:
-    pools = [and_(Notification.department == m.department_code,
-                  or_(Notification.role.is_(None), Notification.role == m.role))
-             for m in principal.memberships]
-    pooled = and_(Notification.user_id.is_(None), or_(*pools)) if pools else false()
+    pooled = and_(Notification.user_id.is_(None), pool_filter(
+        principal.memberships, Notification.department, Notification.role))
     return or_(Notification.user_id == principal.user_id, pooled)
 
 

@@ -6,11 +6,12 @@ Any model with an owner, a department and/or a region column can be listed throu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
-from runtime.access import Visibility
+from runtime.access import Membership, Visibility
 
 
 def scope_filter(seen: Visibility, *, owner: Any = None, department: Any = None,
@@ -48,4 +49,13 @@ def department_filter(seen: Visibility, code: Any, path: Any,
     if region is not None:
         clauses.extend(region.startswith(p, autoescape=True)
                        for p in sorted(seen.region_prefixes))
+    return or_(*clauses) if clauses else false()
+
+
+def pool_filter(memberships: Iterable[Membership], department: Any,
+                role: Any) -> ColumnElement[bool]:
+    """Rows addressed to the pool of one of `memberships`: its department, and its role or
+    no role (a department's pool with no role is everyone's there)."""
+    clauses = [and_(department == m.department_code, or_(role.is_(None), role == m.role))
+               for m in memberships]
     return or_(*clauses) if clauses else false()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from runtime.definitions.spec import FormSpec
 from runtime.flows.errors import FlowError
 from runtime.store import audit
-from runtime.store.models import Base, utcnow
+from runtime.store.models import Base, aware, utcnow
 
 log = logging.getLogger(__name__)
 DRAFT_DAYS = 30
@@ -198,7 +198,7 @@ def save_draft(session: Session, *, form: FormSpec, data: dict[str, Any], owner:
 def load_draft(session: Session, token: str) -> Draft | None:
     draft = session.scalars(select(Draft)
                             .where(Draft.token_hash == _token_hash(token))).first()
-    if draft is None or _aware(draft.expires_at) < utcnow():
+    if draft is None or aware(draft.expires_at) < utcnow():
         return None
     return draft
 
@@ -207,6 +207,3 @@ def _token_hash(token: str) -> str:
     # The link is the secret: only its hash is kept, so a copy of the database opens no draft.
     return hashlib.sha256(token.encode()).hexdigest()
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -20,7 +20,8 @@ from runtime.flows.layout import columns
 from runtime.flows.plan import Plan
 from runtime.i18n import Label
 from runtime.store import accounts, cases
-from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task, aware
+from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
+from runtime.store.models import aware
 from runtime.store.queries import definition, list_definitions
 from runtime.web.lang import current_lang, text
 from runtime.web.workwords import has, wt

@@ -265,5 +265,4 @@ def check_references(form: FormSpec, result: Validation) -> None:
     exist or is not the submitter's to choose, in the same errors-by-path dict."""
     found = reference_errors(form, result.state, StoreReferences(db(), g.get("principal")))
     for path, errors in found.items():
-        # Unresolved reads like a FieldError (code, message(lang)): the same dict holds both.
-        result.errors.setdefault(path, errors)  # type: ignore[arg-type]
+        result.errors.setdefault(path, errors)

@@ -89,7 +89,7 @@ def _visible_rows(before: int | None, limit: int) -> list[Submission]:
     return list(db().scalars(query.order_by(Submission.id.desc()).limit(limit)))
 
 
-def _form(row: Submission) -> FormSpec:
+def submission_form(row: Submission) -> FormSpec:
     found = definition(db(), "Form", row.form_id, row.form_version)
     if found is None or not isinstance(found.spec, FormSpec):
         abort(404)
@@ -100,13 +100,13 @@ def _masked_fields(form: FormSpec) -> list[FieldSpec]:
     return [f for f in value_fields(form.fields) if f.type in MASKS]
 
 
-def _shown(spec: FieldSpec, value: Any) -> Any:
+def shown_value(spec: FieldSpec, value: Any) -> Any:
     """A stored value as staff read it: personal numbers masked, choices by their labels,
     yes/no in words, regions by name."""
     if spec.type in MASKS:
         return mask(value, spec.type)
     if isinstance(value, list):
-        return "、".join(str(_shown(spec, item)) for item in value)
+        return "、".join(str(shown_value(spec, item)) for item in value)
     labels = {str(o.value): text(o.label) for o in spec.options}
     if str(value) in labels:
         return labels[str(value)]
@@ -115,7 +115,7 @@ def _shown(spec: FieldSpec, value: Any) -> Any:
     if spec.type == "region":
         return full_name(str(value))
     if isinstance(value, dict):
-        return " ".join(str(_shown(spec, v)) for v in value.values() if v)
+        return " ".join(str(shown_value(spec, v)) for v in value.values() if v)
     return value
 
 
@@ -126,11 +126,11 @@ def _shown(spec: FieldSpec, value: Any) -> Any:
 def submissions() -> ResponseReturnValue:
     before = request.args.get("before", "")
     rows = _visible_rows(int(before) if before.isdigit() else None, PAGE + 1)
-    items = [(row, _form(row)) for row in rows[:PAGE]]
+    items = [(row, submission_form(row)) for row in rows[:PAGE]]
     more = rows[PAGE - 1].id if len(rows) > PAGE else None
     template = "_submission_rows.html" if request.htmx else "pages/submissions.html"
     return render_template(template, items=items, more=more, masked=_masked_fields,
-                           shown=_shown, can_export=access.allowed(g.principal, "export"))
+                           shown=shown_value, can_export=access.allowed(g.principal, "export"))
 
 
 @bp.get("/submissions/<tracking_no>")
@@ -138,10 +138,10 @@ def submissions() -> ResponseReturnValue:
 def submission(tracking_no: str) -> ResponseReturnValue:
     row = _submission(tracking_no)
     assert row is not None  # the guard loaded it
-    form = _form(row)
+    form = submission_form(row)
     files = db().scalars(select(Attachment).where(Attachment.submission_id == row.id)).all()
     return render_template("pages/submission.html", row=row, form=form,
-                           fields=list(value_fields(form.fields)), shown=_shown, files=files,
+                           fields=list(value_fields(form.fields)), shown=shown_value, files=files,
                            can_reveal=access.allowed(g.principal, "pii.reveal", record_ref(row)))
 
 
@@ -151,7 +151,7 @@ def reveal(tracking_no: str, field_id: str) -> ResponseReturnValue:
     """Show one personal number in full, and record who saw it."""
     row = _submission(tracking_no)
     assert row is not None
-    spec = next((f for f in _masked_fields(_form(row)) if f.id == field_id), None)
+    spec = next((f for f in _masked_fields(submission_form(row)) if f.id == field_id), None)
     if spec is None:
         abort(404)
     audit("pii.reveal", target=("submission", f"{tracking_no}:{field_id}"))
@@ -195,13 +195,13 @@ def _csv_lines(rows: list[Submission]) -> Iterator[str]:
     writer.writerow([rt("tracking_no"), rt("form"), rt("submitted_at"), rt("field"),
                      rt("value")])
     for row in rows:
-        form = _form(row)
+        form = submission_form(row)
         for spec in value_fields(form.fields):
             value = row.data.get(spec.id)
             if value not in (None, "", []):
                 writer.writerow([row.tracking_no, text(form.title),
                                  row.created_at.strftime("%Y-%m-%d %H:%M"), text(spec.label),
-                                 neutralise_cell(_shown(spec, value))])
+                                 neutralise_cell(shown_value(spec, value))])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

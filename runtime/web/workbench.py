@@ -19,7 +19,7 @@ from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 from runtime.forms.state import value_fields
 from runtime.store import accounts, cases, inbox, notifications
-from runtime.store.cases import CaseEvent, CaseRow, CopyRow
+from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
 from runtime.store.models import utcnow
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
@@ -28,8 +28,7 @@ from runtime.web.auth import deny, login_required
 from runtime.web.casepages import Names
 from runtime.web.database import db
 from runtime.web.lang import current_lang, lang_url, text
-from runtime.web.records import _form as submission_form
-from runtime.web.records import _shown as shown_value
+from runtime.web.records import shown_value, submission_form
 from runtime.web.workwords import has, wt
 
 bp = Blueprint("workbench", __name__, url_prefix="/work")
@@ -103,13 +102,14 @@ class Context:
     names: Names
     copies: list[CopyRow]
     events: list[CaseEvent]
+    rows: dict[int, Task]  # the task rows cases.load read, by number
 
 
 def _context(tracking_no: str, no: int) -> Context:
     row = cases.case_by_tracking_no(db(), tracking_no)
     if row is None:
         abort(404)
-    _, plan, case, _rows = cases.load(db(), row.id)
+    _, plan, case, rows = cases.load(db(), row.id)
     task = case.task(no)
     if task is None:
         abort(404)
@@ -119,7 +119,7 @@ def _context(tracking_no: str, no: int) -> Context:
     copies = cases.copies_of(db(), row.id)
     if not options.may_see(staff, case, task, copied=_copied_to_me(copies)):
         deny("tasks.act")
-    return Context(row, plan, case, task, staff, names, copies, events)
+    return Context(row, plan, case, task, staff, names, copies, events, rows)
 
 
 def _people(case: Case, events: list[CaseEvent]) -> list[int | None]:
@@ -200,10 +200,9 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
     now, lang, task = utcnow(), current_lang(), context.task
     form = _handler_form(context)
     open_now = options.open_actions(context.plan, context.case, context.staff, task.no, now)
-    task_row = next(t for t in cases.tasks_of(db(), context.row.id) if t.no == task.no)
     page = render_template(
-        "pages/task.html", c=context, task=task, row=casepages.rows([task_row],
-                                                                     context.names, now)[0],
+        "pages/task.html", c=context, task=task,
+        row=casepages.rows([context.rows[task.no]], context.names, now)[0],
         title=casepages.step_title(context.plan, task.step),
         elements=casepages.elements(context.plan, context.case, task,
                                     casepages.catalogs_of(db(), context.plan, context.row),
@@ -236,7 +235,7 @@ def case(tracking_no: str) -> ResponseReturnValue:
     row = cases.case_by_tracking_no(db(), tracking_no)
     if row is None:
         abort(404)
-    _, plan, state, _rows = cases.load(db(), row.id)
+    _, plan, state, rows = cases.load(db(), row.id)
     names = Names.read(db(), [i for t in state.tasks for i in (t.user_id, t.completed_by)
                               if i is not None])
     staff = _staff(names)
@@ -245,7 +244,7 @@ def case(tracking_no: str) -> ResponseReturnValue:
     now = utcnow()
     return render_template(
         "pages/case.html", row=row, steps=casepages.overview(plan, state, names, now),
-        holding=casepages.holding_up(cases.tasks_of(db(), row.id), names, now),
+        holding=casepages.holding_up(list(rows.values()), names, now),
         diagram=casepages.diagram(plan, state, names), status=state.status, names=names)
 
 
