@@ -25,6 +25,7 @@ from runtime.i18n import Catalogue
 from runtime.packs import MANIFEST, PackResult
 from runtime.store import audit
 from runtime.store.models import Definition, Pack, utcnow
+from runtime.store.queries import published_changed
 
 MESSAGES = Catalogue({
     "not_a_pack": ("只能导入场景包：缺少 pack.yaml（Pack 定义）",
@@ -89,6 +90,7 @@ def _attempt(session: Session, result: PackResult, spec: PackSpec,
     except BaseException:
         session.rollback()
         raise
+    published_changed()
     return report
 
 

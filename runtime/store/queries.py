@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
+from runtime.definitions import spec as specs
 from runtime.store.models import Definition, Pack
+
+LATEST_TTL = 2.0  # seconds a remembered "latest version" is trusted (see Heads)
+HEADS_SIZE = 1000  # remembered versions per database; cleared when full
 
 
 def definition(session: Session, kind: str, def_id: str, version: int) -> Definition | None:
@@ -41,6 +48,67 @@ def definition_head(session: Session, kind: str, def_id: str,
         return session.scalars(_LATEST_HEAD, {"kind": kind, "def_id": def_id}).first()
     return session.scalars(_VERSION_HEAD, {"kind": kind, "def_id": def_id,
                                            "version": version}).first()
+
+
+@dataclass(frozen=True)
+class Head:
+    """What a page needs of one published version: it never changes once published."""
+
+    kind: str
+    def_id: str
+    version: int
+    pack_id: str
+    spec: specs.Definition
+
+
+_generation = 0  # raised by `published_changed`: every Heads forgets its latest versions
+
+
+def published_changed() -> None:
+    """Something was published in this process: latest versions must be looked up again."""
+    global _generation
+    _generation += 1
+
+
+class Heads:
+    """Published versions of one database, by (kind, id, version), remembered for good (a
+    published version never changes), and which version is the latest, remembered for
+    LATEST_TTL seconds. A form page asks for its form on every request; with this a warm
+    page reads nothing from the database. A version published in this process is seen at
+    once (`published_changed`); one published by another process within LATEST_TTL. Old
+    versions stay published, so a page served on the older one still submits correctly."""
+
+    def __init__(self, ttl: float = LATEST_TTL):
+        self.ttl = ttl
+        self._versions: dict[tuple[str, str, int], Head] = {}
+        self._latest: dict[tuple[str, str], tuple[int, float, int]] = {}  # version, until, gen
+
+    def get(self, session: Callable[[], Session], kind: str, def_id: str,
+            version: int | None = None) -> Head | None:
+        """This version, or the latest when `version` is None, or None when not published;
+        `session` opens the request's session, called only when the answer must be read."""
+        if version is None:
+            latest = self._latest.get((kind, def_id))
+            if latest is not None and latest[1] > time.monotonic() and latest[2] == _generation:
+                version = latest[0]
+        found = self._versions.get((kind, def_id, version)) if version is not None else None
+        if found is not None:
+            return found
+        row = definition_head(session(), kind, def_id, version)
+        if row is None:
+            return None
+        return self._remember(row, latest=version is None)
+
+    def _remember(self, row: Definition, *, latest: bool) -> Head:
+        if len(self._versions) >= HEADS_SIZE:
+            self._versions.clear()
+            self._latest.clear()
+        head = Head(row.kind, row.def_id, row.version, row.pack_id, row.spec)
+        self._versions[(row.kind, row.def_id, row.version)] = head
+        if latest:
+            until = time.monotonic() + self.ttl
+            self._latest[(row.kind, row.def_id)] = (row.version, until, _generation)
+        return head
 
 
 def definition_versions(session: Session, kind: str, def_id: str) -> list[int]:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.store.db import make_engine, session_factory
+from runtime.store.queries import Heads
 
 EXTENSION = "lowcode"
 
@@ -17,11 +18,12 @@ EXTENSION = "lowcode"
 class Store:
     engine: Engine
     sessions: sessionmaker[Session]
+    heads: Heads  # published definitions, remembered (see Heads for how fresh)
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions[EXTENSION] = Store(engine, session_factory(engine))
+    app.extensions[EXTENSION] = Store(engine, session_factory(engine), Heads())
     app.teardown_appcontext(_close)
 
 

@@ -41,7 +41,7 @@ from runtime.store.files import (
     store_file,
 )
 from runtime.store.models import Definition
-from runtime.store.queries import definition_head, list_definitions
+from runtime.store.queries import Head, list_definitions
 from runtime.store.submissions import (
     GUEST,
     Owner,
@@ -53,7 +53,7 @@ from runtime.store.submissions import (
 from runtime.web import formtemplates
 from runtime.web.auth import throttled
 from runtime.web.casepages import progress_of
-from runtime.web.database import db
+from runtime.web.database import db, store
 from runtime.web.errors import AppError
 from runtime.web.formdata import posted_data
 from runtime.web.formviews import Views, plans, region_picker, slug
@@ -141,14 +141,14 @@ def region_picker_fragment(form_id: str) -> ResponseReturnValue:
 
 # --- finding forms ----------------------------------------------------------------------
 
-def _form_row(form_id: str, version: int | None = None) -> Definition:
-    row = definition_head(db(), "Form", form_id, version or None)
+def _form_row(form_id: str, version: int | None = None) -> Head:
+    row = store().heads.get(db, "Form", form_id, version or None)
     if row is None:
         abort(404)
     return row
 
 
-def _form(row: Definition) -> FormSpec:
+def _form(row: Head | Definition) -> FormSpec:
     spec = row.spec
     assert isinstance(spec, FormSpec)
     return spec
@@ -219,7 +219,7 @@ def _owner() -> Owner:
     return Owner("citizen", citizen.id) if citizen is not None else GUEST
 
 
-def _page(row: Definition, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
+def _page(row: Head, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
           step: int, key: str | None = None, notice: str | None = None,
           draft: str | None = None, status: int = 200) -> ResponseReturnValue:
     names = _names([k for p in plans(form, current_lang()).values() if p.type in FILE_TYPES
@@ -421,7 +421,7 @@ def _own_files(data: dict[str, Any], form: FormSpec) -> list[str]:
 
 # --- drafts, receipts, tracking ---------------------------------------------------------
 
-def _save_draft(row: Definition, form: FormSpec, data: dict[str, Any]) -> ResponseReturnValue:
+def _save_draft(row: Head, form: FormSpec, data: dict[str, Any]) -> ResponseReturnValue:
     token = save_draft(db(), form=form, data=data, owner=_owner(),
                        token=request.form.get("_draft") or None)
     link = lang_url("forms.resume", token=token, _external=True)
