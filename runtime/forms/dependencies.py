@@ -3,23 +3,30 @@ alter. A partial update re-renders exactly those fields."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.expressions import ExpressionError, compile_expression
+from runtime.forms.plans import PerForm
 
 RULES = ("visible_when", "required_when", "readonly_when", "compute")
 
 
-def dependents(form: FormSpec) -> dict[str, frozenset[str]]:
-    """For each field id, every field id whose rules read it, directly or through computed
-    fields, with the children of any container among them (they inherit its visibility)."""
+def _dependents(form: FormSpec) -> Mapping[str, frozenset[str]]:
     direct: dict[str, set[str]] = {}
     for spec in form.all_fields():
         for name in _reads(spec):
             direct.setdefault(name, set()).add(spec.id)
     children = {spec.id: {c.id for c in _descendants(spec)} for spec in form.all_fields()}
-    return {name: frozenset(_closure(name, direct, children)) for name in direct}
+    return MappingProxyType({name: frozenset(_closure(name, direct, children))
+                             for name in direct})
+
+
+# dependents(form): for each field id, every field id whose rules read it, directly or through
+# computed fields, with the children of any container among them (they inherit its
+# visibility). Built once per form object: every partial update asks.
+dependents = PerForm(_dependents)
 
 
 def _reads(spec: FieldSpec) -> set[str]:

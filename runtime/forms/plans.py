@@ -8,7 +8,7 @@ Pure core: no I/O, imports neither flask nor sqlalchemy.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -54,24 +54,26 @@ def _compile_and_evaluate(source: str, scope: Mapping[str, Any]) -> Any:
 
 
 class PerForm(Generic[T]):
-    """`build(form)`, made once per form spec object and dropped with it. Keyed by the
-    object's id, with a weak reference to tell a reused id from the object itself: one
-    dict lookup per call, cheaper than a WeakKeyDictionary's."""
+    """`build(form, *key)`, made once per form spec object and key (a language, an address)
+    and dropped with the form. Keyed by the object's id, with a weak reference to tell a
+    reused id from the object itself: one dict lookup per call, cheaper than a
+    WeakKeyDictionary's."""
 
-    def __init__(self, build: Callable[[FormSpec], T]):
+    def __init__(self, build: Callable[..., T]):
         self._build = build
         # No lock: each step is one dict operation, and a lost race costs only a rebuild.
-        self._plans: dict[int, tuple[weakref.ref[FormSpec], T]] = {}
+        self._plans: dict[tuple[Hashable, ...], tuple[weakref.ref[FormSpec], T]] = {}
 
-    def __call__(self, form: FormSpec) -> T:
-        found = self._plans.get(id(form))
+    def __call__(self, form: FormSpec, *key: Hashable) -> T:
+        at = (id(form), *key)
+        found = self._plans.get(at)
         if found is not None and found[0]() is form:
             return found[1]
-        plan = self._build(form)
-        self._plans[id(form)] = (weakref.ref(form, partial(self._drop, id(form))), plan)
+        plan = self._build(form, *key)
+        self._plans[at] = (weakref.ref(form, partial(self._drop, at)), plan)
         return plan
 
-    def _drop(self, key: int, gone: weakref.ref[FormSpec]) -> None:
+    def _drop(self, at: tuple[Hashable, ...], gone: weakref.ref[FormSpec]) -> None:
         """When a form is collected; its id may already hold a newer form's plan."""
-        if self._plans.get(key, (None,))[0] is gone:
-            self._plans.pop(key, None)
+        if self._plans.get(at, (None,))[0] is gone:
+            self._plans.pop(at, None)

@@ -116,9 +116,7 @@ def live_attrs(url: str) -> Markup:
 @bp.app_template_global()
 def page_fields(form: FormSpec, live_url: str) -> Template:
     """The page's fields as the form's own compiled template (see runtime.web.formtemplates)."""
-    lang = current_lang()
-    return formtemplates.page_fields(current_app.jinja_env, form, lang, live_url,
-                                     lambda key: TEXT.format(key, lang))
+    return formtemplates.page_fields(form, current_app.jinja_env, current_lang(), live_url, TEXT)
 
 
 bp.add_app_template_global(slug, "slug")

@@ -17,32 +17,26 @@ from jinja2 import Environment, Template
 from markupsafe import escape
 
 from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.forms.plans import PerForm
+from runtime.i18n import Catalogue
 from runtime.web.formviews import FieldPlan, plans, slug
 
-CACHE_SIZE = 256  # (form version, language, live url); a published version never changes
 COMPILED_KINDS = frozenset({"group", "notice", "input", "textarea", "richtext", "select",
                             "multiselect", "radio", "checkbox", "yes_no"})
 REQUIRED_MARK = '{% if s.required %} <span class="req" aria-hidden="true">*</span>{% endif %}'
 GENERIC = '{% with fields = [f], oob = False %}{% include "_field.html" %}{% endwith %}'
 Words = Callable[[str], str]  # the interface's words ("choose", "yes", ...) in the language
 
-# By id(form), holding the form, as formviews.plans does. No lock: a lost race costs a compile.
-_COMPILED: dict[tuple[int, str, str], tuple[FormSpec, Template]] = {}
+
+def _compile(form: FormSpec, env: Environment, lang: str, live_url: str,
+             words: Catalogue) -> Template:
+    return env.from_string(source(form, lang, live_url, lambda key: words.format(key, lang)))
 
 
-def page_fields(env: Environment, form: FormSpec, lang: str, live_url: str,
-                words: Words) -> Template:
-    """The compiled fields of `form`'s page (a template over `views`, `step`, `live_url` and
-    `form_id`), built on first use and kept while the form object lives in the cache."""
-    key = (id(form), lang, live_url)
-    found = _COMPILED.get(key)
-    if found is not None and found[0] is form:
-        return found[1]
-    if len(_COMPILED) >= CACHE_SIZE:
-        _COMPILED.clear()
-    template = env.from_string(source(form, lang, live_url, words))
-    _COMPILED[key] = (form, template)
-    return template
+# page_fields(form, env, lang, live_url, words): the compiled fields of `form`'s page (a
+# template over `views`, `step`, `live_url` and `form_id`), built on first use and kept
+# while the form object lives. `words` is the catalogue of the interface's words.
+page_fields = PerForm(_compile)
 
 
 def source(form: FormSpec, lang: str, live_url: str, words: Words) -> str:

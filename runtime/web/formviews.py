@@ -11,6 +11,7 @@ from typing import Any
 
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
 from runtime.forms.fieldtypes import field_types
+from runtime.forms.plans import PerForm
 from runtime.forms.state import FieldState, FormState, is_table
 from runtime.i18n import DEFAULT_LANG, pick
 from templates_lib.regions import Region, children, regions
@@ -25,7 +26,6 @@ WIDGETS = frozenset({"textarea", "richtext", "select", "radio", "checkbox", "mul
                      "region"})
 FIELDSETS = frozenset({"radio", "checkbox", "yes_no", "date_range", "address"})  # >1 control
 NO_ERRORS: tuple[str, ...] = ()
-PLAN_CACHE_SIZE = 256  # (form version, language) pairs; a published version never changes
 # No lock on the cache below: each step is one dict operation, a lost race costs a rebuild.
 
 
@@ -62,22 +62,13 @@ def widget(spec: FieldSpec) -> str:
     return "input"
 
 
-# By id(form), holding the form: a FormSpec inherits value equality from its head (kind, id,
-# version, title), so two different forms with the same head would share a dict entry.
-_PLANS: dict[tuple[int, str], tuple[FormSpec, dict[FieldSpec, FieldPlan]]] = {}
+def _plans(form: FormSpec, lang: str) -> dict[FieldSpec, FieldPlan]:
+    return {spec: _plan(spec, lang) for spec in form.all_fields()}
 
 
-def plans(form: FormSpec, lang: str) -> dict[FieldSpec, FieldPlan]:
-    """Every field's plan, by spec (FieldSpecs hash by identity). A published version never
-    changes and a new one is a new object, so a cached plan is never stale."""
-    found = _PLANS.get((id(form), lang))
-    if found is not None and found[0] is form:
-        return found[1]
-    if len(_PLANS) >= PLAN_CACHE_SIZE:
-        _PLANS.clear()
-    built = {spec: _plan(spec, lang) for spec in form.all_fields()}
-    _PLANS[(id(form), lang)] = (form, built)
-    return built
+# plans(form, lang): every field's plan, by spec (FieldSpecs hash by identity), built once per
+# form object and language: a published version never changes, a new one is a new object.
+plans = PerForm(_plans)
 
 
 def _plan(spec: FieldSpec, lang: str) -> FieldPlan:

@@ -17,6 +17,7 @@ from runtime.definitions.spec import FieldSpec, FormSpec, Party
 from runtime.flows import actions
 from runtime.flows.actions import Staff
 from runtime.flows.engine import Flow
+from runtime.forms.plans import PerForm
 from runtime.forms.state import value_fields
 from runtime.forms.validation import validate
 from runtime.web.workwords import wt
@@ -51,26 +52,21 @@ class Choices:
     handler: FormSpec | None  # the handler form's own simple fields
 
 
-_HANDLERS: dict[tuple[str, int], tuple[FormSpec, FormSpec | None]] = {}
-
-
 def handler_fields(form: FormSpec | None) -> FormSpec | None:
     """The handler form's simple fields, without those the engine asks itself; None when
     nothing is left or the form requires a field rendered only on its own page. Made once
     per published version."""
-    if form is None:
-        return None
-    found = _HANDLERS.get((form.id, form.version))
-    if found is not None and found[0] is form:
-        return found[1]
+    return None if form is None else _handler_fields(form)
+
+
+def _simple_fields(form: FormSpec) -> FormSpec | None:
     fields = [f for f in value_fields(form.fields) if f.id not in ENGINE_FIELDS]
     kept = tuple(f for f in fields if f.type in SIMPLE_TYPES and not _reads_engine(f))
     needed = any(f.required or f.required_when for f in fields if f not in kept)
-    sub = dataclasses.replace(form, fields=kept, validations=()) if kept and not needed else None
-    if len(_HANDLERS) > 200:
-        _HANDLERS.clear()
-    _HANDLERS[(form.id, form.version)] = (form, sub)
-    return sub
+    return dataclasses.replace(form, fields=kept, validations=()) if kept and not needed else None
+
+
+_handler_fields = PerForm(_simple_fields)
 
 
 def _reads_engine(spec: FieldSpec) -> bool:

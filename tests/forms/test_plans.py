@@ -58,10 +58,10 @@ def test_a_reused_object_id_does_not_find_the_old_plan() -> None:
     plans = PerForm(lambda form: "fresh")
     form = build_form("fields:\n  - {id: a, type: text, label: 甲}\n")
     other = build_form("fields:\n  - {id: b, type: text, label: 乙}\n")
-    plans._plans[id(form)] = (weakref.ref(other), "stale")  # as if `other` had lived at id
+    plans._plans[(id(form),)] = (weakref.ref(other), "stale")  # as if `other` had lived at id
     assert plans(form) == "fresh"
-    plans._drop(id(form), weakref.ref(other))  # a late callback for the old object
-    assert plans(form) == "fresh" and id(form) in plans._plans
+    plans._drop((id(form),), weakref.ref(other))  # a late callback for the old object
+    assert plans(form) == "fresh" and (id(form),) in plans._plans
 
 
 @pytest.mark.parametrize(("source", "pure"), [
