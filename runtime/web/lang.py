@@ -35,10 +35,12 @@ UI = Catalogue({
 
 
 def current_lang() -> str:
-    """Read once per request: pages ask for it for every label."""
-    if "lang" not in g:
+    """Read once per request: pages ask for it for every label (so one lookup of `g`)."""
+    try:
+        return str(g.lang)
+    except AttributeError:
         g.lang = "en" if request.args.get("lang") == "en" else DEFAULT_LANG
-    return str(g.lang)
+        return str(g.lang)
 
 
 def text(label: Any) -> str:
@@ -52,8 +54,9 @@ def ui(key: str, /, **params: Any) -> str:
 
 def lang_url(endpoint: str, **values: Any) -> str:
     """`url_for` that keeps the page language."""
-    if current_lang() != DEFAULT_LANG:
-        values.setdefault("lang", current_lang())
+    lang = current_lang()
+    if lang != DEFAULT_LANG:
+        values.setdefault("lang", lang)
     return url_for(endpoint, **values)
 
 
