@@ -33,6 +33,7 @@ from runtime.demo import ENV_VAR, is_production
 from runtime.i18n import Catalogue
 from runtime.store import accounts, ratelimit
 from runtime.store.models import utcnow
+from runtime.store.submissions import Submission
 from runtime.web.database import db
 from runtime.web.errors import error_response
 from runtime.web.lang import current_lang, lang_url
@@ -247,6 +248,17 @@ def require(permission: str,
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def record_ref(row: Submission) -> access.RecordRef:
+    """What access control needs of a submission: its department (with the path above it)
+    and region; the owner only when a staff user filed it."""
+    department = accounts.department(db(), row.department_code or "")
+    return access.RecordRef(
+        owner_id=row.owner_id if row.owner_kind == "staff" else None,
+        department_code=row.department_code,
+        department_path=department.codes() if department else (),
+        region_code=row.region_code)
 
 
 def deny(permission: str) -> None:

@@ -32,10 +32,9 @@ from runtime.store import references as store
 from runtime.store.accounts import Department, User
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
-from runtime.web.auth import require
+from runtime.web.auth import record_ref, require
 from runtime.web.database import db
 from runtime.web.lang import current_lang, text
-from runtime.web.records import record_ref
 
 bp = Blueprint("pickers", __name__)
 LIMIT = 20
@@ -190,9 +189,18 @@ def _record_words(row: Submission, title: FieldSpec | None) -> str:
 
 def words_of(spec: FieldSpec, value: str) -> str:
     """How a chosen value reads: its name for staff who may search, else the value itself
-    (a page never names a person or a record to a guest)."""
+    (a page never names a person or a record to a guest). Once per request and value: an
+    export reads the same department on many rows."""
     if not value or not _may_search():
         return value
+    known: dict[tuple[str, str | None, str], str] = g.setdefault("picker_words", {})
+    key = (spec.type, spec.related_form, value)
+    if key not in known:
+        known[key] = _words(spec, value)
+    return known[key]
+
+
+def _words(spec: FieldSpec, value: str) -> str:
     refers_to = field_types()[spec.type].refers_to
     session = db()
     if refers_to == DEPARTMENT:

@@ -24,18 +24,19 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from runtime import access
-from runtime.definitions.spec import FieldSpec, FormSpec
-from runtime.forms.state import value_fields
+from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
+from runtime.forms.fieldtypes import field_types
+from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
 from runtime.masking import MASKS, mask, neutralise_cell
-from runtime.store import accounts
 from runtime.store.files import Attachment, LocalFileStore
-from runtime.store.queries import definition
+from runtime.store.queries import definition, latest_definition
 from runtime.store.scoping import scope_filter
 from runtime.store.submissions import Submission
-from runtime.web.auth import audit, require
+from runtime.web.auth import audit, record_ref, require
 from runtime.web.database import db
 from runtime.web.lang import current_lang, text
+from runtime.web.pickers import words_of
 from templates_lib.regions import full_name
 
 bp = Blueprint("records", __name__, url_prefix="/work")
@@ -59,17 +60,6 @@ bp.add_app_template_global(rt, "rt")
 
 
 # --- records and their scope ------------------------------------------------------------
-
-def record_ref(row: Submission) -> access.RecordRef:
-    """What access control needs of a submission: its department (with the path above it)
-    and region; the owner only when a staff user filed it."""
-    department = accounts.department(db(), row.department_code or "")
-    return access.RecordRef(
-        owner_id=row.owner_id if row.owner_kind == "staff" else None,
-        department_code=row.department_code,
-        department_path=department.codes() if department else (),
-        region_code=row.region_code)
-
 
 def _submission(tracking_no: str) -> Submission | None:
     return db().scalars(select(Submission).where(Submission.tracking_no == tracking_no)).first()
@@ -100,14 +90,23 @@ def _masked_fields(form: FormSpec) -> list[FieldSpec]:
     return [f for f in value_fields(form.fields) if f.type in MASKS]
 
 
+EMPTY = (None, "", [])  # a value not filled in: no line in an export, no cell in a row
+
+
 def shown_value(spec: FieldSpec, value: Any) -> Any:
     """A stored value as staff read it: personal numbers masked, choices by their labels,
-    yes/no in words, regions by name."""
+    yes/no in words, regions, departments, staff and linked records by name, a table's rows
+    cell by cell (each by its own field)."""
     if spec.type in MASKS:
         return mask(value, spec.type)
+    field_type = field_types().get(spec.type)
+    if value and field_type is not None and field_type.refers_to:
+        return words_of(spec, str(value))
+    if is_table(spec):
+        return "；".join(_shown_row(spec, row) for row in value or [] if isinstance(row, dict))
     if isinstance(value, list):
         return "、".join(str(shown_value(spec, item)) for item in value)
-    labels = {str(o.value): text(o.label) for o in spec.options}
+    labels = _option_labels(spec)
     if str(value) in labels:
         return labels[str(value)]
     if isinstance(value, bool):
@@ -117,6 +116,25 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
     if isinstance(value, dict):
         return " ".join(str(shown_value(spec, v)) for v in value.values() if v)
     return value
+
+
+def _option_labels(spec: FieldSpec) -> dict[str, str]:
+    """An option's label by its value: the field's own options, or its catalog's items (read
+    once per request)."""
+    if not spec.options_from:
+        return {str(o.value): text(o.label) for o in spec.options}
+    read: dict[str, dict[str, str]] = g.setdefault("catalog_labels", {})
+    if spec.options_from not in read:
+        row = latest_definition(db(), "Catalog", spec.options_from)
+        items = row.spec.items if row is not None and isinstance(row.spec, CatalogSpec) else ()
+        read[spec.options_from] = {item.code: text(item.label) for item in items}
+    return read[spec.options_from]
+
+
+def _shown_row(table: FieldSpec, row: dict[str, Any]) -> str:
+    """One row of a table: 'label：value' of each filled cell."""
+    return "，".join(f"{text(cell.label)}：{shown_value(cell, row[cell.id])}"
+                    for cell in value_fields(table.fields) if row.get(cell.id) not in EMPTY)
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -198,7 +216,7 @@ def _csv_lines(rows: list[Submission]) -> Iterator[str]:
         form = submission_form(row)
         for spec in value_fields(form.fields):
             value = row.data.get(spec.id)
-            if value not in (None, "", []):
+            if value not in EMPTY:
                 writer.writerow([row.tracking_no, text(form.title),
                                  row.created_at.strftime("%Y-%m-%d %H:%M"), text(spec.label),
                                  neutralise_cell(shown_value(spec, value))])

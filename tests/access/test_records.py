@@ -28,6 +28,7 @@ APPLICATION = {
     "hospital": "=HYPERLINK(\"http://x\",\"y\")", "mother_name": "李丽",
     "mother_id": "11010519491231002X", "contact_mobile": "13912345678",
     "enrol_insurance": True, "need_ss_card": False,
+    "guardians": [{"guardian_name": "王大爷", "guardian_relation": "guardian"}],
 }
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -86,6 +87,15 @@ def test_lists_mask_personal_numbers(cases: dict[str, str], client: FlaskClient,
     page = client.get("/work/submissions").get_data(as_text=True)
     assert "110105********002X" in page and "139****5678" in page
     assert "11010519491231002X" not in page and "13912345678" not in page
+
+
+def test_the_record_page_reads_as_the_form_does(cases: dict[str, str], client: FlaskClient,
+                                                 sign_in: SignIn) -> None:
+    """Catalog options by their labels, a table row cell by cell, personal numbers masked."""
+    sign_in(client, "clerk_govsvc")
+    page = client.get(f"/work/submissions/{cases['110105']}").get_data(as_text=True)
+    assert "姓名：王大爷，关系：其他监护人" in page
+    assert "110105********002X" in page and "11010519491231002X" not in page
 
 
 def test_a_reveal_is_allowed_in_scope_and_audited(demo: Flask, cases: dict[str, str],

@@ -46,6 +46,7 @@ kind: Form
 id: pick
 version: 1
 title: 办理意见
+department: GOVSVC
 fields:
   - {id: dept, type: department, label: 转办部门}
   - {id: district_dept, type: department, label: 区内部门, department: DISTRICT}
@@ -212,6 +213,26 @@ def test_chosen_values_that_exist_are_stored(cases: dict[str, str],
         row = session.scalars(select(Submission).where(Submission.form_id == "pick")).one()
     assert row.data["dept"] == "HEALTH" and row.data["case"] == cases["110105"]
     assert row.data["helpers"] == [{"helper": "clerk_street"}]
+
+
+def test_staff_read_chosen_values_by_name_on_the_record_and_in_the_export(
+        cases: dict[str, str], client: FlaskClient) -> None:
+    sign_in(client, "dispatcher")
+    chosen = {"dept": "HEALTH", "handler": "clerk_police", "case": cases["110105"],
+              "helpers[0].helper": "clerk_street"}
+    assert post(client, chosen).status_code == 303
+    with store(client.application).sessions() as session:
+        number = session.scalars(select(Submission.tracking_no)
+                                 .where(Submission.form_id == "pick")).one()
+    sign_in(client, "lead_govsvc")  # the form's department: reads its records, exports
+    page = client.get(f"/work/submissions/{number}").get_data(as_text=True)
+    assert "卫生健康委员会" in page and "张办事（公安局）" in page
+    assert f"{cases['110105']} · 王近" in page and "协办人员：赵办事（东湖街道）" in page
+    assert ">HEALTH<" not in page and ">clerk_police<" not in page
+    export = client.get("/work/submissions.csv").get_data(as_text=True)
+    rows = [line for line in export.splitlines() if line.startswith(number)]
+    assert any(row.endswith(",转办部门,卫生健康委员会（示例市人民政府）") for row in rows), rows
+    assert any("张办事（公安局）" in row for row in rows), rows
 
 
 def test_wrong_values_are_refused_naming_the_field(app: Flask, cases: dict[str, str],
