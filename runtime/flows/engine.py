@@ -154,6 +154,14 @@ class Flow:
                                            coordination.warning.yellow_at)
         self._schedule(task)
 
+    def restart_clock(self, task: TaskState) -> None:
+        """A task handed to someone new by the process itself (an overdue reassign): its
+        time limit counts again, from now or from their claim as its template says; the
+        timers of the old deadline go stale (their stamp no longer matches)."""
+        task.clock_from = task.due_at = task.yellow_at = task.warned = None
+        if self._clock_starts(task, "created"):
+            self.start_clock(task)
+
     def carry_deadline(self, task: TaskState, source: TaskState) -> None:
         """Give `task` the deadline of the task it stands in for (one taken back by 撤回), and
         timers stamped for that deadline: the ones it got when it was made would be stale."""
@@ -303,6 +311,7 @@ class Flow:
             elif auto.action == "reassign" and auto.to:
                 task.department, task.role, task.user_id = (auto.to.department, auto.to.role,
                                                             None)
+                self.restart_clock(task)
                 self.event("reassign", task=task, department=auto.to.department)
                 self.notify("task.new", task)
             elif auto.action == "auto_pass":

@@ -157,6 +157,28 @@ def test_overdue_reassign_moves_the_task_to_another_pool():
     run.act(actions.claim, person(2, "HEALTH"), 1)
 
 
+def test_an_overdue_reassign_gives_the_new_pool_the_full_time_limit_again():
+    run = started(2, extra="on_overdue: [{action: reassign, to: {department: HEALTH, role: clerk}}]")
+    overdue = run.jobs(1, "overdue")[0]
+    effects = run.fire(overdue)
+    task = run.task(1)
+    assert task.warned is None and task.clock_from == overdue.at
+    assert task.due_at == deadlines.due_after(overdue.at, 2) and task.due_at > overdue.at
+    assert {(j.kind, j.at) for j in effects.jobs} == {
+        ("yellow", task.yellow_at), ("overdue", task.due_at)}
+    assert run.fire(overdue).events == []  # the old deadline's timer is stale
+
+
+def test_an_overdue_reassign_counting_from_the_claim_waits_for_the_new_claim():
+    run = started(2, start="claimed",
+                  extra="on_overdue: [{action: reassign, to: {department: HEALTH, role: clerk}}]")
+    run.act(actions.claim, CLERK, 1)
+    run.fire(run.jobs(1, "overdue")[0])
+    assert run.task(1).due_at is None
+    run.act(actions.claim, person(2, "HEALTH"), 1)
+    assert run.task(1).due_at is not None and run.task(1).warned is None
+
+
 def test_overdue_auto_pass_completes_the_task_and_moves_the_case_on():
     run = started(2, extra="on_overdue: [{action: escalate}, {action: auto_pass}]")
     run.fire(run.jobs(1, "overdue")[0])
