@@ -17,6 +17,7 @@ OPEN, BLOCKED, COMPLETED, CANCELLED, WITHDRAWN = "open", "waiting", "done", "can
 LIVE = frozenset({OPEN, BLOCKED})
 # Task kinds: the step's own, or a signer added before, after or alongside another task
 MAIN, BEFORE, AFTER, ALONGSIDE = "main", "before", "after", "alongside"
+CO_SIGNERS = frozenset({AFTER, ALONGSIDE})  # added signers whose reject rejects the step
 # Case statuses
 RUNNING, CLOSED, REJECTED, CASE_WITHDRAWN = "running", "done", "rejected", "withdrawn"
 APPROVE, REJECT = "approve", "reject"

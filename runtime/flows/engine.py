@@ -18,6 +18,7 @@ from runtime.flows.case import (
     BLOCKED,
     CANCELLED,
     CLOSED,
+    CO_SIGNERS,
     COMPLETED,
     DONE,
     MAIN,
@@ -214,7 +215,9 @@ class Flow:
     # --- ending a step ----------------------------------------------------------------
 
     def settle(self, step: StepState) -> None:
-        """End the step when its multi-assignee rule is decided and no added signer is left."""
+        """End the step when its multi-assignee rule is decided and no added signer is left;
+        a signer added after or alongside who rejects rejects the step (one added before
+        only advises the holder, who decides after reading them)."""
         tasks = [t for t in self.case.round_tasks(step)
                  if t.status not in (CANCELLED, WITHDRAWN)]
         main = [t for t in tasks if t.kind == MAIN]
@@ -225,6 +228,8 @@ class Flow:
             self.cancel(task, "decided")
         if any(t.live for t in tasks):
             return
+        if any(t.kind in CO_SIGNERS and t.outcome == REJECT for t in tasks):
+            outcome = REJECT  # a signer added after or alongside signs the step too
         self.finish_step(step, outcome)
 
     def _decided(self, step: StepState, main: list[TaskState]) -> str | None:

@@ -1,8 +1,21 @@
 """Handing work on: 转办 (transfer), 委派 (delegate), 加签 (add signer) and 抄送 (copy)."""
 
+import pytest
+
 from runtime.definitions.spec import Party
 from runtime.flows import actions
-from runtime.flows.case import ACTIVE, AFTER, ALONGSIDE, BEFORE, BLOCKED, COMPLETED, DONE, OPEN
+from runtime.flows.case import (
+    ACTIVE,
+    AFTER,
+    ALONGSIDE,
+    BEFORE,
+    BLOCKED,
+    COMPLETED,
+    DONE,
+    OPEN,
+    REJECT,
+    REJECTED,
+)
 
 from .build import Run, build_plan, person, refused
 
@@ -168,6 +181,26 @@ def test_the_holder_finishing_first_still_waits_for_the_alongside_signer():
     assert run.steps()["certify"] == ACTIVE
     run.act(actions.complete, COLLEAGUE, signer.no)
     assert run.steps()["certify"] == DONE
+
+
+@pytest.mark.parametrize("position", ["after", "alongside"])
+def test_a_signer_added_after_or_alongside_who_rejects_rejects_the_step(position: str):
+    run = held()
+    run.act(actions.add_signer, CLERK, 1, 8, position)
+    run.act(actions.complete, CLERK, 1)
+    signer = run.only("certify")
+    run.act(actions.complete, COLLEAGUE, signer.no, outcome=REJECT, opinion="材料不实")
+    assert run.steps()["certify"] == DONE
+    assert run.case.status == REJECTED
+
+
+def test_a_signer_added_before_who_rejects_only_advises_the_holder():
+    run = held()
+    signer = run.act(actions.add_signer, CLERK, 1, 8, "before")
+    run.act(actions.complete, COLLEAGUE, signer.no, outcome=REJECT, opinion="建议补充材料")
+    assert run.task(1).status == OPEN
+    run.act(actions.complete, CLERK, 1)
+    assert run.steps() == {"certify": DONE, "next": ACTIVE}
 
 
 def test_one_cannot_add_oneself_as_a_signer_nor_sign_a_task_one_does_not_hold():
