@@ -127,7 +127,7 @@ bp.add_app_template_global(region_picker, "region_picker")
 def region_picker_fragment(form_id: str) -> ResponseReturnValue:
     """The region picker again, after a person chose a province or a city."""
     path = request.args.get("path", "")
-    form = _form(_form_row(form_id))
+    form = _form(_form_head(form_id))
     spec = next((f for f in form.all_fields() if f.id == _field_id(path)), None)
     if spec is None or spec.type != "region":
         abort(404)
@@ -139,11 +139,12 @@ def region_picker_fragment(form_id: str) -> ResponseReturnValue:
 
 # --- finding forms ----------------------------------------------------------------------
 
-def _form_row(form_id: str, version: int | None = None) -> Head:
-    row = store().heads.get(db, "Form", form_id, version or None)
-    if row is None:
+def _form_head(form_id: str, version: int | None = None) -> Head:
+    """This published version of the form, or its latest; a 404 when there is none."""
+    head = store().heads.get(db, "Form", form_id, version or None)
+    if head is None:
         abort(404)
-    return row
+    return head
 
 
 def _form(row: Head | Definition) -> FormSpec:
@@ -192,7 +193,7 @@ def _department_names() -> dict[str, Any]:
 
 @bp.get("/forms/<form_id>")
 def show(form_id: str) -> ResponseReturnValue:
-    row = _form_row(form_id)
+    row = _form_head(form_id)
     form = _form(row)
     return _page(row, form, form_state(form, _locked(form)), {}, step=0)
 
@@ -241,7 +242,7 @@ def _pages(form: FormSpec) -> list[Any]:
 @bp.post("/forms/<form_id>/state")
 def partial(form_id: str) -> ResponseReturnValue:
     """A field changed: re-render only the fields whose state or value that can alter."""
-    row = _form_row(form_id, _posted_version())
+    row = _form_head(form_id, _posted_version())
     form = _form(row)
     result = validate(form, {**posted_data(form, request.form), **_locked(form)},
                       catalogs=_catalogs(row.pack_id, form))
@@ -272,7 +273,7 @@ def _field_id(path: str) -> str:
 
 @bp.post("/forms/<form_id>")
 def post(form_id: str) -> ResponseReturnValue:
-    row = _form_row(form_id, _posted_version())
+    row = _form_head(form_id, _posted_version())
     form = _form(row)
     locked = _locked(form)
     data = {**posted_data(form, request.form), **locked}  # the account wins over the request
@@ -370,7 +371,7 @@ def _files() -> LocalFileStore:
 @bp.post("/forms/<form_id>/files/<field_id>")
 def upload(form_id: str, field_id: str) -> ResponseReturnValue:
     """Keep an uploaded file and answer with the field showing it (htmx swaps the field)."""
-    row = _form_row(form_id, _posted_version())
+    row = _form_head(form_id, _posted_version())
     form = _form(row)
     spec = next((f for f in form.all_fields() if f.id == field_id and f.type in FILE_TYPES),
                 None)
@@ -431,8 +432,8 @@ def resume(token: str) -> ResponseReturnValue:
     draft = load_draft(db(), token)
     if draft is None:
         abort(404)
-    latest = _form_row(draft.form_id)
-    old = _form(_form_row(draft.form_id, draft.form_version))
+    latest = _form_head(draft.form_id)
+    old = _form(_form_head(draft.form_id, draft.form_version))
     form = _form(latest)
     data, changes = carry_over(draft.data, old, form)
     notice = changes.message(_lang()) if changes else None
@@ -457,7 +458,7 @@ def track() -> ResponseReturnValue:
                                no=number, slow_down=True), 429
     if tried:
         found = find_for_tracking(db(), number, request.form.get("code", ""))
-    form = _form(_form_row(found.form_id, found.form_version)) if found else None
+    form = _form(_form_head(found.form_id, found.form_version)) if found else None
     progress = progress_of(db(), found.tracking_no, _lang()) if found else None
     return render_template("pages/track.html", found=found, form=form, tried=tried,
                            no=request.form.get("no", ""), progress=progress), (
@@ -480,7 +481,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         raise AppError(400, "bad_submission")
     version = body.get("version")
-    row = _form_row(form_id, version if isinstance(version, int) else None)
+    row = _form_head(form_id, version if isinstance(version, int) else None)
     form = _form(row)
     result = validate(form, body["data"], catalogs=_catalogs(row.pack_id, form))
     check_references(form, result)

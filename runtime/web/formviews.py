@@ -26,7 +26,6 @@ WIDGETS = frozenset({"textarea", "richtext", "select", "radio", "checkbox", "mul
                      "region"})
 FIELDSETS = frozenset({"radio", "checkbox", "yes_no", "date_range", "address"})  # >1 control
 NO_ERRORS: tuple[str, ...] = ()
-# No lock on the cache below: each step is one dict operation, a lost race costs a rebuild.
 
 
 @dataclass(frozen=True)
