@@ -163,12 +163,14 @@ class Visibility:
                     or self.department_trees or self.region_prefixes)
 
 
-def visibility(principal: Principal | None, permission: str) -> Visibility:
-    """The union of what each membership granting `permission` reaches."""
+def visibility(principal: Principal | None, permission: str, *more: str) -> Visibility:
+    """The union of what each membership granting `permission` (or any of `more`) reaches."""
     if principal is None:
         return Visibility()
-    _known(permission)
-    granting = principal.granting(permission)
+    for each in (permission, *more):
+        _known(each)
+    granting = list(dict.fromkeys(m for each in (permission, *more)
+                                  for m in principal.granting(each)))
     if any(m.scope == ALL for m in granting):
         return Visibility(everything=True)
     return Visibility(

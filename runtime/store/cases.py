@@ -90,10 +90,13 @@ class Task(Base):
         Index("ix_tasks_pool", "department", "due_sort", "id", sqlite_where=text(POOL_ROWS),
               postgresql_where=text(POOL_ROWS)),
         Index("ix_tasks_done", "completed_by", "completed_at", "id"),
-        # A scoped supervisor's overdue list filters this index as it reads it in order: the
-        # department and region ride along, so a row outside the scope costs no table read.
+        # The overdue list over everything or over regions reads this one in order, filtering
+        # as it goes (department and region ride along: no table read for a row outside)...
         Index("ix_tasks_overdue", "due_sort", "id", "department", "region_code",
               sqlite_where=text(LIVE_ROWS), postgresql_where=text(LIVE_ROWS)),
+        # ...and over departments, each department's live tasks in order.
+        Index("ix_tasks_watch", "department", "due_sort", "id", sqlite_where=text(LIVE_ROWS),
+              postgresql_where=text(LIVE_ROWS)),
         Index("ix_tasks_supervised", "supervised", "status", "due_sort", "id"),
     )
 

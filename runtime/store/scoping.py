@@ -7,9 +7,11 @@ Any model with an owner, a department and/or a region column can be listed throu
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
 
 from runtime.access import Membership, Visibility
 
@@ -26,14 +28,31 @@ def scope_filter(seen: Visibility, *, owner: Any = None, department: Any = None,
     clauses: list[ColumnElement[bool]] = []
     if owner is not None and seen.owner_ids:
         clauses.append(owner.in_(sorted(seen.owner_ids)))
-    if department is not None and (seen.departments or seen.department_trees):
+    if department is not None and seen.department_trees:
         codes = select(Department.code).where(department_filter(
             Visibility(departments=seen.departments, department_trees=seen.department_trees),
             Department.code, Department.path, None))
         clauses.append(department.in_(codes))
+    elif department is not None and seen.departments:
+        clauses.append(department.in_(sorted(seen.departments)))
     if region is not None and seen.region_prefixes:
         clauses.extend(region.startswith(p, autoescape=True) for p in sorted(seen.region_prefixes))
     return or_(*clauses) if clauses else false()
+
+
+def within(session: Session, seen: Visibility) -> Visibility:
+    """`seen` with its department trees looked up as the codes of the departments in them:
+    a list filtered on plain codes can read an index on its department column range by
+    range, where a subquery is tested row by row."""
+    if seen.everything or not seen.department_trees:
+        return seen
+    from runtime.store.accounts import Department
+
+    trees = Visibility(department_trees=seen.department_trees)
+    codes = session.scalars(select(Department.code).where(
+        department_filter(trees, Department.code, Department.path, None)))
+    return replace(seen, departments=seen.departments | frozenset(codes),
+                   department_trees=frozenset())
 
 
 def department_filter(seen: Visibility, code: Any, path: Any,

@@ -101,3 +101,12 @@ def test_visibility_is_the_union_of_the_granting_memberships() -> None:
     assert visibility(None, "records.read").nothing
     assert visibility(principal("clerk", "own"), "records.read").owner_ids == {7}
     assert visibility(principal("clerk", "region"), "records.read").region_prefixes == {"1101"}
+
+
+def test_visibility_for_several_permissions_unites_what_each_grants() -> None:
+    both = Principal(7, (Membership("HEALTH", HEALTH, "110100", "clerk", "department"),
+                         Membership("GOVSVC", ("CITY", "GOVSVC"), "110105", "supervisor",
+                                    "region")))
+    seen = visibility(both, "tasks.supervise", "records.read")
+    assert seen.departments == {"HEALTH"} and seen.region_prefixes == {"110105"}
+    assert visibility(both, "tasks.supervise").departments == frozenset()

@@ -1,5 +1,7 @@
-"""The overdue list's index carries each task's department and region, so a supervisor whose
-scope is a department or a region filters it without reading the table row by row.
+"""Overdue lists of scoped supervisors: the overdue index carries each task's department and
+region (a region's supervisor filters it without reading the table row by row), and a new one
+holds each department's live tasks in due order (a department's supervisor reads only theirs:
+one whose department has no overdue task no longer reads every overdue task to find that).
 
 Revision ID: 0006
 Revises: 0005
@@ -22,9 +24,12 @@ def upgrade() -> None:
     op.drop_index("ix_tasks_overdue", table_name="tasks")
     op.create_index("ix_tasks_overdue", "tasks", ["due_sort", "id", "department", "region_code"],
                     unique=False, sqlite_where=LIVE_ROWS, postgresql_where=LIVE_ROWS)
+    op.create_index("ix_tasks_watch", "tasks", ["department", "due_sort", "id"], unique=False,
+                    sqlite_where=LIVE_ROWS, postgresql_where=LIVE_ROWS)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tasks_watch", table_name="tasks")
     op.drop_index("ix_tasks_overdue", table_name="tasks")
     op.create_index("ix_tasks_overdue", "tasks", ["due_sort", "id"], unique=False,
                     sqlite_where=LIVE_ROWS, postgresql_where=LIVE_ROWS)
