@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.store.db import make_engine, session_factory
-from runtime.store.queries import Heads
+from runtime.store.queries import LATEST_TTL, Heads
 
 EXTENSION = "lowcode"
 
@@ -23,7 +23,10 @@ class Store:
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions[EXTENSION] = Store(engine, session_factory(engine), Heads())
+    # How long a page may serve a form's latest version without asking again: a version
+    # another process publishes shows within this many seconds (0: ask on every page).
+    ttl = float(app.config.get("LATEST_DEFINITION_SECONDS", LATEST_TTL))
+    app.extensions[EXTENSION] = Store(engine, session_factory(engine), Heads(ttl))
     app.teardown_appcontext(_close)
 
 

@@ -14,6 +14,8 @@ from runtime.packs import check_path
 from runtime.store import queries
 from runtime.store.publish import publish_pack
 from runtime.store.queries import Heads
+from runtime.web import create_app
+from runtime.web.database import store
 
 MakePack = Callable[..., Path]
 
@@ -69,6 +71,27 @@ def test_a_version_published_by_another_process_shows_after_the_ttl(
     clock[0] += 1.0
     latest = heads.get(lambda: session, "Form", "demo_apply")
     assert latest is not None and latest.version == 2
+
+
+def test_with_no_ttl_every_page_asks_for_the_latest_version(
+        db_url: str, tmp_path: Path, engine: Engine, session: Session,
+        make_pack: MakePack) -> None:
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test", "TESTING": True,
+                      "INSTANCE_PATH": tmp_path / "instance", "LATEST_DEFINITION_SECONDS": 0})
+    try:
+        publish_pack(session, check_path(make_pack()))
+        client = app.test_client()
+        assert client.get("/forms/demo_apply").status_code == 200
+        statements: list[str] = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine.__class__, "before_cursor_execute", listen)
+        try:
+            assert client.get("/forms/demo_apply").status_code == 200
+        finally:
+            event.remove(engine.__class__, "before_cursor_execute", listen)
+        assert any("FROM definitions" in statement for statement in statements)
+    finally:
+        store(app).engine.dispose()
 
 
 def test_a_warm_form_page_runs_no_sql(client: FlaskClient, engine: Engine, session: Session,
