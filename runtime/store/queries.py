@@ -73,10 +73,10 @@ def published_changed() -> None:
 class Heads:
     """Published versions of one database, by (kind, id, version), remembered for good (a
     published version never changes), and which version is the latest, remembered for
-    LATEST_TTL seconds. A form page asks for its form on every request; with this a warm
-    page reads nothing from the database. A version published in this process is seen at
-    once (`published_changed`); one published by another process within LATEST_TTL. Old
-    versions stay published, so a page served on the older one still submits correctly."""
+    `ttl` seconds. A form page asks for its form on every request; with this a warm page
+    reads nothing from the database. A version published in this process is seen at once
+    (`published_changed`); one published by another process within `ttl`. Old versions
+    stay published, so a page served on the older one still submits correctly."""
 
     def __init__(self, ttl: float = LATEST_TTL):
         self.ttl = ttl

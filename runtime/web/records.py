@@ -30,11 +30,11 @@ from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
 from runtime.masking import MASKS, mask, neutralise_cell
 from runtime.store.files import Attachment, LocalFileStore
-from runtime.store.queries import definition, latest_definition
+from runtime.store.queries import definition
 from runtime.store.scoping import scope_filter
 from runtime.store.submissions import Submission
 from runtime.web.auth import audit, record_ref, require
-from runtime.web.database import db
+from runtime.web.database import db, store
 from runtime.web.lang import current_lang, text
 from runtime.web.pickers import words_of
 from templates_lib.regions import full_name
@@ -119,16 +119,13 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
 
 
 def _option_labels(spec: FieldSpec) -> dict[str, str]:
-    """An option's label by its value: the field's own options, or its catalog's items (read
-    once per request)."""
+    """An option's label by its value: the field's own options, or its catalog's items (the
+    published catalog, from the app's cache of published definitions)."""
     if not spec.options_from:
         return {str(o.value): text(o.label) for o in spec.options}
-    read: dict[str, dict[str, str]] = g.setdefault("catalog_labels", {})
-    if spec.options_from not in read:
-        row = latest_definition(db(), "Catalog", spec.options_from)
-        items = row.spec.items if row is not None and isinstance(row.spec, CatalogSpec) else ()
-        read[spec.options_from] = {item.code: text(item.label) for item in items}
-    return read[spec.options_from]
+    head = store().heads.get(db, "Catalog", spec.options_from)
+    items = head.spec.items if head is not None and isinstance(head.spec, CatalogSpec) else ()
+    return {item.code: text(item.label) for item in items}
 
 
 def _shown_row(table: FieldSpec, row: dict[str, Any]) -> str:
