@@ -31,15 +31,16 @@ def id_card(raw: Any) -> str:
     value = normalised(raw, "id_card").upper()
     if len(value) != 18:
         raise ValueProblem("id_card_length")
-    if not value[:17].isdigit():
+    if not (value[:17].isdigit() and value.isascii()):  # isdigit alone takes other scripts'
         raise ValueProblem("id_card")
     if ric.calc_check_digit(value) != value[-1]:
         raise ValueProblem("id_card_checksum")
     # stdnum's get_birth_date would compact the value again (already done above) before
     # reading these same digits; an impossible date is refused alike.
-    year = int(value[6:10])
+    birth = int(value[6:14])  # YYYYMMDD, read as one number: each int() of text costs
+    year = birth // 10000
     try:
-        dt.date(year, int(value[10:12]), int(value[12:14]))
+        dt.date(year, birth // 100 % 100, birth % 100)
     except ValueError:
         raise ValueProblem("id_card_birth") from None
     if not _place_existed(value[:6], year):

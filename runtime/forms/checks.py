@@ -61,7 +61,7 @@ class FieldChecks:
         self._parse_errors: dict[str, FieldError] = {}  # errors are values: made once a code
 
     def problems(self, value: Any, required: bool, catalogs: Catalogs) -> Sequence[FieldError]:
-        if value is None or value == "" or value == []:
+        if not value and (value is None or value == "" or value == []):  # truthy: not empty
             return self._required if required else self._empty
         found: tuple[FieldError, ...] = ()  # no list made for the usual value with none
         for check in self.checks:

@@ -163,7 +163,7 @@ def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
             continue
         if rows is not None:
             parsed[key] = _parse_rows(rows, value, prefix + key, errors)
-        elif value is None or value == "" or value == []:
+        elif not value and (value is None or value == "" or value == []):  # truthy: not empty
             parsed[key] = None
         else:
             try:

@@ -70,6 +70,9 @@ def test_values_are_stored_normalised(type_name: str, raw: Any, stored: Any) -> 
     ("id_card", "11010500001231002" + ric.calc_check_digit("110105000012310020"),
      "id_card_birth"),  # year 0: no such date
     ("id_card", "1101051949", "id_card_length"),
+    # Arabic-Indic digits pass str.isdigit() and int(), and NFKC leaves them as they are
+    ("id_card", "1101051\u0669491231002X", "id_card"),  # 1949 with an Arabic-Indic 9
+    ("date", "2024-01-0\u0661", "not_date"), ("date", "2024-1-012", "not_date"),
     ("id_card", "99010519491231002" + ric.calc_check_digit("990105194912310020"), "id_card"),
     ("id_card", "11030019500101123" + ric.calc_check_digit("110300195001011230"),
      "id_card"),  # a code stdnum's table lists with no county: its lookup raised KeyError
