@@ -49,6 +49,9 @@ class _Evaluator(EvalWithCompoundTypes):
         self.nodes[ast.List] = self._eval_list
         self.nodes[ast.Tuple] = self._eval_tuple
         self.nodes[ast.Dict] = self._eval_dict
+        self.nodes[ast.Compare] = self._eval_compare
+        # simpleeval measures every literal against its cap; ours are capped by the source.
+        self.nodes[ast.Constant] = _constant
         self.parsed: Parsed | None = None
 
     def _eval(self, node: ast.AST) -> Any:
@@ -75,10 +78,16 @@ class _Evaluator(EvalWithCompoundTypes):
     def _eval_call(self, node: ast.Call) -> Any:
         func = node.func
         if type(func) is ast.Name:
-            return self.functions[func.id](*[self._eval(arg) for arg in node.args])
+            return self.functions[func.id](*map(self._eval, node.args))  # no list made
         assert type(func) is ast.Attribute
         receiver = self._eval(func.value)
-        return METHODS[func.attr].call(receiver, *[self._eval(arg) for arg in node.args])
+        return METHODS[func.attr].call(receiver, *map(self._eval, node.args))
+
+    def _eval_compare(self, node: ast.Compare) -> Any:
+        if len(node.ops) == 1:  # the usual `a == b`, without simpleeval's zip and loop
+            return self.operators[type(node.ops[0])](self._eval(node.left),
+                                                     self._eval(node.comparators[0]))
+        return super()._eval_compare(node)
 
     def _eval_list(self, node: ast.List) -> list[Any]:
         return _nested_checked([self._eval(item) for item in node.elts])
@@ -106,6 +115,10 @@ class _Evaluator(EvalWithCompoundTypes):
             return _index(container, key)
         raise ExpressionRuntimeError("subscript", type=type_of(container),
                                      key_type=type_of(key))
+
+
+def _constant(node: ast.Constant) -> Any:
+    return node.value
 
 
 def _where(parsed: Parsed | None, node: ast.AST) -> int | None:
