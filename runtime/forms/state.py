@@ -139,28 +139,42 @@ class _Node:
 class _Plan:
     top: _Level
     tables: tuple[tuple[str, _Level], ...]  # top-level tables: their rows compute first
-    # The top-level fields in order: one with rules or children is a node; a run of those
-    # without is the dict of their (always the same) states.
+    # The fields in order: one with rules, or a table, is a node to decide; a run of those
+    # whose state can never change (no rules, in no container with rules) is the dict of
+    # their states. A node stands at the top or in containers that never change.
     steps: tuple[_Node | dict[str, FieldState], ...]
     keep_all: bool
 
 
 def _build(form: FormSpec) -> _Plan:
     top = _level(form.fields)
-    return _Plan(top, top.tables, tuple(_steps(_nodes(form.fields))),
+    return _Plan(top, top.tables, tuple(_runs(_steps(_nodes(form.fields)))),
                  form.hidden_values == "keep")
 
 
-def _steps(nodes: tuple[_Node, ...]) -> Iterator[_Node | dict[str, FieldState]]:
-    run: dict[str, FieldState] = {}
+def _steps(nodes: tuple[_Node, ...]) -> Iterator[_Node | tuple[str, FieldState]]:
+    """Nodes to decide, and (id, state) of those that never change, in field order: the
+    children of a container that never changes are lifted beside it (it is visible, so
+    deciding them with parent_visible True is what deciding the container would do)."""
     for node in nodes:
-        if node.fixed is not None and not node.table and not node.children:
-            run[node.id] = node.fixed[True]
-            continue
-        if run:
-            yield run
-            run = {}
-        yield node
+        if node.fixed is None or node.table:
+            yield node
+        else:
+            yield node.id, node.fixed[True]
+            yield from _steps(node.children)
+
+
+def _runs(steps: Iterator[_Node | tuple[str, FieldState]]) -> Iterator[
+        _Node | dict[str, FieldState]]:
+    run: dict[str, FieldState] = {}
+    for step in steps:
+        if isinstance(step, _Node):
+            if run:
+                yield run
+                run = {}
+            yield step
+        else:
+            run[step[0]] = step[1]
     if run:
         yield run
 
