@@ -20,11 +20,13 @@ timed loops:
     `_key`. Goal: at least 50% of the bare throughput.
 (c) `validate(form, data)` on a JSON submission with several errors (all collected) and on a
     clean one, beside the jsonschema package on an equivalent JSON Schema (Draft 2020-12,
-    validator built once, `iter_errors` collecting all). Goal: under 50 µs per call. Both are
-    timed in alternating loops of CPU time of this process, so other work on a shared machine
-    counts less; as the machines differ (and a virtual one's CPU time still varies with its
-    neighbours), the last line scales our time by the ratio to the issue's own measurement
-    of jsonschema (about 370 µs).
+    validator built once, `iter_errors` collecting all). Goal: under 50 µs per call where
+    jsonschema takes about 370 µs (the issue's own measurement), i.e. under 0.135x of
+    jsonschema measured in the same run: the verdict is that ratio, as machines differ and a
+    virtual one's speed varies with its neighbours (jsonschema took 300 to 1,240 µs on the
+    machines this ran on). Both are timed in alternating loops of CPU time of this process,
+    so other work on a shared machine counts less; the µs of this run are printed too, and
+    the last line scales them to the issue's machine.
 """
 
 from __future__ import annotations
@@ -64,9 +66,10 @@ REPEATS = 7
 PAGES, POSTS, CALLS = 60, 40, 1_000  # per timed loop
 FORM_ID = "bench_form"
 PAGE_GOAL, SUBMIT_GOAL, VALIDATE_GOAL_US = 1.5, 0.5, 50.0
-# The issue measured jsonschema at about this on its machine: our time scaled by the ratio
+# The issue measured jsonschema at about this on its machine: the goal as a ratio to it
 # tells the goal apart from how fast (or loaded) the machine running the bench is.
 ISSUE_JSONSCHEMA_US = 370.0
+VALIDATE_GOAL_RATIO = VALIDATE_GOAL_US / ISSUE_JSONSCHEMA_US
 
 # --- the pack ---------------------------------------------------------------------------
 
@@ -414,14 +417,15 @@ def bench_validate(form: FormSpec) -> list[str]:
     assert not list(validator.iter_errors(CLEAN))
     scaled: list[str] = []
     rows = [f"(c) validate, 40 fields    ours µs  jsonschema µs  ours/js  errors ours/js"
-            f"   goal < {VALIDATE_GOAL_US:.0f} µs (CPU time)"]
+            f"   goal < {VALIDATE_GOAL_RATIO:.3f}x ({VALIDATE_GOAL_US:.0f} of "
+            f"{ISSUE_JSONSCHEMA_US:.0f} µs; CPU time)"]
     for label, data, errors in (("with errors", BROKEN, (len(broken.errors), len(schema_errors))),
                                 ("clean", CLEAN, (0, 0))):
         ours, theirs = paired(partial(validate, form, data), partial(_all_errors, validator, data),
                               CALLS, CALLS // 4, clock=time.process_time)
         rows.append(f"    {label:<12}       {ours * 1e6:8.1f} {theirs * 1e6:14.1f} "
-                    f"{ours / theirs:7.2f}x {errors[0]:>7} / {errors[1]:<6}    "
-                    f"{verdict(ours * 1e6 < VALIDATE_GOAL_US)}")
+                    f"{ours / theirs:7.3f}x {errors[0]:>6} / {errors[1]:<6}    "
+                    f"{verdict(ours / theirs < VALIDATE_GOAL_RATIO)}")
         scaled.append(f"{label} {ours / theirs * ISSUE_JSONSCHEMA_US:.0f} µs")
     rows.append(f"    on the issue's machine (jsonschema {ISSUE_JSONSCHEMA_US:.0f} µs there), "
                 f"by the ratio: {', '.join(scaled)}")

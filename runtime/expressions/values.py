@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import threading
 from typing import Any
 
@@ -34,7 +33,7 @@ _TYPE_NAMES: dict[type, str] = {
     list: "list", tuple: "list", dict: "object", dt.date: "date", dt.datetime: "date",
 }
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?", re.ASCII | re.DOTALL)
+_DATE_TIME = ("T", " ")  # what may follow YYYY-MM-DD in a date-time
 
 
 def type_of(value: Any) -> str:
@@ -136,13 +135,16 @@ def check_input(text: str, name: str, limit: int = MAX_STRING_INPUT) -> str:
 
 
 def to_date(value: Any, name: str, index: int) -> dt.date:
-    """A date from a date, a datetime (its date) or text starting 'YYYY-MM-DD'."""
+    """A date from a date, a datetime (its date) or text starting 'YYYY-MM-DD' (then 'T' or a
+    space and anything). Of ten characters with dashes at 4 and 7, fromisoformat takes only
+    YYYY-MM-DD in ASCII digits, and a real day."""
     if type(value) is dt.date:
         return value
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, str):
-        if _ISO_DATE.fullmatch(value):
+        if (len(value) >= 10 and value[4] == "-" == value[7]
+                and (len(value) == 10 or value[10] in _DATE_TIME)):
             try:
                 return dt.date.fromisoformat(value[:10])
             except ValueError:
