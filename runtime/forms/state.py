@@ -116,7 +116,9 @@ class _Level:
 
     values: tuple[_Value, ...]
     computed: tuple[tuple[str, Rule], ...]
-    defaults: tuple[tuple[str, Any], ...]  # each field's id and default
+    # Each field's id and default, in field order: a plain dict (never changed), as merging
+    # a dict is fastest from a dict.
+    defaults: dict[str, Any]
     tables: tuple[tuple[str, _Level], ...]  # each table's id and the level of its rows
 
 
@@ -189,7 +191,7 @@ def _level(fields: tuple[FieldSpec, ...]) -> _Level:
     computed = {f.id: f for f in specs if f.compute}
     order = _in_dependency_order(computed)
     return _Level(values, tuple((i, compiled(computed[i].compute or "")) for i in order),
-                  tuple((v.id, v.default) for v in values),
+                  {v.id: v.default for v in values},
                   tuple((v.id, v.rows) for v in values if v.rows is not None))
 
 
@@ -210,7 +212,9 @@ def _node(spec: FieldSpec) -> _Node:
 def _known_values(level: _Level, data: Mapping[str, Any]) -> dict[str, Any]:
     """Only the form's own fields, each from the data or else its default."""
     found = data if isinstance(data, Mapping) else {}
-    values = {key: found.get(key, default) for key, default in level.defaults}
+    values = {**level.defaults, **found}  # merged at C speed, in field order
+    if len(values) != len(level.defaults):  # the data has keys of no field: drop them
+        values = {key: found.get(key, default) for key, default in level.defaults.items()}
     for table_id, rows in level.tables:
         value = values[table_id]
         values[table_id] = ([_known_values(rows, row) for row in value]
