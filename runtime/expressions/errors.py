@@ -30,7 +30,8 @@ class ExpressionError(Exception):
         # dropped unread.
         self._places: list[Callable[[], int | None]] | None = None
         self.source = source
-        super().__init__(code)
+        # No super().__init__(code): BaseException.__new__ has already set args to (code,),
+        # and a rule failing on an empty field is common enough for the call to show.
 
     @property
     def position(self) -> int | None:
