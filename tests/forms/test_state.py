@@ -51,6 +51,47 @@ def test_a_hidden_section_hides_its_fields() -> None:
     assert state.data["plate"] is None  # cleared, so a hidden value is never stored
 
 
+PAGED = build_form("""\
+fields:
+  - id: step_one
+    type: page
+    label: 第一步
+    fields:
+      - {id: married, type: yes_no, label: 已婚, required: true}
+      - id: family
+        type: section
+        label: 家庭
+        fields:
+          - {id: spouse, type: text, label: 配偶, visible_when: married, required_when: married}
+          - id: children_box
+            type: section
+            label: 子女
+            visible_when: married
+            fields:
+              - {id: children, type: integer, label: 子女数, required: true}
+  - id: step_two
+    type: page
+    label: 第二步
+    fields:
+      - {id: note, type: text, label: 说明}
+""")
+
+
+def test_fields_in_pages_and_sections_without_rules_are_decided_by_their_own_rules() -> None:
+    married = form_state(PAGED, {"married": True, "spouse": "王五", "children": 1})
+    single = form_state(PAGED, {"married": False, "spouse": "王五", "children": 1})
+    for state in (married, single):  # containers with no rules, and fields without any
+        assert all(state.fields[path].visible for path in ("step_one", "family", "step_two",
+                                                           "married", "note"))
+        assert state.fields["married"].required and not state.fields["note"].required
+    assert married.fields["spouse"].required and married.fields["children"].required
+    assert not single.fields["spouse"].visible and not single.fields["children_box"].visible
+    assert not single.fields["children"].visible and not single.fields["children"].required
+    assert single.data["spouse"] is None and single.data["children"] is None
+    assert list(married.fields) == ["step_one", "married", "family", "spouse", "children_box",
+                                    "children", "step_two", "note"]
+
+
 def test_hidden_values_are_cleared_unless_kept() -> None:
     state = form_state(FORM, {"age": 10, "adult_note": "x", "kept": "y"})
     assert state.data["adult_note"] is None
