@@ -1,20 +1,19 @@
-"""Cases, their tasks and history in the database, moved on by the pure engine.
+"""Cases, their tasks, history, notifications and copies as tables, and the queries on them:
+reading a case into the engine's state (`load`) and writing back what an action changed and
+produced (`write`).
 
-Every change to a case is one transaction: read the case and its tasks, let a `Flow` act,
-write the changed rows with the case's `row_version` checked (SQLAlchemy's version counter),
-and add the history, timers, notifications and copies the action produced. When two clerks
-act on one case at once, or two branches finish together at a join, the second write finds
-the version moved: it reads again and retries, and an action no longer allowed (the task is
-already claimed or done) fails with the engine's own clear message.
+`write` sets only the changed columns, adds the new tasks, history, notifications, copies
+and timers in one multi-row INSERT each, and always moves the case's `row_version`
+(SQLAlchemy's version counter): a concurrent writer finds it moved. The use-cases that
+run the engine in one transaction and retry on that conflict are in `runtime.casework`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -32,22 +31,18 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.orm.exc import StaleDataError
 
 from runtime.definitions.spec import DecisionTableSpec, ProcessSpec, TaskTemplateSpec
-from runtime.flows.case import LIVE, OPEN, Actor, Case, Effects, StepState, TaskState
-from runtime.flows.engine import Flow, start_case
-from runtime.flows.errors import Conflict
+from runtime.flows import stored
+from runtime.flows.case import LIVE, OPEN, Case, Effects, TaskState
 from runtime.flows.plan import Plan
-from runtime.store import audit
+from runtime.store import jobs
 from runtime.store.models import Base, Definition, JSONData, aware, utcnow
 from runtime.store.queries import latest_definition, list_definitions
+from runtime.store.submissions import Submission
 
-TRIES = 5
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
-T = TypeVar("T")
 # The rows of the to-do lists and of the pools: a small share of all tasks (most are done).
 # Their partial indexes hold only these rows in list order, so that a page stops after its
 # twenty rows at any depth. A query uses one only when its WHERE repeats the condition with
@@ -68,7 +63,7 @@ class CaseRow(Base):
     process_version: Mapped[int] = mapped_column(Integer)
     templates: Mapped[dict[str, Any]]  # template id -> the version the case started on
     status: Mapped[str] = mapped_column(String(20), index=True)
-    steps: Mapped[dict[str, Any]]
+    steps: Mapped[dict[str, Any]]  # the steps' state, in a format of runtime.flows.stored
     department_code: Mapped[str | None] = mapped_column(String(32), index=True)
     region_code: Mapped[str | None] = mapped_column(String(6))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -235,7 +230,7 @@ _VERSIONS = tuple_(Definition.kind, Definition.def_id, Definition.version).in_(
 _HASHES = select(Definition.kind, Definition.sha256).where(_VERSIONS)  # built once
 
 
-def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
+def template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
     """The newest version of each template the steps use and of each decision table on the
     start form: the versions a new case keeps for good."""
     versions: dict[str, int] = {}
@@ -249,57 +244,23 @@ def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]
     return versions
 
 
-# --- starting a case --------------------------------------------------------------------
+# --- a case as the engine's state, and back ---------------------------------------------
 
-def start_for(session: Session, submission: Any, now: datetime | None = None) -> CaseRow | None:
-    """Start the process the submission's form starts, in the caller's transaction (the
-    submission hook); None when no published process starts from that form."""
-    definition = process_for_form(session, submission.form_id)
-    if definition is None:
-        return None
-    process = definition.spec
-    assert isinstance(process, ProcessSpec)
-    templates = _template_versions(session, process)
-    plan = plan_of(session, process.id, process.version, templates)
-    now = now or utcnow()
-    case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
+def new_row(session: Session, submission: Any, process: ProcessSpec, templates: dict[str, Any],
+            case: Case, now: datetime) -> CaseRow:
+    """The row of a case just started for `submission`, added and flushed (it gets its id)."""
     row = CaseRow(submission_id=submission.id, tracking_no=submission.tracking_no,
                   process_id=process.id, process_version=process.version, templates=templates,
-                  status=case.status, steps=_steps_json(case), region_code=case.region_code,
+                  status=case.status, steps=stored.dump(case), region_code=case.region_code,
                   department_code=submission.department_code, created_at=now, updated_at=now)
     session.add(row)
     session.flush()
-    _write(session, row, plan, case, {}, effects)
     return row
-
-
-# --- acting on a case -------------------------------------------------------------------
-
-def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: Actor,
-        now: datetime | None = None, audited: bool = True) -> T:
-    """Run `action` on the case in one transaction and commit. A concurrent change makes it
-    read again and retry; what the action refuses (FlowError) rolls back and propagates."""
-    for _ in range(TRIES):
-        row, plan, case, tasks = load(session, case_id)
-        flow = Flow(plan, case, now or utcnow(), actor)
-        try:
-            result = action(flow)
-            _write(session, row, plan, case, tasks, flow.effects)
-            if audited and actor.user_id is not None:
-                _audit(session, row, flow)
-            session.commit()
-            return result
-        except (StaleDataError, IntegrityError):
-            session.rollback()
-        except BaseException:
-            session.rollback()
-            raise
-    raise Conflict()
 
 
 def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int, Task]]:
     """The case row, its plan, its state for the engine and its task rows by number."""
-    found = session.execute(_case_and_tasks(), {"case_id": case_id}).all()
+    found = session.execute(_CASE_AND_TASKS, {"case_id": case_id}).all()
     if not found:
         raise LookupError(case_id)
     row, data = found[0][0], found[0][1]
@@ -307,29 +268,26 @@ def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int,
     plan = plan_of(session, row.process_id, row.process_version, row.templates)
     case = Case(row.process_id, row.process_version, dict(data or {}),
                 region_code=row.region_code, status=row.status,
-                steps={k: _step(v) for k, v in row.steps.items()},
+                steps=stored.steps_of(row.steps),
                 tasks=[_task_state(t) for t in tasks.values()])
     return row, plan, case, tasks
 
 
-@functools.cache
-def _case_and_tasks() -> Select[Any]:
-    """One round trip for the case, its submission's data and its tasks (a case has a few),
-    built once: every action starts with it."""
-    from runtime.store.submissions import Submission  # submissions starts cases
-
-    return (select(CaseRow, Submission.data, Task)
-            .outerjoin(Submission, Submission.id == CaseRow.submission_id)
-            .outerjoin(Task, Task.case_id == CaseRow.id)
-            .where(CaseRow.id == bindparam("case_id")).order_by(Task.no)
-            .execution_options(populate_existing=True))
+# One round trip for the case, its submission's data and its tasks (a case has a few),
+# built once: every action starts with it.
+_CASE_AND_TASKS: Select[Any] = (
+    select(CaseRow, Submission.data, Task)
+    .outerjoin(Submission, Submission.id == CaseRow.submission_id)
+    .outerjoin(Task, Task.case_id == CaseRow.id)
+    .where(CaseRow.id == bindparam("case_id")).order_by(Task.no)
+    .execution_options(populate_existing=True))
 
 
-def _write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
+def write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
            effects: Effects) -> None:
     """Write the changed rows, the case row always: its version moves, so that a concurrent
     action on the case fails here (StaleDataError) and retries."""
-    steps = _steps_json(case)
+    steps = stored.dump(case)
     if steps != row.steps:
         row.steps = steps
     row.status, row.updated_at = case.status, utcnow()
@@ -363,8 +321,6 @@ def _due_sort(state: TaskState) -> datetime:
 def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
     """History, notifications and copies are only ever added, never read back here: one
     multi-row INSERT each instead of one ORM object (and INSERT ... RETURNING) per row."""
-    from runtime.store import jobs  # jobs imports this module for running timers
-
     events = [{**_plain(_fields(e)), "case_id": row.id, "at": e.at.astimezone(UTC)}
               for e in effects.events]
     for table, rows in ((CaseEvent, events),
@@ -375,13 +331,6 @@ def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
             session.execute(insert(table.__table__), rows)
     with session.no_autoflush:  # its webhook query need not write the staged rows first
         jobs.schedule(session, row.id, effects.jobs, effects.events)
-
-
-def _audit(session: Session, row: CaseRow, flow: Flow) -> None:
-    actions = [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
-    audit.record(session, action="task.action",
-                 actor=audit.Actor(str(flow.actor.user_id), flow.actor.name),
-                 target=("case", row.tracking_no), after={"actions": actions[:10]})
 
 
 # --- rows and engine state --------------------------------------------------------------
@@ -417,10 +366,6 @@ def _task_state(task: Task) -> TaskState:
     return TaskState(**values)
 
 
-def _steps_json(case: Case) -> dict[str, Any]:
-    return {step.id: _plain(_fields(step)) for step in case.steps.values()}
-
-
 def _fields(value: Any) -> dict[str, Any]:
     """A flat dataclass's fields, lists and dicts copied: `dataclasses.asdict` without its
     deep copy, which costs more than the rest of turning a case into rows."""
@@ -430,14 +375,6 @@ def _fields(value: Any) -> dict[str, Any]:
 def _copied(value: Any) -> Any:
     return list(value) if isinstance(value, list) else dict(value) if isinstance(
         value, dict) else value
-
-
-def _step(data: dict[str, Any]) -> StepState:
-    values = dict(data)
-    for key in ("started_at", "finished_at"):
-        if values.get(key):
-            values[key] = datetime.fromisoformat(values[key])
-    return StepState(**values)
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -128,10 +128,10 @@ def _start_process(session: Session, row: Submission) -> None:
     """Submitting starts the process that the form starts, in the same transaction. A rule
     that fails at run time must not lose the citizen's submission: it is kept and logged,
     with no case, for staff to see."""
-    from runtime.store import cases  # cases reads submissions back
+    from runtime.casework.cases import start_for  # casework reads submissions back
 
     try:
-        cases.start_for(session, row)
+        start_for(session, row)
     except FlowError as error:
         log.error("submission %s started no case: %s", row.tracking_no, error.message())
 

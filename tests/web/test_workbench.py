@@ -17,14 +17,15 @@ from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
 from runtime.demo import DEMO_PASSWORD, seed_demo
-from runtime.flows import options
+from runtime.flows import registry
 from runtime.flows.case import Case, StepState
+from runtime.flows.commands import COMMANDS
 from runtime.flows.errors import FlowError
 from runtime.packs import check_path
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
-from runtime.web import casepages, taskforms
+from runtime.web import casepages
 from runtime.web.database import store
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
@@ -508,8 +509,8 @@ def test_the_citizen_sees_a_return_for_correction(world: Flask) -> None:
 
 # --- the parts on their own -------------------------------------------------------------
 
-def test_every_action_has_a_form_and_a_trial() -> None:
-    assert set(taskforms.PARSERS) == set(options.ACTIONS)
+def test_every_command_has_one_entry_in_the_action_registry() -> None:
+    assert list(registry.ACTIONS) == [command.name for command in COMMANDS]
 
 
 def test_a_step_whose_dispatch_rule_fails_names_no_department_yet() -> None:
