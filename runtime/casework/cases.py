@@ -33,6 +33,7 @@ from runtime.store.cases import (
     CaseRow,
     Task,
     load,
+    load_by_tracking_no,
     new_row,
     plan_of,
     process_for_form,
@@ -60,6 +61,12 @@ class Loaded:
     def read(cls, session: Session, case_id: int) -> Loaded:
         return cls(*load(session, case_id))
 
+    @classmethod
+    def find(cls, session: Session, tracking_no: str) -> Loaded | None:
+        """The case with this tracking number, read in one round trip; None if none."""
+        found = load_by_tracking_no(session, tracking_no)
+        return None if found is None else cls(*found)
+
 
 # --- starting a case --------------------------------------------------------------------
 
@@ -76,7 +83,7 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     now = now or utcnow()
     case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
     row = new_row(session, submission, process, templates, case, now)
-    write(session, row, plan, case, {}, effects)
+    write(session, row, plan, case, {}, effects, fresh=True)
     return row
 
 
@@ -137,7 +144,8 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
                 name, after = audit_as
                 audit.record(session, action=name, actor=audit.Actor(str(actor.user_id),
                                                                      actor.name),
-                             target=("case", state.row.tracking_no), after=after(flow))
+                             target=("case", state.row.tracking_no), after=after(flow),
+                             wrote=True)
             session.commit()
             state.effects = flow.effects
             return state

@@ -1,7 +1,8 @@
 """The one table of task actions: for each action name, its command, how the engine performs
-it, whether it is open now for a person, how a posted form parses into it, its words and its
-audit record. Adding an action is one command in `commands`, its engine function (with its
-`check_*` guard) in `actions`, one entry here, and their tests.
+it, whether it is open now for a person, how a posted form parses into it, its words (its
+name on the command; the history lines of the events it adds here) and its audit record.
+Adding an action is one command in `commands`, its engine function (with its `check_*`
+guard) in `actions`, one entry here, and their tests.
 
 Whether an action is open asks the very guard its engine function begins with, on the case
 as it is: nothing is copied or changed, and the button shown and the action done cannot
@@ -12,7 +13,7 @@ or `Invalid` with the errors by input name. Part of the pure core (no flask, no 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -92,6 +93,9 @@ class Action:
     parse: Parse
     audit: Audit = acted
     audit_action: str = "task.action"
+    # The history events the action adds, in words: {step}, {target}, {department}, {user},
+    # {position}, {outcome}, {days}, {decision} and {whom} are filled in from the event.
+    events: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -182,34 +186,52 @@ def build(entries: Iterable[Action]) -> Mapping[str, Action]:
 
 BUILT_IN = (
     Action(Claim, lambda f, s, n, c: actions.claim(f, s, n), actions.check_claim,
-           lambda p, ch, lang: Claim()),
+           lambda p, ch, lang: Claim(),
+           events={"claim": ("签收「{step}」", "Claimed “{step}”")}),
     Action(Complete, lambda f, s, n, c: actions.complete(
         f, s, n, outcome=c.outcome, opinion=c.opinion, data=dict(c.data)),
-        actions.check_complete, parse_complete),
+        actions.check_complete, parse_complete,
+        events={"delegate.done": ("受委派办理「{step}」完毕：{outcome}",
+                                  "Did the delegated “{step}”: {outcome}")}),
     Action(Return, lambda f, s, n, c: actions.return_to(f, s, n, c.target, c.reason),
            actions.check_return,
-           lambda p, ch, lang: Return((p.get("target") or "").strip(), _text(p, "reason"))),
+           lambda p, ch, lang: Return((p.get("target") or "").strip(), _text(p, "reason")),
+           events={"return": ("将「{step}」退回到「{target}」",
+                              "Returned “{step}” to “{target}”")}),
     Action(Transfer, lambda f, s, n, c: actions.transfer(f, s, n, c.to, c.reason, c.user_id),
-           actions.check_transfer, parse_transfer),
+           actions.check_transfer, parse_transfer,
+           events={"transfer": ("将「{step}」转办给{department}",
+                                "Transferred “{step}” to {department}")}),
     Action(Delegate, lambda f, s, n, c: actions.delegate(f, s, n, c.user_id, c.note),
            actions.check_delegate,
-           lambda p, ch, lang: Delegate(_colleague(p, ch, lang), _text(p, "note"))),
+           lambda p, ch, lang: Delegate(_colleague(p, ch, lang), _text(p, "note")),
+           events={"delegate": ("将「{step}」委派给{user}", "Delegated “{step}” to {user}")}),
     Action(AddSigner, lambda f, s, n, c: actions.add_signer(f, s, n, c.user_id, c.position,
                                                             c.note),
-           actions.check_add_signer, parse_add_signer),
+           actions.check_add_signer, parse_add_signer,
+           events={"add_signer": ("为「{step}」加签{user}（{position}）",
+                                  "Added {user} as a signer of “{step}” ({position})")}),
     Action(Withdraw, lambda f, s, n, c: actions.withdraw(f, s, n, c.reason),
-           actions.check_withdraw, lambda p, ch, lang: Withdraw(_text(p, "reason"))),
+           actions.check_withdraw, lambda p, ch, lang: Withdraw(_text(p, "reason")),
+           events={"withdraw": ("撤回「{step}」", "Withdrew “{step}”")}),
     Action(Extend, lambda f, s, n, c: actions.request_extension(f, s, n, c.days, c.reason),
-           actions.check_extend, parse_extend),
+           actions.check_extend, parse_extend,
+           events={"extension.request": ("申请「{step}」延期 {days} 个工作日",
+                                         "Asked for {days} more working days on “{step}”")}),
     Action(DecideExtension, lambda f, s, n, c: actions.decide_extension(f, s, n, c.approve,
                                                                          c.note),
-           actions.check_decide_extension, parse_decide),
+           actions.check_decide_extension, parse_decide,
+           events={"extension.decide": ("「{step}」延期申请：{decision}",
+                                        "Extension of “{step}”: {decision}")}),
     Action(Remind, lambda f, s, n, c: actions.remind(f, s, n, c.note), actions.check_remind,
-           lambda p, ch, lang: Remind(_text(p, "note"))),
+           lambda p, ch, lang: Remind(_text(p, "note")),
+           events={"remind": ("催办「{step}」", "Reminded “{step}”")}),
     Action(Supervise, lambda f, s, n, c: actions.supervise(f, s, n, c.note),
-           actions.check_supervise, lambda p, ch, lang: Supervise(_text(p, "note"))),
+           actions.check_supervise, lambda p, ch, lang: Supervise(_text(p, "note")),
+           events={"supervise": ("督办「{step}」", "Put “{step}” under supervision")}),
     Action(Copy, lambda f, s, n, c: actions.copy_to(f, s, n, to=c.to, user_id=c.user_id),
-           actions.check_copy, parse_copy),
+           actions.check_copy, parse_copy,
+           events={"copy": ("将「{step}」抄送{whom}", "Copied “{step}” to {whom}")}),
 )
 ACTIONS = build(BUILT_IN)
 

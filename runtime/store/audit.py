@@ -117,9 +117,11 @@ def iso_utc(moment: datetime) -> str:
 
 def record(session: Session, *, action: str, actor: Actor = SYSTEM,
            target: tuple[str, object] | None = None, before: Any = None, after: Any = None,
-           ip: str | None = None, detail: str | None = None) -> AuditEntry:
+           ip: str | None = None, detail: str | None = None,
+           wrote: bool = False) -> AuditEntry:
     """Append one audit row to `session`'s transaction (flushed, not committed): the caller's
-    commit stores it together with the change it records, and a rollback drops both."""
+    commit stores it together with the change it records, and a rollback drops both.
+    `wrote`: the transaction has already written, so on SQLite it holds the write lock."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; known: {', '.join(ACTIONS.codes())}")
     target_kind, target_id = (None, None) if target is None else (target[0], str(target[1]))
@@ -128,7 +130,7 @@ def record(session: Session, *, action: str, actor: Actor = SYSTEM,
         actor_name=actor.name, actor_kind=actor.kind, ip=ip, action=action,
         target_kind=target_kind, target_id=target_id, before=_plain(before),
         after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX])
-    entry.prev_hash = _last_hash_locked(session)
+    entry.prev_hash = _last_hash_locked(session, wrote)
     entry.hash = entry.compute_hash()
     session.add(entry)
     session.flush()  # the next record() in this transaction must see this row as the last
@@ -141,7 +143,7 @@ def _plain(value: Any) -> Any:
                                                             default=str))
 
 
-def _last_hash_locked(session: Session) -> str:
+def _last_hash_locked(session: Session, wrote: bool = False) -> str:
     """The hash of the newest row, read only once this transaction is the only appender.
 
     PostgreSQL: a transaction-level advisory lock, held until commit or rollback, orders the
@@ -151,11 +153,12 @@ def _last_hash_locked(session: Session) -> str:
     about to follow. A write that touches no row (`DELETE ... WHERE 0`; the row triggers do
     not fire) makes this transaction take the database write lock first (waiting up to the
     busy timeout), so the SELECT after it reads the final last row.
+    A transaction that has already written (`wrote`) holds that lock: the lock is taken once.
     The unique `prev_hash` is the backstop: a forked append fails instead of committing.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    else:
+    elif not wrote:
         session.execute(text("DELETE FROM audit_log WHERE 0"))
     last = session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
     return last.first() or GENESIS

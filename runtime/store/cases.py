@@ -11,9 +11,10 @@ run the engine in one transaction and retry on that conflict are in `runtime.cas
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Row,
     Select,
     String,
     Text,
@@ -30,8 +32,12 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    update,
 )
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from runtime.definitions.spec import DecisionTableSpec, ProcessSpec, TaskTemplateSpec
 from runtime.flows import stored
@@ -198,8 +204,26 @@ def plan_of(session: Session, process_id: str, version: int,
             templates: dict[str, Any]) -> Plan:
     """The plan of exactly the versions a case started on (published ones never change).
 
-    Every action needs it: only the content hashes are read, and the plan built for those
-    hashes is reused; the definitions' content is read only for a plan not built yet."""
+    Every action needs it. On one database the plan of a (process, version, pinned
+    versions) is remembered, since a published version never changes there: nothing is
+    read. Across databases plans are shared by the definitions' content hashes (a test's
+    database may hold other content under the same ids); the content is read only for a
+    plan not built yet."""
+    pinned = (process_id, version, tuple(sorted(templates.items())))
+    known = _PINNED.setdefault(_engine_of(session), {})
+    plan = known.get(pinned)
+    if plan is None:
+        plan = known[pinned] = _plan_by_content(session, process_id, version, templates)
+    return plan
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def _plan_by_content(session: Session, process_id: str, version: int,
+                     templates: dict[str, Any]) -> Plan:
     keys = [("Process", process_id, version)] + [_pinned_key(k, v) for k, v in templates.items()]
     hashes = session.execute(_HASHES, {"keys": keys}).all()
     key = (next(sha for kind, sha in hashes if kind == "Process"),
@@ -225,6 +249,8 @@ def _pinned_key(name: str, version: int) -> tuple[str, str, int]:
 
 # (process hash, template hashes) -> plan: content-addressed, so never stale on any database
 _PLANS: dict[tuple[str, tuple[str, ...]], Plan] = {}
+# database -> (process id, version, pinned versions) -> plan; forgotten with the engine
+_PINNED: WeakKeyDictionary[Engine, dict[tuple[Any, ...], Plan]] = WeakKeyDictionary()
 _VERSIONS = tuple_(Definition.kind, Definition.def_id, Definition.version).in_(
     bindparam("keys", expanding=True))
 _HASHES = select(Definition.kind, Definition.sha256).where(_VERSIONS)  # built once
@@ -258,11 +284,25 @@ def new_row(session: Session, submission: Any, process: ProcessSpec, templates: 
     return row
 
 
-def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int, Task]]:
+Loaded = tuple[CaseRow, Plan, Case, dict[int, Task]]
+
+
+def load(session: Session, case_id: int) -> Loaded:
     """The case row, its plan, its state for the engine and its task rows by number."""
     found = session.execute(_CASE_AND_TASKS, {"case_id": case_id}).all()
     if not found:
         raise LookupError(case_id)
+    return _loaded(session, found)
+
+
+def load_by_tracking_no(session: Session, tracking_no: str) -> Loaded | None:
+    """`load` for the case a tracking number names, in the same one round trip; None when
+    no case has it."""
+    found = session.execute(_TRACKED_AND_TASKS, {"tracking_no": tracking_no}).all()
+    return _loaded(session, found) if found else None
+
+
+def _loaded(session: Session, found: Sequence[Row[Any]]) -> Loaded:
     row, data = found[0][0], found[0][1]
     tasks = {task.no: task for _, _, task in found if task is not None}
     plan = plan_of(session, row.process_id, row.process_version, row.templates)
@@ -275,36 +315,58 @@ def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int,
 
 # One round trip for the case, its submission's data and its tasks (a case has a few),
 # built once: every action starts with it.
-_CASE_AND_TASKS: Select[Any] = (
+_CASE_TASKS: Select[Any] = (
     select(CaseRow, Submission.data, Task)
     .outerjoin(Submission, Submission.id == CaseRow.submission_id)
-    .outerjoin(Task, Task.case_id == CaseRow.id)
-    .where(CaseRow.id == bindparam("case_id")).order_by(Task.no)
+    .outerjoin(Task, Task.case_id == CaseRow.id).order_by(Task.no)
     .execution_options(populate_existing=True))
+_CASE_AND_TASKS = _CASE_TASKS.where(CaseRow.id == bindparam("case_id"))
+_TRACKED_AND_TASKS = _CASE_TASKS.where(CaseRow.tracking_no == bindparam("tracking_no"))
 
 
 def write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
-           effects: Effects) -> None:
-    """Write the changed rows, the case row always: its version moves, so that a concurrent
-    action on the case fails here (StaleDataError) and retries."""
-    steps = stored.dump(case)
-    if steps != row.steps:
-        row.steps = steps
-    row.status, row.updated_at = case.status, utcnow()
+           effects: Effects, *, fresh: bool = False) -> None:
+    """Write the changed rows, the case row always (unless `fresh`: just inserted as it is):
+    its version moves, so that a concurrent action on the case fails here (StaleDataError)
+    and retries.
+
+    Written as Core statements on the session's connection, not through the ORM's unit of
+    work (which costs more than the rest of a completion's Python): the rows read are kept
+    in step with what was written (`set_committed_value`), so the session's identity map
+    still holds the case as it now is."""
+    connection = session.connection()
+    if not fresh:
+        _write_case(connection, row, case)
     new = []
     for state in case.tasks:
         task = tasks.get(state.no)
         if task is None:
             new.append(_new_task(row, plan, state))
-            continue
-        _copy_state(state, task)
-        due_sort = _due_sort(state)
-        if aware(task.due_sort) != due_sort:
-            task.due_sort = due_sort
+        elif changed := _changes(state, task):
+            connection.execute(update(_TASKS).where(_TASKS.c.id == task.id).values(changed))
+            for column, value in changed.items():
+                set_committed_value(task, column, value)
     if new:  # one multi-row INSERT: nothing reads the new rows back in this transaction
-        session.execute(insert(Task.__table__), new)
-    _add_effects(session, row, effects)
-    session.flush()
+        connection.execute(insert(_TASKS), new)
+    _add_effects(connection, row, effects)
+
+
+def _write_case(connection: Connection, row: CaseRow, case: Case) -> None:
+    """The case's state with its version moved, if the version is still the one read."""
+    values: dict[str, Any] = {"status": case.status, "updated_at": utcnow(),
+                              "row_version": row.row_version + 1}
+    steps = stored.dump(case)
+    if steps != row.steps:
+        values["steps"] = steps
+    done = connection.execute(update(_CASES).where(
+        _CASES.c.id == row.id, _CASES.c.row_version == row.row_version).values(values))
+    if done.rowcount != 1:
+        raise StaleDataError(f"case {row.id} changed since it was read")
+    for column, value in values.items():
+        set_committed_value(row, column, value)
+
+
+_CASES, _TASKS = CaseRow.__table__, Task.__table__
 
 
 def _new_task(row: CaseRow, plan: Plan, state: TaskState) -> dict[str, Any]:
@@ -318,7 +380,7 @@ def _due_sort(state: TaskState) -> datetime:
     return state.due_at.astimezone(UTC) if state.due_at else NO_DEADLINE
 
 
-def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
+def _add_effects(connection: Connection, row: CaseRow, effects: Effects) -> None:
     """History, notifications and copies are only ever added, never read back here: one
     multi-row INSERT each instead of one ORM object (and INSERT ... RETURNING) per row."""
     events = [{**_plain(_fields(e)), "case_id": row.id, "at": e.at.astimezone(UTC)}
@@ -328,9 +390,8 @@ def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
                                         for m in effects.messages]),
                         (CopyRow, [{**_fields(c), "case_id": row.id} for c in effects.copies])):
         if rows:
-            session.execute(insert(table.__table__), rows)
-    with session.no_autoflush:  # its webhook query need not write the staged rows first
-        jobs.schedule(session, row.id, effects.jobs, effects.events)
+            connection.execute(insert(table.__table__), rows)
+    jobs.schedule(connection, row.id, effects.jobs, effects.events)
 
 
 # --- rows and engine state --------------------------------------------------------------
@@ -339,8 +400,9 @@ _FIELDS = [f.name for f in dataclasses.fields(TaskState)]
 _COLUMN = {"order": "order_no"}
 
 
-def _copy_state(state: TaskState, task: Task) -> None:
-    """Set the columns whose value changed, so that an untouched task is not written."""
+def _changes(state: TaskState, task: Task) -> dict[str, Any]:
+    """The columns whose value changed, by column name: an untouched task is not written."""
+    changed = {}
     for name in _FIELDS:
         value = _utc(getattr(state, name))
         column = _COLUMN.get(name, name)
@@ -348,7 +410,11 @@ def _copy_state(state: TaskState, task: Task) -> None:
         if isinstance(current, datetime):
             current = aware(current)  # naive from SQLite, and naive != aware, always
         if current != value:
-            setattr(task, column, _copied(value))
+            changed[column] = _copied(value)
+    due_sort = _due_sort(state)
+    if aware(task.due_sort) != due_sort:
+        changed["due_sort"] = due_sort
+    return changed
 
 
 def _utc(value: Any) -> Any:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.flows import case as flow_case
@@ -88,21 +89,21 @@ class Webhook(Base):
 
 # --- adding jobs ------------------------------------------------------------------------
 
-def schedule(session: Session, case_id: int, timers: Iterable[flow_case.Job],
+def schedule(connection: Connection, case_id: int, timers: Iterable[flow_case.Job],
              events: Iterable[flow_case.Event]) -> None:
     """Add the engine's timers, and one delivery per subscribed system for each event, in
-    one multi-row INSERT: nothing reads them back in this transaction."""
+    one multi-row INSERT on the caller's transaction: nothing reads them back in it."""
     rows = [_row("timer", timer.kind, case_id, run_at=timer.at.astimezone(UTC),
                  task_no=timer.task_no, stamp=timer.stamp) for timer in timers]
     published = [e for e in events if e.action in PUBLISHED_EVENTS]
     if published:
         now = utcnow()
-        rows += [_row("webhook", event.action, case_id, run_at=now, webhook_id=hook.id,
+        rows += [_row("webhook", event.action, case_id, run_at=now, webhook_id=hook_id,
                       payload=_event_payload(case_id, event))
-                 for hook in session.scalars(select(Webhook).where(Webhook.active.is_(True)))
-                 for event in published if not hook.events or event.action in hook.events]
+                 for hook_id, wanted in connection.execute(_SUBSCRIBED)
+                 for event in published if not wanted or event.action in wanted]
     if rows:
-        session.execute(insert(Job.__table__), rows)
+        connection.execute(insert(Job.__table__), rows)
 
 
 def _row(kind: str, name: str, case_id: int, *, run_at: datetime, task_no: int | None = None,
@@ -117,6 +118,9 @@ def _event_payload(case_id: int, event: flow_case.Event) -> dict[str, Any]:
     return {"case": case_id, "event": event.action, "at": event.at.isoformat(),
             "step": event.step, "task": event.task_no, "actor": event.actor_name,
             "opinion": event.opinion, "detail": event.detail}
+
+
+_SUBSCRIBED = select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
 
 
 # --- claiming ---------------------------------------------------------------------------

@@ -123,10 +123,10 @@ class Context:
 
 
 def _context(tracking_no: str, no: int, *, page: bool = True) -> Context:
-    row = cases.case_by_tracking_no(db(), tracking_no)
-    if row is None:
+    loaded = casework.Loaded.find(db(), tracking_no)
+    if loaded is None:
         abort(404)
-    loaded = casework.Loaded.read(db(), row.id)
+    row = loaded.row
     task = loaded.case.task(no)
     if task is None:
         abort(404)

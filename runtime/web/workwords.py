@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.flows.commands import COMMANDS
+from runtime.flows.registry import ACTIONS
 from runtime.i18n import Catalogue
 from runtime.web.lang import current_lang
 
@@ -89,22 +90,9 @@ TEXT = Catalogue({
     "ev_task.create": ("生成任务「{step}」，交{department}", "Task “{step}” for {department}"),
     "ev_task.cancel": ("任务「{step}」取消", "Task “{step}” cancelled"),
     "ev_task.complete": ("办理「{step}」：{outcome}", "Completed “{step}”: {outcome}"),
-    "ev_claim": ("签收「{step}」", "Claimed “{step}”"),
-    "ev_return": ("将「{step}」退回到「{target}」", "Returned “{step}” to “{target}”"),
-    "ev_transfer": ("将「{step}」转办给{department}", "Transferred “{step}” to {department}"),
-    "ev_delegate": ("将「{step}」委派给{user}", "Delegated “{step}” to {user}"),
-    "ev_delegate.done": ("受委派办理「{step}」完毕：{outcome}",
-                         "Did the delegated “{step}”: {outcome}"),
-    "ev_add_signer": ("为「{step}」加签{user}（{position}）",
-                      "Added {user} as a signer of “{step}” ({position})"),
-    "ev_withdraw": ("撤回「{step}」", "Withdrew “{step}”"),
-    "ev_copy": ("将「{step}」抄送{whom}", "Copied “{step}” to {whom}"),
-    "ev_extension.request": ("申请「{step}」延期 {days} 个工作日",
-                             "Asked for {days} more working days on “{step}”"),
-    "ev_extension.decide": ("「{step}」延期申请：{decision}",
-                            "Extension of “{step}”: {decision}"),
-    "ev_remind": ("催办「{step}」", "Reminded “{step}”"),
-    "ev_supervise": ("督办「{step}」", "Put “{step}” under supervision"),
+    # what each action did, from the action registry (runtime.flows.registry)
+    **{f"ev_{event}": words for entry in ACTIONS.values()
+       for event, words in entry.events.items()},
     "ev_warning.yellow": ("「{step}」临期黄色预警", "“{step}” is due soon (yellow)"),
     "ev_warning.red": ("「{step}」超期红色预警", "“{step}” is overdue (red)"),
     "ev_escalate": ("「{step}」超期上报{department}", "“{step}” escalated to {department}"),

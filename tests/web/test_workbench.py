@@ -7,6 +7,7 @@ without the CSRF token is refused; the demo clerks take a case from acceptance t
 from __future__ import annotations
 
 import re
+import string
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
 from runtime.web import casepages
 from runtime.web.database import store
+from runtime.web.workwords import TEXT
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
 APPLICATION = {
@@ -511,6 +513,16 @@ def test_the_citizen_sees_a_return_for_correction(world: Flask) -> None:
 
 def test_every_command_has_one_entry_in_the_action_registry() -> None:
     assert list(registry.ACTIONS) == [command.name for command in COMMANDS]
+
+
+def test_the_workbench_words_of_each_action_come_from_its_entry() -> None:
+    for name, entry in registry.ACTIONS.items():
+        assert TEXT.format(f"act_{name}", "en") == entry.label("en")
+        for event, (zh, en) in entry.events.items():
+            names = {n for _, n, _, _ in string.Formatter().parse(zh + en) if n}
+            same = {n: f"<{n}>" for n in names}
+            assert TEXT.format(f"ev_{event}", "zh", **same) == zh.format(**same)
+            assert TEXT.format(f"ev_{event}", "en", **same) == en.format(**same)
 
 
 def test_a_step_whose_dispatch_rule_fails_names_no_department_yet() -> None:
