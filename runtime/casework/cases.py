@@ -96,17 +96,9 @@ def apply(session: Session, case_id: int, staff: Staff, no: int, command: Comman
     written. `loaded` is the case the request has already read: the first try acts on it,
     and only a conflict reads it again. What the engine refuses (FlowError) propagates."""
     entry = table[command.name]
-
-    def perform(flow: Flow) -> None:
-        entry.perform(flow, staff, no, command)
-
-    def audited(flow: Flow) -> dict[str, Any]:
-        done = [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
-        return entry.audit(command, done)
-
-    state = run(session, case_id, perform, actor=Actor(staff.user_id, staff.name), now=now,
-                loaded=loaded, audit_as=(entry.audit_action, audited))
-    return state
+    return run(session, case_id, lambda flow: entry.perform(flow, staff, no, command),
+               actor=Actor(staff.user_id, staff.name), now=now, loaded=loaded,
+               audit_as=(entry.audit_action, lambda flow: entry.audit(command, _done(flow))))
 
 
 def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: Actor,
@@ -115,13 +107,14 @@ def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: A
     of `apply`, for the engine's own moves (a timer) and for tests."""
     results: list[T] = []
     run(session, case_id, lambda flow: results.append(action(flow)), actor=actor, now=now,
-        audit_as=("task.action", _acted) if audited else None)
+        audit_as=("task.action", lambda flow: {"actions": _done(flow)[:10]}) if audited
+        else None)
     return results[-1]
 
 
-def _acted(flow: Flow) -> dict[str, Any]:
-    done = [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
-    return {"actions": done[:10]}
+def _done(flow: Flow) -> list[str]:
+    """What the acting person did, as the history actions the flow added for them."""
+    return [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
 
 
 AuditAs = tuple[str, Callable[[Flow], dict[str, Any]]]
