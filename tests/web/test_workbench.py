@@ -516,7 +516,9 @@ def test_every_command_has_one_entry_in_the_action_registry() -> None:
 
 
 def test_the_workbench_words_of_each_action_come_from_its_entry() -> None:
+    fragments = Path(__file__).parents[2] / "runtime" / "web" / "templates" / "actions"
     for name, entry in registry.ACTIONS.items():
+        assert (fragments / f"_{name}.html").is_file(), f"action {name!r} has no form"
         assert TEXT.format(f"act_{name}", "en") == entry.label("en")
         for happened, (zh, en) in entry.events.items():
             names = {n for _, n, _, _ in string.Formatter().parse(zh + en) if n}
