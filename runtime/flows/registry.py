@@ -237,7 +237,8 @@ ACTIONS = build(BUILT_IN)
 
 
 def registry(extra: Iterable[Action] = ()) -> Mapping[str, Action]:
-    """A table for one app: the built-in actions and `extra` ones, registered alike."""
+    """A table for one app (the workbench reads it from `app.extensions["actions"]`): the
+    built-in actions and `extra` ones, registered alike."""
     return build([*BUILT_IN, *extra])
 
 

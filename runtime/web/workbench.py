@@ -6,11 +6,11 @@ exist."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from runtime import access
@@ -21,7 +21,7 @@ from runtime.flows.case import Case, Copy, TaskState
 from runtime.flows.commands import POSITIONS
 from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
-from runtime.flows.registry import ACTIONS, Choices, Invalid, open_actions
+from runtime.flows.registry import ACTIONS, Action, Choices, Invalid, open_actions
 from runtime.forms.state import value_fields
 from runtime.store import accounts, cases, inbox, notifications
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
@@ -87,7 +87,13 @@ def tasks() -> ResponseReturnValue:
 
 def _done() -> str | None:
     done = request.args.get("done")
-    return done if done in ACTIONS else None
+    return done if done in actions() else None
+
+
+def actions() -> Mapping[str, Action]:
+    """The app's table of actions: one an app was given (`registry.registry(extra)` under
+    `app.extensions["actions"]`), else the built-in one."""
+    return current_app.extensions.get("actions", ACTIONS)
 
 
 # --- one task ---------------------------------------------------------------------------
@@ -165,14 +171,14 @@ def act(tracking_no: str, no: int, action: str) -> ResponseReturnValue:
     """Run one action: the case is read once, the form parsed into the action's command, the
     command applied in one transaction. A refusal shows the engine's reason beside the
     action's form, with what was typed, and changes nothing."""
-    entry = ACTIONS.get(action)
+    entry = actions().get(action)
     if entry is None:
         abort(404)
     context = _context(tracking_no, no, page=False)
     try:
         command = entry.parse(request.form, _choices(context, _handler_form(context)),
                               current_lang())
-        state = casework.apply(db(), context.row.id, context.staff, no, command,
+        state = casework.apply(db(), context.row.id, context.staff, no, command, table=actions(),
                                loaded=context.loaded)
     except Invalid as invalid:
         return _task_page(_context(tracking_no, no), failed=action, errors=invalid.errors,
@@ -218,7 +224,7 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
                done: str | None = None) -> ResponseReturnValue:
     now, lang, task = utcnow(), current_lang(), context.task
     form = _handler_form(context)
-    open_now = open_actions(context.plan, context.case, context.staff, task.no, now)
+    open_now = open_actions(context.plan, context.case, context.staff, task.no, now, actions())
     page = render_template(
         "pages/task.html", c=context, task=task,
         row=casepages.rows([context.rows[task.no]], context.names, now)[0],

@@ -560,3 +560,13 @@ def test_a_completion_reads_the_case_once_and_writes_it_once(world: Flask) -> No
     assert len(reads) == 1, reads
     assert [s.split(" SET ")[0] for s in sent if s.startswith("UPDATE cases")] == [
         "UPDATE cases"]
+
+
+def test_an_app_works_with_its_own_table_of_actions(world: Flask) -> None:
+    world.extensions["actions"] = registry.build(
+        entry for entry in registry.BUILT_IN if entry.name != "copy")
+    number = apply(world)
+    govsvc = Person(world, "clerk_govsvc")
+    page = govsvc.done(number, 1, "claim")
+    assert "complete" in open_actions(page) and "copy" not in open_actions(page)
+    assert govsvc.act(number, 1, "copy", user="2").status_code == 404
