@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.forms.checks import FieldError
-from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER, field_types
+from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER, FieldTypes
 from runtime.forms.state import FormState, is_table, value_fields
 from runtime.i18n import Label
 
@@ -41,39 +41,40 @@ class References(Protocol):
         a record out of scope is not told apart from one that does not exist)."""
 
 
-def has_pickers(form: FormSpec) -> bool:
-    types = field_types()
+def has_pickers(form: FormSpec, types: FieldTypes) -> bool:
     return any(types[f.type].refers_to for f in form.all_fields() if f.type in types)
 
 
-def reference_errors(form: FormSpec, state: FormState,
-                     references: References) -> dict[str, list[FieldError]]:
+def reference_errors(form: FormSpec, state: FormState, references: References,
+                     types: FieldTypes) -> dict[str, list[FieldError]]:
     """An error by path for each visible picker whose value `references` does not find."""
-    if not has_pickers(form):
+    if not has_pickers(form, types):
         return {}
     return {path: [error] for path, error in _level(form.fields, state, state.data, "",
-                                                    references)}
+                                                    references, types)}
 
 
 def _level(fields: tuple[FieldSpec, ...], state: FormState, values: Mapping[str, Any],
-           prefix: str, references: References) -> Iterator[tuple[str, FieldError]]:
-    types = field_types()
+           prefix: str, references: References,
+           types: FieldTypes) -> Iterator[tuple[str, FieldError]]:
     for spec in value_fields(fields):
         path, value = prefix + spec.id, values.get(spec.id)
         if path not in state.fields or not state.fields[path].visible:
             continue
         if is_table(spec):
             for index, row in enumerate(value or []):
-                yield from _level(spec.fields, state, row, f"{path}[{index}].", references)
+                yield from _level(spec.fields, state, row, f"{path}[{index}].", references,
+                                  types)
         elif types[spec.type].refers_to and value not in (None, ""):
-            error = resolve(spec, str(value), references)
+            error = resolve(spec, str(value), references, types)
             if error is not None:
                 yield path, error
 
 
-def resolve(spec: FieldSpec, value: str, references: References) -> FieldError | None:
+def resolve(spec: FieldSpec, value: str, references: References,
+            types: FieldTypes) -> FieldError | None:
     """The error for one chosen value of a picker field, or None when it is found."""
-    refers_to = field_types()[spec.type].refers_to
+    refers_to = types[spec.type].refers_to
     if refers_to == DEPARTMENT:
         found = references.department(value, spec.department)
     elif refers_to == USER:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
+from runtime.forms.fieldtypes import Provider
+from runtime.providers import FIELD_TYPE_PROVIDERS
 from runtime.web import (
     admin,
     api,
@@ -15,6 +18,7 @@ from runtime.web import (
     citizens,
     database,
     errors,
+    fieldtypes,
     forms,
     headers,
     health,
@@ -27,15 +31,18 @@ from runtime.web import (
 )
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, *,
+               field_types: Iterable[Provider] = FIELD_TYPE_PROVIDERS) -> Flask:
     """An app configured by `config` (DATABASE_URL, SECRET_KEY, TESTING, INSTANCE_PATH),
-    falling back to the environment and the instance folder."""
+    falling back to the environment and the instance folder, with the field types that
+    `field_types` (a list of providers) register in a registry of its own."""
     given = dict(config or {})
     app = Flask(__name__, instance_path=settings.instance_path(given))
     app.config.update(settings.resolve(given, app.instance_path))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     Htmx(app)
     database.init_app(app)
+    fieldtypes.init_app(app, field_types)
     lang.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

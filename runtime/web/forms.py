@@ -55,6 +55,7 @@ from runtime.web.auth import throttled
 from runtime.web.casepages import progress_of
 from runtime.web.database import db, store
 from runtime.web.errors import AppError
+from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
 from runtime.web.formviews import Views, plans, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
@@ -156,7 +157,8 @@ def _form(row: Head | Definition) -> FormSpec:
 def _catalogs(pack_id: str, form: FormSpec) -> dict[str, CatalogSpec]:
     """The pack's catalogs, read only when a field of the form draws options from one, and
     once per request: a partial update or a failed submit both validates and renders."""
-    if not any(p.spec.options_from for p in plans(form, current_lang()).values()):
+    if not any(p.spec.options_from
+               for p in plans(form, current_lang(), field_types()).values()):
         return {}  # the plans, built once per form, list every field without a walk
     read: dict[str, dict[str, CatalogSpec]] = g.setdefault("catalogs", {})
     if pack_id not in read:
@@ -221,8 +223,8 @@ def _owner() -> Owner:
 def _page(row: Head, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
           step: int, key: str | None = None, notice: str | None = None,
           draft: str | None = None, status: int = 200) -> ResponseReturnValue:
-    names = _names([k for p in plans(form, current_lang()).values() if p.type in FILE_TYPES
-                    for k in state.data.get(p.spec.id) or []])
+    names = _names([k for p in plans(form, current_lang(), field_types()).values()
+                    if p.type in FILE_TYPES for k in state.data.get(p.spec.id) or []])
     views = Views(form, state, errors, _catalogs(row.pack_id, form), names,
                   frozenset(_locked(form)), lang=current_lang()).top()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
@@ -245,7 +247,7 @@ def partial(form_id: str) -> ResponseReturnValue:
     row = _form_head(form_id, _posted_version())
     form = _form(row)
     result = validate(form, {**posted_data(form, request.form), **_locked(form)},
-                      catalogs=_catalogs(row.pack_id, form))
+                      field_types(), catalogs=_catalogs(row.pack_id, form))
     left = request.htmx.trigger_name or ""
     affected = dependents(form).get(_field_id(left), frozenset())
     views = Views(form, result.state, _left_errors(result, left),
@@ -283,8 +285,9 @@ def post(form_id: str) -> ResponseReturnValue:
         return _save_draft(row, form, data)
     if action.startswith(("add_row:", "remove_row:")):
         changed = _change_rows(data, action)
-        return _page(row, form, state_of(form, changed), {}, step=_current_step(), key=key)
-    result = validate(form, data, catalogs=_catalogs(row.pack_id, form))
+        return _page(row, form, state_of(form, changed, field_types()), {},
+                     step=_current_step(), key=key)
+    result = validate(form, data, field_types(), catalogs=_catalogs(row.pack_id, form))
     check_references(form, result)
     step = _step_after(action, form, result)
     if action != "submit" or not result.ok:
@@ -389,7 +392,7 @@ def upload(form_id: str, field_id: str) -> ResponseReturnValue:
     except FileRefused as refused:
         error = ft(refused.code)
     data = {**posted_data(form, request.form), field_id: keys}
-    views = Views(form, state_of(form, data), {field_id: [error]} if error else {},
+    views = Views(form, state_of(form, data, field_types()), {field_id: [error]} if error else {},
                   _catalogs(row.pack_id, form), _names(keys), lang=current_lang())
     return render_template("_field.html", fields=[views.at(field_id)], oob=False,
                            form_id=form.id, live_url=_live_url(form))
@@ -435,9 +438,10 @@ def resume(token: str) -> ResponseReturnValue:
     latest = _form_head(draft.form_id)
     old = _form(_form_head(draft.form_id, draft.form_version))
     form = _form(latest)
-    data, changes = carry_over(draft.data, old, form)
+    data, changes = carry_over(draft.data, old, form, field_types())
     notice = changes.message(_lang()) if changes else None
-    return _page(latest, form, state_of(form, data), {}, step=0, notice=notice, draft=token)
+    return _page(latest, form, state_of(form, data, field_types()), {}, step=0, notice=notice,
+                 draft=token)
 
 
 @bp.get("/receipt")
@@ -483,7 +487,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     version = body.get("version")
     row = _form_head(form_id, version if isinstance(version, int) else None)
     form = _form(row)
-    result = validate(form, body["data"], catalogs=_catalogs(row.pack_id, form))
+    result = validate(form, body["data"], field_types(), catalogs=_catalogs(row.pack_id, form))
     check_references(form, result)
     if not result.ok:
         return jsonify({"errors": result.as_dict(_lang())}), 422

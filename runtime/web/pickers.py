@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 
 from runtime import access
 from runtime.definitions.spec import FieldSpec, FormSpec
-from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER, field_types
+from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER
 from runtime.forms.references import FOUND, MISSING, OUTSIDE, reference_errors
 from runtime.forms.validation import Validation
 from runtime.i18n import Catalogue
-from runtime.masking import MASKS, mask
 from runtime.store import accounts
 from runtime.store import references as store
 from runtime.store.accounts import Department, User
@@ -34,6 +33,7 @@ from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
 from runtime.web.auth import record_ref, require
 from runtime.web.database import db
+from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, text
 
 bp = Blueprint("pickers", __name__)
@@ -153,7 +153,7 @@ def _search(spec: FieldSpec, query: str) -> list[tuple[str, str]]:
     title = _title_spec(spec)
     rows = store.records(session, access.visibility(g.principal, PERMISSION),
                          form_id=spec.related_form or "", query=query, limit=LIMIT + 1,
-                         title_field=title.id if title and title.type not in MASKS else None)
+                         title_field=title.id if title and not _masked(title) else None)
     return [(r.tracking_no, _record_words(r, title)) for r in rows]
 
 
@@ -179,10 +179,16 @@ def _title_spec(spec: FieldSpec) -> FieldSpec | None:
     return next((f for f in form.all_fields() if f.id == spec.related_title), None)
 
 
+def _masked(spec: FieldSpec) -> bool:
+    """A personal number: never searched for or shown in full."""
+    return spec.type in field_types() and field_types()[spec.type].mask is not None
+
+
 def _record_words(row: Submission, title: FieldSpec | None) -> str:
     """受理编号 · the title field's value (masked when personal) · the day it came in."""
     value = row.data.get(title.id) if title else None
-    shown = mask(value, title.type) if title and title.type in MASKS and value else value
+    mask = field_types()[title.type].mask if title and title.type in field_types() else None
+    shown = mask(value) if mask is not None and value else value
     day = row.created_at.strftime("%Y-%m-%d")
     return " · ".join(str(part) for part in (row.tracking_no, shown, day) if part)
 
@@ -271,6 +277,7 @@ class StoreReferences:
 def check_references(form: FormSpec, result: Validation) -> None:
     """Add an error to `result` for each chosen department, person or record that does not
     exist or is not the submitter's to choose, in the same errors-by-path dict."""
-    found = reference_errors(form, result.state, StoreReferences(db(), g.get("principal")))
+    found = reference_errors(form, result.state, StoreReferences(db(), g.get("principal")),
+                             field_types())
     for path, errors in found.items():
         result.errors.setdefault(path, errors)

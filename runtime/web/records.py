@@ -25,19 +25,18 @@ from sqlalchemy import select
 
 from runtime import access
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
-from runtime.forms.fieldtypes import field_types
 from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
-from runtime.masking import MASKS, mask, neutralise_cell
+from runtime.masking import neutralise_cell
 from runtime.store.files import Attachment, LocalFileStore
 from runtime.store.queries import definition
 from runtime.store.scoping import scope_filter
 from runtime.store.submissions import Submission
 from runtime.web.auth import audit, record_ref, require
 from runtime.web.database import db, store
+from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, text
 from runtime.web.pickers import words_of
-from templates_lib.regions import full_name
 
 bp = Blueprint("records", __name__, url_prefix="/work")
 PAGE = 20
@@ -87,7 +86,8 @@ def submission_form(row: Submission) -> FormSpec:
 
 
 def _masked_fields(form: FormSpec) -> list[FieldSpec]:
-    return [f for f in value_fields(form.fields) if f.type in MASKS]
+    types = field_types()
+    return [f for f in value_fields(form.fields) if f.type in types and types[f.type].mask]
 
 
 EMPTY = (None, "", [])  # a value not filled in: no line in an export, no cell in a row
@@ -96,10 +96,10 @@ EMPTY = (None, "", [])  # a value not filled in: no line in an export, no cell i
 def shown_value(spec: FieldSpec, value: Any) -> Any:
     """A stored value as staff read it: personal numbers masked, choices by their labels,
     yes/no in words, regions, departments, staff and linked records by name, a table's rows
-    cell by cell (each by its own field)."""
-    if spec.type in MASKS:
-        return mask(value, spec.type)
+    cell by cell (each by its own field). Masking and a type's own words are its type's."""
     field_type = field_types().get(spec.type)
+    if field_type is not None and field_type.mask is not None:
+        return field_type.mask(value) if value is not None and value != "" else value
     if value and field_type is not None and field_type.refers_to:
         return words_of(spec, str(value))
     if is_table(spec):
@@ -111,8 +111,8 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
         return labels[str(value)]
     if isinstance(value, bool):
         return rt("yes") if value else rt("no")
-    if spec.type == "region":
-        return full_name(str(value))
+    if field_type is not None and field_type.shown is not None:
+        return field_type.shown(value)
     if isinstance(value, dict):
         return " ".join(str(shown_value(spec, v)) for v in value.values() if v)
     return value

@@ -20,6 +20,7 @@ from runtime.flows.engine import Flow
 from runtime.forms.plans import PerForm
 from runtime.forms.state import value_fields
 from runtime.forms.validation import validate
+from runtime.web.fieldtypes import field_types
 from runtime.web.workwords import wt
 
 # Fields of a handler form that the 办理 form already asks as the engine's own outcome and
@@ -98,7 +99,7 @@ def _complete(posted: Mapping[str, str], staff: Staff, no: int, choices: Choices
     data: dict[str, Any] = {}
     if choices.handler is not None:
         raw = {f.id: posted.get(f.id, "") for f in choices.handler.fields}
-        result = validate(choices.handler, raw)
+        result = validate(choices.handler, raw, field_types())
         if not result.ok:
             raise Invalid({path: "；".join(found) for path, found in result.as_dict(lang).items()})
         data = result.data

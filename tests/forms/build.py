@@ -3,6 +3,11 @@
 from runtime.definitions.checker import check_documents
 from runtime.definitions.loader import load_text
 from runtime.definitions.spec import FormSpec
+from runtime.providers import default_field_types
+
+# The field types these tests run with: a registry of the tests' own, from the default
+# providers (an app builds its own the same way).
+TYPES = default_field_types()
 
 HEAD = "kind: Form\nid: apply\nversion: {version}\ntitle: 申请\n"
 
