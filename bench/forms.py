@@ -18,7 +18,7 @@ timed loops:
     fetches a token once and posts it with every request (TESTING is set only so that the
     test client's plain-http session cookie is not Secure-only); every post has a fresh
     `_key`. Goal: at least 50% of the bare throughput.
-(c) `validate(form, data)` on a JSON submission with several errors (all collected) and on a
+(c) `validate(form, data, types)` on a JSON submission with several errors (all collected) and on a
     clean one, beside the jsonschema package on an equivalent JSON Schema (Draft 2020-12,
     validator built once, `iter_errors` collecting all). Goal: under 50 µs per call where
     jsonschema takes about 370 µs (the issue's own measurement), i.e. under 0.135x of
@@ -51,6 +51,7 @@ from jinja2 import Template  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from runtime.definitions.spec import FormSpec  # noqa: E402
+from runtime.forms.fieldtypes import FieldTypes  # noqa: E402
 from runtime.forms.state import form_state  # noqa: E402
 from runtime.forms.validation import validate  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
@@ -60,6 +61,7 @@ from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.submissions import Submission, submit  # noqa: E402
 from runtime.web import create_app  # noqa: E402
 from runtime.web.database import db, store  # noqa: E402
+from runtime.web.fieldtypes import field_types  # noqa: E402
 from runtime.web.formviews import Views  # noqa: E402
 
 REPEATS = 7
@@ -409,9 +411,9 @@ def bench_submit(app: Flask) -> list[str]:
     ]
 
 
-def bench_validate(form: FormSpec) -> list[str]:
+def bench_validate(form: FormSpec, types: FieldTypes) -> list[str]:
     validator = jsonschema.Draft202012Validator(json_schema())
-    broken, clean = validate(form, BROKEN), validate(form, CLEAN)
+    broken, clean = validate(form, BROKEN, types), validate(form, CLEAN, types)
     assert clean.ok, clean.as_dict()
     schema_errors = list(validator.iter_errors(BROKEN))
     assert not list(validator.iter_errors(CLEAN))
@@ -421,8 +423,9 @@ def bench_validate(form: FormSpec) -> list[str]:
             f"{ISSUE_JSONSCHEMA_US:.0f} µs; CPU time)"]
     for label, data, errors in (("with errors", BROKEN, (len(broken.errors), len(schema_errors))),
                                 ("clean", CLEAN, (0, 0))):
-        ours, theirs = paired(partial(validate, form, data), partial(_all_errors, validator, data),
-                              CALLS, CALLS // 4, clock=time.process_time)
+        ours, theirs = paired(partial(validate, form, data, types),
+                              partial(_all_errors, validator, data), CALLS, CALLS // 4,
+                              clock=time.process_time)
         rows.append(f"    {label:<12}       {ours * 1e6:8.1f} {theirs * 1e6:14.1f} "
                     f"{ours / theirs:7.3f}x {errors[0]:>6} / {errors[1]:<6}    "
                     f"{verdict(ours / theirs < VALIDATE_GOAL_RATIO)}")
@@ -443,7 +446,7 @@ def main(parts: str) -> None:
         write_pack(folder / "pack")
         app, form, static = build_app(folder)
         runs = {"a": lambda: bench_page(app, form, static), "b": lambda: bench_submit(app),
-                "c": lambda: bench_validate(form)}
+                "c": lambda: bench_validate(form, field_types(app))}
         try:
             lines = [line for part in parts for line in ["", *runs[part]()]][1:]
         finally:

@@ -157,6 +157,7 @@ def submission(tracking_no: str) -> ResponseReturnValue:
     files = db().scalars(select(Attachment).where(Attachment.submission_id == row.id)).all()
     return render_template("pages/submission.html", row=row, form=form,
                            fields=list(value_fields(form.fields)), shown=shown_value, files=files,
+                           masked={f.id for f in _masked_fields(form)},
                            can_reveal=access.allowed(g.principal, "pii.reveal", record_ref(row)))
 
 
