@@ -18,6 +18,7 @@ from runtime.definitions.checker import Checked, Extensions, check_documents
 from runtime.definitions.loader import DEFINITION_SUFFIXES, Document, load_text
 from runtime.definitions.problems import DefinitionError, Problem, problem
 from runtime.definitions.spec import PackSpec
+from runtime.providers import default_extensions
 
 MAX_FILES = 1000
 MAX_TOTAL_BYTES = 50 << 20
@@ -65,7 +66,7 @@ class PackResult:
 def check_path(path: str | os.PathLike[str], *,
                extensions: Extensions | None = None) -> PackResult:
     """Check a pack folder, a pack zip, or a single definition file (against the given kinds
-    and field types; the built-in ones when none are given)."""
+    and field types; the default ones, runtime.providers, when none are given)."""
     target = Path(path)
     try:
         if target.is_dir():
@@ -85,7 +86,8 @@ def check_single(name: str, data: bytes, *,
     """One definition alone: its references to other files cannot be followed."""
     source = PackSource(name, {name: data})
     docs, problems = _load(source, [name])
-    result = check_documents(docs, resolve_refs=False, extensions=extensions)
+    result = check_documents(docs, resolve_refs=False,
+                             extensions=extensions or default_extensions())
     return PackResult(source, problems + result.problems, result.definitions)
 
 
@@ -94,7 +96,7 @@ def check_pack(source: PackSource, *, extensions: Extensions | None = None) -> P
         return PackResult(source, [problem("pack_missing", source.origin, None)], [])
     definitions = [n for n in sorted(source.files) if _is_definition(n)]
     docs, problems = _load(source, definitions)
-    result = check_documents(docs, extensions=extensions)
+    result = check_documents(docs, extensions=extensions or default_extensions())
     pack = next((d.spec for d in result.definitions if isinstance(d.spec, PackSpec)), None)
     assets = set(pack.assets) if pack else set()
     problems += [problem("pack_bad_file", name, None) for name in sorted(source.files)

@@ -20,13 +20,12 @@ from runtime.definitions.checks.common import (
     FieldTypeFacts,
     duplicate_ids,
 )
-from runtime.definitions.kinds import Kind, builtin_kinds
+from runtime.definitions.kinds import Kind
 from runtime.definitions.loader import Document
 from runtime.definitions.problems import Problem
 from runtime.definitions.schema import schema_problems, without_invalid
-from runtime.forms.fieldtypes import field_types
 
-__all__ = ["Checked", "CheckResult", "Extensions", "check_documents", "default_extensions"]
+__all__ = ["Checked", "CheckResult", "Extensions", "check_documents"]
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,6 @@ class Extensions:
 
     kinds: Mapping[str, Kind]
     field_types: Mapping[str, FieldTypeFacts]
-
-
-def default_extensions() -> Extensions:
-    """The built-in kinds and the process-wide field types (until the app hands its own)."""
-    return Extensions(builtin_kinds(), field_types())
 
 
 @dataclass
@@ -52,11 +46,13 @@ class CheckResult:
         return not self.problems
 
 
-def check_documents(docs: Iterable[Document], *, resolve_refs: bool = True,
-                    extensions: Extensions | None = None) -> CheckResult:
-    """Check documents together. With `resolve_refs=False` (one file alone) references to
-    other definitions are not checked, since they live in files we were not given."""
-    given = extensions or default_extensions()
+def check_documents(docs: Iterable[Document], *, extensions: Extensions,
+                    resolve_refs: bool = True) -> CheckResult:
+    """Check documents together against the kinds and field types of `extensions` (the
+    caller's: runtime.providers.default_extensions() builds the default ones). With
+    `resolve_refs=False` (one file alone) references to other definitions are not checked,
+    since they live in files we were not given."""
+    given = extensions
     problems: list[Problem] = []
     checked: list[Checked] = []
     for doc in docs:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -138,11 +137,3 @@ def field_types_from(providers: Iterable[Provider]) -> FieldTypes:
         provide(registry)
     return registry
 
-
-@cache
-def field_types() -> FieldTypes:
-    """Transitional, for the definitions checker alone until it is given the registry: the
-    default registry, built once. Nothing else may call it (an app has its own registry)."""
-    from runtime.providers import default_field_types
-
-    return default_field_types()

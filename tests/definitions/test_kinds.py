@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 import pytest
 
 from runtime.definitions import spec as spec_module
-from runtime.definitions.checker import Extensions, default_extensions
+from runtime.definitions.checker import Extensions
 from runtime.definitions.checks.common import Checked, Context
 from runtime.definitions.kinds import Kind, builtin_kinds
 from runtime.definitions.problems import Problem
 from runtime.definitions.spec import DefinitionHead, spec
 from runtime.packs import PackSource, check_pack
+from runtime.providers import default_extensions
 
 PACK = "kind: Pack\nid: toys\nversion: 1\nformat: 1\ntitle: 玩具\n"
 FORM = ("kind: Form\nid: apply\nversion: 1\ntitle: 申请\n"

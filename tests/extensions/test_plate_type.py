@@ -4,7 +4,7 @@ widget, a live update and a submit read its two posted parts through its parser,
 speak its own words, and staff see it masked on the record page and in the export. An app
 without the provider knows no such type, and the default registry is left as it was."""
 
-from __future__ import annotations  # noqa: I001 (until runtime.definitions.kinds exists here)
+from __future__ import annotations
 
 import csv
 import io

@@ -4,6 +4,7 @@ every code a type's parser can raise has words."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -88,3 +89,16 @@ def test_a_forms_plan_is_per_registry() -> None:
     assert validate(form, {"code": "ab"}, TYPES).data == {"code": "ab"}
     assert validate(form, {"code": "ab"}, shouting).data == {"code": "AB"}
     assert validate(form, {"code": "ab"}, TYPES).data == {"code": "ab"}
+
+
+def test_the_core_never_imports_templates_lib() -> None:
+    """definitions and forms are given the registry; they name no extension, so a field
+    type from templates_lib is registered exactly as a third party's would be."""
+    root = Path(__file__).parents[2] / "runtime"
+    for package in ("definitions", "forms"):
+        for source in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text("utf-8"))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                assert not any(n.split(".")[0] == "templates_lib" or n == "runtime.providers"
+                               for n in names), source

@@ -9,7 +9,7 @@ from runtime.definitions.checker import check_documents
 from runtime.definitions.loader import load_text
 from runtime.definitions.spec import FormSpec
 from runtime.forms.state import form_state
-from runtime.providers import default_field_types
+from runtime.providers import default_extensions, default_field_types
 from runtime.web.fieldtypes import field_types
 from runtime.web.formviews import Views, plans
 
@@ -26,7 +26,8 @@ fields:
 
 def build_form(fields: str) -> FormSpec:
     text = "kind: Form\nid: apply\nversion: 1\ntitle: 申请\n" + fields
-    result = check_documents([load_text("forms/apply.yaml", text)], resolve_refs=False)
+    result = check_documents([load_text("forms/apply.yaml", text)],
+                             extensions=default_extensions(), resolve_refs=False)
     assert result.problems == [], [p.render() for p in result.problems]
     spec = result.definitions[0].spec
     assert isinstance(spec, FormSpec)
