@@ -129,6 +129,14 @@ class FieldTypes(dict[str, FieldType]):
                              "hold no value")
         self[field_type.name] = field_type
 
+    def palette(self) -> dict[str, list[FieldType]]:
+        """The types by palette group, groups and types in the order they were registered:
+        what a designer lists, each type with its icon and the properties it starts with."""
+        groups: dict[str, list[FieldType]] = {}
+        for field_type in self.values():
+            groups.setdefault(field_type.palette.group, []).append(field_type)
+        return groups
+
 
 def field_types_from(providers: Iterable[Provider]) -> FieldTypes:
     """A new registry with the types of each provider, in order."""

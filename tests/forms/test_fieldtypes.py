@@ -102,3 +102,13 @@ def test_the_core_never_imports_templates_lib() -> None:
                          [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
                 assert not any(n.split(".")[0] == "templates_lib" or n == "runtime.providers"
                                for n in names), source
+
+
+def test_a_designer_lists_the_types_by_palette_group() -> None:
+    groups = TYPES.palette()
+    assert list(groups) == ["basic", "dates", "choices", "uploads", "layout", "references",
+                            "china"]
+    assert [t.name for t in groups["dates"]] == ["date", "datetime", "date_range"]
+    select = next(t for t in groups["choices"] if t.name == "select")
+    assert select.palette.icon == "list" and len(select.palette.defaults["options"]) == 2
+    assert sum(map(len, groups.values())) == len(TYPES)
