@@ -69,6 +69,7 @@ from sqlalchemy import (  # noqa: E402
 )
 from sqlalchemy.sql.dml import Insert  # noqa: E402
 
+from runtime.casework.submissions import submit_validated  # noqa: E402
 from runtime.definitions.spec import FormSpec  # noqa: E402
 from runtime.forms.state import form_state  # noqa: E402
 from runtime.forms.validation import validate  # noqa: E402
@@ -77,7 +78,6 @@ from runtime.store.db import make_engine, session_factory  # noqa: E402
 from runtime.store.migrate import upgrade  # noqa: E402
 from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.submissions import Submission  # noqa: E402
-from runtime.store.submissions import submit as store_submission  # noqa: E402
 from runtime.web import create_app  # noqa: E402
 from runtime.web.database import db, store  # noqa: E402
 from runtime.web.formviews import Views  # noqa: E402
@@ -347,7 +347,7 @@ def add_baselines(app: Flask, form: FormSpec, static: Template) -> None:
     def store_only() -> Any:
         """The product's own store write of a submission, with no validation (the old line)."""
         data = {k: v for k, v in request.form.items() if k != "csrf_token" and k[0] != "_"}
-        store_submission(db(), form=form, data=data, idempotency_key=request.form["_key"][:64])
+        submit_validated(db(), form=form, data=data, idempotency_key=request.form["_key"][:64])
         return redirect("/receipt", code=303)
 
     def bare_joint() -> Any:

@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 
 from runtime.forms.state import form_state
 from runtime.store import models
-from runtime.web.forms import TEXT, page_fields
+from runtime.web.formpage import TEXT
+from runtime.web.forms import page_fields
 from runtime.web.formtemplates import source
 from runtime.web.formviews import Views
 

@@ -1,0 +1,138 @@
+"""Submitting an application: validate it, store the submission, let it claim the files its
+browser session uploaded, start the case its form starts and audit it, in one transaction
+with one commit. The page and the JSON API call `submit`; a caller that validated already
+(a test, a bench, the demo) calls `submit_validated`.
+
+Each rendered form carries an idempotency key: the same key submitted twice, even at the same
+moment, makes one submission and gives back the same receipt. The key is not looked up first:
+the insert finds a repeat by the unique key, so a new submission costs no read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.flows.errors import FlowError
+from runtime.forms.references import Resolver
+from runtime.forms.validation import Validation, validate
+from runtime.store import audit, cases
+from runtime.store.files import FILE_FIELD_TYPES, claim_files
+from runtime.store.submissions import (
+    GUEST,
+    TRACKING_TRIES,
+    Owner,
+    Receipt,
+    Submission,
+    by_key,
+    new_submission,
+    receipt_of,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Application:
+    """A submit as the web parsed it: the posted data (an account's own values already laid
+    over it), the form it was filled on, and who sent it from where."""
+
+    form: FormSpec
+    data: Mapping[str, Any]
+    idempotency_key: str
+    owner: Owner = GUEST
+    uploads: frozenset[str] = frozenset()  # keys of files this browser session uploaded
+    prefilled: Mapping[str, str] = field(default_factory=dict)  # field id -> its source
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What came of a submit: the validation, and the receipt unless it found errors."""
+
+    validation: Validation
+    receipt: Receipt | None
+
+
+def submit(session: Session, application: Application, *,
+           catalogs: Mapping[str, CatalogSpec] | None = None,
+           resolver: Resolver | None = None) -> Submitted:
+    """Validate the application (references asked of `resolver`); when it holds, store it,
+    start its case and commit once."""
+    form = application.form
+    result = validate(form, application.data, catalogs=catalogs, resolver=resolver)
+    if not result.ok:
+        return Submitted(result, None)
+    receipt = submit_validated(
+        session, form=form, data=result.data, idempotency_key=application.idempotency_key,
+        owner=application.owner, region_code=region_of(form, result.data),
+        attachments=own_files(form, result.data, application.uploads), ip=application.ip,
+        prefilled=dict(application.prefilled))
+    return Submitted(result, receipt)
+
+
+def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
+                     idempotency_key: str, owner: Owner = GUEST,
+                     region_code: str | None = None, attachments: Iterable[str] = (),
+                     ip: str | None = None,
+                     prefilled: dict[str, str] | None = None) -> Receipt:
+    """Store a validated submission once per idempotency key, claim the uploaded files it
+    names (`attachments`: keys the caller checked are the submitter's), start its case,
+    audit it, and commit."""
+    keys = list(attachments)
+    for _ in range(TRACKING_TRIES):
+        row = new_submission(form, data, idempotency_key=idempotency_key, owner=owner,
+                             region_code=region_code, prefilled=prefilled or {})
+        session.add(row)
+        try:
+            session.flush()  # a repeated key or a drawn number already taken fails here
+            claim_files(session, row.id, keys)
+            _start_case(session, row)
+            audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
+                         target=("submission", row.tracking_no),
+                         after={"form": form.id, "version": form.version})
+            session.commit()
+            return receipt_of(row, created=True)
+        except IntegrityError as error:
+            session.rollback()
+            existing = by_key(session, idempotency_key)
+            if existing is not None:  # the key was used before, or won a race: one receipt
+                return receipt_of(existing, created=False)
+            if "tracking_no" not in str(error.orig):
+                raise  # not a drawn number taken: a real fault, shown as it is
+    raise RuntimeError("could not find a free tracking number")  # 10^8 a day: never in practice
+
+
+def _start_case(session: Session, row: Submission) -> None:
+    """Submitting starts the process that the form starts, in the same transaction. A rule
+    that fails at run time must not lose the citizen's submission: it is kept and logged,
+    with no case, for staff to see."""
+    try:
+        cases.start_for(session, row)
+    except FlowError as error:
+        log.error("submission %s started no case: %s", row.tracking_no, error.message())
+
+
+def region_of(form: FormSpec, data: Mapping[str, Any]) -> str | None:
+    """The region a submission is about (its first region field): region scopes reach it."""
+    return next((data[f.id] for f in form.all_fields() if f.type == "region" and data.get(f.id)),
+                None)
+
+
+def own_files(form: FormSpec, data: Mapping[str, Any], uploads: frozenset[str]) -> list[str]:
+    """Keys of files a submission may claim: those its file fields name that this browser
+    session uploaded (a key copied from someone else's page claims nothing)."""
+    keys = [k for f in form.all_fields() if f.type in FILE_FIELD_TYPES
+            for k in data.get(f.id) or []]
+    return [k for k in keys if k in uploads]
+
+
+def _actor(owner: Owner) -> audit.Actor:
+    name = owner.kind if owner.id is None else f"{owner.kind}:{owner.id}"
+    return audit.Actor(None if owner.id is None else str(owner.id), name, owner.kind)
