@@ -24,6 +24,7 @@ from runtime.forms.references import Resolver
 from runtime.forms.validation import Validation, validate
 from runtime.store import audit, cases
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
+from runtime.store.queries import Heads
 from runtime.store.submissions import (
     GUEST,
     TRACKING_TRIES,
@@ -31,7 +32,7 @@ from runtime.store.submissions import (
     Receipt,
     Submission,
     by_key,
-    new_submission,
+    insert_submission,
     receipt_of,
 )
 
@@ -62,38 +63,41 @@ class Submitted:
 
 def submit(session: Session, application: Application, *,
            catalogs: Mapping[str, CatalogSpec] | None = None,
-           resolver: Resolver | None = None) -> Submitted:
+           resolver: Resolver | None = None, heads: Heads | None = None) -> Submitted:
     """Validate the application (references asked of `resolver`); when it holds, store it,
-    start its case and commit once."""
+    start its case and commit once. `heads`, the app's remembered definitions, tells a form
+    that starts no process without a read (without it, the store is asked)."""
     form = application.form
     result = validate(form, application.data, catalogs=catalogs, resolver=resolver)
     if not result.ok:
         return Submitted(result, None)
+    starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
     receipt = submit_validated(
         session, form=form, data=result.data, idempotency_key=application.idempotency_key,
         owner=application.owner, region_code=region_of(form, result.data),
         attachments=own_files(form, result.data, application.uploads), ip=application.ip,
-        prefilled=dict(application.prefilled))
+        prefilled=dict(application.prefilled), starts_case=starts)
     return Submitted(result, receipt)
 
 
 def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      idempotency_key: str, owner: Owner = GUEST,
                      region_code: str | None = None, attachments: Iterable[str] = (),
-                     ip: str | None = None,
-                     prefilled: dict[str, str] | None = None) -> Receipt:
+                     ip: str | None = None, prefilled: dict[str, str] | None = None,
+                     starts_case: bool = True) -> Receipt:
     """Store a validated submission once per idempotency key, claim the uploaded files it
-    names (`attachments`: keys the caller checked are the submitter's), start its case,
-    audit it, and commit."""
+    names (`attachments`: keys the caller checked are the submitter's), start its case
+    (unless the caller knows its form starts none: `starts_case`), audit it, and commit."""
     keys = list(attachments)
     for _ in range(TRACKING_TRIES):
-        row = new_submission(form, data, idempotency_key=idempotency_key, owner=owner,
-                             region_code=region_code, prefilled=prefilled or {})
-        session.add(row)
         try:
-            session.flush()  # a repeated key or a drawn number already taken fails here
+            # A repeated key or a drawn number already taken fails the insert.
+            row = insert_submission(session, form, data, idempotency_key=idempotency_key,
+                                    owner=owner, region_code=region_code,
+                                    prefilled=prefilled or {})
             claim_files(session, row.id, keys)
-            _start_case(session, row)
+            if starts_case:
+                _start_case(session, row)
             audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
                          target=("submission", row.tracking_no),
                          after={"form": form.id, "version": form.version})

@@ -82,6 +82,7 @@ class Heads:
         self.ttl = ttl
         self._versions: dict[tuple[str, str, int], Head] = {}
         self._latest: dict[tuple[str, str], tuple[int, float, int]] = {}  # version, until, gen
+        self._starts: tuple[dict[str, Head], float, int] | None = None  # by form, until, gen
 
     def get(self, session: Callable[[], Session], kind: str, def_id: str,
             version: int | None = None) -> Head | None:
@@ -98,6 +99,20 @@ class Heads:
         if row is None:
             return None
         return self._remember(row, latest=version is None)
+
+    def process_started_by(self, session: Callable[[], Session], form_id: str) -> Head | None:
+        """The newest published Process whose start form is `form_id` (the first by id when
+        several are), or None: a submission of that form starts no case. Remembered like
+        the latest versions, so a submit of a form that starts nothing reads nothing."""
+        starts = self._starts
+        if starts is None or starts[1] <= time.monotonic() or starts[2] != _generation:
+            by_form: dict[str, Head] = {}
+            for row in list_definitions(session(), "Process"):
+                start_form = getattr(row.spec, "start_form", None)
+                if start_form is not None and start_form not in by_form:
+                    by_form[start_form] = self._remember(row, latest=False)
+            starts = self._starts = (by_form, time.monotonic() + self.ttl, _generation)
+        return starts[0].get(form_id)
 
     def _remember(self, row: Definition, *, latest: bool) -> Head:
         if len(self._versions) >= HEADS_SIZE:

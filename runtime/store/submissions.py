@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy import DateTime, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.definitions.spec import FormSpec
@@ -83,15 +83,22 @@ class Receipt:
     created: bool  # False when this idempotency key had already made the submission
 
 
-def new_submission(form: FormSpec, data: dict[str, Any], *, idempotency_key: str,
-                   owner: Owner, region_code: str | None,
-                   prefilled: dict[str, str]) -> Submission:
-    """A submission row of `form` with a freshly drawn tracking number and code (not added)."""
-    return Submission(tracking_no=_tracking_no(), verification_code=_code(),
-                      idempotency_key=idempotency_key, form_id=form.id,
-                      form_version=form.version, data=data, prefilled=prefilled,
-                      owner_kind=owner.kind, owner_id=owner.id,
-                      department_code=form.department, region_code=region_code)
+def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
+                      idempotency_key: str, owner: Owner, region_code: str | None,
+                      prefilled: dict[str, str]) -> Submission:
+    """Insert a submission of `form` with a freshly drawn tracking number and code, in the
+    caller's transaction, and return it (detached: written once, it needs no unit of work,
+    so it is one plain INSERT). A repeated key or a number already taken raises
+    IntegrityError here."""
+    now = utcnow()
+    values = {"tracking_no": _tracking_no(), "verification_code": _code(),
+              "idempotency_key": idempotency_key, "form_id": form.id,
+              "form_version": form.version, "data": data, "prefilled": prefilled,
+              "status": "submitted", "owner_kind": owner.kind, "owner_id": owner.id,
+              "department_code": form.department, "region_code": region_code,
+              "created_at": now, "updated_at": now, "row_version": 1}
+    found = session.execute(insert(Submission.__table__), values)
+    return Submission(id=found.inserted_primary_key[0], **values)
 
 
 def by_key(session: Session, key: str) -> Submission | None:

@@ -14,7 +14,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from runtime.casework.submissions import Application, submit
-from runtime.web.database import db
+from runtime.web.database import db, store
 from runtime.web.errors import AppError
 from runtime.web.formpage import catalogs_for, form_head, form_of, resolver
 from runtime.web.lang import current_lang
@@ -35,7 +35,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]
     application = Application(form, body["data"], key, ip=request.remote_addr)
     done = submit(db(), application, catalogs=catalogs_for(row.pack_id, form),
-                  resolver=resolver())
+                  resolver=resolver(), heads=store().heads)
     if done.receipt is None:
         errors = done.validation.as_dict(current_lang())
         raise AppError(422, "invalid_submission", fields=errors, n=len(errors))

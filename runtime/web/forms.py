@@ -23,7 +23,7 @@ from runtime.forms.wizard import SUBMIT, parse_step, shown_errors, step_after
 from runtime.store.models import Definition
 from runtime.store.queries import list_definitions
 from runtime.web import drafts, formtemplates, tracking, uploads
-from runtime.web.database import db
+from runtime.web.database import db, store
 from runtime.web.formdata import posted_data
 from runtime.web.formpage import (
     TEXT,
@@ -144,7 +144,8 @@ def post(form_id: str) -> ResponseReturnValue:
     if action == SUBMIT:
         application = Application(form, data, key[:64], owner(), uploads.uploaded(),
                                   sources(form, locked), request.remote_addr)
-        done = submit(db(), application, catalogs=catalogs, resolver=resolver())
+        done = submit(db(), application, catalogs=catalogs, resolver=resolver(),
+                      heads=store().heads)
         if done.receipt is not None:
             tracking.remember(done.receipt, form)
             return redirect(lang_url("tracking.receipt"), code=303)
