@@ -83,6 +83,7 @@ class Heads:
         self._versions: dict[tuple[str, str, int], Head] = {}
         self._latest: dict[tuple[str, str], tuple[int, float, int]] = {}  # version, until, gen
         self._starts: tuple[dict[str, Head], float, int] | None = None  # by form, until, gen
+        self._catalogs: dict[str, tuple[dict[str, specs.CatalogSpec], float, int]] = {}
 
     def get(self, session: Callable[[], Session], kind: str, def_id: str,
             version: int | None = None) -> Head | None:
@@ -114,6 +115,17 @@ class Heads:
             starts = self._starts = (by_form, time.monotonic() + self.ttl, _generation)
         return starts[0].get(form_id)
 
+    def catalogs(self, session: Callable[[], Session],
+                 pack_id: str) -> dict[str, specs.CatalogSpec]:
+        """The latest published catalogs of a pack, by id (what `options_from` draws on),
+        remembered like the latest versions: a page or a submit reads them once per `ttl`."""
+        found = self._catalogs.get(pack_id)
+        if found is None or found[1] <= time.monotonic() or found[2] != _generation:
+            rows = list_definitions(session(), kind="Catalog", pack_id=pack_id)
+            by_id = {r.spec.id: r.spec for r in rows if isinstance(r.spec, specs.CatalogSpec)}
+            found = self._catalogs[pack_id] = (by_id, time.monotonic() + self.ttl, _generation)
+        return found[0]
+
     def _remember(self, row: Definition, *, latest: bool) -> Head:
         if len(self._versions) >= HEADS_SIZE:
             self._versions.clear()
@@ -124,6 +136,21 @@ class Heads:
             until = time.monotonic() + self.ttl
             self._latest[(row.kind, row.def_id)] = (row.version, until, _generation)
         return head
+
+
+_LATEST_VERSIONS = (select(Definition.def_id, func.max(Definition.version))
+                    .where(Definition.kind == bindparam("kind"),
+                           Definition.def_id.in_(bindparam("ids", expanding=True)))
+                    .group_by(Definition.def_id))
+
+
+def latest_versions(session: Session, kind: str, def_ids: list[str]) -> dict[str, int]:
+    """The highest published version of each of `def_ids` that is published, in one query
+    that reads no definition's content."""
+    if not def_ids:
+        return {}
+    rows = session.execute(_LATEST_VERSIONS, {"kind": kind, "ids": sorted(set(def_ids))})
+    return {def_id: version for def_id, version in rows}
 
 
 def definition_versions(session: Session, kind: str, def_id: str) -> list[int]:

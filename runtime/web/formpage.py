@@ -20,7 +20,7 @@ from runtime.forms.wizard import pages
 from runtime.i18n import Catalogue
 from runtime.store.files import FILE_FIELD_TYPES, attachment
 from runtime.store.models import Definition
-from runtime.store.queries import Head, list_definitions
+from runtime.store.queries import Head
 from runtime.store.references import StoreResolver
 from runtime.store.submissions import GUEST, Owner
 from runtime.web.database import db, store
@@ -90,15 +90,11 @@ def form_of(row: Head | Definition) -> FormSpec:
 
 
 def catalogs_for(pack_id: str, form: FormSpec) -> dict[str, CatalogSpec]:
-    """The pack's catalogs, read only when a field of the form draws options from one, and
-    once per request: a partial update or a failed submit both validates and renders."""
+    """The pack's catalogs, read only when a field of the form draws options from one (the
+    app's `Heads` remembers them, as it does the form)."""
     if not any(p.spec.options_from for p in plans(form, current_lang()).values()):
         return {}  # the plans, built once per form, list every field without a walk
-    read: dict[str, dict[str, CatalogSpec]] = g.setdefault("catalogs", {})
-    if pack_id not in read:
-        specs = [d.spec for d in list_definitions(db(), kind="Catalog", pack_id=pack_id)]
-        read[pack_id] = {s.id: s for s in specs if isinstance(s, CatalogSpec)}
-    return read[pack_id]
+    return store().heads.catalogs(db, pack_id)
 
 
 def parse_version(value: Any) -> int | None:
