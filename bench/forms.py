@@ -509,7 +509,8 @@ def bench_submit(app: Flask) -> list[str]:
         f"    throughput                {1 / product_s:7.0f}/s  {1 / bare_s:7.0f}/s   "
         f"({made} submissions, CSRF on, token fetched once per client)",
         *plain_trace.lines("one submit, 40 fields"), *joint_trace.lines("one joint submit"),
-        *profile_lines(product),
+        *profile_lines("a 40-field submit", product),
+        *profile_lines("a joint submit", joint),
     ]
 
 
@@ -578,7 +579,7 @@ BUCKETS = (("sqlite3 driver", ("sqlite3",)), ("sqlalchemy", ("/sqlalchemy/",)),
            ("flask, werkzeug, jinja2", ("/flask/", "/werkzeug/", "/jinja2/", "/markupsafe/")))
 
 
-def profile_lines(action: Callable[[], None]) -> list[str]:
+def profile_lines(label: str, action: Callable[[], None]) -> list[str]:
     """Where a submit's time goes: its own time in each function, summed by package, over
     POSTS submits under cProfile (which inflates small calls: read the shares, not ms)."""
     profile = cProfile.Profile()
@@ -594,7 +595,7 @@ def profile_lines(action: Callable[[], None]) -> list[str]:
         spent[bucket] = spent.get(bucket, 0.0) + row[2]
     total = sum(spent.values())
     shares = sorted(spent.items(), key=lambda item: -item[1])
-    return ["    where a 40-field submit's time goes (own time by package, cProfile):",
+    return [f"    where {label}'s time goes (own time by package, cProfile):",
             "      " + ", ".join(f"{label} {seconds / total:.0%}" for label, seconds in shares)]
 
 

@@ -161,13 +161,22 @@ def definition_versions(session: Session, kind: str, def_id: str) -> list[int]:
 
 def list_definitions(session: Session, kind: str | None = None,
                      pack_id: str | None = None) -> list[Definition]:
-    """The latest version of each definition, by kind and id; optionally of one kind or pack."""
-    query = _latest(Definition, Definition.kind, Definition.def_id)
-    if kind is not None:
-        query = query.where(Definition.kind == kind)
-    if pack_id is not None:
-        query = query.where(Definition.pack_id == pack_id)
-    return list(session.scalars(query.order_by(Definition.kind, Definition.def_id)))
+    """The latest version of each definition, by kind and id; optionally of one kind or pack.
+    Their JSON content is read only when a row's spec was not built yet (see `Definition.spec`)
+    or it is asked for."""
+    params = {name: value for name, value in (("kind", kind), ("pack_id", pack_id))
+              if value is not None}
+    return list(session.scalars(_LISTS[kind is not None, pack_id is not None], params))
+
+
+def _list(kind: bool, pack: bool) -> Select[Any]:
+    query = _latest(Definition, Definition.kind, Definition.def_id).options(
+        defer(Definition.data))
+    if kind:
+        query = query.where(Definition.kind == bindparam("kind"))
+    if pack:
+        query = query.where(Definition.pack_id == bindparam("pack_id"))
+    return query.order_by(Definition.kind, Definition.def_id)
 
 
 def list_packs(session: Session) -> list[Pack]:
@@ -181,3 +190,7 @@ def _latest(model: type[Definition] | type[Pack],
     newest = select(*columns, func.max(model.version).label("top")).group_by(*columns).subquery()
     match = [c == newest.c[c.key] for c in columns]
     return select(model).join(newest, and_(*match, model.version == newest.c.top))
+
+
+# Built once: a submit that starts a case lists the processes and the decision tables.
+_LISTS = {(kind, pack): _list(kind, pack) for kind in (False, True) for pack in (False, True)}
