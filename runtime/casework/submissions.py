@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.flows.errors import FlowError
+from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
 from runtime.forms.validation import Validation, validate
 from runtime.store import audit, cases
@@ -123,18 +124,27 @@ def _start_case(session: Session, row: Submission) -> None:
         log.error("submission %s started no case: %s", row.tracking_no, error.message())
 
 
+def _fields_of_type(form: FormSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ids of the form's region fields and of its file fields, in form order."""
+    fields = form.all_fields()
+    return (tuple(f.id for f in fields if f.type == "region"),
+            tuple(f.id for f in fields if f.type in FILE_FIELD_TYPES))
+
+
+_typed_fields = PerForm(_fields_of_type)  # the form is walked once, not on every submit
+
+
 def region_of(form: FormSpec, data: Mapping[str, Any]) -> str | None:
     """The region a submission is about (its first region field): region scopes reach it."""
-    return next((data[f.id] for f in form.all_fields() if f.type == "region" and data.get(f.id)),
-                None)
+    return next((data[f] for f in _typed_fields(form)[0] if data.get(f)), None)
 
 
 def own_files(form: FormSpec, data: Mapping[str, Any], uploads: frozenset[str]) -> list[str]:
     """Keys of files a submission may claim: those its file fields name that this browser
     session uploaded (a key copied from someone else's page claims nothing)."""
-    keys = [k for f in form.all_fields() if f.type in FILE_FIELD_TYPES
-            for k in data.get(f.id) or []]
-    return [k for k in keys if k in uploads]
+    if not uploads:
+        return []
+    return [k for f in _typed_fields(form)[1] for k in data.get(f) or [] if k in uploads]
 
 
 def _actor(owner: Owner) -> audit.Actor:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.forms.checks import FieldError
 from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER, field_types
+from runtime.forms.plans import PerForm
 from runtime.forms.state import FormState, is_table, value_fields
 from runtime.i18n import Label
 
@@ -42,9 +43,12 @@ class Resolver(Protocol):
         a record out of scope is not told apart from one that does not exist)."""
 
 
-def has_pickers(form: FormSpec) -> bool:
+def _has_pickers(form: FormSpec) -> bool:
     types = field_types()
     return any(types[f.type].refers_to for f in form.all_fields() if f.type in types)
+
+
+has_pickers = PerForm(_has_pickers)  # asked on every validation with a resolver
 
 
 def reference_errors(form: FormSpec, state: FormState,

@@ -143,7 +143,7 @@ def record(session: Session, *, action: str, actor: Actor = SYSTEM,
     # One plain INSERT (a row written once needs no unit of work); executed now, so the
     # next record() in this transaction sees this row as the last.
     values = {name: getattr(entry, name) for name in (*HASHED, "hash")}
-    entry.id = session.execute(insert(AuditEntry.__table__), values).inserted_primary_key[0]
+    entry.id = session.connection().execute(_INSERT, values).inserted_primary_key[0]
     return entry
 
 
@@ -172,13 +172,15 @@ def _last_hash_locked(session: Session) -> str:
         session.execute(_PG_LOCK, {"key": ADVISORY_LOCK_KEY})
     elif not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
         session.execute(_SQLITE_LOCK)
-    return session.scalars(_LAST_HASH).first() or GENESIS
+    return session.execute(_LAST_HASH).scalar() or GENESIS
 
 
 # Built once: an audit record is part of every submit and every task action.
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _SQLITE_LOCK = text("DELETE FROM audit_log WHERE 0")
-_LAST_HASH = select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+_TABLE = AuditEntry.__table__
+_LAST_HASH = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)  # Core: no ORM
+_INSERT = insert(_TABLE)
 
 
 # --- checking -----------------------------------------------------------------------------

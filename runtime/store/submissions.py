@@ -97,8 +97,11 @@ def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
               "status": "submitted", "owner_kind": owner.kind, "owner_id": owner.id,
               "department_code": form.department, "region_code": region_code,
               "created_at": now, "updated_at": now, "row_version": 1}
-    found = session.execute(insert(Submission.__table__), values)
+    found = session.connection().execute(_INSERT, values)
     return Submission(id=found.inserted_primary_key[0], **values)
+
+
+_INSERT = insert(Submission.__table__)  # built once
 
 
 def by_key(session: Session, key: str) -> Submission | None:

@@ -143,7 +143,8 @@ def post(form_id: str) -> ResponseReturnValue:
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
         application = Application(form, data, key[:64], owner(), uploads.uploaded(),
-                                  sources(form, locked), request.remote_addr)
+                                  sources(form, locked) if locked else {},
+                                  request.remote_addr)
         done = submit(db(), application, catalogs=catalogs, resolver=resolver(),
                       heads=store().heads)
         if done.receipt is not None:
