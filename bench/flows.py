@@ -67,6 +67,7 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
+from runtime.casework.submissions import submit_validated as submit  # noqa: E402
 from runtime.flows import actions  # noqa: E402
 from runtime.flows.case import Actor  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
@@ -76,7 +77,6 @@ from runtime.store.db import make_engine, normalize_url, session_factory  # noqa
 from runtime.store.migrate import upgrade  # noqa: E402
 from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.queries import latest_definition  # noqa: E402
-from runtime.store.submissions import submit  # noqa: E402
 
 PACK = Path(__file__).resolve().parents[1] / "scenario_packs" / "birth_one_thing"
 POSTGRES_ENV = "LOWCODE_BENCH_POSTGRES_URL"

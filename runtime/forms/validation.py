@@ -2,8 +2,11 @@
 
 The order of work: parse each value by its field type, decide the form state on the parsed
 data (read-only fields keep their previous value), then check what the state makes visible:
-required, lengths, ranges, patterns, options, row counts and custom rules. The form is walked
-once, into a plan of each field's parser, checks and compiled rules (runtime.forms.plans).
+required, lengths, ranges, patterns, options, row counts and custom rules; last, the values of
+visible picker fields are asked of the caller's `resolver` (runtime.forms.references), so
+every path that validates (the page, the API, the workbench) checks references alike. The
+form is walked once, into a plan of each field's parser, checks and compiled rules
+(runtime.forms.plans).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from runtime.expressions import ExpressionError
 from runtime.forms.checks import FieldChecks, FieldError, field_checks
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
+from runtime.forms.references import Resolver, reference_errors
 from runtime.forms.state import FormState, form_state, is_table, value_fields
 from runtime.forms.values import ValueProblem
 
@@ -42,10 +46,13 @@ class Validation:
 
 def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
              previous: Mapping[str, Any] | None = None,
-             catalogs: Mapping[str, CatalogSpec] | None = None) -> Validation:
+             catalogs: Mapping[str, CatalogSpec] | None = None,
+             resolver: Resolver | None = None) -> Validation:
     """Check a submission against its form, its fields' types from `types` (the app's
     registry). `previous` holds the values read-only fields keep (a new submission has none:
-    they keep their defaults); `catalogs` gives `options_from`."""
+    they keep their defaults); `catalogs` gives `options_from`; `resolver` answers whether a
+    chosen department, person or record may be chosen (without one, picker values are checked
+    for their shape only: a live update as a person types)."""
     plan = _plan(form, types)
     parse_errors: dict[str, list[FieldError]] = {}
     parsed = _parse_level(plan.top, raw, "", parse_errors)
@@ -59,6 +66,9 @@ def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
         if field_state is not None and field_state.visible:
             result.errors[path] = found
     _Checker(plan, state, catalogs or {}, result).run()
+    if resolver is not None:
+        for path, found in reference_errors(form, state, resolver, types).items():
+            result.errors.setdefault(path, found)  # a value already refused is not asked of
     return result
 
 

@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Index, Integer, Row, String, UniqueConstraint, select, text
+from sqlalchemy import (
+    DateTime,
+    Index,
+    Integer,
+    Row,
+    String,
+    UniqueConstraint,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.i18n import Catalogue
@@ -130,8 +140,10 @@ def record(session: Session, *, action: str, actor: Actor = SYSTEM,
         after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX])
     entry.prev_hash = _last_hash_locked(session)
     entry.hash = entry.compute_hash()
-    session.add(entry)
-    session.flush()  # the next record() in this transaction must see this row as the last
+    # One plain INSERT (a row written once needs no unit of work); executed now, so the
+    # next record() in this transaction sees this row as the last.
+    values = {name: getattr(entry, name) for name in (*HASHED, "hash")}
+    entry.id = session.connection().execute(_INSERT, values).inserted_primary_key[0]
     return entry
 
 
@@ -151,14 +163,24 @@ def _last_hash_locked(session: Session) -> str:
     about to follow. A write that touches no row (`DELETE ... WHERE 0`; the row triggers do
     not fire) makes this transaction take the database write lock first (waiting up to the
     busy timeout), so the SELECT after it reads the final last row.
+    A transaction that has written already (a submission, a case) holds that lock: no write
+    is added for it.
     The unique `prev_hash` is the backstop: a forked append fails instead of committing.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    else:
-        session.execute(text("DELETE FROM audit_log WHERE 0"))
-    last = session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    return last.first() or GENESIS
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        session.execute(_PG_LOCK, {"key": ADVISORY_LOCK_KEY})
+    elif not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        session.execute(_SQLITE_LOCK)
+    return session.execute(_LAST_HASH).scalar() or GENESIS
+
+
+# Built once: an audit record is part of every submit and every task action.
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_SQLITE_LOCK = text("DELETE FROM audit_log WHERE 0")
+_TABLE = AuditEntry.__table__
+_LAST_HASH = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)  # Core: no ORM
+_INSERT = insert(_TABLE)
 
 
 # --- checking -----------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from runtime.web import (
     auth,
     citizens,
     database,
+    drafts,
     errors,
     fieldtypes,
+    formapi,
     forms,
     headers,
     health,
@@ -27,6 +29,8 @@ from runtime.web import (
     portal,
     records,
     settings,
+    tracking,
+    uploads,
     workbench,
 )
 
@@ -47,9 +51,10 @@ def create_app(config: dict[str, Any] | None = None, *,
     errors.init_app(app)
     headers.init_app(app)
     csrf = CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the session's token
-    csrf.exempt(forms.api_bp)  # JSON only: see runtime.web.forms
+    csrf.exempt(formapi.bp)  # JSON only: see runtime.web.formapi
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
-                      forms.api_bp, records.bp, pickers.bp, workbench.bp):
+                      uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
+                      workbench.bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,6 +1,7 @@
 """The staff's view of submissions: a list in the user's data scope, a record page with
 personal numbers masked, an audited reveal, the record's files and a CSV export. Every access
-goes through `runtime.access`; a record out of scope is a 404, as if it did not exist."""
+goes through `runtime.access`; a record out of scope is a 404, as if it did not exist. The
+queries live in `runtime.store.records`."""
 
 from __future__ import annotations
 
@@ -21,18 +22,17 @@ from flask import (
     send_file,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from runtime import access
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
 from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
 from runtime.masking import neutralise_cell
-from runtime.store.files import Attachment, LocalFileStore
+from runtime.store import records
+from runtime.store.files import LocalFileStore, attachment
 from runtime.store.queries import definition
-from runtime.store.scoping import scope_filter
 from runtime.store.submissions import Submission
-from runtime.web.auth import audit, record_ref, require
+from runtime.web.auth import audit, require
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, text
@@ -61,21 +61,17 @@ bp.add_app_template_global(rt, "rt")
 # --- records and their scope ------------------------------------------------------------
 
 def _submission(tracking_no: str) -> Submission | None:
-    return db().scalars(select(Submission).where(Submission.tracking_no == tracking_no)).first()
+    return records.by_tracking_no(db(), tracking_no)
 
 
 def _ref_of(tracking_no: str) -> access.RecordRef | None:
     row = _submission(tracking_no)
-    return record_ref(row) if row else None
+    return records.record_ref(db(), row) if row else None
 
 
 def _visible_rows(before: int | None, limit: int) -> list[Submission]:
     seen = access.visibility(g.principal, "records.read")
-    query = select(Submission).where(scope_filter(
-        seen, department=Submission.department_code, region=Submission.region_code))
-    if before is not None:
-        query = query.where(Submission.id < before)
-    return list(db().scalars(query.order_by(Submission.id.desc()).limit(limit)))
+    return records.visible(db(), seen, before=before, limit=limit)
 
 
 def submission_form(row: Submission) -> FormSpec:
@@ -154,11 +150,12 @@ def submission(tracking_no: str) -> ResponseReturnValue:
     row = _submission(tracking_no)
     assert row is not None  # the guard loaded it
     form = submission_form(row)
-    files = db().scalars(select(Attachment).where(Attachment.submission_id == row.id)).all()
+    files = records.files_of(db(), row)
     return render_template("pages/submission.html", row=row, form=form,
                            fields=list(value_fields(form.fields)), shown=shown_value, files=files,
                            masked={f.id for f in _masked_fields(form)},
-                           can_reveal=access.allowed(g.principal, "pii.reveal", record_ref(row)))
+                           can_reveal=access.allowed(g.principal, "pii.reveal",
+                                                     records.record_ref(db(), row)))
 
 
 @bp.post("/submissions/<tracking_no>/reveal/<field_id>")
@@ -178,18 +175,16 @@ def reveal(tracking_no: str, field_id: str) -> ResponseReturnValue:
 @bp.get("/files/<key>")
 @require("records.read", lambda key: _file_ref(key))
 def file(key: str) -> ResponseReturnValue:
-    row = db().scalars(select(Attachment).where(Attachment.key == key)).one()
+    row = attachment(db(), key)
+    assert row is not None  # the guard found it
     data = LocalFileStore(Path(current_app.instance_path, "uploads")).get(key)
     return send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True,
                      download_name=row.original_name)
 
 
 def _file_ref(key: str) -> access.RecordRef | None:
-    found = db().scalars(select(Attachment).where(Attachment.key == key)).first()
-    if found is None or found.submission_id is None:
-        return None
-    row = db().get(Submission, found.submission_id)
-    return record_ref(row) if row else None
+    row = records.submission_of_file(db(), key)
+    return records.record_ref(db(), row) if row else None
 
 
 @bp.get("/submissions.csv")

@@ -17,7 +17,8 @@ from runtime.forms.state import form_state
 from runtime.providers import default_field_types
 from runtime.store import models
 from runtime.web.fieldtypes import field_types
-from runtime.web.forms import TEXT, page_fields
+from runtime.web.formpage import TEXT
+from runtime.web.forms import page_fields
 from runtime.web.formtemplates import source
 from runtime.web.formviews import Views
 

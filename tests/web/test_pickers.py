@@ -281,9 +281,12 @@ def test_the_json_api_gets_the_same_errors_by_path(cases: dict[str, str],
     response = client.post("/api/forms/pick/submissions",
                            json={"data": {"dept": "NOPE", "district_dept": "STREET_WEST"}})
     assert response.status_code == 422
-    assert response.get_json() == {"errors": {"dept": ["「转办部门」所选部门不存在"]}}
+    assert response.get_json() == {"error": {
+        "code": "invalid_submission", "message": "提交的数据有 1 处问题", "status": 422,
+        "fields": {"dept": ["「转办部门」所选部门不存在"]}}}
     english = client.post("/api/forms/pick/submissions?lang=en", json={"data": {"dept": "NOPE"}})
-    assert english.get_json()["errors"]["dept"] == ["转办部门: the chosen department does not exist"]
+    assert english.get_json()["error"]["fields"]["dept"] == [
+        "转办部门: the chosen department does not exist"]
 
 
 # --- the shipped pack -------------------------------------------------------------------
