@@ -7,19 +7,24 @@ file in a temp folder; PostgreSQL is a scratch database created on the server na
 LOWCODE_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres) and
 dropped at the end; when that server does not answer, its rows are skipped with the reason.
 
-(a) Completing a claimed task through `store.cases.act` with `flows.actions.complete` (load
-    the case, its plan and tasks; the engine finishes the step and starts the next one; the
-    changed rows, history, notifications, timers and the hash-chained audit record written in
-    one version-checked transaction) beside a bare update of the same rows: the task and the
-    case updated and a copy of every row one completion inserts (new tasks, history,
-    notifications, timers, the audit record) written with plain SQLAlchemy Core, multi-row
-    INSERTs, no reads, no engine, one commit. Goal: the engine at least 30% of that
+(a) Completing a claimed task through the use-case `casework.cases.apply` with the command
+    `Complete` (load the case, its plan and tasks; the engine finishes the step and starts the
+    next one; the changed rows, history, notifications, timers and the hash-chained audit
+    record written in one version-checked transaction) beside a bare update of the same rows:
+    the task and the case updated and a copy of every row one completion inserts (new tasks,
+    history, notifications, timers, the audit record) written with plain SQLAlchemy Core,
+    multi-row INSERTs, no reads, no engine, one commit. Goal: the engine at least 30% of that
     throughput. A second, narrower baseline updates the task row alone (`UPDATE tasks SET
     status = 'done', ... WHERE id = ?` and commit), to show what a completion costs beyond a
     one-row write: that side is mostly its commit (on PostgreSQL the WAL reaching the disk, on
     SQLite in WAL mode with synchronous=NORMAL about 50 µs). All sides run on cases submitted
     and claimed through the product (the shipped birth_one_thing pack), in alternating timed
-    loops.
+    loops. The statements one completion sends are printed by kind. When SpiffWorkflow 3 is
+    installed (a bench-only dependency: `pip install SpiffWorkflow==3.*`), a peer line shows
+    it completing a task of the same process shape (accept, then two parallel steps, then
+    close) with persistence on the same database: the workflow read as one JSON row,
+    deserialized, the ready task run, the engine stepped, serialized and written back, one
+    commit. Goal: the product within 2x of the peer's time.
 (b) `store.inbox.page` for "todo", "pool" and "overdue" at 1,000,000 task rows (2,000 users
     in 50 departments, 80% done, 3% cancelled, 10% with a person, 7% in a pool, due moments
     over 40 days, a few users holding thousands; built by INSERT ... SELECT in the database, the
@@ -67,9 +72,10 @@ from sqlalchemy.exc import OperationalError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
+from runtime.casework import cases as casework  # noqa: E402
 from runtime.casework.submissions import submit_validated as submit  # noqa: E402
 from runtime.flows import actions  # noqa: E402
-from runtime.flows.case import Actor  # noqa: E402
+from runtime.flows.commands import Claim, Complete  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
 from runtime.store import audit, cases, inbox, jobs, schema  # noqa: E402
 from runtime.store.cases import CaseRow, Task  # noqa: E402
@@ -78,12 +84,22 @@ from runtime.store.migrate import upgrade  # noqa: E402
 from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.queries import latest_definition  # noqa: E402
 
+try:  # the peer: a bench-only dependency, never one of the runtime
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.util.task import TaskState
+    SPIFF = True
+except ImportError:
+    SPIFF = False
+
 PACK = Path(__file__).resolve().parents[1] / "scenario_packs" / "birth_one_thing"
 POSTGRES_ENV = "LOWCODE_BENCH_POSTGRES_URL"
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
 REPEATS, COMPLETIONS, WARMUP = 7, 40, 10  # (a): timed loops, completions per loop, untimed
 PROFILED = 100  # (a): completions run under cProfile for the breakdown
 COMPLETE_GOAL = 0.30
+PEER_GOAL = 2.0  # (a): the product's completion within this many times the peer's
 TASKS, USERS, DEPARTMENTS, HEAVY = 1_000_000, 2_000, 50, 5  # (b); users 1..HEAVY hold most
 DEEP, FIRST_REPEATS, READS, PAGE_GOAL_MS = 50, 5, 3, 5.0
 WALKED, TYPICAL = 2, [77, 778, 1499, 1999]  # users whose lists are read to the end; a few more
@@ -156,7 +172,7 @@ BARE = text("UPDATE tasks SET status = 'done', outcome = 'approve', opinion = :o
     bindparam("now", type_=DateTime(timezone=True)))
 
 
-def claimed_cases(session: Session, count: int) -> tuple[list[int], actions.Staff, Actor]:
+def claimed_cases(session: Session, count: int) -> tuple[list[int], actions.Staff]:
     """`count` cases submitted through the product, each with its first task claimed by one
     clerk of the department that task is for."""
     result = check_path(PACK)
@@ -172,11 +188,10 @@ def claimed_cases(session: Session, count: int) -> tuple[list[int], actions.Staf
     member = access.Membership(first.department or "", (first.department or "",), None,
                                first.role or "clerk")
     staff = actions.Staff(access.Principal(9001, (member,)), "基准办事员")
-    actor = Actor(9001, staff.name)
     ids = list(session.scalars(select(CaseRow.id).order_by(CaseRow.id)))
     for case_id in ids:
-        cases.act(session, case_id, lambda flow: actions.claim(flow, staff, 1), actor=actor)
-    return ids, staff, actor
+        casework.apply(session, case_id, staff, 1, Claim())
+    return ids, staff
 
 
 def statements_of(engine: Engine, run: Callable[[], Any]) -> list[str]:
@@ -240,7 +255,7 @@ def _copied(table: str, row: dict[str, Any], case_id: int) -> dict[str, Any]:
 def bench_complete(db: Database) -> list[str]:
     per_side = WARMUP + REPEATS * COMPLETIONS
     with session_factory(db.engine)() as session:
-        ids, staff, actor = claimed_cases(session, 3 * per_side + 2 + PROFILED)
+        ids, staff = claimed_cases(session, 3 * per_side + 2 + PROFILED)
         task_ids = dict(session.execute(select(Task.case_id, Task.id).where(Task.no == 1)).all())
     product_ids, bare_ids = ids[:per_side], ids[per_side:2 * per_side]
     same_ids, (pattern_case, spare) = ids[2 * per_side:3 * per_side], ids[3 * per_side:][:2]
@@ -251,9 +266,7 @@ def bench_complete(db: Database) -> list[str]:
     connection = db.engine.connect()
 
     def complete(case_id: int) -> None:
-        cases.act(session, case_id, lambda flow: actions.complete(flow, staff, 1,
-                                                                  opinion=OPINION),
-                  actor=actor)
+        casework.apply(session, case_id, staff, 1, Complete(opinion=OPINION))
 
     pattern = rows_written(db.engine, lambda: complete(pattern_case))
     steps = session.get(CaseRow, pattern_case).steps  # type: ignore[union-attr]
@@ -270,12 +283,15 @@ def bench_complete(db: Database) -> list[str]:
         case_id = next(same_queue)
         same_rows(connection, pattern, case_id, task_ids[case_id], steps)
 
+    sides = [product, bare, same]
+    peer = Peer(db.engine, per_side) if SPIFF else None
+    if peer is not None:
+        sides.append(peer.complete)
     try:
         for _ in range(WARMUP):
-            product()
-            bare()
-            same()
-        product_s, bare_s, same_s = alternating([product, bare, same], COMPLETIONS)
+            for side in sides:
+                side()
+        product_s, bare_s, same_s, *peer_s = alternating(sides, COMPLETIONS)
         sent = statements_of(db.engine, lambda: complete(spare))
         shares = where_time_goes(lambda: [complete(case_id) for case_id in profiled])
         done = session.scalar(select(func.count()).select_from(Task).where(
@@ -302,12 +318,85 @@ def bench_complete(db: Database) -> list[str]:
         f"{2 + sum(1 for r in pattern.values() if r)} statements, the one-row update in 1",
         f"              where its time goes (cProfile, {PROFILED} completions): "
         + ", ".join(f"{label} {share:.0%}" for label, share in shares),
+        peer_line(product_s, peer_s[0] if peer_s else None,
+                  peer.statements if peer is not None else 0),
     ]
 
 
+def peer_line(product_s: float, peer_s: float | None, statements: int) -> str:
+    if peer_s is None:
+        return ("              peer skipped: SpiffWorkflow is not installed (bench-only: "
+                "pip install 'SpiffWorkflow==3.*')")
+    ratio = product_s / peer_s
+    return (f"              peer SpiffWorkflow {1 / peer_s:7.0f}/s ({peer_s * 1e3:5.2f} ms, "
+            f"{statements} statements)   engine/peer {ratio:4.2f}x   "
+            f"{verdict(ratio <= PEER_GOAL)} (goal <= {PEER_GOAL:g}x)")
+
+
+# The same shape as the birth pack's start: accept, then two parallel steps, then close.
+PEER_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="peer"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+<bpmn:process id="joint" isExecutable="true">
+<bpmn:startEvent id="start"/><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept"/>
+<bpmn:userTask id="accept" name="accept"/>
+<bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="fork"/>
+<bpmn:parallelGateway id="fork"/>
+<bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="left"/>
+<bpmn:sequenceFlow id="f4" sourceRef="fork" targetRef="right"/>
+<bpmn:userTask id="left" name="left"/><bpmn:userTask id="right" name="right"/>
+<bpmn:sequenceFlow id="f5" sourceRef="left" targetRef="join"/>
+<bpmn:sequenceFlow id="f6" sourceRef="right" targetRef="join"/>
+<bpmn:parallelGateway id="join"/><bpmn:sequenceFlow id="f7" sourceRef="join" targetRef="close"/>
+<bpmn:userTask id="close" name="close"/>
+<bpmn:sequenceFlow id="f8" sourceRef="close" targetRef="end"/>
+<bpmn:endEvent id="end"/>
+</bpmn:process></bpmn:definitions>"""
+
+
+class Peer:
+    """SpiffWorkflow storing each workflow as one JSON row on the bench's database, and
+    completing its ready `accept` task as a request would: read, deserialize, run, step the
+    engine, serialize, write, commit."""
+
+    def __init__(self, engine: Engine, count: int):
+        self.engine = engine
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE peer_workflows "
+                                    "(id INTEGER PRIMARY KEY, state TEXT NOT NULL)"))
+        parser = BpmnParser()
+        parser.add_bpmn_str(PEER_BPMN.encode())
+        self.spec, self.serializer = parser.get_spec("joint"), BpmnWorkflowSerializer()
+        workflow = BpmnWorkflow(self.spec)
+        workflow.do_engine_steps()
+        state = self.serializer.serialize_json(workflow)
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO peer_workflows (id, state) VALUES (:id, :s)"),
+                               [{"id": n, "s": state} for n in range(count)])
+        self.queue = iter(range(count))
+        self.connection = engine.connect()
+        self.statements = 2  # one SELECT, one UPDATE
+
+    def complete(self) -> None:
+        workflow_id = next(self.queue)
+        state = self.connection.execute(_PEER_READ, {"id": workflow_id}).scalar_one()
+        workflow = self.serializer.deserialize_json(state)
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.data["opinion"] = OPINION
+        task.run()
+        workflow.do_engine_steps()
+        self.connection.execute(_PEER_WRITE, {"id": workflow_id,
+                                              "s": self.serializer.serialize_json(workflow)})
+        self.connection.commit()
+
+
+_PEER_READ = text("SELECT state FROM peer_workflows WHERE id = :id")
+_PEER_WRITE = text("UPDATE peer_workflows SET state = :s WHERE id = :id")
+
+
 def where_time_goes(run: Callable[[], Any]) -> list[tuple[str, float]]:
-    """Each phase of `cases.act` as a share of its whole time under cProfile (which inflates
-    Python work against time spent waiting on the database)."""
+    """Each phase of `casework.cases.run` as a share of its whole time under cProfile (which
+    inflates Python work against time spent waiting on the database)."""
     profile = cProfile.Profile()
     profile.runcall(run)
     stats: dict[Any, Any] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
@@ -317,9 +406,9 @@ def where_time_goes(run: Callable[[], Any]) -> list[tuple[str, float]]:
         key = (code.co_filename, code.co_firstlineno, code.co_name)
         return float(stats[key][3]) if key in stats else 0.0
 
-    whole = cumulative(cases.act)
+    whole = cumulative(casework.run)
     return [(label, cumulative(function) / whole) for label, function in (
-        ("load", cases.load), ("engine", actions.complete), ("rows", cases._write),
+        ("load", cases.load), ("engine", actions.complete), ("rows", cases.write),
         ("of which timers (jobs.schedule)", jobs.schedule), ("audit chain", audit.record),
         ("commit", Session.commit))]
 

@@ -1,5 +1,5 @@
-"""`lowcode worker`: claims due timers and deliveries and runs them, in any number of
-processes beside the web workers."""
+"""`lowcode worker`: claims due timers and deliveries and runs each through its use-case
+(runtime.casework), in any number of processes beside the web workers."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from runtime.flows import case as flow_case
-from runtime.flows.engine import Flow
-from runtime.store import cases, jobs
-from runtime.store.models import utcnow
+from runtime.casework.timers import run_timer
+from runtime.casework.webhooks import deliver_webhook
+from runtime.store import jobs
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +42,9 @@ def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) ->
     """Run one claimed job: done, or failed and now pending (backoff), dead or lost."""
     try:
         if job.kind == "timer":
-            _fire(session, job, now)
+            run_timer(session, job, now)
         else:
-            jobs.deliver(session, job.id)
-            jobs.mark_done(session, job.id)
-            session.commit()
+            deliver_webhook(session, job.id)
     except Exception as error:  # one failing job must not stop the others: retried later
         session.rollback()
         state = jobs.mark_failed(session, job.id, f"{type(error).__name__}: {error}",
@@ -58,17 +55,6 @@ def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) ->
     log.info("job %s (%s %s, case %s, task %s) done", job.id, job.kind, job.name,
              job.case_id, job.task_no)
     return jobs.DONE
-
-
-def _fire(session: Session, job: jobs.Claimed, now: datetime | None) -> None:
-    assert job.case_id is not None and job.task_no is not None and job.stamp is not None
-    timer = flow_case.Job(job.name, now or utcnow(), job.task_no, job.stamp)
-
-    def fire(flow: Flow) -> None:
-        flow.fire(timer)
-        jobs.mark_done(session, job.id)
-
-    cases.act(session, job.case_id, fire, actor=flow_case.SYSTEM, now=now)
 
 
 def run(sessions: Callable[[], Session], *, poll: float = 1.0, once: bool = False,

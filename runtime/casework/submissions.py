@@ -18,13 +18,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from runtime.casework import cases
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.flows.errors import FlowError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
 from runtime.forms.validation import Validation, validate
-from runtime.store import audit, cases
+from runtime.store import audit
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
 from runtime.store.queries import Heads
 from runtime.store.submissions import (

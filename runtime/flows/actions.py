@@ -1,6 +1,8 @@
 """What staff do to tasks: claim, complete, return, transfer, delegate, add a signer,
-withdraw, remind, copy, ask for and decide an extension, supervise. Each checks who may act
-(through runtime.access) and what the case allows now, then changes it through the Flow.
+withdraw, remind, copy, ask for and decide an extension, supervise. Each begins with its
+`check_*` guard (who may act, through runtime.access, and what the case allows now), which
+reads the case and changes nothing, then changes it through the Flow. The registry asks the
+same guards whether an action is open, so a button shown and the action done never disagree.
 """
 
 from __future__ import annotations
@@ -18,25 +20,26 @@ from runtime.flows.case import (
     ALONGSIDE,
     APPROVE,
     BEFORE,
-    BLOCKED,
     CANCELLED,
-    COMPLETED,
     DONE,
     MAIN,
     REJECT,
     RUNNING,
     SKIPPED,
+    TASK_DONE,
+    TASK_WAITING,
     WAITING,
     WITHDRAWN,
+    Case,
     Copy,
     StepState,
     TaskState,
 )
+from runtime.flows.commands import POSITIONS
 from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
 
 MAX_EXTENSION_DAYS = 30
-POSITIONS = (BEFORE, AFTER, ALONGSIDE)
 # A delegate does the work and hands it back: they cannot send the task anywhere else.
 DELEGATE_MAY = frozenset({"complete", "copy", "remind"})
 
@@ -79,6 +82,18 @@ class Staff:
                    for m in self.principal.granting("tasks.act"))
 
 
+def may_see(staff: Staff, case: Case, task: TaskState, *, copied: bool = False) -> bool:
+    """Its holder, whoever completed or delegated it, its pool, those it was copied to, and
+    anyone whose supervision or reading scope reaches its department or region."""
+    if copied or staff.user_id in (task.user_id, task.completed_by, task.delegated_by):
+        return True
+    if staff.in_pool(task):
+        return True
+    record = staff.record_of(task, case.region_code)
+    return any(access.allowed(staff.principal, permission, record)
+               for permission in ("tasks.supervise", "records.read"))
+
+
 def live_task(flow: Flow, no: int, action: str) -> TaskState:
     if flow.case.status != RUNNING:
         raise FlowError("case_closed", status=flow.case.status)
@@ -97,8 +112,8 @@ def held(flow: Flow, staff: Staff, no: int, action: str) -> TaskState:
         raise FlowError("claim_first" if staff.in_pool(task) else "not_yours", action=action)
     if task.user_id != staff.user_id:
         raise FlowError("not_yours", action=action)
-    if task.status == BLOCKED and action != "remind":
-        raise FlowError("not_open", status=BLOCKED, action=action)
+    if task.status == TASK_WAITING and action != "remind":
+        raise FlowError("not_open", status=TASK_WAITING, action=action)
     if task.delegated_by is not None and action not in DELEGATE_MAY:
         raise FlowError("delegated", action=action)
     return task
@@ -112,25 +127,34 @@ def _reason(text: str | None, action: str) -> str:
 
 # --- the holder's actions ---------------------------------------------------------------
 
-def claim(flow: Flow, staff: Staff, no: int) -> TaskState:
-    """签收: take a task from the department's pool."""
+def check_claim(flow: Flow, staff: Staff, no: int) -> TaskState:
     task = live_task(flow, no, "claim")
     if task.user_id is not None:
         raise FlowError("not_pool" if task.user_id != staff.user_id else "not_open",
                         status="open", action="claim")
     if not staff.in_pool(task):
         raise FlowError("not_yours", action="claim")
+    return task
+
+
+def claim(flow: Flow, staff: Staff, no: int) -> TaskState:
+    """签收: take a task from the department's pool."""
+    task = check_claim(flow, staff, no)
     task.user_id, task.claimed_at, task.claimed = staff.user_id, flow.now, True
     flow.start_clock(task)
     flow.event("claim", task=task)
     return task
 
 
+def check_complete(flow: Flow, staff: Staff, no: int) -> TaskState:
+    return held(flow, staff, no, "complete")
+
+
 def complete(flow: Flow, staff: Staff, no: int, *, outcome: str = APPROVE,
              opinion: str | None = None, data: dict[str, Any] | None = None) -> TaskState:
     """办理: finish the task with an outcome and an opinion. A delegated task goes back to
     the one who delegated it, with the delegate's opinion."""
-    task = held(flow, staff, no, "complete")
+    task = check_complete(flow, staff, no)
     if outcome not in (APPROVE, REJECT):
         raise FlowError("bad_outcome")
     if outcome == REJECT:
@@ -144,13 +168,21 @@ def complete(flow: Flow, staff: Staff, no: int, *, outcome: str = APPROVE,
     return task
 
 
+def check_return(flow: Flow, staff: Staff, no: int, target: str | None = None) -> TaskState:
+    """The holder may return to a step the plan allows (to any of them, when no target)."""
+    task = held(flow, staff, no, "return")
+    allowed = flow.plan.steps[task.step].can_return_to
+    if target is None:
+        target = allowed[0] if allowed else ""
+    if target not in allowed:
+        raise FlowError("cannot_return_to", target=target, allowed="、".join(allowed) or "—")
+    return task
+
+
 def return_to(flow: Flow, staff: Staff, no: int, target: str, reason: str | None) -> TaskState:
     """退回: send the case back to an earlier step with a reason. The steps between start
     again; parallel branches keep their work and their deadlines."""
-    task = held(flow, staff, no, "return")
-    allowed = flow.plan.steps[task.step].can_return_to
-    if target not in allowed:
-        raise FlowError("cannot_return_to", target=target, allowed="、".join(allowed) or "—")
+    task = check_return(flow, staff, no, target)
     why = _reason(reason, "return")
     flow.event("return", task=task, opinion=why, target=target)
     for step_id in flow.plan.between(target, task.step):
@@ -162,14 +194,17 @@ def return_to(flow: Flow, staff: Staff, no: int, target: str, reason: str | None
     return task
 
 
+def check_transfer(flow: Flow, staff: Staff, no: int) -> TaskState:
+    task = live_task(flow, no, "transfer")
+    dispatching = task.user_id is None and staff.may("tasks.dispatch", flow, task)
+    return task if dispatching else held(flow, staff, no, "transfer")
+
+
 def transfer(flow: Flow, staff: Staff, no: int, to: Party, reason: str | None,
              user_id: int | None = None) -> TaskState:
     """转办: hand the task to another department (its pool) or person for good. The holder
     may transfer; a dispatcher may transfer any pool task in scope (派单)."""
-    task = live_task(flow, no, "transfer")
-    dispatching = task.user_id is None and staff.may("tasks.dispatch", flow, task)
-    if not dispatching:
-        task = held(flow, staff, no, "transfer")
+    task = check_transfer(flow, staff, no)
     why = _reason(reason, "transfer")
     if user_id == staff.user_id:
         raise FlowError("self", action="transfer")
@@ -182,12 +217,16 @@ def transfer(flow: Flow, staff: Staff, no: int, to: Party, reason: str | None,
     return task
 
 
+def check_delegate(flow: Flow, staff: Staff, no: int) -> TaskState:
+    return held(flow, staff, no, "delegate")
+
+
 def delegate(flow: Flow, staff: Staff, no: int, user_id: int,
              note: str | None = None) -> TaskState:
     """委派: let a colleague do the task; when they finish, it comes back to the delegator.
     A delegate may not delegate again: the task would come back to them, and their
     completion would then finish it without the delegator ever seeing it."""
-    task = held(flow, staff, no, "delegate")
+    task = check_delegate(flow, staff, no)
     if user_id == staff.user_id:
         raise FlowError("self", action="delegate")
     task.delegated_by, task.user_id = staff.user_id, user_id
@@ -196,11 +235,15 @@ def delegate(flow: Flow, staff: Staff, no: int, user_id: int,
     return task
 
 
+def check_add_signer(flow: Flow, staff: Staff, no: int) -> TaskState:
+    return held(flow, staff, no, "add_signer")
+
+
 def add_signer(flow: Flow, staff: Staff, no: int, user_id: int, position: str,
                note: str | None = None) -> TaskState | None:
     """加签: another person signs before this task (it waits for them), after it (their task
     starts when this one is done) or alongside it; the step ends only when they have."""
-    task = held(flow, staff, no, "add_signer")
+    task = check_add_signer(flow, staff, no)
     if user_id == staff.user_id:
         raise FlowError("self", action="add_signer")
     if position not in POSITIONS:
@@ -214,18 +257,29 @@ def add_signer(flow: Flow, staff: Staff, no: int, user_id: int, position: str,
     added = flow.new_task(step, Party(department=task.department, role=task.role), task.order,
                           user_id=user_id, kind=kind, parent=task)
     if kind == BEFORE:
-        task.status = BLOCKED
+        task.status = TASK_WAITING
     return added
 
 
-def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> TaskState:
-    """撤回: the one who completed a task takes it back while the steps it started have not
-    acted; those steps stop and the task is theirs again."""
+def check_withdraw(flow: Flow, staff: Staff, no: int) -> TaskState:
+    return _withdrawal(flow, staff, no)[0]
+
+
+def _withdrawal(flow: Flow, staff: Staff, no: int) -> tuple[TaskState, list[StepState]]:
+    """The task to take back and the later steps that stop, while none of them has acted."""
     task = _withdrawable(flow, staff, no)
     step = flow.case.steps[task.step]
     later = _undone_by(flow, step.id) if step.status == DONE else []
     if any(_acted(flow, s) for s in later if s.status != SKIPPED):
         raise FlowError("withdraw_too_late")
+    return task, later
+
+
+def withdraw(flow: Flow, staff: Staff, no: int, reason: str | None = None) -> TaskState:
+    """撤回: the one who completed a task takes it back while the steps it started have not
+    acted; those steps stop and the task is theirs again."""
+    task, later = _withdrawal(flow, staff, no)
+    step = flow.case.steps[task.step]
     for other in later:
         for t in flow.case.round_tasks(other):
             flow.cancel(t, "withdrawn")
@@ -246,7 +300,7 @@ def _withdrawable(flow: Flow, staff: Staff, no: int) -> TaskState:
     if flow.case.status != RUNNING:
         raise FlowError("case_closed", status=flow.case.status)
     task = flow.case.task(no)
-    if task is None or task.status != COMPLETED:
+    if task is None or task.status != TASK_DONE:
         raise FlowError("not_found", task=no)
     if task.completed_by != staff.user_id:
         raise FlowError("not_completer")
@@ -262,7 +316,7 @@ def _reopen_decided(flow: Flow, step: StepState) -> None:
     step would wait for ever for votes nobody can give."""
     tasks = flow.case.round_tasks(step)
     for task in [t for t in tasks if t.kind == MAIN and t.status == CANCELLED]:
-        if not any(t.kind == MAIN and t.order == task.order and (t.live or t.status == COMPLETED)
+        if not any(t.kind == MAIN and t.order == task.order and (t.live or t.status == TASK_DONE)
                    for t in tasks):
             party = Party(department=task.department, role=task.role)
             again = flow.new_task(step, party, task.order, user_id=task.user_id)
@@ -290,15 +344,19 @@ def _undone_by(flow: Flow, step_id: str) -> list[StepState]:
 def _acted(flow: Flow, step: StepState) -> bool:
     """Whether anyone has acted on the step since it started: completed, claimed from the
     pool, delegated or added a signer."""
-    return any(t.status == COMPLETED or t.claimed or t.claimed_at not in (None, t.created_at)
+    return any(t.status == TASK_DONE or t.claimed or t.claimed_at not in (None, t.created_at)
                or t.delegated_by is not None or t.after_signers or t.kind != "main"
                for t in flow.case.round_tasks(step))
+
+
+def check_copy(flow: Flow, staff: Staff, no: int) -> TaskState:
+    return held(flow, staff, no, "copy")
 
 
 def copy_to(flow: Flow, staff: Staff, no: int, to: Party | None = None,
             user_id: int | None = None) -> TaskState:
     """抄送: show the case to someone for information."""
-    task = held(flow, staff, no, "copy")
+    task = check_copy(flow, staff, no)
     flow.effects.copies.append(Copy(task.no, staff.user_id, user_id=user_id,
                                     department=to.department if to else None,
                                     role=to.role if to else None))
@@ -306,14 +364,19 @@ def copy_to(flow: Flow, staff: Staff, no: int, to: Party | None = None,
     return task
 
 
-def request_extension(flow: Flow, staff: Staff, no: int, days: int,
-                      reason: str | None) -> TaskState:
-    """延期申请: ask the department's lead for more working days."""
+def check_extend(flow: Flow, staff: Staff, no: int) -> TaskState:
     task = held(flow, staff, no, "extend")
     if task.due_at is None:
         raise FlowError("no_deadline")
     if task.extension and task.extension.get("status") == "requested":
         raise FlowError("extension_pending")
+    return task
+
+
+def request_extension(flow: Flow, staff: Staff, no: int, days: int,
+                      reason: str | None) -> TaskState:
+    """延期申请: ask the department's lead for more working days."""
+    task = check_extend(flow, staff, no)
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise FlowError("bad_days", limit=MAX_EXTENSION_DAYS)
     why = _reason(reason, "extend")
@@ -323,9 +386,7 @@ def request_extension(flow: Flow, staff: Staff, no: int, days: int,
     return task
 
 
-def decide_extension(flow: Flow, staff: Staff, no: int, approve: bool,
-                     note: str | None = None) -> TaskState:
-    """延期审批: a lead over the task's department, or a supervisor, approves or refuses."""
+def check_decide_extension(flow: Flow, staff: Staff, no: int) -> TaskState:
     task = live_task(flow, no, "decide_extension")
     if not (staff.is_lead_of(flow, task) or staff.may("tasks.supervise", flow, task)):
         raise FlowError("not_allowed", action="decide_extension")
@@ -333,6 +394,14 @@ def decide_extension(flow: Flow, staff: Staff, no: int, approve: bool,
         raise FlowError("no_extension")
     if task.extension.get("by") == staff.user_id:
         raise FlowError("own_extension")
+    return task
+
+
+def decide_extension(flow: Flow, staff: Staff, no: int, approve: bool,
+                     note: str | None = None) -> TaskState:
+    """延期审批: a lead over the task's department, or a supervisor, approves or refuses."""
+    task = check_decide_extension(flow, staff, no)
+    assert task.extension is not None
     task.extension = {**task.extension, "status": "approved" if approve else "refused",
                       "decided_by": staff.user_id}
     if approve:
@@ -362,21 +431,31 @@ def _warned_by(flow: Flow, task: TaskState) -> str | None:
 
 # --- supervision ------------------------------------------------------------------------
 
-def remind(flow: Flow, staff: Staff, no: int, note: str | None = None) -> TaskState:
-    """催办: a supervisor in scope, or a lead over the department, hurries the holder."""
+def check_remind(flow: Flow, staff: Staff, no: int) -> TaskState:
     task = live_task(flow, no, "remind")
     if not (staff.may("tasks.supervise", flow, task) or staff.is_lead_of(flow, task)):
         raise FlowError("not_allowed", action="remind")
+    return task
+
+
+def remind(flow: Flow, staff: Staff, no: int, note: str | None = None) -> TaskState:
+    """催办: a supervisor in scope, or a lead over the department, hurries the holder."""
+    task = check_remind(flow, staff, no)
     flow.event("remind", task=task, opinion=note)
     flow.notify("task.reminded", task)
     return task
 
 
-def supervise(flow: Flow, staff: Staff, no: int, note: str | None) -> TaskState:
-    """督办: a supervisor puts the task under supervision, with a note to its holder."""
+def check_supervise(flow: Flow, staff: Staff, no: int) -> TaskState:
     task = live_task(flow, no, "supervise")
     if not staff.may("tasks.supervise", flow, task):
         raise FlowError("not_allowed", action="supervise")
+    return task
+
+
+def supervise(flow: Flow, staff: Staff, no: int, note: str | None) -> TaskState:
+    """督办: a supervisor puts the task under supervision, with a note to its holder."""
+    task = check_supervise(flow, staff, no)
     task.supervised = True
     flow.event("supervise", task=task, opinion=_reason(note, "supervise"))
     flow.notify("task.supervised", task)

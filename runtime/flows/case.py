@@ -10,16 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Statuses, each constant named for the value stored (a task and a step both "wait", and a
+# step, a task and a case are all "done": the TASK_ and CASE_ prefixes tell them apart).
 # Step statuses
 WAITING, ACTIVE, DONE, SKIPPED = "waiting", "active", "done", "skipped"
 # Task statuses: open (in a pool or with a person), waiting (for a signer added before it)
-OPEN, BLOCKED, COMPLETED, CANCELLED, WITHDRAWN = "open", "waiting", "done", "cancelled", "withdrawn"
-LIVE = frozenset({OPEN, BLOCKED})
+OPEN, TASK_WAITING, TASK_DONE, CANCELLED, WITHDRAWN = (
+    "open", "waiting", "done", "cancelled", "withdrawn")
+LIVE = frozenset({OPEN, TASK_WAITING})
 # Task kinds: the step's own, or a signer added before, after or alongside another task
 MAIN, BEFORE, AFTER, ALONGSIDE = "main", "before", "after", "alongside"
 CO_SIGNERS = frozenset({AFTER, ALONGSIDE})  # added signers whose reject rejects the step
 # Case statuses
-RUNNING, CLOSED, REJECTED, CASE_WITHDRAWN = "running", "done", "rejected", "withdrawn"
+RUNNING, CASE_DONE, REJECTED, CASE_WITHDRAWN = "running", "done", "rejected", "withdrawn"
 APPROVE, REJECT = "approve", "reject"
 
 

@@ -15,11 +15,9 @@ from runtime.flows.case import (
     ACTIVE,
     AFTER,
     APPROVE,
-    BLOCKED,
     CANCELLED,
-    CLOSED,
+    CASE_DONE,
     CO_SIGNERS,
-    COMPLETED,
     DONE,
     MAIN,
     OPEN,
@@ -28,6 +26,8 @@ from runtime.flows.case import (
     RUNNING,
     SKIPPED,
     SYSTEM,
+    TASK_DONE,
+    TASK_WAITING,
     WAITING,
     WITHDRAWN,
     Actor,
@@ -72,7 +72,7 @@ class Flow:
                     changed = True
         if self.case.status == RUNNING and all(s.status in RESOLVED
                                                for s in self.case.steps.values()):
-            self.case.status = CLOSED
+            self.case.status = CASE_DONE
             self.event("case.done")
 
     def ready(self, step_id: str, statuses: Mapping[str, str] | None = None) -> bool:
@@ -108,10 +108,10 @@ class Flow:
         who completed it, or who held it when it was returned."""
         held = [t for t in self.case.tasks if t.step == step.id and t.order == order
                 and t.kind == MAIN and t.round < step.round
-                and (t.status == COMPLETED or (t.status == CANCELLED and t.user_id))]
+                and (t.status == TASK_DONE or (t.status == CANCELLED and t.user_id))]
         if not held:
             return None
-        return held[-1].completed_by if held[-1].status == COMPLETED else held[-1].user_id
+        return held[-1].completed_by if held[-1].status == TASK_DONE else held[-1].user_id
 
     def scope(self) -> dict[str, Any]:
         """What step conditions read: the submission, and each step's status and outcome."""
@@ -193,7 +193,7 @@ class Flow:
                     data: dict[str, Any] | None = None) -> None:
         """A task is done: added signers after it start, a task waiting for it reopens, and
         its step may end."""
-        task.status, task.outcome, task.opinion = COMPLETED, outcome, opinion
+        task.status, task.outcome, task.opinion = TASK_DONE, outcome, opinion
         task.data = dict(data or {})
         task.completed_by, task.completed_at = self.actor.user_id, self.now
         self.event("task.complete", task=task, opinion=opinion, outcome=outcome)
@@ -206,7 +206,7 @@ class Flow:
 
     def _unblock(self, task: TaskState) -> None:
         parent = self.case.task(task.parent) if task.parent else None
-        if parent is None or parent.status != BLOCKED:
+        if parent is None or parent.status != TASK_WAITING:
             return
         if not any(t.parent == parent.no and t.live for t in self.case.tasks):
             parent.status = OPEN
@@ -233,7 +233,7 @@ class Flow:
         self.finish_step(step, outcome)
 
     def _decided(self, step: StepState, main: list[TaskState]) -> str | None:
-        done = [t for t in main if t.status == COMPLETED]
+        done = [t for t in main if t.status == TASK_DONE]
         mode = self.plan.mode(step.id)
         if mode == "any":
             return done[0].outcome if done else None

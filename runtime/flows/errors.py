@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from runtime.flows.commands import VERBS
 from runtime.i18n import Catalogue
 
 MESSAGES = Catalogue({
@@ -46,18 +47,16 @@ MESSAGES = Catalogue({
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
 })
 
-# How statuses and actions read inside the messages above: (zh, en).
+# How statuses read inside the messages above, and actions (each command's verb): (zh, en).
 WORDS = {
     "done": ("办结", "done"), "cancelled": ("取消", "cancelled"),
     "withdrawn": ("撤回", "withdrawn"), "rejected": ("不予通过", "rejected"),
     "waiting": ("等待加签", "waiting for an added signer"), "open": ("待办", "open"),
-    "claim": ("签收", "claim"), "complete": ("办理", "complete"), "return": ("退回", "return"),
-    "transfer": ("转办", "transfer"), "delegate": ("委派", "delegate"),
-    "add_signer": ("加签", "add a signer to"), "withdraw": ("撤回", "withdraw"),
-    "remind": ("催办", "remind"), "copy": ("抄送", "copy"), "supervise": ("督办", "supervise"),
-    "extend": ("申请延期", "request an extension for"),
-    "decide_extension": ("审批延期", "decide an extension of"),
+    **VERBS,
 }
+# Refusals about what was typed (a page answers 422); the rest are about the case's state.
+INPUT_CODES = frozenset({"reason_required", "cannot_return_to", "bad_days", "bad_outcome",
+                         "self"})
 
 
 class FlowError(Exception):
@@ -74,6 +73,11 @@ class FlowError(Exception):
                 zh, en = WORDS.get(params[key], (params[key], params[key]))
                 params[key], params[f"{key}_en"] = zh, en
         return MESSAGES.format(self.code, lang, **params)
+
+    @property
+    def about_input(self) -> bool:
+        """Whether the refusal is about what was typed rather than the case's state."""
+        return self.code in INPUT_CODES
 
     def __str__(self) -> str:
         return self.message()

@@ -1,20 +1,20 @@
-"""Cases, their tasks and history in the database, moved on by the pure engine.
+"""Cases, their tasks, history, notifications and copies as tables, and the queries on them:
+reading a case into the engine's state (`load`) and writing back what an action changed and
+produced (`write`).
 
-Every change to a case is one transaction: read the case and its tasks, let a `Flow` act,
-write the changed rows with the case's `row_version` checked (SQLAlchemy's version counter),
-and add the history, timers, notifications and copies the action produced. When two clerks
-act on one case at once, or two branches finish together at a join, the second write finds
-the version moved: it reads again and retries, and an action no longer allowed (the task is
-already claimed or done) fails with the engine's own clear message.
+`write` sets only the changed columns, adds the new tasks, history, notifications, copies
+and timers in one multi-row INSERT each, and always moves the case's `row_version`
+(SQLAlchemy's version counter): a concurrent writer finds it moved. The use-cases that
+run the engine in one transaction and retry on that conflict are in `runtime.casework`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     Boolean,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Row,
     Select,
     String,
     Text,
@@ -31,23 +32,23 @@ from sqlalchemy import (
     select,
     text,
     tuple_,
+    update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from runtime.definitions.spec import DecisionTableSpec, ProcessSpec, TaskTemplateSpec
-from runtime.flows.case import LIVE, OPEN, Actor, Case, Effects, StepState, TaskState
-from runtime.flows.engine import Flow, start_case
-from runtime.flows.errors import Conflict
+from runtime.flows import stored
+from runtime.flows.case import LIVE, OPEN, Case, Effects, TaskState
 from runtime.flows.plan import Plan
-from runtime.store import audit
+from runtime.store import jobs
 from runtime.store.models import Base, Definition, JSONData, aware, utcnow
 from runtime.store.queries import latest_versions, list_definitions
+from runtime.store.submissions import Submission
 
-TRIES = 5
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
-T = TypeVar("T")
 # The rows of the to-do lists and of the pools: a small share of all tasks (most are done).
 # Their partial indexes hold only these rows in list order, so that a page stops after its
 # twenty rows at any depth. A query uses one only when its WHERE repeats the condition with
@@ -68,7 +69,7 @@ class CaseRow(Base):
     process_version: Mapped[int] = mapped_column(Integer)
     templates: Mapped[dict[str, Any]]  # template id -> the version the case started on
     status: Mapped[str] = mapped_column(String(20), index=True)
-    steps: Mapped[dict[str, Any]]
+    steps: Mapped[dict[str, Any]]  # the steps' state, in a format of runtime.flows.stored
     department_code: Mapped[str | None] = mapped_column(String(32), index=True)
     region_code: Mapped[str | None] = mapped_column(String(6))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -203,8 +204,26 @@ def plan_of(session: Session, process_id: str, version: int,
             templates: dict[str, Any]) -> Plan:
     """The plan of exactly the versions a case started on (published ones never change).
 
-    Every action needs it: only the content hashes are read, and the plan built for those
-    hashes is reused; the definitions' content is read only for a plan not built yet."""
+    Every action needs it. On one database the plan of a (process, version, pinned
+    versions) is remembered, since a published version never changes there: nothing is
+    read. Across databases plans are shared by the definitions' content hashes (a test's
+    database may hold other content under the same ids); the content is read only for a
+    plan not built yet."""
+    pinned = (process_id, version, tuple(sorted(templates.items())))
+    known = _PINNED.setdefault(_engine_of(session), {})
+    plan = known.get(pinned)
+    if plan is None:
+        plan = known[pinned] = _plan_by_content(session, process_id, version, templates)
+    return plan
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def _plan_by_content(session: Session, process_id: str, version: int,
+                     templates: dict[str, Any]) -> Plan:
     keys = [("Process", process_id, version)] + [_pinned_key(k, v) for k, v in templates.items()]
     hashes = session.execute(_HASHES, {"keys": keys}).all()
     key = (next(sha for kind, sha in hashes if kind == "Process"),
@@ -230,12 +249,14 @@ def _pinned_key(name: str, version: int) -> tuple[str, str, int]:
 
 # (process hash, template hashes) -> plan: content-addressed, so never stale on any database
 _PLANS: dict[tuple[str, tuple[str, ...]], Plan] = {}
+# database -> (process id, version, pinned versions) -> plan; forgotten with the engine
+_PINNED: WeakKeyDictionary[Engine, dict[tuple[Any, ...], Plan]] = WeakKeyDictionary()
 _VERSIONS = tuple_(Definition.kind, Definition.def_id, Definition.version).in_(
     bindparam("keys", expanding=True))
 _HASHES = select(Definition.kind, Definition.sha256).where(_VERSIONS)  # built once
 
 
-def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
+def template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
     """The newest version of each template the steps use and of each decision table on the
     start form: the versions a new case keeps for good."""
     latest = latest_versions(session, "TaskTemplate", [step.task for step in process.steps])
@@ -246,104 +267,103 @@ def _template_versions(session: Session, process: ProcessSpec) -> dict[str, int]
     return versions
 
 
-# --- starting a case --------------------------------------------------------------------
+# --- a case as the engine's state, and back ---------------------------------------------
 
-def start_for(session: Session, submission: Any, now: datetime | None = None) -> CaseRow | None:
-    """Start the process the submission's form starts, in the caller's transaction (the
-    submission hook); None when no published process starts from that form."""
-    definition = process_for_form(session, submission.form_id)
-    if definition is None:
-        return None
-    process = definition.spec
-    assert isinstance(process, ProcessSpec)
-    templates = _template_versions(session, process)
-    plan = plan_of(session, process.id, process.version, templates)
-    now = now or utcnow()
-    case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
+def new_row(session: Session, submission: Any, process: ProcessSpec, templates: dict[str, Any],
+            case: Case, now: datetime) -> CaseRow:
+    """The row of a case just started for `submission`, added and flushed (it gets its id)."""
     row = CaseRow(submission_id=submission.id, tracking_no=submission.tracking_no,
                   process_id=process.id, process_version=process.version, templates=templates,
-                  status=case.status, steps=_steps_json(case), region_code=case.region_code,
+                  status=case.status, steps=stored.dump(case), region_code=case.region_code,
                   department_code=submission.department_code, created_at=now, updated_at=now)
     session.add(row)
     session.flush()
-    _write(session, row, plan, case, {}, effects)
     return row
 
 
-# --- acting on a case -------------------------------------------------------------------
-
-def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: Actor,
-        now: datetime | None = None, audited: bool = True) -> T:
-    """Run `action` on the case in one transaction and commit. A concurrent change makes it
-    read again and retry; what the action refuses (FlowError) rolls back and propagates."""
-    for _ in range(TRIES):
-        row, plan, case, tasks = load(session, case_id)
-        flow = Flow(plan, case, now or utcnow(), actor)
-        try:
-            result = action(flow)
-            _write(session, row, plan, case, tasks, flow.effects)
-            if audited and actor.user_id is not None:
-                _audit(session, row, flow)
-            session.commit()
-            return result
-        except (StaleDataError, IntegrityError):
-            session.rollback()
-        except BaseException:
-            session.rollback()
-            raise
-    raise Conflict()
+Loaded = tuple[CaseRow, Plan, Case, dict[int, Task]]
 
 
-def load(session: Session, case_id: int) -> tuple[CaseRow, Plan, Case, dict[int, Task]]:
+def load(session: Session, case_id: int) -> Loaded:
     """The case row, its plan, its state for the engine and its task rows by number."""
-    found = session.execute(_case_and_tasks(), {"case_id": case_id}).all()
+    found = session.execute(_CASE_AND_TASKS, {"case_id": case_id}).all()
     if not found:
         raise LookupError(case_id)
+    return _loaded(session, found)
+
+
+def load_by_tracking_no(session: Session, tracking_no: str) -> Loaded | None:
+    """`load` for the case a tracking number names, in the same one round trip; None when
+    no case has it."""
+    found = session.execute(_TRACKED_AND_TASKS, {"tracking_no": tracking_no}).all()
+    return _loaded(session, found) if found else None
+
+
+def _loaded(session: Session, found: Sequence[Row[Any]]) -> Loaded:
     row, data = found[0][0], found[0][1]
     tasks = {task.no: task for _, _, task in found if task is not None}
     plan = plan_of(session, row.process_id, row.process_version, row.templates)
     case = Case(row.process_id, row.process_version, dict(data or {}),
                 region_code=row.region_code, status=row.status,
-                steps={k: _step(v) for k, v in row.steps.items()},
+                steps=stored.steps_of(row.steps),
                 tasks=[_task_state(t) for t in tasks.values()])
     return row, plan, case, tasks
 
 
-@functools.cache
-def _case_and_tasks() -> Select[Any]:
-    """One round trip for the case, its submission's data and its tasks (a case has a few),
-    built once: every action starts with it."""
-    from runtime.store.submissions import Submission  # submissions starts cases
-
-    return (select(CaseRow, Submission.data, Task)
-            .outerjoin(Submission, Submission.id == CaseRow.submission_id)
-            .outerjoin(Task, Task.case_id == CaseRow.id)
-            .where(CaseRow.id == bindparam("case_id")).order_by(Task.no)
-            .execution_options(populate_existing=True))
+# One round trip for the case, its submission's data and its tasks (a case has a few),
+# built once: every action starts with it.
+_CASE_TASKS: Select[Any] = (
+    select(CaseRow, Submission.data, Task)
+    .outerjoin(Submission, Submission.id == CaseRow.submission_id)
+    .outerjoin(Task, Task.case_id == CaseRow.id).order_by(Task.no)
+    .execution_options(populate_existing=True))
+_CASE_AND_TASKS = _CASE_TASKS.where(CaseRow.id == bindparam("case_id"))
+_TRACKED_AND_TASKS = _CASE_TASKS.where(CaseRow.tracking_no == bindparam("tracking_no"))
 
 
-def _write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
-           effects: Effects) -> None:
-    """Write the changed rows, the case row always: its version moves, so that a concurrent
-    action on the case fails here (StaleDataError) and retries."""
-    steps = _steps_json(case)
-    if steps != row.steps:
-        row.steps = steps
-    row.status, row.updated_at = case.status, utcnow()
+def write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[int, Task],
+           effects: Effects, *, fresh: bool = False) -> None:
+    """Write the changed rows, the case row always (unless `fresh`: just inserted as it is):
+    its version moves, so that a concurrent action on the case fails here (StaleDataError)
+    and retries.
+
+    Written as Core statements on the session's connection, not through the ORM's unit of
+    work (which costs more than the rest of a completion's Python): the rows read are kept
+    in step with what was written (`set_committed_value`), so the session's identity map
+    still holds the case as it now is."""
+    connection = session.connection()
+    if not fresh:
+        _write_case(connection, row, case)
     new = []
     for state in case.tasks:
         task = tasks.get(state.no)
         if task is None:
             new.append(_new_task(row, plan, state))
-            continue
-        _copy_state(state, task)
-        due_sort = _due_sort(state)
-        if aware(task.due_sort) != due_sort:
-            task.due_sort = due_sort
+        elif changed := _changes(state, task):
+            connection.execute(update(_TASKS).where(_TASKS.c.id == task.id).values(changed))
+            for column, value in changed.items():
+                set_committed_value(task, column, value)
     if new:  # one multi-row INSERT: nothing reads the new rows back in this transaction
-        session.execute(insert(Task.__table__), new)
-    _add_effects(session, row, effects)
-    session.flush()
+        connection.execute(insert(_TASKS), new)
+    _add_effects(connection, row, effects)
+
+
+def _write_case(connection: Connection, row: CaseRow, case: Case) -> None:
+    """The case's state with its version moved, if the version is still the one read."""
+    values: dict[str, Any] = {"status": case.status, "updated_at": utcnow(),
+                              "row_version": row.row_version + 1}
+    steps = stored.dump(case)
+    if steps != row.steps:
+        values["steps"] = steps
+    done = connection.execute(update(_CASES).where(
+        _CASES.c.id == row.id, _CASES.c.row_version == row.row_version).values(values))
+    if done.rowcount != 1:
+        raise StaleDataError(f"case {row.id} changed since it was read")
+    for column, value in values.items():
+        set_committed_value(row, column, value)
+
+
+_CASES, _TASKS = CaseRow.__table__, Task.__table__
 
 
 def _new_task(row: CaseRow, plan: Plan, state: TaskState) -> dict[str, Any]:
@@ -357,11 +377,9 @@ def _due_sort(state: TaskState) -> datetime:
     return state.due_at.astimezone(UTC) if state.due_at else NO_DEADLINE
 
 
-def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
+def _add_effects(connection: Connection, row: CaseRow, effects: Effects) -> None:
     """History, notifications and copies are only ever added, never read back here: one
     multi-row INSERT each instead of one ORM object (and INSERT ... RETURNING) per row."""
-    from runtime.store import jobs  # jobs imports this module for running timers
-
     events = [{**_plain(_fields(e)), "case_id": row.id, "at": e.at.astimezone(UTC)}
               for e in effects.events]
     for table, rows in ((CaseEvent, events),
@@ -369,16 +387,8 @@ def _add_effects(session: Session, row: CaseRow, effects: Effects) -> None:
                                         for m in effects.messages]),
                         (CopyRow, [{**_fields(c), "case_id": row.id} for c in effects.copies])):
         if rows:
-            session.execute(insert(table.__table__), rows)
-    with session.no_autoflush:  # its webhook query need not write the staged rows first
-        jobs.schedule(session, row.id, effects.jobs, effects.events)
-
-
-def _audit(session: Session, row: CaseRow, flow: Flow) -> None:
-    actions = [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
-    audit.record(session, action="task.action",
-                 actor=audit.Actor(str(flow.actor.user_id), flow.actor.name),
-                 target=("case", row.tracking_no), after={"actions": actions[:10]})
+            connection.execute(insert(table.__table__), rows)
+    jobs.schedule(connection, row.id, effects.jobs, effects.events)
 
 
 # --- rows and engine state --------------------------------------------------------------
@@ -387,8 +397,9 @@ _FIELDS = [f.name for f in dataclasses.fields(TaskState)]
 _COLUMN = {"order": "order_no"}
 
 
-def _copy_state(state: TaskState, task: Task) -> None:
-    """Set the columns whose value changed, so that an untouched task is not written."""
+def _changes(state: TaskState, task: Task) -> dict[str, Any]:
+    """The columns whose value changed, by column name: an untouched task is not written."""
+    changed = {}
     for name in _FIELDS:
         value = _utc(getattr(state, name))
         column = _COLUMN.get(name, name)
@@ -396,7 +407,11 @@ def _copy_state(state: TaskState, task: Task) -> None:
         if isinstance(current, datetime):
             current = aware(current)  # naive from SQLite, and naive != aware, always
         if current != value:
-            setattr(task, column, _copied(value))
+            changed[column] = _copied(value)
+    due_sort = _due_sort(state)
+    if aware(task.due_sort) != due_sort:
+        changed["due_sort"] = due_sort
+    return changed
 
 
 def _utc(value: Any) -> Any:
@@ -414,10 +429,6 @@ def _task_state(task: Task) -> TaskState:
     return TaskState(**values)
 
 
-def _steps_json(case: Case) -> dict[str, Any]:
-    return {step.id: _plain(_fields(step)) for step in case.steps.values()}
-
-
 def _fields(value: Any) -> dict[str, Any]:
     """A flat dataclass's fields, lists and dicts copied: `dataclasses.asdict` without its
     deep copy, which costs more than the rest of turning a case into rows."""
@@ -427,14 +438,6 @@ def _fields(value: Any) -> dict[str, Any]:
 def _copied(value: Any) -> Any:
     return list(value) if isinstance(value, list) else dict(value) if isinstance(
         value, dict) else value
-
-
-def _step(data: dict[str, Any]) -> StepState:
-    values = dict(data)
-    for key in ("started_at", "finished_at"):
-        if values.get(key):
-            values[key] = datetime.fromisoformat(values[key])
-    return StepState(**values)
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -5,16 +5,14 @@ update on SQLite) and a lease: a worker that dies leaves its job to be claimed a
 the lease runs out. A timer's effect and the job's `done` are written in one transaction,
 and the engine ignores a timer already raised, so a warning happens once however many
 workers race. A delivery that fails is retried with exponential backoff and, after
-MAX_ATTEMPTS, parked as `dead` for an administrator to see and retry.
+MAX_ATTEMPTS, parked as `dead` for an administrator to see and retry. Running a timer and
+delivering a webhook are use-cases in `runtime.casework` (timers, webhooks).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
-import json
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,10 +27,12 @@ from sqlalchemy import (
     Text,
     and_,
     func,
+    insert,
     or_,
     select,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.flows import case as flow_case
@@ -45,7 +45,6 @@ STATUSES = (PENDING, RUNNING, DONE, DEAD)
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=30)  # then 1, 2, 4, 8 minutes
 LEASE = timedelta(minutes=5)
-DELIVERY_TIMEOUT = 10  # seconds
 # The history events sent to subscribed systems.
 PUBLISHED_EVENTS = frozenset({"case.start", "task.create", "claim", "task.complete", "return",
                               "transfer", "step.done", "case.done", "case.rejected",
@@ -90,27 +89,38 @@ class Webhook(Base):
 
 # --- adding jobs ------------------------------------------------------------------------
 
-def schedule(session: Session, case_id: int, timers: Iterable[flow_case.Job],
+def schedule(connection: Connection, case_id: int, timers: Iterable[flow_case.Job],
              events: Iterable[flow_case.Event]) -> None:
-    """Add the engine's timers, and one delivery per subscribed system for each event."""
-    for timer in timers:
-        session.add(Job(kind="timer", name=timer.kind, case_id=case_id, task_no=timer.task_no,
-                        stamp=timer.stamp, payload={}, run_at=timer.at.astimezone(UTC)))
+    """Add the engine's timers, and one delivery per subscribed system for each event, in
+    one multi-row INSERT on the caller's transaction: nothing reads them back in it."""
+    rows = [_row("timer", timer.kind, case_id, run_at=timer.at.astimezone(UTC),
+                 task_no=timer.task_no, stamp=timer.stamp) for timer in timers]
     published = [e for e in events if e.action in PUBLISHED_EVENTS]
-    if not published:
-        return
-    for hook in session.scalars(select(Webhook).where(Webhook.active.is_(True))):
-        for event in published:
-            if not hook.events or event.action in hook.events:
-                session.add(Job(kind="webhook", name=event.action, case_id=case_id,
-                                webhook_id=hook.id, payload=_event_payload(case_id, event),
-                                run_at=utcnow()))
+    if published:
+        now = utcnow()
+        rows += [_row("webhook", event.action, case_id, run_at=now, webhook_id=hook_id,
+                      payload=_event_payload(case_id, event))
+                 for hook_id, wanted in connection.execute(_SUBSCRIBED)
+                 for event in published if not wanted or event.action in wanted]
+    if rows:
+        connection.execute(insert(Job.__table__), rows)
+
+
+def _row(kind: str, name: str, case_id: int, *, run_at: datetime, task_no: int | None = None,
+         stamp: str | None = None, webhook_id: int | None = None,
+         payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"kind": kind, "name": name, "case_id": case_id, "task_no": task_no,
+            "stamp": stamp, "webhook_id": webhook_id, "payload": payload or {},
+            "run_at": run_at}
 
 
 def _event_payload(case_id: int, event: flow_case.Event) -> dict[str, Any]:
     return {"case": case_id, "event": event.action, "at": event.at.isoformat(),
             "step": event.step, "task": event.task_no, "actor": event.actor_name,
             "opinion": event.opinion, "detail": event.detail}
+
+
+_SUBSCRIBED = select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
 
 
 # --- claiming ---------------------------------------------------------------------------
@@ -234,41 +244,6 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     """HMAC-SHA256 over `timestamp.body`, hex: what a receiver recomputes to trust us."""
     mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + mac.hexdigest()
-
-
-def deliver(session: Session, job_id: int) -> None:
-    """POST the event to its system, signed; raises on a failed delivery."""
-    job = session.get(Job, job_id)
-    hook = session.get(Webhook, job.webhook_id) if job else None
-    if job is None or hook is None or not hook.active:
-        return
-    body = json.dumps(job.payload, ensure_ascii=False, sort_keys=True).encode()
-    stamp = str(int(utcnow().timestamp()))
-    request = urllib.request.Request(hook.url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8",
-        "X-Lowcode-Delivery": str(job.id), "X-Lowcode-Timestamp": stamp,
-        "X-Lowcode-Signature": signature(hook.secret, stamp, body)})
-    try:
-        # urllib raises HTTPError (an OSError) for any status outside 2xx
-        with _OPENER.open(request, timeout=DELIVERY_TIMEOUT):
-            pass
-    except (OSError, http.client.HTTPException) as error:
-        raise DeliveryError(f"{type(error).__name__}: {error}") from None
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failed delivery: followed, urllib would turn the POST into a GET
-    without the body (or send the signed event to another host) and call it delivered."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-class DeliveryError(Exception):
-    """The receiving system did not take the delivery."""
 
 
 def subscribe(session: Session, name: str, url: str, secret: str,

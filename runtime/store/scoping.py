@@ -2,6 +2,8 @@
 
 Any model with an owner, a department and/or a region column can be listed through
 `scope_filter`; a department subtree is found through the departments' materialised path.
+The departments table is named here as a bare table (its name and the two columns read), not
+imported from `accounts`, which builds its own department lists with `department_filter`.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, String, and_, column, false, or_, select, table, true
 from sqlalchemy.orm import Session
 
 from runtime.access import Membership, Visibility
+
+# accounts.Department as far as a scope reads it
+DEPARTMENTS = table("departments", column("code", String), column("path", String))
 
 
 def scope_filter(seen: Visibility, *, owner: Any = None, department: Any = None,
@@ -23,15 +28,13 @@ def scope_filter(seen: Visibility, *, owner: Any = None, department: Any = None,
     the model lacks reaches nothing there."""
     if seen.everything:
         return true()
-    from runtime.store.accounts import Department
-
     clauses: list[ColumnElement[bool]] = []
     if owner is not None and seen.owner_ids:
         clauses.append(owner.in_(sorted(seen.owner_ids)))
     if department is not None and seen.department_trees:
-        codes = select(Department.code).where(department_filter(
+        codes = select(DEPARTMENTS.c.code).where(department_filter(
             Visibility(departments=seen.departments, department_trees=seen.department_trees),
-            Department.code, Department.path, None))
+            DEPARTMENTS.c.code, DEPARTMENTS.c.path, None))
         clauses.append(department.in_(codes))
     elif department is not None and seen.departments:
         clauses.append(department.in_(sorted(seen.departments)))
@@ -46,11 +49,9 @@ def within(session: Session, seen: Visibility) -> Visibility:
     range, where a subquery is tested row by row."""
     if seen.everything or not seen.department_trees:
         return seen
-    from runtime.store.accounts import Department
-
     trees = Visibility(department_trees=seen.department_trees)
-    codes = session.scalars(select(Department.code).where(
-        department_filter(trees, Department.code, Department.path, None)))
+    codes = session.scalars(select(DEPARTMENTS.c.code).where(
+        department_filter(trees, DEPARTMENTS.c.code, DEPARTMENTS.c.path, None)))
     return replace(seen, departments=seen.departments | frozenset(codes),
                    department_trees=frozenset())
 

@@ -1,9 +1,12 @@
 """The staff workbench (工作台): the task lists, a task's page with the actions open now, the
-joint-handling overview of a case and the user's messages. Thin: parse, call the engine and
-the store, render. A task or case the user may not see is a 404, as if it did not exist."""
+joint-handling overview of a case and the user's messages. Thin: an action's POST reads the
+case once, parses the form into a command through the action registry, applies it with one
+use-case call and redirects. A task or case the user may not see is a 404, as if it did not
+exist."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,12 +14,14 @@ from flask import Blueprint, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from runtime import access
+from runtime.casework import cases as casework
 from runtime.definitions.spec import FormSpec
-from runtime.flows import options
-from runtime.flows.actions import Staff
-from runtime.flows.case import Actor, Case, TaskState
+from runtime.flows.actions import Staff, may_see
+from runtime.flows.case import Case, Copy, TaskState
+from runtime.flows.commands import POSITIONS
 from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
+from runtime.flows.registry import ACTIONS, Choices, Invalid, open_actions
 from runtime.forms.state import value_fields
 from runtime.store import accounts, cases, inbox, notifications
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
@@ -27,6 +32,7 @@ from runtime.web import casepages, taskforms
 from runtime.web.auth import deny, login_required
 from runtime.web.casepages import Names
 from runtime.web.database import db
+from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, lang_url, text
 from runtime.web.records import shown_value, submission_form
 from runtime.web.workwords import has, wt
@@ -37,9 +43,6 @@ bp.add_app_template_filter(casepages.china, "china")
 COLOURS = ("green", "yellow", "red")
 WORKING_ROLES = frozenset(r for r, granted in access.ROLE_PERMISSIONS.items()
                          if "tasks.act" in granted)  # whom a task can be delegated to
-# Refusals that are about what was typed (422); the rest are about the case's state (409).
-INPUT_REFUSALS = frozenset({"reason_required", "cannot_return_to", "bad_days", "bad_outcome",
-                            "self"})
 
 
 def works() -> bool:
@@ -85,41 +88,56 @@ def tasks() -> ResponseReturnValue:
 
 def _done() -> str | None:
     done = request.args.get("done")
-    return done if done in taskforms.PARSERS else None
+    return done if done in ACTIONS else None
 
 
 # --- one task ---------------------------------------------------------------------------
 
 @dataclass
 class Context:
-    """A task as its page needs it: the case row, plan and state, who looks, what they see."""
+    """A task as its page needs it: the case as read (row, plan, state, task rows), the task,
+    who looks, what they see. An action's POST reads no history (`events` empty) and names
+    no people: it only acts and redirects."""
 
-    row: CaseRow
-    plan: Plan
-    case: Case
+    loaded: casework.Loaded
     task: TaskState
     staff: Staff
     names: Names
     copies: list[CopyRow]
     events: list[CaseEvent]
-    rows: dict[int, Task]  # the task rows cases.load read, by number
+
+    @property
+    def row(self) -> CaseRow:
+        return self.loaded.row
+
+    @property
+    def plan(self) -> Plan:
+        return self.loaded.plan
+
+    @property
+    def case(self) -> Case:
+        return self.loaded.case
+
+    @property
+    def rows(self) -> dict[int, Task]:
+        return self.loaded.tasks
 
 
-def _context(tracking_no: str, no: int) -> Context:
-    row = cases.case_by_tracking_no(db(), tracking_no)
-    if row is None:
+def _context(tracking_no: str, no: int, *, page: bool = True) -> Context:
+    loaded = casework.Loaded.find(db(), tracking_no)
+    if loaded is None:
         abort(404)
-    _, plan, case, rows = cases.load(db(), row.id)
-    task = case.task(no)
+    row = loaded.row
+    task = loaded.case.task(no)
     if task is None:
         abort(404)
-    events = cases.history(db(), row.id)
-    names = Names.read(db(), _people(case, events))
+    events = cases.history(db(), row.id) if page else []
+    names = Names.read(db(), _people(loaded.case, events) if page else ())
     staff = _staff(names)
     copies = cases.copies_of(db(), row.id)
-    if not options.may_see(staff, case, task, copied=_copied_to_me(copies)):
+    if not may_see(staff, loaded.case, task, copied=_copied_to_me(copies)):
         deny("tasks.act")
-    return Context(row, plan, case, task, staff, names, copies, events, rows)
+    return Context(loaded, task, staff, names, copies, events)
 
 
 def _people(case: Case, events: list[CaseEvent]) -> list[int | None]:
@@ -130,7 +148,7 @@ def _people(case: Case, events: list[CaseEvent]) -> list[int | None]:
     return [i for i in ids if isinstance(i, int)]
 
 
-def _copied_to_me(copies: list[CopyRow]) -> bool:
+def _copied_to_me(copies: Iterable[CopyRow | Copy]) -> bool:
     mine = {m.department_code for m in g.principal.memberships}
     return any(c.user_id == g.user.id or (c.user_id is None and c.department in mine)
                for c in copies)
@@ -145,34 +163,36 @@ def task(tracking_no: str, no: int) -> ResponseReturnValue:
 @bp.post("/tasks/<tracking_no>/<int:no>/<action>")
 @login_required
 def act(tracking_no: str, no: int, action: str) -> ResponseReturnValue:
-    """Run one action; a refusal shows the engine's reason beside the action's form, with
-    what was typed, and changes nothing."""
-    if action not in taskforms.PARSERS:
+    """Run one action: the case is read once, the form parsed into the action's command, the
+    command applied in one transaction. A refusal shows the engine's reason beside the
+    action's form, with what was typed, and changes nothing."""
+    entry = ACTIONS.get(action)
+    if entry is None:
         abort(404)
-    context = _context(tracking_no, no)
+    context = _context(tracking_no, no, page=False)
     try:
-        step = taskforms.parse(action, request.form, context.staff, no,
-                               _choices(context, _handler_form(context)), current_lang())
-        cases.act(db(), context.row.id, step, actor=Actor(g.user.id, g.user.display_name))
-    except taskforms.Invalid as invalid:
-        return _task_page(context, failed=action, errors=invalid.errors, status=422)
+        command = entry.parse(request.form, _choices(context, _handler_form(context)),
+                              current_lang())
+        state = casework.apply(db(), context.row.id, context.staff, no, command,
+                               loaded=context.loaded)
+    except Invalid as invalid:
+        return _task_page(_context(tracking_no, no), failed=action, errors=invalid.errors,
+                          status=422)
     except FlowError as error:
-        status = 422 if error.code in INPUT_REFUSALS else 409
+        status = 422 if error.about_input else 409
         return _task_page(_context(tracking_no, no), failed=action,
                           error=error.message(current_lang()), status=status)
-    return redirect(_after(tracking_no, no, action), code=303)
+    return redirect(_after(context, state, action), code=303)
 
 
-def _after(tracking_no: str, no: int, action: str) -> str:
-    """Back to the task when the user may still see it (a transfer may hand it away)."""
-    row = cases.case_by_tracking_no(db(), tracking_no)
-    assert row is not None
-    _, _plan, case, _rows = cases.load(db(), row.id)
-    task = case.task(no)
-    staff = _staff(Names.read(db()))
-    copied = _copied_to_me(cases.copies_of(db(), row.id))
-    if task is not None and options.may_see(staff, case, task, copied=copied):
-        return lang_url("workbench.task", tracking_no=tracking_no, no=no, done=action)
+def _after(context: Context, state: casework.Loaded, action: str) -> str:
+    """Back to the task when the user may still see it (a transfer may hand it away), judged
+    on the case as the action wrote it: nothing is read again."""
+    task, tracking_no = state.case.task(context.task.no), context.row.tracking_no
+    added = state.effects.copies if state.effects else []
+    copied = _copied_to_me([*context.copies, *added])
+    if task is not None and may_see(context.staff, state.case, task, copied=copied):
+        return lang_url("workbench.task", tracking_no=tracking_no, no=task.no, done=action)
     return lang_url("workbench.tasks", done=action)
 
 
@@ -182,16 +202,16 @@ def _handler_form(context: Context) -> FormSpec | None:
     return found.spec if found is not None and isinstance(found.spec, FormSpec) else None
 
 
-def _choices(context: Context, form: FormSpec | None) -> taskforms.Choices:
+def _choices(context: Context, form: FormSpec | None) -> Choices:
     step = context.plan.steps[context.task.step]
     names, department = context.names, context.task.department
     staff = accounts.staff_of(db(), department, WORKING_ROLES) if department else []
-    return taskforms.Choices(
+    return Choices(
         role=context.task.role,
         targets=[(s, casepages.step_title(context.plan, s)) for s in step.can_return_to],
         departments=[(code, names.department(code)) for code in names.departments],
         colleagues=[(u.id, u.display_name) for u in staff if u.id != g.user.id],
-        handler=taskforms.handler_fields(form))
+        handler=taskforms.handler_fields(form), types=field_types())
 
 
 def _task_page(context: Context, *, failed: str | None = None, error: str | None = None,
@@ -199,7 +219,7 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
                done: str | None = None) -> ResponseReturnValue:
     now, lang, task = utcnow(), current_lang(), context.task
     form = _handler_form(context)
-    open_now = options.open_actions(context.plan, context.case, context.staff, task.no, now)
+    open_now = open_actions(context.plan, context.case, context.staff, task.no, now)
     page = render_template(
         "pages/task.html", c=context, task=task,
         row=casepages.rows([context.rows[task.no]], context.names, now)[0],
@@ -211,7 +231,8 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
         timeline=casepages.timeline(context.events, context.plan, context.case,
                                     context.names, lang),
         diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
-        open=open_now, choices=_choices(context, form), failed=failed, error=error,
+        open=open_now, choices=_choices(context, form), positions=POSITIONS, failed=failed,
+        error=error,
         errors=errors or {}, posted=request.form if failed else {}, done=done)
     return page, status
 
@@ -257,7 +278,7 @@ def _may_see_case(staff: Staff, row: CaseRow, state: Case, names: Names) -> bool
     if access.allowed(g.principal, "records.read", record):
         return True
     copied = _copied_to_me(cases.copies_of(db(), row.id))
-    return any(options.may_see(staff, state, t, copied=copied) for t in state.tasks)
+    return any(may_see(staff, state, t, copied=copied) for t in state.tasks)
 
 
 # --- messages ---------------------------------------------------------------------------

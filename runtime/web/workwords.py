@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from runtime.flows.commands import COMMANDS
+from runtime.flows.registry import ACTIONS
 from runtime.i18n import Catalogue
 from runtime.web.lang import current_lang
 
@@ -56,13 +58,8 @@ TEXT = Catalogue({
     "escalated": ("已上报", "escalated"), "none": ("无", "none"),
     "everyone": ("全体", "everyone"),
     # actions
-    "act_claim": ("签收", "Claim"), "act_complete": ("办理", "Complete"),
-    "act_return": ("退回", "Return"), "act_transfer": ("转办", "Transfer"),
-    "act_delegate": ("委派", "Delegate"), "act_add_signer": ("加签", "Add a signer"),
-    "act_withdraw": ("撤回", "Withdraw"), "act_extend": ("申请延期", "Request an extension"),
-    "act_decide_extension": ("延期审批", "Decide the extension"),
-    "act_remind": ("催办", "Remind"), "act_supervise": ("督办", "Supervise"),
-    "act_copy": ("抄送", "Copy"),
+    # each action's name, from its command (runtime.flows.commands)
+    **{f"act_{command.name}": command.label for command in COMMANDS},
     "done_notice": ("已{action}。", "{action}: done."),
     "approve": ("同意", "Approve"), "reject": ("不同意", "Reject"),
     "opinion": ("意见", "Opinion"), "reason": ("理由", "Reason"), "note": ("说明", "Note"),
@@ -76,9 +73,6 @@ TEXT = Catalogue({
     "ext_approve": ("批准", "Approve"), "ext_refuse": ("不批准", "Refuse"),
     "copy_department": ("抄送部门", "Department"), "copy_user": ("或抄送人员", "or person"),
     "choose": ("请选择", "Choose"),
-    "bad_choice": ("请从列表中选择", "Choose one from the list"),
-    "bad_number": ("请填写整数", "Enter a whole number"),
-    "copy_whom": ("请选择抄送的部门或人员", "Choose a department or a person to copy to"),
     # step and task statuses
     "step_waiting": ("未开始", "Waiting"), "step_active": ("办理中", "In progress"),
     "step_done": ("已完成", "Done"), "step_skipped": ("无需办理", "Skipped"),
@@ -96,22 +90,9 @@ TEXT = Catalogue({
     "ev_task.create": ("生成任务「{step}」，交{department}", "Task “{step}” for {department}"),
     "ev_task.cancel": ("任务「{step}」取消", "Task “{step}” cancelled"),
     "ev_task.complete": ("办理「{step}」：{outcome}", "Completed “{step}”: {outcome}"),
-    "ev_claim": ("签收「{step}」", "Claimed “{step}”"),
-    "ev_return": ("将「{step}」退回到「{target}」", "Returned “{step}” to “{target}”"),
-    "ev_transfer": ("将「{step}」转办给{department}", "Transferred “{step}” to {department}"),
-    "ev_delegate": ("将「{step}」委派给{user}", "Delegated “{step}” to {user}"),
-    "ev_delegate.done": ("受委派办理「{step}」完毕：{outcome}",
-                         "Did the delegated “{step}”: {outcome}"),
-    "ev_add_signer": ("为「{step}」加签{user}（{position}）",
-                      "Added {user} as a signer of “{step}” ({position})"),
-    "ev_withdraw": ("撤回「{step}」", "Withdrew “{step}”"),
-    "ev_copy": ("将「{step}」抄送{whom}", "Copied “{step}” to {whom}"),
-    "ev_extension.request": ("申请「{step}」延期 {days} 个工作日",
-                             "Asked for {days} more working days on “{step}”"),
-    "ev_extension.decide": ("「{step}」延期申请：{decision}",
-                            "Extension of “{step}”: {decision}"),
-    "ev_remind": ("催办「{step}」", "Reminded “{step}”"),
-    "ev_supervise": ("督办「{step}」", "Put “{step}” under supervision"),
+    # what each action did, from the action registry (runtime.flows.registry)
+    **{f"ev_{event}": words for entry in ACTIONS.values()
+       for event, words in entry.events.items()},
     "ev_warning.yellow": ("「{step}」临期黄色预警", "“{step}” is due soon (yellow)"),
     "ev_warning.red": ("「{step}」超期红色预警", "“{step}” is overdue (red)"),
     "ev_escalate": ("「{step}」超期上报{department}", "“{step}” escalated to {department}"),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from runtime.definitions.spec import ProcessSpec, TaskTemplateSpec
 from runtime.flows import actions
-from runtime.flows.case import ACTIVE, CANCELLED, CLOSED, COMPLETED, DONE, WAITING
+from runtime.flows.case import ACTIVE, CANCELLED, CASE_DONE, DONE, TASK_DONE, WAITING
 from runtime.flows.plan import Plan
 from runtime.packs import check_path
 
@@ -59,8 +59,8 @@ def test_police_return_the_joint_check_to_acceptance() -> None:
     assert sorted(t.department for t in run.live("joint_check")) == ["HEALTH", "POLICE"]
     for department in ("HEALTH", "POLICE", "HEALTH", "POLICE", "GOVSVC"):
         sign(run, department)  # joint check, certificate, hukou, close
-    assert run.case.status == CLOSED
-    assert [t.status for t in run.case.tasks if t.step == "joint_check"].count(COMPLETED) == 3
+    assert run.case.status == CASE_DONE
+    assert [t.status for t in run.case.tasks if t.step == "joint_check"].count(TASK_DONE) == 3
 
 
 def test_an_overdue_joint_check_is_escalated_to_the_service_centre_lead() -> None:

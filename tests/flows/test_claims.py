@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from runtime.flows import actions
-from runtime.flows.case import COMPLETED
+from runtime.flows.case import TASK_DONE
 
 from .build import Run, build_plan, person, refused
 
@@ -73,7 +73,7 @@ def test_the_second_of_two_clerks_cannot_claim_and_cannot_complete():
     run.act(actions.complete, first, 1, opinion="已签发", data={"no": "A123"})
     task = run.task(1)
     assert (task.status, task.completed_by, task.opinion, task.data) == (
-        COMPLETED, 7, "已签发", {"no": "A123"})
+        TASK_DONE, 7, "已签发", {"no": "A123"})
 
 
 def test_claiming_twice_or_a_task_that_does_not_exist_is_refused():

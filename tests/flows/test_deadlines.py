@@ -8,7 +8,7 @@ import chinese_calendar
 import pytest
 
 from runtime.flows import actions, deadlines
-from runtime.flows.case import APPROVE, COMPLETED, DONE, OPEN
+from runtime.flows.case import APPROVE, DONE, OPEN, TASK_DONE
 
 from .build import START, Run, build_plan, china, person, refused
 
@@ -184,7 +184,7 @@ def test_overdue_auto_pass_completes_the_task_and_moves_the_case_on():
     run.fire(run.jobs(1, "overdue")[0])
     task = run.task(1)
     assert (task.status, task.outcome, task.opinion, task.completed_by) == (
-        COMPLETED, APPROVE, "超时自动通过", None)
+        TASK_DONE, APPROVE, "超时自动通过", None)
     assert task.escalated
     assert run.steps() == {"accept": DONE, "next": "active"}
     assert [e.actor_name for e in run.events("task.complete")] == ["system"]

@@ -9,12 +9,12 @@ from runtime.flows.case import (
     AFTER,
     ALONGSIDE,
     BEFORE,
-    BLOCKED,
-    COMPLETED,
     DONE,
     OPEN,
     REJECT,
     REJECTED,
+    TASK_DONE,
+    TASK_WAITING,
 )
 
 from .build import Run, build_plan, person, refused
@@ -113,7 +113,7 @@ def test_a_delegated_task_comes_back_to_the_delegator_with_the_delegates_opinion
     assert run.effects.messages[-1].key == "task.back"
     assert run.effects.messages[-1].user_id == 7
     run.act(actions.complete, CLERK, 1, opinion="同意签发")
-    assert (task.status, task.completed_by, task.opinion) == (COMPLETED, 7, "同意签发")
+    assert (task.status, task.completed_by, task.opinion) == (TASK_DONE, 7, "同意签发")
     assert run.steps() == {"certify": DONE, "next": ACTIVE}
 
 
@@ -138,7 +138,7 @@ def test_a_signer_added_before_makes_the_task_wait_until_they_sign():
     run = held()
     signer = run.act(actions.add_signer, CLERK, 1, 8, "before", "请先会签")
     task = run.task(1)
-    assert task.status == BLOCKED
+    assert task.status == TASK_WAITING
     assert (signer.kind, signer.parent, signer.user_id, signer.due_at) == (BEFORE, 1, 8,
                                                                           task.due_at)
     with refused("not_open", "此任务已等待加签，不能再办理"):
@@ -156,7 +156,7 @@ def test_a_signer_added_after_starts_when_the_task_is_done_and_the_step_waits_fo
     assert run.act(actions.add_signer, CLERK, 1, 8, "after") is None
     assert [t.no for t in run.live()] == [1]
     run.act(actions.complete, CLERK, 1)
-    assert run.task(1).status == COMPLETED
+    assert run.task(1).status == TASK_DONE
     signer = run.only("certify")
     assert (signer.kind, signer.parent, signer.user_id) == (AFTER, 1, 8)
     assert run.steps() == {"certify": ACTIVE, "next": "waiting"}

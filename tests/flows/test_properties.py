@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from runtime.definitions.spec import Party
 from runtime.flows import actions
-from runtime.flows.case import ACTIVE, COMPLETED, RUNNING, WAITING, TaskState
+from runtime.flows.case import ACTIVE, RUNNING, TASK_DONE, WAITING, TaskState
 from runtime.flows.engine import RESOLVED, Flow
 from runtime.flows.errors import FlowError
 
@@ -107,7 +107,7 @@ def return_to(run: Run, seed: int) -> None:
 
 
 def withdraw(run: Run, seed: int) -> None:
-    task = pick([t for t in run.case.tasks if t.status == COMPLETED
+    task = pick([t for t in run.case.tasks if t.status == TASK_DONE
                  and t.completed_by in BY_ID], seed)
     if task is not None:
         run.act(actions.withdraw, BY_ID[task.completed_by or 0], task.no, "撤回重办")

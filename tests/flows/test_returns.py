@@ -4,7 +4,7 @@ again, parallel branches keep their work, and each restarted step goes to its la
 from datetime import timedelta
 
 from runtime.flows import actions
-from runtime.flows.case import ACTIVE, CANCELLED, COMPLETED, DONE, OPEN, WAITING
+from runtime.flows.case import ACTIVE, CANCELLED, DONE, OPEN, TASK_DONE, WAITING
 
 from .build import Run, build_plan, person, refused
 
@@ -104,7 +104,7 @@ def test_a_return_from_a_parallel_branch_leaves_the_other_branches_alone():
     run.act(actions.return_to, HEALTH, run.only("certificate").no, "accept", "出生证明信息有误")
     assert run.steps() == {"accept": ACTIVE, "certificate": WAITING, "hukou": DONE,
                            "insurance": ACTIVE, "close": WAITING}
-    assert [t.status for t in run.case.tasks if t.step == "hukou"] == [COMPLETED]
+    assert [t.status for t in run.case.tasks if t.step == "hukou"] == [TASK_DONE]
     assert (insurance.status, insurance.user_id, insurance.due_at, insurance.yellow_at) == (
         OPEN, 4, due, yellow)
     new_jobs = run.effects.jobs[jobs:]
@@ -152,7 +152,7 @@ def test_a_return_from_a_countersign_cancels_its_open_tasks_and_restarts_the_tar
     run.act(actions.complete, HEALTH, health.no)
     run.act(actions.claim, POLICE, police.no)
     run.act(actions.return_to, POLICE, police.no, "accept", "户籍信息不一致")
-    assert (health.status, police.status, medins.status) == (COMPLETED, CANCELLED, CANCELLED)
+    assert (health.status, police.status, medins.status) == (TASK_DONE, CANCELLED, CANCELLED)
     assert run.steps() == {"accept": ACTIVE, "review": WAITING, "close": WAITING}
     assert [t.step for t in run.live()] == ["accept"]
     run.act(actions.complete, GOVSVC, run.only("accept").no)

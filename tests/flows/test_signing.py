@@ -3,7 +3,7 @@
 import pytest
 
 from runtime.flows import actions
-from runtime.flows.case import APPROVE, CANCELLED, COMPLETED, REJECT, REJECTED, RUNNING
+from runtime.flows.case import APPROVE, CANCELLED, REJECT, REJECTED, RUNNING, TASK_DONE
 
 from .build import Run, build_plan, person, refused
 
@@ -39,7 +39,7 @@ def test_any_sign_gives_every_party_a_task_and_the_first_completion_ends_the_ste
     assert [t.department for t in run.live("review")] == ["HEALTH", "POLICE", "MEDINS"]
     sign(run, POLICE)
     assert run.steps() == {"review": "done", "next": "active"}
-    assert [t.status for t in run.case.tasks[:3]] == [CANCELLED, COMPLETED, CANCELLED]
+    assert [t.status for t in run.case.tasks[:3]] == [CANCELLED, TASK_DONE, CANCELLED]
     assert {e.detail["why"] for e in run.events("task.cancel")} == {"decided"}
 
 

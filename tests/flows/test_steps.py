@@ -2,7 +2,7 @@
 
 import pytest
 
-from runtime.flows.case import CLOSED, RUNNING
+from runtime.flows.case import CASE_DONE, RUNNING
 
 from .build import Run, build_plan, person, refused
 
@@ -56,7 +56,7 @@ def test_a_join_of_any_starts_on_the_first_branch_and_the_others_go_on():
     assert run.case.status == RUNNING  # two branches are still at work
     run.handle(CLERK, "health")
     run.handle(CLERK, "medins")
-    assert run.case.status == CLOSED
+    assert run.case.status == CASE_DONE
     assert len(run.events("step.start")) == 5  # the join started once, not once per branch
 
 
@@ -123,7 +123,7 @@ def test_the_case_closes_when_every_step_is_done_or_skipped():
     for step in ["accept", "card", "close"]:
         assert run.case.status == RUNNING
         run.handle(CLERK, step)
-    assert run.case.status == CLOSED
+    assert run.case.status == CASE_DONE
     assert [e.action for e in run.effects.events][-1] == "case.done"
     assert run.live() == []
 
@@ -146,7 +146,7 @@ def test_the_birth_pack_runs_from_submission_to_close():
         assert task.department is not None
         run.act(actions.claim, staff[task.department], task.no)
         run.act(actions.complete, staff[task.department], task.no)
-    assert run.case.status == CLOSED
+    assert run.case.status == CASE_DONE
     assert [e.step for e in run.events("step.done")] == [
         "accept", "joint_check", "certificate", "hukou", "insurance", "card", "close"]
     assert {c.department for c in run.effects.copies} == {"GOVSVC"}  # the certificate's copy

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from runtime import access
+from runtime.casework import cases as use_cases
 from runtime.casework.submissions import submit_validated as submit
 from runtime.definitions.spec import FormSpec
 from runtime.flows import actions
 from runtime.flows.case import Actor
 from runtime.packs import check_path
-from runtime.store import cases
 from runtime.store.cases import CaseEvent, CaseRow, Notification, Task
 from runtime.store.publish import publish_pack
 from runtime.store.queries import latest_definition
@@ -123,7 +123,7 @@ def staff(user_id: int, department: str, role: str = "clerk") -> actions.Staff:
 def act(session: Session, case_id: int, who: actions.Staff, action: Callable[..., T],
         *args: Any, now: datetime | None = None, **kwargs: Any) -> T:
     """Do a staff action on the case in its own transaction, as one request would."""
-    return cases.act(session, case_id, lambda flow: action(flow, who, *args, **kwargs),
+    return use_cases.act(session, case_id, lambda flow: action(flow, who, *args, **kwargs),
                      actor=Actor(who.user_id, who.name), now=now)
 
 

@@ -17,11 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from runtime import worker
+from runtime.casework import cases as use_cases
 from runtime.flows import actions
 from runtime.flows.case import Actor
 from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
-from runtime.store import cases
 from runtime.store.db import make_engine, session_factory
 
 from .casework import staff
@@ -66,8 +66,8 @@ def claim_and_complete(url: str, user_id: int, case_ids: list[int], barrier: Any
             tries: list[int] = []
             claim = _together(barrier, lambda f: actions.claim(f, clerk, 1), tries)
             try:
-                cases.act(session, case_id, claim, actor=actor)
-                cases.act(session, case_id, lambda f: actions.complete(f, clerk, 1), actor=actor)
+                use_cases.act(session, case_id, claim, actor=actor)
+                use_cases.act(session, case_id, lambda f: actions.complete(f, clerk, 1), actor=actor)
                 outcomes.append(("won", None, None, len(tries)))
             except FlowError as refused:
                 outcomes.append(("refused", refused.code, refused.message(), len(tries)))
@@ -88,7 +88,7 @@ def complete_branch(url: str, user_id: int, department: str, work: list[tuple[in
         for case_id, no in work:
             tries: list[int] = []
             complete = _together(barrier, lambda f, no=no: actions.complete(f, clerk, no), tries)
-            cases.act(session, case_id, complete, actor=actor)
+            use_cases.act(session, case_id, complete, actor=actor)
             outcomes.append(len(tries))
         return outcomes
 

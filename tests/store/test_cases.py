@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
-from runtime.flows import actions
+from runtime.casework import cases as use_cases
+from runtime.flows import actions, stored
 from runtime.flows.case import SYSTEM
 from runtime.flows.engine import Flow
 from runtime.flows.errors import Conflict, FlowError
@@ -50,7 +51,7 @@ def test_a_submission_starts_a_case_with_the_accept_task_in_the_pool(birth: Sess
     submission = birth.get(Submission, case.submission_id)
     assert submission is not None and submission.tracking_no == case.tracking_no
     assert (case.process_id, case.status) == ("birth_joint", "running")
-    assert case.steps["accept"]["status"] == "active"
+    assert stored.steps_of(case.steps)["accept"].status == "active"
     [task] = tasks(birth, case.id)
     assert (task.no, task.step, task.department, task.role, task.user_id, task.status) == (
         1, "accept", "GOVSVC", "clerk", None, "open")
@@ -118,7 +119,7 @@ def test_a_case_stays_on_its_process_version_after_a_new_one_is_published(
     claim_and_complete(birth, new.id, CLERK, 1)
     assert {t.step for t in tasks(birth, old.id)} - {"accept"} == after_accept
     assert {t.step for t in tasks(birth, new.id)} == {"accept", "fast_close"}
-    assert set(birth.get(CaseRow, old.id).steps) >= after_accept  # type: ignore[union-attr]
+    assert set(stored.steps_of(birth.get(CaseRow, old.id).steps)) >= after_accept  # type: ignore[union-attr]
 
 
 def test_acting_on_a_stale_case_reads_it_again_and_succeeds_for_another_task(
@@ -137,7 +138,7 @@ def test_acting_on_a_stale_case_reads_it_again_and_succeeds_for_another_task(
         actions.claim(flow, health[first], first)
 
     row_version = birth.get(CaseRow, case.id).row_version  # type: ignore[union-attr]
-    cases.act(birth, case.id, claim_while_another_clerk_acts,
+    use_cases.act(birth, case.id, claim_while_another_clerk_acts,
               actor=SYSTEM)
     assert attempts == [None, health[second].user_id]  # read again after the conflict
     held = {t.no: t.user_id for t in tasks(birth, case.id)}
@@ -159,7 +160,7 @@ def test_two_clerks_claiming_one_task_the_second_gets_the_engines_message(
         actions.claim(flow, CLERK, 1)
 
     with pytest.raises(FlowError) as refused:
-        cases.act(birth, case.id, claim_while_the_other_clerk_claims, actor=SYSTEM)
+        use_cases.act(birth, case.id, claim_while_the_other_clerk_claims, actor=SYSTEM)
     assert len(tries) == 2 and refused.value.code == "not_pool"
     assert refused.value.message() == "此任务已由他人签收"
     assert refused.value.message("en") == "someone else has already claimed this task"
@@ -174,12 +175,12 @@ def test_a_case_changed_at_every_try_gives_a_conflict(birth: Session, engine: En
     def always_overtaken(flow: Flow) -> None:
         tries.append(1)
         with session_factory(engine)() as other:  # any change moves the case's version
-            cases.act(other, case.id, lambda f: f.event("note"), actor=SYSTEM)
+            use_cases.act(other, case.id, lambda f: f.event("note"), actor=SYSTEM)
         actions.claim(flow, CLERK, 1)
 
     with pytest.raises(Conflict) as conflict:
-        cases.act(birth, case.id, always_overtaken, actor=SYSTEM)
-    assert len(tries) == cases.TRIES
+        use_cases.act(birth, case.id, always_overtaken, actor=SYSTEM)
+    assert len(tries) == use_cases.TRIES
     assert conflict.value.message() == "此案件刚刚被他人处理过，请刷新后重试"
     assert tasks(birth, case.id)[0].user_id is None
 
@@ -197,3 +198,18 @@ def test_a_refused_action_writes_nothing(birth: Session) -> None:
 def test_acting_on_a_case_that_does_not_exist(birth: Session) -> None:
     with pytest.raises(LookupError):
         act(birth, 999, CLERK, actions.claim, 1)
+
+
+def test_a_case_stored_in_format_1_is_read_upgraded_and_written_in_the_newest(
+        birth: Session) -> None:
+    case = start(birth)
+    assert case.steps["format"] == stored.FORMAT
+    old = dict(case.steps["steps"])  # format 1: the steps by id and nothing else
+    birth.execute(update(CaseRow).where(CaseRow.id == case.id).values(steps=old))
+    birth.commit()
+    _, _, state, _ = cases.load(birth, case.id)
+    assert state.steps["accept"].status == "active"
+    act(birth, case.id, CLERK, actions.claim, 1)
+    row = birth.get(CaseRow, case.id, populate_existing=True)
+    assert row is not None and row.steps["format"] == stored.FORMAT
+    assert stored.steps_of(row.steps) == state.steps

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from runtime.flows import actions
+from runtime.flows import actions, stored
 from runtime.store import cases, jobs
 from runtime.store.cases import CaseEvent, CaseRow
 
@@ -133,7 +133,8 @@ def test_two_branches_finishing_together_start_the_join_once(
         assert join.status == "open" and join.department == "GOVSVC"
         row = parallel.get(CaseRow, case_id, populate_existing=True)
         assert row is not None
-        assert [row.steps[s]["status"] for s in ("left", "right", "join")] == [
+        steps = stored.steps_of(row.steps)
+        assert [steps[s].status for s in ("left", "right", "join")] == [
             "done", "done", "active"]
 
 

@@ -7,25 +7,28 @@ without the CSRF token is refused; the demo clerks take a case from acceptance t
 from __future__ import annotations
 
 import re
+import string
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from werkzeug.test import TestResponse
 
 from runtime.demo import DEMO_PASSWORD, seed_demo
-from runtime.flows import options
+from runtime.flows import registry
 from runtime.flows.case import Case, StepState
+from runtime.flows.commands import COMMANDS
 from runtime.flows.errors import FlowError
 from runtime.packs import check_path
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
-from runtime.web import casepages, taskforms
+from runtime.web import casepages
 from runtime.web.database import store
+from runtime.web.workwords import TEXT
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
 APPLICATION = {
@@ -508,8 +511,20 @@ def test_the_citizen_sees_a_return_for_correction(world: Flask) -> None:
 
 # --- the parts on their own -------------------------------------------------------------
 
-def test_every_action_has_a_form_and_a_trial() -> None:
-    assert set(taskforms.PARSERS) == set(options.ACTIONS)
+def test_every_command_has_one_entry_in_the_action_registry() -> None:
+    assert list(registry.ACTIONS) == [command.name for command in COMMANDS]
+
+
+def test_the_workbench_words_of_each_action_come_from_its_entry() -> None:
+    fragments = Path(__file__).parents[2] / "runtime" / "web" / "templates" / "actions"
+    for name, entry in registry.ACTIONS.items():
+        assert (fragments / f"_{name}.html").is_file(), f"action {name!r} has no form"
+        assert TEXT.format(f"act_{name}", "en") == entry.label("en")
+        for happened, (zh, en) in entry.events.items():
+            names = {n for _, n, _, _ in string.Formatter().parse(zh + en) if n}
+            same = {n: f"<{n}>" for n in names}
+            assert TEXT.format(f"ev_{happened}", "zh", **same) == zh.format(**same)
+            assert TEXT.format(f"ev_{happened}", "en", **same) == en.format(**same)
 
 
 def test_a_step_whose_dispatch_rule_fails_names_no_department_yet() -> None:
@@ -520,3 +535,28 @@ def test_a_step_whose_dispatch_rule_fails_names_no_department_yet() -> None:
     case = Case("p", 1, {}, steps={"s": StepState("s")})
     names = casepages.Names({})
     assert casepages.departments(Plan(), case, "s", names) == []  # type: ignore[arg-type]
+
+
+def test_a_completion_reads_the_case_once_and_writes_it_once(world: Flask) -> None:
+    number = apply(world)
+    govsvc = Person(world, "clerk_govsvc")
+    govsvc.done(number, 1, "claim")
+    token = govsvc.token()
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    engine = store(world).engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = govsvc.client.post(f"/work/tasks/{number}/1/complete", data={
+            "csrf_token": token, "outcome": "approve", "opinion": "材料齐全"})
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert response.status_code == 303, refusal(response)
+    assert response.headers["Location"].endswith(f"/work/tasks/{number}/1?done=complete")
+    reads = [s for s in sent if s.startswith("SELECT") and " FROM cases " in s]
+    assert len(reads) == 1, reads
+    assert [s.split(" SET ")[0] for s in sent if s.startswith("UPDATE cases")] == [
+        "UPDATE cases"]

@@ -1,0 +1,149 @@
+"""The use-cases of a case: start one for a submission, apply a person's command to it, run a
+transaction of the engine on it. Each loads what it needs from the tables, calls the pure
+engine and writes in one transaction.
+
+Every change to a case is version-checked: the case row's `row_version` moves with each
+write, so when two clerks act on one case at once, or two branches finish together at a
+join, the second write finds the version moved (StaleDataError) or its new task numbers
+taken (IntegrityError); it reads the case again and retries, and an action no longer
+allowed (the task already claimed or done) fails with the engine's own clear message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from runtime.definitions.spec import ProcessSpec
+from runtime.flows.actions import Staff
+from runtime.flows.case import Actor, Case, Effects
+from runtime.flows.commands import Command
+from runtime.flows.engine import Flow, start_case
+from runtime.flows.errors import Conflict
+from runtime.flows.plan import Plan
+from runtime.flows.registry import ACTIONS, Action
+from runtime.store import audit
+from runtime.store.cases import (
+    CaseRow,
+    Task,
+    load,
+    load_by_tracking_no,
+    new_row,
+    plan_of,
+    process_for_form,
+    template_versions,
+    write,
+)
+from runtime.store.models import utcnow
+
+TRIES = 5
+T = TypeVar("T")
+
+
+@dataclass
+class Loaded:
+    """A case as read for one request: its row, plan, engine state and task rows by number.
+    After a write it is the case as written, so the caller need not read it again."""
+
+    row: CaseRow
+    plan: Plan
+    case: Case
+    tasks: dict[int, Task] = field(default_factory=dict)
+    effects: Effects | None = None  # what the write added (history, copies...), once written
+
+    @classmethod
+    def read(cls, session: Session, case_id: int) -> Loaded:
+        return cls(*load(session, case_id))
+
+    @classmethod
+    def find(cls, session: Session, tracking_no: str) -> Loaded | None:
+        """The case with this tracking number, read in one round trip; None if none."""
+        found = load_by_tracking_no(session, tracking_no)
+        return None if found is None else cls(*found)
+
+
+# --- starting a case --------------------------------------------------------------------
+
+def start_for(session: Session, submission: Any, now: datetime | None = None) -> CaseRow | None:
+    """Start the process the submission's form starts, in the caller's transaction (the
+    submit use-case's); None when no published process starts from that form."""
+    definition = process_for_form(session, submission.form_id)
+    if definition is None:
+        return None
+    process = definition.spec
+    assert isinstance(process, ProcessSpec)
+    templates = template_versions(session, process)
+    plan = plan_of(session, process.id, process.version, templates)
+    now = now or utcnow()
+    case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
+    row = new_row(session, submission, process, templates, case, now)
+    write(session, row, plan, case, {}, effects, fresh=True)
+    return row
+
+
+# --- acting on a case -------------------------------------------------------------------
+
+def apply(session: Session, case_id: int, staff: Staff, no: int, command: Command, *,
+          now: datetime | None = None, loaded: Loaded | None = None,
+          table: Mapping[str, Action] = ACTIONS) -> Loaded:
+    """Apply `staff`'s command to task `no` in one transaction and commit; the case as
+    written. `loaded` is the case the request has already read: the first try acts on it,
+    and only a conflict reads it again. What the engine refuses (FlowError) propagates."""
+    entry = table[command.name]
+    return run(session, case_id, lambda flow: entry.perform(flow, staff, no, command),
+               actor=Actor(staff.user_id, staff.name), now=now, loaded=loaded,
+               audit_as=(entry.audit_action, lambda flow: entry.audit(command, _done(flow))))
+
+
+def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: Actor,
+        now: datetime | None = None, audited: bool = True) -> T:
+    """Run `action` on the case in one transaction and commit; its result. The lower step
+    of `apply`, for the engine's own moves (a timer) and for tests."""
+    results: list[T] = []
+    run(session, case_id, lambda flow: results.append(action(flow)), actor=actor, now=now,
+        audit_as=("task.action", lambda flow: {"actions": _done(flow)[:10]}) if audited
+        else None)
+    return results[-1]
+
+
+def _done(flow: Flow) -> list[str]:
+    """What the acting person did, as the history actions the flow added for them."""
+    return [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
+
+
+AuditAs = tuple[str, Callable[[Flow], dict[str, Any]]]
+
+
+def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor: Actor,
+        now: datetime | None = None, loaded: Loaded | None = None,
+        audit_as: AuditAs | None = None) -> Loaded:
+    """Run `action` on the case, write what it changed and produced, audit a person's action
+    as `audit_as` says, and commit; the case as written. A concurrent change makes it read
+    again and retry; anything raised rolls back and propagates."""
+    for _ in range(TRIES):
+        state = loaded or Loaded.read(session, case_id)
+        loaded = None  # a retry reads the case as the other writer left it
+        flow = Flow(state.plan, state.case, now or utcnow(), actor)
+        try:
+            action(flow)
+            write(session, state.row, state.plan, state.case, state.tasks, flow.effects)
+            if audit_as is not None and actor.user_id is not None:
+                name, after = audit_as
+                audit.record(session, action=name, actor=audit.Actor(str(actor.user_id),
+                                                                     actor.name),
+                             target=("case", state.row.tracking_no), after=after(flow))
+            session.commit()
+            state.effects = flow.effects
+            return state
+        except (StaleDataError, IntegrityError):
+            session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+    raise Conflict()

@@ -1,0 +1,73 @@
+"""A case's own state as the store keeps it (the steps of `CaseRow.steps`), with its format
+version, and the upgrades that read an older format.
+
+Reading runs the named upgrade functions one version step at a time, so a later change to
+what a case stores is one new function here (and its test), never a rewrite of old rows.
+Pure: JSON-friendly values in and out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from runtime.flows.case import Case, StepState
+
+FORMAT = 2
+
+
+def dump(case: Case) -> dict[str, Any]:
+    """The case's steps as stored, in the newest format."""
+    steps = {step.id: {f.name: _text(getattr(step, f.name)) for f in _STEP_FIELDS}
+             for step in case.steps.values()}
+    return {"format": FORMAT, "steps": steps}
+
+
+def steps_of(stored: dict[str, Any]) -> dict[str, StepState]:
+    """The steps from a stored value of any format, upgraded first."""
+    return {k: _step(v) for k, v in upgrade(stored)["steps"].items()}
+
+
+def format_of(stored: dict[str, Any]) -> int:
+    """Format 1 stored no version: its top-level keys are step ids, each holding a dict."""
+    version = stored.get("format")
+    return version if isinstance(version, int) else 1
+
+
+def upgrade(stored: dict[str, Any]) -> dict[str, Any]:
+    """`stored` in the newest format, through each upgrade from its own."""
+    version = format_of(stored)
+    if version > FORMAT:
+        raise ValueError(f"case state format {version} is newer than this runtime's {FORMAT}")
+    while version < FORMAT:
+        stored = UPGRADES[version](stored)
+        version = format_of(stored)
+    return stored
+
+
+def upgrade_1_to_2(stored: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 was the steps by id and nothing else; format 2 puts them under "steps" beside
+    the format number, so that a reader learns the format before reading anything."""
+    return {"format": 2, "steps": dict(stored)}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: upgrade_1_to_2}
+
+_STEP_FIELDS = dataclasses.fields(StepState)
+_MOMENTS = ("started_at", "finished_at")
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return list(value) if isinstance(value, list) else value
+
+
+def _step(data: dict[str, Any]) -> StepState:
+    values = dict(data)
+    for key in _MOMENTS:
+        if values.get(key):
+            values[key] = datetime.fromisoformat(values[key])
+    return StepState(**values)
