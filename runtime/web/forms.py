@@ -51,7 +51,7 @@ from runtime.store.submissions import (
     submit,
 )
 from runtime.web import formtemplates
-from runtime.web.auth import throttled
+from runtime.web.auth.throttling import throttled
 from runtime.web.casepages import progress_of
 from runtime.web.database import db, store
 from runtime.web.errors import AppError

@@ -33,7 +33,8 @@ from runtime.store.files import Attachment, LocalFileStore
 from runtime.store.queries import definition
 from runtime.store.scoping import scope_filter
 from runtime.store.submissions import Submission
-from runtime.web.auth import audit, record_ref, require
+from runtime.web.auth.audit import audit
+from runtime.web.auth.guard import record_ref, require
 from runtime.web.database import db, store
 from runtime.web.lang import current_lang, text
 from runtime.web.pickers import words_of
