@@ -11,7 +11,7 @@ already migrated to the latest revision, and `engine` is an engine on it.
 - PostgreSQL, when LOWCODE_TEST_POSTGRES_URL is set: a database of its own on that server
   (CREATE DATABASE, so the role needs CREATEDB; parallel runs are safe), made from a template
   database migrated once per session when the test wants a migrated one, and dropped after
-  the test. Without the URL these copies skip, said once at the end of the run; with
+  the test; its commits do not wait for the disk (synchronous_commit off). Without the URL these copies skip, said once at the end of the run; with
   LOWCODE_REQUIRE_POSTGRES set they fail instead.
 Which tests run on both databases: those that exercise database behaviour, namely every test
 under tests/store and tests/access (the store, races, access filters, migrations) and any test
@@ -58,6 +58,7 @@ TESTS = Path(__file__).parent
 # Directories under tests/ whose every test that uses a database runs on both databases.
 BOTH_DATABASES = frozenset({"store", "access"})
 DATABASE_PREFIX = "lowcode_test_"  # of the PostgreSQL databases made here: easy to find
+NO_FLUSH = "-csynchronous_commit=off"
 TEST_PASSWORD_METHOD = "scrypt:1024:8:1"  # werkzeug's default is scrypt:32768:8:1
 
 passwords.METHOD = TEST_PASSWORD_METHOD
@@ -177,7 +178,11 @@ class PostgresServer:
         self.admin = make_engine(base, isolation_level="AUTOCOMMIT")
 
     def url(self, name: str) -> str:
-        return self.base.set(database=name).render_as_string(hide_password=False)
+        """The URL of database `name`, whose commits do not wait for the disk: durability
+        after a crash is not what the tests test, and a flush per commit is slow."""
+        options = " ".join(filter(None, [self.base.query.get("options"), NO_FLUSH]))
+        url = self.base.set(database=name).update_query_dict({"options": options})
+        return url.render_as_string(hide_password=False)
 
     def create(self, template: str | None = None) -> str:
         """A new database, a copy of `template` if given (nobody may be connected to it)."""
