@@ -3,10 +3,11 @@ and a client on it, and a small pack written on demand.
 
 Databases. `db_url` is the URL of a database of the test's own; it is empty (no tables) unless
 the test also uses `engine` (itself, or through `session`, `app`, `client`, ...): then it is
-already migrated to the latest revision, and `engine` is an engine on it.
-- SQLite, a file in tmp_path. Alembic runs once per session (once per xdist worker) into a
-  template file, and each test that wants a migrated database gets a copy of the file: a copy
-  takes a millisecond where the migrations take a tenth of a second. The migrations themselves
+already migrated to the latest revision, and `engine` is an engine on it. When the test uses
+`demo` (tests/access) the demo organisation is in it too (`demo` seeds again, finding all).
+- SQLite, a file in tmp_path. Alembic (and seed_demo) run once per session (once per xdist
+  worker) into a template file, and each test that wants a migrated database gets a copy of
+  the file: a copy takes a millisecond where the migrations take a tenth of a second. The migrations themselves
   still run from empty, on both databases, in tests/store/test_migrations.py.
 - PostgreSQL, when LOWCODE_TEST_POSTGRES_URL is set: a database of its own on that server
   (CREATE DATABASE, so the role needs CREATEDB; parallel runs are safe), made from a template
@@ -44,6 +45,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from runtime import passwords
+from runtime.demo import seed_demo
 from runtime.packs import check_path
 from runtime.store.db import make_engine, normalize_url, session_factory
 from runtime.store.migrate import upgrade
@@ -59,6 +61,7 @@ TESTS = Path(__file__).parent
 BOTH_DATABASES = frozenset({"store", "access"})
 DATABASE_PREFIX = "lowcode_test_"  # of the PostgreSQL databases made here: easy to find
 NO_FLUSH = "-csynchronous_commit=off"
+MIGRATED, DEMO = "migrated", "demo"  # the template databases tests copy
 TEST_PASSWORD_METHOD = "scrypt:1024:8:1"  # werkzeug's default is scrypt:32768:8:1
 
 passwords.METHOD = TEST_PASSWORD_METHOD
@@ -134,30 +137,58 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a database of the test's own: migrated to the latest revision when the test
-    uses `engine`, else empty (no tables yet)."""
-    migrated = "engine" in request.fixturenames
+    uses `engine`, with the demo organisation too when it uses `demo`, else empty."""
+    kind = _template_kind(request.fixturenames)
     if getattr(request, "param", "sqlite") == "sqlite":
         path = tmp_path / "lowcode.db"
-        if migrated:
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        if kind:
+            shutil.copyfile(request.getfixturevalue("sqlite_templates")(kind), path)
         yield f"sqlite:///{path}"
         return
     _require_postgres()
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    template = request.getfixturevalue("postgres_template") if migrated else None
-    name = server.create(template)
+    name = server.create(request.getfixturevalue("postgres_templates")(kind) if kind else None)
     try:
         yield server.url(name)
     finally:
         server.drop(name)
 
 
+def _template_kind(fixtures: list[str]) -> str | None:
+    """Which template a test's database copies: DEMO, MIGRATED or none (empty)."""
+    if "demo" in fixtures:  # tests/access/conftest.py's fixture, which seeds it again: a no-op
+        return DEMO
+    return MIGRATED if "engine" in fixtures else None
+
+
+def _fill(url: str, kind: str) -> None:
+    """Migrate the database at `url`, and seed the demo organisation for DEMO."""
+    upgrade(url)
+    if kind == DEMO:
+        engine = make_engine(url)
+        with session_factory(engine)() as session:
+            seed_demo(session, env="testing")
+        engine.dispose()  # nobody stays connected: SQLite folds its WAL, PostgreSQL can copy
+
+
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The SQLite file of each template kind, made on first use, for tests to copy."""
+    made: dict[str, Path] = {}
+
+    def template(kind: str) -> Path:
+        if kind not in made:
+            made[kind] = tmp_path_factory.mktemp(kind) / "lowcode.db"
+            _fill(f"sqlite:///{made[kind]}", kind)
+        return made[kind]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_templates: Callable[[str], Path]) -> Path:
     """A SQLite file migrated to the latest revision, for tests to copy."""
-    path = tmp_path_factory.mktemp("template") / "lowcode.db"
-    upgrade(f"sqlite:///{path}")  # disposes its engine: the WAL is folded into the file
-    return path
+    return sqlite_templates(MIGRATED)
 
 
 def _require_postgres() -> str:
@@ -206,13 +237,18 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_server: PostgresServer) -> Iterator[str]:
-    """The name of a PostgreSQL database migrated to the latest revision, for tests to copy."""
-    name = postgres_server.create()
-    try:
-        upgrade(postgres_server.url(name))  # disposes its engine: nobody stays connected
-        yield name
-    finally:
+def postgres_templates(postgres_server: PostgresServer) -> Iterator[Callable[[str], str]]:
+    """The PostgreSQL database of each template kind, made on first use, for tests to copy."""
+    made: dict[str, str] = {}
+
+    def template(kind: str) -> str:
+        if kind not in made:
+            made[kind] = postgres_server.create()
+            _fill(postgres_server.url(made[kind]), kind)
+        return made[kind]
+
+    yield template
+    for name in made.values():
         postgres_server.drop(name)
 
 
