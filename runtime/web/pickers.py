@@ -29,7 +29,7 @@ from runtime.store import references as store
 from runtime.store.accounts import Department, User
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
-from runtime.web.auth import record_ref, require
+from runtime.web.auth.guard import record_ref, require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
 from runtime.web.formpage import live_attrs

@@ -32,7 +32,8 @@ from runtime.store import records
 from runtime.store.files import LocalFileStore, attachment
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
-from runtime.web.auth import audit, require
+from runtime.web.auth.audit import audit
+from runtime.web.auth.guard import require
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, text

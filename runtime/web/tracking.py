@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 
 from runtime.definitions.spec import FormSpec
 from runtime.store.submissions import Receipt, find_for_tracking
-from runtime.web.auth import throttled
+from runtime.web.auth.throttling import throttled
 from runtime.web.casepages import progress_of
 from runtime.web.database import db
 from runtime.web.formpage import form_head, form_of

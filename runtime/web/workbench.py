@@ -29,7 +29,7 @@ from runtime.store.models import utcnow
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
 from runtime.web import casepages, taskforms
-from runtime.web.auth import deny, login_required
+from runtime.web.auth.guard import deny, login_required
 from runtime.web.casepages import Names
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types

@@ -127,6 +127,7 @@ def test_the_form_page_shows_a_search_box_and_a_listbox(cases: dict[str, str],
     assert 'id="opts-case"' in page and 'id="opts-helpers' not in page  # no rows yet
 
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 def test_department_choices_match_the_search_and_the_limit(cases: dict[str, str],
                                                            client: FlaskClient) -> None:
     sign_in(client, "clerk_health")
@@ -150,6 +151,7 @@ def test_the_chosen_value_stays_first_while_searching(cases: dict[str, str],
     assert '<option value="HEALTH" selected>卫生健康委员会（示例市人民政府）</option>' in fragment
 
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 def test_user_choices_are_active_staff_of_the_limited_department(
         app: Flask, cases: dict[str, str], client: FlaskClient) -> None:
     sign_in(client, "clerk_health")
@@ -163,6 +165,7 @@ def test_user_choices_are_active_staff_of_the_limited_department(
     assert "clerk_police" not in values(choices(client, "handler", "办事")[1])
 
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 def test_record_choices_are_only_those_in_scope(cases: dict[str, str],
                                                 client: FlaskClient) -> None:
     sign_in(client, "dispatcher")  # region scope 1101..: the district's application only
