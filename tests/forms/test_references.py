@@ -4,7 +4,7 @@ caller passes, in rows too, and only while the field is visible."""
 from runtime.forms.references import FOUND, MISSING, OUTSIDE
 from runtime.forms.validation import validate
 
-from .build import build_form
+from .build import TYPES, build_form
 
 FORM = build_form("""\
 fields:
@@ -40,19 +40,20 @@ class Answers:
 def test_every_path_that_passes_a_resolver_gets_the_reference_errors() -> None:
     resolver = Answers(HEALTH=FOUND, POLICE=OUTSIDE)
     data = {"dept": "POLICE", "items": [{"owner_dept": "HEALTH"}, {"owner_dept": "NOPE"}]}
-    result = validate(FORM, data, resolver=resolver)
+    result = validate(FORM, data, TYPES, resolver=resolver)
     assert {path: [e.code for e in found] for path, found in result.errors.items()} == {
         "dept": ["department_outside"], "items[1].owner_dept": ["unknown_department"]}
     assert ("department", "POLICE", "HEALTH") in resolver.asked
 
 
 def test_without_a_resolver_only_the_shape_is_checked() -> None:
-    assert validate(FORM, {"dept": "NOPE"}).ok
+    assert validate(FORM, {"dept": "NOPE"}, TYPES).ok
 
 
 def test_a_hidden_picker_is_not_asked_about() -> None:
     resolver = Answers()
-    assert validate(FORM, {"handler": "ghost"}, resolver=resolver).ok
+    assert validate(FORM, {"handler": "ghost"}, TYPES, resolver=resolver).ok
     assert resolver.asked == []
-    shown = validate(FORM, {"show_handler": True, "handler": "ghost"}, resolver=resolver)
+    shown = validate(FORM, {"show_handler": True, "handler": "ghost"}, TYPES,
+                     resolver=resolver)
     assert [e.code for e in shown.errors["handler"]] == ["unknown_user"]
