@@ -19,6 +19,7 @@ from stdnum.exceptions import ValidationError
 from runtime import passwords
 from runtime.i18n import Catalogue
 from runtime.store import accounts
+from runtime.store.audit import Actor
 from runtime.store.models import utcnow
 from runtime.web.auth.audit import audit
 from runtime.web.auth.session import CITIZEN_KEY, start_session
@@ -134,7 +135,5 @@ def registration_errors(form: dict[str, str], password: str, confirm: str) -> di
     return errors
 
 
-def _actor(citizen: accounts.Citizen) -> Any:
-    from runtime.store.audit import Actor
-
+def _actor(citizen: accounts.Citizen) -> Actor:
     return Actor(f"c{citizen.id}", citizen.mobile, "citizen")
