@@ -24,12 +24,12 @@ from runtime import access
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER
 from runtime.i18n import Catalogue
-from runtime.store import accounts
+from runtime.store import accounts, records
 from runtime.store import references as store
 from runtime.store.accounts import Department, User
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
-from runtime.web.auth.guard import record_ref, require
+from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
 from runtime.web.formpage import live_attrs
@@ -213,7 +213,8 @@ def _words(spec: FieldSpec, value: str) -> str:
         user = accounts.user_by_name(session, value)
         return _user_words(user) if user else value
     row = store.record(session, spec.related_form or "", value)
-    visible = row is not None and access.allowed(g.principal, PERMISSION, record_ref(row))
+    visible = row is not None and access.allowed(g.principal, PERMISSION,
+                                                 records.record_ref(session, row))
     return _record_words(row, _title_spec(spec)) if row is not None and visible else value
 
 

@@ -13,8 +13,6 @@ from flask import Response, abort, g, redirect, request
 from flask.typing import ResponseReturnValue
 
 from runtime import access
-from runtime.store import accounts
-from runtime.store.submissions import Submission
 from runtime.web.auth.audit import audit
 from runtime.web.auth.session import here
 from runtime.web.database import db
@@ -56,17 +54,6 @@ def require(permission: str,
         return guarded  # type: ignore[return-value]
 
     return decorate
-
-
-def record_ref(row: Submission) -> access.RecordRef:
-    """What access control needs of a submission: its department (with the path above it)
-    and region; the owner only when a staff user filed it."""
-    department = accounts.department(db(), row.department_code or "")
-    return access.RecordRef(
-        owner_id=row.owner_id if row.owner_kind == "staff" else None,
-        department_code=row.department_code,
-        department_path=department.codes() if department else (),
-        region_code=row.region_code)
 
 
 def deny(permission: str) -> None:
