@@ -1,4 +1,5 @@
-# Two commands: `make run` starts the product, `make test` runs the whole suite.
+# Two commands: `make run` starts the product, `make test` runs the whole suite (on every core,
+# with pytest-xdist; the PostgreSQL and browser tests too when .ci/run sets them up).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,10 +20,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/lowcode serve
 
+# Python caches compiled and assertion-rewritten modules in __pycache__ (git ignores it) even
+# where the environment turns that off: else every xdist worker compiles the suite again.
+test: export PYTHONDONTWRITEBYTECODE =
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/expressions.py

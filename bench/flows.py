@@ -73,6 +73,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
 from runtime.casework import cases as casework  # noqa: E402
+from runtime.casework.submissions import submit_validated as submit  # noqa: E402
 from runtime.flows import actions  # noqa: E402
 from runtime.flows.commands import Claim, Complete  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
@@ -82,7 +83,6 @@ from runtime.store.db import make_engine, normalize_url, session_factory  # noqa
 from runtime.store.migrate import upgrade  # noqa: E402
 from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.queries import latest_definition  # noqa: E402
-from runtime.store.submissions import submit  # noqa: E402
 
 try:  # the peer: a bench-only dependency, never one of the runtime
     from SpiffWorkflow.bpmn import BpmnWorkflow

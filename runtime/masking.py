@@ -3,6 +3,10 @@
 Pure functions: no Flask, no database. A masking rule keeps at most a fixed head and tail of
 the value; a value too short to keep them and still hide something becomes all stars, so a
 short or malformed value never shows more than the rule allows.
+
+Which field is masked is its field type's fact (`FieldType.mask`, one of these rules for
+`templates_lib`'s ID card, mobile and bank account); `mask(value, rule)` names a rule for a
+value that is no form field's (a staff account's mobile number).
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ MASKS: dict[str, Callable[[Any], str]] = {
 
 
 def mask(value: Any, kind: str) -> Any:
-    """`value` masked by the rule for field type `kind`; None and "" stay as they are.
+    """`value` masked by the rule named `kind`; None and "" stay as they are.
     An unknown kind is an error, not a pass-through: a typo must not leak a number."""
     try:
         rule = MASKS[kind]

@@ -14,10 +14,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from runtime.definitions.checker import Checked, check_documents
+from runtime.definitions.checker import Checked, Extensions, check_documents
 from runtime.definitions.loader import DEFINITION_SUFFIXES, Document, load_text
 from runtime.definitions.problems import DefinitionError, Problem, problem
 from runtime.definitions.spec import PackSpec
+from runtime.providers import default_extensions
 
 MAX_FILES = 1000
 MAX_TOTAL_BYTES = 50 << 20
@@ -62,36 +63,40 @@ class PackResult:
         return next((d.spec for d in self.definitions if isinstance(d.spec, PackSpec)), None)
 
 
-def check_path(path: str | os.PathLike[str]) -> PackResult:
-    """Check a pack folder, a pack zip, or a single definition file."""
+def check_path(path: str | os.PathLike[str], *,
+               extensions: Extensions | None = None) -> PackResult:
+    """Check a pack folder, a pack zip, or a single definition file (against the given kinds
+    and field types; the default ones, runtime.providers, when none are given)."""
     target = Path(path)
     try:
         if target.is_dir():
-            return check_pack(read_folder(target))
+            return check_pack(read_folder(target), extensions=extensions)
         if target.suffix == ".zip":
-            return check_pack(read_zip(target.read_bytes(), target.name))
+            return check_pack(read_zip(target.read_bytes(), target.name), extensions=extensions)
         if target.is_file():
-            return check_single(target.name, target.read_bytes())
+            return check_single(target.name, target.read_bytes(), extensions=extensions)
     except _Refused as refused:
         return PackResult(PackSource(str(target)), [refused.problem], [])
     return PackResult(PackSource(str(target)),
                       [problem("pack_not_found", str(target), None, name=str(target))], [])
 
 
-def check_single(name: str, data: bytes) -> PackResult:
+def check_single(name: str, data: bytes, *,
+                 extensions: Extensions | None = None) -> PackResult:
     """One definition alone: its references to other files cannot be followed."""
     source = PackSource(name, {name: data})
     docs, problems = _load(source, [name])
-    result = check_documents(docs, resolve_refs=False)
+    result = check_documents(docs, resolve_refs=False,
+                             extensions=extensions or default_extensions())
     return PackResult(source, problems + result.problems, result.definitions)
 
 
-def check_pack(source: PackSource) -> PackResult:
+def check_pack(source: PackSource, *, extensions: Extensions | None = None) -> PackResult:
     if MANIFEST not in source.files:
         return PackResult(source, [problem("pack_missing", source.origin, None)], [])
     definitions = [n for n in sorted(source.files) if _is_definition(n)]
     docs, problems = _load(source, definitions)
-    result = check_documents(docs)
+    result = check_documents(docs, extensions=extensions or default_extensions())
     pack = next((d.spec for d in result.definitions if isinstance(d.spec, PackSpec)), None)
     assets = set(pack.assets) if pack else set()
     problems += [problem("pack_bad_file", name, None) for name in sorted(source.files)

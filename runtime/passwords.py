@@ -1,19 +1,22 @@
 """Passwords: the policy (length, letters and digits, rotation) and scrypt hashing.
 
 Pure: no flask, no database. Werkzeug's `security` module is plain hashing code.
+
+`METHOD` is werkzeug's method string, read at each call: scrypt with werkzeug's cost. The
+test suite lowers the cost (tests/conftest.py), as Django advises for its own tests: the tests
+check who may sign in, not how slow scrypt is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 10
 METHOD = "scrypt"
-# Checked against when the account does not exist, so that a miss costs as much as a hit.
-_DUMMY = generate_password_hash("not-a-password-0", method=METHOD)
 
 
 def hash_password(password: str) -> str:
@@ -23,9 +26,16 @@ def hash_password(password: str) -> str:
 def verify(stored: str | None, password: str) -> bool:
     """True when `password` matches `stored`; takes as long when there is no account."""
     if not stored:
-        check_password_hash(_DUMMY, password)
+        check_password_hash(_dummy(METHOD), password)
         return False
     return check_password_hash(stored, password)
+
+
+@cache
+def _dummy(method: str) -> str:
+    """Checked against when the account does not exist, so that a miss costs as much as a
+    hit; made on the first miss, not at import (start-up stays fast)."""
+    return generate_password_hash("not-a-password-0", method=method)
 
 
 def policy_problems(password: str, *, min_length: int = MIN_LENGTH) -> Iterator[str]:

@@ -1,7 +1,10 @@
 """Field types for Chinese government forms: ID numbers, credit codes, phones, regions.
 
-Registered through `FieldTypes.register`, the way any extension adds field types. Numbers are
-checked with python-stdnum (GB 11643 resident ID numbers, GB 32100 credit codes).
+`register_field_types` is a provider: an app lists it beside the runtime's built-ins and it
+registers each type through `FieldTypes.register`, the way any extension adds field types.
+Each type carries its parser, the words of its errors, its widget, its masking rule and its
+palette entry. Numbers are checked with python-stdnum (GB 11643 resident ID numbers, GB 32100
+credit codes).
 """
 
 from __future__ import annotations
@@ -14,14 +17,25 @@ from typing import Any
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-from runtime.forms.fieldtypes import OBJECT, STRING, FieldType, FieldTypes
+from runtime.forms.fieldtypes import (
+    OBJECT,
+    PARTS,
+    STRING,
+    FieldType,
+    FieldTypes,
+    Palette,
+    Widget,
+)
 from runtime.forms.values import ValueProblem, normalised, text
 from runtime.i18n import Label
-from templates_lib.regions import is_county
+from runtime.masking import mask_bank_account, mask_id_card, mask_mobile
+from templates_lib.regions import full_name, is_county
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"0[0-9]{2,3}-?[1-9][0-9]{6,7}(-[0-9]{1,6})?")
 _BANK_ACCOUNT = re.compile(r"[0-9]{8,30}")
+REGION_WORDS = {"region": ("「{label}」不是有效的行政区划代码",
+                           "{label} is not a valid region code")}
 
 
 def id_card(raw: Any) -> str:
@@ -96,6 +110,11 @@ def region(raw: Any) -> str:
     return value
 
 
+def region_name(value: Any) -> str:
+    """How staff read a region code: its full name (an unknown code as it is)."""
+    return full_name(str(value))
+
+
 def address(raw: Any) -> dict[str, str]:
     """{region, detail}: a region code and the street address within it."""
     if not isinstance(raw, dict) or not raw.get("detail"):
@@ -103,28 +122,60 @@ def address(raw: Any) -> dict[str, str]:
     return {"region": region(raw.get("region")), "detail": text(raw["detail"])}
 
 
+CHINA = "china"  # the palette group of these types
+
 FIELD_TYPES = (
     FieldType("id_card", STRING, Label("居民身份证号", "Resident ID number"),
               Label("18 位公民身份号码，按 GB 11643 校验", "18-character ID number, GB 11643"),
-              parse=id_card),
+              parse=id_card, mask=mask_id_card, palette=Palette("id-card", CHINA),
+              messages={
+                  "id_card": ("「{label}」不是有效的居民身份证号码",
+                              "{label} is not a valid resident ID number"),
+                  "id_card_length": ("「{label}」应为 18 位", "{label} must have 18 characters"),
+                  "id_card_checksum": ("「{label}」校验码不正确，请核对",
+                                       "{label}: the check digit is wrong"),
+                  "id_card_birth": ("「{label}」中的出生日期无效",
+                                    "{label}: the birth date in it is not valid"),
+              }),
     FieldType("uscc", STRING, Label("统一社会信用代码", "Unified social credit code"),
               Label("18 位统一社会信用代码，按 GB 32100 校验", "18-character code, GB 32100"),
-              parse=credit_code),
+              parse=credit_code, palette=Palette("company", CHINA),
+              messages={"uscc": ("「{label}」不是有效的统一社会信用代码",
+                                 "{label} is not a valid unified social credit code")}),
     FieldType("mobile", STRING, Label("手机号码", "Mobile number"),
-              Label("11 位中国大陆手机号码", "11-digit mainland mobile number"), parse=mobile),
+              Label("11 位中国大陆手机号码", "11-digit mainland mobile number"), parse=mobile,
+              widget=Widget(input_type="tel", input_mode="numeric"), mask=mask_mobile,
+              palette=Palette("phone", CHINA),
+              messages={"mobile": ("「{label}」不是有效的手机号码",
+                                   "{label} is not a valid mobile number")}),
     FieldType("landline", STRING, Label("固定电话", "Landline"),
-              Label("区号加号码，如 010-12345678", "Area code and number"), parse=landline),
+              Label("区号加号码，如 010-12345678", "Area code and number"), parse=landline,
+              widget=Widget(input_type="tel"), palette=Palette("telephone", CHINA),
+              messages={"landline": ("「{label}」不是有效的固定电话（如 010-12345678）",
+                                     "{label} is not a valid landline number "
+                                     "(e.g. 010-12345678)")}),
     FieldType("bank_account", STRING, Label("银行账号", "Bank account"),
               Label("银行卡号或对公账号（8–30 位数字）", "A card or account number, 8-30 digits"),
-              parse=bank_account),
+              parse=bank_account, widget=Widget(input_mode="numeric"), mask=mask_bank_account,
+              palette=Palette("bank", CHINA),
+              messages={"bank_account": ("「{label}」不是有效的银行账号",
+                                         "{label} is not a valid bank account")}),
     FieldType("region", STRING, Label("行政区划", "Region"),
               Label("省市县三级联动，值为 6 位 GB/T 2260 代码",
-                    "Province, city, county; a 6-digit GB/T 2260 code"), parse=region),
+                    "Province, city, county; a 6-digit GB/T 2260 code"), parse=region,
+              widget=Widget("region", input_mode="numeric"), shown=region_name,
+              palette=Palette("map", CHINA), messages=REGION_WORDS),
     FieldType("address", OBJECT, Label("地址", "Address"),
-              Label("行政区划加详细地址", "A region and a street address"), parse=address),
+              Label("行政区划加详细地址", "A region and a street address"), parse=address,
+              widget=Widget("address", fieldset=True), posted=PARTS,
+              parts=("region", "detail"), palette=Palette("map-pin", CHINA),
+              messages={**REGION_WORDS,
+                        "address": ("「{label}」需要行政区划和详细地址",
+                                    "{label} needs a region and a street address")}),
 )
 
 
 def register_field_types(registry: FieldTypes) -> None:
+    """Provider of the types above, through the public API any extension uses."""
     for field_type in FIELD_TYPES:
         registry.register(field_type)

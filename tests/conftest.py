@@ -1,11 +1,38 @@
-"""Fixtures built from factories, with no module state: a fresh database per test (SQLite in
-tmp_path, and PostgreSQL in its own schema when LOWCODE_TEST_POSTGRES_URL is set), an app and
-a client on it, and a small pack written on demand."""
+"""Fixtures built from factories, with no module state: a database of each test's own, an app
+and a client on it, and a small pack written on demand.
+
+Databases. `db_url` is the URL of a database of the test's own; it is empty (no tables) unless
+the test also uses `engine` (itself, or through `session`, `app`, `client`, ...): then it is
+already migrated to the latest revision, and `engine` is an engine on it. When the test uses
+`demo` (tests/access) the demo organisation is in it too (`demo` seeds again, finding all).
+- SQLite, a file in tmp_path. Alembic (and seed_demo) run once per session (once per xdist
+  worker) into a template file, and each test that wants a migrated database gets a copy of
+  the file: a copy takes a millisecond where the migrations take a tenth of a second. The migrations themselves
+  still run from empty, on both databases, in tests/store/test_migrations.py.
+- PostgreSQL, when LOWCODE_TEST_POSTGRES_URL is set: a database of its own on that server
+  (CREATE DATABASE, so the role needs CREATEDB; parallel runs are safe), made from a template
+  database migrated once per session when the test wants a migrated one, and dropped after
+  the test; its commits do not wait for the disk (synchronous_commit off). Without the URL these copies skip, said once at the end of the run; with
+  LOWCODE_REQUIRE_POSTGRES set they fail instead.
+Which tests run on both databases: those that exercise database behaviour, namely every test
+under tests/store and tests/access (the store, races, access filters, migrations) and any test
+elsewhere marked `@pytest.mark.postgres` (a list query, a search). Every other test runs on
+SQLite only: pages, forms and flows do not differ between the two. `-m postgres` selects the
+tests that have a PostgreSQL copy. A test may still choose for itself with
+`@pytest.mark.parametrize("db_url", [...], indirect=True)`.
+
+Passwords. scrypt is slow on purpose (about 0.1 s a hash or check at werkzeug's cost), and
+the tests sign in hundreds of times, so they hash at a lower cost (`TEST_PASSWORD_METHOD`,
+set on `runtime.passwords.METHOD` before any test runs), as Django advises for its own test
+suites: they check who may sign in, not scrypt's strength; hashes still start "scrypt:". The
+demo organisation's password is hashed once per process (`runtime.demo`).
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +44,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from runtime import passwords
+from runtime.demo import seed_demo
 from runtime.packs import check_path
 from runtime.store.db import make_engine, normalize_url, session_factory
 from runtime.store.migrate import upgrade
@@ -27,6 +56,15 @@ from runtime.web.database import store
 POSTGRES_ENV = "LOWCODE_TEST_POSTGRES_URL"
 REQUIRE_ENV = "LOWCODE_REQUIRE_POSTGRES"
 SKIP_REASON = "LOWCODE_TEST_POSTGRES_URL is not set; PostgreSQL tests skipped"
+TESTS = Path(__file__).parent
+# Directories under tests/ whose every test that uses a database runs on both databases.
+BOTH_DATABASES = frozenset({"store", "access"})
+DATABASE_PREFIX = "lowcode_test_"  # of the PostgreSQL databases made here: easy to find
+NO_FLUSH = "-csynchronous_commit=off"
+MIGRATED, DEMO = "migrated", "demo"  # the template databases tests copy
+TEST_PASSWORD_METHOD = "scrypt:1024:8:1"  # werkzeug's default is scrypt:32768:8:1
+
+passwords.METHOD = TEST_PASSWORD_METHOD
 
 PACK = """\
 kind: Pack
@@ -66,40 +104,158 @@ fields:
 MakePack = Callable[..., Path]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+def on_postgres(item: pytest.Item | pytest.Function) -> bool:
+    """Whether a test that uses a database also runs on PostgreSQL."""
+    return (item.get_closest_marker("postgres") is not None
+            or item.path.relative_to(TESTS).parts[0] in BOTH_DATABASES)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses `db_url` runs on SQLite, and those `on_postgres` on PostgreSQL
+    too; unless it parametrises `db_url` itself."""
+    if "db_url" not in metafunc.fixturenames or _parametrises(metafunc, "db_url"):
+        return
+    kinds = ["sqlite", "postgres"] if on_postgres(metafunc.definition) else ["sqlite"]
+    metafunc.parametrize("db_url", kinds, indirect=True)
+
+
+def _parametrises(metafunc: pytest.Metafunc, name: str) -> bool:
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if name in ([n.strip() for n in names.split(",")] if isinstance(names, str) else names):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that have a PostgreSQL copy, so that `-m postgres` finds them all."""
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()) and on_postgres(item):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database of its own (no tables yet)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'lowcode.db'}"
-    else:
-        yield from _postgres_schema()
+    """The URL of a database of the test's own: migrated to the latest revision when the test
+    uses `engine`, with the demo organisation too when it uses `demo`, else empty."""
+    kind = _template_kind(request.fixturenames)
+    if getattr(request, "param", "sqlite") == "sqlite":
+        path = tmp_path / "lowcode.db"
+        if kind:
+            shutil.copyfile(request.getfixturevalue("sqlite_templates")(kind), path)
+        yield f"sqlite:///{path}"
+        return
+    _require_postgres()
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create(request.getfixturevalue("postgres_templates")(kind) if kind else None)
+    try:
+        yield server.url(name)
+    finally:
+        server.drop(name)
 
 
-def _postgres_schema() -> Iterator[str]:
+def _template_kind(fixtures: list[str]) -> str | None:
+    """Which template a test's database copies: DEMO, MIGRATED or none (empty)."""
+    if "demo" in fixtures:  # tests/access/conftest.py's fixture, which seeds it again: a no-op
+        return DEMO
+    return MIGRATED if "engine" in fixtures else None
+
+
+def _fill(url: str, kind: str) -> None:
+    """Migrate the database at `url`, and seed the demo organisation for DEMO."""
+    upgrade(url)
+    if kind == DEMO:
+        engine = make_engine(url)
+        with session_factory(engine)() as session:
+            seed_demo(session, env="testing")
+        engine.dispose()  # nobody stays connected: SQLite folds its WAL, PostgreSQL can copy
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The SQLite file of each template kind, made on first use, for tests to copy."""
+    made: dict[str, Path] = {}
+
+    def template(kind: str) -> Path:
+        if kind not in made:
+            made[kind] = tmp_path_factory.mktemp(kind) / "lowcode.db"
+            _fill(f"sqlite:///{made[kind]}", kind)
+        return made[kind]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_templates: Callable[[str], Path]) -> Path:
+    """A SQLite file migrated to the latest revision, for tests to copy."""
+    return sqlite_templates(MIGRATED)
+
+
+def _require_postgres() -> str:
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         if os.environ.get(REQUIRE_ENV):
             pytest.fail(f"{REQUIRE_ENV} is set but {POSTGRES_ENV} is not")
         pytest.skip(SKIP_REASON)
-    schema = f"test_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(base)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = make_url(normalize_url(base))
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    return base
+
+
+class PostgresServer:
+    """Makes and drops whole databases on the server of LOWCODE_TEST_POSTGRES_URL, through a
+    connection to the database that URL names."""
+
+    def __init__(self, base: str) -> None:
+        self.base = make_url(normalize_url(base))
+        self.admin = make_engine(base, isolation_level="AUTOCOMMIT")
+
+    def url(self, name: str) -> str:
+        """The URL of database `name`, whose commits do not wait for the disk: durability
+        after a crash is not what the tests test, and a flush per commit is slow."""
+        options = " ".join(filter(None, [self.base.query.get("options"), NO_FLUSH]))
+        url = self.base.set(database=name).update_query_dict({"options": options})
+        return url.render_as_string(hide_password=False)
+
+    def create(self, template: str | None = None) -> str:
+        """A new database, a copy of `template` if given (nobody may be connected to it)."""
+        name = f"{DATABASE_PREFIX}{uuid.uuid4().hex[:16]}"
+        like = f' TEMPLATE "{template}"' if template else ""
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{like}')
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop the database, ending any connection a test left open on it."""
+        with self.admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer(_require_postgres())
+    yield server
+    server.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_server: PostgresServer) -> Iterator[Callable[[str], str]]:
+    """The PostgreSQL database of each template kind, made on first use, for tests to copy."""
+    made: dict[str, str] = {}
+
+    def template(kind: str) -> str:
+        if kind not in made:
+            made[kind] = postgres_server.create()
+            _fill(postgres_server.url(made[kind]), kind)
+        return made[kind]
+
+    yield template
+    for name in made.values():
+        postgres_server.drop(name)
 
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    """An engine on the test database, migrated to the latest revision."""
+    """An engine on the test database, which `db_url` migrated for it."""
     engine = make_engine(db_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 

@@ -137,8 +137,7 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
                 name, after = audit_as
                 audit.record(session, action=name, actor=audit.Actor(str(actor.user_id),
                                                                      actor.name),
-                             target=("case", state.row.tracking_no), after=after(flow),
-                             wrote=True)
+                             target=("case", state.row.tracking_no), after=after(flow))
             session.commit()
             state.effects = flow.effects
             return state

@@ -1,7 +1,9 @@
 """JSON Schema validation of definitions, one schema per kind, with errors in zh and en.
 
-The schemas ship in `schemas/` and refer only to each other: the registry holds them and
-nothing else, so validation never fetches a remote `$ref`.
+The built-in kinds' schemas ship in `schemas/` and refer only to each other: the registry
+holds them and nothing else, so validation never fetches a remote `$ref`. Each kind's entry
+(runtime.definitions.kinds) holds its schema and the validator built from it; a kind added
+from outside validates the same way, its own schema as the root.
 """
 
 from __future__ import annotations
@@ -9,10 +11,10 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry, Resource
@@ -20,8 +22,6 @@ from referencing import Registry, Resource
 from runtime.definitions.loader import Document
 from runtime.definitions.problems import Path, Problem, format_path, problem
 
-KINDS = ("Pack", "Form", "TaskTemplate", "Process", "RuleSet", "DecisionTable", "View",
-         "Dashboard", "Catalog")
 SCHEMA_BASE = "urn:lowcode:schema:"
 
 _TYPE_NAMES = {
@@ -39,46 +39,54 @@ _PATTERN_RULES = {
 }
 
 
+class Validated(Protocol):
+    """What schema validation needs of a kind's entry."""
+
+    @property
+    def validator(self) -> Draft202012Validator: ...
+
+
+def _schemas() -> Any:
+    return resources.files("runtime.definitions").joinpath("schemas")
+
+
 def load_schema(name: str) -> dict[str, Any]:
-    schemas = resources.files("runtime.definitions").joinpath("schemas")
-    return json.loads(schemas.joinpath(f"{name}.json").read_text("utf-8"))
+    return json.loads(_schemas().joinpath(f"{name}.json").read_text("utf-8"))
 
 
 @cache
 def registry() -> Registry:
     """Our own schemas and nothing else: an unknown `$ref` fails instead of being fetched."""
-    schemas = [load_schema(name) for name in ("common", *KINDS)]
+    names = sorted(f.name.removesuffix(".json") for f in _schemas().iterdir()
+                   if f.name.endswith(".json"))
+    schemas = [load_schema(name) for name in names]
     return Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
 
 
-def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
+def validator_for(schema: Mapping[str, Any]) -> Draft202012Validator:
     return Draft202012Validator(schema, registry=registry())
 
 
-@cache
-def kind_validator(kind: str) -> Draft202012Validator:
-    return validator_for(load_schema(kind))
-
-
-def schema_problems(doc: Document) -> Iterator[Problem]:
+def schema_problems(doc: Document, kinds: Mapping[str, Validated]) -> Iterator[Problem]:
     """Every schema problem of one document, in the order of the file."""
     if not isinstance(doc.data, dict):
         yield problem("not_object", doc.file, doc.line(()))
         return
     kind = doc.data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in kinds:
         yield problem("unknown_kind", doc.file, doc.line(("kind",)), ("kind",), kind=kind,
-                      **did_you_mean(str(kind), KINDS))
+                      **did_you_mean(str(kind), kinds))
         return
-    found = [p for e in kind_validator(kind).iter_errors(doc.data) for p in _translate(doc, e)]
+    validator = kinds[kind].validator
+    found = [p for e in validator.iter_errors(doc.data) for p in _translate(doc, e)]
     yield from sorted(found, key=lambda p: (p.line or 0, p.path))
 
 
-def without_invalid(data: dict[str, Any]) -> dict[str, Any] | None:
+def without_invalid(data: dict[str, Any],
+                    validator: Draft202012Validator) -> dict[str, Any] | None:
     """A copy of `data` with the values its schema refuses taken out, when that leaves a valid
     definition; None when it does not (a required value is missing or wrong). It lets the
     checker go on to references and expressions, so a person sees all problems at once."""
-    validator = kind_validator(data["kind"])
     repaired = copy.deepcopy(data)
     for _ in range(3):
         errors = list(validator.iter_errors(repaired))

@@ -433,6 +433,9 @@ class CatalogSpec(DefinitionHead):
 Definition = Union[PackSpec, FormSpec, TaskTemplateSpec, ProcessSpec, RuleSetSpec,  # noqa: UP007
                    DecisionTableSpec, ViewSpec, DashboardSpec, CatalogSpec]
 
+# The built-in kinds' spec classes, for reading stored definitions back (`from_data`); the
+# kinds registry (runtime.definitions.kinds) holds the same classes with the rest of each
+# kind, and a test holds the two together.
 SPEC_BY_KIND: dict[str, type] = {
     "Pack": PackSpec, "Form": FormSpec, "TaskTemplate": TaskTemplateSpec,
     "Process": ProcessSpec, "RuleSet": RuleSetSpec, "DecisionTable": DecisionTableSpec,

@@ -37,6 +37,11 @@ class Expression:
     calls: tuple[CallSite, ...]
     parsed: Parsed = field(repr=False)
 
+    @property
+    def pure(self) -> bool:
+        """Whether every function it calls is pure: the same data gives the same value."""
+        return all(FUNCTIONS[call.name].pure for call in self.calls)
+
     def evaluate(self, data: Mapping[str, Any]) -> Any:
         """The value on `data` (names to JSON values or dates); errors are
         ExpressionRuntimeError. `data` is never changed."""

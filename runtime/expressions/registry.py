@@ -28,6 +28,10 @@ class Function:
     example: str
     result: Any
     group: str = "basic"
+    # The same arguments always give the same value, and no work budget is spent: not
+    # today(), not id_age() (today by default), not matches() (it spends the budget). A form
+    # decides an expression made of pure calls once per round instead of once per use.
+    pure: bool = False
 
     def accepts(self, count: int) -> bool:
         """Whether `count` arguments are acceptable."""

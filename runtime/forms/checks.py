@@ -8,7 +8,7 @@ Chinese or English, are made only when someone reads them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.definitions.spec import CatalogSpec, FieldSpec
@@ -26,6 +26,8 @@ class FieldError:
     code: str
     label: Label
     params: tuple[tuple[str, Any], ...] = ()
+    # (zh, en) of a code a field type brings itself (FieldType.messages); else MESSAGES's.
+    words: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def zh(self) -> str:
@@ -39,6 +41,9 @@ class FieldError:
         lang = "en" if lang == "en" else "zh"
         if self.code == CUSTOM:
             return self.label.text(lang)
+        if self.words is not None:
+            return self.words[lang == "en"].format(label=self.label.text(lang),
+                                                   **dict(self.params))
         return MESSAGES.format(self.code, lang, label=self.label.text(lang), **dict(self.params))
 
 
@@ -51,11 +56,14 @@ _NUMBERS = (int, float)
 class FieldChecks:
     """Everything checked of one field's value, in the order the errors are shown."""
 
-    __slots__ = ("label", "required", "checks", "_empty", "_required", "_parse_errors")
+    __slots__ = ("label", "required", "checks", "messages", "_empty", "_required",
+                 "_parse_errors")
 
-    def __init__(self, label: Label, checks: tuple[Check, ...], empty: tuple[FieldError, ...]):
+    def __init__(self, label: Label, checks: tuple[Check, ...], empty: tuple[FieldError, ...],
+                 messages: Mapping[str, tuple[str, str]] | None = None):
         self.label, self.required = label, FieldError("required", label)
         self.checks = checks
+        self.messages = messages or {}  # the words of the field type's own parse errors
         self._empty = empty  # the problems of an empty value that is not required
         self._required = (self.required,)  # those of an empty value that is
         self._parse_errors: dict[str, FieldError] = {}  # errors are values: made once a code
@@ -72,23 +80,26 @@ class FieldChecks:
 
     def parse_error(self, code: str, params: Mapping[str, Any]) -> FieldError:
         if params:
-            return FieldError(code, self.label, tuple(params.items()))
+            return FieldError(code, self.label, tuple(params.items()), self.messages.get(code))
         if (error := self._parse_errors.get(code)) is None:
-            error = self._parse_errors.setdefault(code, FieldError(code, self.label))
+            made = FieldError(code, self.label, (), self.messages.get(code))
+            error = self._parse_errors.setdefault(code, made)
         return error
 
 
-def field_checks(spec: FieldSpec, *, table: bool, choice: bool) -> FieldChecks:
+def field_checks(spec: FieldSpec, *, table: bool, choice: bool,
+                 messages: Mapping[str, tuple[str, str]] | None = None) -> FieldChecks:
     """The checks of `spec`, each bound to its limit and its error. A table checks its row
-    count (an empty optional table too); any other field its text or its number."""
+    count (an empty optional table too); any other field its text or its number. `messages`
+    are the words of its type's own parse errors."""
     label = spec.label or Label(spec.id)
     options = [_options(spec, label)] if choice else []
     if table:
         rows = list(_row_checks(spec, label))
         empty = tuple(error for check in rows if (error := check([], {})) is not None)
-        return FieldChecks(label, tuple(rows + options), empty)
+        return FieldChecks(label, tuple(rows + options), empty, messages)
     return FieldChecks(label, tuple([*_text_checks(spec, label), *_number_checks(spec, label),
-                                     *options]), ())
+                                     *options]), (), messages)
 
 
 def _text_checks(spec: FieldSpec, label: Label) -> Iterator[Check]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.definitions.spec import FieldSpec, FormSpec
-from runtime.forms.fieldtypes import field_types
+from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.messages import MESSAGES
 from runtime.forms.state import is_table, value_fields
 from runtime.forms.values import ValueProblem
@@ -34,9 +34,10 @@ class DraftChanges:
         return joint.join(parts)
 
 
-def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec) -> tuple[dict[str, Any],
-                                                                              DraftChanges]:
-    """The draft's data on `new`, and what the person should be told."""
+def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec,
+               types: FieldTypes) -> tuple[dict[str, Any], DraftChanges]:
+    """The draft's data on `new` (its fields' types from `types`), and what the person
+    should be told."""
     if (old.id, old.version) == (new.id, new.version):
         return dict(data), DraftChanges()
     old_fields = {f.id: f for f in value_fields(old.fields)}
@@ -44,7 +45,7 @@ def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec) -> tuple[d
     dropped: list[Label] = []
     for spec in value_fields(new.fields):
         if spec.id in data and data[spec.id] not in (None, "", []):
-            value = _keep(spec, data[spec.id])
+            value = _keep(spec, data[spec.id], types)
             if value is None:
                 dropped.append(_label(old_fields.get(spec.id, spec)))
             else:
@@ -56,18 +57,18 @@ def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec) -> tuple[d
     return kept, DraftChanges(tuple(dropped), tuple(added))
 
 
-def _keep(spec: FieldSpec, value: Any) -> Any:
+def _keep(spec: FieldSpec, value: Any, types: FieldTypes) -> Any:
     """The value if the field's new type still takes it, else None."""
     if is_table(spec):
         if not isinstance(value, list):
             return None
         children = list(value_fields(spec.fields))
-        return [{c.id: _keep(c, row.get(c.id)) for c in children if isinstance(row, dict)}
+        return [{c.id: _keep(c, row.get(c.id), types) for c in children if isinstance(row, dict)}
                 for row in value]
     if value in (None, "", []):
         return None
     try:
-        return field_types()[spec.type].parse(value)
+        return types[spec.type].parse(value)
     except ValueProblem:
         return None
 

@@ -1,14 +1,21 @@
-"""The field-type registry: every type a form field can have, and the value it holds.
+"""The field-type registry: every fact about a type a form field can have, in one object.
 
-Built-ins register here exactly as `templates_lib` (or any extension) does, through
-`FieldTypes.register`; a duplicate name fails at start-up.
+A `FieldType` holds what the value is (its value type for expressions, how it is parsed and
+the words of its parse errors), how it is entered (its widget and the shape a browser posts
+it in), how staff read it (masking, words) and what a designer's palette shows (icon, group,
+the properties a new field starts with). A `FieldTypes` registry is built per app from a list
+of providers, each a function that registers types through `FieldTypes.register`: the
+runtime's built-ins (`runtime.forms.builtin_types`) and `templates_lib` are providers like any
+third party's. A duplicate name fails at start-up. Nothing here imports an extension.
+
+Pure core: no I/O, imports neither flask nor sqlalchemy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from runtime.forms import values
@@ -20,9 +27,59 @@ NUMBER, STRING, BOOLEAN, DATE, LIST, OBJECT, ANY, NONE = (
 # What a picker field refers to: its value is a department code, a staff username or the
 # tracking number of a submission, looked up outside the pure core (runtime.forms.references).
 DEPARTMENT, USER, RECORD = "department", "user", "record"
+# The shape a browser posts a value in: one named value; several values under one name
+# (checkboxes, a range, files); or `parts`, one value per part named `<path>.<part>`.
+ONE, MANY, PARTS = "one", "many", "parts"
+
+# The layout of the form language itself: sections and pages group fields and hold no value,
+# a table holds rows of its fields, a notice shows text. What holds a value follows from
+# these names alone (no registry asked), and an extension cannot register them again.
+GROUPS = frozenset({"section", "page"})
+TABLE = "table"
+NO_VALUE = frozenset({*GROUPS, "notice"})
+LAYOUT = frozenset({*NO_VALUE, TABLE})
+
+# A parse error's words: (zh, en) format strings with {label} and the error's parameters.
+Words = tuple[str, str]
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
+class Widget:
+    """How a field of the type is entered on a form page.
+
+    `kind` picks the branch of `_field.html` that lays it out (`input` for a one-line input,
+    or textarea, select, radio, checkbox, yes_no, date_range, file, address, region, picker,
+    table, group, notice...); an `input`'s `input_type` and `input_mode` are the HTML
+    attributes; `fieldset` puts several controls under one legend rather than one control
+    under a label. `template`, when set, is the Jinja source that lays the control out instead,
+    for a widget no branch knows (the web layer loads it as `field_types/<name>.html`; it sees
+    the field's view as `f`, its id slug as `slug`, `live`, `state` and `errors`); `kind` is
+    then `template`.
+    """
+
+    kind: str = "input"
+    input_type: str = "text"
+    input_mode: str | None = None
+    fieldset: bool = False
+    template: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.template is not None:
+            object.__setattr__(self, "kind", "template")
+
+
+@dataclass(frozen=True)
+class Palette:
+    """What a designer's palette shows of a type: an icon name, the group it is listed in,
+    and the properties a new field of the type starts with."""
+
+    icon: str
+    group: str
+    defaults: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+
+
+@dataclass(frozen=True, eq=False)  # one object per type: compared by identity
 class FieldType:
     name: str
     value_type: str
@@ -31,82 +88,60 @@ class FieldType:
     container: bool = False  # holds child `fields` (section, page, table)
     choice: bool = False  # needs `options` or `options_from`
     refers_to: str | None = None  # DEPARTMENT, USER or RECORD: chosen with a picker
-    # From what a browser or an API sends to the stored value (see runtime.forms.values).
+    # From what a browser or an API sends to the stored value (see runtime.forms.values);
+    # raises ValueProblem with a code of runtime.forms.messages or of `messages`, the words
+    # of the type's own parse errors.
     parse: Callable[[Any], Any] = values.text
+    messages: Mapping[str, Words] = field(default_factory=lambda: EMPTY)  # its own codes'
+    widget: Widget = field(default_factory=Widget)
+    posted: str = ONE  # ONE, MANY or PARTS
+    parts: tuple[str, ...] = ()  # with PARTS: the names of the parts, as the value's keys
+    # Lists and exports: the value with all but what a rule allows starred (runtime.masking).
+    mask: Callable[[Any], str] | None = None
+    # How staff read a stored value on a record page and in an export (a region's full name).
+    shown: Callable[[Any], Any] | None = None
+    palette: Palette = field(default_factory=lambda: Palette("input", "basic"))
+
+
+Provider = Callable[["FieldTypes"], None]
 
 
 class FieldTypes(dict[str, FieldType]):
+    """Field types by name. Compares and hashes by identity: a form's plans are cached per
+    registry, and two apps may hold registries of the same names with different types."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
     def register(self, field_type: FieldType) -> None:
         if field_type.name in self:
             raise ValueError(f"field type '{field_type.name}' is registered twice")
+        if field_type.container != (field_type.name in GROUPS or field_type.name == TABLE):
+            raise ValueError(f"field type '{field_type.name}': only section, page and table "
+                             "hold fields")
+        if (field_type.value_type == NONE) != (field_type.name in NO_VALUE):
+            raise ValueError(f"field type '{field_type.name}': only section, page and notice "
+                             "hold no value")
         self[field_type.name] = field_type
 
-
-def _t(name: str, value_type: str, zh: str, en: str, doc_zh: str, doc_en: str,
-       **options: Any) -> FieldType:
-    return FieldType(name, value_type, Label(zh, en), Label(doc_zh, doc_en), **options)
-
-
-BUILTIN = (
-    _t("text", STRING, "单行文本", "Text", "一行文字", "One line of text"),
-    _t("textarea", STRING, "多行文本", "Multi-line text", "多行文字", "Several lines of text"),
-    _t("integer", NUMBER, "整数", "Integer", "整数", "A whole number",
-       parse=values.integer),
-    _t("decimal", NUMBER, "小数", "Decimal", "带小数的数字", "A number with decimals",
-       parse=values.decimal),
-    _t("money", NUMBER, "金额", "Money", "金额（元，两位小数）", "An amount in yuan, two decimals",
-       parse=values.money),
-    _t("date", DATE, "日期", "Date", "日期 YYYY-MM-DD", "A date, YYYY-MM-DD",
-       parse=values.date),
-    _t("datetime", STRING, "日期时间", "Date and time", "日期和时间", "A date and time",
-       parse=values.datetime),
-    _t("date_range", LIST, "日期范围", "Date range", "起止日期", "A start and an end date",
-       parse=values.date_range),
-    _t("select", ANY, "下拉单选", "Select", "从选项中选一个", "One of the options",
-       choice=True, parse=values.choice),
-    _t("radio", ANY, "单选", "Radio", "从选项中选一个", "One of the options", choice=True,
-       parse=values.choice),
-    _t("checkbox", LIST, "多选", "Checkboxes", "从选项中选多个", "Several of the options",
-       choice=True, parse=values.choices),
-    _t("multiselect", LIST, "下拉多选", "Multi-select", "从选项中选多个",
-       "Several of the options", choice=True, parse=values.choices),
-    _t("yes_no", BOOLEAN, "是/否", "Yes/no", "是或否", "Yes or no",
-       parse=values.yes_no),
-    _t("email", STRING, "电子邮箱", "Email", "电子邮箱地址", "An email address",
-       parse=values.email),
-    _t("file", LIST, "附件", "File", "上传的文件", "Uploaded files",
-       parse=values.texts),
-    _t("image", LIST, "图片", "Image", "上传的图片", "Uploaded images",
-       parse=values.texts),
-    _t("richtext", STRING, "富文本", "Rich text", "经过净化的 HTML，供工作人员使用",
-       "Sanitised HTML, for staff",
-       parse=values.rich_text),
-    _t("notice", NONE, "说明文字", "Notice", "只显示文字，没有输入", "Text only, no input"),
-    _t("section", NONE, "分组", "Section", "带标题的一组字段", "A titled group of fields",
-       container=True),
-    _t("page", NONE, "分页", "Page", "多步表单中的一步", "One step of a multi-step form",
-       container=True),
-    _t("table", LIST, "子表", "Sub-table", "可增删行的重复组", "Repeating rows of fields",
-       container=True),
-    _t("related_record", STRING, "关联记录", "Related record",
-       "另一表单（related_form）在本人数据范围内的一条记录，存受理编号",
-       "A submission of another form (related_form) in the user's data scope; stores its "
-       "tracking number", refers_to=RECORD),
-    _t("department", STRING, "部门", "Department", "选择部门，存部门编码",
-       "A department; stores its code", refers_to=DEPARTMENT),
-    _t("user", STRING, "人员", "User", "选择在用的工作人员（可限定部门），存用户名",
-       "An active staff user (optionally of one department); stores the username",
-       refers_to=USER),
-)
+    def palette(self) -> dict[str, list[FieldType]]:
+        """The types by palette group, groups and types in the order they were registered:
+        what a designer lists, each type with its icon and the properties it starts with."""
+        groups: dict[str, list[FieldType]] = {}
+        for field_type in self.values():
+            groups.setdefault(field_type.palette.group, []).append(field_type)
+        return groups
 
 
-@cache
-def field_types() -> FieldTypes:
-    """The registry of built-in and `templates_lib` field types, built once."""
-    from templates_lib.fieldtypes import register_field_types
-
+def field_types_from(providers: Iterable[Provider]) -> FieldTypes:
+    """A new registry with the types of each provider, in order."""
     registry = FieldTypes()
-    for field_type in BUILTIN:
-        registry.register(field_type)
-    register_field_types(registry)
+    for provide in providers:
+        provide(registry)
     return registry
+

@@ -1,4 +1,9 @@
-"""Messages about form values, in Chinese first: each names the field by its label."""
+"""Messages about form values, in Chinese first: each names the field by its label.
+
+These are the runtime's own: the checks every field has and the errors of the built-in types'
+parsers. A field type from an extension brings the words of its own errors with it
+(`FieldType.messages`), looked up first.
+"""
 
 from runtime.i18n import Catalogue
 
@@ -24,18 +29,6 @@ MESSAGES = Catalogue({
     "too_few_rows": ("「{label}」至少需要 {limit} 行", "{label} needs at least {limit} rows"),
     "too_many_rows": ("「{label}」最多 {limit} 行", "{label} has at most {limit} rows"),
     "email": ("「{label}」不是有效的电子邮箱地址", "{label} is not a valid email address"),
-    "id_card": ("「{label}」不是有效的居民身份证号码", "{label} is not a valid resident ID number"),
-    "id_card_length": ("「{label}」应为 18 位", "{label} must have 18 characters"),
-    "id_card_checksum": ("「{label}」校验码不正确，请核对", "{label}: the check digit is wrong"),
-    "id_card_birth": ("「{label}」中的出生日期无效", "{label}: the birth date in it is not valid"),
-    "uscc": ("「{label}」不是有效的统一社会信用代码",
-             "{label} is not a valid unified social credit code"),
-    "mobile": ("「{label}」不是有效的手机号码", "{label} is not a valid mobile number"),
-    "landline": ("「{label}」不是有效的固定电话（如 010-12345678）",
-                 "{label} is not a valid landline number (e.g. 010-12345678)"),
-    "bank_account": ("「{label}」不是有效的银行账号", "{label} is not a valid bank account"),
-    "region": ("「{label}」不是有效的行政区划代码", "{label} is not a valid region code"),
-    "address": ("「{label}」需要行政区划和详细地址", "{label} needs a region and a street address"),
     "unknown_department": ("「{label}」所选部门不存在",
                            "{label}: the chosen department does not exist"),
     "department_outside": ("「{label}」只能选择限定部门或其下级部门",

@@ -17,10 +17,6 @@ from runtime.definitions.spec import FormSpec
 from runtime.expressions import Expression, ExpressionError, compile_expression
 
 T = TypeVar("T")
-# Catalogue functions whose value depends on their arguments alone: not today(), not
-# id_age() (today by default), not matches() (it spends the work budget).
-PURE_FUNCTIONS = frozenset({"is_empty", "coalesce", "len", "contains", "str", "int", "float",
-                            "abs", "round", "min", "max"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,8 +36,7 @@ def compiled(source: str) -> Rule:
         expression = compile_expression(source)
     except ExpressionError:
         return Rule(source, None, partial(_compile_and_evaluate, source))
-    pure = all(call.name in PURE_FUNCTIONS for call in expression.calls)
-    return Rule(source, expression, expression.evaluate, pure)
+    return Rule(source, expression, expression.evaluate, expression.pure)
 
 
 def compiled_or_none(source: str | None) -> Rule | None:

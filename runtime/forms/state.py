@@ -20,7 +20,7 @@ from typing import Any
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.expressions.values import reset_work
-from runtime.forms.fieldtypes import NONE, field_types
+from runtime.forms.fieldtypes import GROUPS, NO_VALUE, TABLE
 from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
 
 ROUNDS = 5  # clearing a hidden value can change what is computed and shown: settle, bounded
@@ -70,19 +70,18 @@ def value_fields(fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
 
 
 def _value_fields(fields: tuple[FieldSpec, ...]) -> Iterator[FieldSpec]:
-    types = field_types()
+    # Which types group fields or hold no value is the form language's own (no registry can
+    # change it: see runtime.forms.fieldtypes.LAYOUT).
     for spec in fields:
-        if types[spec.type].container and types[spec.type].value_type == NONE:
+        if spec.type in GROUPS:
             yield from _value_fields(spec.fields)
-        elif types[spec.type].value_type != NONE:
+        elif spec.type not in NO_VALUE:
             yield spec
 
 
-@lru_cache(maxsize=16384)
 def is_table(spec: FieldSpec) -> bool:
     """A container that holds a value: a list of rows of its child fields."""
-    field_type = field_types()[spec.type]
-    return field_type.container and field_type.value_type != NONE
+    return spec.type == TABLE
 
 
 def form_state(form: FormSpec, data: Mapping[str, Any]) -> FormState:

@@ -2,8 +2,11 @@
 
 The order of work: parse each value by its field type, decide the form state on the parsed
 data (read-only fields keep their previous value), then check what the state makes visible:
-required, lengths, ranges, patterns, options, row counts and custom rules. The form is walked
-once, into a plan of each field's parser, checks and compiled rules (runtime.forms.plans).
+required, lengths, ranges, patterns, options, row counts and custom rules; last, the values of
+visible picker fields are asked of the caller's `resolver` (runtime.forms.references), so
+every path that validates (the page, the API, the workbench) checks references alike. The
+form is walked once, into a plan of each field's parser, checks and compiled rules
+(runtime.forms.plans).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from typing import Any
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec, ValidationSpec
 from runtime.expressions import ExpressionError
 from runtime.forms.checks import FieldChecks, FieldError, field_checks
-from runtime.forms.fieldtypes import field_types
+from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
+from runtime.forms.references import Resolver, reference_errors
 from runtime.forms.state import FormState, form_state, is_table, value_fields
 from runtime.forms.values import ValueProblem
 
@@ -40,12 +44,16 @@ class Validation:
         return {path: [e.message(lang) for e in found] for path, found in self.errors.items()}
 
 
-def validate(form: FormSpec, raw: Mapping[str, Any], *,
+def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
              previous: Mapping[str, Any] | None = None,
-             catalogs: Mapping[str, CatalogSpec] | None = None) -> Validation:
-    """Check a submission against its form. `previous` holds the values read-only fields keep
-    (a new submission has none: they keep their defaults); `catalogs` gives `options_from`."""
-    plan = _plan(form)
+             catalogs: Mapping[str, CatalogSpec] | None = None,
+             resolver: Resolver | None = None) -> Validation:
+    """Check a submission against its form, its fields' types from `types` (the app's
+    registry). `previous` holds the values read-only fields keep (a new submission has none:
+    they keep their defaults); `catalogs` gives `options_from`; `resolver` answers whether a
+    chosen department, person or record may be chosen (without one, picker values are checked
+    for their shape only: a live update as a person types)."""
+    plan = _plan(form, types)
     parse_errors: dict[str, list[FieldError]] = {}
     parsed = _parse_level(plan.top, raw, "", parse_errors)
     state = form_state(form, parsed)
@@ -58,6 +66,9 @@ def validate(form: FormSpec, raw: Mapping[str, Any], *,
         if field_state is not None and field_state.visible:
             result.errors[path] = found
     _Checker(plan, state, catalogs or {}, result).run()
+    if resolver is not None:
+        for path, found in reference_errors(form, state, resolver, types).items():
+            result.errors.setdefault(path, found)  # a value already refused is not asked of
     return result
 
 
@@ -108,19 +119,20 @@ class _Plan:
     rules: tuple[_CustomRule, ...]
 
 
-def _build(form: FormSpec) -> _Plan:
-    top = _level(form.fields)
+def _build(form: FormSpec, types: FieldTypes) -> _Plan:
+    top = _level(form.fields, types)
     readonly = tuple(f for spec, f in zip(value_fields(form.fields), top.fields, strict=True)
                      if not spec.compute and spec.readonly_when is not None)
     return _Plan(top, tuple(_checking(f) for f in top.fields if not f.silent), readonly,
                  _custom_rules(form.validations))
 
 
+# _plan(form, types): per form object and registry (a registry hashes by identity).
 _plan = PerForm(_build)
 
 
-def _level(fields: tuple[FieldSpec, ...]) -> _Level:
-    planned = tuple(_field(spec) for spec in value_fields(fields))
+def _level(fields: tuple[FieldSpec, ...], types: FieldTypes) -> _Level:
+    planned = tuple(_field(spec, types) for spec in value_fields(fields))
     return _Level(planned, tuple((f.id, f.parse, f.rows, f.checks) for f in planned),
                   tuple(_checking(f) for f in planned))
 
@@ -129,13 +141,14 @@ def _checking(planned: _Field) -> _Checking:
     return planned.id, planned.problems, planned.rules, planned.rows
 
 
-def _field(spec: FieldSpec) -> _Field:
-    field_type, table = field_types()[spec.type], is_table(spec)
-    checks = field_checks(spec, table=table, choice=field_type.choice)
+def _field(spec: FieldSpec, types: FieldTypes) -> _Field:
+    field_type, table = types[spec.type], is_table(spec)
+    checks = field_checks(spec, table=table, choice=field_type.choice,
+                          messages=field_type.messages)
     silent = not (spec.required or spec.required_when or spec.validations or checks.checks
                   or table)
     return _Field(spec.id, spec.default, field_type.parse, checks,
-                  _custom_rules(spec.validations), _level(spec.fields) if table else None,
+                  _custom_rules(spec.validations), _level(spec.fields, types) if table else None,
                   checks.problems, silent)
 
 
@@ -146,10 +159,10 @@ def _custom_rules(rules: tuple[ValidationSpec, ...]) -> tuple[_CustomRule, ...]:
 
 # --- parsing ----------------------------------------------------------------------------
 
-def state_of(form: FormSpec, raw: Mapping[str, Any]) -> FormState:
+def state_of(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes) -> FormState:
     """The state of what a person has entered so far (values that do not parse count as
     empty): what the page and every partial update show, and what the submit decides on."""
-    return form_state(form, _parse_level(_plan(form).top, raw, "", {}))
+    return form_state(form, _parse_level(_plan(form, types).top, raw, "", {}))
 
 
 def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,

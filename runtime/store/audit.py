@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Index, Integer, Row, String, UniqueConstraint, select, text
+from sqlalchemy import (
+    DateTime,
+    Index,
+    Integer,
+    Row,
+    String,
+    UniqueConstraint,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.i18n import Catalogue
@@ -117,11 +127,9 @@ def iso_utc(moment: datetime) -> str:
 
 def record(session: Session, *, action: str, actor: Actor = SYSTEM,
            target: tuple[str, object] | None = None, before: Any = None, after: Any = None,
-           ip: str | None = None, detail: str | None = None,
-           wrote: bool = False) -> AuditEntry:
+           ip: str | None = None, detail: str | None = None) -> AuditEntry:
     """Append one audit row to `session`'s transaction (flushed, not committed): the caller's
-    commit stores it together with the change it records, and a rollback drops both.
-    `wrote`: the transaction has already written, so on SQLite it holds the write lock."""
+    commit stores it together with the change it records, and a rollback drops both."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; known: {', '.join(ACTIONS.codes())}")
     target_kind, target_id = (None, None) if target is None else (target[0], str(target[1]))
@@ -130,10 +138,12 @@ def record(session: Session, *, action: str, actor: Actor = SYSTEM,
         actor_name=actor.name, actor_kind=actor.kind, ip=ip, action=action,
         target_kind=target_kind, target_id=target_id, before=_plain(before),
         after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX])
-    entry.prev_hash = _last_hash_locked(session, wrote)
+    entry.prev_hash = _last_hash_locked(session)
     entry.hash = entry.compute_hash()
-    session.add(entry)
-    session.flush()  # the next record() in this transaction must see this row as the last
+    # One plain INSERT (a row written once needs no unit of work); executed now, so the
+    # next record() in this transaction sees this row as the last.
+    values = {name: getattr(entry, name) for name in (*HASHED, "hash")}
+    entry.id = session.connection().execute(_INSERT, values).inserted_primary_key[0]
     return entry
 
 
@@ -143,7 +153,7 @@ def _plain(value: Any) -> Any:
                                                             default=str))
 
 
-def _last_hash_locked(session: Session, wrote: bool = False) -> str:
+def _last_hash_locked(session: Session) -> str:
     """The hash of the newest row, read only once this transaction is the only appender.
 
     PostgreSQL: a transaction-level advisory lock, held until commit or rollback, orders the
@@ -153,15 +163,24 @@ def _last_hash_locked(session: Session, wrote: bool = False) -> str:
     about to follow. A write that touches no row (`DELETE ... WHERE 0`; the row triggers do
     not fire) makes this transaction take the database write lock first (waiting up to the
     busy timeout), so the SELECT after it reads the final last row.
-    A transaction that has already written (`wrote`) holds that lock: the lock is taken once.
+    A transaction that has written already (a submission, a case) holds that lock: no write
+    is added for it.
     The unique `prev_hash` is the backstop: a forked append fails instead of committing.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-    elif not wrote:
-        session.execute(text("DELETE FROM audit_log WHERE 0"))
-    last = session.scalars(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    return last.first() or GENESIS
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        session.execute(_PG_LOCK, {"key": ADVISORY_LOCK_KEY})
+    elif not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        session.execute(_SQLITE_LOCK)
+    return session.execute(_LAST_HASH).scalar() or GENESIS
+
+
+# Built once: an audit record is part of every submit and every task action.
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_SQLITE_LOCK = text("DELETE FROM audit_log WHERE 0")
+_TABLE = AuditEntry.__table__
+_LAST_HASH = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)  # Core: no ORM
+_INSERT = insert(_TABLE)
 
 
 # --- checking -----------------------------------------------------------------------------

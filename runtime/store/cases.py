@@ -45,7 +45,7 @@ from runtime.flows.case import LIVE, OPEN, Case, Effects, TaskState
 from runtime.flows.plan import Plan
 from runtime.store import jobs
 from runtime.store.models import Base, Definition, JSONData, aware, utcnow
-from runtime.store.queries import latest_definition, list_definitions
+from runtime.store.queries import latest_versions, list_definitions
 from runtime.store.submissions import Submission
 
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -259,11 +259,8 @@ _HASHES = select(Definition.kind, Definition.sha256).where(_VERSIONS)  # built o
 def template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
     """The newest version of each template the steps use and of each decision table on the
     start form: the versions a new case keeps for good."""
-    versions: dict[str, int] = {}
-    for step in process.steps:
-        row = latest_definition(session, "TaskTemplate", step.task)
-        if row is not None:
-            versions[step.task] = row.version
+    latest = latest_versions(session, "TaskTemplate", [step.task for step in process.steps])
+    versions = {step.task: latest[step.task] for step in process.steps if step.task in latest}
     for table in list_definitions(session, "DecisionTable"):
         if isinstance(table.spec, DecisionTableSpec) and table.spec.form == process.start_form:
             versions[f"DecisionTable:{table.def_id}"] = table.version

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 import filetype
-from sqlalchemy import DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import DateTime, ForeignKey, Integer, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.store.models import Base, utcnow
@@ -23,6 +23,8 @@ from runtime.store.submissions import Owner
 
 MAX_FILE_BYTES = 20 << 20
 DEFAULT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+# The field types that hold uploaded files, and the content types each accepts.
+FILE_FIELD_TYPES = {"file": DEFAULT_TYPES, "image": frozenset({"image/jpeg", "image/png"})}
 
 
 class FileStore(Protocol):
@@ -102,3 +104,11 @@ def store_file(session: Session, files: FileStore, *, name: str, data: bytes, ow
 
 def attachment(session: Session, key: str) -> Attachment | None:
     return session.scalars(select(Attachment).where(Attachment.key == key)).first()
+
+
+def claim_files(session: Session, submission_id: int, keys: list[str]) -> None:
+    """The files `keys` become the submission's, unless another submission claimed them."""
+    if keys:
+        session.execute(update(Attachment).where(Attachment.key.in_(keys),
+                                                 Attachment.submission_id.is_(None))
+                        .values(submission_id=submission_id))

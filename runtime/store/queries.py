@@ -82,6 +82,8 @@ class Heads:
         self.ttl = ttl
         self._versions: dict[tuple[str, str, int], Head] = {}
         self._latest: dict[tuple[str, str], tuple[int, float, int]] = {}  # version, until, gen
+        self._starts: tuple[dict[str, Head], float, int] | None = None  # by form, until, gen
+        self._catalogs: dict[str, tuple[dict[str, specs.CatalogSpec], float, int]] = {}
 
     def get(self, session: Callable[[], Session], kind: str, def_id: str,
             version: int | None = None) -> Head | None:
@@ -99,6 +101,31 @@ class Heads:
             return None
         return self._remember(row, latest=version is None)
 
+    def process_started_by(self, session: Callable[[], Session], form_id: str) -> Head | None:
+        """The newest published Process whose start form is `form_id` (the first by id when
+        several are), or None: a submission of that form starts no case. Remembered like
+        the latest versions, so a submit of a form that starts nothing reads nothing."""
+        starts = self._starts
+        if starts is None or starts[1] <= time.monotonic() or starts[2] != _generation:
+            by_form: dict[str, Head] = {}
+            for row in list_definitions(session(), "Process"):
+                start_form = getattr(row.spec, "start_form", None)
+                if start_form is not None and start_form not in by_form:
+                    by_form[start_form] = self._remember(row, latest=False)
+            starts = self._starts = (by_form, time.monotonic() + self.ttl, _generation)
+        return starts[0].get(form_id)
+
+    def catalogs(self, session: Callable[[], Session],
+                 pack_id: str) -> dict[str, specs.CatalogSpec]:
+        """The latest published catalogs of a pack, by id (what `options_from` draws on),
+        remembered like the latest versions: a page or a submit reads them once per `ttl`."""
+        found = self._catalogs.get(pack_id)
+        if found is None or found[1] <= time.monotonic() or found[2] != _generation:
+            rows = list_definitions(session(), kind="Catalog", pack_id=pack_id)
+            by_id = {r.spec.id: r.spec for r in rows if isinstance(r.spec, specs.CatalogSpec)}
+            found = self._catalogs[pack_id] = (by_id, time.monotonic() + self.ttl, _generation)
+        return found[0]
+
     def _remember(self, row: Definition, *, latest: bool) -> Head:
         if len(self._versions) >= HEADS_SIZE:
             self._versions.clear()
@@ -111,6 +138,21 @@ class Heads:
         return head
 
 
+_LATEST_VERSIONS = (select(Definition.def_id, func.max(Definition.version))
+                    .where(Definition.kind == bindparam("kind"),
+                           Definition.def_id.in_(bindparam("ids", expanding=True)))
+                    .group_by(Definition.def_id))
+
+
+def latest_versions(session: Session, kind: str, def_ids: list[str]) -> dict[str, int]:
+    """The highest published version of each of `def_ids` that is published, in one query
+    that reads no definition's content."""
+    if not def_ids:
+        return {}
+    rows = session.execute(_LATEST_VERSIONS, {"kind": kind, "ids": sorted(set(def_ids))})
+    return {def_id: version for def_id, version in rows}
+
+
 def definition_versions(session: Session, kind: str, def_id: str) -> list[int]:
     return list(session.scalars(select(Definition.version)
                                 .where(Definition.kind == kind, Definition.def_id == def_id)
@@ -119,13 +161,22 @@ def definition_versions(session: Session, kind: str, def_id: str) -> list[int]:
 
 def list_definitions(session: Session, kind: str | None = None,
                      pack_id: str | None = None) -> list[Definition]:
-    """The latest version of each definition, by kind and id; optionally of one kind or pack."""
-    query = _latest(Definition, Definition.kind, Definition.def_id)
-    if kind is not None:
-        query = query.where(Definition.kind == kind)
-    if pack_id is not None:
-        query = query.where(Definition.pack_id == pack_id)
-    return list(session.scalars(query.order_by(Definition.kind, Definition.def_id)))
+    """The latest version of each definition, by kind and id; optionally of one kind or pack.
+    Their JSON content is read only when a row's spec was not built yet (see `Definition.spec`)
+    or it is asked for."""
+    params = {name: value for name, value in (("kind", kind), ("pack_id", pack_id))
+              if value is not None}
+    return list(session.scalars(_LISTS[kind is not None, pack_id is not None], params))
+
+
+def _list(kind: bool, pack: bool) -> Select[Any]:
+    query = _latest(Definition, Definition.kind, Definition.def_id).options(
+        defer(Definition.data))
+    if kind:
+        query = query.where(Definition.kind == bindparam("kind"))
+    if pack:
+        query = query.where(Definition.pack_id == bindparam("pack_id"))
+    return query.order_by(Definition.kind, Definition.def_id)
 
 
 def list_packs(session: Session) -> list[Pack]:
@@ -139,3 +190,7 @@ def _latest(model: type[Definition] | type[Pack],
     newest = select(*columns, func.max(model.version).label("top")).group_by(*columns).subquery()
     match = [c == newest.c[c.key] for c in columns]
     return select(model).join(newest, and_(*match, model.version == newest.c.top))
+
+
+# Built once: a submit that starts a case lists the processes and the decision tables.
+_LISTS = {(kind, pack): _list(kind, pack) for kind in (False, True) for pack in (False, True)}

@@ -1,9 +1,11 @@
 """What a picker field can choose, from the store: departments of the organisation tree,
 active staff users, and submissions of a form within a data scope. Searched as a person
-types, and looked up again when the form is submitted.
+types, and looked up again inside `validate()` through `StoreResolver`, the store's answer
+to `runtime.forms.references.Resolver`.
 
 Scope is not decided here: a search for records takes the `Visibility` that
-`runtime.access` computed and filters with `scoping.scope_filter`, as the staff's list does.
+`runtime.access` computed and filters with `scoping.scope_filter`, as the staff's list does;
+the resolver asks `access.allowed` of the principal it was given.
 """
 
 from __future__ import annotations
@@ -11,10 +13,18 @@ from __future__ import annotations
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from runtime import access
 from runtime.access import Visibility
+from runtime.forms.references import FOUND, MISSING, OUTSIDE
+from runtime.store import accounts
 from runtime.store.accounts import PATH_SEPARATOR, Department, Membership, User
+from runtime.store.records import record_ref
 from runtime.store.scoping import scope_filter
 from runtime.store.submissions import Submission
+
+# Who may choose people and records at all: staff who handle records (designers, admins and
+# auditors do not; a guest or citizen never lists staff or other people's records).
+PERMISSION = "records.read"
 
 
 def _subtree(code: str) -> str:
@@ -78,3 +88,35 @@ def records(session: Session, seen: Visibility, *, form_id: str, query: str,
 def record(session: Session, form_id: str, tracking_no: str) -> Submission | None:
     return session.scalars(select(Submission).where(
         Submission.form_id == form_id, Submission.tracking_no == tracking_no)).first()
+
+
+class StoreResolver:
+    """`runtime.forms.references.Resolver` answered from the store for `principal` (None:
+    nobody signed in): any department of the tree; only staff who may read records choose
+    people and records at all, and a record must lie in their data scope (one out of scope
+    is MISSING, not told apart from one that does not exist)."""
+
+    def __init__(self, session: Session, principal: access.Principal | None):
+        self.session, self.principal = session, principal
+
+    def department(self, code: str, within: str | None) -> str:
+        found = accounts.department(self.session, code)
+        if found is None:
+            return MISSING
+        return FOUND if department_in(found, within) else OUTSIDE
+
+    def user(self, username: str, department: str | None) -> str:
+        found = accounts.user_by_name(self.session, username)
+        if not self._staff() or found is None or not found.active:
+            return MISSING
+        return FOUND if member_of(found, department) else OUTSIDE
+
+    def record(self, form_id: str, tracking_no: str) -> str:
+        found = record(self.session, form_id, tracking_no)
+        if not self._staff() or found is None:
+            return MISSING
+        ref = record_ref(self.session, found)
+        return FOUND if access.allowed(self.principal, PERMISSION, ref) else MISSING
+
+    def _staff(self) -> bool:
+        return access.allowed(self.principal, PERMISSION)

@@ -1,30 +1,25 @@
-"""Submissions, drafts and attachments of generated forms.
+"""The tables and queries of submissions and drafts of generated forms.
 
 A submission keeps the form id and the version it was filled on, so a later version never
-changes how it reads. Each rendered form carries an idempotency key: the same key submitted
-twice, even at the same moment, makes one submission and gives back the same receipt.
+changes how it reads; its idempotency key is unique, so the same key makes one submission
+(the use-case that submits is `runtime.casework.submissions`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.definitions.spec import FormSpec
-from runtime.flows.errors import FlowError
-from runtime.store import audit
 from runtime.store.models import Base, aware, utcnow
 
-log = logging.getLogger(__name__)
 DRAFT_DAYS = 30
 TRACKING_TRIES = 5
 
@@ -88,73 +83,32 @@ class Receipt:
     created: bool  # False when this idempotency key had already made the submission
 
 
-def submit(session: Session, *, form: FormSpec, data: dict[str, Any], idempotency_key: str,
-           owner: Owner = GUEST, region_code: str | None = None,
-           attachments: list[str] | None = None, ip: str | None = None,
-           prefilled: dict[str, str] | None = None) -> Receipt:
-    """Store a validated submission once per idempotency key, audited, and commit. The
-    uploaded files it names (`attachments`, keys checked by the caller) become its own."""
-    existing = _by_key(session, idempotency_key)
-    if existing is not None:
-        return _receipt(existing, created=False)
-    for _ in range(TRACKING_TRIES):
-        row = Submission(tracking_no=_tracking_no(), verification_code=_code(),
-                         idempotency_key=idempotency_key, form_id=form.id,
-                         form_version=form.version, data=data, prefilled=prefilled or {},
-                         owner_kind=owner.kind,
-                         owner_id=owner.id, department_code=form.department,
-                         region_code=region_code)
-        session.add(row)
-        try:
-            session.flush()
-            _claim_files(session, row, attachments or [])
-            _start_process(session, row)
-            audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
-                         target=("submission", row.tracking_no),
-                         after={"form": form.id, "version": form.version})
-            session.commit()
-            return _receipt(row, created=True)
-        except IntegrityError as error:
-            session.rollback()
-            existing = _by_key(session, idempotency_key)
-            if existing is not None:  # the same key won a race: one submission, one receipt
-                return _receipt(existing, created=False)
-            if "tracking_no" not in str(error.orig):
-                raise  # not a drawn number taken: a real fault, shown as it is
-    raise RuntimeError("could not find a free tracking number")  # 10^8 a day: never in practice
+def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
+                      idempotency_key: str, owner: Owner, region_code: str | None,
+                      prefilled: dict[str, str]) -> Submission:
+    """Insert a submission of `form` with a freshly drawn tracking number and code, in the
+    caller's transaction, and return it (detached: written once, it needs no unit of work,
+    so it is one plain INSERT). A repeated key or a number already taken raises
+    IntegrityError here."""
+    now = utcnow()
+    values = {"tracking_no": _tracking_no(), "verification_code": _code(),
+              "idempotency_key": idempotency_key, "form_id": form.id,
+              "form_version": form.version, "data": data, "prefilled": prefilled,
+              "status": "submitted", "owner_kind": owner.kind, "owner_id": owner.id,
+              "department_code": form.department, "region_code": region_code,
+              "created_at": now, "updated_at": now, "row_version": 1}
+    found = session.connection().execute(_INSERT, values)
+    return Submission(id=found.inserted_primary_key[0], **values)
 
 
-def _start_process(session: Session, row: Submission) -> None:
-    """Submitting starts the process that the form starts, in the same transaction. A rule
-    that fails at run time must not lose the citizen's submission: it is kept and logged,
-    with no case, for staff to see."""
-    from runtime.casework.cases import start_for  # casework reads submissions back
-
-    try:
-        start_for(session, row)
-    except FlowError as error:
-        log.error("submission %s started no case: %s", row.tracking_no, error.message())
+_INSERT = insert(Submission.__table__)  # built once
 
 
-def _claim_files(session: Session, row: Submission, keys: list[str]) -> None:
-    from runtime.store.files import Attachment  # files.py imports Owner from here
-
-    if keys:
-        session.execute(update(Attachment).where(Attachment.key.in_(keys),
-                                                 Attachment.submission_id.is_(None))
-                        .values(submission_id=row.id))
-
-
-def _actor(owner: Owner) -> audit.Actor:
-    name = owner.kind if owner.id is None else f"{owner.kind}:{owner.id}"
-    return audit.Actor(None if owner.id is None else str(owner.id), name, owner.kind)
-
-
-def _by_key(session: Session, key: str) -> Submission | None:
+def by_key(session: Session, key: str) -> Submission | None:
     return session.scalars(select(Submission).where(Submission.idempotency_key == key)).first()
 
 
-def _receipt(row: Submission, *, created: bool) -> Receipt:
+def receipt_of(row: Submission, *, created: bool) -> Receipt:
     return Receipt(row.tracking_no, row.verification_code, row.form_id, row.form_version,
                    row.created_at, created)
 

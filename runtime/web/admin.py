@@ -17,7 +17,8 @@ from runtime.masking import mask
 from runtime.store import accounts, audit, jobs
 from runtime.store.cases import cases_of
 from runtime.store.models import utcnow
-from runtime.web.auth import current_actor, require
+from runtime.web.auth.audit import current_actor
+from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.lang import current_lang, lang_url
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
+from runtime.forms.fieldtypes import Provider
+from runtime.providers import FIELD_TYPE_PROVIDERS
 from runtime.web import (
     admin,
     api,
     auth,
     citizens,
     database,
+    drafts,
     errors,
+    fieldtypes,
+    formapi,
     forms,
     headers,
     health,
@@ -23,26 +29,32 @@ from runtime.web import (
     portal,
     records,
     settings,
+    tracking,
+    uploads,
     workbench,
 )
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, *,
+               field_types: Iterable[Provider] = FIELD_TYPE_PROVIDERS) -> Flask:
     """An app configured by `config` (DATABASE_URL, SECRET_KEY, TESTING, INSTANCE_PATH),
-    falling back to the environment and the instance folder."""
+    falling back to the environment and the instance folder, with the field types that
+    `field_types` (a list of providers) register in a registry of its own."""
     given = dict(config or {})
     app = Flask(__name__, instance_path=settings.instance_path(given))
     app.config.update(settings.resolve(given, app.instance_path))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     Htmx(app)
     database.init_app(app)
+    fieldtypes.init_app(app, field_types)
     lang.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     csrf = CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the session's token
-    csrf.exempt(forms.api_bp)  # JSON only: see runtime.web.forms
+    csrf.exempt(formapi.bp)  # JSON only: see runtime.web.formapi
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
-                      forms.api_bp, records.bp, pickers.bp, workbench.bp):
+                      uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
+                      workbench.bp):
         app.register_blueprint(blueprint)
     return app

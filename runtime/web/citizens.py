@@ -19,17 +19,13 @@ from stdnum.exceptions import ValidationError
 from runtime import passwords
 from runtime.i18n import Catalogue
 from runtime.store import accounts
+from runtime.store.audit import Actor
 from runtime.store.models import utcnow
-from runtime.web.auth import (
-    CITIZEN_KEY,
-    audit,
-    check_credentials,
-    safe_next,
-    sign_in_page,
-    start_session,
-    text,
-    throttled,
-)
+from runtime.web.auth.audit import audit
+from runtime.web.auth.session import CITIZEN_KEY, start_session
+from runtime.web.auth.throttling import check_credentials, throttled
+from runtime.web.auth.views import safe_next, sign_in_page
+from runtime.web.auth.words import text
 from runtime.web.database import db
 from runtime.web.lang import current_lang, lang_url
 
@@ -139,7 +135,5 @@ def registration_errors(form: dict[str, str], password: str, confirm: str) -> di
     return errors
 
 
-def _actor(citizen: accounts.Citizen) -> Any:
-    from runtime.store.audit import Actor
-
+def _actor(citizen: accounts.Citizen) -> Actor:
     return Actor(f"c{citizen.id}", citizen.mobile, "citizen")

@@ -1,4 +1,6 @@
-"""One error shape for HTML and JSON: `{"error": {"code", "message", "status"}}`.
+"""One error shape for HTML and JSON: `{"error": {"code", "message", "status"}}`, and, when
+the request's data had errors (the forms API's 422), `"fields"`: the errors by path, the same
+dict a form page shows beside its inputs.
 
 JSON for the API and for clients that prefer it; otherwise `pages/error.html` shows the same
 code and message. A test pins the two to each other.
@@ -29,6 +31,7 @@ MESSAGES = Catalogue({
                       "send JSON (Content-Type: application/json)"),
     "bad_submission": ("请求体应为 {{\"data\": {{...}}}} 形式的 JSON 对象",
                        "the body must be a JSON object like {{\"data\": {{...}}}}"),
+    "invalid_submission": ("提交的数据有 {n} 处问题", "the submission has {n} problem(s)"),
     "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "
@@ -43,17 +46,23 @@ CODE_BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed
 class AppError(Exception):
     """An error for the client: an HTTP status and a message code with its parameters."""
 
-    def __init__(self, status: int, code: str, **params: Any):
+    def __init__(self, status: int, code: str, *,
+                 fields: dict[str, list[str]] | None = None, **params: Any):
         super().__init__(code)
-        self.status, self.code, self.params = status, code, params
+        self.status, self.code, self.params, self.fields = status, code, params, fields
 
 
-def error_body(code: str, message: str, status: int) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "status": status}}
+def error_body(code: str, message: str, status: int,
+               fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message, "status": status}
+    if fields is not None:
+        error["fields"] = fields
+    return {"error": error}
 
 
-def error_response(status: int, code: str, **params: Any) -> tuple[Response | str, int]:
-    body = error_body(code, MESSAGES.format(code, current_lang(), **params), status)
+def error_response(status: int, code: str, *, fields: dict[str, list[str]] | None = None,
+                   **params: Any) -> tuple[Response | str, int]:
+    body = error_body(code, MESSAGES.format(code, current_lang(), **params), status, fields)
     if _wants_json():
         return jsonify(body), status
     return render_template("pages/error.html", **body), status
@@ -67,7 +76,7 @@ def _wants_json() -> bool:
 
 
 def _app_error(error: AppError) -> tuple[Response | str, int]:
-    return error_response(error.status, error.code, **error.params)
+    return error_response(error.status, error.code, fields=error.fields, **error.params)
 
 
 def _http_error(error: HTTPException) -> Response:

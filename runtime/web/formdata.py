@@ -1,5 +1,6 @@
 """From a browser's form post to the data a form validates: rows of sub-tables come as
-`items[0].amount`, several values of one field as repeated names, an address as two parts."""
+`items[0].amount`, several values of one field as repeated names, a value in parts (an
+address) as `<path>.<part>`. Which shape a field is posted in is its type's (`posted`)."""
 
 from __future__ import annotations
 
@@ -9,28 +10,33 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.forms.fieldtypes import MANY, PARTS, FieldTypes
 from runtime.forms.state import is_table, value_fields
+from runtime.web.fieldtypes import field_types
 
 MAX_ROWS = 200  # a request may not make the server build more rows than any form allows
-MULTIPLE = frozenset({"checkbox", "multiselect", "date_range", "file", "image"})
 
 
-def posted_data(form: FormSpec, values: MultiDict[str, str]) -> dict[str, Any]:
-    return _level(form.fields, values, "")
+def posted_data(form: FormSpec, values: MultiDict[str, str],
+                types: FieldTypes | None = None) -> dict[str, Any]:
+    """The data of `values` by `form`'s fields, their types from `types` (by default the
+    current app's)."""
+    return _level(form.fields, values, "", field_types() if types is None else types)
 
 
-def _level(fields: tuple[FieldSpec, ...], values: MultiDict[str, str],
-           prefix: str) -> dict[str, Any]:
+def _level(fields: tuple[FieldSpec, ...], values: MultiDict[str, str], prefix: str,
+           types: FieldTypes) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for spec in value_fields(fields):
         name = prefix + spec.id
+        field_type = types[spec.type]
         if is_table(spec):
-            data[spec.id] = [_level(spec.fields, values, f"{name}[{i}].")
+            data[spec.id] = [_level(spec.fields, values, f"{name}[{i}].", types)
                              for i in row_indexes(values, name)]
-        elif spec.type in MULTIPLE:
+        elif field_type.posted == MANY:
             data[spec.id] = [v for v in values.getlist(name) if v != ""]
-        elif spec.type == "address":
-            parts = {part: values.get(f"{name}.{part}", "") for part in ("region", "detail")}
+        elif field_type.posted == PARTS:
+            parts = {part: values.get(f"{name}.{part}", "") for part in field_type.parts}
             data[spec.id] = parts if any(parts.values()) else None
         elif name in values:
             data[spec.id] = values.get(name)

@@ -6,7 +6,8 @@ hidden, required, readonly, errors) is left as expressions over the page's Field
 The page renders this template; a partial update and an upload answer render the generic
 loop in `_field.html`, which must say the same for every field (tests/web/test_formtemplates
 compares the two tag by tag). Kinds not compiled here (tables, pickers, regions, files, date
-ranges, addresses) are handed to that loop field by field."""
+ranges, addresses, and the widgets of extension types with a template of their own) are
+handed to that loop field by field."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from jinja2 import Environment, Template
 from markupsafe import escape
 
 from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm
 from runtime.i18n import Catalogue
+from runtime.web.fieldtypes import field_types
 from runtime.web.formviews import FieldPlan, plans, slug
 
 COMPILED_KINDS = frozenset({"group", "notice", "input", "textarea", "richtext", "select",
@@ -35,13 +38,17 @@ def _compile(form: FormSpec, env: Environment, lang: str, live_url: str,
 
 # page_fields(form, env, lang, live_url, words): the compiled fields of `form`'s page (a
 # template over `views`, `step`, `live_url` and `form_id`), built on first use and kept
-# while the form object lives. `words` is the catalogue of the interface's words.
+# while the form object lives. `words` is the catalogue of the interface's words. The
+# environment is the app's, so its field types are the current app's registry.
 page_fields = PerForm(_compile)
 
 
-def source(form: FormSpec, lang: str, live_url: str, words: Words) -> str:
-    """The Jinja source of a form's page fields, with its pages as steps when it has any."""
-    writer = _Writer(plans(form, lang), live_url, words)
+def source(form: FormSpec, lang: str, live_url: str, words: Words,
+           types: FieldTypes | None = None) -> str:
+    """The Jinja source of a form's page fields, with its pages as steps when it has any;
+    its field types from `types` (by default the current app's)."""
+    writer = _Writer(plans(form, lang, field_types() if types is None else types), live_url,
+                     words)
     pages = [f for f in form.fields if f.type == "page"]
     for index, spec in enumerate(form.fields):
         if spec.type == "page":

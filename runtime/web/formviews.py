@@ -1,5 +1,6 @@
 """What a form page shows, field by field: spec, path, value, state, errors and choices,
-built once in Python so the templates only lay it out."""
+built once in Python so the templates only lay it out. A field's widget (kind, input type
+and mode, fieldset, template) is its type's, from the app's registry."""
 
 from __future__ import annotations
 
@@ -10,21 +11,13 @@ from functools import lru_cache
 from typing import Any
 
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
-from runtime.forms.fieldtypes import field_types
+from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm
 from runtime.forms.state import FieldState, FormState, is_table
 from runtime.i18n import DEFAULT_LANG, pick
+from runtime.web.fieldtypes import field_types, template_name
 from templates_lib.regions import Region, children, regions
 
-INPUT_TYPES = {"integer": "text", "decimal": "text", "money": "text", "date": "date",
-               "datetime": "datetime-local", "email": "email", "mobile": "tel",
-               "landline": "tel"}
-INPUT_MODES = {"integer": "numeric", "decimal": "decimal", "money": "decimal",
-               "mobile": "numeric", "bank_account": "numeric", "region": "numeric"}
-WIDGETS = frozenset({"textarea", "richtext", "select", "radio", "checkbox", "multiselect",
-                     "yes_no", "date_range", "file", "image", "notice", "table", "address",
-                     "region"})
-FIELDSETS = frozenset({"radio", "checkbox", "yes_no", "date_range", "address"})  # >1 control
 NO_ERRORS: tuple[str, ...] = ()
 
 
@@ -43,40 +36,31 @@ class FieldPlan:
     text: str  # a notice's text
     input_type: str
     input_mode: str | None
+    template: str | None  # the template of a widget the generic loop does not know
     max_length: int | None
     options: tuple[tuple[str, str], ...]  # (value, label) of options written in the form
     table: bool  # a value of rows of its child fields
     from_catalog: bool  # options read from a catalog per request, none written in the form
 
 
-def widget(spec: FieldSpec) -> str:
-    """The widget: the field type, `group` for sections and pages, or `input` for one-line
-    inputs of any type. The one place a new widget kind is named."""
-    if spec.type in ("section", "page"):
-        return "group"
-    if spec.type in WIDGETS or field_types()[spec.type].container:
-        return spec.type
-    if field_types()[spec.type].refers_to:
-        return "picker"  # department, user, related record: see runtime.web.pickers
-    return "input"
+def _plans(form: FormSpec, lang: str, types: FieldTypes) -> dict[FieldSpec, FieldPlan]:
+    return {spec: _plan(spec, lang, types) for spec in form.all_fields()}
 
 
-def _plans(form: FormSpec, lang: str) -> dict[FieldSpec, FieldPlan]:
-    return {spec: _plan(spec, lang) for spec in form.all_fields()}
-
-
-# plans(form, lang): every field's plan, by spec (FieldSpecs hash by identity), built once per
-# form object and language: a published version never changes, a new one is a new object.
+# plans(form, lang, types): every field's plan, by spec (FieldSpecs hash by identity), built
+# once per form object, language and registry: a published version never changes, a new one
+# is a new object.
 plans = PerForm(_plans)
 
 
-def _plan(spec: FieldSpec, lang: str) -> FieldPlan:
-    kind = widget(spec)
+def _plan(spec: FieldSpec, lang: str, types: FieldTypes) -> FieldPlan:
+    widget = types[spec.type].widget
     return FieldPlan(
-        spec=spec, type=spec.type, kind=kind, fieldset=kind in FIELDSETS,
+        spec=spec, type=spec.type, kind=widget.kind, fieldset=widget.fieldset,
         label=pick(spec.label, lang), help=_words(spec.help, lang),
         placeholder=_words(spec.placeholder, lang), text=pick(spec.text or spec.label, lang),
-        input_type=INPUT_TYPES.get(spec.type, "text"), input_mode=INPUT_MODES.get(spec.type),
+        input_type=widget.input_type, input_mode=widget.input_mode,
+        template=template_name(spec.type) if widget.template is not None else None,
         max_length=spec.max_length,
         options=tuple((str(o.value), pick(o.label, lang)) for o in spec.options),
         table=is_table(spec), from_catalog=bool(spec.options_from and not spec.options))
@@ -142,12 +126,14 @@ class Views:
 
     def __init__(self, form: FormSpec, state: FormState, errors: Mapping[str, list[str]],
                  catalogs: Mapping[str, CatalogSpec], file_names: Mapping[str, str] | None = None,
-                 locked: frozenset[str] = frozenset(), lang: str = DEFAULT_LANG):
+                 locked: frozenset[str] = frozenset(), lang: str = DEFAULT_LANG,
+                 types: FieldTypes | None = None):
         self.form, self.state, self.errors, self.catalogs = form, state, errors, catalogs
         self.file_names = file_names or {}
         self.locked = locked  # prefilled from the account: shown, never editable
         self.lang = lang
-        self.plans = plans(form, lang)
+        # The field types: the current app's unless given (a test may build views alone).
+        self.plans = plans(form, lang, field_types() if types is None else types)
 
     def top(self) -> list[FieldView]:
         return [self._view(spec, spec.id, self.state.data) for spec in self.form.fields]

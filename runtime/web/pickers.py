@@ -1,10 +1,11 @@
 """Picker fields (department, user, related record) on the web: the fragment of matching
-options a picker asks for as a person types, the words shown for a chosen value, and the
-check on submit that each chosen value exists and is the submitter's to choose.
+options a picker asks for as a person types, and the words shown for a chosen value.
+Whether a chosen value may be chosen is checked inside `validate()` by the store's resolver
+(runtime.store.references.StoreResolver).
 
 Only signed-in staff who may read records search or see names; anyone else gets a 404 from
 the fragment (a guest or citizen never lists staff or other people's records) and cannot
-choose a person or a record (see `StoreReferences`).
+choose a person or a record (see `StoreResolver`).
 """
 
 from __future__ import annotations
@@ -18,22 +19,20 @@ from typing import Any
 from flask import Blueprint, abort, g, get_template_attribute, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
 from runtime import access
 from runtime.definitions.spec import FieldSpec, FormSpec
-from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER, field_types
-from runtime.forms.references import FOUND, MISSING, OUTSIDE, reference_errors
-from runtime.forms.validation import Validation
+from runtime.forms.fieldtypes import DEPARTMENT, RECORD, USER
 from runtime.i18n import Catalogue
-from runtime.masking import MASKS, mask
-from runtime.store import accounts
+from runtime.store import accounts, records
 from runtime.store import references as store
 from runtime.store.accounts import Department, User
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
-from runtime.web.auth import record_ref, require
+from runtime.web.auth.guard import require
 from runtime.web.database import db
+from runtime.web.fieldtypes import field_types
+from runtime.web.formpage import live_attrs
 from runtime.web.lang import current_lang, text
 
 bp = Blueprint("pickers", __name__)
@@ -119,8 +118,6 @@ def options(form_id: str, field_id: str) -> ResponseReturnValue:
     query = request.args.get("q", "").strip()[:50]
     found = _search(spec, query)
     chosen = request.args.get(path, "")
-    from runtime.web.forms import live_attrs  # forms imports this module for the submit
-
     view = _picker(spec, form_id, path, chosen, found[:LIMIT], searched=True,
                    found=min(len(found), LIMIT), more=len(found) > LIMIT,
                    live=live_attrs(_live_url(form_id)))
@@ -153,7 +150,7 @@ def _search(spec: FieldSpec, query: str) -> list[tuple[str, str]]:
     title = _title_spec(spec)
     rows = store.records(session, access.visibility(g.principal, PERMISSION),
                          form_id=spec.related_form or "", query=query, limit=LIMIT + 1,
-                         title_field=title.id if title and title.type not in MASKS else None)
+                         title_field=title.id if title and not _masked(title) else None)
     return [(r.tracking_no, _record_words(r, title)) for r in rows]
 
 
@@ -179,10 +176,16 @@ def _title_spec(spec: FieldSpec) -> FieldSpec | None:
     return next((f for f in form.all_fields() if f.id == spec.related_title), None)
 
 
+def _masked(spec: FieldSpec) -> bool:
+    """A personal number: never searched for or shown in full."""
+    return spec.type in field_types() and field_types()[spec.type].mask is not None
+
+
 def _record_words(row: Submission, title: FieldSpec | None) -> str:
     """受理编号 · the title field's value (masked when personal) · the day it came in."""
     value = row.data.get(title.id) if title else None
-    shown = mask(value, title.type) if title and title.type in MASKS and value else value
+    mask = field_types()[title.type].mask if title and title.type in field_types() else None
+    shown = mask(value) if mask is not None and value else value
     day = row.created_at.strftime("%Y-%m-%d")
     return " · ".join(str(part) for part in (row.tracking_no, shown, day) if part)
 
@@ -210,7 +213,8 @@ def _words(spec: FieldSpec, value: str) -> str:
         user = accounts.user_by_name(session, value)
         return _user_words(user) if user else value
     row = store.record(session, spec.related_form or "", value)
-    visible = row is not None and access.allowed(g.principal, PERMISSION, record_ref(row))
+    visible = row is not None and access.allowed(g.principal, PERMISSION,
+                                                 records.record_ref(session, row))
     return _record_words(row, _title_spec(spec)) if row is not None and visible else value
 
 
@@ -234,43 +238,3 @@ def _picker(spec: FieldSpec, form_id: str, path: str, chosen: str,
     url = url_for("pickers.options", form_id=form_id, field_id=spec.id, path=path,
                   lang=current_lang())
     return Picker(path, refers_to, chosen, first + rest, url, **shown)
-
-
-# --- the check on submit ----------------------------------------------------------------
-
-class StoreReferences:
-    """`runtime.forms.references.References` answered from the store, for the user signed
-    in (or nobody): only staff who may read records choose people and records at all, and
-    a record must lie in their data scope."""
-
-    def __init__(self, session: Session, principal: access.Principal | None):
-        self.session, self.principal = session, principal
-
-    def department(self, code: str, within: str | None) -> str:
-        found = accounts.department(self.session, code)
-        if found is None:
-            return MISSING
-        return FOUND if store.department_in(found, within) else OUTSIDE
-
-    def user(self, username: str, department: str | None) -> str:
-        found = accounts.user_by_name(self.session, username)
-        if not self._staff() or found is None or not found.active:
-            return MISSING
-        return FOUND if store.member_of(found, department) else OUTSIDE
-
-    def record(self, form_id: str, tracking_no: str) -> str:
-        found = store.record(self.session, form_id, tracking_no)
-        if not self._staff() or found is None:
-            return MISSING
-        return FOUND if access.allowed(self.principal, PERMISSION, record_ref(found)) else MISSING
-
-    def _staff(self) -> bool:
-        return access.allowed(self.principal, PERMISSION)
-
-
-def check_references(form: FormSpec, result: Validation) -> None:
-    """Add an error to `result` for each chosen department, person or record that does not
-    exist or is not the submitter's to choose, in the same errors-by-path dict."""
-    found = reference_errors(form, result.state, StoreReferences(db(), g.get("principal")))
-    for path, errors in found.items():
-        result.errors.setdefault(path, errors)

@@ -1,6 +1,7 @@
 """The staff's view of submissions: a list in the user's data scope, a record page with
 personal numbers masked, an audited reveal, the record's files and a CSV export. Every access
-goes through `runtime.access`; a record out of scope is a 404, as if it did not exist."""
+goes through `runtime.access`; a record out of scope is a 404, as if it did not exist. The
+queries live in `runtime.store.records`."""
 
 from __future__ import annotations
 
@@ -21,23 +22,22 @@ from flask import (
     send_file,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from runtime import access
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
-from runtime.forms.fieldtypes import field_types
 from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
-from runtime.masking import MASKS, mask, neutralise_cell
-from runtime.store.files import Attachment, LocalFileStore
+from runtime.masking import neutralise_cell
+from runtime.store import records
+from runtime.store.files import LocalFileStore, attachment
 from runtime.store.queries import definition
-from runtime.store.scoping import scope_filter
 from runtime.store.submissions import Submission
-from runtime.web.auth import audit, record_ref, require
+from runtime.web.auth.audit import audit
+from runtime.web.auth.guard import require
 from runtime.web.database import db, store
+from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, text
 from runtime.web.pickers import words_of
-from templates_lib.regions import full_name
 
 bp = Blueprint("records", __name__, url_prefix="/work")
 PAGE = 20
@@ -62,21 +62,17 @@ bp.add_app_template_global(rt, "rt")
 # --- records and their scope ------------------------------------------------------------
 
 def _submission(tracking_no: str) -> Submission | None:
-    return db().scalars(select(Submission).where(Submission.tracking_no == tracking_no)).first()
+    return records.by_tracking_no(db(), tracking_no)
 
 
 def _ref_of(tracking_no: str) -> access.RecordRef | None:
     row = _submission(tracking_no)
-    return record_ref(row) if row else None
+    return records.record_ref(db(), row) if row else None
 
 
 def _visible_rows(before: int | None, limit: int) -> list[Submission]:
     seen = access.visibility(g.principal, "records.read")
-    query = select(Submission).where(scope_filter(
-        seen, department=Submission.department_code, region=Submission.region_code))
-    if before is not None:
-        query = query.where(Submission.id < before)
-    return list(db().scalars(query.order_by(Submission.id.desc()).limit(limit)))
+    return records.visible(db(), seen, before=before, limit=limit)
 
 
 def submission_form(row: Submission) -> FormSpec:
@@ -87,7 +83,8 @@ def submission_form(row: Submission) -> FormSpec:
 
 
 def _masked_fields(form: FormSpec) -> list[FieldSpec]:
-    return [f for f in value_fields(form.fields) if f.type in MASKS]
+    types = field_types()
+    return [f for f in value_fields(form.fields) if f.type in types and types[f.type].mask]
 
 
 EMPTY = (None, "", [])  # a value not filled in: no line in an export, no cell in a row
@@ -96,10 +93,10 @@ EMPTY = (None, "", [])  # a value not filled in: no line in an export, no cell i
 def shown_value(spec: FieldSpec, value: Any) -> Any:
     """A stored value as staff read it: personal numbers masked, choices by their labels,
     yes/no in words, regions, departments, staff and linked records by name, a table's rows
-    cell by cell (each by its own field)."""
-    if spec.type in MASKS:
-        return mask(value, spec.type)
+    cell by cell (each by its own field). Masking and a type's own words are its type's."""
     field_type = field_types().get(spec.type)
+    if field_type is not None and field_type.mask is not None:
+        return field_type.mask(value) if value is not None and value != "" else value
     if value and field_type is not None and field_type.refers_to:
         return words_of(spec, str(value))
     if is_table(spec):
@@ -111,8 +108,8 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
         return labels[str(value)]
     if isinstance(value, bool):
         return rt("yes") if value else rt("no")
-    if spec.type == "region":
-        return full_name(str(value))
+    if field_type is not None and field_type.shown is not None:
+        return field_type.shown(value)
     if isinstance(value, dict):
         return " ".join(str(shown_value(spec, v)) for v in value.values() if v)
     return value
@@ -154,10 +151,12 @@ def submission(tracking_no: str) -> ResponseReturnValue:
     row = _submission(tracking_no)
     assert row is not None  # the guard loaded it
     form = submission_form(row)
-    files = db().scalars(select(Attachment).where(Attachment.submission_id == row.id)).all()
+    files = records.files_of(db(), row)
     return render_template("pages/submission.html", row=row, form=form,
                            fields=list(value_fields(form.fields)), shown=shown_value, files=files,
-                           can_reveal=access.allowed(g.principal, "pii.reveal", record_ref(row)))
+                           masked={f.id for f in _masked_fields(form)},
+                           can_reveal=access.allowed(g.principal, "pii.reveal",
+                                                     records.record_ref(db(), row)))
 
 
 @bp.post("/submissions/<tracking_no>/reveal/<field_id>")
@@ -177,18 +176,16 @@ def reveal(tracking_no: str, field_id: str) -> ResponseReturnValue:
 @bp.get("/files/<key>")
 @require("records.read", lambda key: _file_ref(key))
 def file(key: str) -> ResponseReturnValue:
-    row = db().scalars(select(Attachment).where(Attachment.key == key)).one()
+    row = attachment(db(), key)
+    assert row is not None  # the guard found it
     data = LocalFileStore(Path(current_app.instance_path, "uploads")).get(key)
     return send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True,
                      download_name=row.original_name)
 
 
 def _file_ref(key: str) -> access.RecordRef | None:
-    found = db().scalars(select(Attachment).where(Attachment.key == key)).first()
-    if found is None or found.submission_id is None:
-        return None
-    row = db().get(Submission, found.submission_id)
-    return record_ref(row) if row else None
+    row = records.submission_of_file(db(), key)
+    return records.record_ref(db(), row) if row else None
 
 
 @bp.get("/submissions.csv")

@@ -29,9 +29,10 @@ from runtime.store.models import utcnow
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
 from runtime.web import casepages, taskforms
-from runtime.web.auth import deny, login_required
+from runtime.web.auth.guard import deny, login_required
 from runtime.web.casepages import Names
 from runtime.web.database import db
+from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, lang_url, text
 from runtime.web.records import shown_value, submission_form
 from runtime.web.workwords import has, wt
@@ -216,7 +217,7 @@ def _choices(context: Context, form: FormSpec | None) -> Choices:
         targets=[(s, casepages.step_title(context.plan, s)) for s in step.can_return_to],
         departments=[(code, names.department(code)) for code in names.departments],
         colleagues=[(u.id, u.display_name) for u in staff if u.id != g.user.id],
-        handler=taskforms.handler_fields(form))
+        handler=taskforms.handler_fields(form), types=field_types())
 
 
 def _task_page(context: Context, *, failed: str | None = None, error: str | None = None,

@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from runtime.casework.submissions import submit_validated as submit
 from runtime.demo import DEMO_PASSWORD, seed_demo
 from runtime.store.db import session_factory
 from runtime.store.queries import latest_definition
-from runtime.store.submissions import submit
 
 from .conftest import LiveServer
 

@@ -84,6 +84,18 @@ def test_registering_a_name_twice_fails() -> None:
         register(registry, FUNCTIONS["len"])
 
 
+@pytest.mark.parametrize(("source", "pure"), [
+    ("len(name) > 2 and coalesce(a, b) == 'x'", True),
+    ("today() > to_date(d)", False),  # today moves
+    ("id_age(id) >= 18", False),  # on today by default
+    ("matches(phone, '^1')", False),  # spends the work budget
+    ("amount * 2", True),  # no call at all
+])
+def test_an_expression_is_pure_when_every_function_it_calls_says_so(source: str,
+                                                                    pure: bool) -> None:
+    assert compile_expression(source).pure is pure
+
+
 def test_registering_an_unknown_return_type_fails() -> None:
     odd = Function("odd", len, "odd(x)", 1, 1, "tuple", "奇", "odd", "odd(1)", 1)
     with pytest.raises(ValueError, match="return type"):

@@ -24,6 +24,7 @@ from runtime.flows.deadlines import CHINA
 from runtime.flows.engine import Flow, start_case
 from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
+from runtime.providers import default_extensions
 
 T = TypeVar("T")
 
@@ -85,7 +86,7 @@ def build_plan(steps: str, tasks: Mapping[str, str] | None = None,
     for table_id, body in (tables or {}).items():
         head = TABLE_HEAD.format(id=table_id)
         documents.append(load_text(f"rules/{table_id}.yaml", head + textwrap.dedent(body)))
-    result = check_documents(documents)
+    result = check_documents(documents, extensions=default_extensions())
     assert result.problems == [], [p.render() for p in result.problems]
     specs = [d.spec for d in result.definitions]
     [spec] = [s for s in specs if isinstance(s, ProcessSpec)]

@@ -33,6 +33,7 @@ from runtime.flows.commands import (
 from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
 from runtime.flows.registry import Action, Choices, Invalid
+from runtime.providers import default_extensions, default_field_types
 
 from .build import Run, build_plan, person, refused
 from .test_properties import LEAD, MOVES, PLAN, STAFF, attempt
@@ -100,7 +101,8 @@ def test_the_guards_open_exactly_the_actions_that_would_succeed(insure: bool,
 
 CHOICES = Choices(role="clerk", targets=[("accept", "受理")],
                   departments=[("HEALTH", "卫健委"), ("POLICE", "公安局")],
-                  colleagues=[(8, "李四"), (9, "王五")], handler=None)
+                  colleagues=[(8, "李四"), (9, "王五")], handler=None,
+                  types=default_field_types())
 
 
 def parse(name: str, lang: str = "zh", **posted: str) -> Command:
@@ -148,9 +150,9 @@ def test_input_errors_speak_the_pages_language() -> None:
 def test_the_handler_forms_fields_are_validated_into_the_commands_data() -> None:
     form = load_text("forms/h.yaml", "kind: Form\nid: h\nversion: 1\ntitle: 办理单\nfields:\n"
                      "  - {id: amount, type: integer, label: 金额, required: true}\n")
-    [spec] = [d.spec for d in check_documents([form]).definitions]
+    [spec] = [d.spec for d in check_documents([form], extensions=default_extensions()).definitions]
     assert isinstance(spec, FormSpec)
-    choices = Choices("clerk", [], [], [], spec)
+    choices = Choices("clerk", [], [], [], spec, default_field_types())
     command = registry.ACTIONS["complete"].parse({"amount": "12"}, choices, "zh")
     assert command == Complete(data={"amount": 12})
     with pytest.raises(Invalid) as invalid:

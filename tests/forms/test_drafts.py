@@ -2,7 +2,7 @@
 
 from runtime.forms.drafts import carry_over
 
-from .build import build_form
+from .build import TYPES, build_form
 
 V1 = build_form("""\
 fields:
@@ -31,7 +31,7 @@ fields:
 
 def test_kept_values_move_and_the_rest_is_named() -> None:
     data = {"name": "张三", "age": "三十", "fax": "010-1", "items": [{"amount": 5}]}
-    kept, changes = carry_over(data, V1, V2)
+    kept, changes = carry_over(data, V1, V2, TYPES)
     assert kept == {"name": "张三", "items": [{"amount": 5, "note": None}]}
     assert [label.zh for label in changes.dropped] == ["年龄", "传真"]
     assert [label.zh for label in changes.added] == ["电子邮箱"]
@@ -40,13 +40,13 @@ def test_kept_values_move_and_the_rest_is_named() -> None:
 
 
 def test_a_value_the_new_type_accepts_is_converted() -> None:
-    kept, changes = carry_over({"age": "30"}, V1, V2)
+    kept, changes = carry_over({"age": "30"}, V1, V2, TYPES)
     assert kept == {"age": 30}
     assert not changes.dropped
 
 
 def test_the_same_version_changes_nothing() -> None:
-    kept, changes = carry_over({"name": "张三"}, V1, V1)
+    kept, changes = carry_over({"name": "张三"}, V1, V1, TYPES)
     assert kept == {"name": "张三"} and not changes
 
 

@@ -9,7 +9,7 @@ from runtime.expressions import ExpressionError
 from runtime.forms.plans import PerForm, compiled, compiled_or_none
 from runtime.forms.validation import validate
 
-from .build import build_form
+from .build import TYPES, build_form
 
 
 def test_an_expression_is_compiled_once_and_evaluated_on_each_scope() -> None:
@@ -40,8 +40,8 @@ def test_forms_with_the_same_head_get_plans_of_their_own() -> None:
     # Two packs may each have a form `apply` version 1 titled 申请: the head is no key.
     first = build_form("fields:\n  - {id: a, type: text, label: 甲, required: true}\n")
     second = build_form("fields:\n  - {id: b, type: text, label: 乙, required: true}\n")
-    assert validate(first, {}).as_dict() == {"a": ["请填写「甲」"]}
-    assert validate(second, {}).as_dict() == {"b": ["请填写「乙」"]}
+    assert validate(first, {}, TYPES).as_dict() == {"a": ["请填写「甲」"]}
+    assert validate(second, {}, TYPES).as_dict() == {"b": ["请填写「乙」"]}
 
 
 def test_a_collected_form_takes_its_plan_with_it() -> None:

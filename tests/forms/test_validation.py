@@ -4,7 +4,7 @@ from runtime.definitions.spec import CatalogItemSpec, CatalogSpec
 from runtime.forms.validation import validate
 from runtime.i18n import Label
 
-from .build import build_form
+from .build import TYPES, build_form
 
 FORM = build_form("""\
 fields:
@@ -46,7 +46,7 @@ def messages(result, lang="zh"):
 def test_every_error_comes_back_at_once_in_chinese() -> None:
     result = validate(FORM, {"name": "张", "id_number": "110105194912310021", "age": "abc",
                              "plate": "bad", "relation": "uncle", "colour": "blue",
-                             "items": []}, catalogs=CATALOGS)
+                             "items": []}, TYPES, catalogs=CATALOGS)
     assert messages(result) == {
         "name": ["「姓名」至少 2 个字"],
         "id_number": ["「身份证号」校验码不正确，请核对"],
@@ -60,7 +60,7 @@ def test_every_error_comes_back_at_once_in_chinese() -> None:
 
 
 def test_required_and_required_if() -> None:
-    result = validate(FORM, {"age": 12, "items": [{}]})
+    result = validate(FORM, {"age": 12, "items": [{}]}, TYPES)
     assert messages(result) == {
         "name": ["请填写「姓名」"], "id_number": ["请填写「身份证号」"],
         "guardian": ["请填写「监护人」"], "items[0].amount": ["请填写「金额」"],
@@ -70,7 +70,7 @@ def test_required_and_required_if() -> None:
 def test_a_clean_submission_is_normalised() -> None:
     result = validate(FORM, {"name": " 张三 ", "id_number": "11010519491231002x", "age": "30",
                              "plate": "A12345", "relation": "father", "colour": "1",
-                             "items": [{"amount": "12.50"}]}, catalogs=CATALOGS)
+                             "items": [{"amount": "12.50"}]}, TYPES, catalogs=CATALOGS)
     assert result.ok, result.as_dict()
     assert result.data["name"] == "张三"
     assert result.data["id_number"] == "11010519491231002X"
@@ -80,7 +80,7 @@ def test_a_clean_submission_is_normalised() -> None:
 
 def test_row_errors_and_row_rules_have_row_paths() -> None:
     result = validate(FORM, {"name": "张三", "id_number": "11010519491231002X", "age": 30,
-                             "items": [{"amount": -1}, {"amount": 5000}, {"amount": 1}]})
+                             "items": [{"amount": -1}, {"amount": 5000}, {"amount": 1}]}, TYPES)
     assert messages(result) == {
         "items": ["「明细」最多 2 行"],
         "items[0].amount": ["「金额」不能小于 0"],
@@ -90,11 +90,11 @@ def test_row_errors_and_row_rules_have_row_paths() -> None:
 def test_read_only_and_unknown_fields_cannot_be_set_by_a_request() -> None:
     result = validate(FORM, {"name": "张三", "id_number": "11010519491231002X", "age": 30,
                              "status": "已通过", "is_admin": True, "items": [{"amount": 1}]},
-                      previous={"status": "补正中"})
+                      TYPES, previous={"status": "补正中"})
     assert result.ok
     assert result.data["status"] == "补正中"
     assert "is_admin" not in result.data
-    fresh = validate(FORM, {"status": "已通过"})
+    fresh = validate(FORM, {"status": "已通过"}, TYPES)
     assert fresh.data["status"] == "待审核"  # a new submission keeps the default
 
 
@@ -102,15 +102,15 @@ def test_errors_of_hidden_fields_are_not_reported() -> None:
     form = build_form("fields:\n"
                       "  - {id: show, type: yes_no, label: 显示}\n"
                       "  - {id: n, type: integer, label: 数, required: true, visible_when: show}\n")
-    assert validate(form, {"show": False, "n": "oops"}).ok
-    assert messages(validate(form, {"show": True, "n": "oops"})) == {"n": ["「数」应为整数"]}
+    assert validate(form, {"show": False, "n": "oops"}, TYPES).ok
+    assert messages(validate(form, {"show": True, "n": "oops"}, TYPES)) == {"n": ["「数」应为整数"]}
 
 
 def test_a_backtracking_pattern_cannot_hang_a_submission() -> None:
     form = build_form("fields:\n"
                       "  - {id: code, type: text, label: 代码, pattern: '^(a+)+$'}\n")
-    assert messages(validate(form, {"code": "a" * 60 + "b"})) == {"code": ["「代码」格式不正确"]}
-    assert validate(form, {"code": "aaaa"}).ok
+    assert messages(validate(form, {"code": "a" * 60 + "b"}, TYPES)) == {"code": ["「代码」格式不正确"]}
+    assert validate(form, {"code": "aaaa"}, TYPES).ok
 
 
 def test_a_custom_rule_that_does_not_compile_does_not_fail_the_submission() -> None:
@@ -119,4 +119,4 @@ def test_a_custom_rule_that_does_not_compile_does_not_fail_the_submission() -> N
     form = FormSpec(kind="Form", id="broken", version=1, title=Label("坏"),
                     fields=(FieldSpec(id="a", type="integer"),),
                     validations=(ValidationSpec(expression="a >", message=Label("坏")),))
-    assert validate(form, {"a": 1}).ok
+    assert validate(form, {"a": 1}, TYPES).ok

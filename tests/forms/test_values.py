@@ -6,12 +6,13 @@ from typing import Any
 import pytest
 from stdnum.cn import ric
 
-from runtime.forms.fieldtypes import field_types
 from runtime.forms.values import ValueProblem
+
+from .build import TYPES
 
 
 def parse(type_name: str, raw: Any) -> Any:
-    return field_types()[type_name].parse(raw)
+    return TYPES[type_name].parse(raw)
 
 
 def problem(type_name: str, raw: Any) -> str:
@@ -86,16 +87,3 @@ def test_values_are_stored_normalised(type_name: str, raw: Any, stored: Any) -> 
 ])
 def test_bad_values_name_the_problem(type_name: str, raw: Any, code: str) -> None:
     assert problem(type_name, raw) == code
-
-
-def test_every_field_type_has_labels_and_descriptions_in_both_languages() -> None:
-    for field_type in field_types().values():
-        assert field_type.label.zh and field_type.label.en, field_type.name
-        assert field_type.description.zh and field_type.description.en, field_type.name
-
-
-def test_a_duplicate_field_type_fails_at_registration() -> None:
-    registry = type(field_types())()
-    registry.register(field_types()["text"])
-    with pytest.raises(ValueError, match="registered twice"):
-        registry.register(field_types()["text"])

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from runtime import access
 from runtime.casework import cases as use_cases
+from runtime.casework.submissions import submit_validated as submit
 from runtime.definitions.spec import FormSpec
 from runtime.flows import actions
 from runtime.flows.case import Actor
@@ -22,7 +23,6 @@ from runtime.packs import check_path
 from runtime.store.cases import CaseEvent, CaseRow, Notification, Task
 from runtime.store.publish import publish_pack
 from runtime.store.queries import latest_definition
-from runtime.store.submissions import submit
 
 T = TypeVar("T")
 BIRTH = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"

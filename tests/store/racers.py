@@ -1,5 +1,5 @@
-"""What the race tests run in their child processes (started with 'spawn', so everything a
-child needs comes in its arguments): clerks claiming one task together, two departments
+"""What the race tests run in their child processes (forked from a clean 'forkserver' process
+that imported this module, so everything a child needs comes in its arguments): clerks claiming one task together, two departments
 finishing the two branches before a join together, and workers running due timers together.
 
 Each child opens its own engine on the test database and puts one result on `results`: its

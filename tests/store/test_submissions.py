@@ -12,6 +12,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from runtime.casework import submissions as casework
+from runtime.casework.submissions import submit_validated as submit
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.i18n import Label
 from runtime.store import submissions
@@ -25,7 +27,6 @@ from runtime.store.submissions import (
     find_for_tracking,
     load_draft,
     save_draft,
-    submit,
 )
 
 FORM = FormSpec(kind="Form", id="apply", version=2, title=Label("申请"), department="GOVSVC",
@@ -163,7 +164,7 @@ def test_another_integrity_fault_is_raised_as_it_is_and_stores_nothing(
     def broken(_session: Session, _row: Submission) -> None:
         raise IntegrityError("INSERT INTO cases ...", {}, Exception("NOT NULL constraint"))
 
-    monkeypatch.setattr(submissions, "_start_process", broken)
+    monkeypatch.setattr(casework, "_start_case", broken)
     with pytest.raises(IntegrityError, match="NOT NULL"):
         submit(session, form=FORM, data={}, idempotency_key="k")
     assert count(session) == 0

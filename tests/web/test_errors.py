@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -66,3 +67,16 @@ def test_an_unexpected_failure_is_a_500_in_the_same_shape(app: Flask, db_url: st
     assert response.status_code == 500
     assert response.get_json()["error"]["code"] == "internal_error"
     assert "boom" not in response.get_data(as_text=True)
+
+
+def test_the_forms_api_refuses_data_in_the_same_shape_with_the_errors_by_path(
+        client: FlaskClient, make_pack: Any, publish: Any) -> None:
+    publish(make_pack())  # its form demo_apply requires an applicant
+    refused = client.post("/api/forms/demo_apply/submissions", json={"data": {}})
+    assert refused.status_code == 422
+    assert refused.get_json() == {"error": {
+        "code": "invalid_submission", "message": "提交的数据有 1 处问题", "status": 422,
+        "fields": {"applicant": ["请填写「申请人」"]}}}
+    as_html = client.get("/no-such-page", headers={"Accept": "text/html"})
+    shown = html_error(as_html.get_data(as_text=True))
+    assert set(refused.get_json()["error"]) - {"fields"} == set(shown)  # the same keys

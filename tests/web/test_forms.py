@@ -225,7 +225,8 @@ def test_another_system_submits_json_and_gets_errors_by_path(form_client: FlaskC
     bad = form_client.post("/api/forms/birth_apply/submissions",
                            json={"data": {"child_name": "王小明", "mother_id": "123"}})
     assert bad.status_code == 422
-    errors = bad.get_json()["errors"]
+    assert bad.get_json()["error"]["code"] == "invalid_submission"
+    errors = bad.get_json()["error"]["fields"]
     assert errors["mother_id"] == ["「母亲身份证号」应为 18 位"]
     assert errors["birth_date"] == ["请填写「出生日期」"]
     good = form_client.post("/api/forms/birth_apply/submissions",
@@ -235,7 +236,7 @@ def test_another_system_submits_json_and_gets_errors_by_path(form_client: FlaskC
     assert (good.status_code, again.status_code) == (201, 200)
     assert good.get_json()["tracking_no"] == again.get_json()["tracking_no"]
     english = form_client.post("/api/forms/birth_apply/submissions?lang=en", json={"data": {}})
-    assert english.get_json()["errors"]["child_name"] == ["Child's name is required"]
+    assert english.get_json()["error"]["fields"]["child_name"] == ["Child's name is required"]
 
 
 def test_the_json_api_refuses_anything_but_json(form_client: FlaskClient) -> None:

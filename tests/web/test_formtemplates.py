@@ -14,8 +14,11 @@ from flask import Flask, render_template
 from flask.testing import FlaskClient
 
 from runtime.forms.state import form_state
+from runtime.providers import default_field_types
 from runtime.store import models
-from runtime.web.forms import TEXT, page_fields
+from runtime.web.fieldtypes import field_types
+from runtime.web.formpage import TEXT
+from runtime.web.forms import page_fields
 from runtime.web.formtemplates import source
 from runtime.web.formviews import Views
 
@@ -105,7 +108,8 @@ def test_the_compiled_page_says_what_the_generic_loop_says(app: Flask, state: st
                                                             lang: str) -> None:
     form = build_form(FIELDS)
     data, errors, locked = STATES[state]
-    views = Views(form, form_state(form, data), errors, {}, locked=locked, lang=lang).top()
+    views = Views(form, form_state(form, data), errors, {}, locked=locked, lang=lang,
+                  types=field_types(app)).top()
     context = {"views": views, "live_url": "/x?a=1&b=2", "form_id": "apply", "step": 0}
     with app.test_request_context("/" + ("?lang=en" if lang == "en" else "")):
         generic = render_template("_field.html", fields=views, oob=False, **context)
@@ -116,7 +120,8 @@ def test_the_compiled_page_says_what_the_generic_loop_says(app: Flask, state: st
 
 def test_words_are_written_in_and_braces_never_open_a_tag() -> None:
     form = build_form(FIELDS)
-    text = source(form, "en", "/x", lambda key: TEXT.format(key, "en"))
+    text = source(form, "en", "/x", lambda key: TEXT.format(key, "en"),
+                  default_field_types())
     assert "A &amp; &lt;B&gt;" in text and "Two</label>" in text and ">Choose</option>" in text
     assert "plan" not in text and "&#123;&#123; 1 }}" in text
     assert '<option value="&#123;&#123;c}}"' in text and ">&#123;% x %}</option>" in text
@@ -139,7 +144,7 @@ fields:
   - {id: one, type: page, label: 一, fields: [{id: a, type: text, label: 甲}]}
   - {id: two, type: page, label: 二, fields: [{id: b, type: text, label: 乙}]}
 """)
-    views = Views(form, form_state(form, {}), {}, {}).top()
+    views = Views(form, form_state(form, {}), {}, {}, types=field_types(app)).top()
     with app.test_request_context("/"):
         html = render_template(page_fields(form, "/x"), views=views, live_url="/x", step=1)
     assert '<section class="step" id="step-0" hidden>' in html

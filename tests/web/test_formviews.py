@@ -9,8 +9,11 @@ from runtime.definitions.checker import check_documents
 from runtime.definitions.loader import load_text
 from runtime.definitions.spec import FormSpec
 from runtime.forms.state import form_state
+from runtime.providers import default_extensions, default_field_types
+from runtime.web.fieldtypes import field_types
 from runtime.web.formviews import Views, plans
 
+TYPES = default_field_types()
 FIELDS = """\
 fields:
   - {{id: name, type: text, label: {{zh: {zh}, en: {en}}}, help: 帮助}}
@@ -23,7 +26,8 @@ fields:
 
 def build_form(fields: str) -> FormSpec:
     text = "kind: Form\nid: apply\nversion: 1\ntitle: 申请\n" + fields
-    result = check_documents([load_text("forms/apply.yaml", text)], resolve_refs=False)
+    result = check_documents([load_text("forms/apply.yaml", text)],
+                             extensions=default_extensions(), resolve_refs=False)
     assert result.problems == [], [p.render() for p in result.problems]
     spec = result.definitions[0].spec
     assert isinstance(spec, FormSpec)
@@ -34,14 +38,14 @@ def test_forms_with_the_same_head_get_their_own_plans() -> None:
     first = build_form(FIELDS.format(zh="姓名", en="Name"))
     second = build_form(FIELDS.format(zh="名称", en="Title"))
     assert first != second  # same head, two forms: each gets its own plans
-    labels = [[p.label for p in plans(form, "zh").values()] for form in (first, second)]
+    labels = [[p.label for p in plans(form, "zh", TYPES).values()] for form in (first, second)]
     assert labels == [["姓名", "类别"], ["名称", "类别"]]
 
 
 def test_a_plan_is_built_once_per_form_and_language() -> None:
     form = build_form(FIELDS.format(zh="姓名", en="Name"))
-    assert plans(form, "en") is plans(form, "en")
-    zh, en = plans(form, "zh"), plans(form, "en")
+    assert plans(form, "en", TYPES) is plans(form, "en", TYPES)
+    zh, en = plans(form, "zh", TYPES), plans(form, "en", TYPES)
     assert [p.options for p in en.values()][1] == (("a", "A"), ("b", "乙"))
     assert [p.label for p in zh.values()] == ["姓名", "类别"]
     assert [p.label for p in en.values()] == ["Name", "类别"]
@@ -49,7 +53,8 @@ def test_a_plan_is_built_once_per_form_and_language() -> None:
 
 def test_the_page_and_a_partial_update_render_the_same_fragment(app: Flask) -> None:
     form = build_form(FIELDS.format(zh="姓名", en="Name"))
-    views = Views(form, form_state(form, {"kind": "b"}), {"name": ["太长"]}, {}).top()
+    views = Views(form, form_state(form, {"kind": "b"}), {"name": ["太长"]}, {},
+                  types=field_types(app)).top()
     with app.test_request_context("/"):
         page = render_template("_field.html", fields=views, oob=False, live_url="/x")
         update = render_template("_oob_fields.html", views=views, live_url="/x")

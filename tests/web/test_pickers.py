@@ -127,6 +127,7 @@ def test_the_form_page_shows_a_search_box_and_a_listbox(cases: dict[str, str],
     assert 'id="opts-case"' in page and 'id="opts-helpers' not in page  # no rows yet
 
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 def test_department_choices_match_the_search_and_the_limit(cases: dict[str, str],
                                                            client: FlaskClient) -> None:
     sign_in(client, "clerk_health")
@@ -150,6 +151,7 @@ def test_the_chosen_value_stays_first_while_searching(cases: dict[str, str],
     assert '<option value="HEALTH" selected>卫生健康委员会（示例市人民政府）</option>' in fragment
 
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 def test_user_choices_are_active_staff_of_the_limited_department(
         app: Flask, cases: dict[str, str], client: FlaskClient) -> None:
     sign_in(client, "clerk_health")
@@ -163,6 +165,7 @@ def test_user_choices_are_active_staff_of_the_limited_department(
     assert "clerk_police" not in values(choices(client, "handler", "办事")[1])
 
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 def test_record_choices_are_only_those_in_scope(cases: dict[str, str],
                                                 client: FlaskClient) -> None:
     sign_in(client, "dispatcher")  # region scope 1101..: the district's application only
@@ -281,9 +284,12 @@ def test_the_json_api_gets_the_same_errors_by_path(cases: dict[str, str],
     response = client.post("/api/forms/pick/submissions",
                            json={"data": {"dept": "NOPE", "district_dept": "STREET_WEST"}})
     assert response.status_code == 422
-    assert response.get_json() == {"errors": {"dept": ["「转办部门」所选部门不存在"]}}
+    assert response.get_json() == {"error": {
+        "code": "invalid_submission", "message": "提交的数据有 1 处问题", "status": 422,
+        "fields": {"dept": ["「转办部门」所选部门不存在"]}}}
     english = client.post("/api/forms/pick/submissions?lang=en", json={"data": {"dept": "NOPE"}})
-    assert english.get_json()["errors"]["dept"] == ["转办部门: the chosen department does not exist"]
+    assert english.get_json()["error"]["fields"]["dept"] == [
+        "转办部门: the chosen department does not exist"]
 
 
 # --- the shipped pack -------------------------------------------------------------------

@@ -147,6 +147,7 @@ def accepted(app: Flask, number: str) -> Person:
 
 # --- lists and scope --------------------------------------------------------------------
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 @pytest.mark.parametrize(("username", "lists"), [
     ("clerk_govsvc", {"pool": {"near", "far"}, "overdue": {"near", "far"}, "todo": set()}),
     ("clerk_health", {"pool": set(), "overdue": set(), "todo": set()}),
@@ -202,6 +203,7 @@ def test_a_row_shows_number_title_department_due_and_a_colour_in_words(world: Fl
     assert govsvc.rows("pool", "&q=户口") == {}
 
 
+@pytest.mark.postgres  # a list query or a search: SQL that differs
 def test_more_pages_come_as_the_rows_fragment(world: Flask) -> None:
     numbers = {apply(world) for _ in range(21)}
     govsvc = Person(world, "clerk_govsvc")

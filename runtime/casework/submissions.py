@@ -1,0 +1,155 @@
+"""Submitting an application: validate it, store the submission, let it claim the files its
+browser session uploaded, start the case its form starts and audit it, in one transaction
+with one commit. The page and the JSON API call `submit`; a caller that validated already
+(a test, a bench, the demo) calls `submit_validated`.
+
+Each rendered form carries an idempotency key: the same key submitted twice, even at the same
+moment, makes one submission and gives back the same receipt. The key is not looked up first:
+the insert finds a repeat by the unique key, so a new submission costs no read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from runtime.casework import cases
+from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.flows.errors import FlowError
+from runtime.forms.fieldtypes import FieldTypes
+from runtime.forms.plans import PerForm
+from runtime.forms.references import Resolver
+from runtime.forms.validation import Validation, validate
+from runtime.store import audit
+from runtime.store.files import FILE_FIELD_TYPES, claim_files
+from runtime.store.queries import Heads
+from runtime.store.submissions import (
+    GUEST,
+    TRACKING_TRIES,
+    Owner,
+    Receipt,
+    Submission,
+    by_key,
+    insert_submission,
+    receipt_of,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Application:
+    """A submit as the web parsed it: the posted data (an account's own values already laid
+    over it), the form it was filled on, and who sent it from where."""
+
+    form: FormSpec
+    data: Mapping[str, Any]
+    idempotency_key: str
+    owner: Owner = GUEST
+    uploads: frozenset[str] = frozenset()  # keys of files this browser session uploaded
+    prefilled: Mapping[str, str] = field(default_factory=dict)  # field id -> its source
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What came of a submit: the validation, and the receipt unless it found errors."""
+
+    validation: Validation
+    receipt: Receipt | None
+
+
+def submit(session: Session, application: Application, types: FieldTypes, *,
+           catalogs: Mapping[str, CatalogSpec] | None = None,
+           resolver: Resolver | None = None, heads: Heads | None = None) -> Submitted:
+    """Validate the application (its fields' types from `types`, the app's registry;
+    references asked of `resolver`); when it holds, store it,
+    start its case and commit once. `heads`, the app's remembered definitions, tells a form
+    that starts no process without a read (without it, the store is asked)."""
+    form = application.form
+    result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver)
+    if not result.ok:
+        return Submitted(result, None)
+    starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
+    receipt = submit_validated(
+        session, form=form, data=result.data, idempotency_key=application.idempotency_key,
+        owner=application.owner, region_code=region_of(form, result.data),
+        attachments=own_files(form, result.data, application.uploads), ip=application.ip,
+        prefilled=dict(application.prefilled), starts_case=starts)
+    return Submitted(result, receipt)
+
+
+def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
+                     idempotency_key: str, owner: Owner = GUEST,
+                     region_code: str | None = None, attachments: Iterable[str] = (),
+                     ip: str | None = None, prefilled: dict[str, str] | None = None,
+                     starts_case: bool = True) -> Receipt:
+    """Store a validated submission once per idempotency key, claim the uploaded files it
+    names (`attachments`: keys the caller checked are the submitter's), start its case
+    (unless the caller knows its form starts none: `starts_case`), audit it, and commit."""
+    keys = list(attachments)
+    for _ in range(TRACKING_TRIES):
+        try:
+            # A repeated key or a drawn number already taken fails the insert.
+            row = insert_submission(session, form, data, idempotency_key=idempotency_key,
+                                    owner=owner, region_code=region_code,
+                                    prefilled=prefilled or {})
+            claim_files(session, row.id, keys)
+            if starts_case:
+                _start_case(session, row)
+            audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
+                         target=("submission", row.tracking_no),
+                         after={"form": form.id, "version": form.version})
+            session.commit()
+            return receipt_of(row, created=True)
+        except IntegrityError as error:
+            session.rollback()
+            existing = by_key(session, idempotency_key)
+            if existing is not None:  # the key was used before, or won a race: one receipt
+                return receipt_of(existing, created=False)
+            if "tracking_no" not in str(error.orig):
+                raise  # not a drawn number taken: a real fault, shown as it is
+    raise RuntimeError("could not find a free tracking number")  # 10^8 a day: never in practice
+
+
+def _start_case(session: Session, row: Submission) -> None:
+    """Submitting starts the process that the form starts, in the same transaction. A rule
+    that fails at run time must not lose the citizen's submission: it is kept and logged,
+    with no case, for staff to see."""
+    try:
+        cases.start_for(session, row)
+    except FlowError as error:
+        log.error("submission %s started no case: %s", row.tracking_no, error.message())
+
+
+def _fields_of_type(form: FormSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ids of the form's region fields and of its file fields, in form order."""
+    fields = form.all_fields()
+    return (tuple(f.id for f in fields if f.type == "region"),
+            tuple(f.id for f in fields if f.type in FILE_FIELD_TYPES))
+
+
+_typed_fields = PerForm(_fields_of_type)  # the form is walked once, not on every submit
+
+
+def region_of(form: FormSpec, data: Mapping[str, Any]) -> str | None:
+    """The region a submission is about (its first region field): region scopes reach it."""
+    return next((data[f] for f in _typed_fields(form)[0] if data.get(f)), None)
+
+
+def own_files(form: FormSpec, data: Mapping[str, Any], uploads: frozenset[str]) -> list[str]:
+    """Keys of files a submission may claim: those its file fields name that this browser
+    session uploaded (a key copied from someone else's page claims nothing)."""
+    if not uploads:
+        return []
+    return [k for f in _typed_fields(form)[1] for k in data.get(f) or [] if k in uploads]
+
+
+def _actor(owner: Owner) -> audit.Actor:
+    name = owner.kind if owner.id is None else f"{owner.kind}:{owner.id}"
+    return audit.Actor(None if owner.id is None else str(owner.id), name, owner.kind)

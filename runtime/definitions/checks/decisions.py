@@ -1,0 +1,52 @@
+"""Checks of a DecisionTable: its form, its outputs, and its rows' conditions and results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from runtime.definitions.checks.common import (
+    Check,
+    Checked,
+    Context,
+    duplicates,
+    expression,
+    within,
+)
+from runtime.definitions.checks.forms import form_fields
+from runtime.definitions.problems import Problem
+from runtime.definitions.spec import DecisionTableSpec
+
+
+def _table(item: Checked) -> DecisionTableSpec:
+    assert isinstance(item.spec, DecisionTableSpec)
+    return item.spec
+
+
+def form_exists(ctx: Context, item: Checked) -> Iterator[Problem]:
+    yield from ctx.ref(item, ("form",), "Form", _table(item).form)
+
+
+def output_ids_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
+    yield from duplicates(item, ((("outputs", i, "id"), o.id)
+                                 for i, o in enumerate(_table(item).outputs)))
+
+
+def rows(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A row's condition reads the form's fields; what it sets are the table's outputs."""
+    table = _table(item)
+    names = form_fields(ctx, table.form)
+    outputs = [o.id for o in table.outputs]
+    for i, row in enumerate(table.rows):
+        yield from expression(item, ("rows", i, "when"), row.when, names)
+        for key in row.then:
+            yield from within(item, ("rows", i, "then", key), "output", key, outputs)
+
+
+def default_outputs(ctx: Context, item: Checked) -> Iterator[Problem]:
+    table = _table(item)
+    outputs = [o.id for o in table.outputs]
+    for key in table.default:
+        yield from within(item, ("default", key), "output", key, outputs)
+
+
+CHECKS: tuple[Check, ...] = (form_exists, output_ids_unique, rows, default_outputs)

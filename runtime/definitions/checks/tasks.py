@@ -1,0 +1,92 @@
+"""Checks of a TaskTemplate: its basis and goals in catalogs, its forms, its dependencies,
+and the parties of its coordination."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from runtime.definitions.checks.catalogs import catalog_item, clauses
+from runtime.definitions.checks.common import Check, Checked, Context, expression
+from runtime.definitions.checks.packs import party_codes
+from runtime.definitions.graphs import cycles
+from runtime.definitions.problems import Path, Problem, problem
+from runtime.definitions.spec import Party, TaskTemplateSpec
+
+COORDINATION: Path = ("coordination",)
+
+
+def _task(item: Checked) -> TaskTemplateSpec:
+    assert isinstance(item.spec, TaskTemplateSpec)
+    return item.spec
+
+
+def basis_in_catalogs(ctx: Context, item: Checked) -> Iterator[Problem]:
+    for i, basis in enumerate(_task(item).basis):
+        yield from catalog_item(ctx, item, ("basis", i), basis.catalog, basis.item)
+        yield from clauses(ctx, item, ("basis", i), basis.catalog, basis.item, basis.clauses)
+
+
+def goal_indicators(ctx: Context, item: Checked) -> Iterator[Problem]:
+    goal = _task(item).goal
+    for i, target in enumerate(goal.indicators if goal else ()):
+        yield from catalog_item(ctx, item, ("goal", "indicators", i), target.catalog,
+                                target.item)
+
+
+def content_form(ctx: Context, item: Checked) -> Iterator[Problem]:
+    yield from ctx.ref(item, ("content", "form"), "Form", _task(item).content.form)
+
+
+def dependencies_exist(ctx: Context, item: Checked) -> Iterator[Problem]:
+    for i, dependency in enumerate(_task(item).dependencies):
+        yield from ctx.ref(item, ("dependencies", i), "TaskTemplate", dependency)
+
+
+def assignee(ctx: Context, item: Checked) -> Iterator[Problem]:
+    rule = _task(item).coordination.assignee
+    yield from party_codes(ctx, item, (*COORDINATION, "assignee"), rule)
+    # Assignment rules read the data of whatever form starts the case: names are checked
+    # where a process ties the template to its start form (checks.processes), not here.
+    yield from expression(item, (*COORDINATION, "assignee", "rule"), rule.rule, None)
+
+
+def copied_and_escalated(ctx: Context, item: Checked) -> Iterator[Problem]:
+    co = _task(item).coordination
+    parties: list[tuple[Path, Party]] = [((*COORDINATION, "copy", i), p)
+                                         for i, p in enumerate(co.copy)]
+    if co.escalation:
+        parties.append(((*COORDINATION, "escalation"), co.escalation))
+    for path, party in parties:
+        yield from party_codes(ctx, item, path, party)
+
+
+def feedback_form(ctx: Context, item: Checked) -> Iterator[Problem]:
+    feedback = _task(item).coordination.feedback
+    if feedback:
+        yield from ctx.ref(item, (*COORDINATION, "feedback", "form"), "Form", feedback.form)
+
+
+def overdue_actions(ctx: Context, item: Checked) -> Iterator[Problem]:
+    for i, auto in enumerate(_task(item).coordination.on_overdue):
+        path = (*COORDINATION, "on_overdue", i)
+        if auto.action == "reassign" and auto.to is None:
+            yield problem("reassign_needs_to", item.doc.file, item.doc.line(path), path)
+        if auto.to is not None:
+            yield from party_codes(ctx, item, (*path, "to"), auto.to)
+
+
+def no_dependency_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
+    task = _task(item)
+    if not task.dependencies or not ctx.resolve_refs:
+        return
+    graph = {t.id: set(t.dependencies) for t in ctx.index.get("TaskTemplate", {}).values()
+             if isinstance(t, TaskTemplateSpec)}
+    for cycle in cycles(graph):
+        if min(cycle) == task.id:  # one report per cycle, at its first member
+            yield problem("cycle", item.doc.file, item.doc.line(("dependencies",)),
+                          ("dependencies",), chain=" → ".join([*cycle, cycle[0]]))
+
+
+CHECKS: tuple[Check, ...] = (basis_in_catalogs, goal_indicators, content_form,
+                             dependencies_exist, assignee, copied_and_escalated, feedback_form,
+                             overdue_actions, no_dependency_cycles)

@@ -1,0 +1,97 @@
+"""The session: the sign-in settings and cookie safety (`configure`), the current staff user
+and citizen of each request (`load_current_user`, on `g`), and starting a session.
+
+Sessions live in Flask's signed cookie and carry the account's `session_epoch`; sign-out
+raises the epoch, so a copied cookie stops working.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app, g, redirect, request, session
+from flask.typing import ResponseReturnValue
+
+from runtime import passwords
+from runtime.demo import ENV_VAR, is_production
+from runtime.store import accounts
+from runtime.store.models import utcnow
+from runtime.web.database import db
+from runtime.web.lang import lang_url
+
+STAFF_KEY, CITIZEN_KEY = "staff", "citizen"
+# Endpoints a user whose password expired may still reach.
+OPEN_WHILE_EXPIRED = frozenset({"auth.change_password", "auth.logout", "static"})
+
+DEFAULTS: dict[str, Any] = {
+    "LOGIN_LOCK_THRESHOLD": 10,           # consecutive failures that lock an account
+    "LOGIN_LOCK_MINUTES": 15,
+    "LOGIN_RATE_PERIOD_SECONDS": 300,     # the fixed window of the rate limits
+    "LOGIN_RATE_PER_IP": 50,              # sign-in attempts per window from one address
+    "LOGIN_RATE_PER_ACCOUNT": 20,         # sign-in attempts per window on one account name
+    "PASSWORD_MAX_AGE_DAYS": 90,          # 0: passwords never expire
+    "SESSION_HOURS": 8,
+}
+
+
+def configure(app: Flask) -> None:
+    """Defaults for the sign-in settings and safe session cookies."""
+    for key, value in DEFAULTS.items():
+        env = os.environ.get(f"LOWCODE_{key}")
+        app.config.setdefault(key, int(env) if env else value)
+    app.config.setdefault("LOWCODE_ENV", os.environ.get(ENV_VAR, ""))
+    relaxed = app.config["TESTING"] or app.config["LOWCODE_ENV"] in ("development", "testing")
+    # Flask has defaults for these, so they are set, not defaulted: HTTPS-only cookies
+    # everywhere but on a developer's machine and in tests.
+    app.config.update(SESSION_COOKIE_SECURE=not relaxed, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax",
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SESSION_HOURS"]))
+
+
+def load_current_user() -> ResponseReturnValue | None:
+    """Put the signed-in staff user (and principal) or citizen on `g`; send a user whose
+    password expired to the change-password page first."""
+    g.user = g.principal = g.citizen = None
+    user = _from_session(STAFF_KEY, accounts.User)
+    if user is not None:
+        g.user, g.principal = user, accounts.principal_of(user)
+        if password_expired(user) and request.endpoint not in OPEN_WHILE_EXPIRED:
+            return redirect(lang_url("auth.change_password", next=here()))
+    g.citizen = _from_session(CITIZEN_KEY, accounts.Citizen)
+    return None
+
+
+def _from_session(key: str, model: type[Any]) -> Any:
+    held = session.get(key)
+    if not held:
+        return None
+    account = db().get(model, held[0])
+    if account is None or not usable(account) or account.session_epoch != held[1]:
+        session.pop(key, None)
+        return None
+    return account
+
+
+def usable(account: Any) -> bool:
+    """Active, and not a demo account in production."""
+    return bool(account.active) and not (getattr(account, "is_demo", False)
+                                         and is_production(current_app.config["LOWCODE_ENV"]))
+
+
+def password_expired(account: accounts.SignInState) -> bool:
+    return passwords.expired(accounts.aware(account.password_changed_at), utcnow(),
+                             current_app.config["PASSWORD_MAX_AGE_DAYS"])
+
+
+def start_session(key: str, account: accounts.SignInState) -> None:
+    """A fresh session (no fixation) for `account`, remembering its current epoch."""
+    session.clear()
+    session.permanent = True
+    session[key] = [account.id, account.session_epoch]  # type: ignore[attr-defined]
+
+
+def here() -> str:
+    """The path asked for, with its query: where to come back to after signing in."""
+    return request.full_path.rstrip("?")

@@ -1,0 +1,46 @@
+"""The JSON API that submits to a form: another system posts `{"data": {...}}` and gets a
+receipt (201, or 200 when the idempotency key had already made it), or the one error shape
+of `runtime.web.errors` with the field errors by path under `error.fields` (422).
+
+No CSRF token: a browser cannot send `application/json` to another site without a CORS
+preflight this app never grants, so the content type is the guard, and anything else is
+refused."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from runtime.casework.submissions import Application, submit
+from runtime.web.database import db, store
+from runtime.web.errors import AppError
+from runtime.web.fieldtypes import field_types
+from runtime.web.formpage import catalogs_for, form_head, form_of, resolver
+from runtime.web.lang import current_lang
+
+bp = Blueprint("forms_api", __name__, url_prefix="/api/forms")
+
+
+@bp.post("/<form_id>/submissions")
+def api_submit(form_id: str) -> ResponseReturnValue:
+    if not request.is_json:
+        raise AppError(415, "json_required")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        raise AppError(400, "bad_submission")
+    version = body.get("version")
+    row = form_head(form_id, version if isinstance(version, int) else None)
+    form = form_of(row)
+    key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]
+    application = Application(form, body["data"], key, ip=request.remote_addr)
+    done = submit(db(), application, field_types(), catalogs=catalogs_for(row.pack_id, form),
+                  resolver=resolver(), heads=store().heads)
+    if done.receipt is None:
+        errors = done.validation.as_dict(current_lang())
+        raise AppError(422, "invalid_submission", fields=errors, n=len(errors))
+    receipt = done.receipt
+    answer = {"tracking_no": receipt.tracking_no, "verification_code": receipt.verification_code,
+              "form": receipt.form_id, "version": receipt.form_version}
+    return jsonify(answer), 201 if receipt.created else 200

@@ -1,0 +1,153 @@
+"""What the modules of the generated forms share: their words, finding a published form (and
+the catalogs, prefilled values and owner a request brings to it) and rendering its page. The
+routes live in `forms` (the page, its wizard and the submit), `uploads`, `drafts`,
+`tracking` and `formapi`."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from flask import abort, g, render_template, url_for
+from flask.typing import ResponseReturnValue
+from markupsafe import Markup, escape
+
+from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.forms.prefill import prefilled
+from runtime.forms.state import FormState
+from runtime.forms.wizard import pages
+from runtime.i18n import Catalogue
+from runtime.store.files import FILE_FIELD_TYPES, attachment
+from runtime.store.models import Definition
+from runtime.store.queries import Head
+from runtime.store.references import StoreResolver
+from runtime.store.submissions import GUEST, Owner
+from runtime.web.database import db, store
+from runtime.web.fieldtypes import field_types
+from runtime.web.formviews import Views, plans
+from runtime.web.lang import current_lang
+
+TEXT = Catalogue({
+    "catalogue": ("办事服务", "Services"), "search": ("搜索", "Search"),
+    "no_department": ("其他", "Other"),
+    "no_forms": ("没有找到可办理的事项。", "No services found."),
+    "row": ("第 {n} 行", "Row {n}"), "add_row": ("添加一行", "Add a row"),
+    "remove_row": ("删除此行", "Remove this row"), "yes": ("是", "Yes"), "no": ("否", "No"),
+    "from": ("从", "From"), "to": ("至", "to"), "region": ("行政区划代码", "Region code"),
+    "detail": ("详细地址", "Street address"), "choose": ("请选择", "Choose"),
+    "fix_errors": ("请修改以下 {n} 处问题", "Please fix {n} problem(s)"),
+    "steps": ("填写步骤", "Steps"), "prev": ("上一步", "Back"), "next": ("下一步", "Next"),
+    "save_draft": ("保存草稿", "Save draft"), "submit": ("提交", "Submit"),
+    "receipt": ("受理回执", "Receipt"), "received": ("申请已提交", "Application submitted"),
+    "tracking_no": ("受理编号", "Tracking number"), "code": ("查询验证码", "Verification code"),
+    "keep_these": ("请保存受理编号和验证码，用于查询办理进度。",
+                   "Keep the tracking number and code to follow your case."),
+    "next_steps": ("接下来", "What happens next"),
+    "next_steps_text": ("工作人员将在承诺时限内受理；需要补正材料时会一次性告知。",
+                        "Staff will accept it within the promised time and tell you at once "
+                        "everything that is missing, if anything."),
+    "track": ("办理进度查询", "Track a case"), "look_up": ("查询", "Look up"),
+    "status": ("状态", "Status"), "submitted_at": ("提交时间", "Submitted"),
+    "status_submitted": ("已提交，待受理", "Submitted, awaiting acceptance"),
+    "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
+    "slow_down": ("尝试次数过多，请稍后再试。", "Too many attempts; please try again later."),
+    "draft_saved": ("草稿已保存", "Draft saved"),
+    "province": ("省", "Province"), "city": ("市", "City"), "county": ("区县", "County"),
+    "file_type": ("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）",
+                  "Only PDF, JPG or PNG files (judged by their content)"),
+    "file_too_large": ("文件不能超过 20 MB", "Files must be under 20 MB"),
+    "file_empty": ("文件是空的", "The file is empty"),
+    "draft_link": ("用下面的链接可以继续填写（30 天内有效），请勿分享给他人：",
+                   "Continue with this link within 30 days; do not share it:"),
+})
+
+
+def ft(key: str, /, **params: Any) -> str:
+    return TEXT.format(key, current_lang(), **params)
+
+
+def live_attrs(url: str) -> Markup:
+    """Every field asks on change: its own value is checked as the person leaves it, and the
+    fields depending on it (if any) come back updated."""
+    return Markup('hx-post="{}" hx-trigger="change" hx-include="closest form" '
+                  'hx-swap="none"').format(escape(url))
+
+
+# --- finding forms ----------------------------------------------------------------------
+
+def form_head(form_id: str, version: int | None = None) -> Head:
+    """This published version of the form, or its latest; a 404 when there is none."""
+    head = store().heads.get(db, "Form", form_id, version or None)
+    if head is None:
+        abort(404)
+    return head
+
+
+def form_of(row: Head | Definition) -> FormSpec:
+    spec = row.spec
+    assert isinstance(spec, FormSpec)
+    return spec
+
+
+def catalogs_for(pack_id: str, form: FormSpec) -> dict[str, CatalogSpec]:
+    """The pack's catalogs, read only when a field of the form draws options from one (the
+    app's `Heads` remembers them, as it does the form)."""
+    if not any(p.spec.options_from for p in plans(form, current_lang(), field_types()).values()):
+        return {}  # the plans, built once per form, list every field without a walk
+    return store().heads.catalogs(db, pack_id)
+
+
+def parse_version(value: Any) -> int | None:
+    """A posted `_version`: a number, or None for the latest."""
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def locked_values(form: FormSpec) -> dict[str, Any]:
+    """Values prefilled from the signed-in citizen's or enterprise's account."""
+    citizen = g.get("citizen")
+    if citizen is None:
+        return {}
+    return prefilled(form, {"account.name": citizen.display_name,
+                            "account.mobile": citizen.mobile, "account.uscc": citizen.uscc})
+
+
+def owner() -> Owner:
+    citizen = g.get("citizen")
+    return Owner("citizen", citizen.id) if citizen is not None else GUEST
+
+
+def field_id(path: str) -> str:
+    """`items[0].amount` -> `amount`; `name` -> `name`; `address.region` -> `address`."""
+    last = re.split(r"\]\.", path)[-1]
+    return last.split(".")[0]
+
+
+# --- rendering the page -----------------------------------------------------------------
+
+def render_page(row: Head, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
+                step: int, key: str | None = None, notice: str | None = None,
+                draft: str | None = None, status: int = 200) -> ResponseReturnValue:
+    names = file_names([k for p in plans(form, current_lang(), field_types()).values()
+                        if p.type in FILE_FIELD_TYPES for k in state.data.get(p.spec.id) or []])
+    views = Views(form, state, errors, catalogs_for(row.pack_id, form), names,
+                  frozenset(locked_values(form)), lang=current_lang()).top()
+    context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
+               "pages": pages(form), "key": key or secrets.token_urlsafe(18),
+               "notice": notice, "draft": draft, "live_url": live_url(form)}
+    return render_template("pages/form.html", **context), status
+
+
+def live_url(form: FormSpec) -> str:
+    return url_for("forms.partial", form_id=form.id, lang=current_lang())
+
+
+def file_names(keys: list[str]) -> dict[str, str]:
+    """The original names of uploaded files, by key (what a file field shows)."""
+    rows = (attachment(db(), key) for key in keys)
+    return {row.key: row.original_name for row in rows if row is not None}
+
+
+def resolver() -> StoreResolver:
+    """References (pickers) answered from the store for whoever is signed in."""
+    return StoreResolver(db(), g.get("principal"))

@@ -1,0 +1,93 @@
+"""Files on a form page: an upload answers with the field showing it (htmx swaps the field),
+and only the browser session that uploaded a file may fetch it back here. Staff reach the
+files of a submission through the workbench (runtime.web.records)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    session,
+)
+from flask.typing import ResponseReturnValue
+
+from runtime.forms.validation import state_of
+from runtime.store.files import (
+    FILE_FIELD_TYPES,
+    FileRefused,
+    LocalFileStore,
+    attachment,
+    store_file,
+)
+from runtime.store.submissions import GUEST
+from runtime.web.database import db
+from runtime.web.fieldtypes import field_types
+from runtime.web.formdata import posted_data
+from runtime.web.formpage import (
+    catalogs_for,
+    file_names,
+    form_head,
+    form_of,
+    ft,
+    live_url,
+    parse_version,
+)
+from runtime.web.formviews import Views
+from runtime.web.lang import current_lang
+
+bp = Blueprint("uploads", __name__)
+UPLOADS = "uploads"  # the keys of files this browser session uploaded
+
+
+def uploaded() -> frozenset[str]:
+    """Keys of the files this browser session uploaded: the only ones its submit claims."""
+    return frozenset(session.get(UPLOADS, []))
+
+
+def _files() -> LocalFileStore:
+    return LocalFileStore(Path(current_app.instance_path, "uploads"))
+
+
+@bp.post("/forms/<form_id>/files/<field_id>")
+def upload(form_id: str, field_id: str) -> ResponseReturnValue:
+    """Keep an uploaded file and answer with the field showing it (htmx swaps the field)."""
+    row = form_head(form_id, parse_version(request.form.get("_version")))
+    form = form_of(row)
+    spec = next((f for f in form.all_fields()
+                 if f.id == field_id and f.type in FILE_FIELD_TYPES), None)
+    sent = request.files.get("upload")
+    if spec is None or sent is None:
+        abort(400)
+    keys = request.form.getlist(field_id)
+    error = None
+    try:
+        stored = store_file(db(), _files(), name=sent.filename or "", data=sent.read(),
+                            owner=GUEST, allowed=FILE_FIELD_TYPES[spec.type])
+        db().commit()
+        session[UPLOADS] = [*session.get(UPLOADS, []), stored.key][-50:]
+        keys.append(stored.key)
+    except FileRefused as refused:
+        error = ft(refused.code)
+    data = {**posted_data(form, request.form), field_id: keys}
+    views = Views(form, state_of(form, data, field_types()), {field_id: [error]} if error else {},
+                  catalogs_for(row.pack_id, form), file_names(keys), lang=current_lang())
+    return render_template("_field.html", fields=[views.at(field_id)], oob=False,
+                           form_id=form.id, live_url=live_url(form))
+
+
+@bp.get("/files/<key>")
+def download(key: str) -> ResponseReturnValue:
+    """Only the session that uploaded a file may fetch it here (staff access to the files of
+    a submission comes with the workbench); anyone else gets 404, as if it did not exist."""
+    row = attachment(db(), key)
+    if row is None or key not in session.get(UPLOADS, []):
+        abort(404)
+    return send_file(io.BytesIO(_files().get(key)), mimetype=row.content_type,
+                     as_attachment=True, download_name=row.original_name)
