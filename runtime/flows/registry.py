@@ -42,6 +42,7 @@ from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 from runtime.forms.fieldtypes import FieldTypes
+from runtime.forms.references import Resolver
 from runtime.forms.validation import validate
 from runtime.i18n import Catalogue
 
@@ -71,6 +72,7 @@ class Choices:
     colleagues: list[tuple[int, str]]  # staff of the task's department but me: (id, name)
     handler: FormSpec | None  # the handler form's own simple fields
     types: FieldTypes  # the app's field types, which the handler form's values are parsed by
+    resolver: Resolver | None = None  # answers the handler form's pickers, as on any form
 
 
 Perform = Callable[[Flow, Staff, int, Any], Any]
@@ -135,7 +137,7 @@ def parse_complete(posted: Mapping[str, str], choices: Choices, lang: str) -> Co
     data: dict[str, Any] = {}
     if choices.handler is not None:
         raw = {f.id: posted.get(f.id, "") for f in choices.handler.fields}
-        result = validate(choices.handler, raw, choices.types)
+        result = validate(choices.handler, raw, choices.types, resolver=choices.resolver)
         if not result.ok:
             raise Invalid({path: "；".join(found) for path, found in result.as_dict(lang).items()})
         data = result.data

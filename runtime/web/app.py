@@ -9,6 +9,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
+from runtime.flows.registry import Action
 from runtime.forms.fieldtypes import Provider
 from runtime.providers import FIELD_TYPE_PROVIDERS
 from runtime.web import (
@@ -36,10 +37,12 @@ from runtime.web import (
 
 
 def create_app(config: dict[str, Any] | None = None, *,
-               field_types: Iterable[Provider] = FIELD_TYPE_PROVIDERS) -> Flask:
+               field_types: Iterable[Provider] = FIELD_TYPE_PROVIDERS,
+               actions: Iterable[Action] = ()) -> Flask:
     """An app configured by `config` (DATABASE_URL, SECRET_KEY, TESTING, INSTANCE_PATH),
     falling back to the environment and the instance folder, with the field types that
-    `field_types` (a list of providers) register in a registry of its own."""
+    `field_types` (a list of providers) register in a registry of its own, and a table of the
+    built-in task actions and `actions`."""
     given = dict(config or {})
     app = Flask(__name__, instance_path=settings.instance_path(given))
     app.config.update(settings.resolve(given, app.instance_path))
@@ -47,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None, *,
     Htmx(app)
     database.init_app(app)
     fieldtypes.init_app(app, field_types)
+    workbench.init_app(app, actions)
     lang.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

@@ -10,23 +10,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from runtime import access
 from runtime.casework import cases as casework
 from runtime.definitions.spec import FormSpec
+from runtime.flows import registry
 from runtime.flows.actions import Staff, may_see
 from runtime.flows.case import Case, Copy, TaskState
 from runtime.flows.commands import POSITIONS
 from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
-from runtime.flows.registry import ACTIONS, Action, Choices, Invalid, open_actions
+from runtime.flows.registry import Action, Choices, Invalid, open_actions
 from runtime.forms.state import value_fields
 from runtime.store import accounts, cases, inbox, notifications
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
 from runtime.store.models import utcnow
 from runtime.store.queries import latest_definition
+from runtime.store.references import StoreResolver
 from runtime.store.submissions import Submission
 from runtime.web import casepages, taskforms
 from runtime.web.auth.guard import deny, login_required
@@ -38,6 +40,7 @@ from runtime.web.records import shown_value, submission_form
 from runtime.web.workwords import has, wt
 
 bp = Blueprint("workbench", __name__, url_prefix="/work")
+ACTIONS_EXTENSION = "lowcode.actions"
 bp.add_app_template_global(wt, "wt")
 bp.add_app_template_filter(casepages.china, "china")
 COLOURS = ("green", "yellow", "red")
@@ -91,10 +94,14 @@ def _done() -> str | None:
     return done if done in actions() else None
 
 
+def init_app(app: Flask, extra: Iterable[Action]) -> None:
+    """Give `app` its own table of actions: the built-in ones and `extra`, registered alike."""
+    app.extensions[ACTIONS_EXTENSION] = registry.registry(extra)
+
+
 def actions() -> Mapping[str, Action]:
-    """The app's table of actions: one an app was given (`registry.registry(extra)` under
-    `app.extensions["actions"]`), else the built-in one."""
-    return current_app.extensions.get("actions", ACTIONS)
+    """The current app's table of actions."""
+    return current_app.extensions[ACTIONS_EXTENSION]
 
 
 # --- one task ---------------------------------------------------------------------------
@@ -217,7 +224,8 @@ def _choices(context: Context, form: FormSpec | None) -> Choices:
         targets=[(s, casepages.step_title(context.plan, s)) for s in step.can_return_to],
         departments=[(code, names.department(code)) for code in names.departments],
         colleagues=[(u.id, u.display_name) for u in staff if u.id != g.user.id],
-        handler=taskforms.handler_fields(form), types=field_types())
+        handler=taskforms.handler_fields(form), types=field_types(),
+        resolver=StoreResolver(db(), g.principal))
 
 
 def _task_page(context: Context, *, failed: str | None = None, error: str | None = None,

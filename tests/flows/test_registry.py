@@ -33,6 +33,7 @@ from runtime.flows.commands import (
 from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
 from runtime.flows.registry import Action, Choices, Invalid
+from runtime.forms.references import MISSING
 from runtime.providers import default_extensions, default_field_types
 
 from .build import Run, build_plan, person, refused
@@ -159,6 +160,33 @@ def test_the_handler_forms_fields_are_validated_into_the_commands_data() -> None
         registry.ACTIONS["complete"].parse({"amount": ""}, choices, "zh")
     assert set(invalid.value.errors) == {"amount"}
 
+
+
+class NoSuchDepartment:
+    """A resolver that knows no department at all."""
+
+    def department(self, code: str, within: str | None) -> str:
+        return MISSING
+
+    def user(self, username: str, department: str | None) -> str:
+        return MISSING
+
+    def record(self, form_id: str, tracking_no: str) -> str:
+        return MISSING
+
+
+def test_the_handler_forms_pickers_are_asked_of_the_pages_resolver() -> None:
+    form = load_text("forms/h.yaml", "kind: Form\nid: h\nversion: 1\ntitle: 办理单\nfields:\n"
+                     "  - {id: to, type: department, label: 移交部门}\n")
+    [spec] = [d.spec for d in check_documents([form], extensions=default_extensions()).definitions]
+    assert isinstance(spec, FormSpec)
+    unchecked = Choices("clerk", [], [], [], spec, default_field_types())
+    assert registry.ACTIONS["complete"].parse({"to": "NOPE"}, unchecked, "zh") == Complete(
+        data={"to": "NOPE"})
+    checked = Choices("clerk", [], [], [], spec, default_field_types(), NoSuchDepartment())
+    with pytest.raises(Invalid) as invalid:
+        registry.ACTIONS["complete"].parse({"to": "NOPE"}, checked, "zh")
+    assert list(invalid.value.errors) == ["to"]
 
 # --- the table --------------------------------------------------------------------------
 

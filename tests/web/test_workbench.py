@@ -26,7 +26,7 @@ from runtime.packs import check_path
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
-from runtime.web import casepages
+from runtime.web import casepages, workbench
 from runtime.web.database import store
 from runtime.web.workwords import TEXT
 
@@ -565,7 +565,7 @@ def test_a_completion_reads_the_case_once_and_writes_it_once(world: Flask) -> No
 
 
 def test_an_app_works_with_its_own_table_of_actions(world: Flask) -> None:
-    world.extensions["actions"] = registry.build(
+    world.extensions[workbench.ACTIONS_EXTENSION] = registry.build(
         entry for entry in registry.BUILT_IN if entry.name != "copy")
     number = apply(world)
     govsvc = Person(world, "clerk_govsvc")
