@@ -24,7 +24,7 @@ from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
 from runtime.store.models import aware
 from runtime.store.queries import definition, list_definitions
 from runtime.web.lang import current_lang, text
-from runtime.web.workwords import has, wt
+from runtime.web.workwords import has, work_text
 
 CHINA = deadlines.CHINA
 
@@ -62,12 +62,12 @@ class Names:
 
     def department(self, code: str | None) -> str:
         if code is None:
-            return wt("none")
+            return work_text("none")
         found = self.departments.get(code)
         return text(found.name()) if found else code
 
     def user(self, user_id: int | None) -> str:
-        return self.users.get(user_id, str(user_id)) if user_id is not None else wt("system")
+        return self.users.get(user_id, str(user_id)) if user_id is not None else work_text("system")
 
     @staticmethod
     def role(code: str) -> str:
@@ -80,7 +80,8 @@ class Names:
 
     def party(self, party: Party) -> str:
         role = f"（{self.role(party.role)}）" if party.role else ""
-        return (self.department(party.department) if party.department else wt("everyone")) + role
+        who = self.department(party.department) if party.department else work_text("everyone")
+        return who + role
 
 
 # --- list rows --------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def elements(plan: Plan, case: Case, task: TaskState, catalogs: dict[str, Catalo
         instructions=text(template.content.instructions),
         materials=[(text(m.name), m.required) for m in template.content.materials],
         form_title=text(form.title) if form else template.content.form,
-        dependencies=[(step_title(plan, s), wt(f"step_{case.steps[s].status}"))
+        dependencies=[(step_title(plan, s), work_text(f"step_{case.steps[s].status}"))
                       for s in plan.steps[task.step].after],
         coordination=_coordination(template, task, names, copies, now))
 
@@ -157,7 +158,7 @@ def _indicator(catalogs: dict[str, CatalogSpec], catalog: str, item: str,
     found = _item(catalogs, catalog, item)
     label = text(found.label) if found else item
     number = "" if target is None else f"{target:g}"
-    return label, wt("target", target=number, unit=found.unit or "" if found else "")
+    return label, work_text("target", target=number, unit=found.unit or "" if found else "")
 
 
 def _item(catalogs: dict[str, CatalogSpec], catalog: str, item: str) -> Any:
@@ -168,37 +169,38 @@ def _item(catalogs: dict[str, CatalogSpec], catalog: str, item: str) -> Any:
 def _coordination(template: TaskTemplateSpec, task: TaskState, names: Names,
                   copies: Sequence[CopyRow], now: datetime) -> list[tuple[str, str]]:
     coordination = template.coordination
-    lines = [(wt("assignee"), names.department(task.department))]
+    lines = [(work_text("assignee"), names.department(task.department))]
     if coordination.deadline:
-        start = wt(f"from_{coordination.deadline.from_}")
-        lines.append((wt("due"), wt("deadline", days=coordination.deadline.working_days,
-                                    start=start)))
+        start = work_text(f"from_{coordination.deadline.from_}")
+        lines.append((work_text("due"), work_text("deadline", start=start,
+                                                  days=coordination.deadline.working_days)))
         share = round(coordination.warning.yellow_at * 100)
-        lines.append((wt("colour"), wt("warning_at", share=share)))
+        lines.append((work_text("colour"), work_text("warning_at", share=share)))
     if task.due_at:
         colour = colour_of(now, task.yellow_at, task.due_at) or "green"
-        lines.append((wt("due_at"), f"{due_text(task.due_at)} · {wt('colour_' + colour)}"))
+        shown = f"{due_text(task.due_at)} · {work_text('colour_' + colour)}"
+        lines.append((work_text("due_at"), shown))
     if coordination.escalation:
-        state = f" · {wt('escalated')}" if task.escalated else ""
-        lines.append((wt("escalation"), names.party(coordination.escalation) + state))
+        state = f" · {work_text('escalated')}" if task.escalated else ""
+        lines.append((work_text("escalation"), names.party(coordination.escalation) + state))
     shown = [names.party(p) for p in coordination.copy]
     shown += [names.user(c.user_id) if c.user_id else names.department(c.department)
               for c in copies if c.task_no == task.no and c.by is not None]
     if shown:
-        lines.append((wt("copies"), "、".join(shown)))
+        lines.append((work_text("copies"), "、".join(shown)))
     if coordination.feedback and coordination.feedback.message:
-        lines.append((wt("feedback"), text(coordination.feedback.message)))
+        lines.append((work_text("feedback"), text(coordination.feedback.message)))
     if coordination.on_overdue:
-        lines.append((wt("on_overdue"), "、".join(
-            wt(f"od_{a.action}", to=names.party(a.to) if a.to else "")
+        lines.append((work_text("on_overdue"), "、".join(
+            work_text(f"od_{a.action}", to=names.party(a.to) if a.to else "")
             for a in coordination.on_overdue)))
     if task.extension:
         ext = task.extension
-        lines.append((wt("extension"), wt("extension_line", days=ext.get("days"),
+        lines.append((work_text("extension"), work_text("extension_line", days=ext.get("days"),
                                           reason=ext.get("reason"),
-                                          status=wt(f"ext_{ext.get('status')}"))))
+                                          status=work_text(f"ext_{ext.get('status')}"))))
     if task.supervised:
-        lines.append((wt("act_supervise"), wt("supervised")))
+        lines.append((work_text("act_supervise"), work_text("supervised")))
     return lines
 
 
@@ -223,7 +225,7 @@ class Line:
 def timeline(events: Sequence[CaseEvent], plan: Plan, case: Case, names: Names,
              lang: str) -> list[Line]:
     held = {t.no: t.department for t in case.tasks}
-    return [Line(china(e.at), names.user(e.actor_id) if e.actor_id else wt("system"),
+    return [Line(china(e.at), names.user(e.actor_id) if e.actor_id else work_text("system"),
                  event_words(e, plan, names, lang, held), e.opinion, e.action)
             for e in events]
 
@@ -237,21 +239,21 @@ def event_words(event: CaseEvent, plan: Plan, names: Names, lang: str,
         detail["department"] = held.get(event.task_no)
     key = f"ev_{event.action}"
     if not has(key):
-        return wt("ev_other", action=event.action)
+        return work_text("ev_other", action=event.action)
     params = {
         "step": step_title(plan, event.step) if event.step else "",
         "target": step_title(plan, str(detail.get("target", ""))),
         "department": names.department(detail.get("department")),
         "user": names.user(detail.get("user")),
-        "position": wt(f"pos_{detail.get('position', 'alongside')}").split("（")[0],
-        "outcome": wt(f"outcome_{detail.get('outcome') or 'approve'}"),
+        "position": work_text(f"pos_{detail.get('position', 'alongside')}").split("（")[0],
+        "outcome": work_text(f"outcome_{detail.get('outcome') or 'approve'}"),
         "days": detail.get("days", ""),
-        "decision": wt("ext_approve") if detail.get("approved") else wt("ext_refuse"),
+        "decision": work_text("ext_approve") if detail.get("approved") else work_text("ext_refuse"),
         "message": detail.get(lang) or detail.get("zh") or "",
         "whom": (names.user(detail["user"]) if detail.get("user")
                  else names.department(detail.get("department"))),
     }
-    return wt(key, **params)
+    return work_text(key, **params)
 
 
 # --- the diagram ------------------------------------------------------------------------
@@ -313,7 +315,8 @@ def overview(plan: Plan, case: Case, names: Names, now: datetime) -> list[StepLi
             lines.append(StepLine(
                 step_id, step_title(plan, step_id), step.status,
                 "、".join(departments(plan, case, step_id, names)),
-                "、".join(names.user(t.user_id) if t.user_id else wt("in_pool") for t in live),
+                "、".join(names.user(t.user_id) if t.user_id else work_text("in_pool")
+                         for t in live),
                 due_text(due), colour if step.status == ACTIVE else None,
                 china(step.finished_at), any(_late(t, now) for t in tasks)))
     return lines

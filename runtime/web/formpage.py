@@ -63,7 +63,7 @@ TEXT = Catalogue({
 })
 
 
-def ft(key: str, /, **params: Any) -> str:
+def form_text(key: str, /, **params: Any) -> str:
     return TEXT.format(key, current_lang(), **params)
 
 

@@ -32,7 +32,7 @@ from runtime.web.formpage import (
     field_id,
     form_head,
     form_of,
-    ft,
+    form_text,
     live_attrs,
     live_url,
     locked_values,
@@ -47,7 +47,7 @@ from runtime.web.lang import current_lang, lang_url, text
 bp = Blueprint("forms", __name__)
 TYPED_INTO = ("input", "textarea", "richtext")  # change fires as the person leaves them
 
-bp.add_app_template_global(ft, "ft")
+bp.add_app_template_global(form_text, "form_text")
 bp.add_app_template_global(live_attrs, "live_attrs")
 bp.add_app_template_global(slug, "slug")
 bp.add_app_template_global(region_picker, "region_picker")

@@ -49,11 +49,11 @@ TEXT = Catalogue({
 })
 
 
-def pt(key: str, /, **params: Any) -> str:
+def picker_text(key: str, /, **params: Any) -> str:
     return TEXT.format(key, current_lang(), **params)
 
 
-bp.add_app_template_global(pt, "pt")
+bp.add_app_template_global(picker_text, "picker_text")
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,11 @@ TEXT = Catalogue({
 })
 
 
-def rt(key: str, /, **params: Any) -> str:
+def record_text(key: str, /, **params: Any) -> str:
     return TEXT.format(key, current_lang(), **params)
 
 
-bp.add_app_template_global(rt, "rt")
+bp.add_app_template_global(record_text, "record_text")
 
 
 # --- records and their scope ------------------------------------------------------------
@@ -107,7 +107,7 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
     if str(value) in labels:
         return labels[str(value)]
     if isinstance(value, bool):
-        return rt("yes") if value else rt("no")
+        return record_text("yes") if value else record_text("no")
     if field_type is not None and field_type.shown is not None:
         return field_type.shown(value)
     if isinstance(value, dict):
@@ -204,8 +204,8 @@ def export() -> ResponseReturnValue:
 def _csv_lines(rows: list[Submission]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([rt("tracking_no"), rt("form"), rt("submitted_at"), rt("field"),
-                     rt("value")])
+    writer.writerow([record_text(key) for key in ("tracking_no", "form", "submitted_at",
+                                                  "field", "value")])
     for row in rows:
         form = submission_form(row)
         for spec in value_fields(form.fields):

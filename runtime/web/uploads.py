@@ -35,7 +35,7 @@ from runtime.web.formpage import (
     file_names,
     form_head,
     form_of,
-    ft,
+    form_text,
     live_url,
     parse_version,
 )
@@ -74,7 +74,7 @@ def upload(form_id: str, field_id: str) -> ResponseReturnValue:
         session[UPLOADS] = [*session.get(UPLOADS, []), stored.key][-50:]
         keys.append(stored.key)
     except FileRefused as refused:
-        error = ft(refused.code)
+        error = form_text(refused.code)
     data = {**posted_data(form, request.form), field_id: keys}
     views = Views(form, state_of(form, data, field_types()), {field_id: [error]} if error else {},
                   catalogs_for(row.pack_id, form), file_names(keys), lang=current_lang())

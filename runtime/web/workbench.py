@@ -37,11 +37,11 @@ from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, lang_url, text
 from runtime.web.records import shown_value, submission_form
-from runtime.web.workwords import has, wt
+from runtime.web.workwords import has, work_text
 
 bp = Blueprint("workbench", __name__, url_prefix="/work")
 ACTIONS_EXTENSION = "lowcode.actions"
-bp.add_app_template_global(wt, "wt")
+bp.add_app_template_global(work_text, "work_text")
 bp.add_app_template_filter(casepages.china, "china")
 COLOURS = ("green", "yellow", "red")
 WORKING_ROLES = frozenset(r for r, granted in access.ROLE_PERMISSIONS.items()
@@ -311,7 +311,7 @@ def messages() -> ResponseReturnValue:
 
 def _message(item: notifications.Item) -> str:
     key = f"n_{item.notification.key}"
-    what = wt(key) if has(key) else wt("n_other")
+    what = work_text(key) if has(key) else work_text("n_other")
     if item.task is None:
         return what
     title = text({"zh": item.task.title_zh, "en": item.task.title_en})

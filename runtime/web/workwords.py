@@ -1,5 +1,5 @@
 """The workbench's words in Chinese and English: lists, task pages, actions, history events,
-notifications and the citizen's progress. Templates read them through `wt`."""
+notifications and the citizen's progress. Templates read them through `work_text`."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ TEXT = Catalogue({
 })
 
 
-def wt(key: str, /, **params: Any) -> str:
+def work_text(key: str, /, **params: Any) -> str:
     return TEXT.format(key, current_lang(), **params)
 
 

@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     configure(app)
     app.before_request(load_current_user)
     app.register_error_handler(CSRFError, lambda _error: error_response(400, "csrf_failed"))
-    app.jinja_env.globals.update(au=text, current_user=lambda: g.get("user"),
+    app.jinja_env.globals.update(auth_text=text, current_user=lambda: g.get("user"),
                                  current_citizen=lambda: g.get("citizen"),
                                  can=lambda permission: access.allowed(g.get("principal"),
                                                                        permission))

@@ -1,5 +1,5 @@
 """The words of sign-in, the account pages and the admin pages, in both languages; templates
-reach them as `au(key)`."""
+reach them as `auth_text(key)`."""
 
 from __future__ import annotations
 
