@@ -80,10 +80,12 @@ def tried(run: Run, staff: actions.Staff, no: int) -> list[str]:
     return opened
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Every state of every history asks every person about every task and tries all twelve
+# actions on copies, so a few histories are many thousand trials; a new sample each run.
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(insure=st.booleans(),
        moves=st.lists(st.tuples(st.sampled_from(MOVES), st.integers(0, 10_000)),
-                      min_size=5, max_size=40))
+                      min_size=5, max_size=30))
 def test_the_guards_open_exactly_the_actions_that_would_succeed(insure: bool,
                                                                 moves: list) -> None:
     run = Run.start(PLAN, {"insure": insure})
