@@ -103,7 +103,7 @@ def schedule(connection: Connection, case_id: int, timers: Iterable[flow_case.Jo
                  for hook_id, wanted in connection.execute(_SUBSCRIBED)
                  for event in published if not wanted or event.action in wanted]
     if rows:
-        connection.execute(insert(Job.__table__), rows)
+        connection.execute(_INSERT, rows)
 
 
 def _row(kind: str, name: str, case_id: int, *, run_at: datetime, task_no: int | None = None,
@@ -121,6 +121,7 @@ def _event_payload(case_id: int, event: flow_case.Event) -> dict[str, Any]:
 
 
 _SUBSCRIBED = select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
+_INSERT = insert(Job.__table__)  # built once: every completion adds jobs
 
 
 # --- claiming ---------------------------------------------------------------------------
