@@ -436,8 +436,15 @@ def _task_state(task: Task) -> TaskState:
 
 def _fields(value: Any) -> dict[str, Any]:
     """A flat dataclass's fields, lists and dicts copied: `dataclasses.asdict` without its
-    deep copy, which costs more than the rest of turning a case into rows."""
-    return {f.name: _copied(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    deep copy, which costs more than the rest of turning a case into rows. The names are
+    looked up once per class: `dataclasses.fields` builds its tuple on every call."""
+    names = _NAMES.get(type(value))
+    if names is None:
+        names = _NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return {name: _copied(getattr(value, name)) for name in names}
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names, in order
 
 
 def _copied(value: Any) -> Any:
