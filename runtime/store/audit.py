@@ -167,12 +167,14 @@ def _last_hash_locked(session: Session) -> str:
     is added for it.
     The unique `prev_hash` is the backstop: a forked append fails instead of committing.
     """
+    # On the session's connection, not through session.execute: the ORM's execution path
+    # costs more than these one-value statements themselves, on every audited action.
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        session.execute(_PG_LOCK, {"key": ADVISORY_LOCK_KEY})
+        connection.execute(_PG_LOCK, {"key": ADVISORY_LOCK_KEY})
     elif not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-        session.execute(_SQLITE_LOCK)
-    return session.execute(_LAST_HASH).scalar() or GENESIS
+        connection.execute(_SQLITE_LOCK)
+    return connection.execute(_LAST_HASH).scalar() or GENESIS
 
 
 # Built once: an audit record is part of every submit and every task action.

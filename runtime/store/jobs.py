@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     Boolean,
@@ -32,7 +34,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.flows import case as flow_case
@@ -45,6 +47,7 @@ STATUSES = (PENDING, RUNNING, DONE, DEAD)
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=30)  # then 1, 2, 4, 8 minutes
 LEASE = timedelta(minutes=5)
+SUBSCRIBERS_TTL = 2.0  # seconds the active subscriptions are trusted (see `_subscribers`)
 # The history events sent to subscribed systems.
 PUBLISHED_EVENTS = frozenset({"case.start", "task.create", "claim", "task.complete", "return",
                               "transfer", "step.done", "case.done", "case.rejected",
@@ -100,10 +103,10 @@ def schedule(connection: Connection, case_id: int, timers: Iterable[flow_case.Jo
         now = utcnow()
         rows += [_row("webhook", event.action, case_id, run_at=now, webhook_id=hook_id,
                       payload=_event_payload(case_id, event))
-                 for hook_id, wanted in connection.execute(_SUBSCRIBED)
+                 for hook_id, wanted in _subscribers(connection)
                  for event in published if not wanted or event.action in wanted]
     if rows:
-        connection.execute(insert(Job.__table__), rows)
+        connection.execute(_INSERT, rows)
 
 
 def _row(kind: str, name: str, case_id: int, *, run_at: datetime, task_no: int | None = None,
@@ -120,7 +123,35 @@ def _event_payload(case_id: int, event: flow_case.Event) -> dict[str, Any]:
             "opinion": event.opinion, "detail": event.detail}
 
 
+def _subscribers(connection: Connection) -> list[tuple[int, list[str]]]:
+    """The active subscriptions (id, events wanted) of the connection's database, read at
+    most once per SUBSCRIBERS_TTL: every completion publishes events, and subscriptions
+    change a few times a year. One added or switched off in this process is seen at once
+    (`subscriptions_changed`); one added by another process (the `lowcode webhook` command)
+    within the TTL, and events of that moment do not reach it, as events committed before
+    it do not. A hook switched off elsewhere may get jobs in that moment: `deliver` sends
+    nothing for a hook that is off."""
+    known = _SUBSCRIBERS.get(connection.engine)
+    if known is None or known[1] <= time.monotonic() or known[2] != _generation:
+        hooks = [(hook_id, list(wanted or ())) for hook_id, wanted
+                 in connection.execute(_SUBSCRIBED)]
+        known = _SUBSCRIBERS[connection.engine] = (
+            hooks, time.monotonic() + SUBSCRIBERS_TTL, _generation)
+    return known[0]
+
+
+def subscriptions_changed() -> None:
+    """A subscription was added or switched off in this process: read them again."""
+    global _generation
+    _generation += 1
+
+
+_generation = 0
+# database -> (active subscriptions, trusted until, generation); forgotten with the engine
+_SUBSCRIBERS: WeakKeyDictionary[Engine, tuple[list[tuple[int, list[str]]], float, int]] = (
+    WeakKeyDictionary())
 _SUBSCRIBED = select(Webhook.id, Webhook.events).where(Webhook.active.is_(True))
+_INSERT = insert(Job.__table__)  # built once: every completion adds jobs
 
 
 # --- claiming ---------------------------------------------------------------------------
@@ -253,6 +284,7 @@ def subscribe(session: Session, name: str, url: str, secret: str,
     hook = Webhook(name=name, url=url, secret=secret, events=list(events))
     session.add(hook)
     session.commit()
+    subscriptions_changed()
     return hook
 
 
@@ -267,4 +299,5 @@ def switch_off(session: Session, hook_id: int) -> bool:
         return False
     hook.active = False
     session.commit()
+    subscriptions_changed()
     return True

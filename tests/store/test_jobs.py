@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,40 @@ def test_a_case_event_is_delivered_signed_to_the_subscribed_system(session: Sess
     assert {j.status for j in delivered} == {jobs.DONE}
     assert {h["X-Lowcode-Delivery"] for h, _ in system.received} == {str(j.id)
                                                                     for j in delivered}
+
+
+def webhook_jobs(session: Session) -> list[tuple[int | None, str]]:
+    return [(j.webhook_id, j.name) for j in session.scalars(
+        select(jobs.Job).where(jobs.Job.kind == "webhook").order_by(jobs.Job.id))]
+
+
+def test_a_subscription_added_or_switched_off_in_this_process_counts_at_once(
+        session: Session) -> None:
+    publish(session)
+    start(session, key="before")  # the (empty) subscriptions are remembered now
+    hook = jobs.subscribe(session, "registry", "https://registry.example/hook", SECRET,
+                          events=["case.start"])
+    start(session, key="subscribed")
+    assert webhook_jobs(session) == [(hook.id, "case.start")]
+    assert jobs.switch_off(session, hook.id)
+    start(session, key="switched off")
+    assert webhook_jobs(session) == [(hook.id, "case.start")]
+
+
+def test_a_subscription_added_by_another_process_counts_once_the_ttl_ran_out(
+        session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(session)
+    start(session, key="before")
+    with engine.begin() as other:  # the `lowcode webhook add` of another process
+        hook_id = other.execute(insert(jobs.Webhook).values(
+            name="registry", url="https://registry.example/hook", secret=SECRET,
+            events=["case.start"], active=True, created_at=utcnow())).inserted_primary_key[0]
+    start(session, key="within the ttl")
+    assert webhook_jobs(session) == []
+    later = time.monotonic() + jobs.SUBSCRIBERS_TTL
+    monkeypatch.setattr(jobs, "time", SimpleNamespace(monotonic=lambda: later))
+    start(session, key="after the ttl")
+    assert webhook_jobs(session) == [(hook_id, "case.start")]
 
 
 def test_an_inactive_subscription_is_done_without_a_delivery(session: Session) -> None:
