@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from runtime.store import accounts
 from runtime.store.audit import AuditEntry
 from runtime.store.models import utcnow
 from runtime.web import create_app
+from runtime.web.auth.views import is_local_path
 from runtime.web.database import store
 
 from .conftest import SignIn, csrf_from
@@ -54,6 +56,24 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
             "username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
         assert response.headers["Location"] == expected
 
+
+
+@pytest.mark.parametrize(("target", "local"), [
+    ("/admin/users", True), ("/work/tasks?done=claim#top", True),
+    ("//evil.example/", False), ("/\t/evil.example/", False), ("/\n/evil.example", False),
+    ("/\r\n/evil.example", False), ("\t//evil.example", False), ("/\\evil.example", False),
+    ("\\/evil.example", False), ("https://evil.example/", False), ("javascript:alert(1)", False),
+    (" //evil.example", False), ("evil.example", False), ("", False),
+])
+def test_next_is_a_path_on_this_site_as_a_browser_reads_it(target: str, local: bool) -> None:
+    assert is_local_path(target) is local
+
+
+def test_a_tab_in_next_does_not_lead_off_site(demo: Flask, client: FlaskClient) -> None:
+    token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+    response = client.post("/auth/login?next=%2F%09%2Fevil.example%2F", data={
+        "username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/me"
 
 def test_a_copied_cookie_stops_working_after_sign_out(
         demo: Flask, client: FlaskClient, sign_in: SignIn) -> None:

@@ -4,6 +4,7 @@ password; and what the citizen sign-in shares with them (the page, where to go n
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
@@ -25,8 +26,19 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def safe_next(default: str) -> str:
     """`next` when it is a path on this site, else `default`."""
     target = request.values.get("next", "")
-    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if ok else default
+    return target if is_local_path(target) else default
+
+
+def is_local_path(target: str) -> bool:
+    """Whether a browser sent to `target` stays on this site. Browsers drop tabs and line
+    breaks anywhere in a URL and read a backslash as a slash, so `/<TAB>/evil.example` and
+    `/\\evil.example` both lead off-site: a control character or a backslash refuses the
+    target before the test for a single leading slash, and so does a scheme or a host."""
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return False
+    parts = urlsplit(target)
+    return (target.startswith("/") and not target.startswith("//")
+            and not parts.scheme and not parts.netloc)
 
 
 def sign_in_page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
