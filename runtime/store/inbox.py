@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from runtime import access
 from runtime.flows.case import LIVE, OPEN
 from runtime.store.cases import CopyRow, Task
-from runtime.store.models import utcnow
+from runtime.store.models import MAX_ROW_ID, utcnow
 from runtime.store.scoping import pool_filter, scope_filter, within
 
 PAGE = 20
@@ -109,6 +109,8 @@ def _filters(filters: Filters, now: datetime) -> ColumnElement[bool]:
 
 def _after(order: tuple[Any, Any], token: str, newest_first: bool) -> ColumnElement[bool]:
     moment, _, last_id = token.rpartition("~")
+    if not (last_id.isascii() and last_id.isdigit()) or int(last_id) > MAX_ROW_ID:
+        raise ValueError(f"not a row id: {last_id!r}")
     key = tuple_(*order)
     value = tuple_(datetime.fromisoformat(moment), int(last_id))
     return key < value if newest_first else key > value

@@ -38,6 +38,11 @@ SPEC_CACHE_SIZE = 2000
 _SPECS: dict[str, specs.Definition] = {}  # by content hash; immutable content, so never stale
 
 
+# The largest row id either database stores (a signed 64-bit integer): a larger one asked
+# for is no row of ours, and the drivers refuse to bind it.
+MAX_ROW_ID = 2**63 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -17,6 +17,7 @@ from runtime.masking import mask
 from runtime.store import accounts, audit, jobs
 from runtime.store.cases import cases_of
 from runtime.store.models import utcnow
+from runtime.web import paging
 from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
 from runtime.web.database import db
@@ -117,7 +118,7 @@ def audit_filters() -> dict[str, str]:
 
 def audit_page(filters: dict[str, str]) -> dict[str, Any]:
     """One page of rows newest first, and the id to continue before (None at the end)."""
-    before = request.args.get("before", type=int)
+    before = paging.row_id("before")
     rows = audit.search(db(), actor=_actor_id(filters["actor"]),
                         action=filters["action"] or None,
                         since=_day(filters["since"]), until=_day(filters["until"], 1),

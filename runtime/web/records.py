@@ -32,6 +32,7 @@ from runtime.store import records
 from runtime.store.files import LocalFileStore, attachment
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
+from runtime.web import paging
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.database import db, store
@@ -136,8 +137,7 @@ def _shown_row(table: FieldSpec, row: dict[str, Any]) -> str:
 @bp.get("/submissions")
 @require("records.read")
 def submissions() -> ResponseReturnValue:
-    before = request.args.get("before", "")
-    rows = _visible_rows(int(before) if before.isdigit() else None, PAGE + 1)
+    rows = _visible_rows(paging.row_id("before"), PAGE + 1)
     items = [(row, submission_form(row)) for row in rows[:PAGE]]
     more = rows[PAGE - 1].id if len(rows) > PAGE else None
     template = "_submission_rows.html" if request.htmx else "pages/submissions.html"

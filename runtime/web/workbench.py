@@ -30,7 +30,7 @@ from runtime.store.models import utcnow
 from runtime.store.queries import latest_definition
 from runtime.store.references import StoreResolver
 from runtime.store.submissions import Submission
-from runtime.web import casepages, taskforms
+from runtime.web import casepages, paging, taskforms
 from runtime.web.auth.guard import deny, login_required
 from runtime.web.casepages import Names
 from runtime.web.database import db
@@ -302,9 +302,7 @@ def _may_see_case(staff: Staff, row: CaseRow, state: Case, names: Names) -> bool
 def messages() -> ResponseReturnValue:
     if not works():
         deny("tasks.act")
-    before = request.args.get("before", "")
-    items, more = notifications.page(db(), g.principal,
-                                     before=int(before) if before.isdigit() else None)
+    items, more = notifications.page(db(), g.principal, before=paging.row_id("before"))
     template = "_notification_rows.html" if request.htmx else "pages/notifications.html"
     return render_template(template, items=items, more=more, message=_message)
 
