@@ -201,19 +201,25 @@ def export() -> ResponseReturnValue:
     return response
 
 
+def _write(writer: Any, cells: list[Any]) -> None:
+    """One CSV row with every cell neutralised: titles and labels come from definitions, and
+    a label such as `=HYPERLINK(...)` must not run in a spreadsheet any more than a value."""
+    writer.writerow([neutralise_cell(cell) for cell in cells])
+
+
 def _csv_lines(rows: list[Submission]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([record_text(key) for key in ("tracking_no", "form", "submitted_at",
+    _write(writer, [record_text(key) for key in ("tracking_no", "form", "submitted_at",
                                                   "field", "value")])
     for row in rows:
         form = submission_form(row)
         for spec in value_fields(form.fields):
             value = row.data.get(spec.id)
             if value not in EMPTY:
-                writer.writerow([row.tracking_no, text(form.title),
-                                 row.created_at.strftime("%Y-%m-%d %H:%M"), text(spec.label),
-                                 neutralise_cell(shown_value(spec, value))])
+                _write(writer, [row.tracking_no, text(form.title),
+                                row.created_at.strftime("%Y-%m-%d %H:%M"), text(spec.label),
+                                shown_value(spec, value)])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,16 @@ def test_the_export_is_404_without_the_permission(cases: dict[str, str], client:
                                                   sign_in: SignIn) -> None:
     sign_in(client, "clerk_govsvc")
     assert client.get("/work/submissions.csv").status_code == 404
+
+
+def test_every_exported_cell_is_neutralised_titles_and_labels_too(
+        demo: Flask, client: FlaskClient, sign_in: SignIn, make_pack: Callable[..., Path],
+        publish: Callable[[Path], object]) -> None:
+    publish(make_pack(form_title='"=1+2"'))  # a definition's title, written by a third party
+    answered = client.post("/api/forms/demo_apply/submissions",
+                           json={"data": {"applicant": "@SUM(A1)"}})
+    assert answered.status_code == 201
+    sign_in(client, "lead_govsvc")
+    rows = list(csv.reader(io.StringIO(client.get("/work/submissions.csv").get_data(as_text=True))))
+    mine = [row for row in rows if row[0] == answered.get_json()["tracking_no"]]
+    assert [(row[1], row[4]) for row in mine] == [("'=1+2", "'@SUM(A1)")]
