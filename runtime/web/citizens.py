@@ -58,7 +58,7 @@ def ctext(key: str, /, **params: Any) -> str:
 
 @bp.app_context_processor
 def _texts() -> dict[str, Any]:
-    return {"ct": ctext}
+    return {"citizen_text": ctext}
 
 
 @bp.route("/citizen/login", methods=["GET", "POST"])
