@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,6 +77,14 @@ class FileRefused(Exception):
     code: str  # file_too_large | file_type | file_empty
 
 
+def clean_name(name: str) -> str:
+    """A file name safe to show and to put in a header: the last path part, without control
+    characters (a CR/LF would break the download's Content-Disposition) or invisible format
+    characters (a right-to-left override makes `exe.pdf` read as `fdp.exe`)."""
+    kept = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
+    return Path(kept.replace("\\", "/")).name.strip()[:255] or "file"
+
+
 def sniff(data: bytes) -> str | None:
     """The MIME type the content shows, or None when it shows none we know."""
     kind = filetype.guess(data[:8192])
@@ -94,7 +103,7 @@ def store_file(session: Session, files: FileStore, *, name: str, data: bytes, ow
         raise FileRefused("file_type")
     key = secrets.token_urlsafe(24)
     files.put(key, data)
-    row = Attachment(key=key, original_name=Path(name).name[:255] or "file",
+    row = Attachment(key=key, original_name=clean_name(name),
                      content_type=content_type, size=len(data),
                      sha256=hashlib.sha256(data).hexdigest(), owner_kind=owner.kind,
                      owner_id=owner.id)

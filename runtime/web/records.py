@@ -29,7 +29,7 @@ from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
 from runtime.masking import neutralise_cell
 from runtime.store import records
-from runtime.store.files import LocalFileStore, attachment
+from runtime.store.files import LocalFileStore, attachment, clean_name
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
 from runtime.web import paging
@@ -180,7 +180,7 @@ def file(key: str) -> ResponseReturnValue:
     assert row is not None  # the guard found it
     data = LocalFileStore(Path(current_app.instance_path, "uploads")).get(key)
     return send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True,
-                     download_name=row.original_name)
+                     download_name=clean_name(row.original_name))
 
 
 def _file_ref(key: str) -> access.RecordRef | None:

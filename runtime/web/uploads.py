@@ -24,6 +24,7 @@ from runtime.store.files import (
     FileRefused,
     LocalFileStore,
     attachment,
+    clean_name,
     store_file,
 )
 from runtime.store.submissions import GUEST
@@ -90,4 +91,4 @@ def download(key: str) -> ResponseReturnValue:
     if row is None or key not in session.get(UPLOADS, []):
         abort(404)
     return send_file(io.BytesIO(_files().get(key)), mimetype=row.content_type,
-                     as_attachment=True, download_name=row.original_name)
+                     as_attachment=True, download_name=clean_name(row.original_name))

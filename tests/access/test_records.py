@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from runtime.packs import check_path
 from runtime.store import audit
-from runtime.store.files import LocalFileStore, store_file
+from runtime.store.files import Attachment, LocalFileStore, store_file
 from runtime.store.publish import publish_pack
 from runtime.store.submissions import GUEST, Submission
 from runtime.web.database import store
@@ -80,6 +80,19 @@ def test_each_role_lists_exactly_its_scope(demo: Flask, cases: dict[str, str],
         assert client.get(f"/work/submissions/{number}").status_code == expected
     assert client.get(f"/work/files/{cases['file']}").status_code == (
         200 if "110105" in regions else 404)
+
+
+def test_staff_download_a_file_stored_under_a_name_with_a_line_break(
+        demo: Flask, cases: dict[str, str], client: FlaskClient, sign_in: SignIn) -> None:
+    """A name kept before names were cleaned still downloads: the header is made safe."""
+    with store(demo).sessions() as session:
+        row = session.scalars(select(Attachment).where(Attachment.key == cases["file"])).one()
+        row.original_name = "scan\r\n.pdf"
+        session.commit()
+    sign_in(client, "clerk_govsvc")
+    response = client.get(f"/work/files/{cases['file']}")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"] == "attachment; filename=scan.pdf"
 
 
 def test_lists_mask_personal_numbers(cases: dict[str, str], client: FlaskClient,

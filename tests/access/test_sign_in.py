@@ -75,6 +75,15 @@ def test_a_tab_in_next_does_not_lead_off_site(demo: Flask, client: FlaskClient) 
         "username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/auth/me"
 
+
+def test_a_line_break_in_next_answers_a_redirect_home(demo: Flask, client: FlaskClient) -> None:
+    """A CR/LF in a Location header made werkzeug raise: a 500 instead of a sign-in."""
+    token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+    response = client.post("/auth/login?next=%2Fwork%0D%0ASet-Cookie:%20x=1", data={
+        "username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/me"
+    assert "x=1" not in response.headers.get("Set-Cookie", "")
+
 def test_a_copied_cookie_stops_working_after_sign_out(
         demo: Flask, client: FlaskClient, sign_in: SignIn) -> None:
     sign_in(client, "clerk_health")

@@ -215,6 +215,32 @@ def test_a_file_is_uploaded_shown_by_its_chinese_name_and_claimed_on_submit(
         assert row.submission_id is not None
 
 
+def test_a_file_named_with_a_line_break_is_kept_under_a_clean_name(
+        form_client: FlaskClient, session_factory_of) -> None:
+    """`filename*=UTF-8''scan%0D%0A.pdf` decodes to a name with CR/LF, which no download
+    header may carry: the name is cleaned when the file is kept."""
+    hidden = page_fields(form_client)
+    boundary = "lowcodeboundary"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+             for name, value in hidden.items()]
+    body = ("".join(parts).encode() + f"--{boundary}\r\nContent-Disposition: form-data; "
+            f"name=\"upload\"; filename*=UTF-8''scan%0D%0A%E2%80%AEfdp.exe\r\n"
+            f"Content-Type: application/pdf\r\n\r\n".encode() + PDF
+            + f"\r\n--{boundary}--\r\n".encode())
+    fragment = form_client.post(
+        "/forms/birth_apply/files/birth_certificate_scan", data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers={"HX-Request": "true", "X-CSRFToken": hidden["csrf_token"]})
+    assert fragment.status_code == 200
+    with session_factory_of() as session:
+        assert session.scalars(select(Attachment.original_name)).one() == "scanfdp.exe"
+    key = re.search(r'name="birth_certificate_scan" value="([^"]+)"', fragment.get_data(as_text=True))
+    assert key is not None
+    download = form_client.get(f"/files/{key.group(1)}")
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"] == "attachment; filename=scanfdp.exe"
+
+
 def test_a_file_that_is_not_what_its_name_says_is_refused(form_client: FlaskClient) -> None:
     hidden = page_fields(form_client)
     fragment = upload(form_client, hidden, "材料.pdf", b"<html>not a pdf</html>")
