@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from runtime.definitions.problems import Problem
     from runtime.store.accounts import OrganisationReport
+    from runtime.store.backup import BackupError
     from runtime.store.publish import PublishReport
     from runtime.web.database import Store
 
@@ -328,6 +329,92 @@ def _print_report(report: PublishReport, lang: str) -> None:
     added, unchanged = len(report.added), len(report.unchanged)
     click.echo(f"{added} added, {unchanged} unchanged." if lang == "en"
                else f"新增 {added} 个定义，未变 {unchanged} 个。")
+
+
+# --- backup and restore -------------------------------------------------------------------
+
+BACKUP_WORDS = {
+    "exists": ("{detail} 已存在：请换一个新的路径", "{detail} exists: choose a new path"),
+    "missing_tool": ("找不到 {detail}：请安装与服务器同版本的 PostgreSQL 客户端工具",
+                     "{detail} not found: install the PostgreSQL client tools of the server's "
+                     "version"),
+    "tool_failed": ("{detail}", "{detail}"),
+    "bad_backup": ("备份不完整或已被改动：{detail}",
+                   "the backup is incomplete or altered: {detail}"),
+    "other_database": ("这是 {detail} 的备份，不能恢复到当前配置的数据库",
+                       "this is a backup of a {detail} database; it cannot go into the "
+                       "configured one"),
+    "not_empty": ("数据库或上传文件夹中已有数据；恢复会替换它们，确认请加 --force",
+                  "the database or the uploads folder holds data; a restore replaces them: "
+                  "add --force to confirm"),
+}
+
+
+@main.command("backup", help="把数据库（SQLite 用在线备份，PostgreSQL 用 pg_dump）和上传文件夹"
+                             "备份到一个新目录，或以 .tar.gz 结尾的归档，附带清单和校验和；"
+                             "服务可继续运行。\n\nBack up the database (SQLite's online backup, "
+                             "or pg_dump) and the uploads folder into a new directory, or an "
+                             "archive when PATH ends in .tar.gz, with a manifest of checksums; "
+                             "the service may keep running.")
+@click.argument("path", type=click.Path(path_type=Path))
+@LANG_OPTION
+def backup(path: Path, lang: str) -> None:
+    from runtime.store.backup import BackupError
+    from runtime.store.backup import backup as run_backup
+
+    engine, uploads = _engine_and_uploads(lang)
+    try:
+        manifest = run_backup(engine, uploads, path)
+    except BackupError as error:
+        _backup_refused(error, lang)
+    rows, files = sum(manifest["rows"].values()), len(manifest["files"]) - 1
+    click.echo(f"backed up to {path}: {rows} row(s), {files} uploaded file(s), revision "
+               f"{manifest['revision']}" if lang == "en" else
+               f"已备份到 {path}：{rows} 行数据，{files} 个上传文件，"
+               f"结构版本 {manifest['revision']}")
+
+
+@main.command("restore", help="从 lowcode backup 的备份恢复数据库和上传文件夹（先校验每个文件）；"
+                              "数据库或上传文件夹已有数据时拒绝，除非加 --force。先停止 Web 和 "
+                              "worker 进程。\n\nRestore the database and the uploads folder "
+                              "from a `lowcode backup` (every file checked first); refused when "
+                              "either holds data unless --force. Stop the web and worker "
+                              "processes first.")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="替换已有数据 / Replace the data there is.")
+@LANG_OPTION
+def restore(path: Path, force: bool, lang: str) -> None:
+    from runtime.store.backup import BackupError
+    from runtime.store.backup import restore as run_restore
+
+    engine, uploads = _engine_and_uploads(lang, upgraded=False)
+    try:
+        manifest = run_restore(engine, uploads, path, force=force)
+    except BackupError as error:
+        _backup_refused(error, lang)
+    click.echo(f"restored from {path} (made {manifest['created_at']}, revision "
+               f"{manifest['revision']}); run lowcode db upgrade if the code is newer"
+               if lang == "en" else
+               f"已从 {path} 恢复（备份于 {manifest['created_at']}，结构版本 "
+               f"{manifest['revision']}）；如代码更新，请再运行 lowcode db upgrade")
+
+
+def _engine_and_uploads(lang: str, upgraded: bool = True) -> tuple[Engine, Path]:
+    """The configured database and the uploads folder of the configured instance."""
+    from runtime.web import create_app
+    from runtime.web.database import store
+
+    app = create_app()
+    engine = store(app).engine
+    if upgraded:
+        _require_upgraded(engine, lang)
+    return engine, Path(app.instance_path, "uploads")
+
+
+def _backup_refused(error: BackupError, lang: str) -> NoReturn:
+    zh, en = BACKUP_WORDS[error.code]
+    click.echo((en if lang == "en" else zh).format(detail=error.detail), err=True)
+    sys.exit(1)
 
 
 # --- audit --------------------------------------------------------------------------------
