@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from runtime.i18n import Catalogue
 from runtime.web.lang import current_lang
@@ -32,7 +41,8 @@ MESSAGES = Catalogue({
     "bad_submission": ("请求体应为 {{\"data\": {{...}}}} 形式的 JSON 对象",
                        "the body must be a JSON object like {{\"data\": {{...}}}}"),
     "invalid_submission": ("提交的数据有 {n} 处问题", "the submission has {n} problem(s)"),
-    "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
+    "database_unavailable": ("数据库暂时无法访问，请稍后再试",
+                             "the database is unavailable; please try again shortly"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "
                     "reload the page and try again"),
@@ -41,6 +51,7 @@ MESSAGES = Catalogue({
 JSON_PATHS = ("/api/", "/healthz")
 CODE_BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                   500: "internal_error"}
+RETRY_AFTER_SECONDS = 5
 
 
 class AppError(Exception):
@@ -87,6 +98,21 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+def _database_error(error: DBAPIError) -> Response:
+    """A database that cannot be reached (down, restarting, the connection cut) is a 503 with
+    Retry-After in the one error shape, never a traceback: the request wrote nothing, since
+    its transaction did not commit, and the pool reconnects on the next checkout. Any other
+    database error stays a 500."""
+    current_app.log_exception((type(error), error, error.__traceback__))
+    if not isinstance(error, OperationalError | InterfaceError) and not (
+            error.connection_invalidated):
+        return _http_error(InternalServerError())
+    response = make_response(error_response(503, "database_unavailable"))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(AppError, _app_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
