@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,7 +47,10 @@ LOST = "lost"  # what mark_failed says when another worker holds the job now
 STATUSES = (PENDING, RUNNING, DONE, DEAD)
 MAX_ATTEMPTS = 6
 BACKOFF = timedelta(seconds=30)  # then 1, 2, 4, 8 minutes
-LEASE = timedelta(minutes=5)
+LEASE_ENV = "LOWCODE_JOB_LEASE_SECONDS"
+# How long a claimed job is a worker's: one that dies leaves it for this long. Longer than the
+# slowest job; the kill -9 harness shortens it to see lost jobs taken again within its run.
+LEASE = timedelta(seconds=float(os.environ.get(LEASE_ENV) or 300))
 SUBSCRIBERS_TTL = 2.0  # seconds the active subscriptions are trusted (see `_subscribers`)
 # The history events sent to subscribed systems.
 PUBLISHED_EVENTS = frozenset({"case.start", "task.create", "claim", "task.complete", "return",
