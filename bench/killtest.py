@@ -23,11 +23,11 @@ tests/store/test_killtest.py runs a short version of it.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -171,7 +171,7 @@ class Service:
 
 
 def web_command(port: int, workers: int) -> list[str]:
-    if shutil.which("gunicorn") or _has_module("gunicorn"):
+    if _has_module("gunicorn"):
         return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{HOST}:{port}",
                 "--preload", "--timeout", "30", "runtime.web:create_app()"]
     return [sys.executable, "-c", "from runtime.cli import main; main()", "serve",
@@ -179,8 +179,6 @@ def web_command(port: int, workers: int) -> list[str]:
 
 
 def _has_module(name: str) -> bool:
-    import importlib.util
-
     return importlib.util.find_spec(name) is not None
 
 
