@@ -8,7 +8,7 @@ p95 latencies and failures. The database is a fresh one on the server of --postg
 (LOWCODE_TEST_POSTGRES_URL), dropped afterwards; the server listens on 127.0.0.1 and locust
 targets only it; every run stops by itself (locust's -t).
 
-    python bench/load.py [--workers 4] [--seconds 60] [--levels 4,8,16,32,64]
+    python bench/load.py [--workers 4] [--seconds 60] [--levels 2,4,8,16,32,64]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--probe-seconds", type=float, default=15.0)
-    parser.add_argument("--levels", default="4,8,16,32,64")
+    parser.add_argument("--levels", default="2,4,8,16,32,64")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",")]
     with tempfile.TemporaryDirectory(prefix="lowcode-load-") as scratch, \
