@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, func, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 
-from runtime.store.db import is_postgres, normalize_url
+from runtime.store.db import is_postgres
 from runtime.store.migrate import current_revision
 
 FORMAT = 1
@@ -130,8 +130,7 @@ def _closing(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 def _libpq(url: URL) -> str:
     """The URL as libpq's tools read it: no SQLAlchemy driver name, and no password (that goes
     in PGPASSWORD, so that it never shows in the process list)."""
-    plain = make_url(normalize_url(str(url.render_as_string(hide_password=False))))
-    return plain.set(drivername="postgresql", password=None).render_as_string()
+    return url.set(drivername="postgresql", password=None).render_as_string()
 
 
 def _run(command: list[str], url: URL) -> None:
