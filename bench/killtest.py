@@ -115,6 +115,7 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     submitted: dict[str, str] = field(default_factory=dict)  # idempotency key -> tracking no
     acted: list[tuple[str, int, str]] = field(default_factory=list)  # (tracking no, task, action)
+    taken: set[str] = field(default_factory=set)  # cases a clerk has taken on
     statuses: Counter[int] = field(default_factory=Counter)
     unanswered: int = 0  # requests cut off by a kill
     retried_same_receipt: int = 0
@@ -274,15 +275,16 @@ class Clerk:
         return None
 
     def work(self, stop: threading.Event) -> None:
-        done: set[str] = set()
         while not stop.is_set():
-            with self.tally.lock:
-                waiting = [t for t in self.tally.submitted.values() if t not in done]
-            if not waiting:
+            with self.tally.lock:  # each case to one clerk: two would be refused (409)
+                waiting = [t for t in self.tally.submitted.values()
+                           if t not in self.tally.taken]
+                tracking = random.choice(waiting) if waiting else None
+                if tracking is not None:
+                    self.tally.taken.add(tracking)
+            if tracking is None:
                 time.sleep(0.1)
                 continue
-            tracking = random.choice(waiting)
-            done.add(tracking)
             self.view(f"/work/tasks/{tracking}/1")
             for no, action in ((1, "claim"), (1, "complete"), (2, "claim"), (2, "complete")):
                 if stop.is_set() or not self.act(tracking, no, action):
@@ -530,7 +532,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--kills", type=int, default=25, help="at most this many kills")
+    parser.add_argument("--kills", type=int, default=12, help="at most this many kills")
+    parser.add_argument("--gap", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"),
+                        help="seconds between kills, at random between MIN and MAX")
     parser.add_argument("--postgres", default=os.environ.get("LOWCODE_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
@@ -539,7 +543,8 @@ def main() -> None:
         kinds.remove("postgres")
     failed = False
     for kind in kinds:
-        summary = run(kind, seconds=args.seconds, kills=args.kills, postgres=args.postgres)
+        summary = run(kind, seconds=args.seconds, kills=args.kills, gap=tuple(args.gap),
+                      postgres=args.postgres)
         print(json.dumps(summary, ensure_ascii=False, indent=2))
         failed = failed or bool(summary["problems"])
     sys.exit(1 if failed else 0)

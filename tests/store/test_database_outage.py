@@ -84,6 +84,8 @@ def test_an_outage_under_load_answers_503_and_loses_nothing_acknowledged(
     stop.set()
     for thread in threads:
         thread.join()
+    print(f"outage: {dict(statuses)}; {before_outage} acknowledged before, {during} 503s "
+          f"during, {len(acknowledged)} acknowledged in all")
     assert set(statuses) <= {201, 503}, statuses  # no 500, no traceback
     assert before_outage > 0 and during > 0 and shapes == {"database_unavailable"}
     assert statuses[201] > before_outage  # the pool came back by itself
