@@ -52,6 +52,14 @@ MESSAGES = Catalogue({
     "nested_table": ("子表 '{outer}' 中不能再嵌套子表 '{name}'：请移到表单一级，或改用关联记录",
                      "the table '{outer}' cannot hold another table '{name}': move it up to "
                      "the form, or use a related record"),
+    "one_unit": ("时限须恰好给出一个单位（working_days、calendar_days、hours 或 months），"
+                 "此处为：{given}",
+                 "a time limit gives exactly one unit (working_days, calendar_days, hours or "
+                 "months); here: {given}"),
+    "from_date_and_claim": ("from_date 与 from: claimed 不能同时使用："
+                            "时限要么自签收起算，要么自数据中的日期起算",
+                            "from_date and from: claimed cannot both be given: a deadline counts "
+                            "from the claim or from a date in the data"),
     "reassign_needs_to": ("reassign（改派）需要用 to 指明改派给哪个部门或角色",
                           "reassign needs `to`: the department or role taking the task over"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",

@@ -59,6 +59,8 @@ class TaskState:
     due_at: datetime | None = None
     yellow_at: datetime | None = None
     warned: str | None = None  # the warning already raised: yellow or red
+    claim_late: bool = False  # still in the pool when its claim limit ran out
+    suspended_at: datetime | None = None  # 挂起: its clock stopped then, until resumed
     escalated: bool = False
     supervised: bool = False
     extension: dict[str, Any] | None = None  # {days, reason, by, status}

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from runtime.definitions.spec import Party
+from runtime.definitions.spec import LimitSpec, Party
+from runtime.expressions import ExpressionError
+from runtime.expressions.values import to_date
 from runtime.flows import deadlines
 from runtime.flows.case import (
     ACTIVE,
@@ -40,6 +42,7 @@ from runtime.flows.case import (
     StepState,
     TaskState,
 )
+from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 
 RESOLVED = frozenset({DONE, SKIPPED})
@@ -134,6 +137,7 @@ class Flow:
             self._schedule(task)
         elif self._clock_starts(task, "created") or user_id is not None:
             self.start_clock(task)
+        self._claim_timer(task)
         self.event("task.create", task=task, kind=kind)
         self.notify("task.new", task)
         if kind == MAIN:
@@ -145,15 +149,43 @@ class Flow:
         return deadline is not None and deadline.from_ == moment
 
     def start_clock(self, task: TaskState) -> None:
-        """Set the task's deadline from now, by its template, and its timers."""
+        """Set the task's deadline by its template, counted from now or from the date its
+        template reads in the case data, and its timers."""
         coordination = self.plan.template(task.step).coordination
-        if coordination.deadline is None or task.due_at is not None:
+        deadline = coordination.deadline
+        if deadline is None or task.due_at is not None:
             return
         task.clock_from = self.now
-        task.due_at = deadlines.due_after(self.now, coordination.deadline.working_days)
-        task.yellow_at = deadlines.warn_at(self.now, task.due_at,
+        if deadline.from_date is not None:
+            task.clock_from = deadlines.start_of(self._date(task.step, deadline.from_date))
+        task.due_at = self.limit_end(task, deadline, task.clock_from)
+        task.yellow_at = deadlines.warn_at(task.clock_from, task.due_at,
                                            coordination.warning.yellow_at)
         self._schedule(task)
+
+    def limit_end(self, task: TaskState, limit: LimitSpec, start: datetime) -> datetime:
+        """When `limit` (a deadline, the claim or the return limit) counted from `start`
+        runs out for `task`: its amount given, or read from the case by its expression."""
+        amount = limit.amount
+        if isinstance(amount, str):
+            amount = self._whole(task.step, amount, self.plan.value(task.step, amount,
+                                                                      self.scope()))
+        return deadlines.due_by(start, limit.unit, amount)
+
+    def _whole(self, step_id: str, source: str, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if type(value) is not int or not 0 <= value <= deadlines.MAX_AMOUNT["calendar_days"]:
+            raise FlowError("bad_limit", step=step_id, source=source, value=repr(value))
+        return value
+
+    def _date(self, step_id: str, source: str) -> date:
+        value = self.plan.value(step_id, source, self.scope())
+        try:
+            return to_date(value, "from_date", 1)
+        except ExpressionError:
+            raise FlowError("bad_limit", step=step_id, source=source,
+                            value=repr(value)) from None
 
     def restart_clock(self, task: TaskState) -> None:
         """A task handed to someone new by the process itself (an overdue reassign): its
@@ -172,6 +204,13 @@ class Flow:
         task.warned = source.warned
         if task.due_at is not None:
             self._schedule(task)
+
+    def _claim_timer(self, task: TaskState) -> None:
+        """A task in a pool with a claim limit gets a timer for when the limit runs out."""
+        limit = self.plan.template(task.step).coordination.claim_within
+        if limit is not None and task.user_id is None and task.kind == MAIN:
+            at = self.limit_end(task, limit, self.now)
+            self.effects.jobs.append(Job("claim", at, task.no, at.isoformat()))
 
     def _schedule(self, task: TaskState) -> None:
         assert task.due_at is not None and task.yellow_at is not None
@@ -288,7 +327,10 @@ class Flow:
         """A yellow or overdue timer comes due; stale ones (task done, deadline moved) and
         ones already raised do nothing, so firing twice raises a warning once."""
         task = self.case.task(job.task_no)
-        if (task is None or not task.live or task.due_at is None
+        if job.kind == "claim":
+            self._claim_late(task)
+            return
+        if (task is None or not task.live or task.due_at is None or task.suspended_at
                 or task.due_at != datetime.fromisoformat(job.stamp)):
             return
         if job.kind == "yellow" and task.warned is None:
@@ -300,6 +342,20 @@ class Flow:
             self.event("warning.red", task=task)
             self.notify("task.red", task)
             self._on_overdue(task)
+
+    def _claim_late(self, task: TaskState | None) -> None:
+        """A task still in its pool when its claim limit runs out: the pool and whoever the
+        template escalates to are told, once."""
+        if task is None or not task.live or task.user_id is not None or task.claim_late:
+            return
+        task.claim_late = True
+        self.event("warning.claim", task=task)
+        self.notify("task.claim_late", task)
+        escalation = self.plan.template(task.step).coordination.escalation
+        if escalation is not None:
+            self.notify("task.claim_late", task, user_id=None,
+                        department=escalation.department or task.department,
+                        role=escalation.role)
 
     def _on_overdue(self, task: TaskState) -> None:
         coordination = self.plan.template(task.step).coordination

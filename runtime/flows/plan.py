@@ -64,6 +64,11 @@ class Plan:
                 if s in (target, step_id)
                 or (target in ancestors(self.before, s) and s in ancestors(self.before, step_id))}
 
+    def value(self, step_id: str, source: str, scope: Mapping[str, Any]) -> Any:
+        """What an expression of the step's template (a time limit's amount, the date a
+        deadline counts from) gives on the case; FlowError naming it when it cannot."""
+        return self._evaluate(step_id, source, scope)
+
     def _department_by_rule(self, step_id: str, source: str, data: Mapping[str, Any]) -> str:
         code = self._evaluate(step_id, source, data)
         if not isinstance(code, str) or not code:

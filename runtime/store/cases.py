@@ -127,6 +127,8 @@ class Task(Base):
     due_sort: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     yellow_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     warned: Mapped[str | None] = mapped_column(String(8))
+    claim_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)
     extension: Mapped[dict[str, Any] | None] = mapped_column(JSONData, nullable=True)

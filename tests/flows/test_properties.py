@@ -138,6 +138,15 @@ def extend(run: Run, seed: int) -> None:
         run.act(actions.decide_extension, LEAD, found[0].no, seed % 2 == 0)
 
 
+def suspend_or_resume(run: Run, seed: int) -> None:
+    if found := held(run, seed):
+        task, staff = found
+        if task.suspended_at is None:
+            run.act(actions.suspend, staff, task.no, "等待申请人补充材料")
+        else:
+            run.act(actions.resume, staff, task.no)
+
+
 def fire(run: Run, seed: int) -> None:
     job = pick(run.effects.jobs, seed)
     if job is not None:
@@ -150,7 +159,8 @@ def wait(run: Run, seed: int) -> None:
 
 # Weighted towards what moves a case on and back; a reject ends it, so it comes rarely.
 MOVES = [claim, claim, claim, approve, approve, approve, return_to, return_to, withdraw,
-         withdraw, add_signer, delegate, transfer, extend, fire, fire, wait, reject]
+         withdraw, add_signer, delegate, transfer, extend, suspend_or_resume, fire, fire, wait,
+         reject]
 
 
 def attempt(run: Run, move, seed: int) -> None:

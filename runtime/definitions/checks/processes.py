@@ -54,7 +54,7 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
                 yield from within(item, (*path, key, j), "step", other, step_ids)
         yield from expression(item, (*path, "when"), step.when, names)
         yield from _assignees(ctx, item, path, step)
-        yield from _assignee_rule(ctx, item, path, step, names)
+        yield from _template_rules(ctx, item, path, step, names)
 
 
 def no_step_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -87,10 +87,17 @@ def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Itera
         yield from party_codes(ctx, item, (*path, "assignees", "parties", j), party)
 
 
-def _assignee_rule(ctx: Context, item: Checked, path: Path, step: StepSpec,
-                   names: Mapping[str, str] | None) -> Iterator[Problem]:
-    """A template's dispatch rule reads the start form of the process that uses it."""
+def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
+                    names: Mapping[str, str] | None) -> Iterator[Problem]:
+    """A template's dispatch rule and its time limits' expressions read the case of the
+    process that uses it."""
     template = ctx.find("TaskTemplate", step.task)
-    rule = template.coordination.assignee.rule if template is not None else None
-    if rule is not None and names is not None:
-        yield from expression(item, (*path, "task"), rule, names)
+    if template is None or names is None:
+        return
+    co = template.coordination
+    limits = [co.deadline, co.claim_within, co.return_within]
+    sources = [co.assignee.rule, co.deadline.from_date if co.deadline else None,
+               *(amount for limit in limits if limit for _, amount in limit.units)]
+    for source in sources:
+        if isinstance(source, str):
+            yield from expression(item, (*path, "task"), source, names)
