@@ -149,3 +149,25 @@ def test_suspension_needs_a_reason_and_a_deadline_and_resume_needs_a_suspension(
     free.act(actions.claim, CLERK, 1)
     with refused("no_deadline"):
         free.act(actions.suspend, CLERK, 1, "等待")
+
+
+# --- from a decision table --------------------------------------------------------------
+
+LIMITS = """\
+hit_policy: first
+outputs: [{id: days}]
+rows:
+  - {when: "district == 'urgent'", then: {days: 0}}
+  - {when: "district == 'consultation'", then: {days: 3}}
+default: {days: 13}
+"""
+
+
+def test_the_amount_can_come_from_a_decision_table():
+    tasks = {"accept": "assignee: {department: GOVSVC, role: clerk}\n"
+                       "deadline: {working_days: \"decisions['limits']['days']\"}"}
+    limited = build_plan(PROCESS, tasks, {"limits": LIMITS})
+    assert Run.start(limited, {"district": "urgent"}).only("accept").due_at == china(2026, 9, 30)
+    assert Run.start(limited, {"district": "consultation"}).only("accept").due_at == china(
+        2026, 10, 10)
+    assert Run.start(limited, {"district": "其他"}).only("accept").due_at == china(2026, 10, 23)
