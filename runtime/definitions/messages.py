@@ -64,6 +64,9 @@ MESSAGES = Catalogue({
                           "reassign needs `to`: the department or role taking the task over"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
                           "mode ratio needs a `ratio` value"),
+    "route_not_earlier": ("步骤 '{step}' 的流转只能回到它之前的步骤或它自己，'{name}' 不在它之前",
+                          "a route of step '{step}' can only go back to an earlier step or to "
+                          "itself; '{name}' does not come before it"),
     "return_not_earlier": ("只能退回到之前的步骤：'{name}' 不在 '{step}' 之前",
                            "a step can only return to an earlier step: '{name}' does not "
                            "come before '{step}'"),

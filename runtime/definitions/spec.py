@@ -298,6 +298,14 @@ class AssigneesSpec:
 
 
 @spec
+class RouteSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/routes/items"
+    when: str
+    to: str
+    max: int
+
+
+@spec
 class StepSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/steps/items"
     id: str
@@ -308,6 +316,7 @@ class StepSpec:
     when: str | None = None
     assignees: AssigneesSpec | None = None
     can_return_to: tuple[str, ...] = ()
+    routes: tuple[RouteSpec, ...] = ()
 
 
 @spec

@@ -194,12 +194,7 @@ def return_to(flow: Flow, staff: Staff, no: int, target: str, reason: str | None
     task = check_return(flow, staff, no, target)
     why = _reason(reason, "return")
     flow.event("return", task=task, opinion=why, target=target)
-    for step_id in flow.plan.between(target, task.step):
-        step = flow.case.steps[step_id]
-        for other in flow.case.round_tasks(step):
-            flow.cancel(other, "returned")
-        step.status, step.outcome = WAITING, None
-    flow.advance()
+    flow.restart(target, task.step)
     return task
 
 

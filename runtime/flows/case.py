@@ -35,6 +35,7 @@ class StepState:
     activated_by: list[str] = field(default_factory=list)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    loops: dict[str, int] = field(default_factory=dict)  # times each route sent it back, by target
 
 
 @dataclass

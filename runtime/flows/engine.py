@@ -117,8 +117,9 @@ class Flow:
         return held[-1].completed_by if held[-1].status == TASK_DONE else held[-1].user_id
 
     def scope(self) -> dict[str, Any]:
-        """What step conditions read: the submission, and each step's status and outcome."""
-        steps = {s.id: {"status": s.status, "outcome": s.outcome}
+        """What step conditions read: the submission, and each step's status, outcome and
+        round (how many times it has started)."""
+        steps = {s.id: {"status": s.status, "outcome": s.outcome, "round": s.round}
                  for s in self.case.steps.values()}
         return {**self.case.data, "steps": steps}
 
@@ -310,10 +311,35 @@ class Flow:
         if feedback is not None and feedback.message is not None and outcome == APPROVE:
             self.event("feedback", step=step.id, zh=feedback.message.zh,
                        en=feedback.message.en)
+        if self._loop_back(step):
+            return
         if outcome == REJECT:
             self.close_rejected(step)
         else:
             self.advance()
+
+    def _loop_back(self, step: StepState) -> bool:
+        """Follow the first of the step's routes whose condition holds and whose `max` is not
+        used up: the steps from its target to this one run again. Whether one was taken."""
+        for route in self.plan.steps[step.id].routes:
+            taken = step.loops.get(route.to, 0)
+            if taken < route.max and self.plan.value(step.id, route.when, self.scope()):
+                step.loops = {**step.loops, route.to: taken + 1}
+                self.event("loop", step=step.id, target=route.to, count=taken + 1,
+                           limit=route.max)
+                self.restart(route.to, step.id)
+                return True
+        return False
+
+    def restart(self, target: str, step_id: str) -> None:
+        """`target`, `step_id` and every step between run again (a return or a route): their
+        live tasks are cancelled and they wait to start; parallel branches keep their work."""
+        for between in self.plan.between(target, step_id):
+            state = self.case.steps[between]
+            for task in self.case.round_tasks(state):
+                self.cancel(task, "returned")
+            state.status, state.outcome = WAITING, None
+        self.advance()
 
     def close_rejected(self, step: StepState) -> None:
         for task in self.case.live_tasks():

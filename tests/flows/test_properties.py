@@ -26,6 +26,7 @@ PROCESS = """
   assignees:
     mode: all
     parties: [{department: HEALTH, role: clerk}, {department: POLICE, role: clerk}]
+  routes: [{when: "steps['joint']['outcome'] == 'reject'", to: accept, max: 2}]
 - {id: certificate, task: certificate, after: [joint], can_return_to: [accept, joint]}
 - {id: insurance, task: insurance, after: [accept], when: insure, can_return_to: [accept]}
 - id: card
@@ -39,6 +40,7 @@ PROCESS = """
   after: [certificate, insurance, card]
   join: {at_least: 2}
   can_return_to: [certificate]
+  routes: [{when: "steps['close']['round'] < 3", to: certificate, max: 1}]
 """
 TASKS = {
     "accept": """
@@ -193,6 +195,9 @@ def check_coherent(run: Run) -> None:
         if step.status == WAITING:
             assert not flow.ready(step.id), f"{step.id} could start but did not"
     assert not all(s.status in RESOLVED for s in case.steps.values())
+    for step in case.steps.values():  # every loop is bounded by its route's max
+        limits = {r.to: r.max for r in PLAN.steps[step.id].routes}
+        assert all(count <= limits[target] for target, count in step.loops.items()), step
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -73,8 +73,28 @@ def returns_go_back(ctx: Context, item: Checked) -> Iterator[Problem]:
                               name=target, step=step.id)
 
 
+def routes_loop_back(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A route sends the case back to an earlier step or to its own: every loop it makes is
+    bounded by its `max` (the schema requires one), and it never jumps ahead of the graph."""
+    process = _process(item)
+    graph = _graph(process)
+    step_ids = [s.id for s in process.steps]
+    fields = form_fields(ctx, process.start_form)
+    names = None if fields is None else {**fields, "steps": "object", "decisions": "object"}
+    for i, step in enumerate(process.steps):
+        for j, route in enumerate(step.routes):
+            path: Path = ("steps", i, "routes", j)
+            yield from within(item, (*path, "to"), "step", route.to, step_ids)
+            if route.to in graph and route.to != step.id and route.to not in ancestors(
+                    graph, step.id):
+                where = (*path, "to")
+                yield problem("route_not_earlier", item.doc.file, item.doc.line(where), where,
+                              name=route.to, step=step.id)
+            yield from expression(item, (*path, "when"), route.when, names)
+
+
 CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, each_step, no_step_cycles,
-                             returns_go_back)
+                             returns_go_back, routes_loop_back)
 
 
 def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
