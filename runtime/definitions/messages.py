@@ -62,6 +62,11 @@ MESSAGES = Catalogue({
                             "from the claim or from a date in the data"),
     "reassign_needs_to": ("reassign（改派）需要用 to 指明改派给哪个部门或角色",
                           "reassign needs `to`: the department or role taking the task over"),
+    "count_needs_value": ("至少通过（at_least）需要给出 count 通过数",
+                          "at_least needs `count`: how many approvals pass"),
+    "for_each_and_parties": ("逐项办理（for_each）的步骤按每一项生成任务，不能再列出 parties",
+                             "a step run for each item makes a task per item; it cannot also "
+                             "list parties"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
                           "mode ratio needs a `ratio` value"),
     "route_not_earlier": ("步骤 '{step}' 的流转只能回到它之前的步骤或它自己，'{name}' 不在它之前",

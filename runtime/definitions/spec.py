@@ -294,7 +294,15 @@ class AssigneesSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/assignees"
     mode: str
     ratio: float | None = None
+    count: int | None = None
     parties: tuple[Party, ...] = ()
+
+
+@spec
+class ForEachSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/for_each"
+    items: str
+    department: str | None = None
 
 
 @spec
@@ -316,6 +324,7 @@ class StepSpec:
     when: str | None = None
     assignees: AssigneesSpec | None = None
     can_return_to: tuple[str, ...] = ()
+    for_each: ForEachSpec | None = None
     routes: tuple[RouteSpec, ...] = ()
 
 

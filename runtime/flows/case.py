@@ -36,6 +36,7 @@ class StepState:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     loops: dict[str, int] = field(default_factory=dict)  # times each route sent it back, by target
+    items: list[Any] = field(default_factory=list)  # a per-item step's items, this round
 
 
 @dataclass
@@ -69,6 +70,7 @@ class TaskState:
     outcome: str | None = None
     opinion: str | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the handler's form
+    item: Any = None  # the item a per-item step made this task for
     completed_by: int | None = None
     completed_at: datetime | None = None
 

@@ -98,10 +98,16 @@ class Flow:
             step.status, step.finished_at = SKIPPED, self.now
             self.event("step.skip", step=step.id)
             return
+        if self.plan.steps[step.id].for_each is not None:
+            step.items = self.plan.items(step.id, self.scope())
+            if not step.items:  # nothing to do item by item: no findings, no targets
+                step.status, step.finished_at = SKIPPED, self.now
+                self.event("step.skip", step=step.id, items=0)
+                return
         step.status, step.round, step.started_at = ACTIVE, step.round + 1, self.now
         step.outcome, step.finished_at = None, None
         self.event("step.start", step=step.id)
-        parties = self.plan.parties(step.id, self.case.data)
+        parties = self.parties(step)
         first = parties[:1] if self.plan.mode(step.id) == "in_order" else parties
         for order, party in enumerate(first):
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
@@ -115,6 +121,9 @@ class Flow:
         if not held:
             return None
         return held[-1].completed_by if held[-1].status == TASK_DONE else held[-1].user_id
+
+    def parties(self, step: StepState) -> list[Party]:
+        return self.plan.parties(step.id, self.case.data, step.items)
 
     def scope(self) -> dict[str, Any]:
         """What step conditions read: the submission, and each step's status, outcome and
@@ -130,7 +139,8 @@ class Flow:
         task = TaskState(no=len(self.case.tasks) + 1, step=step.id, round=step.round,
                          department=party.department, role=party.role, user_id=user_id,
                          kind=kind, parent=parent.no if parent else None, order=order,
-                         created_at=self.now, claimed_at=self.now if user_id else None)
+                         created_at=self.now, claimed_at=self.now if user_id else None,
+                         item=step.items[order] if order < len(step.items) else None)
         self.case.tasks.append(task)
         if parent is not None and parent.due_at is not None:
             task.clock_from, task.due_at, task.yellow_at = (parent.clock_from, parent.due_at,
@@ -158,7 +168,7 @@ class Flow:
             return
         task.clock_from = self.now
         if deadline.from_date is not None:
-            task.clock_from = deadlines.start_of(self._date(task.step, deadline.from_date))
+            task.clock_from = deadlines.start_of(self._date(task, deadline.from_date))
         task.due_at = self.limit_end(task, deadline, task.clock_from)
         task.yellow_at = deadlines.warn_at(task.clock_from, task.due_at,
                                            coordination.warning.yellow_at)
@@ -169,8 +179,8 @@ class Flow:
         runs out for `task`: its amount given, or read from the case by its expression."""
         amount = limit.amount
         if isinstance(amount, str):
-            amount = self._whole(task.step, amount, self.plan.value(task.step, amount,
-                                                                      self.scope()))
+            scope = {**self.scope(), "item": task.item}
+            amount = self._whole(task.step, amount, self.plan.value(task.step, amount, scope))
         return deadlines.due_by(start, limit.unit, amount)
 
     def _whole(self, step_id: str, source: str, value: Any) -> int:
@@ -180,12 +190,12 @@ class Flow:
             raise FlowError("bad_limit", step=step_id, source=source, value=repr(value))
         return value
 
-    def _date(self, step_id: str, source: str) -> date:
-        value = self.plan.value(step_id, source, self.scope())
+    def _date(self, task: TaskState, source: str) -> date:
+        value = self.plan.value(task.step, source, {**self.scope(), "item": task.item})
         try:
             return to_date(value, "from_date", 1)
         except ExpressionError:
-            raise FlowError("bad_limit", step=step_id, source=source,
+            raise FlowError("bad_limit", step=task.step, source=source,
                             value=repr(value)) from None
 
     def restart_clock(self, task: TaskState) -> None:
@@ -279,16 +289,21 @@ class Flow:
             return done[0].outcome if done else None
         if mode == "in_order":
             return self._in_order(step, main, done)
-        total = len(self.plan.parties(step.id, self.case.data))
-        needed = total if mode == "all" else math.ceil((self._ratio(step.id)) * total - 1e-9)
+        total = len(self.parties(step))
+        needed = self._needed(step.id, mode, total)
         approvals = sum(t.outcome == APPROVE for t in done)
         if approvals >= needed:
             return APPROVE
         return REJECT if len(done) - approvals > total - needed else None
 
-    def _ratio(self, step_id: str) -> float:
+    def _needed(self, step_id: str, mode: str, total: int) -> int:
+        """Approvals that pass the step: all, a share (ratio) or a count (at_least)."""
         assignees = self.plan.steps[step_id].assignees
-        return assignees.ratio if assignees and assignees.ratio else 1.0
+        if mode == "at_least" and assignees is not None:
+            return min(assignees.count or 1, total)
+        if mode == "ratio" and assignees is not None and assignees.ratio:
+            return math.ceil(assignees.ratio * total - 1e-9)
+        return total
 
     def _in_order(self, step: StepState, main: list[TaskState],
                   done: list[TaskState]) -> str | None:
@@ -296,7 +311,7 @@ class Flow:
             return None
         if done and done[-1].outcome == REJECT:
             return REJECT
-        parties = self.plan.parties(step.id, self.case.data)
+        parties = self.parties(step)
         following = max((t.order for t in main), default=-1) + 1
         if following < len(parties):
             self.new_task(step, parties[following], following,

@@ -47,6 +47,8 @@ MESSAGES = Catalogue({
     "bad_limit": ("步骤 '{step}' 的时限 `{source}` 得出 {value}，不是一个可用的时长或日期",
                   "the time limit `{source}` of step '{step}' gave {value}, which is not a "
                   "usable amount or date"),
+    "bad_items": ("步骤 '{step}' 的逐项列表 `{source}` 须得出一个不超过 {limit} 项的列表",
+                  "the items `{source}` of step '{step}' must give a list of at most {limit}"),
     "return_window": ("已超过退回时限（return_within：{limit}），不能再退回，请办理或申请延期",
                       "the return window has passed (return_within: {limit_en}); complete the "
                       "task or ask for an extension"),

@@ -55,8 +55,9 @@ def upgrade_1_to_2(stored: dict[str, Any]) -> dict[str, Any]:
 
 def upgrade_2_to_3(stored: dict[str, Any]) -> dict[str, Any]:
     """Format 3 counts, per step, how many times each of its routes sent the case back
-    (`loops`, by target step); a case stored before routes existed has taken none."""
-    steps = {key: {"loops": {}, **step} for key, step in stored["steps"].items()}
+    (`loops`, by target step), and keeps a per-item step's `items`; a case stored before
+    either existed has taken no loop and has no items."""
+    steps = {key: {"loops": {}, "items": [], **step} for key, step in stored["steps"].items()}
     return {"format": 3, "steps": steps}
 
 

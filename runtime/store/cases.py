@@ -136,6 +136,7 @@ class Task(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     opinion: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]]
+    item: Mapped[Any] = mapped_column(JSONData, nullable=True)  # a per-item step's item
     completed_by: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

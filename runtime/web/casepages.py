@@ -293,7 +293,7 @@ def departments(plan: Plan, case: Case, step_id: str, names: Names) -> list[str]
     codes = [t.department for t in case.round_tasks(step)] if step.round else []
     if not codes:
         try:
-            codes = [p.department for p in plan.parties(step_id, case.data)]
+            codes = [p.department for p in plan.parties(step_id, case.data, step.items)]
         except FlowError:  # a dispatch rule that cannot be decided names no one yet
             codes = []
     unique = list(dict.fromkeys(c for c in codes if c))

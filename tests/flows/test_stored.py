@@ -34,7 +34,7 @@ def test_an_old_format_row_is_upgraded_when_read() -> None:
     assert stored.format_of(FORMAT_1) == 1
     assert stored.upgrade_1_to_2(FORMAT_1) == {"format": 2, "steps": FORMAT_1}
     assert stored.upgrade(FORMAT_1) == {"format": 3, "steps": {
-        key: {**step, "loops": {}} for key, step in FORMAT_1.items()}}
+        key: {"loops": {}, "items": [], **step} for key, step in FORMAT_1.items()}}
     steps = stored.steps_of(FORMAT_1)
     assert steps["accept"] == StepState("accept", "done", 1, "approve", [], STARTED, STARTED)
     assert steps["review"].activated_by == ["accept"] and steps["review"].finished_at is None

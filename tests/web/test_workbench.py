@@ -547,7 +547,7 @@ def test_the_workbench_words_of_each_action_come_from_its_entry() -> None:
 
 def test_a_step_whose_dispatch_rule_fails_names_no_department_yet() -> None:
     class Plan:
-        def parties(self, step_id: str, data: dict[str, Any]) -> list[Any]:
+        def parties(self, step_id: str, data: dict[str, Any], items: Any = None) -> list[Any]:
             raise FlowError("rule_no_department", step=step_id, source="dept")
 
     case = Case("p", 1, {}, steps={"s": StepState("s")})

@@ -55,6 +55,11 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
         yield from expression(item, (*path, "when"), step.when, names)
         yield from _assignees(ctx, item, path, step)
         yield from _template_rules(ctx, item, path, step, names)
+        if step.for_each is not None:
+            yield from expression(item, (*path, "for_each", "items"), step.for_each.items, names)
+            item_names = None if names is None else {**names, "item": "any"}
+            yield from expression(item, (*path, "for_each", "department"),
+                                  step.for_each.department, item_names)
 
 
 def no_step_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -103,6 +108,12 @@ def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Itera
     if step.assignees.mode == "ratio" and step.assignees.ratio is None:
         where = (*path, "assignees")
         yield problem("ratio_needs_value", item.doc.file, item.doc.line(where), where)
+    if step.assignees.mode == "at_least" and step.assignees.count is None:
+        where = (*path, "assignees")
+        yield problem("count_needs_value", item.doc.file, item.doc.line(where), where)
+    if step.for_each is not None and step.assignees.parties:
+        where = (*path, "assignees", "parties")
+        yield problem("for_each_and_parties", item.doc.file, item.doc.line(where), where)
     for j, party in enumerate(step.assignees.parties):
         yield from party_codes(ctx, item, (*path, "assignees", "parties", j), party)
 
@@ -118,6 +129,8 @@ def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
     limits = [co.deadline, co.claim_within, co.return_within]
     sources = [co.assignee.rule, co.deadline.from_date if co.deadline else None,
                *(amount for limit in limits if limit for _, amount in limit.units)]
+    with_item = {**names, "item": "any"} if step.for_each is not None else names
     for source in sources:
         if isinstance(source, str):
-            yield from expression(item, (*path, "task"), source, names)
+            yield from expression(item, (*path, "task"), source,
+                                  names if source == co.assignee.rule else with_item)
