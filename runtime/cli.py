@@ -440,6 +440,55 @@ def audit_verify(lang: str) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+# --- the working-day calendar -----------------------------------------------------------
+
+
+@main.group("calendar", help="工作日历：载入国务院公布的放假与调休安排"
+                             "（软件包尚未收录的年份）。\n\nThe working-day calendar: load an "
+                             "official holiday arrangement the calendar package does not ship "
+                             "yet.")
+def calendar_group() -> None:
+    pass
+
+
+@calendar_group.command("load", help="载入放假安排文件（YAML：year、holidays、workdays，日期或"
+                                     "区间 2027-10-01..2027-10-07），替换该年已载入的安排。\n\n"
+                                     "Load a holiday file (YAML: year, holidays, workdays); it "
+                                     "replaces what was loaded for that year.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG_OPTION
+def calendar_load(path: str, lang: str) -> None:
+    from runtime.store import calendar
+
+    try:
+        days = calendar.parse(Path(path).read_text(encoding="utf-8"), path)
+    except calendar.ArrangementError as error:
+        raise click.ClickException(str(error)) from None
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    with store.sessions() as session:
+        count = calendar.load(session, days, Path(path).name)
+        session.commit()
+    rest = sum(not work for work in days.values())
+    click.echo(f"已载入 {count} 天（放假 {rest} 天，调休上班 {count - rest} 天）；"
+               f"运行中的服务在一分钟内采用。" if lang == "zh" else
+               f"Loaded {count} days ({rest} holidays, {count - rest} adjusted working days); "
+               f"running servers use them within a minute.")
+
+
+@calendar_group.command("show", help="列出某年已载入的放假与调休安排。\n\n"
+                                     "List a year's loaded days.")
+@click.argument("year", type=int)
+def calendar_show(year: int) -> None:
+    from runtime.store import calendar
+
+    with _store().sessions() as session:
+        days = calendar.arrangement(session)
+    for day, work in sorted(days.items()):
+        if day.year == year:
+            click.echo(f"{day.isoformat()} {'上班 workday' if work else '放假 holiday'}")
+
+
 # --- webhooks -----------------------------------------------------------------------------
 
 

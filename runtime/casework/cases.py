@@ -28,7 +28,7 @@ from runtime.flows.engine import Flow, start_case
 from runtime.flows.errors import Conflict
 from runtime.flows.plan import Plan
 from runtime.flows.registry import ACTIONS, Action
-from runtime.store import audit
+from runtime.store import audit, calendar
 from runtime.store.cases import (
     CaseRow,
     Task,
@@ -81,6 +81,7 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     templates = template_versions(session, process)
     plan = plan_of(session, process.id, process.version, templates)
     now = now or utcnow()
+    calendar.ensure(session)
     case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
     row = new_row(session, submission, process, templates, case, now)
     write(session, row, plan, case, {}, effects, fresh=True)
@@ -126,6 +127,7 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
     """Run `action` on the case, write what it changed and produced, audit a person's action
     as `audit_as` says, and commit; the case as written. A concurrent change makes it read
     again and retry; anything raised rolls back and propagates."""
+    calendar.ensure(session)
     for _ in range(TRIES):
         state = loaded or Loaded.read(session, case_id)
         loaded = None  # a retry reads the case as the other writer left it

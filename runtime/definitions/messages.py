@@ -52,10 +52,26 @@ MESSAGES = Catalogue({
     "nested_table": ("子表 '{outer}' 中不能再嵌套子表 '{name}'：请移到表单一级，或改用关联记录",
                      "the table '{outer}' cannot hold another table '{name}': move it up to "
                      "the form, or use a related record"),
+    "one_unit": ("时限须恰好给出一个单位（working_days、calendar_days、hours 或 months），"
+                 "此处为：{given}",
+                 "a time limit gives exactly one unit (working_days, calendar_days, hours or "
+                 "months); here: {given}"),
+    "from_date_and_claim": ("from_date 与 from: claimed 不能同时使用："
+                            "时限要么自签收起算，要么自数据中的日期起算",
+                            "from_date and from: claimed cannot both be given: a deadline counts "
+                            "from the claim or from a date in the data"),
     "reassign_needs_to": ("reassign（改派）需要用 to 指明改派给哪个部门或角色",
                           "reassign needs `to`: the department or role taking the task over"),
+    "count_needs_value": ("至少通过（at_least）需要给出 count 通过数",
+                          "at_least needs `count`: how many approvals pass"),
+    "for_each_and_parties": ("逐项办理（for_each）的步骤按每一项生成任务，不能再列出 parties",
+                             "a step run for each item makes a task per item; it cannot also "
+                             "list parties"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
                           "mode ratio needs a `ratio` value"),
+    "route_not_earlier": ("步骤 '{step}' 的流转只能回到它之前的步骤或它自己，'{name}' 不在它之前",
+                          "a route of step '{step}' can only go back to an earlier step or to "
+                          "itself; '{name}' does not come before it"),
     "return_not_earlier": ("只能退回到之前的步骤：'{name}' 不在 '{step}' 之前",
                            "a step can only return to an earlier step: '{name}' does not "
                            "come before '{step}'"),

@@ -198,10 +198,35 @@ class AssigneeSpec:
 
 
 @spec
-class DeadlineSpec:
+class LimitSpec:
+    """A time limit: an amount (a whole number, or an expression giving one) of one unit."""
+
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/claim_within"
+    working_days: int | str | None = None
+    calendar_days: int | str | None = None
+    hours: int | str | None = None
+    months: int | str | None = None
+
+    @property
+    def units(self) -> list[tuple[str, int | str]]:
+        """The (unit, amount) pairs given: exactly one in a checked definition."""
+        return [(unit, amount) for unit in ("working_days", "calendar_days", "hours", "months")
+                if (amount := getattr(self, unit)) is not None]
+
+    @property
+    def unit(self) -> str:
+        return self.units[0][0]
+
+    @property
+    def amount(self) -> int | str:
+        return self.units[0][1]
+
+
+@spec
+class DeadlineSpec(LimitSpec):
     SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/deadline"
-    working_days: int
     from_: str = field(default="created", metadata={"key": "from"})
+    from_date: str | None = None
 
 
 @spec
@@ -230,6 +255,8 @@ class CoordinationSpec:
     assignee: AssigneeSpec
     copy: tuple[Party, ...] = ()
     deadline: DeadlineSpec | None = None
+    claim_within: LimitSpec | None = None
+    return_within: LimitSpec | None = None
     warning: WarningSpec = WarningSpec()
     escalation: Party | None = None
     feedback: FeedbackSpec | None = None
@@ -267,7 +294,23 @@ class AssigneesSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/assignees"
     mode: str
     ratio: float | None = None
+    count: int | None = None
     parties: tuple[Party, ...] = ()
+
+
+@spec
+class ForEachSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/for_each"
+    items: str
+    department: str | None = None
+
+
+@spec
+class RouteSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/routes/items"
+    when: str
+    to: str
+    max: int
 
 
 @spec
@@ -281,6 +324,8 @@ class StepSpec:
     when: str | None = None
     assignees: AssigneesSpec | None = None
     can_return_to: tuple[str, ...] = ()
+    for_each: ForEachSpec | None = None
+    routes: tuple[RouteSpec, ...] = ()
 
 
 @spec

@@ -6,6 +6,10 @@ whose arrangement the State Council has published and the package has shipped; d
 past that, so for the next `PROVISIONAL_YEARS` years Monday to Friday count as working days
 until a newer chinesecalendar brings the official arrangement. Dates outside are refused with
 `calendar_range`.
+
+An administrator loads an arrangement the package does not know yet (next year's, published
+each winter) with `lowcode calendar load`; the store hands it to `use_arrangement`, and its
+days then override the package's and the provisional rule.
 """
 
 from __future__ import annotations
@@ -29,6 +33,20 @@ CALENDAR_LAST = max(chinese_calendar.holidays).year
 PROVISIONAL_YEARS = 3
 TABLE_LAST = CALENDAR_LAST + PROVISIONAL_YEARS
 _ONE_DAY = dt.timedelta(days=1)
+_arranged: dict[dt.date, bool] = {}  # loaded days: True a working day, False a rest day
+
+
+def use_arrangement(days: dict[dt.date, bool]) -> bool:
+    """Count working days with these days' arrangement over the package's (the whole set
+    loaded, replacing any earlier one); whether anything changed."""
+    days = {day: bool(work) for day, work in days.items()
+            if CALENDAR_FIRST <= day.year <= TABLE_LAST}
+    if days == _arranged:
+        return False
+    _arranged.clear()
+    _arranged.update(days)
+    _running_counts.cache_clear()
+    return True
 
 
 def current_date() -> dt.date:
@@ -87,7 +105,10 @@ def _running_counts() -> tuple[int, ...]:
     counts = []
     for offset in range((dt.date(TABLE_LAST, 12, 31) - first).days + 1):
         date = first + dt.timedelta(days=offset)
-        total += date in workdays or (date.weekday() < 5 and date not in holidays)
+        if date in _arranged:
+            total += _arranged[date]
+        else:
+            total += date in workdays or (date.weekday() < 5 and date not in holidays)
         # Past CALENDAR_LAST both sets are empty: the provisional Monday-to-Friday rule.
         counts.append(total)
     return tuple(counts)

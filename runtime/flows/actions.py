@@ -37,11 +37,13 @@ from runtime.flows.case import (
 )
 from runtime.flows.commands import POSITIONS
 from runtime.flows.engine import Flow
-from runtime.flows.errors import FlowError
+from runtime.flows.errors import FlowError, limit_words
 
 MAX_EXTENSION_DAYS = 30
 # A delegate does the work and hands it back: they cannot send the task anywhere else.
 DELEGATE_MAY = frozenset({"complete", "copy", "remind"})
+# A suspended task (挂起) waits: it can only be resumed, copied or reminded.
+SUSPENDED_MAY = frozenset({"resume", "copy", "remind"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ def held(flow: Flow, staff: Staff, no: int, action: str) -> TaskState:
         raise FlowError("not_open", status=TASK_WAITING, action=action)
     if task.delegated_by is not None and action not in DELEGATE_MAY:
         raise FlowError("delegated", action=action)
+    if task.suspended_at is not None and action not in SUSPENDED_MAY:
+        raise FlowError("suspended", action=action)
     return task
 
 
@@ -176,6 +180,11 @@ def check_return(flow: Flow, staff: Staff, no: int, target: str | None = None) -
         target = allowed[0] if allowed else ""
     if target not in allowed:
         raise FlowError("cannot_return_to", target=target, allowed="、".join(allowed) or "—")
+    window = flow.plan.template(task.step).coordination.return_within
+    if window is not None and task.created_at is not None:
+        if flow.now > flow.limit_end(task, window, task.created_at):
+            zh, en = limit_words(window.unit, window.amount)
+            raise FlowError("return_window", limit=zh, limit_en=en)
     return task
 
 
@@ -185,12 +194,7 @@ def return_to(flow: Flow, staff: Staff, no: int, target: str, reason: str | None
     task = check_return(flow, staff, no, target)
     why = _reason(reason, "return")
     flow.event("return", task=task, opinion=why, target=target)
-    for step_id in flow.plan.between(target, task.step):
-        step = flow.case.steps[step_id]
-        for other in flow.case.round_tasks(step):
-            flow.cancel(other, "returned")
-        step.status, step.outcome = WAITING, None
-    flow.advance()
+    flow.restart(target, task.step)
     return task
 
 
@@ -427,6 +431,48 @@ def _warned_by(flow: Flow, task: TaskState) -> str | None:
     if flow.now < task.yellow_at:
         return None
     return "yellow" if flow.now < task.due_at else task.warned
+
+
+def check_suspend(flow: Flow, staff: Staff, no: int) -> TaskState:
+    task = held(flow, staff, no, "suspend")
+    if task.due_at is None:
+        raise FlowError("no_deadline")
+    return task
+
+
+def suspend(flow: Flow, staff: Staff, no: int, reason: str | None) -> TaskState:
+    """挂起: the holder stops the task's clock (waiting for the applicant, an expert, a test)
+    with a reason; its warnings and overdue timer wait too."""
+    task = check_suspend(flow, staff, no)
+    why = _reason(reason, "suspend")
+    task.suspended_at = flow.now
+    flow.event("suspend", task=task, opinion=why)
+    return task
+
+
+def check_resume(flow: Flow, staff: Staff, no: int) -> TaskState:
+    task = held(flow, staff, no, "resume")
+    if task.suspended_at is None:
+        raise FlowError("not_suspended")
+    return task
+
+
+def resume(flow: Flow, staff: Staff, no: int, note: str | None = None) -> TaskState:
+    """恢复: the clock runs again; the due moment moves on by the time it stood still (for
+    working-day limits, the working time rounded up to whole working days)."""
+    task = check_resume(flow, staff, no)
+    assert task.suspended_at is not None and task.due_at is not None
+    assert task.clock_from is not None
+    deadline = flow.plan.template(task.step).coordination.deadline
+    unit = deadline.unit if deadline is not None else "working_days"
+    task.due_at = deadlines.paused(task.due_at, unit, task.suspended_at, flow.now)
+    share = flow.plan.template(task.step).coordination.warning.yellow_at
+    task.yellow_at = deadlines.warn_at(task.clock_from, task.due_at, share)
+    task.suspended_at = None
+    task.warned = _warned_by(flow, task)
+    flow._schedule(task)
+    flow.event("resume", task=task, opinion=note)
+    return task
 
 
 # --- supervision ------------------------------------------------------------------------

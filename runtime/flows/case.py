@@ -35,6 +35,8 @@ class StepState:
     activated_by: list[str] = field(default_factory=list)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    loops: dict[str, int] = field(default_factory=dict)  # times each route sent it back, by target
+    items: list[Any] = field(default_factory=list)  # a per-item step's items, this round
 
 
 @dataclass
@@ -59,6 +61,8 @@ class TaskState:
     due_at: datetime | None = None
     yellow_at: datetime | None = None
     warned: str | None = None  # the warning already raised: yellow or red
+    claim_late: bool = False  # still in the pool when its claim limit ran out
+    suspended_at: datetime | None = None  # 挂起: its clock stopped then, until resumed
     escalated: bool = False
     supervised: bool = False
     extension: dict[str, Any] | None = None  # {days, reason, by, status}
@@ -66,6 +70,7 @@ class TaskState:
     outcome: str | None = None
     opinion: str | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the handler's form
+    item: Any = None  # the item a per-item step made this task for
     completed_by: int | None = None
     completed_at: datetime | None = None
 

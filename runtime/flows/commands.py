@@ -121,6 +121,24 @@ class DecideExtension(Command):
 
 
 @dataclass(frozen=True)
+class Suspend(Command):
+    """挂起: stop the task's clock, with a reason."""
+
+    name = "suspend"
+    label, verb = ("挂起", "Suspend"), ("挂起", "suspend")
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Resume(Command):
+    """恢复: let the suspended task's clock run again."""
+
+    name = "resume"
+    label, verb = ("恢复", "Resume"), ("恢复", "resume")
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Remind(Command):
     """催办: hurry the task's holder."""
 
@@ -150,6 +168,6 @@ class Copy(Command):
 
 # In the order the task page offers them.
 COMMANDS: tuple[type[Command], ...] = (Claim, Complete, Return, Transfer, Delegate, AddSigner,
-                                       Withdraw, Extend, DecideExtension, Remind, Supervise,
-                                       Copy)
+                                       Withdraw, Extend, DecideExtension, Suspend, Resume,
+                                       Remind, Supervise, Copy)
 VERBS = {command.name: command.verb for command in COMMANDS}

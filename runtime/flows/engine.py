@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from runtime.definitions.spec import Party
+from runtime.definitions.spec import LimitSpec, Party
+from runtime.expressions import ExpressionError
+from runtime.expressions.values import to_date
 from runtime.flows import deadlines
 from runtime.flows.case import (
     ACTIVE,
@@ -40,6 +42,7 @@ from runtime.flows.case import (
     StepState,
     TaskState,
 )
+from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 
 RESOLVED = frozenset({DONE, SKIPPED})
@@ -95,10 +98,16 @@ class Flow:
             step.status, step.finished_at = SKIPPED, self.now
             self.event("step.skip", step=step.id)
             return
+        if self.plan.steps[step.id].for_each is not None:
+            step.items = self.plan.items(step.id, self.scope())
+            if not step.items:  # nothing to do item by item: no findings, no targets
+                step.status, step.finished_at = SKIPPED, self.now
+                self.event("step.skip", step=step.id, items=0)
+                return
         step.status, step.round, step.started_at = ACTIVE, step.round + 1, self.now
         step.outcome, step.finished_at = None, None
         self.event("step.start", step=step.id)
-        parties = self.plan.parties(step.id, self.case.data)
+        parties = self.parties(step)
         first = parties[:1] if self.plan.mode(step.id) == "in_order" else parties
         for order, party in enumerate(first):
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
@@ -113,9 +122,13 @@ class Flow:
             return None
         return held[-1].completed_by if held[-1].status == TASK_DONE else held[-1].user_id
 
+    def parties(self, step: StepState) -> list[Party]:
+        return self.plan.parties(step.id, self.case.data, step.items)
+
     def scope(self) -> dict[str, Any]:
-        """What step conditions read: the submission, and each step's status and outcome."""
-        steps = {s.id: {"status": s.status, "outcome": s.outcome}
+        """What step conditions read: the submission, and each step's status, outcome and
+        round (how many times it has started)."""
+        steps = {s.id: {"status": s.status, "outcome": s.outcome, "round": s.round}
                  for s in self.case.steps.values()}
         return {**self.case.data, "steps": steps}
 
@@ -126,7 +139,8 @@ class Flow:
         task = TaskState(no=len(self.case.tasks) + 1, step=step.id, round=step.round,
                          department=party.department, role=party.role, user_id=user_id,
                          kind=kind, parent=parent.no if parent else None, order=order,
-                         created_at=self.now, claimed_at=self.now if user_id else None)
+                         created_at=self.now, claimed_at=self.now if user_id else None,
+                         item=step.items[order] if order < len(step.items) else None)
         self.case.tasks.append(task)
         if parent is not None and parent.due_at is not None:
             task.clock_from, task.due_at, task.yellow_at = (parent.clock_from, parent.due_at,
@@ -134,6 +148,7 @@ class Flow:
             self._schedule(task)
         elif self._clock_starts(task, "created") or user_id is not None:
             self.start_clock(task)
+        self._claim_timer(task)
         self.event("task.create", task=task, kind=kind)
         self.notify("task.new", task)
         if kind == MAIN:
@@ -145,15 +160,43 @@ class Flow:
         return deadline is not None and deadline.from_ == moment
 
     def start_clock(self, task: TaskState) -> None:
-        """Set the task's deadline from now, by its template, and its timers."""
+        """Set the task's deadline by its template, counted from now or from the date its
+        template reads in the case data, and its timers."""
         coordination = self.plan.template(task.step).coordination
-        if coordination.deadline is None or task.due_at is not None:
+        deadline = coordination.deadline
+        if deadline is None or task.due_at is not None:
             return
         task.clock_from = self.now
-        task.due_at = deadlines.due_after(self.now, coordination.deadline.working_days)
-        task.yellow_at = deadlines.warn_at(self.now, task.due_at,
+        if deadline.from_date is not None:
+            task.clock_from = deadlines.start_of(self._date(task, deadline.from_date))
+        task.due_at = self.limit_end(task, deadline, task.clock_from)
+        task.yellow_at = deadlines.warn_at(task.clock_from, task.due_at,
                                            coordination.warning.yellow_at)
         self._schedule(task)
+
+    def limit_end(self, task: TaskState, limit: LimitSpec, start: datetime) -> datetime:
+        """When `limit` (a deadline, the claim or the return limit) counted from `start`
+        runs out for `task`: its amount given, or read from the case by its expression."""
+        amount = limit.amount
+        if isinstance(amount, str):
+            scope = {**self.scope(), "item": task.item}
+            amount = self._whole(task.step, amount, self.plan.value(task.step, amount, scope))
+        return deadlines.due_by(start, limit.unit, amount)
+
+    def _whole(self, step_id: str, source: str, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if type(value) is not int or not 0 <= value <= deadlines.MAX_AMOUNT["calendar_days"]:
+            raise FlowError("bad_limit", step=step_id, source=source, value=repr(value))
+        return value
+
+    def _date(self, task: TaskState, source: str) -> date:
+        value = self.plan.value(task.step, source, {**self.scope(), "item": task.item})
+        try:
+            return to_date(value, "from_date", 1)
+        except ExpressionError:
+            raise FlowError("bad_limit", step=task.step, source=source,
+                            value=repr(value)) from None
 
     def restart_clock(self, task: TaskState) -> None:
         """A task handed to someone new by the process itself (an overdue reassign): its
@@ -172,6 +215,13 @@ class Flow:
         task.warned = source.warned
         if task.due_at is not None:
             self._schedule(task)
+
+    def _claim_timer(self, task: TaskState) -> None:
+        """A task in a pool with a claim limit gets a timer for when the limit runs out."""
+        limit = self.plan.template(task.step).coordination.claim_within
+        if limit is not None and task.user_id is None and task.kind == MAIN:
+            at = self.limit_end(task, limit, self.now)
+            self.effects.jobs.append(Job("claim", at, task.no, at.isoformat()))
 
     def _schedule(self, task: TaskState) -> None:
         assert task.due_at is not None and task.yellow_at is not None
@@ -239,16 +289,21 @@ class Flow:
             return done[0].outcome if done else None
         if mode == "in_order":
             return self._in_order(step, main, done)
-        total = len(self.plan.parties(step.id, self.case.data))
-        needed = total if mode == "all" else math.ceil((self._ratio(step.id)) * total - 1e-9)
+        total = len(self.parties(step))
+        needed = self._needed(step.id, mode, total)
         approvals = sum(t.outcome == APPROVE for t in done)
         if approvals >= needed:
             return APPROVE
         return REJECT if len(done) - approvals > total - needed else None
 
-    def _ratio(self, step_id: str) -> float:
+    def _needed(self, step_id: str, mode: str, total: int) -> int:
+        """Approvals that pass the step: all, a share (ratio) or a count (at_least)."""
         assignees = self.plan.steps[step_id].assignees
-        return assignees.ratio if assignees and assignees.ratio else 1.0
+        if mode == "at_least" and assignees is not None:
+            return min(assignees.count or 1, total)
+        if mode == "ratio" and assignees is not None and assignees.ratio:
+            return math.ceil(assignees.ratio * total - 1e-9)
+        return total
 
     def _in_order(self, step: StepState, main: list[TaskState],
                   done: list[TaskState]) -> str | None:
@@ -256,7 +311,7 @@ class Flow:
             return None
         if done and done[-1].outcome == REJECT:
             return REJECT
-        parties = self.plan.parties(step.id, self.case.data)
+        parties = self.parties(step)
         following = max((t.order for t in main), default=-1) + 1
         if following < len(parties):
             self.new_task(step, parties[following], following,
@@ -271,10 +326,35 @@ class Flow:
         if feedback is not None and feedback.message is not None and outcome == APPROVE:
             self.event("feedback", step=step.id, zh=feedback.message.zh,
                        en=feedback.message.en)
+        if self._loop_back(step):
+            return
         if outcome == REJECT:
             self.close_rejected(step)
         else:
             self.advance()
+
+    def _loop_back(self, step: StepState) -> bool:
+        """Follow the first of the step's routes whose condition holds and whose `max` is not
+        used up: the steps from its target to this one run again. Whether one was taken."""
+        for route in self.plan.steps[step.id].routes:
+            taken = step.loops.get(route.to, 0)
+            if taken < route.max and self.plan.value(step.id, route.when, self.scope()):
+                step.loops = {**step.loops, route.to: taken + 1}
+                self.event("loop", step=step.id, target=route.to, count=taken + 1,
+                           limit=route.max)
+                self.restart(route.to, step.id)
+                return True
+        return False
+
+    def restart(self, target: str, step_id: str) -> None:
+        """`target`, `step_id` and every step between run again (a return or a route): their
+        live tasks are cancelled and they wait to start; parallel branches keep their work."""
+        for between in self.plan.between(target, step_id):
+            state = self.case.steps[between]
+            for task in self.case.round_tasks(state):
+                self.cancel(task, "returned")
+            state.status, state.outcome = WAITING, None
+        self.advance()
 
     def close_rejected(self, step: StepState) -> None:
         for task in self.case.live_tasks():
@@ -288,7 +368,10 @@ class Flow:
         """A yellow or overdue timer comes due; stale ones (task done, deadline moved) and
         ones already raised do nothing, so firing twice raises a warning once."""
         task = self.case.task(job.task_no)
-        if (task is None or not task.live or task.due_at is None
+        if job.kind == "claim":
+            self._claim_late(task)
+            return
+        if (task is None or not task.live or task.due_at is None or task.suspended_at
                 or task.due_at != datetime.fromisoformat(job.stamp)):
             return
         if job.kind == "yellow" and task.warned is None:
@@ -300,6 +383,20 @@ class Flow:
             self.event("warning.red", task=task)
             self.notify("task.red", task)
             self._on_overdue(task)
+
+    def _claim_late(self, task: TaskState | None) -> None:
+        """A task still in its pool when its claim limit runs out: the pool and whoever the
+        template escalates to are told, once."""
+        if task is None or not task.live or task.user_id is not None or task.claim_late:
+            return
+        task.claim_late = True
+        self.event("warning.claim", task=task)
+        self.notify("task.claim_late", task)
+        escalation = self.plan.template(task.step).coordination.escalation
+        if escalation is not None:
+            self.notify("task.claim_late", task, user_id=None,
+                        department=escalation.department or task.department,
+                        role=escalation.role)
 
     def _on_overdue(self, task: TaskState) -> None:
         coordination = self.plan.template(task.step).coordination

@@ -44,6 +44,17 @@ MESSAGES = Catalogue({
     "bad_position": ("加签位置须为 {positions} 之一", "a signer is added one of: {positions}"),
     "own_extension": ("不能审批自己提出的延期申请", "you cannot decide your own extension "
                       "request"),
+    "bad_limit": ("步骤 '{step}' 的时限 `{source}` 得出 {value}，不是一个可用的时长或日期",
+                  "the time limit `{source}` of step '{step}' gave {value}, which is not a "
+                  "usable amount or date"),
+    "bad_items": ("步骤 '{step}' 的逐项列表 `{source}` 须得出一个不超过 {limit} 项的列表",
+                  "the items `{source}` of step '{step}' must give a list of at most {limit}"),
+    "return_window": ("已超过退回时限（return_within：{limit}），不能再退回，请办理或申请延期",
+                      "the return window has passed (return_within: {limit_en}); complete the "
+                      "task or ask for an extension"),
+    "suspended": ("此任务已挂起，请先恢复再{action}", "this task is suspended; resume it before "
+                  "you {action_en} it"),
+    "not_suspended": ("此任务未挂起", "this task is not suspended"),
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
 })
 
@@ -54,6 +65,20 @@ WORDS = {
     "waiting": ("等待加签", "waiting for an added signer"), "open": ("待办", "open"),
     **VERBS,
 }
+# Time-limit units: (zh, English singular, English plural).
+UNITS = {"working_days": ("个工作日", "working day", "working days"),
+         "calendar_days": ("个自然日", "calendar day", "calendar days"),
+         "hours": ("小时", "hour", "hours"), "months": ("个月", "month", "months")}
+
+
+def limit_words(unit: str, amount: int | str) -> tuple[str, str]:
+    """A time limit in words: ('2 个工作日', '2 working days'); an expression as itself."""
+    if isinstance(amount, str):
+        return f"{unit}: {amount}", f"{unit}: {amount}"
+    zh, one, many = UNITS[unit]
+    return f"{amount} {zh}", f"{amount} {one if amount == 1 else many}"
+
+
 # Refusals about what was typed (a page answers 422); the rest are about the case's state.
 INPUT_CODES = frozenset({"reason_required", "cannot_return_to", "bad_days", "bad_outcome",
                          "self"})

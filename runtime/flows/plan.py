@@ -19,6 +19,8 @@ from runtime.definitions.spec import (
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.flows.errors import FlowError
 
+MAX_ITEMS = 200  # tasks one per-item step may make
+
 
 @dataclass(frozen=True, eq=False)
 class Plan:
@@ -40,10 +42,15 @@ class Plan:
         assignees = self.steps[step_id].assignees
         return assignees.mode if assignees else "any"
 
-    def parties(self, step_id: str, data: Mapping[str, Any]) -> list[Party]:
-        """Who handles the step: its own parties, else the template's assignee (whose rule,
-        if any, names the department from the case's data)."""
+    def parties(self, step_id: str, data: Mapping[str, Any],
+                items: list[Any] | None = None) -> list[Party]:
+        """Who handles the step: one party per item of a per-item step, else its own parties,
+        else the template's assignee (whose rule, if any, names the department from the
+        case's data)."""
         assignees = self.steps[step_id].assignees
+        for_each = self.steps[step_id].for_each
+        if for_each is not None:
+            return [self._party_of(step_id, item, data) for item in items or ()]
         if assignees and assignees.parties:
             return list(assignees.parties)
         assignee = self.template(step_id).coordination.assignee
@@ -51,6 +58,27 @@ class Plan:
         if assignee.rule:
             department = self._department_by_rule(step_id, assignee.rule, data)
         return [Party(department=department, role=assignee.role)]
+
+    def items(self, step_id: str, scope: Mapping[str, Any]) -> list[Any]:
+        """The items a per-item step runs for, read from the case when it starts."""
+        for_each = self.steps[step_id].for_each
+        assert for_each is not None
+        found = self._evaluate(step_id, for_each.items, scope)
+        if found is None:
+            return []
+        if not isinstance(found, (list, tuple)) or len(found) > MAX_ITEMS:
+            raise FlowError("bad_items", step=step_id, source=for_each.items, limit=MAX_ITEMS)
+        return list(found)
+
+    def _party_of(self, step_id: str, item: Any, data: Mapping[str, Any]) -> Party:
+        for_each = self.steps[step_id].for_each
+        assignee = self.template(step_id).coordination.assignee
+        if for_each is None or for_each.department is None:
+            return Party(department=assignee.department, role=assignee.role)
+        code = self._evaluate(step_id, for_each.department, {**data, "item": item})
+        if not isinstance(code, str) or not code:
+            raise FlowError("rule_no_department", step=step_id, source=for_each.department)
+        return Party(department=code, role=assignee.role)
 
     def holds(self, step_id: str, scope: Mapping[str, Any]) -> bool:
         """Whether the step's condition holds (no condition: it always runs)."""
@@ -63,6 +91,11 @@ class Plan:
         return {s for s in self.steps
                 if s in (target, step_id)
                 or (target in ancestors(self.before, s) and s in ancestors(self.before, step_id))}
+
+    def value(self, step_id: str, source: str, scope: Mapping[str, Any]) -> Any:
+        """What an expression of the step's template (a time limit's amount, the date a
+        deadline counts from) gives on the case; FlowError naming it when it cannot."""
+        return self._evaluate(step_id, source, scope)
 
     def _department_by_rule(self, step_id: str, source: str, data: Mapping[str, Any]) -> str:
         code = self._evaluate(step_id, source, data)

@@ -15,7 +15,7 @@ from typing import Any
 
 from runtime.flows.case import Case, StepState
 
-FORMAT = 2
+FORMAT = 3
 
 
 def dump(case: Case) -> dict[str, Any]:
@@ -53,7 +53,16 @@ def upgrade_1_to_2(stored: dict[str, Any]) -> dict[str, Any]:
     return {"format": 2, "steps": dict(stored)}
 
 
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: upgrade_1_to_2}
+def upgrade_2_to_3(stored: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 counts, per step, how many times each of its routes sent the case back
+    (`loops`, by target step), and keeps a per-item step's `items`; a case stored before
+    either existed has taken no loop and has no items."""
+    steps = {key: {"loops": {}, "items": [], **step} for key, step in stored["steps"].items()}
+    return {"format": 3, "steps": steps}
+
+
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: upgrade_1_to_2,
+                                                                   2: upgrade_2_to_3}
 
 _STEP_FIELDS = dataclasses.fields(StepState)
 _MOMENTS = ("started_at", "finished_at")

@@ -127,6 +127,8 @@ class Task(Base):
     due_sort: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     yellow_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     warned: Mapped[str | None] = mapped_column(String(8))
+    claim_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     supervised: Mapped[bool] = mapped_column(Boolean, default=False)
     extension: Mapped[dict[str, Any] | None] = mapped_column(JSONData, nullable=True)
@@ -134,6 +136,7 @@ class Task(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     opinion: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]]
+    item: Mapped[Any] = mapped_column(JSONData, nullable=True)  # a per-item step's item
     completed_by: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

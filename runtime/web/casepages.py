@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from runtime.access import BUILTIN_ROLES
-from runtime.definitions.spec import CatalogSpec, FormSpec, Party, TaskTemplateSpec
+from runtime.definitions.spec import CatalogSpec, FormSpec, LimitSpec, Party, TaskTemplateSpec
 from runtime.flows import deadlines
 from runtime.flows.case import ACTIVE, LIVE, Case, TaskState
-from runtime.flows.errors import FlowError
+from runtime.flows.errors import FlowError, limit_words
 from runtime.flows.layout import columns
 from runtime.flows.plan import Plan
 from runtime.i18n import Label
@@ -171,9 +171,10 @@ def _coordination(template: TaskTemplateSpec, task: TaskState, names: Names,
     coordination = template.coordination
     lines = [(work_text("assignee"), names.department(task.department))]
     if coordination.deadline:
-        start = work_text(f"from_{coordination.deadline.from_}")
+        deadline = coordination.deadline
+        start = work_text("from_date" if deadline.from_date else f"from_{deadline.from_}")
         lines.append((work_text("due"), work_text("deadline", start=start,
-                                                  days=coordination.deadline.working_days)))
+                                                  limit=_limit(deadline))))
         share = round(coordination.warning.yellow_at * 100)
         lines.append((work_text("colour"), work_text("warning_at", share=share)))
     if task.due_at:
@@ -199,9 +200,20 @@ def _coordination(template: TaskTemplateSpec, task: TaskState, names: Names,
         lines.append((work_text("extension"), work_text("extension_line", days=ext.get("days"),
                                           reason=ext.get("reason"),
                                           status=work_text(f"ext_{ext.get('status')}"))))
+    for key in ("claim_within", "return_within"):
+        if (limit := getattr(coordination, key)) is not None:
+            lines.append((work_text(key), _limit(limit)))
+    if task.suspended_at:
+        lines.append((work_text("act_suspend"),
+                      work_text("suspended_since", at=china(task.suspended_at))))
     if task.supervised:
         lines.append((work_text("act_supervise"), work_text("supervised")))
     return lines
+
+
+def _limit(limit: LimitSpec) -> str:
+    zh, en = limit_words(limit.unit, limit.amount)
+    return en if current_lang() == "en" else zh
 
 
 def step_title(plan: Plan, step_id: str) -> str:
@@ -281,7 +293,7 @@ def departments(plan: Plan, case: Case, step_id: str, names: Names) -> list[str]
     codes = [t.department for t in case.round_tasks(step)] if step.round else []
     if not codes:
         try:
-            codes = [p.department for p in plan.parties(step_id, case.data)]
+            codes = [p.department for p in plan.parties(step_id, case.data, step.items)]
         except FlowError:  # a dispatch rule that cannot be decided names no one yet
             codes = []
     unique = list(dict.fromkeys(c for c in codes if c))

@@ -26,6 +26,7 @@ PROCESS = """
   assignees:
     mode: all
     parties: [{department: HEALTH, role: clerk}, {department: POLICE, role: clerk}]
+  routes: [{when: "steps['joint']['outcome'] == 'reject'", to: accept, max: 2}]
 - {id: certificate, task: certificate, after: [joint], can_return_to: [accept, joint]}
 - {id: insurance, task: insurance, after: [accept], when: insure, can_return_to: [accept]}
 - id: card
@@ -39,6 +40,7 @@ PROCESS = """
   after: [certificate, insurance, card]
   join: {at_least: 2}
   can_return_to: [certificate]
+  routes: [{when: "steps['close']['round'] < 3", to: certificate, max: 1}]
 """
 TASKS = {
     "accept": """
@@ -138,6 +140,15 @@ def extend(run: Run, seed: int) -> None:
         run.act(actions.decide_extension, LEAD, found[0].no, seed % 2 == 0)
 
 
+def suspend_or_resume(run: Run, seed: int) -> None:
+    if found := held(run, seed):
+        task, staff = found
+        if task.suspended_at is None:
+            run.act(actions.suspend, staff, task.no, "等待申请人补充材料")
+        else:
+            run.act(actions.resume, staff, task.no)
+
+
 def fire(run: Run, seed: int) -> None:
     job = pick(run.effects.jobs, seed)
     if job is not None:
@@ -150,7 +161,8 @@ def wait(run: Run, seed: int) -> None:
 
 # Weighted towards what moves a case on and back; a reject ends it, so it comes rarely.
 MOVES = [claim, claim, claim, approve, approve, approve, return_to, return_to, withdraw,
-         withdraw, add_signer, delegate, transfer, extend, fire, fire, wait, reject]
+         withdraw, add_signer, delegate, transfer, extend, suspend_or_resume, fire, fire, wait,
+         reject]
 
 
 def attempt(run: Run, move, seed: int) -> None:
@@ -183,6 +195,9 @@ def check_coherent(run: Run) -> None:
         if step.status == WAITING:
             assert not flow.ready(step.id), f"{step.id} could start but did not"
     assert not all(s.status in RESOLVED for s in case.steps.values())
+    for step in case.steps.values():  # every loop is bounded by its route's max
+        limits = {r.to: r.max for r in PLAN.steps[step.id].routes}
+        assert all(count <= limits[target] for target, count in step.loops.items()), step
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

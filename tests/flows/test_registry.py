@@ -62,6 +62,8 @@ def trial(name: str, flow: Flow, staff: actions.Staff, no: int) -> Any:
         "withdraw": lambda: actions.withdraw(flow, staff, no),
         "extend": lambda: actions.request_extension(flow, staff, no, 1, REASON),
         "decide_extension": lambda: actions.decide_extension(flow, staff, no, True),
+        "suspend": lambda: actions.suspend(flow, staff, no, REASON),
+        "resume": lambda: actions.resume(flow, staff, no),
         "remind": lambda: actions.remind(flow, staff, no),
         "supervise": lambda: actions.supervise(flow, staff, no, REASON),
         "copy": lambda: actions.copy_to(flow, staff, no, user_id=NOBODY),

@@ -372,6 +372,22 @@ def test_extension_requested_and_decided_by_the_lead(world: Flask) -> None:
     assert "decide_extension" not in open_actions(page)
 
 
+def test_suspend_stops_the_clock_and_resume_moves_the_due_moment(world: Flask) -> None:
+    number = apply(world)
+    govsvc = Person(world, "clerk_govsvc")
+    page = govsvc.done(number, 1, "claim")
+    assert "suspend" in open_actions(page) and "resume" not in open_actions(page)
+    refused = govsvc.act(number, 1, "suspend", reason=" ")
+    assert refused.status_code == 422 and refusal(refused) == "挂起须填写理由"
+    page = govsvc.done(number, 1, "suspend", reason="等待申请人补交出生医学证明")
+    assert "挂起「受理」" in timeline(page)
+    assert "挂起中（自 " in page and "时限暂停计算" in page
+    assert open_actions(page) >= {"resume"} and "complete" not in open_actions(page)
+    page = govsvc.done(number, 1, "resume", note="材料已补齐")
+    assert "恢复「受理」" in timeline(page) and "挂起中" not in page
+    assert "complete" in open_actions(page)
+
+
 def test_remind_and_supervise_by_the_supervisor(world: Flask) -> None:
     number = apply(world)
     supervisor = Person(world, "supervisor")
@@ -531,7 +547,7 @@ def test_the_workbench_words_of_each_action_come_from_its_entry() -> None:
 
 def test_a_step_whose_dispatch_rule_fails_names_no_department_yet() -> None:
     class Plan:
-        def parties(self, step_id: str, data: dict[str, Any]) -> list[Any]:
+        def parties(self, step_id: str, data: dict[str, Any], items: Any = None) -> list[Any]:
             raise FlowError("rule_no_department", step=step_id, source="dept")
 
     case = Case("p", 1, {}, steps={"s": StepState("s")})

@@ -54,7 +54,12 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
                 yield from within(item, (*path, key, j), "step", other, step_ids)
         yield from expression(item, (*path, "when"), step.when, names)
         yield from _assignees(ctx, item, path, step)
-        yield from _assignee_rule(ctx, item, path, step, names)
+        yield from _template_rules(ctx, item, path, step, names)
+        if step.for_each is not None:
+            yield from expression(item, (*path, "for_each", "items"), step.for_each.items, names)
+            item_names = None if names is None else {**names, "item": "any"}
+            yield from expression(item, (*path, "for_each", "department"),
+                                  step.for_each.department, item_names)
 
 
 def no_step_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -73,8 +78,28 @@ def returns_go_back(ctx: Context, item: Checked) -> Iterator[Problem]:
                               name=target, step=step.id)
 
 
+def routes_loop_back(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A route sends the case back to an earlier step or to its own: every loop it makes is
+    bounded by its `max` (the schema requires one), and it never jumps ahead of the graph."""
+    process = _process(item)
+    graph = _graph(process)
+    step_ids = [s.id for s in process.steps]
+    fields = form_fields(ctx, process.start_form)
+    names = None if fields is None else {**fields, "steps": "object", "decisions": "object"}
+    for i, step in enumerate(process.steps):
+        for j, route in enumerate(step.routes):
+            path: Path = ("steps", i, "routes", j)
+            yield from within(item, (*path, "to"), "step", route.to, step_ids)
+            if route.to in graph and route.to != step.id and route.to not in ancestors(
+                    graph, step.id):
+                where = (*path, "to")
+                yield problem("route_not_earlier", item.doc.file, item.doc.line(where), where,
+                              name=route.to, step=step.id)
+            yield from expression(item, (*path, "when"), route.when, names)
+
+
 CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, each_step, no_step_cycles,
-                             returns_go_back)
+                             returns_go_back, routes_loop_back)
 
 
 def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
@@ -83,14 +108,29 @@ def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Itera
     if step.assignees.mode == "ratio" and step.assignees.ratio is None:
         where = (*path, "assignees")
         yield problem("ratio_needs_value", item.doc.file, item.doc.line(where), where)
+    if step.assignees.mode == "at_least" and step.assignees.count is None:
+        where = (*path, "assignees")
+        yield problem("count_needs_value", item.doc.file, item.doc.line(where), where)
+    if step.for_each is not None and step.assignees.parties:
+        where = (*path, "assignees", "parties")
+        yield problem("for_each_and_parties", item.doc.file, item.doc.line(where), where)
     for j, party in enumerate(step.assignees.parties):
         yield from party_codes(ctx, item, (*path, "assignees", "parties", j), party)
 
 
-def _assignee_rule(ctx: Context, item: Checked, path: Path, step: StepSpec,
-                   names: Mapping[str, str] | None) -> Iterator[Problem]:
-    """A template's dispatch rule reads the start form of the process that uses it."""
+def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
+                    names: Mapping[str, str] | None) -> Iterator[Problem]:
+    """A template's dispatch rule and its time limits' expressions read the case of the
+    process that uses it."""
     template = ctx.find("TaskTemplate", step.task)
-    rule = template.coordination.assignee.rule if template is not None else None
-    if rule is not None and names is not None:
-        yield from expression(item, (*path, "task"), rule, names)
+    if template is None or names is None:
+        return
+    co = template.coordination
+    limits = [co.deadline, co.claim_within, co.return_within]
+    sources = [co.assignee.rule, co.deadline.from_date if co.deadline else None,
+               *(amount for limit in limits if limit for _, amount in limit.units)]
+    with_item = {**names, "item": "any"} if step.for_each is not None else names
+    for source in sources:
+        if isinstance(source, str):
+            yield from expression(item, (*path, "task"), source,
+                                  names if source == co.assignee.rule else with_item)

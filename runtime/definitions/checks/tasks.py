@@ -75,6 +75,30 @@ def overdue_actions(ctx: Context, item: Checked) -> Iterator[Problem]:
             yield from party_codes(ctx, item, (*path, "to"), auto.to)
 
 
+def time_limits(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A deadline and the claim and return limits each give exactly one unit; a deadline
+    counts from claim or from a date in the data, not both. The names their expressions read
+    are checked where a process ties the template to its start form (checks.processes)."""
+    co = _task(item).coordination
+    for key, limit in (("deadline", co.deadline), ("claim_within", co.claim_within),
+                       ("return_within", co.return_within)):
+        if limit is None:
+            continue
+        path = (*COORDINATION, key)
+        if len(limit.units) != 1:
+            yield problem("one_unit", item.doc.file, item.doc.line(path), path,
+                          given=", ".join(unit for unit, _ in limit.units) or "-")
+        for unit, amount in limit.units:
+            if isinstance(amount, str):
+                yield from expression(item, (*path, unit), amount, None)
+    deadline = co.deadline
+    if deadline is not None and deadline.from_date is not None:
+        path = (*COORDINATION, "deadline", "from_date")
+        if deadline.from_ == "claimed":
+            yield problem("from_date_and_claim", item.doc.file, item.doc.line(path), path)
+        yield from expression(item, path, deadline.from_date, None)
+
+
 def no_dependency_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
     task = _task(item)
     if not task.dependencies or not ctx.resolve_refs:
@@ -89,4 +113,4 @@ def no_dependency_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 CHECKS: tuple[Check, ...] = (basis_in_catalogs, goal_indicators, content_form,
                              dependencies_exist, assignee, copied_and_escalated, feedback_form,
-                             overdue_actions, no_dependency_cycles)
+                             overdue_actions, time_limits, no_dependency_cycles)
