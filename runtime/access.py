@@ -189,3 +189,38 @@ def _with(memberships: Iterable[Membership], scope: str) -> list[Membership]:
 def _known(permission: str) -> None:
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
+
+
+# --- who may open a form ---------------------------------------------------------------
+
+# A Form's `audience`: who may open and submit it. `handlers` forms are opened only as a
+# task's handler form, in the workbench, never on their own.
+PUBLIC, CITIZENS, ENTERPRISES, STAFF, HANDLERS = (
+    "public", "citizens", "enterprises", "staff", "handlers")
+AUDIENCES = (PUBLIC, CITIZENS, ENTERPRISES, STAFF, HANDLERS)
+PERSON, ENTERPRISE = "person", "enterprise"  # the kinds of citizen account
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who asks for a form: staff (a principal), a citizen or enterprise account (its kind),
+    both, or neither (a guest)."""
+
+    principal: Principal | None = None
+    account_kind: str | None = None
+
+
+def admits(who: str, departments: Iterable[str], visitor: Visitor) -> bool:
+    """Whether a form for audience `who` (staff of `departments` or below, when given) may
+    be opened and submitted by `visitor`."""
+    if who == PUBLIC:
+        return True
+    if who == CITIZENS:
+        return visitor.account_kind == PERSON
+    if who == ENTERPRISES:
+        return visitor.account_kind == ENTERPRISE
+    if who == STAFF and visitor.principal is not None:
+        wanted = set(departments)
+        return not wanted or any(wanted & set(m.department_path)
+                                 for m in visitor.principal.memberships)
+    return False
