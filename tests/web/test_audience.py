@@ -1,5 +1,4 @@
-"""A form's audience over HTTP: for each kind of visitor, which forms the catalogue and the
-start page list, and which the page, the live update, the upload, the draft and the JSON API
+"""A form's audience over HTTP: for each kind of visitor, which forms the catalogue lists, and which the page, the live update, the upload, the draft and the JSON API
 open (200/303/201), refuse (403 in the error shape), send to sign in (302), or hide (404)."""
 
 from __future__ import annotations
@@ -57,6 +56,8 @@ OPENS = {
     "clerk_health": {"open", "inside", "health"},
     "clerk_police": {"open", "inside"},
 }
+REFUSAL = {"people": "audience_citizens", "firms": "audience_enterprises",
+           "inside": "audience_staff", "health": "audience_staff"}
 HANDLER_FORMS = {"handled", "opinion"}  # `opinion` by default: the task template uses it
 
 
@@ -114,8 +115,7 @@ def test_the_page_and_the_api_obey_the_audience(forms: Flask, who: str) -> None:
             assert (page.status_code, api.status_code) == (404, 404), form_id
         else:
             assert api.status_code == 403, form_id
-            assert api.get_json()["error"]["code"] == f"audience_{AUDIENCES[form_id][10:]}" \
-                if not form_id == "health" else "audience_staff"
+            assert api.get_json()["error"]["code"] == REFUSAL[form_id]
             assert page.status_code == (302 if who == "guest" else 403), form_id
 
 
