@@ -58,6 +58,15 @@ class CodeName:
 
 
 @spec
+class RoleSpec:
+    SCHEMA: ClassVar[str] = "Pack#/properties/roles/items"
+    code: str
+    name: Label
+    permissions: tuple[str, ...] = ()
+    scope: str | None = None
+
+
+@spec
 class DefinitionHead:
     """What every definition file starts with."""
 
@@ -76,7 +85,7 @@ class PackSpec(DefinitionHead):
     format: int
     publisher: str | None = None
     departments: tuple[CodeName, ...] = ()
-    roles: tuple[CodeName, ...] = ()
+    roles: tuple[RoleSpec, ...] = ()
     assets: tuple[str, ...] = ()
 
 

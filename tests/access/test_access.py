@@ -34,7 +34,7 @@ def record(path: tuple[str, ...], region: str = "110100", owner: int | None = No
 
 def test_every_builtin_role_has_permissions_and_a_default_scope() -> None:
     assert set(BUILTIN_ROLES) == set(ROLE_PERMISSIONS) == set(DEFAULT_SCOPES)
-    assert set().union(*ROLE_PERMISSIONS.values()) <= PERMISSIONS
+    assert set().union(*ROLE_PERMISSIONS.values()) <= set(PERMISSIONS)
     assert ROLE_PERMISSIONS["auditor"] == {"audit.read"}
 
 
