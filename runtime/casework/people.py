@@ -36,7 +36,8 @@ TEXT = Catalogue({
     "no_department": ("部门 '{code}' 不存在", "no department '{code}'"),
     "no_role": ("角色 '{code}' 不存在", "no role '{code}'"),
     "no_roles": ("请至少选择一个角色", "give at least one role"),
-    "out_of_reach": ("部门 '{code}' 不在您的管理范围内", "department '{code}' is outside your reach"),
+    "out_of_reach": ("部门 '{code}' 不在您的管理范围内",
+                     "department '{code}' is outside your reach"),
     "region_mismatch": ("行政区划 '{region}' 与部门 '{code}' 所在区划 '{actual}' 不符",
                         "region '{region}' is not where department '{code}' is ('{actual}')"),
     "weak_password": ("密码不符合要求：至少 10 位，含字母和数字",
@@ -51,9 +52,9 @@ TEXT = Catalogue({
 class PeopleError(ValueError):
     """A refusal with a message code of `TEXT` and its parameters."""
 
-    def __init__(self, code: str, **params: object):
-        super().__init__(TEXT.format(code, "en", **params))
-        self.code, self.params = code, params
+    def __init__(self, message_code: str, /, **params: object):
+        super().__init__(TEXT.format(message_code, "en", **params))
+        self.code, self.params = message_code, params
 
     def message(self, lang: str) -> str:
         return TEXT.format(self.code, lang, **self.params)

@@ -174,6 +174,12 @@ def roles(session: Session) -> list[Role]:
     return list(session.scalars(select(Role).order_by(Role.builtin.desc(), Role.code)))
 
 
+def roles_granting(session: Session, permission: str) -> frozenset[str]:
+    """Codes of the roles, built-in or declared by a pack, that grant `permission`."""
+    return frozenset(r.code for r in roles(session)
+                     if permission in (r.granted() or access.ROLE_PERMISSIONS.get(r.code, ())))
+
+
 def ensure_builtin_roles(session: Session) -> list[str]:
     """Create the built-in roles that are missing; returns the codes created."""
     created = []
