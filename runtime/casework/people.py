@@ -35,6 +35,9 @@ TEXT = Catalogue({
     "bad_mobile": ("手机号 '{mobile}' 无效", "mobile number '{mobile}' is not valid"),
     "no_department": ("部门 '{code}' 不存在", "no department '{code}'"),
     "no_role": ("角色 '{code}' 不存在", "no role '{code}'"),
+    "role_too_wide": ("角色 '{code}' 可查看全部数据，只有管理整个组织的管理员可以授予",
+                      "role '{code}' reaches all data; only an administrator of the whole "
+                      "organisation may give it"),
     "no_roles": ("请至少选择一个角色", "give at least one role"),
     "out_of_reach": ("部门 '{code}' 不在您的管理范围内",
                      "department '{code}' is outside your reach"),
@@ -119,8 +122,25 @@ def check_person(session: Session, person: NewPerson, by: access.Principal | Non
     if not person.roles:
         raise PeopleError("no_roles")
     for code in person.roles:
-        if accounts.role(session, code) is None:
-            raise PeopleError("no_role", code=code)
+        grantable(session, code, by)
+
+
+def grantable(session: Session, code: str, by: access.Principal | None) -> accounts.Role:
+    """The role `code`, if `by` may give it: a role that reaches all data (a designer, an
+    auditor) only by an administrator who reaches the whole organisation, so that a
+    district's administrator cannot widen anyone's reach beyond the district."""
+    held = accounts.role(session, code)
+    if held is None:
+        raise PeopleError("no_role", code=code)
+    if held.scope() == access.ALL and not _reaches_everything(by):
+        raise PeopleError("role_too_wide", code=code)
+    return held
+
+
+def _reaches_everything(by: access.Principal | None) -> bool:
+    return by is None or any(m.scope == access.ALL or (m.scope == access.DEPARTMENT_TREE
+                                                      and len(m.department_path) == 1)
+                             for m in by.granting(MANAGE))
 
 
 def reachable_department(session: Session, code: str,
@@ -158,8 +178,7 @@ def give_role(session: Session, user: accounts.User, department: str, role: str,
     """Add a membership (a role in a department) to `user`, audited, and commit."""
     _managed(user, by)
     reachable_department(session, department, by)
-    if accounts.role(session, role) is None:
-        raise PeopleError("no_role", code=role)
+    grantable(session, role, by)
     if not any(m.department.code == department and m.role.code == role
                for m in user.memberships):
         accounts.add_membership(session, user, department, role)

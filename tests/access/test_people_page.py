@@ -69,6 +69,7 @@ def test_refusals_keep_what_was_typed_and_write_nothing(
     token = admin(client, sign_in, "admin_district")
     for fields, said in [({"department": "HEALTH"}, "部门 'HEALTH' 不在您的管理范围内"),
                          ({"roles": []}, "请至少选择一个角色"),
+                         ({"roles": ["auditor"]}, "角色 'auditor' 可查看全部数据"),
                          ({"username": "clerk_street"}, "用户名 'clerk_street' 已存在"),
                          ({"mobile": "555"}, "手机号 '555' 无效")]:
         status, page = add(client, token, **fields)
@@ -95,6 +96,9 @@ def test_a_district_administrator_sees_and_offers_only_the_district(
                            data={"csrf_token": token}).status_code == 404
     assert client.post("/admin/people/clerk_street/roles", data={
         "csrf_token": token, "department": "HEALTH", "role": "lead"}).status_code == 400
+    wide = client.post("/admin/people/clerk_street/roles", data={
+        "csrf_token": token, "department": "STREET_EAST", "role": "designer"})
+    assert wide.status_code == 400
     assert changes(demo) == []
 
 
@@ -116,8 +120,12 @@ def test_disable_reset_and_add_a_role(demo: Flask, client: FlaskClient,
     answer = client.post("/admin/people/clerk_street/roles", data={
         "csrf_token": token, "department": "STREET_EAST", "role": "lead"})
     assert "已为 clerk_street 添加角色" in answer.get_data(as_text=True)
+    answer = client.post("/admin/people/clerk_street/roles", data={
+        "csrf_token": token, "department": "STREET_EAST", "role": "auditor"})
+    assert answer.status_code == 200  # the city's administrator reaches everyone
     assert changes(demo) == [("admin", "disable"), ("admin", "enable"),
-                             ("admin", "password reset"), ("admin", "role lead in STREET_EAST")]
+                             ("admin", "password reset"), ("admin", "role lead in STREET_EAST"),
+                             ("admin", "role auditor in STREET_EAST")]
     own = client.post("/admin/people/admin/disable", data={"csrf_token": token})
     assert own.status_code == 400 and "不能停用自己的账号" in own.get_data(as_text=True)
 
