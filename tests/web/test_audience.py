@@ -1,4 +1,5 @@
-"""A form's audience over HTTP: for each kind of visitor, which forms the catalogue lists, and which the page, the live update, the upload, the draft and the JSON API
+"""A form's audience over HTTP: for each kind of visitor, which forms the catalogue and the
+start page list, and which the page, the live update, the upload, the draft and the JSON API
 open (200/303/201), refuse (403 in the error shape), send to sign in (302), or hide (404)."""
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ title: 表单{id}
 fields:
   - {{id: note, type: text, label: 说明}}
 """
+CATALOG = """\
+kind: Catalog
+id: services
+version: 1
+title: 事项
+type: services
+items:
+  - {code: S1, label: 公开事项, form: open}
+  - {code: S2, label: 个人事项, form: people}
+  - {code: S3, label: 办理意见, form: opinion}
+"""
 TASK = """\
 kind: TaskTemplate
 id: review
@@ -68,6 +80,7 @@ def forms(app: Flask, tmp_path: Path, publish: Callable[[Path], object]) -> Flas
     (folder / "tasks").mkdir()
     (folder / "pack.yaml").write_text(PACK, encoding="utf-8")
     (folder / "tasks" / "review.yaml").write_text(TASK, encoding="utf-8")
+    (folder / "services.yaml").write_text(CATALOG, encoding="utf-8")
     for form_id, audience in AUDIENCES.items():
         (folder / "forms" / f"{form_id}.yaml").write_text(
             FORM.format(id=form_id, audience=audience), encoding="utf-8")
@@ -100,6 +113,17 @@ def listed(client: FlaskClient) -> set[str]:
 @pytest.mark.parametrize("who", VISITORS)
 def test_the_catalogue_lists_what_the_visitor_may_use(forms: Flask, who: str) -> None:
     assert listed(visit(forms, who)) == OPENS[who]
+
+
+@pytest.mark.parametrize(("who", "offered"), [("guest", {"open"}),
+                                              ("person", {"open", "people"}),
+                                              ("clerk_health", {"open"})])
+def test_the_start_page_offers_what_the_visitor_may_use(forms: Flask, who: str,
+                                                         offered: set[str]) -> None:
+    page = visit(forms, who).get("/").get_data(as_text=True)
+    assert set(re.findall(r'href="/forms/([a-z_]+)"', page)) == offered
+    # the link to a form's definition only for staff, who may read it
+    assert ('href="/api/definitions/Form/open"' in page) == (who == "clerk_health")
 
 
 @pytest.mark.parametrize("who", VISITORS)
