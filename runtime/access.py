@@ -15,13 +15,30 @@ OWN, DEPARTMENT, DEPARTMENT_TREE, REGION, ALL = (
     "own", "department", "department_tree", "region", "all")
 SCOPES = (OWN, DEPARTMENT, DEPARTMENT_TREE, REGION, ALL)
 
-PERMISSIONS = frozenset({
-    "definitions.read", "definitions.write", "records.read", "records.write", "tasks.act",
-    "tasks.dispatch", "tasks.supervise", "pii.reveal", "export", "users.manage", "audit.read",
-})
+# Every permission there is, with what it lets a person do: the one list that roles (built-in
+# or declared by a pack) grant from, that the checker holds pack roles to and that
+# docs/definitions.md lists (a test keeps the docs to it).
+PERMISSIONS: Mapping[str, tuple[str, str]] = {
+    "definitions.read": ("查看已发布的定义（表单、流程、规则）",
+                         "read published definitions (forms, processes, rules)"),
+    "definitions.write": ("设计和修改应用", "design and change apps"),
+    "records.read": ("查看范围内的申请和案件", "read the applications and cases in scope"),
+    "records.write": ("修改范围内的申请", "change the applications in scope"),
+    "tasks.act": ("办理本部门本角色的任务（签收、办理、退回、转办……）",
+                  "work the tasks of one's department and role (claim, complete, return, "
+                  "transfer...)"),
+    "tasks.dispatch": ("派单：把任务派给部门", "dispatch tasks to departments"),
+    "tasks.supervise": ("催办、督办范围内的任务", "remind and supervise the tasks in scope"),
+    "pii.reveal": ("查看完整的个人信息（身份证号、手机号），留痕",
+                   "reveal personal numbers in full (audited)"),
+    "export": ("导出列表", "export lists"),
+    "users.manage": ("管理范围内的人员、角色和后台任务",
+                     "manage the people, roles and background jobs in scope"),
+    "audit.read": ("查看审计日志", "read the audit log"),
+}
 
-# Built-in roles: code -> (zh, en) name. Packs may declare more; those grant nothing until an
-# implementer gives them permissions here or, later, in configuration.
+# Built-in roles: code -> (zh, en) name. A pack may declare more, each with the permissions it
+# grants and its default data scope (see `Membership.permissions`).
 BUILTIN_ROLES: Mapping[str, tuple[str, str]] = {
     "clerk": ("办事员", "Clerk"),
     "lead": ("科室负责人", "Department lead"),
@@ -62,10 +79,17 @@ class Membership:
     region_code: str | None
     role: str
     scope: str = DEPARTMENT
+    # What a role declared by a pack grants; None for a built-in role (ROLE_PERMISSIONS).
+    permissions: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
             raise ValueError(f"unknown data scope {self.scope!r}; one of {', '.join(SCOPES)}")
+
+    def granted(self) -> frozenset[str]:
+        if self.permissions is not None:
+            return self.permissions
+        return ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
 @dataclass(frozen=True)
@@ -82,13 +106,12 @@ class Principal:
     def permissions(self) -> frozenset[str]:
         granted: set[str] = set()
         for membership in self.memberships:
-            granted |= ROLE_PERMISSIONS.get(membership.role, frozenset())
+            granted |= membership.granted()
         return frozenset(granted)
 
     def granting(self, permission: str) -> tuple[Membership, ...]:
         """The memberships whose role grants `permission`."""
-        return tuple(m for m in self.memberships
-                     if permission in ROLE_PERMISSIONS.get(m.role, frozenset()))
+        return tuple(m for m in self.memberships if permission in m.granted())
 
 
 @dataclass(frozen=True)
@@ -189,3 +212,38 @@ def _with(memberships: Iterable[Membership], scope: str) -> list[Membership]:
 def _known(permission: str) -> None:
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
+
+
+# --- who may open a form ---------------------------------------------------------------
+
+# A Form's `audience`: who may open and submit it. `handlers` forms are opened only as a
+# task's handler form, in the workbench, never on their own.
+PUBLIC, CITIZENS, ENTERPRISES, STAFF, HANDLERS = (
+    "public", "citizens", "enterprises", "staff", "handlers")
+AUDIENCES = (PUBLIC, CITIZENS, ENTERPRISES, STAFF, HANDLERS)
+PERSON, ENTERPRISE = "person", "enterprise"  # the kinds of citizen account
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who asks for a form: staff (a principal), a citizen or enterprise account (its kind),
+    both, or neither (a guest)."""
+
+    principal: Principal | None = None
+    account_kind: str | None = None
+
+
+def admits(who: str, departments: Iterable[str], visitor: Visitor) -> bool:
+    """Whether a form for audience `who` (staff of `departments` or below, when given) may
+    be opened and submitted by `visitor`."""
+    if who == PUBLIC:
+        return True
+    if who == CITIZENS:
+        return visitor.account_kind == PERSON
+    if who == ENTERPRISES:
+        return visitor.account_kind == ENTERPRISE
+    if who == STAFF and visitor.principal is not None:
+        wanted = set(departments)
+        return not wanted or any(wanted & set(m.department_path)
+                                 for m in visitor.principal.memberships)
+    return False

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -563,3 +563,118 @@ def webhook_off(hook_id: int, lang: str) -> None:
             click.echo(f"no webhook {hook_id}" if lang == "en" else f"没有编号为 {hook_id} 的订阅")
             sys.exit(1)
     click.echo(f"webhook {hook_id} is off" if lang == "en" else f"订阅 {hook_id} 已停用")
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+@main.group(help="工作人员账号：添加、批量导入、列出、停用。\n\n"
+                 "Staff accounts: add, import, list, disable.")
+def users() -> None:
+    pass
+
+
+@users.command("add", help="添加一名工作人员及其在一个部门中的角色；未给 --password 时生成密码并"
+                           "只显示这一次。\n\nAdd a member of staff with roles in one "
+                           "department; without --password one is made and shown once.")
+@click.argument("username")
+@click.option("--name", required=True, help="姓名 / Full name.")
+@click.option("--department", required=True, help="部门编码 / Department code.")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="角色编码，可重复 / Role code; repeat for several.")
+@click.option("--region", help="部门所在行政区划，用于核对 / Region code, checked against the "
+                                "department's.")
+@click.option("--mobile", help="手机号 / Mobile number.")
+@click.option("--password", help="初始密码 / Initial password.")
+@LANG_OPTION
+def users_add(username: str, name: str, department: str, roles: tuple[str, ...],
+              region: str | None, mobile: str | None, password: str | None, lang: str) -> None:
+    from runtime.casework import people
+    from runtime.store.publish import system_actor
+
+    person = people.NewPerson(username, name, department, roles, region, mobile, password)
+    with _people_session(lang) as session:
+        try:
+            added = people.add_person(session, person, by=None, actor=system_actor())
+        except people.PeopleError as error:
+            click.echo(error.message(lang))
+            sys.exit(1)
+        _print_added(added, lang)
+
+
+@users.command("import", help="从 CSV 批量添加工作人员（表头：username,name,department,roles,"
+                              "region,mobile；多个角色用 ; 分隔）。有任何一行不合格时一个也不"
+                              "添加。生成的密码只显示这一次。\n\nAdd staff from a CSV (header: "
+                              "username,name,department,roles,region,mobile; roles separated "
+                              "by ;). Any refused row adds no one. Generated passwords are "
+                              "shown once.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@LANG_OPTION
+def users_import(path: str, lang: str) -> None:
+    from runtime.casework import people
+    from runtime.store.publish import system_actor
+
+    with _people_session(lang) as session:
+        try:
+            rows = list(people.read_csv(Path(path).read_text(encoding="utf-8")))
+        except people.PeopleError as error:
+            click.echo(error.message(lang))
+            sys.exit(1)
+        problems = people.csv_problems(session, rows, None)
+        for problem in problems:
+            click.echo(problem.message(lang))
+        if problems:
+            click.echo(f"nothing imported; {len(problems)} row(s) refused" if lang == "en"
+                       else f"未导入任何人员：{len(problems)} 行不合格")
+            sys.exit(1)
+        for _, person in rows:
+            added = people.add_person(session, person, by=None, actor=system_actor())
+            _print_added(added, lang)
+
+
+@users.command("list", help="列出工作人员：用户名、状态、姓名、部门和角色。\n\n"
+                            "List staff: username, state, name, departments and roles.")
+@LANG_OPTION
+def users_list(lang: str) -> None:
+    from sqlalchemy import select
+
+    from runtime.store.accounts import User
+
+    with _people_session(lang) as session:
+        for user in session.scalars(select(User).order_by(User.username)):
+            state = ("active" if user.active else "disabled") if lang == "en" else (
+                "启用" if user.active else "停用")
+            held = ", ".join(f"{m.role.code}@{m.department.code}" for m in user.memberships)
+            click.echo(f"{user.username}\t{state}\t{user.display_name}\t{held}")
+
+
+@users.command("disable", help="停用账号并使其所有会话失效。\n\n"
+                               "Disable an account and end all its sessions.")
+@click.argument("username")
+@LANG_OPTION
+def users_disable(username: str, lang: str) -> None:
+    from runtime.casework import people
+    from runtime.store.accounts import user_by_name
+    from runtime.store.publish import system_actor
+
+    with _people_session(lang) as session:
+        user = user_by_name(session, username)
+        if user is None:
+            click.echo(f"no user {username}" if lang == "en" else f"没有用户 {username}")
+            sys.exit(1)
+        people.set_active(session, user, False, by=None, actor=system_actor())
+    click.echo(f"{username} is disabled" if lang == "en" else f"已停用 {username}")
+
+
+def _people_session(lang: str) -> Session:
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    return store.sessions()
+
+
+def _print_added(added: Any, lang: str) -> None:
+    user = added.user
+    shown = f"; password (shown once): {added.password}" if lang == "en" else \
+        f"；初始密码（只显示这一次）：{added.password}"
+    click.echo(f"added {user.username}{shown if added.generated else ''}" if lang == "en"
+               else f"已添加 {user.username}{shown if added.generated else ''}")

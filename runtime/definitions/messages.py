@@ -34,6 +34,14 @@ MESSAGES = Catalogue({
                      "{kind} '{id}' is defined twice (also in {other})"),
     "duplicate_name": ("名称 '{name}' 重复", "name '{name}' is used twice"),
     "unknown_ref": ("{what} '{name}' 不存在{hint}", "{what_en} '{name}' does not exist{hint_en}"),
+    "unknown_permission": ("未知的权限 '{name}'{hint}（可用的权限见 docs/definitions.md）",
+                           "unknown permission '{name}'{hint_en} (docs/definitions.md lists "
+                           "them)"),
+    "unknown_scope": ("未知的数据范围 '{name}'{hint}；可选：{choices}",
+                      "unknown data scope '{name}'{hint_en}; one of {choices}"),
+    "builtin_role_grants": ("内置角色 '{name}' 的权限和数据范围由平台规定，不能在场景包中修改",
+                            "built-in role '{name}' has the platform's permissions and scope; "
+                            "a pack cannot change them"),
     "unknown_field_type": ("未知的字段类型 '{name}'{hint}", "unknown field type '{name}'{hint_en}"),
     "options_conflict": ("选项与选项来源只能二选一",
                          "give either options or options_from, not both"),

@@ -186,8 +186,7 @@ def _one_of(doc: Document, error: ValidationError, path: Path) -> Iterator[Probl
     for sub in error.context or []:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     fitting = [errs for errs in branches.values()
-               if not any(e.validator in ("type", "enum", "const") and not e.relative_path
-                          for e in errs)]
+               if not any(_wrong_type(e) for e in errs if not e.relative_path)]
     if len(fitting) == 1:
         for sub in fitting[0]:
             yield from _translate(doc, sub)
@@ -198,6 +197,17 @@ def _one_of(doc: Document, error: ValidationError, path: Path) -> Iterator[Probl
         yield _type_problem(doc, path, expected, error.instance)
     else:
         yield from _other(doc, error, path)
+
+
+def _wrong_type(error: ValidationError) -> bool:
+    """Whether a branch's error at the value itself says its type does not fit: a string
+    against a list of strings fits (its error is which strings are allowed)."""
+    if error.validator == "type":
+        return True
+    if error.validator in ("enum", "const"):
+        allowed = _as_list(error.validator_value)
+        return all(_json_type(v) != _json_type(error.instance) for v in allowed)
+    return False
 
 
 def _other(doc: Document, error: ValidationError, path: Path) -> Iterator[Problem]:

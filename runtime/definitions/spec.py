@@ -58,6 +58,15 @@ class CodeName:
 
 
 @spec
+class RoleSpec:
+    SCHEMA: ClassVar[str] = "Pack#/properties/roles/items"
+    code: str
+    name: Label
+    permissions: tuple[str, ...] = ()
+    scope: str | None = None
+
+
+@spec
 class DefinitionHead:
     """What every definition file starts with."""
 
@@ -76,7 +85,7 @@ class PackSpec(DefinitionHead):
     format: int
     publisher: str | None = None
     departments: tuple[CodeName, ...] = ()
-    roles: tuple[CodeName, ...] = ()
+    roles: tuple[RoleSpec, ...] = ()
     assets: tuple[str, ...] = ()
 
 
@@ -131,11 +140,27 @@ class FieldSpec:
     validations: tuple[ValidationSpec, ...] = ()
 
 
+@dataclass(frozen=True)
+class AudienceSpec:
+    """Who may open and submit a form: `public`, `citizens`, `enterprises`, `staff` (of
+    `departments` or below them, when given) or `handlers` (only as a task's handler form)."""
+
+    who: str
+    departments: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, value: str | Mapping[str, Any]) -> AudienceSpec:
+        if isinstance(value, str):
+            return cls(value)
+        return cls("staff", tuple(value["staff"]))
+
+
 @by_identity
 class FormSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Form#"
     department: str | None = None
     service: CatalogRef | None = None
+    audience: AudienceSpec | None = None
     hidden_values: str = "clear"
     fields: tuple[FieldSpec, ...]
     validations: tuple[ValidationSpec, ...] = ()
@@ -520,6 +545,8 @@ def _convert(hint: Any, value: Any) -> Any:
         return Label.of(value)
     if hint is JoinSpec:
         return JoinSpec.of(value)
+    if hint is AudienceSpec:
+        return AudienceSpec.of(value)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return build(hint, value)
     if isinstance(value, Mapping):

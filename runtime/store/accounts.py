@@ -57,6 +57,9 @@ class Department(Base):
 
 
 class Role(Base):
+    """A role: built in (its permissions are `runtime.access.ROLE_PERMISSIONS`) or declared by
+    a pack with the permissions it grants, space-separated, and its default data scope."""
+
     __tablename__ = "roles"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -64,9 +67,18 @@ class Role(Base):
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(200))
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    permissions: Mapped[str | None] = mapped_column(String(1000))
+    default_scope: Mapped[str | None] = mapped_column(String(20))
 
     def name(self) -> dict[str, str | None]:
         return {"zh": self.name_zh, "en": self.name_en}
+
+    def granted(self) -> frozenset[str] | None:
+        """What a pack's role grants; None for a built-in role (runtime.access decides)."""
+        return None if self.builtin else frozenset((self.permissions or "").split())
+
+    def scope(self) -> str:
+        return self.default_scope or access.DEFAULT_SCOPES.get(self.code, access.DEPARTMENT)
 
 
 class SignInState:
@@ -157,6 +169,17 @@ def role(session: Session, code: str) -> Role | None:
     return session.scalars(select(Role).where(Role.code == code)).first()
 
 
+def roles(session: Session) -> list[Role]:
+    """Every role: the built-in ones first, then those packs declared, by code."""
+    return list(session.scalars(select(Role).order_by(Role.builtin.desc(), Role.code)))
+
+
+def roles_granting(session: Session, permission: str) -> frozenset[str]:
+    """Codes of the roles, built-in or declared by a pack, that grant `permission`."""
+    return frozenset(r.code for r in roles(session)
+                     if permission in (r.granted() or access.ROLE_PERMISSIONS.get(r.code, ())))
+
+
 def ensure_builtin_roles(session: Session) -> list[str]:
     """Create the built-in roles that are missing; returns the codes created."""
     created = []
@@ -186,9 +209,14 @@ def map_pack_organisation(session: Session, pack: PackSpec) -> OrganisationRepor
             add_department(session, item.code, item.name.zh, item.name.en)
             departments.append(item.code)
     for item in pack.roles:
-        if role(session, item.code) is None:
-            session.add(Role(code=item.code, name_zh=item.name.zh, name_en=item.name.en))
+        existing = role(session, item.code)
+        if existing is None:
+            existing = Role(code=item.code, name_zh=item.name.zh, name_en=item.name.en)
+            session.add(existing)
             roles.append(item.code)
+        if not existing.builtin:  # a new version of the pack may grant more or less
+            existing.permissions = " ".join(sorted(item.permissions))
+            existing.default_scope = item.scope
     session.commit()
     return OrganisationReport(tuple(departments), tuple(roles))
 
@@ -217,7 +245,7 @@ def add_membership(session: Session, user: User, department_code: str, role_code
     place, held = department(session, department_code), role(session, role_code)
     if place is None or held is None:
         raise LookupError(f"no department {department_code!r} or no role {role_code!r}")
-    scope = scope or access.DEFAULT_SCOPES.get(role_code, access.DEPARTMENT)
+    scope = scope or held.scope()
     created = Membership(user=user, department=place, role=held, scope=scope)
     session.add(created)
     session.flush()
@@ -227,7 +255,7 @@ def add_membership(session: Session, user: User, department_code: str, role_code
 def principal_of(user: User) -> access.Principal:
     return access.Principal(user.id, tuple(
         access.Membership(m.department.code, m.department.codes(), m.department.region_code,
-                          m.role.code, m.scope)
+                          m.role.code, m.scope, m.role.granted())
         for m in user.memberships))
 
 

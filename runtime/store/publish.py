@@ -64,7 +64,7 @@ def publish_pack(session: Session, result: PackResult, *,
     by `actor` (default: the system, named by the OS user); on any problem roll back and
     raise `PublishError`, leaving the database as it was."""
     spec = _publishable(result)
-    actor = actor or _system_actor()
+    actor = actor or system_actor()
     try:
         return _attempt(session, result, spec, actor)
     except IntegrityError:
@@ -112,7 +112,8 @@ def _publish(session: Session, result: PackResult, spec: PackSpec) -> PublishRep
     return report
 
 
-def _system_actor() -> audit.Actor:
+def system_actor() -> audit.Actor:
+    """The machine's operator, by their login name: who acts from the command line."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no login name and no passwd entry (some containers)

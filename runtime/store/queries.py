@@ -83,6 +83,7 @@ class Heads:
         self._versions: dict[tuple[str, str, int], Head] = {}
         self._latest: dict[tuple[str, str], tuple[int, float, int]] = {}  # version, until, gen
         self._starts: tuple[dict[str, Head], float, int] | None = None  # by form, until, gen
+        self._handler_forms: tuple[frozenset[str], float, int] | None = None
         self._catalogs: dict[str, tuple[dict[str, specs.CatalogSpec], float, int]] = {}
 
     def get(self, session: Callable[[], Session], kind: str, def_id: str,
@@ -114,6 +115,18 @@ class Heads:
                     by_form[start_form] = self._remember(row, latest=False)
             starts = self._starts = (by_form, time.monotonic() + self.ttl, _generation)
         return starts[0].get(form_id)
+
+    def handler_forms(self, session: Callable[[], Session]) -> frozenset[str]:
+        """Ids of the forms some published TaskTemplate uses as its handler form (whose
+        audience is `handlers` unless they say otherwise), remembered like the latest
+        versions."""
+        found = self._handler_forms
+        if found is None or found[1] <= time.monotonic() or found[2] != _generation:
+            ids = frozenset(form for row in list_definitions(session(), "TaskTemplate")
+                            if isinstance(row.spec, specs.TaskTemplateSpec)
+                            and (form := row.spec.content.form) is not None)
+            found = self._handler_forms = (ids, time.monotonic() + self.ttl, _generation)
+        return found[0]
 
     def catalogs(self, session: Callable[[], Session],
                  pack_id: str) -> dict[str, specs.CatalogSpec]:

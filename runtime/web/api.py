@@ -1,12 +1,14 @@
-"""The JSON API over published definitions."""
+"""The JSON API over published definitions, for staff who may read them (`definitions.read`):
+anyone else gets the error shape's 404, audited, as if there were nothing here."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from runtime import access
 from runtime.store.models import Definition
 from runtime.store.queries import (
     definition,
@@ -14,11 +16,21 @@ from runtime.store.queries import (
     latest_definition,
     list_definitions,
 )
+from runtime.web.auth.guard import deny
 from runtime.web.database import db
 from runtime.web.errors import AppError
 from runtime.web.lang import text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+READ = "definitions.read"
+
+
+@bp.before_request
+def staff_only() -> None:
+    if not access.allowed(g.get("principal"), READ):
+        deny(READ)
 
 
 @bp.get("/definitions")

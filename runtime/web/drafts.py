@@ -14,7 +14,7 @@ from runtime.forms.validation import state_of
 from runtime.store.submissions import load_draft, save_draft
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
-from runtime.web.formpage import form_head, form_of, owner, render_page
+from runtime.web.formpage import form_head, form_of, open_form, owner, render_page
 from runtime.web.lang import current_lang, lang_url
 
 bp = Blueprint("drafts", __name__)
@@ -34,7 +34,7 @@ def resume(token: str) -> ResponseReturnValue:
     draft = load_draft(db(), token)
     if draft is None:
         abort(404)
-    latest = form_head(draft.form_id)
+    latest = open_form(draft.form_id)
     old = form_of(form_head(draft.form_id, draft.form_version))
     form = form_of(latest)
     data, changes = carry_over(draft.data, old, form, field_types())

@@ -41,6 +41,12 @@ MESSAGES = Catalogue({
     "bad_submission": ("请求体应为 {{\"data\": {{...}}}} 形式的 JSON 对象",
                        "the body must be a JSON object like {{\"data\": {{...}}}}"),
     "invalid_submission": ("提交的数据有 {n} 处问题", "the submission has {n} problem(s)"),
+    "audience_citizens": ("此事项仅限已登录的个人用户办理",
+                          "only signed-in persons may use this service"),
+    "audience_enterprises": ("此事项仅限已登录的企业用户办理",
+                             "only signed-in enterprises may use this service"),
+    "audience_staff": ("此表单仅限相关部门工作人员填写",
+                       "only staff of the departments concerned may use this form"),
     "database_unavailable": ("数据库暂时无法访问，请稍后再试",
                              "the database is unavailable; please try again shortly"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
@@ -74,12 +80,12 @@ def error_body(code: str, message: str, status: int,
 def error_response(status: int, code: str, *, fields: dict[str, list[str]] | None = None,
                    **params: Any) -> tuple[Response | str, int]:
     body = error_body(code, MESSAGES.format(code, current_lang(), **params), status, fields)
-    if _wants_json():
+    if wants_json():
         return jsonify(body), status
     return render_template("pages/error.html", **body), status
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     if request.path.startswith(JSON_PATHS):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])

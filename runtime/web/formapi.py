@@ -17,7 +17,7 @@ from runtime.casework.submissions import Application, submit
 from runtime.web.database import db, store
 from runtime.web.errors import AppError
 from runtime.web.fieldtypes import field_types
-from runtime.web.formpage import catalogs_for, form_head, form_of, resolver
+from runtime.web.formpage import catalogs_for, form_of, open_form, resolver
 from runtime.web.lang import current_lang
 
 bp = Blueprint("forms_api", __name__, url_prefix="/api/forms")
@@ -31,7 +31,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         raise AppError(400, "bad_submission")
     version = body.get("version")
-    row = form_head(form_id, version if isinstance(version, int) else None)
+    row = open_form(form_id, version if isinstance(version, int) else None)
     form = form_of(row)
     key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]
     application = Application(form, body["data"], key, ip=request.remote_addr)

@@ -9,10 +9,11 @@ import re
 import secrets
 from typing import Any
 
-from flask import abort, g, render_template, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
+from runtime import access
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.forms.prefill import prefilled
 from runtime.forms.state import FormState
@@ -23,10 +24,12 @@ from runtime.store.models import Definition
 from runtime.store.queries import Head
 from runtime.store.references import StoreResolver
 from runtime.store.submissions import GUEST, Owner
+from runtime.web.auth.session import here
 from runtime.web.database import db, store
+from runtime.web.errors import AppError, wants_json
 from runtime.web.fieldtypes import field_types
 from runtime.web.formviews import Views, plans
-from runtime.web.lang import current_lang
+from runtime.web.lang import current_lang, lang_url
 
 TEXT = Catalogue({
     "catalogue": ("办事服务", "Services"), "search": ("搜索", "Search"),
@@ -82,6 +85,45 @@ def form_head(form_id: str, version: int | None = None) -> Head:
     if head is None:
         abort(404)
     return head
+
+
+def open_form(form_id: str, version: int | None = None) -> Head:
+    """The form as `form_head` finds it, for a visitor its audience admits. A handler form is
+    a 404, as if it did not exist; a guest asking for a page that needs an account is sent
+    to sign in; anyone else the audience leaves out gets a 403."""
+    head = form_head(form_id, version)
+    if usable(form_of(head)):
+        return head
+    who, _ = audience_of(form_of(head))
+    if who == access.HANDLERS:
+        abort(404)
+    if request.method == "GET" and not _signed_in() and not wants_json():
+        endpoint = "auth.login" if who == access.STAFF else "citizens.login"
+        abort(redirect(lang_url(endpoint, next=here())))
+    raise AppError(403, f"audience_{who}")
+
+
+def usable(form: FormSpec) -> bool:
+    """Whether the visitor may open and submit `form` (what the catalogue lists)."""
+    return access.admits(*audience_of(form), visitor())
+
+
+def audience_of(form: FormSpec) -> tuple[str, tuple[str, ...]]:
+    """Who the form is for: as it says, else `handlers` for a task's handler form, else the
+    public."""
+    if form.audience is not None:
+        return form.audience.who, form.audience.departments
+    handler = form.id in store().heads.handler_forms(db)
+    return (access.HANDLERS if handler else access.PUBLIC), ()
+
+
+def visitor() -> access.Visitor:
+    citizen = g.get("citizen")
+    return access.Visitor(g.get("principal"), citizen.kind if citizen is not None else None)
+
+
+def _signed_in() -> bool:
+    return g.get("user") is not None or g.get("citizen") is not None
 
 
 def form_of(row: Head | Definition) -> FormSpec:

@@ -30,16 +30,17 @@ from runtime.web.formpage import (
     TEXT,
     catalogs_for,
     field_id,
-    form_head,
     form_of,
     form_text,
     live_attrs,
     live_url,
     locked_values,
+    open_form,
     owner,
     parse_version,
     render_page,
     resolver,
+    usable,
 )
 from runtime.web.formviews import Views, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
@@ -63,7 +64,8 @@ def page_fields(form: FormSpec, live_url: str) -> Template:
 def catalogue() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()
     rows = list_definitions(db(), kind="Form")
-    found = [r for r in rows if not query or query.lower() in text(r.title).lower()]
+    found = [r for r in rows if usable(form_of(r))
+             and (not query or query.lower() in text(r.title).lower())]
     names = _department_names()
     groups: dict[str, list[Definition]] = {}
     for row in found:
@@ -80,7 +82,7 @@ def _department_names() -> dict[str, Any]:
 
 @bp.get("/forms/<form_id>")
 def show(form_id: str) -> ResponseReturnValue:
-    row = form_head(form_id)
+    row = open_form(form_id)
     form = form_of(row)
     return render_page(row, form, form_state(form, locked_values(form)), {}, step=0)
 
@@ -89,7 +91,7 @@ def show(form_id: str) -> ResponseReturnValue:
 def region_picker_fragment(form_id: str) -> ResponseReturnValue:
     """The region picker again, after a person chose a province or a city."""
     path = request.args.get("path", "")
-    form = form_of(form_head(form_id))
+    form = form_of(open_form(form_id))
     spec = next((f for f in form.all_fields() if f.id == field_id(path)), None)
     if spec is None or spec.type != "region":
         abort(404)
@@ -102,7 +104,7 @@ def region_picker_fragment(form_id: str) -> ResponseReturnValue:
 @bp.post("/forms/<form_id>/state")
 def partial(form_id: str) -> ResponseReturnValue:
     """A field changed: re-render only the fields whose state or value that can alter."""
-    row = form_head(form_id, parse_version(request.form.get("_version")))
+    row = open_form(form_id, parse_version(request.form.get("_version")))
     form = form_of(row)
     catalogs = catalogs_for(row.pack_id, form)
     result = validate(form, {**posted_data(form, request.form), **locked_values(form)},
@@ -130,7 +132,7 @@ def _left_errors(result: Validation, path: str) -> dict[str, list[str]]:
 @bp.post("/forms/<form_id>")
 def post(form_id: str) -> ResponseReturnValue:
     """Back, next, a row added or removed, a draft saved, or the submit."""
-    row = form_head(form_id, parse_version(request.form.get("_version")))
+    row = open_form(form_id, parse_version(request.form.get("_version")))
     form = form_of(row)
     locked = locked_values(form)
     data = {**posted_data(form, request.form), **locked}  # the account wins over the request

@@ -26,6 +26,7 @@ UI = Catalogue({
     "no_services": ("此场景包没有对外办理的事项。", "This pack offers no service items."),
     "form": ("申请表：{title}（第 {version} 版）", "Application form: {title} (version {version})"),
     "department": ("主管部门：{name}", "Department: {name}"),
+    "apply": ("在线办理", "Apply online"),
     "definition": ("查看定义", "View definition"),
     "switch": ("English", "中文"),
     "error_title": ("出错了", "Something went wrong"),

@@ -3,12 +3,12 @@ for, each with the latest version of its application form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from runtime.definitions.spec import CatalogSpec, PackSpec
+from runtime.definitions.spec import CatalogSpec, FormSpec, PackSpec
 from runtime.i18n import Label
 from runtime.store.models import Definition, Pack
 from runtime.store.queries import list_definitions, list_packs
@@ -31,16 +31,19 @@ class PackOffer:
     services: tuple[ServiceOffer, ...]
 
 
-def pack_offers(session: Session) -> list[PackOffer]:
-    return [_offer(pack, list_definitions(session, pack_id=pack.pack_id))
+def pack_offers(session: Session, usable: Callable[[FormSpec], bool]) -> list[PackOffer]:
+    """Each pack with the services whose form `usable` says the visitor may open."""
+    return [_offer(pack, list_definitions(session, pack_id=pack.pack_id), usable)
             for pack in list_packs(session)]
 
 
-def _offer(pack: Pack, definitions: list[Definition]) -> PackOffer:
+def _offer(pack: Pack, definitions: list[Definition],
+           usable: Callable[[FormSpec], bool]) -> PackOffer:
     specs = [d.spec for d in definitions]
     manifest = next((s for s in specs if isinstance(s, PackSpec)), None)
     departments = {d.code: d.name for d in manifest.departments} if manifest else {}
-    forms = {d.def_id: d for d in definitions if d.kind == "Form"}
+    forms = {d.def_id: d for d in definitions
+             if isinstance(d.spec, FormSpec) and usable(d.spec)}
     catalogs = [s for s in specs if isinstance(s, CatalogSpec) and s.type == "services"]
     services = tuple(_services(catalogs, forms, departments))
     return PackOffer(pack, manifest.description if manifest else None, services)

@@ -1,10 +1,12 @@
-"""The portal: the public start page listing scenario packs and their service items."""
+"""The portal: the public start page listing scenario packs and the service items the
+visitor may apply for."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from runtime.web.database import db
+from runtime.web.formpage import usable
 from runtime.web.offers import pack_offers
 
 bp = Blueprint("portal", __name__)
@@ -12,4 +14,4 @@ bp = Blueprint("portal", __name__)
 
 @bp.get("/")
 def index() -> str:
-    return render_template("pages/index.html", offers=pack_offers(db()))
+    return render_template("pages/index.html", offers=pack_offers(db(), usable))

@@ -34,10 +34,10 @@ from runtime.web.formdata import posted_data
 from runtime.web.formpage import (
     catalogs_for,
     file_names,
-    form_head,
     form_of,
     form_text,
     live_url,
+    open_form,
     parse_version,
 )
 from runtime.web.formviews import Views
@@ -59,7 +59,7 @@ def _files() -> LocalFileStore:
 @bp.post("/forms/<form_id>/files/<field_id>")
 def upload(form_id: str, field_id: str) -> ResponseReturnValue:
     """Keep an uploaded file and answer with the field showing it (htmx swaps the field)."""
-    row = form_head(form_id, parse_version(request.form.get("_version")))
+    row = open_form(form_id, parse_version(request.form.get("_version")))
     form = form_of(row)
     spec = next((f for f in form.all_fields()
                  if f.id == field_id and f.type in FILE_FIELD_TYPES), None)

@@ -44,8 +44,6 @@ ACTIONS_EXTENSION = "lowcode.actions"
 bp.add_app_template_global(work_text, "work_text")
 bp.add_app_template_filter(casepages.china, "china")
 COLOURS = ("green", "yellow", "red")
-WORKING_ROLES = frozenset(r for r, granted in access.ROLE_PERMISSIONS.items()
-                         if "tasks.act" in granted)  # whom a task can be delegated to
 
 
 def works() -> bool:
@@ -218,7 +216,8 @@ def _handler_form(context: Context) -> FormSpec | None:
 def _choices(context: Context, form: FormSpec | None) -> Choices:
     step = context.plan.steps[context.task.step]
     names, department = context.names, context.task.department
-    staff = accounts.staff_of(db(), department, WORKING_ROLES) if department else []
+    working = accounts.roles_granting(db(), "tasks.act")  # whom a task can be delegated to
+    staff = accounts.staff_of(db(), department, working) if department else []
     return Choices(
         role=context.task.role,
         targets=[(s, casepages.step_title(context.plan, s)) for s in step.can_return_to],

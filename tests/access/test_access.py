@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from runtime.access import (
@@ -34,7 +37,7 @@ def record(path: tuple[str, ...], region: str = "110100", owner: int | None = No
 
 def test_every_builtin_role_has_permissions_and_a_default_scope() -> None:
     assert set(BUILTIN_ROLES) == set(ROLE_PERMISSIONS) == set(DEFAULT_SCOPES)
-    assert set().union(*ROLE_PERMISSIONS.values()) <= PERMISSIONS
+    assert set().union(*ROLE_PERMISSIONS.values()) <= set(PERMISSIONS)
     assert ROLE_PERMISSIONS["auditor"] == {"audit.read"}
 
 
@@ -110,3 +113,21 @@ def test_visibility_for_several_permissions_unites_what_each_grants() -> None:
     seen = visibility(both, "tasks.supervise", "records.read")
     assert seen.departments == {"HEALTH"} and seen.region_prefixes == {"110105"}
     assert visibility(both, "tasks.supervise").departments == frozenset()
+
+
+def test_a_role_a_pack_declares_grants_exactly_its_permissions() -> None:
+    inspector = Principal(7, (Membership("HEALTH", HEALTH, "110100", "inspector", "department",
+                                         frozenset({"tasks.act", "records.read"})),))
+    assert inspector.permissions() == {"tasks.act", "records.read"}
+    assert allowed(inspector, "records.read", record(HEALTH))
+    assert not allowed(inspector, "records.read", record(STREET))
+    assert not allowed(inspector, "users.manage")
+    undeclared = Principal(7, (Membership("HEALTH", HEALTH, "110100", "inspector"),))
+    assert undeclared.permissions() == frozenset()
+
+
+def test_the_docs_list_every_permission_once() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "definitions.md").read_text(encoding="utf-8")
+    table = docs.split("| permission | 中文 | what it allows |", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"^\| `([a-z.]+)` \|", table, re.M)
+    assert listed == list(PERMISSIONS)

@@ -12,7 +12,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.orm import Session
 
 from runtime import access, cli
+from runtime.definitions import spec
 from runtime.demo import ACCOUNTS, DEMO_PASSWORD, DemoRefused, seed_demo
+from runtime.i18n import Label
 from runtime.packs import check_path
 from runtime.store import accounts, ratelimit
 from runtime.store.models import utcnow
@@ -142,3 +144,24 @@ def test_importing_a_pack_maps_its_departments(db_url: str, tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert "新建部门：GOVSVC" in result.output
     assert "新建角色：clerk, lead, dispatcher" in result.output
+
+
+def test_a_pack_role_keeps_what_its_latest_import_grants(session: Session) -> None:
+    seed_demo(session, env="development")
+    for permissions, scope in ((("tasks.act", "records.read"), "region"), (("tasks.act",), None)):
+        pack = spec.PackSpec(kind="Pack", id="p", version=1, title=Label.of("p"), format=1,
+                             roles=(spec.RoleSpec(code="inspector", name=Label.of("检查员"),
+                                                  permissions=permissions, scope=scope),
+                                    spec.RoleSpec(code="clerk", name=Label.of("办事员"))))
+        accounts.map_pack_organisation(session, pack)
+        role = accounts.role(session, "inspector")
+        assert role is not None and role.granted() == frozenset(permissions)
+        assert role.scope() == (scope or access.DEPARTMENT)
+    clerk = accounts.role(session, "clerk")
+    assert clerk is not None and clerk.granted() is None  # the platform's, untouched
+    user = accounts.user_by_name(session, "clerk_health")
+    assert user is not None
+    accounts.add_membership(session, user, "HEALTH", "inspector")
+    assert accounts.principal_of(user).permissions() == access.ROLE_PERMISSIONS["clerk"]
+    assert "inspector" in accounts.roles_granting(session, "tasks.act")
+    assert "inspector" not in accounts.roles_granting(session, "records.read")

@@ -1,14 +1,57 @@
-"""The definitions API: the latest of each, one by id, one by version."""
+"""The definitions API: the latest of each, one by id, one by version; for staff only."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from runtime.demo import seed_demo
+from runtime.store import audit
+from runtime.web.database import store
+
+from .test_pickers import sign_in, token
 
 MakePack = Callable[..., Path]
 Publish = Callable[[Path], object]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A designer signed in: the definitions are for staff."""
+    with store(app).sessions() as session:
+        seed_demo(session, env="testing")
+    signed_in = app.test_client()
+    sign_in(signed_in, "designer")
+    return signed_in
+
+
+@pytest.mark.parametrize("who", ["guest", "citizen", "auditor"])
+def test_only_staff_read_definitions(app: Flask, client: FlaskClient, publish: Publish,
+                                     make_pack: MakePack, who: str) -> None:
+    publish(make_pack())
+    visitor = app.test_client()
+    if who == "auditor":
+        sign_in(visitor, "auditor")
+    elif who == "citizen":
+        visitor.post("/auth/register", data={
+            "kind": "person", "mobile": "13912345678", "name": "张三",
+            "password": "citizen2025", "confirm_password": "citizen2025",
+            "csrf_token": token(visitor, "/auth/register")})
+    for path in ("/api/definitions", "/api/definitions/Form/demo_apply"):
+        response = visitor.get(path)
+        assert response.status_code == 404
+        assert response.get_json()["error"] == {
+            "code": "not_found", "message": "页面或资源不存在", "status": 404}
+    with store(app).sessions() as session:
+        denied = session.scalars(select(audit.AuditEntry.target_id)
+                                 .where(audit.AuditEntry.action == "access.denied")).all()
+    assert "/api/definitions" in denied
+    assert client.get("/api/definitions/Form/demo_apply").status_code == 200
 
 
 def test_list_definitions(publish: Publish, client: FlaskClient, make_pack: MakePack) -> None:

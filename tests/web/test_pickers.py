@@ -301,7 +301,7 @@ BIRTH = {"child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-
          "residence": "110105", "enrol_insurance": True, "need_ss_card": False}
 
 
-def test_the_shipped_handling_opinion_links_an_application_and_a_department(
+def test_the_shipped_handling_opinion_finds_applications_but_is_no_page_of_its_own(
         app: Flask, client: FlaskClient, publish: Callable[[Path], object]) -> None:
     with store(app).sessions() as session:
         seed_demo(session, env="testing")
@@ -313,8 +313,9 @@ def test_the_shipped_handling_opinion_links_an_application_and_a_department(
     found = client.get("/forms/handling_opinion/pickers/application",
                        query_string={"path": "application", "q": "王小明"})
     assert f"{number} · 王小明 · " in found.get_data(as_text=True)
-    response = client.post("/forms/handling_opinion", data={
-        "csrf_token": token(client, "/forms/handling_opinion"), "_version": "2", "_key": "h1",
-        "_action": "submit", "application": number, "decision": "approve",
-        "transfer_to": "HEALTH", "handler": "clerk_health"})
-    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    # A handler form is filled in on its task, never opened or submitted on its own.
+    assert client.get("/forms/handling_opinion").status_code == 404
+    refused = client.post("/forms/handling_opinion", data={
+        "csrf_token": token(client, "/auth/password"), "_version": "2", "_key": "h1",
+        "_action": "submit", "application": number, "decision": "approve"})
+    assert refused.status_code == 404

@@ -32,7 +32,8 @@ def test_the_start_page_lists_packs_and_their_service_items(
     assert "示例事项申请" in service
     assert "申请表：示例申请表（第 1 版）" in service
     assert "主管部门：政务服务中心" in service
-    assert 'href="/api/definitions/Form/demo_apply"' in service
+    assert 'href="/forms/demo_apply">在线办理</a>' in service
+    assert "/api/definitions" not in service  # definitions are for staff
     assert 'id="service-DEMO-INFO"' not in page  # no form, nothing to apply with
 
 
@@ -51,7 +52,7 @@ def test_english_by_query_parameter(
     assert '<html lang="en">' in page
     assert "Demo scenario" in page and "version 1" in page
     assert "Application form: Demo application form (version 1)" in page
-    assert 'href="/api/definitions/Form/demo_apply?lang=en"' in page
+    assert 'href="/forms/demo_apply?lang=en">Apply online</a>' in page
     assert "示例场景" not in page
 
 

@@ -88,6 +88,12 @@ def department_declared(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from declared(ctx, item, ("department",), "department", _form(item).department)
 
 
+def audience_departments_declared(ctx: Context, item: Checked) -> Iterator[Problem]:
+    audience = _form(item).audience
+    for i, code in enumerate(audience.departments if audience else ()):
+        yield from declared(ctx, item, ("audience", "staff", i), "department", code)
+
+
 def service_in_catalog(ctx: Context, item: Checked) -> Iterator[Problem]:
     service = _form(item).service
     if service:
@@ -126,8 +132,9 @@ def no_compute_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from cycle_problems(item, ("fields",), graph)
 
 
-CHECKS: tuple[Check, ...] = (field_ids_unique, department_declared, service_in_catalog,
-                             each_field, no_nested_tables, form_rules, no_compute_cycles)
+CHECKS: tuple[Check, ...] = (field_ids_unique, department_declared,
+                             audience_departments_declared, service_in_catalog, each_field,
+                             no_nested_tables, form_rules, no_compute_cycles)
 
 
 # --- one field ----------------------------------------------------------------------------

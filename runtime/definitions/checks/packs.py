@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from runtime import access
 from runtime.definitions.checks.common import Check, Checked, Context, duplicates, missing
-from runtime.definitions.problems import Path, Problem
+from runtime.definitions.problems import Path, Problem, problem
+from runtime.definitions.schema import did_you_mean
 from runtime.definitions.spec import AssigneeSpec, PackSpec, Party
 
 
@@ -24,7 +26,26 @@ def role_codes_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
                                  for i, r in enumerate(_pack(item).roles)))
 
 
-CHECKS: tuple[Check, ...] = (department_codes_unique, role_codes_unique)
+def role_grants(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A declared role grants known permissions and a known scope; a built-in one neither."""
+    doc = item.doc
+    for i, role in enumerate(_pack(item).roles):
+        path: Path = ("roles", i)
+        if role.code in access.BUILTIN_ROLES and (role.permissions or role.scope):
+            yield problem("builtin_role_grants", doc.file, doc.line(path), path, name=role.code)
+        for j, name in enumerate(role.permissions):
+            if name not in access.PERMISSIONS:
+                where: Path = (*path, "permissions", j)
+                yield problem("unknown_permission", doc.file, doc.line(where), where, name=name,
+                              **did_you_mean(name, access.PERMISSIONS))
+        if role.scope is not None and role.scope not in access.SCOPES:
+            where = (*path, "scope")
+            yield problem("unknown_scope", doc.file, doc.line(where), where, name=role.scope,
+                          choices=", ".join(access.SCOPES), **did_you_mean(role.scope,
+                                                                           access.SCOPES))
+
+
+CHECKS: tuple[Check, ...] = (department_codes_unique, role_codes_unique, role_grants)
 
 
 # --- references into the pack, for the checks of other kinds ------------------------------

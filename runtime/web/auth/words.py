@@ -45,6 +45,7 @@ TEXT = Catalogue({
     "scope_region": ("本地区", "region"),
     "scope_all": ("全部", "all"),
     "admin_users": ("工作人员", "Staff"),
+    "admin_people": ("人员管理", "People"),
     "admin_audit": ("审计日志", "Audit log"),
     "submit": ("提交", "Submit"),
     "display_name": ("姓名", "Name"),

@@ -2,7 +2,7 @@
 it was suspended (挂起); the official holiday arrangement an administrator loaded, per day;
 and a per-item step's task keeps its item.
 
-Revision ID: 0007_lead
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 from runtime.store.models import JSONData
 
-revision = "0007_lead"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
