@@ -20,6 +20,8 @@ MESSAGES = Catalogue({
     "bad_request": ("请求有误", "bad request"),
     "not_found": ("页面或资源不存在", "not found"),
     "method_not_allowed": ("不支持此请求方法", "method not allowed"),
+    "request_too_large": ("请求内容过大，超过了允许的上限",
+                          "the request is larger than the limit"),
     "internal_error": ("服务器内部错误，请稍后再试", "internal server error; please try again"),
     "http_error": ("请求未能完成", "the request could not be completed"),
     "definition_not_found": ("找不到定义 {kind} '{id}'", "no definition {kind} '{id}'"),
@@ -40,7 +42,7 @@ MESSAGES = Catalogue({
 
 JSON_PATHS = ("/api/", "/healthz")
 CODE_BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-                  500: "internal_error"}
+                  413: "request_too_large", 500: "internal_error"}
 
 
 class AppError(Exception):
