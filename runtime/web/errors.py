@@ -33,6 +33,8 @@ MESSAGES = Catalogue({
                       "send JSON (Content-Type: application/json)"),
     "bad_submission": ("请求体应为 {{\"data\": {{...}}}} 形式的 JSON 对象",
                        "the body must be a JSON object like {{\"data\": {{...}}}}"),
+    "too_deep": ("请求的 JSON 嵌套超过 {limit} 层",
+                 "the request's JSON nests deeper than {limit} levels"),
     "invalid_submission": ("提交的数据有 {n} 处问题", "the submission has {n} problem(s)"),
     "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
