@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from runtime import worker
+from runtime.cli import main
 from runtime.store.files import Attachment
 from runtime.store.models import utcnow
 from runtime.web.database import store
@@ -173,3 +175,20 @@ def test_the_worker_removes_uploads_no_submission_claimed(form_client: FlaskClie
     assert [row.key for row in rows(app)] == [claimed]
     assert [path.name for path in uploads_of(app)] == [claimed]
     assert form_client.get(f"/files/{unclaimed}").status_code == 404
+
+
+def test_lowcode_worker_once_removes_them_on_the_app_s_settings(
+        form_client: FlaskClient) -> None:
+    app = form_client.application
+    upload(form_client, page_fields(form_client), "材料.pdf", PDF)
+    with store(app).sessions() as session:
+        session.execute(update(Attachment).values(created_at=utcnow() - timedelta(hours=3)))
+        session.commit()
+    env = {"LOWCODE_DATABASE_URL": app.config["DATABASE_URL"], "LOWCODE_SECRET_KEY": "test",
+           "LOWCODE_INSTANCE_PATH": app.instance_path, "LOWCODE_UPLOAD_KEEP_HOURS": "4"}
+    assert CliRunner().invoke(main, ["worker", "--once"], env=env).exit_code == 0
+    assert len(rows(app)) == len(uploads_of(app)) == 1  # three hours old: kept
+    result = CliRunner().invoke(main, ["worker", "--once"],
+                                env={**env, "LOWCODE_UPLOAD_KEEP_HOURS": "2"})
+    assert result.exit_code == 0, result.output
+    assert rows(app) == [] and uploads_of(app) == []
