@@ -17,9 +17,16 @@ from runtime.casework import submissions as casework
 from runtime.casework.submissions import submit_validated as submit
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.i18n import Label
-from runtime.store import submissions
+from runtime.store import ratelimit, submissions
 from runtime.store.db import session_factory
-from runtime.store.files import FileRefused, LocalFileStore, store_file
+from runtime.store.files import (
+    Attachment,
+    FileRefused,
+    LocalFileStore,
+    remove_unclaimed,
+    store_file,
+)
+from runtime.store.models import utcnow
 from runtime.store.submissions import (
     GUEST,
     Draft,
@@ -137,6 +144,30 @@ def test_a_file_larger_than_the_cap_is_refused(session: Session, tmp_path: Path,
         store_file(session, LocalFileStore(tmp_path), name="a.pdf", data=io.BytesIO(PDF),
                    owner=GUEST)
     assert caught.value.code == "file_too_large"
+
+
+def test_uploads_no_submission_claimed_go_after_their_time(session: Session,
+                                                           tmp_path: Path) -> None:
+    files = LocalFileStore(tmp_path / "uploads")
+    kept, old, new = (store_file(session, files, name=f"{n}.pdf", data=io.BytesIO(PDF),
+                                 owner=GUEST) for n in range(3))
+    session.commit()
+    receipt = submit(session, form=FORM, data={}, idempotency_key="k", attachments=[kept.key])
+    assert receipt.created
+    now = utcnow()
+    for row in (kept, old):
+        row.created_at = now - timedelta(hours=30)
+    session.commit()
+    assert remove_unclaimed(session, files, before=now - timedelta(hours=24)) == 1
+    assert set(session.scalars(select(Attachment.key))) == {kept.key, new.key}
+    assert {p.name for p in (tmp_path / "uploads").rglob("*") if p.is_file()} == {
+        kept.key, new.key}
+
+
+def test_a_rate_limit_counts_amounts(session: Session) -> None:
+    now, period = utcnow(), timedelta(days=1)
+    assert ratelimit.hit(session, "mb", period=period, now=now, amount=19) == 19
+    assert ratelimit.hit(session, "mb", period=period, now=now, amount=19) == 38
 
 
 def test_a_file_key_cannot_walk_out_of_the_folder(tmp_path: Path) -> None:
