@@ -17,9 +17,11 @@ from runtime.i18n import pick
 from runtime.packs import MANIFEST, check_path
 
 if TYPE_CHECKING:
+    from flask import Flask
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from runtime import worker as worker_module
     from runtime.definitions.problems import Problem
     from runtime.store.accounts import OrganisationReport
     from runtime.store.backup import BackupError
@@ -157,20 +159,33 @@ def serve(host: str, port: int, with_worker: bool, lang: str) -> None:
     click.echo(f"Serving on {url} (Flask development server)" if lang == "en"
                else f"服务地址：{url}（Flask 开发服务器，仅供开发使用）")
     if with_worker:
-        _background_worker(store(app).sessions)
+        _background_worker(app)
     app.run(host=host, port=port)
 
 
-def _background_worker(sessions: sessionmaker[Session]) -> None:
+def _background_worker(app: Flask) -> None:
     """One command runs the whole product on one machine: warnings and escalations happen
     without a second terminal. At scale, `lowcode worker` processes do this instead."""
     import threading
 
     from runtime import worker as jobs_worker
+    from runtime.web.database import store
 
-    thread = threading.Thread(target=jobs_worker.run, args=(sessions,),
-                              kwargs={"poll": 2.0}, name="lowcode-worker", daemon=True)
+    thread = threading.Thread(target=jobs_worker.run, args=(store(app).sessions,),
+                              kwargs={"poll": 2.0, "upkeep": _upkeep(app)},
+                              name="lowcode-worker", daemon=True)
     thread.start()
+
+
+def _upkeep(app: Flask) -> worker_module.Upkeep:
+    """What the worker tidies for `app`: its uploads folder, kept UPLOAD_KEEP_HOURS."""
+    from datetime import timedelta
+
+    from runtime import worker as jobs_worker
+    from runtime.web.database import store
+
+    return jobs_worker.Upkeep(store(app).files,
+                              timedelta(hours=app.config["UPLOAD_KEEP_HOURS"]))
 
 
 @main.command("worker", help="领取并执行到期的计时器（预警、超时）和对外推送（webhook），"
@@ -189,8 +204,11 @@ def worker(once: bool, poll: float, lang: str) -> None:
     import threading
 
     from runtime import worker as jobs_worker
+    from runtime.web import create_app
+    from runtime.web.database import store as store_of
 
-    store = _store()
+    app = create_app()
+    store = store_of(app)
     _require_upgraded(store.engine, lang)
     _log_to_stderr()
     stop = threading.Event()
@@ -202,7 +220,8 @@ def worker(once: bool, poll: float, lang: str) -> None:
     previous = {number: signal.signal(number, on_signal)
                 for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        total = jobs_worker.run(store.sessions, poll=poll, once=once, stop=stop)
+        total = jobs_worker.run(store.sessions, poll=poll, once=once, stop=stop,
+                                upkeep=_upkeep(app))
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

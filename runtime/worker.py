@@ -7,17 +7,43 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from runtime.casework.timers import run_timer
 from runtime.casework.webhooks import deliver_webhook
-from runtime.store import jobs
+from runtime.store import jobs, ratelimit
+from runtime.store.files import FileStore, remove_unclaimed
+from runtime.store.models import utcnow
 
 log = logging.getLogger(__name__)
+UPKEEP_SECONDS = 300  # how often a running worker tidies up (and once at its start)
+RATE_WINDOWS_KEPT = timedelta(days=2)  # longer than the longest rate-limit window
+
+
+@dataclass(frozen=True)
+class Upkeep:
+    """What a worker tidies besides its jobs: uploads that no submission claimed within
+    `keep` (their rows and bytes), and rate-limit windows long past."""
+
+    files: FileStore
+    keep: timedelta
+
+
+def tidy(session: Session, upkeep: Upkeep, now: datetime | None = None) -> int:
+    """One round of upkeep; how many unclaimed uploads went. Commits."""
+    now = now or utcnow()
+    removed = remove_unclaimed(session, upkeep.files, before=now - upkeep.keep)
+    ratelimit.prune(session, before=now - RATE_WINDOWS_KEPT)
+    session.commit()
+    if removed:
+        log.info("removed %d upload(s) no submission claimed", removed)
+    return removed
 
 
 def worker_name() -> str:
@@ -58,16 +84,20 @@ def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) ->
 
 
 def run(sessions: Callable[[], Session], *, poll: float = 1.0, once: bool = False,
-        stop: threading.Event | None = None) -> int:
+        stop: threading.Event | None = None, upkeep: Upkeep | None = None) -> int:
     """Work until `stop` is set (or, with `once`, until nothing is due); how many jobs were
-    claimed. A database that goes away is waited for, polling, rather than the end of the
-    worker; with `once` its error is raised."""
-    worker, total = worker_name(), 0
+    claimed. With `upkeep`, tidy at the start and every UPKEEP_SECONDS. A database that goes
+    away is waited for, polling, rather than the end of the worker; with `once` its error is
+    raised."""
+    worker, total, tidied = worker_name(), 0, float("-inf")
     stop = stop or threading.Event()
     log.info("worker %s started (poll %ss%s)", worker, poll, ", once" if once else "")
     while not stop.is_set():
         try:
             with sessions() as session:
+                if upkeep is not None and time.monotonic() - tidied >= UPKEEP_SECONDS:
+                    tidy(session, upkeep)
+                    tidied = time.monotonic()
                 count = run_once(session, worker, stop=stop)
         except SQLAlchemyError as error:
             if once:

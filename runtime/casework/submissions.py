@@ -24,6 +24,7 @@ from runtime.flows.errors import FlowError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
+from runtime.forms.sizes import size_errors
 from runtime.forms.validation import Validation, validate
 from runtime.store import audit
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
@@ -73,6 +74,8 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     that starts no process without a read (without it, the store is asked)."""
     form = application.form
     result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver)
+    if result.ok:
+        result.errors.update(size_errors(form, result.data))  # what is stored, computed too
     if not result.ok:
         return Submitted(result, None)
     starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None

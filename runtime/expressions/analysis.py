@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from runtime.expressions.compiler import compile_expression
 from runtime.expressions.errors import ExpressionCompileError, ExpressionError
 from runtime.expressions.functions import FUNCTIONS
+from runtime.expressions.limits import MAX_STRING, MAX_VALUE_TEXT
 from runtime.expressions.methods import METHODS
 from runtime.expressions.operators import SYMBOLS
 from runtime.expressions.rules import iter_problems, suggest
@@ -44,7 +45,9 @@ def check_expression(source: str, names: Mapping[str, str] | None = None, *,
     problems: list[ExpressionError] = list(iter_problems(parsed, FUNCTIONS))
     if names is not None and not allow_unknown_names:
         problems.extend(_unknown_names(parsed, names))
-    problems.extend(_type_problems(parsed, _Types(names or {})))
+    types = _Types(names or {})
+    problems.extend(_type_problems(parsed, types))
+    problems.extend(_size_problems(parsed, _Sizes(types), parsed.tree))
     yield from sorted(problems, key=lambda problem: problem.position or 0)
 
 
@@ -77,6 +80,22 @@ def _type_problems(parsed: Parsed, types: _Types) -> Iterator[ExpressionError]:
             yield from _compare_problems(parsed, types, node)
         elif type(node) is ast.BinOp and types.of(node) == "wrong":
             yield from _arithmetic_problem(parsed, types, node)
+
+
+def _size_problems(parsed: Parsed, sizes: _Sizes,
+                   node: ast.AST) -> Iterator[ExpressionError]:
+    """The outermost repetitions whose result is certain to pass a limit: more than
+    MAX_STRING characters of text, or a list holding more than MAX_VALUE_TEXT in all."""
+    if type(node) is ast.BinOp and type(node.op) is ast.Mult:
+        kind, size = sizes.types.of(node), sizes.of(node)
+        limit = MAX_STRING if kind == "string" else MAX_VALUE_TEXT
+        if kind in ("string", "list") and size - 2 > limit:
+            yield ExpressionCompileError(
+                "size_estimate", source=parsed.source, size=size, limit=limit,
+                position=parsed.operator_position(node.left, node.right, "*"))
+            return
+    for child in ast.iter_child_nodes(node):
+        yield from _size_problems(parsed, sizes, child)
 
 
 def _arithmetic_problem(parsed: Parsed, types: _Types,
@@ -167,6 +186,46 @@ class _Types:
         if type(func) is ast.Attribute and func.attr in METHODS:
             return METHODS[func.attr].returns
         return "any"
+
+
+class _Sizes:
+    """The least text each node's value holds, counted as `values.text_size` counts (a text's
+    characters and two, one for any other item, a list's items and two), taking every name
+    as one character: a person filled it, and `[name * 10000] * 9999` is a bomb whatever
+    they typed."""
+
+    def __init__(self, types: _Types):
+        self.types = types
+        self.memo: dict[int, int] = {}
+
+    def of(self, node: ast.AST) -> int:
+        key = id(node)
+        if key not in self.memo:
+            self.memo[key] = self._least(node)
+        return self.memo[key]
+
+    def _least(self, node: ast.AST) -> int:
+        if type(node) is ast.Constant:
+            return len(node.value) + 2 if type(node.value) is str else 1
+        if type(node) is ast.Name:
+            return 3 if self.types.of(node) == "string" else 1
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return len(node.elts) + 2 + sum(self.of(e) for e in node.elts)
+        if isinstance(node, ast.BinOp) and self.types.of(node) in ("string", "list"):
+            return self._operation(node)
+        if isinstance(node, ast.IfExp):
+            return min(self.of(node.body), self.of(node.orelse))
+        return 1
+
+    def _operation(self, node: ast.BinOp) -> int:
+        if type(node.op) is ast.Add:
+            return self.of(node.left) + self.of(node.right) - 2
+        times, repeated = ((node.right, node.left) if type(node.right) is ast.Constant
+                           else (node.left, node.right))
+        if type(node.op) is not ast.Mult or type(times) is not ast.Constant or type(
+                times.value) is not int:
+            return 1
+        return (self.of(repeated) - 2) * max(times.value, 0) + 2
 
 
 def _same(left: str, right: str) -> str:

@@ -26,6 +26,11 @@ MAX_STRING = 10_000
 MAX_LIST = 10_000
 """Most items a list operation, method or function may produce."""
 
+MAX_VALUE_TEXT = 200_000
+"""Most text a list built by repeating or joining may hold in all, counted through every item:
+`[s * 10000] * 9999` has 9999 items but shares one text of 10000 characters, 100 MB once
+stored as JSON. The definition checker refuses an expression whose estimate passes it."""
+
 MAX_STRING_INPUT = 100_000
 """Longest text a method or function accepts as input (data may hold long text; this keeps
 linear-time work small)."""

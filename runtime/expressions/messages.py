@@ -53,6 +53,12 @@ MESSAGES = Catalogue({
                         "the text result is longer than the limit of {limit} characters"),
     "list_too_long": ("列表结果超过 {limit} 项的上限",
                       "the list result has more than the limit of {limit} items"),
+    "value_too_large": ("结果的文字合计超过 {limit} 个字符的上限",
+                        "the result holds more than the limit of {limit} characters of text"),
+    "size_estimate": ("此表达式的结果约有 {size} 个字符，超过 {limit} 个字符的上限"
+                      "（重复的次数太大）",
+                      "this expression's result would hold about {size} characters, more than "
+                      "the limit of {limit} (repeated too many times)"),
     "work_limit": ("表达式计算量超过 {limit} 步的上限，请简化",
                    "the expression needs more than {limit} steps; simplify it"),
     "input_too_long": ("'{name}' 的文本输入超过 {limit} 个字符的上限",

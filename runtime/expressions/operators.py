@@ -12,12 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from runtime.expressions.errors import ExpressionRuntimeError
-from runtime.expressions.limits import MAX_EXPONENT, MAX_INT_TEXT, MAX_LIST
+from runtime.expressions.limits import MAX_EXPONENT, MAX_INT_TEXT, MAX_LIST, MAX_VALUE_TEXT
 from runtime.expressions.values import (
     NUMBER_TYPES,
     check_length,
     check_number,
     check_weight,
+    text_size,
     type_of,
     weight,
 )
@@ -54,6 +55,7 @@ def add(a: Any, b: Any) -> Any:
         check_length(len(a) + len(b), kind)
         if kind is not str:
             check_weight(a, b)
+            _check_text(text_size(a, MAX_VALUE_TEXT) + text_size(b, MAX_VALUE_TEXT))
         return a + b
     raise _type_error("+", a, b)
 
@@ -80,7 +82,15 @@ def _repeat(items: Any, times: int) -> Any:
     if type(items) is not str and weight(items) * times > MAX_LIST:
         # [[1] * 5000] * 5000 holds 25 million items although the outer list has 5000.
         raise ExpressionRuntimeError("list_too_long", limit=MAX_LIST)
+    if type(items) is not str:
+        _check_text(text_size(items, MAX_VALUE_TEXT) * times)
     return items * times
+
+
+def _check_text(size: int) -> None:
+    """Refuse a list whose texts would add up past MAX_VALUE_TEXT, before it is built."""
+    if size > MAX_VALUE_TEXT:
+        raise ExpressionRuntimeError("value_too_large", limit=MAX_VALUE_TEXT)
 
 
 def _divisor(op: str, a: Any, b: Any) -> None:

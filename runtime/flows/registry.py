@@ -45,6 +45,7 @@ from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.references import Resolver
+from runtime.forms.sizes import size_errors
 from runtime.forms.validation import validate
 from runtime.i18n import Catalogue
 
@@ -140,6 +141,8 @@ def parse_complete(posted: Mapping[str, str], choices: Choices, lang: str) -> Co
     if choices.handler is not None:
         raw = {f.id: posted.get(f.id, "") for f in choices.handler.fields}
         result = validate(choices.handler, raw, choices.types, resolver=choices.resolver)
+        if result.ok:
+            result.errors.update(size_errors(choices.handler, result.data))
         if not result.ok:
             raise Invalid({path: "；".join(found) for path, found in result.as_dict(lang).items()})
         data = result.data

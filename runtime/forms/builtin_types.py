@@ -30,6 +30,9 @@ from runtime.forms.fieldtypes import (
 )
 from runtime.i18n import Label
 
+# The longest text of a field that declares no max_length: a line, several lines, rich text
+# (its cleaned HTML), and a picker's code, username or tracking number.
+LINE, LINES, RICH, REFERENCE = 2_000, 20_000, 50_000, 200
 # Palette groups, in the order a designer lists them.
 BASIC, DATES, CHOICES, UPLOADS, LAYOUT, PEOPLE = (
     "basic", "dates", "choices", "uploads", "layout", "references")
@@ -54,9 +57,9 @@ def _choice(name: str, value_type: str, words: tuple[str, str, str, str], icon: 
 
 BUILTIN = (
     _t("text", STRING, ("单行文本", "Text", "一行文字", "One line of text"),
-       Palette("text", BASIC)),
+       Palette("text", BASIC), max_length=LINE),
     _t("textarea", STRING, ("多行文本", "Multi-line text", "多行文字", "Several lines of text"),
-       Palette("paragraph", BASIC), widget=Widget("textarea")),
+       Palette("paragraph", BASIC), widget=Widget("textarea"), max_length=LINES),
     _t("integer", NUMBER, ("整数", "Integer", "整数", "A whole number"),
        Palette("hash", BASIC), parse=values.integer, widget=Widget(input_mode="numeric")),
     _t("decimal", NUMBER, ("小数", "Decimal", "带小数的数字", "A number with decimals"),
@@ -91,7 +94,8 @@ BUILTIN = (
        Palette("image", UPLOADS), parse=values.texts, widget=Widget("image"), posted=MANY),
     _t("richtext", STRING, ("富文本", "Rich text", "经过净化的 HTML，供工作人员使用",
                             "Sanitised HTML, for staff"),
-       Palette("rich-text", BASIC), parse=values.rich_text, widget=Widget("richtext")),
+       Palette("rich-text", BASIC), parse=values.rich_text, widget=Widget("richtext"),
+       max_length=RICH),
     _t("notice", NONE, ("说明文字", "Notice", "只显示文字，没有输入", "Text only, no input"),
        Palette("info", LAYOUT, MappingProxyType({"text": "说明"})), widget=Widget("notice")),
     _t("section", NONE, ("分组", "Section", "带标题的一组字段", "A titled group of fields"),
@@ -105,14 +109,15 @@ BUILTIN = (
         "另一表单（related_form）在本人数据范围内的一条记录，存受理编号",
         "A submission of another form (related_form) in the user's data scope; stores its "
         "tracking number"),
-       Palette("link", PEOPLE), refers_to=RECORD, widget=Widget("picker")),
+       Palette("link", PEOPLE), max_length=REFERENCE, refers_to=RECORD, widget=Widget("picker")),
     _t("department", STRING, ("部门", "Department", "选择部门，存部门编码",
                               "A department; stores its code"),
-       Palette("building", PEOPLE), refers_to=DEPARTMENT, widget=Widget("picker")),
+       Palette("building", PEOPLE), max_length=REFERENCE, refers_to=DEPARTMENT,
+       widget=Widget("picker")),
     _t("user", STRING, ("人员", "User", "选择在用的工作人员（可限定部门），存用户名",
                         "An active staff user (optionally of one department); stores the "
                         "username"),
-       Palette("user", PEOPLE), refers_to=USER, widget=Widget("picker")),
+       Palette("user", PEOPLE), max_length=REFERENCE, refers_to=USER, widget=Widget("picker")),
 )
 
 

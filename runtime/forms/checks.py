@@ -88,25 +88,28 @@ class FieldChecks:
 
 
 def field_checks(spec: FieldSpec, *, table: bool, choice: bool,
-                 messages: Mapping[str, tuple[str, str]] | None = None) -> FieldChecks:
+                 messages: Mapping[str, tuple[str, str]] | None = None,
+                 max_length: int | None = None) -> FieldChecks:
     """The checks of `spec`, each bound to its limit and its error. A table checks its row
     count (an empty optional table too); any other field its text or its number. `messages`
-    are the words of its type's own parse errors."""
+    are the words of its type's own parse errors; `max_length`, when given, is the longest
+    text instead of the spec's (its type's default for a field that declares none)."""
     label = spec.label or Label(spec.id)
     options = [_options(spec, label)] if choice else []
     if table:
         rows = list(_row_checks(spec, label))
         empty = tuple(error for check in rows if (error := check([], {})) is not None)
         return FieldChecks(label, tuple(rows + options), empty, messages)
-    return FieldChecks(label, tuple([*_text_checks(spec, label), *_number_checks(spec, label),
-                                     *options]), (), messages)
+    longest = spec.max_length if max_length is None else max_length
+    return FieldChecks(label, tuple([*_text_checks(spec, label, longest),
+                                     *_number_checks(spec, label), *options]), (), messages)
 
 
-def _text_checks(spec: FieldSpec, label: Label) -> Iterator[Check]:
+def _text_checks(spec: FieldSpec, label: Label, longest: int | None) -> Iterator[Check]:
     if spec.min_length is not None:
         yield _too_short(label, spec.min_length)
-    if spec.max_length is not None:
-        yield _too_long(label, spec.max_length)
+    if longest is not None:
+        yield _too_long(label, longest)
     if spec.pattern is not None:
         yield _pattern(spec.pattern, FieldError("pattern", label))
 

@@ -101,6 +101,12 @@ class FieldType:
     # How staff read a stored value on a record page and in an export (a region's full name).
     shown: Callable[[Any], Any] | None = None
     palette: Palette = field(default_factory=lambda: Palette("input", "basic"))
+    # The longest text a value may be when its field declares no `max_length` of its own.
+    max_length: int | None = None
+
+    def length_limit(self, declared: int | None) -> int | None:
+        """A field's longest text: what it declares, else its type's default."""
+        return self.max_length if declared is None else declared
 
 
 Provider = Callable[["FieldTypes"], None]

@@ -23,6 +23,11 @@ MESSAGES = Catalogue({
     "not_list": ("「{label}」应为多个值的列表", "{label} must be a list"),
     "too_short": ("「{label}」至少 {limit} 个字", "{label} needs at least {limit} characters"),
     "too_long": ("「{label}」最多 {limit} 个字", "{label} has at most {limit} characters"),
+    "value_too_large": ("「{label}」的内容过大（最多 {limit}）",
+                        "{label} is too large (at most {limit})"),
+    "submission_too_large": ("提交的内容合计过大（最多 {limit}），请精简「{label}」",
+                             "the submission is too large (at most {limit} in all); shorten "
+                             "{label}"),
     "too_small": ("「{label}」不能小于 {limit}", "{label} must be at least {limit}"),
     "too_large": ("「{label}」不能大于 {limit}", "{label} must be at most {limit}"),
     "pattern": ("「{label}」格式不正确", "{label} has the wrong format"),

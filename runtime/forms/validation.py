@@ -144,7 +144,8 @@ def _checking(planned: _Field) -> _Checking:
 def _field(spec: FieldSpec, types: FieldTypes) -> _Field:
     field_type, table = types[spec.type], is_table(spec)
     checks = field_checks(spec, table=table, choice=field_type.choice,
-                          messages=field_type.messages)
+                          messages=field_type.messages,
+                          max_length=field_type.length_limit(spec.max_length))
     silent = not (spec.required or spec.required_when or spec.validations or checks.checks
                   or table)
     return _Field(spec.id, spec.default, field_type.parse, checks,

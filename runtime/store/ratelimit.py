@@ -23,16 +23,17 @@ class RateLimit(Base):
     hits: Mapped[int] = mapped_column(Integer)
 
 
-def hit(session: Session, key: str, *, period: timedelta, now: datetime) -> int:
-    """Count one hit of `key` in the current window and return the window's count so far.
+def hit(session: Session, key: str, *, period: timedelta, now: datetime, amount: int = 1) -> int:
+    """Count `amount` hits of `key` (one attempt, or the megabytes of an upload) in the
+    current window and return the window's count so far.
     Flushes but does not commit: the caller commits with the rest of its work."""
     seconds = max(int(period.total_seconds()), 1)
     window = int(now.timestamp()) // seconds * seconds
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(RateLimit).values(key=key[:200], window_start=window, hits=1)
+    statement = dialect.insert(RateLimit).values(key=key[:200], window_start=window, hits=amount)
     statement = statement.on_conflict_do_update(
         index_elements=[RateLimit.key, RateLimit.window_start],
-        set_={"hits": RateLimit.hits + 1}).returning(RateLimit.hits)
+        set_={"hits": RateLimit.hits + amount}).returning(RateLimit.hits)
     return int(session.execute(statement).scalar_one())
 
 

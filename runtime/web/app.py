@@ -26,6 +26,7 @@ from runtime.web import (
     headers,
     health,
     lang,
+    limits,
     people,
     pickers,
     portal,
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None, *,
     workbench.init_app(app, actions)
     lang.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)  # before CSRF: its hook reads the body
     headers.init_app(app)
     csrf = CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the session's token
     csrf.exempt(formapi.bp)  # JSON only: see runtime.web.formapi

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime.store.db import make_engine, session_factory
+from runtime.store.files import FileStore, LocalFileStore
 from runtime.store.queries import LATEST_TTL, Heads
 
 EXTENSION = "lowcode"
@@ -19,6 +21,7 @@ class Store:
     engine: Engine
     sessions: sessionmaker[Session]
     heads: Heads  # published definitions, remembered (see Heads for how fresh)
+    files: FileStore  # uploaded files: the instance folder's uploads/
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +29,8 @@ def init_app(app: Flask) -> None:
     # How long a page may serve a form's latest version without asking again: a version
     # another process publishes shows within this many seconds (0: ask on every page).
     ttl = float(app.config.get("LATEST_DEFINITION_SECONDS", LATEST_TTL))
-    app.extensions[EXTENSION] = Store(engine, session_factory(engine), Heads(ttl))
+    app.extensions[EXTENSION] = Store(engine, session_factory(engine), Heads(ttl),
+                                      LocalFileStore(Path(app.instance_path, "uploads")))
     app.teardown_appcontext(_close)
 
 

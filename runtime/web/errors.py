@@ -29,6 +29,8 @@ MESSAGES = Catalogue({
     "bad_request": ("请求有误", "bad request"),
     "not_found": ("页面或资源不存在", "not found"),
     "method_not_allowed": ("不支持此请求方法", "method not allowed"),
+    "request_too_large": ("请求内容过大，超过了允许的上限",
+                          "the request is larger than the limit"),
     "internal_error": ("服务器内部错误，请稍后再试", "internal server error; please try again"),
     "http_error": ("请求未能完成", "the request could not be completed"),
     "definition_not_found": ("找不到定义 {kind} '{id}'", "no definition {kind} '{id}'"),
@@ -40,6 +42,8 @@ MESSAGES = Catalogue({
                       "send JSON (Content-Type: application/json)"),
     "bad_submission": ("请求体应为 {{\"data\": {{...}}}} 形式的 JSON 对象",
                        "the body must be a JSON object like {{\"data\": {{...}}}}"),
+    "too_deep": ("请求的 JSON 嵌套超过 {limit} 层",
+                 "the request's JSON nests deeper than {limit} levels"),
     "invalid_submission": ("提交的数据有 {n} 处问题", "the submission has {n} problem(s)"),
     "audience_citizens": ("此事项仅限已登录的个人用户办理",
                           "only signed-in persons may use this service"),
@@ -56,7 +60,7 @@ MESSAGES = Catalogue({
 
 JSON_PATHS = ("/api/", "/healthz")
 CODE_BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
-                  500: "internal_error"}
+                  413: "request_too_large", 500: "internal_error"}
 RETRY_AFTER_SECONDS = 5
 
 

@@ -9,6 +9,7 @@ refused."""
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -21,13 +22,14 @@ from runtime.web.formpage import catalogs_for, form_of, open_form, resolver
 from runtime.web.lang import current_lang
 
 bp = Blueprint("forms_api", __name__, url_prefix="/api/forms")
+MAX_JSON_DEPTH = 32  # a submission nests data, a table, a row, a value: far less than this
 
 
 @bp.post("/<form_id>/submissions")
 def api_submit(form_id: str) -> ResponseReturnValue:
     if not request.is_json:
         raise AppError(415, "json_required")
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         raise AppError(400, "bad_submission")
     version = body.get("version")
@@ -44,3 +46,24 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     answer = {"tracking_no": receipt.tracking_no, "verification_code": receipt.verification_code,
               "form": receipt.form_id, "version": receipt.form_version}
     return jsonify(answer), 201 if receipt.created else 200
+
+
+def _json_body() -> Any:
+    """The request's JSON; 400 when it nests deeper than MAX_JSON_DEPTH (the parser's own
+    limit is the interpreter's recursion limit, past which it raises: a 500 before)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise AppError(400, "too_deep", limit=MAX_JSON_DEPTH) from None
+    if not _within(body, MAX_JSON_DEPTH):
+        raise AppError(400, "too_deep", limit=MAX_JSON_DEPTH)
+    return body
+
+
+def _within(value: Any, depth: int) -> bool:
+    """Whether `value` nests lists and objects at most `depth` deep (without recursion)."""
+    level = [value]
+    for _ in range(depth):
+        level = [child for item in level if isinstance(item, (list, dict))
+                 for child in (item.values() if isinstance(item, dict) else item)]
+    return not any(isinstance(item, (list, dict)) for item in level)

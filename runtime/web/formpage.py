@@ -61,6 +61,9 @@ TEXT = Catalogue({
                   "Only PDF, JPG or PNG files (judged by their content)"),
     "file_too_large": ("文件不能超过 20 MB", "Files must be under 20 MB"),
     "file_empty": ("文件是空的", "The file is empty"),
+    "upload_rate": ("上传过于频繁，请一分钟后再试", "Too many uploads; try again in a minute"),
+    "upload_quota": ("今天上传的文件已达上限，请明天再试",
+                     "You have reached today's upload limit; try again tomorrow"),
     "draft_link": ("用下面的链接可以继续填写（30 天内有效），请勿分享给他人：",
                    "Continue with this link within 30 days; do not share it:"),
 })

@@ -171,7 +171,8 @@ class _Writer:
         self.html('"' + "".join(extra) + ">")
 
     def _textarea(self, plan: FieldPlan) -> None:
-        self.html(' rows="4">')
+        longest = f' maxlength="{plan.max_length}"' if plan.max_length else ""
+        self.html(f' rows="4"{longest}>')
         self.code('{{ f.value or "" }}')
         self.html("</textarea>")
 

@@ -54,14 +54,15 @@ plans = PerForm(_plans)
 
 
 def _plan(spec: FieldSpec, lang: str, types: FieldTypes) -> FieldPlan:
-    widget = types[spec.type].widget
+    field_type = types[spec.type]
+    widget = field_type.widget
     return FieldPlan(
         spec=spec, type=spec.type, kind=widget.kind, fieldset=widget.fieldset,
         label=pick(spec.label, lang), help=_words(spec.help, lang),
         placeholder=_words(spec.placeholder, lang), text=pick(spec.text or spec.label, lang),
         input_type=widget.input_type, input_mode=widget.input_mode,
         template=template_name(spec.type) if widget.template is not None else None,
-        max_length=spec.max_length,
+        max_length=field_type.length_limit(spec.max_length),
         options=tuple((str(o.value), pick(o.label, lang)) for o in spec.options),
         table=is_table(spec), from_catalog=bool(spec.options_from and not spec.options))
 
@@ -155,7 +156,10 @@ class Views:
         if spec.id in self.locked:
             state = replace(state, readonly=True)
         plan = self.plans[spec]
-        view = FieldView(plan, path, slug(path), values.get(spec.id), state,
+        value = values.get(spec.id)
+        if plan.max_length and isinstance(value, str) and len(value) > plan.max_length:
+            value = value[:plan.max_length]  # too long is an error; the page shows no more
+        view = FieldView(plan, path, slug(path), value, state,
                          self.errors.get(path, NO_ERRORS),
                          self._options(plan) if plan.from_catalog else plan.options)
         if plan.kind in ("file", "image"):

@@ -8,14 +8,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     g,
     render_template,
     request,
@@ -29,7 +27,7 @@ from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
 from runtime.masking import neutralise_cell
 from runtime.store import records
-from runtime.store.files import LocalFileStore, attachment, clean_name
+from runtime.store.files import attachment, display_name
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
 from runtime.web import paging
@@ -178,9 +176,8 @@ def reveal(tracking_no: str, field_id: str) -> ResponseReturnValue:
 def file(key: str) -> ResponseReturnValue:
     row = attachment(db(), key)
     assert row is not None  # the guard found it
-    data = LocalFileStore(Path(current_app.instance_path, "uploads")).get(key)
-    return send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True,
-                     download_name=clean_name(row.original_name))
+    return send_file(store().files.open(key), mimetype=row.content_type, as_attachment=True,
+                     download_name=display_name(row.original_name))
 
 
 def _file_ref(key: str) -> access.RecordRef | None:

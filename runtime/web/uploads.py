@@ -4,31 +4,16 @@ files of a submission through the workbench (runtime.web.records)."""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
+import os
+from typing import IO
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    render_template,
-    request,
-    send_file,
-    session,
-)
+from flask import Blueprint, abort, render_template, request, send_file, session
 from flask.typing import ResponseReturnValue
 
 from runtime.forms.validation import state_of
-from runtime.store.files import (
-    FILE_FIELD_TYPES,
-    FileRefused,
-    LocalFileStore,
-    attachment,
-    clean_name,
-    store_file,
-)
+from runtime.store.files import FILE_FIELD_TYPES, FileRefused, attachment, display_name, store_file
 from runtime.store.submissions import GUEST
-from runtime.web.database import db
+from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
 from runtime.web.formpage import (
@@ -42,6 +27,7 @@ from runtime.web.formpage import (
 )
 from runtime.web.formviews import Views
 from runtime.web.lang import current_lang
+from runtime.web.limits import upload_refusal
 
 bp = Blueprint("uploads", __name__)
 UPLOADS = "uploads"  # the keys of files this browser session uploaded
@@ -52,13 +38,11 @@ def uploaded() -> frozenset[str]:
     return frozenset(session.get(UPLOADS, []))
 
 
-def _files() -> LocalFileStore:
-    return LocalFileStore(Path(current_app.instance_path, "uploads"))
-
-
 @bp.post("/forms/<form_id>/files/<field_id>")
 def upload(form_id: str, field_id: str) -> ResponseReturnValue:
-    """Keep an uploaded file and answer with the field showing it (htmx swaps the field)."""
+    """Keep an uploaded file and answer with the field showing it (htmx swaps the field).
+    The file is counted against this session's and this address's limits first, then copied
+    from the request's spooled part to its place a chunk at a time."""
     row = open_form(form_id, parse_version(request.form.get("_version")))
     form = form_of(row)
     spec = next((f for f in form.all_fields()
@@ -67,20 +51,31 @@ def upload(form_id: str, field_id: str) -> ResponseReturnValue:
     if spec is None or sent is None:
         abort(400)
     keys = request.form.getlist(field_id)
-    error = None
-    try:
-        stored = store_file(db(), _files(), name=sent.filename or "", data=sent.read(),
-                            owner=GUEST, allowed=FILE_FIELD_TYPES[spec.type])
-        db().commit()
-        session[UPLOADS] = [*session.get(UPLOADS, []), stored.key][-50:]
-        keys.append(stored.key)
-    except FileRefused as refused:
-        error = form_text(refused.code)
+    error = _keep(sent.stream, sent.filename or "", FILE_FIELD_TYPES[spec.type], keys)
     data = {**posted_data(form, request.form), field_id: keys}
     views = Views(form, state_of(form, data, field_types()), {field_id: [error]} if error else {},
                   catalogs_for(row.pack_id, form), file_names(keys), lang=current_lang())
     return render_template("_field.html", fields=[views.at(field_id)], oob=False,
                            form_id=form.id, live_url=live_url(form))
+
+
+def _keep(stream: IO[bytes], name: str, allowed: frozenset[str], keys: list[str]) -> str | None:
+    """Keep the file for this session and add its key to `keys`; else the refusal's words."""
+    stream.seek(0, os.SEEK_END)
+    refusal = upload_refusal(stream.tell())
+    db().commit()  # counted even when refused: a refusal costs the sender too
+    if refusal is not None:
+        return form_text(refusal)
+    stream.seek(0)
+    try:
+        stored = store_file(db(), store().files, name=name, data=stream, owner=GUEST,
+                            allowed=allowed)
+    except FileRefused as refused:
+        return form_text(refused.code)
+    db().commit()
+    session[UPLOADS] = [*session.get(UPLOADS, []), stored.key][-50:]
+    keys.append(stored.key)
+    return None
 
 
 @bp.get("/files/<key>")
@@ -90,5 +85,5 @@ def download(key: str) -> ResponseReturnValue:
     row = attachment(db(), key)
     if row is None or key not in session.get(UPLOADS, []):
         abort(404)
-    return send_file(io.BytesIO(_files().get(key)), mimetype=row.content_type,
-                     as_attachment=True, download_name=clean_name(row.original_name))
+    return send_file(store().files.open(key), mimetype=row.content_type, as_attachment=True,
+                     download_name=display_name(row.original_name))

@@ -51,7 +51,8 @@ def cases(demo: Flask) -> dict[str, str]:
         row = session.scalars(select(Submission)
                               .where(Submission.tracking_no == found["110105"])).one()
         files = LocalFileStore(Path(demo.instance_path, "uploads"))
-        attached = store_file(session, files, name="出生证明.pdf", data=PDF, owner=GUEST)
+        attached = store_file(session, files, name="出生证明.pdf", data=io.BytesIO(PDF),
+                              owner=GUEST)
         attached.submission_id = row.id
         session.commit()
         found["file"] = attached.key

@@ -3,6 +3,7 @@ code, drafts resume by a secret link, and attachments are checked by their conte
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -16,9 +17,16 @@ from runtime.casework import submissions as casework
 from runtime.casework.submissions import submit_validated as submit
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.i18n import Label
-from runtime.store import submissions
+from runtime.store import ratelimit, submissions
 from runtime.store.db import session_factory
-from runtime.store.files import FileRefused, LocalFileStore, store_file
+from runtime.store.files import (
+    Attachment,
+    FileRefused,
+    LocalFileStore,
+    remove_unclaimed,
+    store_file,
+)
+from runtime.store.models import utcnow
 from runtime.store.submissions import (
     GUEST,
     Draft,
@@ -107,12 +115,13 @@ def test_an_expired_draft_does_not_open(session: Session) -> None:
 def test_files_are_kept_by_content_type_under_random_keys(session: Session,
                                                          tmp_path: Path) -> None:
     files = LocalFileStore(tmp_path / "uploads")
-    pdf = store_file(session, files, name="出生证明.pdf", data=PDF, owner=GUEST)
-    png = store_file(session, files, name="../../照片.png", data=PNG, owner=GUEST)
+    pdf = store_file(session, files, name="出生证明.pdf", data=io.BytesIO(PDF), owner=GUEST)
+    png = store_file(session, files, name="../../照片.png", data=io.BytesIO(PNG),
+                     owner=GUEST)
     session.commit()
     assert (pdf.content_type, pdf.original_name) == ("application/pdf", "出生证明.pdf")
     assert (png.content_type, png.original_name) == ("image/png", "照片.png")
-    assert files.get(pdf.key) == PDF and pdf.key not in str(tmp_path / "uploads" / "出生")
+    assert files.open(pdf.key).read() == PDF and pdf.key not in str(tmp_path / "uploads" / "出生")
     assert not list((tmp_path / "uploads").rglob("*.pdf"))  # stored under keys, not names
 
 
@@ -123,7 +132,8 @@ def test_files_are_kept_by_content_type_under_random_keys(session: Session,
 def test_files_are_refused_by_what_they_contain(session: Session, tmp_path: Path, data: bytes,
                                                 code: str) -> None:
     with pytest.raises(FileRefused) as caught:
-        store_file(session, LocalFileStore(tmp_path), name="材料.pdf", data=data, owner=GUEST)
+        store_file(session, LocalFileStore(tmp_path), name="材料.pdf", data=io.BytesIO(data),
+                   owner=GUEST)
     assert caught.value.code == code
 
 
@@ -131,13 +141,38 @@ def test_a_file_larger_than_the_cap_is_refused(session: Session, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("runtime.store.files.MAX_FILE_BYTES", 10)
     with pytest.raises(FileRefused) as caught:
-        store_file(session, LocalFileStore(tmp_path), name="a.pdf", data=PDF, owner=GUEST)
+        store_file(session, LocalFileStore(tmp_path), name="a.pdf", data=io.BytesIO(PDF),
+                   owner=GUEST)
     assert caught.value.code == "file_too_large"
+
+
+def test_uploads_no_submission_claimed_go_after_their_time(session: Session,
+                                                           tmp_path: Path) -> None:
+    files = LocalFileStore(tmp_path / "uploads")
+    kept, old, new = (store_file(session, files, name=f"{n}.pdf", data=io.BytesIO(PDF),
+                                 owner=GUEST) for n in range(3))
+    session.commit()
+    receipt = submit(session, form=FORM, data={}, idempotency_key="k", attachments=[kept.key])
+    assert receipt.created
+    now = utcnow()
+    for row in (kept, old):
+        row.created_at = now - timedelta(hours=30)
+    session.commit()
+    assert remove_unclaimed(session, files, before=now - timedelta(hours=24)) == 1
+    assert set(session.scalars(select(Attachment.key))) == {kept.key, new.key}
+    assert {p.name for p in (tmp_path / "uploads").rglob("*") if p.is_file()} == {
+        kept.key, new.key}
+
+
+def test_a_rate_limit_counts_amounts(session: Session) -> None:
+    now, period = utcnow(), timedelta(days=1)
+    assert ratelimit.hit(session, "mb", period=period, now=now, amount=19) == 19
+    assert ratelimit.hit(session, "mb", period=period, now=now, amount=19) == 38
 
 
 def test_a_file_key_cannot_walk_out_of_the_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        LocalFileStore(tmp_path).get("../../etc/passwd")
+        LocalFileStore(tmp_path).open("../../etc/passwd")
 
 
 def test_a_tracking_number_already_taken_is_drawn_again(

@@ -27,7 +27,7 @@ def test_healthz_without_a_database_is_503(tmp_path: Path) -> None:
 
 def test_the_engine_and_sessions_are_on_the_app(client: FlaskClient) -> None:
     app = client.application
-    assert set(vars(store(app))) == {"engine", "sessions", "heads"}
+    assert set(vars(store(app))) == {"engine", "sessions", "heads", "files"}
     assert app.extensions["lowcode"] is store(app)
 
 
