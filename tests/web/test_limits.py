@@ -24,6 +24,7 @@ from runtime.cli import main
 from runtime.store.files import Attachment
 from runtime.store.models import utcnow
 from runtime.web.database import store
+
 from .test_forms import GOOD, PDF, page_fields, post, upload
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
