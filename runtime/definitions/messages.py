@@ -77,6 +77,10 @@ MESSAGES = Catalogue({
                              "list parties"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
                           "mode ratio needs a `ratio` value"),
+    "write_back_not_record": ("回写的 record 须是开始表单 '{form}' 中选择台账记录的字段"
+                              "（related_form），'{name}' 不是",
+                              "write_back's record must be a record picker (related_form) of "
+                              "the start form '{form}'; '{name}' is not"),
     "route_not_earlier": ("步骤 '{step}' 的流转只能回到它之前的步骤或它自己，'{name}' 不在它之前",
                           "a route of step '{step}' can only go back to an earlier step or to "
                           "itself; '{name}' does not come before it"),

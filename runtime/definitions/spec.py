@@ -331,6 +331,13 @@ class ForEachSpec:
 
 
 @spec
+class WriteBackSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/write_back"
+    record: str
+    fields: Mapping[str, str]
+
+
+@spec
 class RouteSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/routes/items"
     when: str
@@ -350,6 +357,7 @@ class StepSpec:
     assignees: AssigneesSpec | None = None
     can_return_to: tuple[str, ...] = ()
     for_each: ForEachSpec | None = None
+    write_back: WriteBackSpec | None = None
     routes: tuple[RouteSpec, ...] = ()
 
 

@@ -136,6 +136,15 @@ class Job:
 
 
 @dataclass(frozen=True)
+class RecordUpdate:
+    """New values for fields of a record the case refers to (回写), by its tracking number."""
+
+    step: str
+    tracking_no: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Message:
     """A notification to a user, or to everyone in a department (with a role) when no user."""
 
@@ -164,3 +173,4 @@ class Effects:
     jobs: list[Job] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
+    updates: list[RecordUpdate] = field(default_factory=list)

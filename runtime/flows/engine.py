@@ -39,6 +39,7 @@ from runtime.flows.case import (
     Event,
     Job,
     Message,
+    RecordUpdate,
     StepState,
     TaskState,
 )
@@ -322,6 +323,8 @@ class Flow:
     def finish_step(self, step: StepState, outcome: str) -> None:
         step.status, step.outcome, step.finished_at = DONE, outcome, self.now
         self.event("step.done", step=step.id, outcome=outcome)
+        if outcome == APPROVE:
+            self._write_back(step)
         feedback = self.plan.template(step.id).coordination.feedback
         if feedback is not None and feedback.message is not None and outcome == APPROVE:
             self.event("feedback", step=step.id, zh=feedback.message.zh,
@@ -332,6 +335,21 @@ class Flow:
             self.close_rejected(step)
         else:
             self.advance()
+
+    def _write_back(self, step: StepState) -> None:
+        """A step that updates the record the case refers to: its new values, read from the
+        case now, for the store to write with the case."""
+        write_back = self.plan.steps[step.id].write_back
+        if write_back is None:
+            return
+        tracking_no = self.case.data.get(write_back.record)
+        if not isinstance(tracking_no, str) or not tracking_no:
+            raise FlowError("no_record", step=step.id, field=write_back.record)
+        scope = self.scope()
+        values = {name: self.plan.value(step.id, source, scope)
+                  for name, source in write_back.fields.items()}
+        self.effects.updates.append(RecordUpdate(step.id, tracking_no, values))
+        self.event("write_back", step=step.id, record=tracking_no, fields=sorted(values))
 
     def _loop_back(self, step: StepState) -> bool:
         """Follow the first of the step's routes whose condition holds and whose `max` is not

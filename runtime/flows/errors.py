@@ -49,6 +49,9 @@ MESSAGES = Catalogue({
                   "usable amount or date"),
     "bad_items": ("步骤 '{step}' 的逐项列表 `{source}` 须得出一个不超过 {limit} 项的列表",
                   "the items `{source}` of step '{step}' must give a list of at most {limit}"),
+    "no_record": ("步骤 '{step}' 要回写的台账记录（字段 '{field}'）在本案件中没有填写",
+                  "step '{step}' writes back to the record in field '{field}', which this case "
+                  "does not name"),
     "return_window": ("已超过退回时限（return_within：{limit}），不能再退回，请办理或申请延期",
                       "the return window has passed (return_within: {limit_en}); complete the "
                       "task or ask for an extension"),

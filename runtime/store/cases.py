@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -41,9 +41,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from runtime.definitions.spec import DecisionTableSpec, ProcessSpec, TaskTemplateSpec
 from runtime.flows import stored
-from runtime.flows.case import LIVE, OPEN, Case, Effects, TaskState
+from runtime.flows.case import LIVE, OPEN, Case, Effects, RecordUpdate, TaskState
+from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
-from runtime.store import jobs
+from runtime.store import audit, jobs
 from runtime.store.models import Base, Definition, JSONData, aware, utcnow
 from runtime.store.queries import latest_versions, list_definitions
 from runtime.store.submissions import Submission
@@ -349,6 +350,31 @@ def write(session: Session, row: CaseRow, plan: Plan, case: Case, tasks: dict[in
     if new:  # one multi-row INSERT: nothing reads the new rows back in this transaction
         connection.execute(_INSERT[Task], new)
     _add_effects(connection, row, effects)
+    for change in effects.updates:
+        _write_back(session, row, change)
+
+
+def _write_back(session: Session, row: CaseRow, change: RecordUpdate) -> None:
+    """A record the case refers to takes its new values: a new version of the row (its
+    row_version moves) and an audit entry with the values before and after."""
+    record = session.scalar(select(Submission).where(
+        Submission.tracking_no == change.tracking_no).with_for_update())
+    if record is None:
+        raise FlowError("no_record", step=change.step, field=change.tracking_no)
+    values = {name: _json_value(value) for name, value in change.values.items()}
+    before = {name: record.data.get(name) for name in values}
+    record.data = {**record.data, **values}
+    record.row_version += 1
+    record.updated_at = utcnow()
+    session.flush()
+    audit.record(session, action="record.write_back", target=("submission", record.tracking_no),
+                 before=before, after=values,
+                 detail=f"{row.tracking_no} {change.step} v{record.row_version}")
+
+
+def _json_value(value: Any) -> Any:
+    """A computed date or moment is stored as its ISO text, as a form stores one."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
 def _write_case(connection: Connection, row: CaseRow, case: Case) -> None:

@@ -55,11 +55,34 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
         yield from expression(item, (*path, "when"), step.when, names)
         yield from _assignees(ctx, item, path, step)
         yield from _template_rules(ctx, item, path, step, names)
+        yield from _write_back(ctx, item, path, step, names)
         if step.for_each is not None:
             yield from expression(item, (*path, "for_each", "items"), step.for_each.items, names)
             item_names = None if names is None else {**names, "item": "any"}
             yield from expression(item, (*path, "for_each", "department"),
                                   step.for_each.department, item_names)
+
+
+def _write_back(ctx: Context, item: Checked, path: Path, step: StepSpec,
+                names: Mapping[str, str] | None) -> Iterator[Problem]:
+    """The record to update is a record picker of the start form; the fields written are
+    fields of the form that picker chooses from; the values read the case."""
+    write_back = step.write_back
+    form = ctx.find("Form", _process(item).start_form)
+    if write_back is None or form is None:
+        return
+    where: Path = (*path, "write_back", "record")
+    picker = next((f for f in form.all_fields() if f.id == write_back.record), None)
+    if picker is None or picker.related_form is None:
+        yield problem("write_back_not_record", item.doc.file, item.doc.line(where), where,
+                      name=write_back.record, form=form.id)
+        return
+    targets = form_fields(ctx, picker.related_form) or {}
+    for name, source in write_back.fields.items():
+        at: Path = (*path, "write_back", "fields", name)
+        if targets:
+            yield from within(item, at, "field", name, targets)
+        yield from expression(item, at, source, names)
 
 
 def no_step_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
