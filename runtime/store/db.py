@@ -62,9 +62,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose objects stay readable after commit (pages render after the commit)."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def session_factory(engine: Engine, **info: Any) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (pages render after the commit),
+    carrying `info` (the app's audit key: `runtime.store.audit.key_of`)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 
 def ping(session: Session) -> bool:
