@@ -23,7 +23,8 @@ class Store:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         busy_timeout_ms=app.config["SQLITE_BUSY_MS"])
     # How long a page may serve a form's latest version without asking again: a version
     # another process publishes shows within this many seconds (0: ask on every page).
     ttl = float(app.config.get("LATEST_DEFINITION_SECONDS", LATEST_TTL))

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from runtime.i18n import Catalogue
+from runtime.store.db import is_busy
 from runtime.web.lang import current_lang
 
 MESSAGES = Catalogue({
@@ -33,12 +35,15 @@ MESSAGES = Catalogue({
                        "the body must be a JSON object like {{\"data\": {{...}}}}"),
     "invalid_submission": ("提交的数据有 {n} 处问题", "the submission has {n} problem(s)"),
     "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
+    "database_busy": ("系统繁忙，未保存任何内容，请稍后重试",
+                      "the system is busy; nothing was saved; please try again shortly"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "
                     "reload the page and try again"),
 })
 
 JSON_PATHS = ("/api/", "/healthz")
+BUSY_RETRY_AFTER = 2  # seconds a client waits after a 503 for a busy database
 CODE_BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                   500: "internal_error"}
 
@@ -87,6 +92,17 @@ def _http_error(error: HTTPException) -> Response:
     return response
 
 
+def _database_busy(error: OperationalError) -> Response:
+    """SQLite kept its write lock past the busy timeout: 503 with Retry-After. The request's
+    transaction is rolled back when its session closes, so nothing of it is stored."""
+    if not is_busy(error):
+        raise error
+    response = make_response(error_response(503, "database_busy"))
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(AppError, _app_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_busy)
