@@ -17,6 +17,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# A developer's machine: demo accounts, plain-HTTP cookies, keys kept in instance/ (the app
+# itself defaults to production; an LOWCODE_ENV already set wins).
+run: export LOWCODE_ENV ?= development
 run: $(VENV)/.installed-run
 	$(BIN)/lowcode serve
 

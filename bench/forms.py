@@ -328,7 +328,7 @@ def build_app(folder: Path) -> tuple[Flask, FormSpec, Template]:
     form = next(d.spec for d in result.definitions if d.spec.kind == "Form")
     assert isinstance(form, FormSpec)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                      "INSTANCE_PATH": folder / "instance"})
+                      "LOWCODE_ENV": "development", "INSTANCE_PATH": folder / "instance"})
     static = app.jinja_env.from_string(static_template())
     add_baselines(app, form, static)
     return app, form, static

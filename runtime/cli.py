@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from runtime import worker as worker_module
     from runtime.definitions.problems import Problem
     from runtime.store.accounts import OrganisationReport
+    from runtime.store.audit import Anchor
     from runtime.store.backup import BackupError
     from runtime.store.publish import PublishReport
     from runtime.web.database import Store
@@ -145,12 +146,12 @@ def import_pack(path: str, lang: str) -> None:
 @LANG_OPTION
 def serve(host: str, port: int, with_worker: bool, lang: str) -> None:
     from runtime.store.migrate import upgrade as run_upgrade
-    from runtime.web import create_app
     from runtime.web.database import store
 
-    # The development server speaks plain HTTP: cookies without Secure, demo users allowed.
+    # The development server speaks plain HTTP: cookies without Secure, demo users allowed,
+    # keys kept in the instance folder; unless LOWCODE_ENV says otherwise.
     env = os.environ.get(ENV_VAR) or "development"
-    app = create_app({"LOWCODE_ENV": env})
+    app = _app({"LOWCODE_ENV": env})
     run_upgrade(store(app).engine)
     for folder in pack_folders(packs_dir(), lang):
         _import_one(store(app).sessions, str(folder), lang)
@@ -244,9 +245,10 @@ def demo() -> None:
     pass
 
 
-@demo.command("seed", help="创建演示组织机构和每个角色一个演示账号（可重复运行；LOWCODE_ENV="
-                           "production 时拒绝）。\n\nCreate the demo organisation and one demo "
-                           "account per role (idempotent; refused when LOWCODE_ENV=production).")
+@demo.command("seed", help="创建演示组织机构和每个角色一个演示账号（可重复运行；仅当 "
+                           "LOWCODE_ENV=development 时可用）。\n\nCreate the demo organisation "
+                           "and one demo account per role (idempotent; only when "
+                           "LOWCODE_ENV=development).")
 @LANG_OPTION
 def demo_seed(lang: str) -> None:
     store = _store()
@@ -262,8 +264,9 @@ def _seed_demo(sessions: sessionmaker[Session], lang: str, env: str) -> bool:
         try:
             seed_demo(session, env=env)
         except DemoRefused:
-            click.echo("LOWCODE_ENV=production: no demo accounts" if lang == "en"
-                       else "LOWCODE_ENV=production：生产环境不创建演示账号")
+            click.echo("production (LOWCODE_ENV is not development): no demo accounts"
+                       if lang == "en" else
+                       "生产环境（LOWCODE_ENV 不是 development）不创建演示账号")
             return False
     click.echo("\n".join(sign_in_table(lang)))
     return True
@@ -283,10 +286,22 @@ def pack_folders(root: Path, lang: str = "zh") -> list[Path]:
 
 
 def _store() -> Store:
-    from runtime.web import create_app
     from runtime.web.database import store
 
-    return store(create_app())
+    return store(_app())
+
+
+def _app(config: dict[str, str] | None = None) -> Flask:
+    """The app on the configured settings; a start that production (the default) refuses
+    for a missing key says what to set and exits 1."""
+    from runtime.web import create_app
+    from runtime.web.settings import SettingsError
+
+    try:
+        return create_app(config)
+    except SettingsError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
 
 
 def _require_upgraded(engine: Engine, lang: str) -> None:
@@ -444,19 +459,73 @@ def audit() -> None:
     pass
 
 
-@audit.command("verify", help="逐条校验审计日志的哈希链，指出第一条被篡改的记录；"
-                              "有篡改时退出码为 1。\n\nCheck the audit log's hash chain and "
-                              "name the first tampered record; exit 1 when one is found.")
+@audit.command("verify", help="用审计密钥逐条校验审计日志的哈希链，指出第一条被篡改的记录；"
+                              "给出 --anchor 时还核对最后一个锚点，发现末尾记录被删除或整条链被"
+                              "重写；有篡改时退出码为 1。\n\nCheck the audit log's keyed hash "
+                              "chain and name the first tampered record; with --anchor also "
+                              "against the last anchor in FILE, so that deleted newest records "
+                              "or a rewritten chain are found; exit 1 when one is found.")
+@click.option("--anchor", "anchor_file", type=click.Path(exists=True, dir_okay=False),
+              help="锚点文件（lowcode audit anchor --to 写的） / An anchor file.")
 @LANG_OPTION
-def audit_verify(lang: str) -> None:
+def audit_verify(anchor_file: str | None, lang: str) -> None:
     from runtime.store.audit import verify
 
+    anchor = _last_anchor(anchor_file, lang) if anchor_file else None
     store = _store()
     _require_upgraded(store.engine, lang)
     with store.sessions() as session:
-        result = verify(session)
+        result = verify(session, anchor)
     click.echo(result.message(lang))
     sys.exit(0 if result.ok else 1)
+
+
+@audit.command("anchor", help="导出审计日志的链头（最后一条的编号和哈希、条数、时间），"
+                              "追加到文件（--to）或推送到 URL（--webhook），没有选项时打印出来；"
+                              "请定时运行，并把锚点保存在数据库之外。\n\nExport the head of "
+                              "the audit log (last id and hash, count, time): append it to FILE "
+                              "(--to), POST it to a URL (--webhook), or print it. Run it on a "
+                              "schedule and keep the anchors away from the database.")
+@click.option("--to", "to_file", type=click.Path(dir_okay=False),
+              help="追加到此文件（每行一个 JSON） / Append to this file, one JSON a line.")
+@click.option("--webhook", "url", help="POST 到此 URL / POST it to this URL.")
+@click.option("--secret", help="用此密钥签名推送（同 webhook） / Sign the POST like webhooks.")
+@LANG_OPTION
+def audit_anchor(to_file: str | None, url: str | None, secret: str | None, lang: str) -> None:
+    from runtime.casework.webhooks import DeliveryError, post_json
+    from runtime.store.audit import head
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    if url:
+        _check_destination(url, lang)
+    with store.sessions() as session:
+        anchor = head(session)
+    line = json.dumps(anchor.as_dict(), sort_keys=True)
+    if to_file:
+        with open(to_file, "a", encoding="utf-8") as file:
+            file.write(line + "\n")
+    if url:
+        try:
+            post_json(url, anchor.as_dict(), secret=secret)
+        except DeliveryError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+    click.echo(line)
+
+
+def _last_anchor(path: str, lang: str) -> Anchor:
+    """The last anchor of an anchor file (one JSON a line); exits 1 when there is none."""
+    from runtime.store.audit import Anchor
+
+    lines = [line for line in Path(path).read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    try:
+        return Anchor.from_dict(json.loads(lines[-1]))
+    except (IndexError, ValueError) as error:
+        click.echo(f"{path}: no anchor ({error})" if lang == "en"
+                   else f"{path}：没有可用的锚点（{error}）", err=True)
+        sys.exit(1)
 
 
 # --- the working-day calendar -----------------------------------------------------------
@@ -519,9 +588,11 @@ def webhook() -> None:
 
 @webhook.command("add", help="订阅：向 URL 推送案件事件（不指定 --event 时推送全部），"
                              "用密钥做 HMAC-SHA256 签名；未给 --secret 时生成一个并只显示这一次。"
+                             "URL 须解析为公网地址，内部网络须列入 LOWCODE_WEBHOOK_ALLOW。"
                              "\n\nSubscribe URL to case events (all unless --event is given), "
                              "signed with HMAC-SHA256; without --secret one is made and shown "
-                             "once.")
+                             "once. The URL must resolve to public addresses; internal "
+                             "networks must be listed in LOWCODE_WEBHOOK_ALLOW.")
 @click.argument("name")
 @click.argument("url")
 @click.option("--secret", help="签名密钥 / The signing secret.")
@@ -541,16 +612,23 @@ def webhook_add(name: str, url: str, secret: str | None, events: tuple[str, ...]
         sys.exit(1)
     store = _store()
     _require_upgraded(store.engine, lang)
+    _check_destination(url, lang)
     secret = secret or tokens.token_urlsafe(32)
     with store.sessions() as session:
-        try:
-            hook = jobs.subscribe(session, name, url, secret, events)
-        except ValueError:
-            click.echo("the URL must start with http:// or https://" if lang == "en"
-                       else "URL 须以 http:// 或 https:// 开头")
-            sys.exit(1)
+        hook = jobs.subscribe(session, name, url, secret, events)
         click.echo(f"webhook {hook.id} added; secret (shown once): {secret}" if lang == "en"
                    else f"已添加订阅 {hook.id}；签名密钥（只显示这一次）：{secret}")
+
+
+def _check_destination(url: str, lang: str) -> None:
+    """Exit 1 with the reason when `url` may not be sent to (runtime.destinations)."""
+    from runtime.destinations import RefusedDestination, check
+
+    try:
+        check(url)
+    except RefusedDestination as refused:
+        click.echo(refused.message(lang))
+        sys.exit(1)
 
 
 @webhook.command("list", help="列出订阅（不显示密钥）。\n\nList subscriptions (secrets hidden).")

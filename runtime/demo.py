@@ -21,6 +21,8 @@ from runtime.store.models import utcnow
 
 ENV_VAR = "LOWCODE_ENV"
 PRODUCTION = "production"
+# The only values of LOWCODE_ENV that are not production: unset, or anything else, is.
+DEVELOPMENT_ENVS = ("development", "testing")
 DEMO_PASSWORD = "lowcode2025"
 CITY_REGION, DISTRICT_REGION = "110100", "110105"
 
@@ -73,14 +75,16 @@ class DemoRefused(RuntimeError):
 
 
 def is_production(env: str | None = None) -> bool:
-    return (env if env is not None else os.environ.get(ENV_VAR, "")) == PRODUCTION
+    """Production unless `env` (else LOWCODE_ENV) says development or testing: a server
+    started without saying so refuses demo accounts and sends Secure cookies."""
+    return (env if env is not None else os.environ.get(ENV_VAR, "")) not in DEVELOPMENT_ENVS
 
 
 def seed_demo(session: Session, *, env: str | None = None) -> list[str]:
     """Create whatever of the demo organisation is missing and commit; returns the usernames
     created. Running it again creates nothing. Refuses when the environment is production."""
     if is_production(env):
-        raise DemoRefused(f"{ENV_VAR}={PRODUCTION}: demo accounts are not created")
+        raise DemoRefused(f"{ENV_VAR} is not development: demo accounts are not created")
     accounts.ensure_builtin_roles(session)
     for code, zh, en, region, parent in DEPARTMENTS:
         _ensure_department(session, code, zh, en, region, parent)

@@ -30,12 +30,15 @@ demo organisation's password is hashed once per process (`runtime.demo`).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -46,7 +49,9 @@ from sqlalchemy.orm import Session
 
 from runtime import passwords
 from runtime.demo import seed_demo
+from runtime.destinations import ALLOW_ENV
 from runtime.packs import check_path
+from runtime.store.audit import AUDIT_KEY_ENV
 from runtime.store.db import make_engine, normalize_url, session_factory
 from runtime.store.migrate import upgrade
 from runtime.store.publish import PublishReport, publish_pack
@@ -65,6 +70,11 @@ MIGRATED, DEMO = "migrated", "demo"  # the template databases tests copy
 TEST_PASSWORD_METHOD = "scrypt:1024:8:1"  # werkzeug's default is scrypt:32768:8:1
 
 passwords.METHOD = TEST_PASSWORD_METHOD
+# Every process a test starts (the CLI, workers) and every bare session carry these: the
+# audit key (the apps below resolve the same one) and loopback on the webhook allow-list,
+# for the receivers the tests run on 127.0.0.1.
+os.environ.setdefault(AUDIT_KEY_ENV, "test-audit-key")
+os.environ.setdefault(ALLOW_ENV, "127.0.0.1/32,::1/128")
 
 PACK = """\
 kind: Pack
@@ -269,7 +279,7 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test", "TESTING": True,
-                      "INSTANCE_PATH": tmp_path / "instance"})
+                      "LOWCODE_ENV": "development", "INSTANCE_PATH": tmp_path / "instance"})
     yield app
     store(app).engine.dispose()
 
@@ -277,6 +287,32 @@ def app(engine: Engine, db_url: str, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """`socket.getaddrinfo` answering from the returned dict (host name -> addresses) and
+    failing for any other name: a test that resolves a name never asks a real DNS server,
+    and no test sends anything to an address but loopback."""
+    names: dict[str, list[str]] = {}
+
+    def getaddrinfo(host: str, port: int, *_args: object, **_kwargs: object) -> list[Any]:
+        if host not in names and not _is_address(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"{host} is not in the test's resolver")
+        return [(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM,
+                 socket.IPPROTO_TCP, "", (address, port)) for address in names.get(host, [host])]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names
+
+
+def _is_address(host: str) -> bool:
+    """An address as text, which a resolver answers with itself (connecting to one asks)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.fixture

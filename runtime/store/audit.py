@@ -1,16 +1,27 @@
-"""The audit trail: who did what, when, from where, in an append-only hash-chained table.
+"""The audit trail: who did what, when, from where, in an append-only keyed hash chain.
 
 Every row stores `prev_hash` (the hash of the row before it, or `GENESIS`) and
-`hash = sha256(canonical JSON of its content fields and prev_hash)`. Triggers made by
-migration 0002 refuse UPDATE and DELETE; whoever drops them to rewrite history breaks the
-chain, and `verify` names the first row where it breaks. `record` adds a row to the caller's
-transaction, so an audit row exists exactly when the change it records was committed.
+`hash = HMAC-SHA256(key, canonical JSON of its content fields and prev_hash)`, the key kept
+outside the database (LOWCODE_AUDIT_KEY; the sessions carry it, see `key_of`). Triggers made
+by migration 0002 refuse UPDATE and DELETE; whoever drops them to rewrite history cannot
+recompute the chain without the key, and `verify` names the first row where it breaks.
+Deleting the newest rows leaves a shorter chain that is still whole: an anchor (the head's
+id and hash, written outside the database by `lowcode audit anchor`) finds that.
+`record` adds a row to the caller's transaction, so an audit row exists exactly when the
+change it records was committed.
+
+Rows written before the key (`hash_version` 1, migration 0007) keep their plain SHA-256,
+which anyone can recompute: `verify` accepts them only before the first keyed row and only
+with an anchor that covers them (taken once, right after the upgrade), so that a rewrite of
+the whole log as "old" rows is still found.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +34,7 @@ from sqlalchemy import (
     Row,
     String,
     UniqueConstraint,
+    func,
     insert,
     select,
     text,
@@ -33,6 +45,9 @@ from runtime.i18n import Catalogue
 from runtime.store.models import Base, JSONData, utcnow
 
 GENESIS = "0" * 64
+AUDIT_KEY_ENV = "LOWCODE_AUDIT_KEY"
+KEY_INFO = "audit_key"  # where a session carries the key (sessionmaker info)
+PLAIN, KEYED = 1, 2  # hash_version: sha256 of the content (before 0007), HMAC-SHA256
 DETAIL_MAX = 500
 # Any constant: every appender takes this transaction-level lock on PostgreSQL.
 ADVISORY_LOCK_KEY = 0x4C43_4155_4449_54  # "LCAUDIT"
@@ -95,25 +110,50 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(String(500))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
-
-    def compute_hash(self) -> str:
-        return chain_hash(self)
+    hash_version: Mapped[int] = mapped_column(Integer, server_default=str(PLAIN))
 
     def label(self, lang: str = "zh") -> str:
         return ACTIONS.format(self.action, lang) if self.action in ACTIONS else self.action
 
 
-HASHED = ("created_at", "actor_id", "actor_name", "actor_kind", "ip", "action", "target_kind",
-          "target_id", "before", "after", "detail", "prev_hash")
+# The fields a row's hash covers, by hash_version: the legacy rows' list is frozen; a field
+# added to the audit row joins the keyed list.
+HASHED_PLAIN = ("created_at", "actor_id", "actor_name", "actor_kind", "ip", "action",
+                "target_kind", "target_id", "before", "after", "detail", "prev_hash")
+HASHED = (*HASHED_PLAIN, "hash_version")
 
 
-def chain_hash(row: Any) -> str:
-    """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of a row's `HASHED`
-    fields, the time as ISO text in UTC so that SQLite and PostgreSQL give the same text."""
-    content = {name: getattr(row, name) for name in HASHED}
+class AuditKeyMissing(RuntimeError):
+    """No audit key: the chain cannot be written or checked."""
+
+
+def key_of(session: Session) -> bytes:
+    """The audit key the session carries (the app's setting), else LOWCODE_AUDIT_KEY."""
+    key = session.info.get(KEY_INFO) or os.environ.get(AUDIT_KEY_ENV)
+    if not key:
+        raise AuditKeyMissing(f"{AUDIT_KEY_ENV} 未设置，无法写入或校验审计链 / "
+                              f"{AUDIT_KEY_ENV} is not set: the audit chain cannot be "
+                              "written or checked")
+    return key.encode("utf-8") if isinstance(key, str) else bytes(key)
+
+
+def hashed_content(row: Any) -> bytes:
+    """The canonical JSON (sorted keys, no spaces, UTF-8) of the fields the row's
+    hash_version covers, the time as ISO text in UTC so that SQLite and PostgreSQL agree."""
+    fields = HASHED_PLAIN if row.hash_version == PLAIN else HASHED
+    content = {name: getattr(row, name) for name in fields}
     content["created_at"] = iso_utc(row.created_at)
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(content, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def chain_hash(row: Any, key: bytes) -> str:
+    """The row's hash: HMAC-SHA256 with `key` of `hashed_content`, or for a legacy row
+    (hash_version 1) its plain SHA-256."""
+    content = hashed_content(row)
+    if row.hash_version == PLAIN:
+        return hashlib.sha256(content).hexdigest()
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
 def iso_utc(moment: datetime) -> str:
@@ -138,9 +178,11 @@ def record(session: Session, *, action: str, actor: Actor = SYSTEM,
         created_at=utcnow(), actor_id=None if actor.id is None else str(actor.id),
         actor_name=actor.name, actor_kind=actor.kind, ip=ip, action=action,
         target_kind=target_kind, target_id=target_id, before=_plain(before),
-        after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX])
+        after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX],
+        hash_version=KEYED)
+    key = key_of(session)
     entry.prev_hash = _last_hash_locked(session)
-    entry.hash = entry.compute_hash()
+    entry.hash = chain_hash(entry, key)
     # One plain INSERT (a row written once needs no unit of work); executed now, so the
     # next record() in this transaction sees this row as the last.
     values = {name: getattr(entry, name) for name in (*HASHED, "hash")}
@@ -190,45 +232,130 @@ _INSERT = insert(_TABLE)
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """The head of the log at a moment, kept outside the database: the newest row's id and
+    hash (0 and GENESIS for an empty log), how many rows there were, and when (ISO, UTC)."""
+
+    last_id: int
+    hash: str
+    count: int
+    at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"last_id": self.last_id, "hash": self.hash, "count": self.count, "at": self.at}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Anchor:
+        """Raises ValueError for a value that is not an anchor."""
+        try:
+            anchor = cls(int(data["last_id"]), str(data["hash"]), int(data["count"]),
+                         str(data["at"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"not an audit anchor: {error}") from None
+        if len(anchor.hash) != len(GENESIS) or anchor.last_id < 0:
+            raise ValueError("not an audit anchor: bad hash or id")
+        return anchor
+
+
+def head(session: Session) -> Anchor:
+    """The anchor of the log as it is now."""
+    table = AuditEntry.__table__
+    last = session.execute(select(table.c.id, table.c.hash).order_by(table.c.id.desc())
+                           .limit(1)).first()
+    count = session.scalar(select(func.count()).select_from(table)) or 0
+    return Anchor(last.id if last else 0, last.hash if last else GENESIS, count,
+                  iso_utc(utcnow()))
+
+
+Reason = Literal["hash", "link", "downgrade", "unanchored", "truncated", "anchor"]
+
+
+@dataclass(frozen=True)
 class VerifyResult:
-    """`ok` with `count` rows; else the first broken row: its 1-based `position` in id order,
-    its `row_id`, and `reason` "hash" (its content was changed) or "link" (its prev_hash does
-    not name the row before it: a row was removed or inserted before it)."""
+    """`ok` with `count` rows (`legacy` of them plain SHA-256 rows from before the key);
+    else the first broken row: its 1-based `position` in id order, its `row_id`, and
+    `reason`: "hash" (its content was changed, or hashed without the key), "link" (its
+    prev_hash does not name the row before it: a row was removed or inserted before it),
+    "downgrade" (a legacy row after a keyed one), "unanchored" (a legacy row no anchor
+    covers), or against the anchor: "truncated" (the anchored row is gone) or "anchor" (the
+    anchored row's hash changed)."""
 
     ok: bool
     count: int
     row_id: int | None = None
     position: int | None = None
-    reason: Literal["hash", "link"] | None = None
+    reason: Reason | None = None
+    legacy: int = 0
 
     def message(self, lang: str = "zh") -> str:
         if self.ok:
-            return (f"audit log intact: {self.count} record(s)" if lang == "en"
-                    else f"审计日志完整：共 {self.count} 条记录")
+            return VERIFY_MESSAGES.format("ok" if not self.legacy else "ok_legacy", lang,
+                                          count=self.count, legacy=self.legacy)
         return VERIFY_MESSAGES.format(self.reason or "hash", lang, position=self.position,
                                       id=self.row_id)
 
 
 VERIFY_MESSAGES = Catalogue({
+    "ok": ("审计日志完整：共 {count} 条记录", "audit log intact: {count} record(s)"),
+    "ok_legacy": ("审计日志完整：共 {count} 条记录，其中 {legacy} 条是启用密钥前的旧记录"
+                  "（普通 SHA-256）",
+                  "audit log intact: {count} record(s), {legacy} of them from before the key "
+                  "(plain SHA-256)"),
     "hash": ("第 {position} 条记录（id={id}）被篡改：哈希不符",
              "record {position} (id={id}) was tampered with: its hash does not match"),
     "link": ("第 {position} 条记录（id={id}）被篡改：与上一条记录的链接断开"
              "（之前的记录被删除或插入）",
              "record {position} (id={id}) was tampered with: its link to the record before it "
              "is broken (a record before it was deleted or inserted)"),
+    "downgrade": ("第 {position} 条记录（id={id}）被篡改：启用密钥后出现了旧格式的记录",
+                  "record {position} (id={id}) was tampered with: an old-format record "
+                  "follows keyed ones"),
+    "unanchored": ("第 {position} 条记录（id={id}）是启用密钥前的旧格式记录，没有覆盖它的锚点："
+                   "请在升级后先校验、再运行 lowcode audit anchor，并用 --anchor 校验",
+                   "record {position} (id={id}) is an old-format record from before the key and "
+                   "no anchor covers it: after the upgrade verify, run lowcode audit anchor, and "
+                   "verify with --anchor"),
+    "truncated": ("审计日志被截断：锚点记录的第 {id} 号记录已不存在（末尾的记录被删除）",
+                  "the audit log was truncated: record id={id} of the anchor is gone "
+                  "(the newest records were deleted)"),
+    "anchor": ("第 {position} 条记录（id={id}）被篡改：与锚点记录的哈希不符（日志被重写）",
+               "record {position} (id={id}) was tampered with: its hash differs from the "
+               "anchor's (the log was rewritten)"),
 })
 
 
-def verify(session: Session, batch: int = 1000) -> VerifyResult:
-    """Walk the log in id order and report the first broken row, or ok with the row count."""
-    expected, count = GENESIS, 0
+def verify(session: Session, anchor: Anchor | None = None, batch: int = 1000) -> VerifyResult:
+    """Walk the log in id order with the key and report the first broken row, or ok with the
+    row count; with `anchor`, the anchored row must be there with the anchored hash."""
+    key = key_of(session)
+    expected, count, legacy, anchored = GENESIS, 0, 0, anchor is None or anchor.last_id == 0
     for count, entry in enumerate(_walk(session, batch), start=1):
-        if chain_hash(entry) != entry.hash:
-            return VerifyResult(False, count - 1, entry.id, count, "hash")
-        if entry.prev_hash != expected:
-            return VerifyResult(False, count - 1, entry.id, count, "link")
+        broken = _broken(entry, key, expected, keyed_seen=count - 1 > legacy,
+                         anchored_until=anchor.last_id if anchor else 0)
+        if broken is None and anchor is not None and entry.id == anchor.last_id:
+            broken, anchored = (None if entry.hash == anchor.hash else "anchor"), True
+        if broken is not None:
+            return VerifyResult(False, count - 1, entry.id, count, broken, legacy)
+        legacy += entry.hash_version == PLAIN
         expected = entry.hash
-    return VerifyResult(True, count)
+    if not anchored:
+        assert anchor is not None
+        return VerifyResult(False, count, anchor.last_id, None, "truncated", legacy)
+    return VerifyResult(True, count, legacy=legacy)
+
+
+def _broken(entry: Row[Any], key: bytes, expected: str, *, keyed_seen: bool,
+            anchored_until: int) -> Reason | None:
+    """Why one row breaks the chain, or None."""
+    if entry.hash_version == PLAIN and keyed_seen:
+        return "downgrade"
+    if entry.hash_version == PLAIN and entry.id > anchored_until:
+        return "unanchored"
+    if not hmac.compare_digest(chain_hash(entry, key), entry.hash):
+        return "hash"
+    if entry.prev_hash != expected:
+        return "link"
+    return None
 
 
 def _walk(session: Session, batch: int) -> Iterator[Row[Any]]:

@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     DateTime,
     Index,
     Integer,
@@ -33,13 +34,15 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from runtime.access import Visibility
 from runtime.flows import case as flow_case
-from runtime.store import audit
+from runtime.store import audit, scoping
 from runtime.store.models import Base, JSONData, utcnow
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
@@ -256,9 +259,18 @@ def retry(session: Session, job_id: int, *, actor: audit.Actor | None = None,
     return retried
 
 
-def dead_letters(session: Session, limit: int = 100) -> list[Job]:
-    return list(session.scalars(select(Job).where(Job.status == DEAD)
+def scope(seen: Visibility) -> ColumnElement[bool]:
+    """Jobs of the cases `seen` reaches; a job of no case only for a scope over everything."""
+    return true() if seen.everything else Job.case_id.in_(scoping.case_ids(seen))
+
+
+def dead_letters(session: Session, seen: Visibility, limit: int = 100) -> list[Job]:
+    return list(session.scalars(select(Job).where(Job.status == DEAD, scope(seen))
                                 .order_by(Job.id.desc()).limit(limit)))
+
+
+def visible_job(session: Session, job_id: int, seen: Visibility) -> Job | None:
+    return session.scalars(select(Job).where(Job.id == job_id, scope(seen))).first()
 
 
 def webhooks(session: Session, ids: Iterable[int]) -> dict[int, Webhook]:
@@ -266,10 +278,10 @@ def webhooks(session: Session, ids: Iterable[int]) -> dict[int, Webhook]:
     return {h.id: h for h in session.scalars(select(Webhook).where(Webhook.id.in_(list(ids))))}
 
 
-def counts(session: Session) -> dict[str, int]:
-    """How many jobs are in each status (every status named, zero included)."""
+def counts(session: Session, seen: Visibility) -> dict[str, int]:
+    """How many jobs `seen` reaches are in each status (every status named, zero included)."""
     found: dict[str, int] = {status: count for status, count in session.execute(
-        select(Job.status, func.count()).group_by(Job.status))}
+        select(Job.status, func.count()).where(scope(seen)).group_by(Job.status))}
     return {status: found.get(status, 0) for status in STATUSES}
 
 

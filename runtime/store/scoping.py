@@ -12,13 +12,28 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, column, false, or_, select, table, true
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    column,
+    false,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from runtime.access import Membership, Visibility
 
 # accounts.Department as far as a scope reads it
 DEPARTMENTS = table("departments", column("code", String), column("path", String))
+# cases.CaseRow as far as a scope reads it (cases imports jobs, whose lists are scoped here)
+CASES = table("cases", column("id", Integer), column("department_code", String),
+              column("region_code", String))
 
 
 def scope_filter(seen: Visibility, *, owner: Any = None, department: Any = None,
@@ -41,6 +56,13 @@ def scope_filter(seen: Visibility, *, owner: Any = None, department: Any = None,
     if region is not None and seen.region_prefixes:
         clauses.extend(region.startswith(p, autoescape=True) for p in sorted(seen.region_prefixes))
     return or_(*clauses) if clauses else false()
+
+
+def case_ids(seen: Visibility) -> Select[tuple[int]]:
+    """The ids of the cases `seen` reaches by their department or region, as a subquery:
+    what a list of things that belong to a case (jobs) filters on."""
+    return select(CASES.c.id).where(scope_filter(seen, department=CASES.c.department_code,
+                                                 region=CASES.c.region_code))
 
 
 def within(session: Session, seen: Visibility) -> Visibility:

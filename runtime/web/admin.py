@@ -61,16 +61,17 @@ def users() -> ResponseReturnValue:
 @bp.get("/jobs")
 @require("users.manage")
 def jobs_page() -> ResponseReturnValue:
-    """Counts of the background jobs by status, and the dead letters newest first."""
-    session = db()
-    dead = jobs.dead_letters(session, DEAD_LETTERS)
+    """Counts of the background jobs by status, and the dead letters newest first: those of
+    the cases in the administrator's scope."""
+    session, seen = db(), access.visibility(g.principal, "users.manage")
+    dead = jobs.dead_letters(session, seen, DEAD_LETTERS)
     # A receiving system by its name and host: a URL's path or query may hold its token.
     hooks = {i: f"{h.name} ({urlsplit(h.url).netloc})" for i, h in jobs.webhooks(
         session, {j.webhook_id for j in dead if j.webhook_id is not None}).items()}
     numbers = {c.id: c.tracking_no
                for c in cases_of(session, {j.case_id for j in dead if j.case_id is not None})}
     notice = _notice(request.args.get("retried", type=int), request.args.get("not_dead", type=int))
-    return render_template("pages/admin_jobs.html", counts=jobs.counts(session), dead=dead,
+    return render_template("pages/admin_jobs.html", counts=jobs.counts(session, seen), dead=dead,
                            hooks=hooks, numbers=numbers, local=local_time, notice=notice,
                            jt=lambda key, **params: JOBS_TEXT.format(key, current_lang(),
                                                                      **params))
@@ -79,9 +80,10 @@ def jobs_page() -> ResponseReturnValue:
 @bp.post("/jobs/<int:job_id>/retry")
 @require("users.manage")
 def retry_job(job_id: int) -> ResponseReturnValue:
-    """Send a dead job again (audited as `job.retry`), then back to the list."""
+    """Send a dead job again (audited as `job.retry`), then back to the list; a job outside
+    the administrator's scope is not found."""
     session = db()
-    if session.get(jobs.Job, job_id) is None:
+    if jobs.visible_job(session, job_id, access.visibility(g.principal, "users.manage")) is None:
         abort(404)
     retried = jobs.retry(session, job_id, actor=current_actor(), ip=request.remote_addr)
     return redirect(lang_url("admin.jobs_page", **{"retried" if retried else "not_dead":

@@ -9,6 +9,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from runtime.store.audit import KEY_INFO
 from runtime.store.db import make_engine, session_factory
 from runtime.store.files import FileStore, LocalFileStore
 from runtime.store.queries import LATEST_TTL, Heads
@@ -25,11 +26,13 @@ class Store:
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         busy_timeout_ms=app.config["SQLITE_BUSY_MS"])
     # How long a page may serve a form's latest version without asking again: a version
     # another process publishes shows within this many seconds (0: ask on every page).
     ttl = float(app.config.get("LATEST_DEFINITION_SECONDS", LATEST_TTL))
-    app.extensions[EXTENSION] = Store(engine, session_factory(engine), Heads(ttl),
+    sessions = session_factory(engine, **{KEY_INFO: app.config["AUDIT_KEY"]})
+    app.extensions[EXTENSION] = Store(engine, sessions, Heads(ttl),
                                       LocalFileStore(Path(app.instance_path, "uploads")))
     app.teardown_appcontext(_close)
 

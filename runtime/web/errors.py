@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from runtime.i18n import Catalogue
+from runtime.store.db import is_busy
 from runtime.web.lang import current_lang
 
 MESSAGES = Catalogue({
@@ -53,12 +54,15 @@ MESSAGES = Catalogue({
                        "only staff of the departments concerned may use this form"),
     "database_unavailable": ("数据库暂时无法访问，请稍后再试",
                              "the database is unavailable; please try again shortly"),
+    "database_busy": ("系统繁忙，未保存任何内容，请稍后重试",
+                      "the system is busy; nothing was saved; please try again shortly"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "
                     "reload the page and try again"),
 })
 
 JSON_PATHS = ("/api/", "/healthz")
+BUSY_RETRY_AFTER = 2  # seconds a client waits after a 503 for a busy database
 CODE_BY_STATUS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                   413: "request_too_large", 500: "internal_error"}
 RETRY_AFTER_SECONDS = 5
@@ -109,16 +113,20 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _database_error(error: DBAPIError) -> Response:
-    """A database that cannot be reached (down, restarting, the connection cut) is a 503 with
-    Retry-After in the one error shape, never a traceback: the request wrote nothing, since
-    its transaction did not commit, and the pool reconnects on the next checkout. Any other
-    database error stays a 500."""
-    current_app.log_exception((type(error), error, error.__traceback__))
-    if not isinstance(error, OperationalError | InterfaceError) and not (
-            error.connection_invalidated):
+    """A database that is busy past its timeout (SQLite's write lock) or cannot be reached
+    (down, restarting, the connection cut) is a 503 with Retry-After in the one error shape,
+    never a traceback: the request wrote nothing, since its transaction did not commit, and
+    the pool reconnects on the next checkout. Any other database error stays a 500."""
+    if isinstance(error, OperationalError) and is_busy(error):
+        code, retry = "database_busy", BUSY_RETRY_AFTER
+    elif isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated:
+        current_app.log_exception((type(error), error, error.__traceback__))
+        code, retry = "database_unavailable", RETRY_AFTER_SECONDS
+    else:
+        current_app.log_exception((type(error), error, error.__traceback__))
         return _http_error(InternalServerError())
-    response = make_response(error_response(503, "database_unavailable"))
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response = make_response(error_response(503, code))
+    response.headers["Retry-After"] = str(retry)
     return response
 
 

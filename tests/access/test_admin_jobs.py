@@ -9,29 +9,54 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from runtime.demo import CITY_REGION, DISTRICT_REGION
 from runtime.store import audit, jobs
+from runtime.store.cases import CaseRow
 from runtime.store.models import utcnow
+from runtime.store.submissions import Submission
 from runtime.web.database import store
 
 from .conftest import SignIn, csrf_from
 
 
+def a_case(session: Session, number: int, department: str, region: str) -> int:
+    """A case (and its submission) of `department` in `region`; its id."""
+    tracking_no = f"2025{number:08d}"
+    submission = Submission(tracking_no=tracking_no, verification_code="123456",
+                            idempotency_key=f"jobs-{number}", form_id="f", form_version=1,
+                            data={}, owner_kind="guest", department_code=department,
+                            region_code=region)
+    session.add(submission)
+    session.flush()
+    case = CaseRow(submission_id=submission.id, tracking_no=tracking_no, process_id="p",
+                   process_version=1, templates={}, status="running", steps={},
+                   department_code=department, region_code=region)
+    session.add(case)
+    session.flush()
+    return case.id
+
+
 @pytest.fixture
 def queued(demo: Flask) -> dict[str, int]:
-    """A dead delivery, a dead timer and a pending delivery."""
+    """A dead delivery and a pending one of a city case, and a dead timer of a case of a
+    street office in the district."""
     with store(demo).sessions() as session:
         hook = jobs.subscribe(session, "出生登记系统", "https://registry.example:8443/hook?token=t0ps3cret",
                               "secret")
+        city = a_case(session, 1, "GOVSVC", CITY_REGION)
+        district = a_case(session, 2, "STREET_EAST", DISTRICT_REGION)
         made = {
             "dead_hook": jobs.Job(kind="webhook", name="case.start", webhook_id=hook.id,
-                                  payload={}, run_at=utcnow(), status=jobs.DEAD, attempts=6,
+                                  case_id=city, payload={}, run_at=utcnow(),
+                                  status=jobs.DEAD, attempts=6,
                                   last_error="DeliveryError: HTTPError: HTTP Error 500"),
-            "dead_timer": jobs.Job(kind="timer", name="overdue", case_id=None, task_no=2,
+            "dead_timer": jobs.Job(kind="timer", name="overdue", case_id=district, task_no=2,
                                    payload={}, run_at=utcnow(), status=jobs.DEAD, attempts=6,
                                    last_error="LookupError: 7"),
-            "pending": jobs.Job(kind="webhook", name="claim", webhook_id=hook.id, payload={},
-                                run_at=utcnow()),
+            "pending": jobs.Job(kind="webhook", name="claim", webhook_id=hook.id,
+                                case_id=city, payload={}, run_at=utcnow()),
         }
         session.add_all(made.values())
         session.commit()
@@ -57,8 +82,7 @@ def test_the_administrator_sees_counts_and_dead_letters(
     sign_in(client, "admin")
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "<h1>后台任务</h1>" in page
-    counts = dict(re.findall(r'data-status="(\w+)"><dt>[^<]+</dt><dd>(\d+)</dd>', page))
-    assert counts == {"pending": "1", "running": "0", "done": "0", "dead": "2"}
+    assert counts_on(page) == {"pending": "1", "running": "0", "done": "0", "dead": "2"}
     assert re.findall(r'<tr id="job-(\d+)" class="dead-job">', page) == [
         str(queued["dead_timer"]), str(queued["dead_hook"])]  # newest first
     row = page[page.index(f'id="job-{queued["dead_hook"]}"'):]
@@ -129,3 +153,34 @@ def test_only_users_manage_reaches_the_jobs(
 def test_signed_out_visitors_are_sent_to_sign_in(queued: dict[str, int],
                                                  client: FlaskClient) -> None:
     assert client.get("/admin/jobs").headers["Location"] == "/auth/login?next=/admin/jobs"
+
+
+def counts_on(page: str) -> dict[str, str]:
+    return dict(re.findall(r'data-status="(\w+)"><dt>[^<]+</dt><dd>(\d+)</dd>', page))
+
+
+def test_a_district_administrator_sees_and_retries_only_the_district_s_jobs(
+        demo: Flask, queued: dict[str, int], client: FlaskClient, sign_in: SignIn) -> None:
+    sign_in(client, "admin_district")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert re.findall(r'<tr id="job-(\d+)" class="dead-job">', page) == [
+        str(queued["dead_timer"])]
+    assert counts_on(page) == {"pending": "0", "running": "0", "done": "0", "dead": "1"}
+    assert "出生登记系统" not in page and "HTTP Error 500" not in page
+    token = csrf_from(page)
+    city_job = client.post(f"/admin/jobs/{queued['dead_hook']}/retry",
+                           data={"csrf_token": token})
+    assert city_job.status_code == 404
+    assert status_of(demo, queued["dead_hook"]) == jobs.DEAD and retries(demo) == []
+    own = client.post(f"/admin/jobs/{queued['dead_timer']}/retry", data={"csrf_token": token})
+    assert own.status_code == 303 and status_of(demo, queued["dead_timer"]) == jobs.PENDING
+    assert retries(demo) == [("admin_district", str(queued["dead_timer"]))]
+
+
+def test_the_city_administrator_sees_the_jobs_of_the_whole_city(
+        queued: dict[str, int], client: FlaskClient, sign_in: SignIn) -> None:
+    sign_in(client, "admin")
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert counts_on(page) == {"pending": "1", "running": "0", "done": "0", "dead": "2"}
+    assert set(re.findall(r'<tr id="job-(\d+)" class="dead-job">', page)) == {
+        str(queued["dead_hook"]), str(queued["dead_timer"])}

@@ -126,12 +126,14 @@ def test_the_demo_seed_command(db_url: str, tmp_path: Path) -> None:
            "LOWCODE_SECRET_KEY": "test"}
     runner = CliRunner()
     assert runner.invoke(cli.main, ["db", "upgrade"], env=env).exit_code == 0
-    result = runner.invoke(cli.main, ["demo", "seed"], env=env)
+    result = runner.invoke(cli.main, ["demo", "seed"], env={**env, "LOWCODE_ENV": "development"})
     assert result.exit_code == 0, result.output
     assert f"演示账号（统一密码：{DEMO_PASSWORD}）" in result.output
     assert "auditor" in result.output and "clerk_health" in result.output
-    refused = runner.invoke(cli.main, ["demo", "seed"], env={**env, "LOWCODE_ENV": "production"})
-    assert refused.exit_code == 1 and "生产环境不创建演示账号" in refused.output
+    for production in ("production", None):  # production is the default
+        refused = runner.invoke(cli.main, ["demo", "seed"], env={**env, "LOWCODE_ENV": production})
+        assert refused.exit_code == 1 and "生产环境（LOWCODE_ENV 不是 development）不创建演示账号" \
+            in refused.output
 
 
 def test_importing_a_pack_maps_its_departments(db_url: str, tmp_path: Path,

@@ -62,7 +62,8 @@ def pack(make_pack: Callable[..., Path]) -> Path:
 def car_app(engine: Engine, db_url: str, tmp_path: Path, pack: Path) -> Iterator[Flask]:
     """An app whose field types include the plate, with the demo staff and the pack."""
     app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test", "TESTING": True,
-                      "INSTANCE_PATH": tmp_path / "instance"}, field_types=PROVIDERS)
+                      "LOWCODE_ENV": "development", "INSTANCE_PATH": tmp_path / "instance"},
+                     field_types=PROVIDERS)
     checked = check_path(pack, extensions=Extensions(builtin_kinds(), field_types(app)))
     assert checked.ok, [p.render() for p in checked.problems]
     with store(app).sessions() as session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
@@ -13,21 +15,31 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from runtime.destinations import ALLOW_ENV
 from runtime.packs import check_path
 from runtime.store.audit import (
     ACTIONS,
     GENESIS,
+    KEY_INFO,
+    PLAIN,
     Actor,
+    Anchor,
     AuditEntry,
     chain_hash,
+    hashed_content,
+    head,
     iso_utc,
+    key_of,
     record,
     search,
     verify,
 )
 from runtime.store.db import session_factory
+from runtime.store.jobs import signature
 from runtime.store.migrate import upgrade
 from runtime.store.publish import PublishError, publish_pack
+
+from .receivers import SECRET, receiver
 
 MakePack = Callable[..., Path]
 ALICE = Actor("7", "张三", "staff")
@@ -86,7 +98,7 @@ def test_stored_rows_hash_the_same_after_a_round_trip(engine: Engine) -> None:
             session.execute(text("SET TIME ZONE 'Asia/Shanghai'"))
         stored = session.get(AuditEntry, entry.id)
         assert stored is not None
-        assert chain_hash(stored) == stored.hash == hashed
+        assert chain_hash(stored, key_of(session)) == stored.hash == hashed
         assert stored.after == {"申请人": "李四", "金额": 12.5, "at": "2025-01-02 00:00:00+00:00"}
         assert stored.target_id == "43" and stored.actor_kind == "citizen"
         assert verify(session).ok
@@ -111,7 +123,7 @@ def test_a_rehashed_row_breaks_the_link_after_it(session: Session) -> None:
     forged = session.get(AuditEntry, rows[0].id)
     assert forged is not None
     forged.detail = "伪造"
-    forged.hash = chain_hash(forged)
+    forged.hash = chain_hash(forged, key_of(session))  # even with the key
     session.commit()
     result = verify(session)
     assert (result.ok, result.row_id, result.reason) == (False, rows[1].id, "link")
@@ -132,6 +144,113 @@ def test_verify_reads_in_batches(session: Session) -> None:
     three_rows(session)
     assert verify(session, batch=2).count == 3
     assert verify(session, batch=3).count == 3
+
+
+# --- the key and the anchors ------------------------------------------------------------------
+
+
+def rewrite_without_the_key(session: Session, first: int, *, version: int | None = None,
+                            detail: str = "伪造") -> None:
+    """What the finding did: change a row and recompute the plain SHA-256 chain from it on,
+    the way anyone who can write the database can (optionally marking the rows as old)."""
+    without_triggers(session)
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    prev = rows[first - 1].hash if first else GENESIS
+    for position, row in enumerate(rows[first:]):
+        if position == 0:
+            row.detail = detail
+        if version is not None:
+            row.hash_version = version
+        row.prev_hash = prev
+        row.hash = prev = hashlib.sha256(hashed_content(row)).hexdigest()
+        session.flush()
+    session.commit()
+
+
+def test_a_row_rewritten_with_a_recomputed_plain_sha256_chain_is_found(
+        session: Session) -> None:
+    rows = three_rows(session)
+    rewrite_without_the_key(session, 1)
+    result = verify(session)
+    assert (result.ok, result.row_id, result.position, result.reason) == (
+        False, rows[1].id, 2, "hash")
+
+
+def test_rows_rewritten_as_old_format_rows_are_found(session: Session) -> None:
+    rows = three_rows(session)
+    rewrite_without_the_key(session, 1, version=PLAIN)
+    result = verify(session)
+    assert (result.ok, result.row_id, result.reason) == (False, rows[1].id, "downgrade")
+    assert "启用密钥后出现了旧格式的记录" in result.message()
+
+
+def test_the_whole_log_rewritten_as_old_format_rows_is_found(session: Session) -> None:
+    rows = three_rows(session)
+    anchor = head(session)
+    rewrite_without_the_key(session, 0, version=PLAIN)
+    unanchored = verify(session)
+    assert (unanchored.ok, unanchored.row_id, unanchored.reason) == (False, rows[0].id,
+                                                                      "unanchored")
+    against = verify(session, anchor)
+    assert (against.ok, against.row_id, against.position, against.reason) == (
+        False, rows[2].id, 3, "anchor")
+    assert "与锚点记录的哈希不符" in against.message()
+
+
+def test_the_chain_is_checked_with_the_key(engine: Engine) -> None:
+    with session_factory(engine, **{KEY_INFO: "the key"})() as session:
+        three_rows(session)
+        assert verify(session).ok
+    with session_factory(engine, **{KEY_INFO: "another key"})() as session:
+        result = verify(session)
+        assert (result.ok, result.position, result.reason) == (False, 1, "hash")
+
+
+def test_deleted_newest_rows_pass_alone_and_fail_against_the_anchor(session: Session) -> None:
+    rows = three_rows(session)
+    anchor = head(session)
+    assert (anchor.last_id, anchor.hash, anchor.count) == (rows[2].id, rows[2].hash, 3)
+    assert verify(session, anchor).ok
+    record(session, action="export", actor=ALICE)  # rows after the anchor are fine
+    session.commit()
+    assert verify(session, anchor).ok
+    without_triggers(session)
+    session.execute(text("DELETE FROM audit_log WHERE id >= :id"), {"id": rows[1].id})
+    session.commit()
+    assert verify(session).ok  # a shorter chain is whole: only the anchor can tell
+    result = verify(session, anchor)
+    assert (result.ok, result.row_id, result.reason) == (False, rows[2].id, "truncated")
+    assert result.message() == (f"审计日志被截断：锚点记录的第 {rows[2].id} 号记录已不存在"
+                                "（末尾的记录被删除）")
+
+
+def test_old_rows_from_before_the_key_verify_with_an_anchor(session: Session) -> None:
+    """Rows written before migration 0007: plain SHA-256, hash_version 1."""
+    prev = GENESIS
+    for number in range(2):
+        row = AuditEntry(created_at=datetime(2025, 1, 1, number, tzinfo=UTC), actor_id=None,
+                         actor_name="system", actor_kind="system", ip=None, action="export",
+                         target_kind=None, target_id=None, before=None, after=None,
+                         detail=f"old {number}", prev_hash=prev, hash_version=PLAIN)
+        row.hash = prev = chain_hash(row, b"")
+        session.add(row)
+        session.flush()
+    session.commit()
+    assert verify(session).reason == "unanchored"
+    anchor = head(session)  # taken right after the upgrade
+    three_rows(session)
+    result = verify(session, anchor)
+    assert (result.ok, result.count, result.legacy) == (True, 5, 2)
+    assert result.message() == "审计日志完整：共 5 条记录，其中 2 条是启用密钥前的旧记录（普通 SHA-256）"
+
+
+def test_an_anchor_reads_back_and_refuses_what_is_not_one() -> None:
+    anchor = Anchor(7, "a" * 64, 7, "2026-01-01T00:00:00.000000+00:00")
+    assert Anchor.from_dict(json.loads(json.dumps(anchor.as_dict()))) == anchor
+    for bad in ({}, {"last_id": "x", "hash": "a" * 64, "count": 1, "at": ""},
+                {"last_id": 1, "hash": "short", "count": 1, "at": ""}):
+        with pytest.raises(ValueError):
+            Anchor.from_dict(bad)
 
 
 # --- append-only --------------------------------------------------------------------------
@@ -351,3 +470,51 @@ def test_cli_verify_wants_an_upgraded_database(run: Callable[..., Result], db_ur
     result = run("audit", "verify")
     assert result.exit_code == 1
     assert "lowcode db upgrade" in result.output
+
+
+def test_cli_anchor_then_verify_finds_deleted_newest_rows(
+        run: Callable[..., Result], engine: Engine, tmp_path: Path) -> None:
+    anchors = tmp_path / "anchors.jsonl"
+    with session_factory(engine)() as session:
+        rows = three_rows(session)
+    first = run("audit", "anchor", "--to", str(anchors))
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output)["last_id"] == rows[2].id
+    with session_factory(engine)() as session:
+        record(session, action="export", actor=ALICE)
+        session.commit()
+    run("audit", "anchor", "--to", str(anchors))
+    written = [json.loads(line) for line in anchors.read_text().splitlines()]
+    assert [a["count"] for a in written] == [3, 4]
+    assert run("audit", "verify", "--anchor", str(anchors)).exit_code == 0
+    with session_factory(engine)() as session:
+        without_triggers(session)
+        session.execute(text("DELETE FROM audit_log WHERE id > :id"), {"id": rows[1].id})
+        session.commit()
+    assert run("audit", "verify").exit_code == 0  # the old weakness: a shorter chain is whole
+    result = run("audit", "verify", "--anchor", str(anchors))
+    assert result.exit_code == 1 and "审计日志被截断" in result.output
+
+
+def test_cli_verify_refuses_a_file_without_an_anchor(
+        run: Callable[..., Result], engine: Engine, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    result = run("audit", "verify", "--anchor", str(empty))
+    assert result.exit_code == 1 and "没有可用的锚点" in result.output
+
+
+def test_cli_anchor_posts_the_head_to_a_webhook(
+        run: Callable[..., Result], engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    with session_factory(engine)() as session:
+        rows = three_rows(session)
+    with receiver() as system:
+        sent = run("audit", "anchor", "--webhook", system.url, "--secret", SECRET)
+        assert sent.exit_code == 0, sent.output
+        monkeypatch.setenv(ALLOW_ENV, "")  # the receiver's 127.0.0.1 is no longer allowed
+        refused = run("audit", "anchor", "--webhook", system.url, "--lang", "en")
+    assert refused.exit_code == 1 and "is an internal address" in refused.output
+    (headers, body), = system.received
+    assert json.loads(body)["last_id"] == rows[2].id and json.loads(body)["hash"] == rows[2].hash
+    assert headers["X-Lowcode-Signature"] == signature(SECRET, headers["X-Lowcode-Timestamp"],
+                                                       body)

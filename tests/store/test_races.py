@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from runtime.access import Visibility
 from runtime.flows import actions, stored
 from runtime.store import cases, jobs
 from runtime.store.cases import CaseEvent, CaseRow
@@ -159,7 +160,7 @@ def test_workers_running_the_same_timers_run_each_once(
                               .execution_options(populate_existing=True)).all()
     assert len(yellow) == TIMERS
     assert {(j.status, j.attempts) for j in yellow} == {(jobs.DONE, 1)}  # each claimed once
-    assert jobs.counts(parallel)["running"] == 0
+    assert jobs.counts(parallel, Visibility(everything=True))["running"] == 0
     per_case = Counter(parallel.scalars(select(CaseEvent.case_id).where(
         CaseEvent.action == "warning.yellow")))
     assert sorted(per_case) == sorted(c.id for c in made)

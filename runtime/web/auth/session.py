@@ -15,7 +15,7 @@ from flask import Flask, current_app, g, redirect, request, session
 from flask.typing import ResponseReturnValue
 
 from runtime import passwords
-from runtime.demo import ENV_VAR, is_production
+from runtime.demo import is_production
 from runtime.store import accounts
 from runtime.store.models import utcnow
 from runtime.web.database import db
@@ -41,11 +41,10 @@ def configure(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         env = os.environ.get(f"LOWCODE_{key}")
         app.config.setdefault(key, int(env) if env else value)
-    app.config.setdefault("LOWCODE_ENV", os.environ.get(ENV_VAR, ""))
-    relaxed = app.config["TESTING"] or app.config["LOWCODE_ENV"] in ("development", "testing")
     # Flask has defaults for these, so they are set, not defaulted: HTTPS-only cookies
-    # everywhere but on a developer's machine and in tests.
-    app.config.update(SESSION_COOKIE_SECURE=not relaxed, SESSION_COOKIE_HTTPONLY=True,
+    # everywhere but on a developer's machine and in tests (settings: production unless told).
+    app.config.update(SESSION_COOKIE_SECURE=is_production(app.config["LOWCODE_ENV"]),
+                      SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SESSION_HOURS"]))
 
