@@ -109,7 +109,7 @@ TEXT = Catalogue({
     "ev_correction.done": ("申请人已补正：{changes}", "The applicant corrected: {changes}"),
     "change": ("{field}：{before} → {after}", "{field}: {before} → {after}"),
     "ev_other": ("{action}", "{action}"),
-    "system": ("系统", "system"), "when": ("时间", "When"), "who": ("办理人", "Who"),
+    "system": ("系统", "system"), "applicant": ("申请人", "applicant"), "when": ("时间", "When"), "who": ("办理人", "Who"),
     "what": ("事项", "What"),
     # notifications
     "notifications": ("消息", "Messages"), "unread": ("未读", "unread"),
