@@ -109,7 +109,8 @@ TEXT = Catalogue({
     "ev_correction.done": ("申请人已补正：{changes}", "The applicant corrected: {changes}"),
     "change": ("{field}：{before} → {after}", "{field}: {before} → {after}"),
     "ev_other": ("{action}", "{action}"),
-    "system": ("系统", "system"), "applicant": ("申请人", "applicant"), "when": ("时间", "When"), "who": ("办理人", "Who"),
+    "system": ("系统", "system"), "applicant": ("申请人", "applicant"),
+    "when": ("时间", "When"), "who": ("办理人", "Who"),
     "what": ("事项", "What"),
     # notifications
     "notifications": ("消息", "Messages"), "unread": ("未读", "unread"),
@@ -143,7 +144,8 @@ TEXT = Catalogue({
     "p_correct": ("补正并重新提交", "Correct and resubmit"),
     "p_resubmit": ("重新提交", "Resubmit"),
     "p_corrected": ("已重新提交，办理将继续。", "Resubmitted; handling continues."),
-    "my_cases": ("我的办件", "My applications"), "no_cases": ("还没有办件。", "No applications yet."),
+    "my_cases": ("我的办件", "My applications"),
+    "no_cases": ("还没有办件。", "No applications yet."),
 })
 
 
