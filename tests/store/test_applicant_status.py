@@ -5,13 +5,18 @@ a resubmission stores the corrected data and lets the waiting step go on, once."
 from __future__ import annotations
 
 import pytest
+from alembic import command
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from runtime.casework import cases as use_cases
 from runtime.casework.submissions import Correction, resubmit
 from runtime.definitions.spec import FormSpec
 from runtime.flows import actions
+from runtime.flows.case import SYSTEM
 from runtime.flows.errors import FlowError
 from runtime.providers import default_field_types
+from runtime.store.migrate import alembic_config, upgrade
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
 
@@ -79,3 +84,31 @@ def test_a_resubmission_is_validated_stored_and_resumes_the_step(birth: Session)
         resubmit(birth, Correction(row, form(birth), {"hospital": "又改"}), types)
     assert again.value.code == "no_correction"
     assert submission(birth, case.submission_id).data["hospital"] == "市第一医院"
+
+
+def test_the_migration_gives_existing_cases_submissions_their_status(
+        birth: Session, engine: Engine) -> None:
+    """0007_citizen, run on cases made before it: accepted, in progress, done, not approved;
+    a case nobody has acted on stays submitted."""
+    health = staff(2, "HEALTH")
+    made = [start(birth, key=f"k{i}", data=DATA) for i in range(5)]
+    for case in made[1:]:
+        act(birth, case.id, CLERK, actions.claim, 1)
+        act(birth, case.id, CLERK, actions.complete, 1)
+    act(birth, made[2].id, health, actions.claim, 2)
+    use_cases.act(birth, made[3].id, lambda flow: flow.close_rejected(flow.case.steps["accept"]),
+                  actor=SYSTEM)
+    use_cases.act(birth, made[4].id, lambda flow: setattr(flow.case, "status", "done"),
+                  actor=SYSTEM)
+    expected = ["submitted", "accepted", "in_progress", "not_approved", "done"]
+    assert [submission(birth, c.submission_id).status for c in made] == expected
+    birth.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0006")
+    with engine.connect() as connection:
+        assert {s for (s,) in connection.execute(text("SELECT status FROM submissions"))} == {
+            "submitted"}
+    upgrade(engine)
+    with engine.connect() as connection:
+        found = dict(connection.execute(text("SELECT id, status FROM submissions")).all())
+    assert [found[c.submission_id] for c in made] == expected
