@@ -22,7 +22,6 @@ from runtime.flows.case import (
     CORRECTED,
     CORRECTING,
     DONE,
-    REJECTED,
     RUNNING,
     SKIPPED,
     Case,
@@ -34,8 +33,8 @@ from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 
 SUBMITTED, ACCEPTED, IN_PROGRESS = "submitted", "accepted", "in_progress"
-CORRECTION, DONE_, NOT_APPROVED = "correction", "done", "not_approved"
-STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS, CORRECTION, DONE_, NOT_APPROVED)
+CORRECTION, FINISHED, NOT_APPROVED = "correction", "done", "not_approved"
+STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS, CORRECTION, FINISHED, NOT_APPROVED)
 # The statuses that come with a reason written for the applicant.
 WITH_NOTICE = frozenset({CORRECTION, NOT_APPROVED})
 
@@ -45,8 +44,8 @@ def status_of(plan: Plan, case: Case) -> str:
     correction, is in progress once a step after the first ones is claimed or finished, is
     accepted when the first steps are done, and is submitted until then."""
     if case.status == CASE_DONE:
-        return DONE_
-    if case.status == REJECTED or case.status != RUNNING:
+        return FINISHED
+    if case.status != RUNNING:  # rejected (or withdrawn): it will not be done
         return NOT_APPROVED
     if pending_corrections(case):
         return CORRECTION

@@ -6,7 +6,7 @@ from runtime.flows import actions, applicant
 from runtime.flows.applicant import (
     ACCEPTED,
     CORRECTION,
-    DONE_,
+    FINISHED,
     IN_PROGRESS,
     NOT_APPROVED,
     SUBMITTED,
@@ -66,7 +66,7 @@ def test_a_case_goes_submitted_accepted_in_progress_done():
     assert status(run) == IN_PROGRESS
     run.act(actions.complete, HEALTH, run.only("certificate").no)
     run.handle(POLICE, "hukou")
-    assert status(run) == DONE_
+    assert status(run) == FINISHED
 
 
 def test_a_rejected_case_is_not_approved_with_the_reason_written_for_the_applicant():
@@ -115,7 +115,7 @@ def test_a_correction_waits_for_the_applicant_and_the_step_resumes_in_its_pool()
     assert status(run) == IN_PROGRESS
     run.handle(HEALTH, "certificate")
     run.handle(POLICE, "hukou")
-    assert status(run) == DONE_
+    assert status(run) == FINISHED
 
 
 def test_a_correction_at_acceptance_goes_back_to_submitted():

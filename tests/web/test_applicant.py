@@ -7,15 +7,18 @@ clerk's history."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from runtime.flows.applicant import STATUSES
 from runtime.store import audit
 from runtime.store.cases import CaseRow, Task
 from runtime.store.submissions import Submission
 from runtime.web.database import store
+from runtime.web.workwords import TEXT
 
 from .test_workbench import CSRF, Person, accepted, apply, field_error, world  # noqa: F401
 
@@ -176,3 +179,11 @@ def test_a_citizen_sees_their_applications_with_their_status(world: Flask) -> No
                        data={"csrf_token": token.group(1), "mother_id": "11010519491231002X"})
     assert good.status_code == 303
     assert world.test_client().get(f"/applications/{number}").status_code == 404
+
+
+def test_every_status_of_the_applicant_has_its_words_and_its_docs() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "definitions.md").read_text(encoding="utf-8")
+    for name in STATUSES:
+        zh, en = TEXT.format(f"as_{name}", "zh"), TEXT.format(f"as_{name}", "en")
+        assert zh and en and en != zh
+        assert f"| `{name}` | {zh} |" in docs
