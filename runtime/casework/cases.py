@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from runtime.definitions.spec import ProcessSpec
+from runtime.flows import applicant
 from runtime.flows.actions import Staff
 from runtime.flows.case import Actor, Case, Effects
 from runtime.flows.commands import Command
@@ -28,7 +29,7 @@ from runtime.flows.engine import Flow, start_case
 from runtime.flows.errors import Conflict
 from runtime.flows.plan import Plan
 from runtime.flows.registry import ACTIONS, Action
-from runtime.store import audit, calendar
+from runtime.store import audit, calendar, submissions
 from runtime.store.cases import (
     CaseRow,
     Task,
@@ -85,7 +86,18 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
     row = new_row(session, submission, process, templates, case, now)
     write(session, row, plan, case, {}, effects, fresh=True)
+    follow(session, row, plan, case, effects, before=applicant.SUBMITTED)
     return row
+
+
+def follow(session: Session, row: CaseRow, plan: Plan, case: Case, effects: Effects, *,
+           before: str) -> None:
+    """Keep the submission's status in step with the case, in the same transaction: written
+    when it moves from `before`, or when the applicant is told something new with it."""
+    status = applicant.status_of(plan, case)
+    notice = applicant.notice_of(effects.events) if status in applicant.WITH_NOTICE else None
+    if status != before or notice is not None:
+        submissions.set_status(session, row.submission_id, status, notice)
 
 
 # --- acting on a case -------------------------------------------------------------------
@@ -132,9 +144,11 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
         state = loaded or Loaded.read(session, case_id)
         loaded = None  # a retry reads the case as the other writer left it
         flow = Flow(state.plan, state.case, now or utcnow(), actor)
+        before = applicant.status_of(state.plan, state.case)
         try:
             action(flow)
             write(session, state.row, state.plan, state.case, state.tasks, flow.effects)
+            follow(session, state.row, state.plan, state.case, flow.effects, before=before)
             if audit_as is not None and actor.user_id is not None:
                 name, after = audit_as
                 audit.record(session, action=name, actor=audit.Actor(str(actor.user_id),

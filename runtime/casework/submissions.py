@@ -20,13 +20,17 @@ from sqlalchemy.orm import Session
 
 from runtime.casework import cases
 from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.flows import applicant
+from runtime.flows.case import Actor
+from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
 from runtime.forms.sizes import size_errors
 from runtime.forms.validation import Validation, validate
-from runtime.store import audit
+from runtime.store import audit, submissions
+from runtime.store.cases import case_by_tracking_no
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
 from runtime.store.queries import Heads
 from runtime.store.submissions import (
@@ -118,6 +122,63 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
             if "tracking_no" not in str(error.orig):
                 raise  # not a drawn number taken: a real fault, shown as it is
     raise RuntimeError("could not find a free tracking number")  # 10^8 a day: never in practice
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A resubmission after a correction request, as the web parsed it: the submission (the
+    caller has checked it is the person's own), the form version it was filled on, the
+    posted values and who sent them from where."""
+
+    submission: Submission
+    form: FormSpec
+    data: Mapping[str, Any]
+    owner: Owner = GUEST
+    uploads: frozenset[str] = frozenset()
+    ip: str | None = None
+
+
+def asked_fields(row: Submission) -> list[str]:
+    """The fields a correction asks the applicant for; none unless one is pending."""
+    if row.status != applicant.CORRECTION or not row.notice:
+        return []
+    return [str(f) for f in row.notice.get("fields", [])]
+
+
+def resubmit(session: Session, correction: Correction, types: FieldTypes, *,
+             catalogs: Mapping[str, CatalogSpec] | None = None,
+             resolver: Resolver | None = None) -> Validation:
+    """Take the asked fields from the posted values (the others stay as they were), validate
+    the whole application by the same form validation as a submit, and when it holds store
+    it, let the waiting step go on, audit and commit once. A submission with no pending
+    correction raises FlowError("no_correction")."""
+    row, form = correction.submission, correction.form
+    asked = asked_fields(row)
+    case = case_by_tracking_no(session, row.tracking_no)
+    if not asked or case is None:
+        raise FlowError("no_correction")
+    merged = {**row.data, **{f: correction.data.get(f) for f in asked}}
+    result = validate(form, merged, types, catalogs=catalogs, resolver=resolver)
+    if not result.ok:
+        return result
+    changes = {f: (row.data.get(f), result.data.get(f)) for f in asked
+               if row.data.get(f) != result.data.get(f)}
+    files = own_files(form, result.data, correction.uploads)
+
+    def corrected(flow: Flow) -> None:  # run again, whole, if the case moved meanwhile
+        submissions.correct(session, row, result.data)
+        claim_files(session, row.id, files)
+        flow.case.data = dict(result.data)
+        applicant.resubmitted(flow, changes)
+        audit.record(session, action="submission.correct", actor=_actor(correction.owner),
+                     ip=correction.ip, target=("submission", row.tracking_no),
+                     after={"fields": sorted(changes)})
+
+    cases.run(session, case.id, corrected, actor=APPLICANT)
+    return result
+
+
+APPLICANT = Actor(None, "applicant")  # the history's actor of a resubmission
 
 
 def _start_case(session: Session, row: Submission) -> None:

@@ -21,6 +21,7 @@ from runtime.flows.case import (
     APPROVE,
     BEFORE,
     CANCELLED,
+    CORRECTING,
     DONE,
     MAIN,
     REJECT,
@@ -155,9 +156,12 @@ def check_complete(flow: Flow, staff: Staff, no: int) -> TaskState:
 
 
 def complete(flow: Flow, staff: Staff, no: int, *, outcome: str = APPROVE,
-             opinion: str | None = None, data: dict[str, Any] | None = None) -> TaskState:
+             opinion: str | None = None, data: dict[str, Any] | None = None,
+             notice: str | None = None) -> TaskState:
     """办理: finish the task with an outcome and an opinion. A delegated task goes back to
-    the one who delegated it, with the delegate's opinion."""
+    the one who delegated it, with the delegate's opinion. `notice`, the reason written for
+    the applicant, goes into the history as its own line: the applicant is shown it, never
+    the opinion."""
     task = check_complete(flow, staff, no)
     if outcome not in (APPROVE, REJECT):
         raise FlowError("bad_outcome")
@@ -168,7 +172,34 @@ def complete(flow: Flow, staff: Staff, no: int, *, outcome: str = APPROVE,
         task.user_id, task.delegated_by = task.delegated_by, None
         flow.notify("task.back", task)
         return task
+    if notice and notice.strip():
+        flow.event(NOTICE, task=task, opinion=notice.strip())
     flow.finish_task(task, outcome, opinion, data)
+    return task
+
+
+NOTICE = "notice"  # the history line of what the applicant is told
+
+
+def check_correction(flow: Flow, staff: Staff, no: int) -> TaskState:
+    """The holder of a step's own task may ask the applicant for a correction."""
+    task = held(flow, staff, no, "ask_correction")
+    if task.kind != MAIN:
+        raise FlowError("not_allowed", action="ask_correction")
+    return task
+
+
+def ask_correction(flow: Flow, staff: Staff, no: int, fields: tuple[str, ...],
+                   notice: str | None) -> TaskState:
+    """要求补正 (一次性告知): name the fields of the application to correct and why, in words
+    for the applicant. The task waits for them: it leaves the lists and its timers stop; the
+    resubmission (runtime.flows.applicant.resubmitted) gives the step a new task."""
+    task = check_correction(flow, staff, no)
+    if not fields:
+        raise FlowError("fields_required")
+    why = _reason(notice, "ask_correction")
+    task.status, task.completed_by, task.completed_at = CORRECTING, staff.user_id, flow.now
+    flow.event("correction.request", task=task, opinion=why, fields=list(fields))
     return task
 
 

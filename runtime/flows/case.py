@@ -14,9 +14,12 @@ from typing import Any
 # step, a task and a case are all "done": the TASK_ and CASE_ prefixes tell them apart).
 # Step statuses
 WAITING, ACTIVE, DONE, SKIPPED = "waiting", "active", "done", "skipped"
-# Task statuses: open (in a pool or with a person), waiting (for a signer added before it)
+# Task statuses: open (in a pool or with a person), waiting (for a signer added before it);
+# a task whose holder asked the applicant for a correction waits for them ("correction",
+# not live: no list shows it, no timer of it fires) and is "corrected" once they resubmit.
 OPEN, TASK_WAITING, TASK_DONE, CANCELLED, WITHDRAWN = (
     "open", "waiting", "done", "cancelled", "withdrawn")
+CORRECTING, CORRECTED = "correction", "corrected"
 LIVE = frozenset({OPEN, TASK_WAITING})
 # Task kinds: the step's own, or a signer added before, after or alongside another task
 MAIN, BEFORE, AFTER, ALONGSIDE = "main", "before", "after", "alongside"

@@ -39,13 +39,15 @@ class Claim(Command):
 
 @dataclass(frozen=True)
 class Complete(Command):
-    """办理: finish the task with an outcome, an opinion and the handler form's data."""
+    """办理: finish the task with an outcome, an opinion and the handler form's data. The
+    opinion is internal; `notice` is the reason written for the applicant (a reject's)."""
 
     name = "complete"
     label, verb = ("办理", "Complete"), ("办理", "complete")
     outcome: str = APPROVE
     opinion: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    notice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,17 @@ class Return(Command):
     label, verb = ("退回", "Return"), ("退回", "return")
     target: str
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AskCorrection(Command):
+    """要求补正: ask the applicant to correct named fields of the application, with a reason
+    written for them; the step waits for the resubmission."""
+
+    name = "ask_correction"
+    label, verb = ("要求补正", "Ask for a correction"), ("要求补正", "ask for a correction of")
+    fields: tuple[str, ...]
+    notice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +180,8 @@ class Copy(Command):
 
 
 # In the order the task page offers them.
-COMMANDS: tuple[type[Command], ...] = (Claim, Complete, Return, Transfer, Delegate, AddSigner,
-                                       Withdraw, Extend, DecideExtension, Suspend, Resume,
+COMMANDS: tuple[type[Command], ...] = (Claim, Complete, Return, AskCorrection, Transfer,
+                                       Delegate, AddSigner, Withdraw, Extend, DecideExtension,
+                                       Suspend, Resume,
                                        Remind, Supervise, Copy)
 VERBS = {command.name: command.verb for command in COMMANDS}

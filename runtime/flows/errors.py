@@ -59,6 +59,8 @@ MESSAGES = Catalogue({
                   "you {action_en} it"),
     "not_suspended": ("此任务未挂起", "this task is not suspended"),
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
+    "fields_required": ("请选择需要补正的项目", "choose the fields to be corrected"),
+    "no_correction": ("此案件没有等待补正的事项", "this case is not waiting for a correction"),
 })
 
 # How statuses read inside the messages above, and actions (each command's verb): (zh, en).
@@ -66,6 +68,8 @@ WORDS = {
     "done": ("办结", "done"), "cancelled": ("取消", "cancelled"),
     "withdrawn": ("撤回", "withdrawn"), "rejected": ("不予通过", "rejected"),
     "waiting": ("等待加签", "waiting for an added signer"), "open": ("待办", "open"),
+    "correction": ("交申请人补正", "with the applicant for a correction"),
+    "corrected": ("补正后重新办理", "redone after the applicant's correction"),
     **VERBS,
 }
 # Time-limit units: (zh, English singular, English plural).
@@ -84,7 +88,7 @@ def limit_words(unit: str, amount: int | str) -> tuple[str, str]:
 
 # Refusals about what was typed (a page answers 422); the rest are about the case's state.
 INPUT_CODES = frozenset({"reason_required", "cannot_return_to", "bad_days", "bad_outcome",
-                         "self"})
+                         "self", "fields_required"})
 
 
 class FlowError(Exception):

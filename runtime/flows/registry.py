@@ -21,10 +21,11 @@ from typing import Any
 from runtime.definitions.spec import FormSpec, Party
 from runtime.flows import actions
 from runtime.flows.actions import Staff
-from runtime.flows.case import APPROVE, Actor, Case, TaskState
+from runtime.flows.case import APPROVE, REJECT, Actor, Case, TaskState
 from runtime.flows.commands import (
     POSITIONS,
     AddSigner,
+    AskCorrection,
     Claim,
     Command,
     Complete,
@@ -54,6 +55,8 @@ INPUT_MESSAGES = Catalogue({
     "bad_choice": ("请从列表中选择", "Choose one from the list"),
     "bad_number": ("请填写整数", "Enter a whole number"),
     "copy_whom": ("请选择抄送的部门或人员", "Choose a department or a person to copy to"),
+    "notice_required": ("请填写告知申请人的理由", "Write the reason the applicant is told"),
+    "fix_which": ("请选择需要补正的项目", "Choose the fields to be corrected"),
 })
 
 
@@ -76,6 +79,9 @@ class Choices:
     handler: FormSpec | None  # the handler form's own simple fields
     types: FieldTypes  # the app's field types, which the handler form's values are parsed by
     resolver: Resolver | None = None  # answers the handler form's pickers, as on any form
+    # The application's fields a correction may name: (id, label). A posted `fix.<id>`
+    # names one.
+    application: tuple[tuple[str, str], ...] = ()
 
 
 Perform = Callable[[Flow, Staff, int, Any], Any]
@@ -146,8 +152,22 @@ def parse_complete(posted: Mapping[str, str], choices: Choices, lang: str) -> Co
         if not result.ok:
             raise Invalid({path: "；".join(found) for path, found in result.as_dict(lang).items()})
         data = result.data
-    return Complete(outcome=(posted.get("outcome") or APPROVE).strip(),
-                    opinion=_text(posted, "opinion"), data=data)
+    outcome = (posted.get("outcome") or APPROVE).strip()
+    notice = _text(posted, "notice")
+    if outcome == REJECT and notice is None:  # the applicant is told why, never the opinion
+        raise Invalid({"notice": INPUT_MESSAGES.format("notice_required", lang)})
+    return Complete(outcome=outcome, opinion=_text(posted, "opinion"), data=data,
+                    notice=notice)
+
+
+def parse_correction(posted: Mapping[str, str], choices: Choices, lang: str) -> AskCorrection:
+    fields = tuple(f for f, _ in choices.application if posted.get(f"fix.{f}"))
+    if not fields:
+        raise Invalid({"fields": INPUT_MESSAGES.format("fix_which", lang)})
+    notice = _text(posted, "notice")
+    if notice is None:
+        raise Invalid({"notice": INPUT_MESSAGES.format("notice_required", lang)})
+    return AskCorrection(fields, notice)
 
 
 def parse_transfer(posted: Mapping[str, str], choices: Choices, lang: str) -> Transfer:
@@ -198,15 +218,20 @@ BUILT_IN = (
            lambda p, ch, lang: Claim(),
            events={"claim": ("签收「{step}」", "Claimed “{step}”")}),
     Action(Complete, lambda f, s, n, c: actions.complete(
-        f, s, n, outcome=c.outcome, opinion=c.opinion, data=dict(c.data)),
+        f, s, n, outcome=c.outcome, opinion=c.opinion, data=dict(c.data), notice=c.notice),
         actions.check_complete, parse_complete,
         events={"delegate.done": ("受委派办理「{step}」完毕：{outcome}",
-                                  "Did the delegated “{step}”: {outcome}")}),
+                                  "Did the delegated “{step}”: {outcome}"),
+                "notice": ("告知申请人（「{step}」）", "Told the applicant (“{step}”)")}),
     Action(Return, lambda f, s, n, c: actions.return_to(f, s, n, c.target, c.reason),
            actions.check_return,
            lambda p, ch, lang: Return((p.get("target") or "").strip(), _text(p, "reason")),
            events={"return": ("将「{step}」退回到「{target}」",
                               "Returned “{step}” to “{target}”")}),
+    Action(AskCorrection, lambda f, s, n, c: actions.ask_correction(f, s, n, c.fields, c.notice),
+           actions.check_correction, parse_correction,
+           events={"correction.request": ("要求申请人补正（「{step}」）：{fields}",
+                                          "Asked the applicant to correct (“{step}”): {fields}")}),
     Action(Transfer, lambda f, s, n, c: actions.transfer(f, s, n, c.to, c.reason, c.user_id),
            actions.check_transfer, parse_transfer,
            events={"transfer": ("将「{step}」转办给{department}",

@@ -64,6 +64,7 @@ ACTIONS = Catalogue({
     "definition.publish": ("发布定义", "definition publish"),
     "submission.create": ("提交申请", "submission"),
     "record.write_back": ("案件回写台账", "record updated by a case"),
+    "submission.correct": ("申请人补正后重新提交", "resubmission after a correction"),
     "task.action": ("办理任务", "task action"),
     "job.retry": ("重新发送失败的后台任务", "retry of a dead background job"),
     "export": ("导出数据", "export"),

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, insert, select
+from sqlalchemy import DateTime, Integer, String, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from runtime.definitions.spec import FormSpec
-from runtime.store.models import Base, aware, utcnow
+from runtime.store.models import Base, JSONData, aware, utcnow
 
 DRAFT_DAYS = 30
 TRACKING_TRIES = 5
@@ -47,7 +48,11 @@ class Submission(Base):
     form_version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
     prefilled: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id -> its source
+    # The applicant's status (runtime.flows.applicant), kept in step with the case in the
+    # transaction of each of its changes; `notice` is what they are told with it: the
+    # reason written for them and the fields a correction asks for.
     status: Mapped[str] = mapped_column(String(20), default="submitted")
+    notice: Mapped[dict[str, Any] | None] = mapped_column(JSONData, nullable=True)
     owner_kind: Mapped[str] = mapped_column(String(10))
     owner_id: Mapped[int | None] = mapped_column(Integer, index=True)
     department_code: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -94,7 +99,8 @@ def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
     values = {"tracking_no": _tracking_no(), "verification_code": _code(),
               "idempotency_key": idempotency_key, "form_id": form.id,
               "form_version": form.version, "data": data, "prefilled": prefilled,
-              "status": "submitted", "owner_kind": owner.kind, "owner_id": owner.id,
+              "status": "submitted", "notice": None, "owner_kind": owner.kind,
+              "owner_id": owner.id,
               "department_code": form.department, "region_code": region_code,
               "created_at": now, "updated_at": now, "row_version": 1}
     found = session.connection().execute(_INSERT, values)
@@ -102,6 +108,29 @@ def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
 
 
 _INSERT = insert(Submission.__table__)  # built once
+
+
+def set_status(session: Session, submission_id: int, status: str,
+               notice: dict[str, Any] | None) -> None:
+    """The applicant's status and what they are told with it, in the caller's transaction."""
+    session.connection().execute(_STATUS, {"b_id": submission_id, "status": status,
+                                           "notice": notice, "updated_at": utcnow()})
+
+
+def correct(session: Session, row: Submission, data: dict[str, Any]) -> None:
+    """The applicant's corrected data, in the caller's transaction; its version moves, so a
+    second resubmission of the same correction at the same moment fails here."""
+    done = session.connection().execute(_CORRECT, {
+        "b_id": row.id, "b_version": row.row_version, "data": data,
+        "row_version": row.row_version + 1, "updated_at": utcnow()})
+    if done.rowcount != 1:
+        raise StaleDataError(f"submission {row.id} changed since it was read")
+
+
+_TABLE = Submission.__table__
+_STATUS = update(_TABLE).where(_TABLE.c.id == bindparam("b_id"))
+_CORRECT = update(_TABLE).where(_TABLE.c.id == bindparam("b_id"),
+                                _TABLE.c.row_version == bindparam("b_version"))
 
 
 def by_key(session: Session, key: str) -> Submission | None:
@@ -121,6 +150,13 @@ def _tracking_no() -> str:
 
 def _code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
+
+
+def of_owner(session: Session, owner: Owner, limit: int = 100) -> list[Submission]:
+    """An account's submissions, the newest first (我的办件)."""
+    return list(session.scalars(select(Submission).where(
+        Submission.owner_kind == owner.kind, Submission.owner_id == owner.id)
+        .order_by(Submission.id.desc()).limit(limit)))
 
 
 def find_for_tracking(session: Session, tracking_no: str, code: str) -> Submission | None:

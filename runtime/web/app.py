@@ -15,6 +15,7 @@ from runtime.providers import FIELD_TYPE_PROVIDERS
 from runtime.web import (
     admin,
     api,
+    applications,
     auth,
     citizens,
     database,
@@ -62,6 +63,6 @@ def create_app(config: dict[str, Any] | None = None, *,
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
-                      workbench.bp, people.bp):
+                      workbench.bp, people.bp, applications.bp):
         app.register_blueprint(blueprint)
     return app

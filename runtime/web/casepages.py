@@ -4,7 +4,7 @@ the process diagram, the joint-handling overview and the citizen's plain progres
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -234,18 +234,44 @@ class Line:
     action: str
 
 
+# A field of the application by id, and a value of it, as staff read them: (label, value).
+FieldWords = Callable[[str, Any], tuple[str, str]]
+
+
 def timeline(events: Sequence[CaseEvent], plan: Plan, case: Case, names: Names,
-             lang: str) -> list[Line]:
+             lang: str, fields: FieldWords | None = None) -> list[Line]:
     held = {t.no: t.department for t in case.tasks}
-    return [Line(china(e.at), names.user(e.actor_id) if e.actor_id else work_text("system"),
-                 event_words(e, plan, names, lang, held), e.opinion, e.action)
+    return [Line(china(e.at), _who(e, names), event_words(e, plan, names, lang, held, fields),
+                 e.opinion, e.action)
             for e in events]
 
 
+def _who(event: CaseEvent, names: Names) -> str:
+    if event.actor_id:
+        return names.user(event.actor_id)
+    return work_text("applicant" if event.action == "correction.done" else "system")
+
+
+def _fields_named(detail: dict[str, Any], fields: FieldWords | None) -> str:
+    named = [str(f) for f in detail.get("fields", [])]
+    return "、".join(fields(f, None)[0] if fields else f for f in named)
+
+
+def _changes(detail: dict[str, Any], fields: FieldWords | None) -> str:
+    """A correction's changes: each field's label, its value before and after."""
+    lines = []
+    for field_id, (before, after) in dict(detail.get("changes", {})).items():
+        label, old = fields(field_id, before) if fields else (field_id, str(before))
+        new = fields(field_id, after)[1] if fields else str(after)
+        lines.append(work_text("change", field=label, before=old or "—", after=new or "—"))
+    return "；".join(lines)
+
+
 def event_words(event: CaseEvent, plan: Plan, names: Names, lang: str,
-                held: dict[int, str | None]) -> str:
+                held: dict[int, str | None], fields: FieldWords | None = None) -> str:
     """What happened, in words. An event that names no department (a task made) reads the
-    task's department as it is now: history keeps no department for it."""
+    task's department as it is now: history keeps no department for it. `fields` names the
+    application's fields (a correction's) and shows their values."""
     detail = dict(event.detail or {})
     if "department" not in detail and event.task_no is not None:
         detail["department"] = held.get(event.task_no)
@@ -264,6 +290,8 @@ def event_words(event: CaseEvent, plan: Plan, names: Names, lang: str,
         "message": detail.get(lang) or detail.get("zh") or "",
         "whom": (names.user(detail["user"]) if detail.get("user")
                  else names.department(detail.get("department"))),
+        "fields": _fields_named(detail, fields),
+        "changes": _changes(detail, fields),
     }
     return work_text(key, **params)
 
@@ -363,20 +391,18 @@ class Progress:
     status: str
     steps: list[tuple[str, str]]  # (title, p_ status key)
     feedback: list[tuple[str, str]]  # (when, message)
-    returns: list[tuple[str, str, str]]  # (when, step, reason)
 
 
 def progress(plan: Plan, case: Case, events: Sequence[CaseEvent], lang: str) -> Progress:
-    """The case in plain words, with no staff names: each step's state, the messages of
-    finished steps and the notices of a return for correction."""
+    """The case in plain words, with no staff names: each step's state and the messages of
+    finished steps. Internal returns are staff business and not shown: what the applicant
+    is asked for is the submission's status and notice (runtime.flows.applicant)."""
     steps = [(step_title(plan, s), f"p_{case.steps[s].status}")
              for column in columns({s.id: s.after for s in plan.process.steps})
              for s in column]
     feedback = [(china(e.at), str((e.detail or {}).get(lang) or (e.detail or {}).get("zh")))
                 for e in events if e.action == "feedback"]
-    returns = [(china(e.at), step_title(plan, str((e.detail or {}).get("target", ""))),
-                e.opinion or "") for e in events if e.action == "return"]
-    return Progress(case.status, steps, feedback, returns)
+    return Progress(case.status, steps, feedback)
 
 
 def progress_of(session: Session, tracking_no: str, lang: str) -> Progress | None:

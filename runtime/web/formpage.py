@@ -52,7 +52,6 @@ TEXT = Catalogue({
                         "everything that is missing, if anything."),
     "track": ("办理进度查询", "Track a case"), "look_up": ("查询", "Look up"),
     "status": ("状态", "Status"), "submitted_at": ("提交时间", "Submitted"),
-    "status_submitted": ("已提交，待受理", "Submitted, awaiting acceptance"),
     "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
     "slow_down": ("尝试次数过多，请稍后再试。", "Too many attempts; please try again later."),
     "draft_saved": ("草稿已保存", "Draft saved"),

@@ -43,7 +43,7 @@ PAGE = 20
 TEXT = Catalogue({
     "submissions": ("受理台账", "Submissions"), "tracking_no": ("受理编号", "Tracking number"),
     "form": ("事项", "Service"), "submitted_at": ("提交时间", "Submitted"),
-    "status": ("状态", "Status"), "status_submitted": ("待受理", "Awaiting acceptance"),
+    "status": ("状态", "Status"),
     "none": ("范围内没有记录。", "No records in your scope."), "more": ("更多", "More"),
     "reveal": ("查看完整", "Reveal"), "export": ("导出 CSV", "Export CSV"),
     "files": ("附件", "Files"), "field": ("项目", "Field"), "value": ("内容", "Value"),

@@ -8,6 +8,8 @@ from flask.typing import ResponseReturnValue
 
 from runtime.definitions.spec import FormSpec
 from runtime.store.submissions import Receipt, find_for_tracking
+from runtime.web.applications import remember as remember_tracked
+from runtime.web.applications import told
 from runtime.web.auth.throttling import throttled
 from runtime.web.casepages import progress_of
 from runtime.web.database import db
@@ -44,6 +46,9 @@ def track() -> ResponseReturnValue:
         found = find_for_tracking(db(), number, request.form.get("code", ""))
     form = form_of(form_head(found.form_id, found.form_version)) if found else None
     progress = progress_of(db(), found.tracking_no, current_lang()) if found else None
+    if found is not None and form is not None:
+        remember_tracked(found.tracking_no)  # it may be opened and corrected in this session
     return render_template("pages/track.html", found=found, form=form, tried=tried,
-                           no=request.form.get("no", ""), progress=progress), (
+                           no=request.form.get("no", ""), progress=progress,
+                           told=told(found, form) if found and form else None), (
         404 if tried and not found else 200)

@@ -218,13 +218,16 @@ def _choices(context: Context, form: FormSpec | None) -> Choices:
     names, department = context.names, context.task.department
     working = accounts.roles_granting(db(), "tasks.act")  # whom a task can be delegated to
     staff = accounts.staff_of(db(), department, working) if department else []
+    _, application = _application(context.row)
     return Choices(
         role=context.task.role,
         targets=[(s, casepages.step_title(context.plan, s)) for s in step.can_return_to],
         departments=[(code, names.department(code)) for code in names.departments],
         colleagues=[(u.id, u.display_name) for u in staff if u.id != g.user.id],
         handler=taskforms.handler_fields(form), types=field_types(),
-        resolver=StoreResolver(db(), g.principal))
+        resolver=StoreResolver(db(), g.principal),
+        application=tuple((f.id, text(f.label)) for f in value_fields(application.fields))
+        if application else ())
 
 
 def _task_page(context: Context, *, failed: str | None = None, error: str | None = None,
@@ -242,7 +245,7 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
                                     context.names, context.copies, now, form),
         submission=_submission(context.row),
         timeline=casepages.timeline(context.events, context.plan, context.case,
-                                    context.names, lang),
+                                    context.names, lang, _field_words(context.row)),
         diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
         open=open_now, choices=_choices(context, form), positions=POSITIONS, failed=failed,
         error=error,
@@ -250,15 +253,37 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
     return page, status
 
 
+def _application(row: CaseRow) -> tuple[Submission | None, FormSpec | None]:
+    """The case's submission and the form version it was filled on (read once a request)."""
+    found = db().get(Submission, row.submission_id)
+    return (found, submission_form(found)) if found is not None else (None, None)
+
+
 def _submission(row: CaseRow) -> list[tuple[str, Any]]:
     """The application as staff read it: personal numbers masked (as on record pages)."""
-    found = db().get(Submission, row.submission_id)
-    if found is None:
+    found, form = _application(row)
+    if found is None or form is None:
         return []
-    form = submission_form(found)
     return [(text(spec.label), shown_value(spec, found.data.get(spec.id)))
             for spec in value_fields(form.fields)
             if found.data.get(spec.id) not in (None, "", [])]
+
+
+def _field_words(row: CaseRow) -> casepages.FieldWords | None:
+    """The application's fields by label, their values as staff read them (masked): what a
+    correction's history lines name and show."""
+    _, form = _application(row)
+    if form is None:
+        return None
+    specs = {f.id: f for f in value_fields(form.fields)}
+
+    def words(field_id: str, value: Any) -> tuple[str, str]:
+        spec = specs.get(field_id)
+        if spec is None:
+            return field_id, str(value if value is not None else "")
+        shown = shown_value(spec, value) if value not in (None, "", []) else ""
+        return text(spec.label), str(shown)
+    return words
 
 
 # --- one case across departments --------------------------------------------------------

@@ -77,12 +77,18 @@ TEXT = Catalogue({
     "ext_approve": ("批准", "Approve"), "ext_refuse": ("不批准", "Refuse"),
     "copy_department": ("抄送部门", "Department"), "copy_user": ("或抄送人员", "or person"),
     "choose": ("请选择", "Choose"),
+    "notice": ("告知申请人的理由", "Reason the applicant is told"),
+    "notice_reject": ("告知申请人的理由（不同意时必填）",
+                      "Reason the applicant is told (required to reject)"),
+    "fix_fields": ("需要补正的项目", "Fields to be corrected"),
     # step and task statuses
     "step_waiting": ("未开始", "Waiting"), "step_active": ("办理中", "In progress"),
     "step_done": ("已完成", "Done"), "step_skipped": ("无需办理", "Skipped"),
     "task_open": ("待办", "Open"), "task_waiting": ("等待加签", "Waiting for a signer"),
     "task_done": ("已办结", "Done"), "task_cancelled": ("已取消", "Cancelled"),
     "task_withdrawn": ("已撤回", "Withdrawn"),
+    "task_correction": ("等待申请人补正", "Waiting for the applicant's correction"),
+    "task_corrected": ("已补正，重新办理", "Corrected; handled again"),
     "outcome_approve": ("同意", "approved"), "outcome_reject": ("不同意", "rejected"),
     "case_running": ("办理中", "In progress"), "case_done": ("已办结", "Done"),
     "case_rejected": ("不予通过", "Rejected"), "case_withdrawn": ("已撤回", "Withdrawn"),
@@ -105,8 +111,11 @@ TEXT = Catalogue({
     "ev_feedback": ("告知申请人：{message}", "Told the applicant: {message}"),
     "ev_case.done": ("全部办结", "Case closed"),
     "ev_case.rejected": ("「{step}」不予通过，案件终止", "Rejected at “{step}”; case ended"),
+    "ev_correction.done": ("申请人已补正：{changes}", "The applicant corrected: {changes}"),
+    "change": ("{field}：{before} → {after}", "{field}: {before} → {after}"),
     "ev_other": ("{action}", "{action}"),
-    "system": ("系统", "system"), "when": ("时间", "When"), "who": ("办理人", "Who"),
+    "system": ("系统", "system"), "applicant": ("申请人", "applicant"),
+    "when": ("时间", "When"), "who": ("办理人", "Who"),
     "what": ("事项", "What"),
     # notifications
     "notifications": ("消息", "Messages"), "unread": ("未读", "unread"),
@@ -131,7 +140,18 @@ TEXT = Catalogue({
     "progress": ("办理进度", "Progress"), "p_done": ("已完成", "Done"),
     "p_active": ("正在办理", "In progress"), "p_waiting": ("等待办理", "Waiting"),
     "p_skipped": ("无需办理", "Not needed"), "p_feedback": ("办理反馈", "Messages"),
-    "p_returned": ("退回补正：{reason}", "Returned for correction: {reason}"),
+    # the applicant's status (runtime.flows.applicant), on the tracking page, the citizen's
+    # account and the ledger
+    "as_submitted": ("已提交", "Submitted"), "as_accepted": ("已受理", "Accepted"),
+    "as_in_progress": ("办理中", "In progress"),
+    "as_correction": ("待补正", "Waiting for your correction"),
+    "as_done": ("已办结", "Done"), "as_not_approved": ("未通过", "Not approved"),
+    "p_reason": ("理由", "Reason"), "p_fix": ("请补正以下项目", "Please correct"),
+    "p_correct": ("补正并重新提交", "Correct and resubmit"),
+    "p_resubmit": ("重新提交", "Resubmit"),
+    "p_corrected": ("已重新提交，办理将继续。", "Resubmitted; handling continues."),
+    "my_cases": ("我的办件", "My applications"),
+    "no_cases": ("还没有办件。", "No applications yet."),
 })
 
 

@@ -155,4 +155,4 @@ def track(page: Page, number: str, code: str) -> None:
     page.fill("#no", number)
     page.fill("#code", code)
     page.get_by_role("button", name="查询").click()
-    expect(page.locator("#status")).to_have_text("已提交，待受理")
+    expect(page.locator("#status")).to_have_text("已提交")

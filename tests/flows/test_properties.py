@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runtime.definitions.spec import Party
-from runtime.flows import actions
+from runtime.flows import actions, applicant
 from runtime.flows.case import ACTIVE, RUNNING, TASK_DONE, WAITING, TaskState
 from runtime.flows.engine import RESOLVED, Flow
 from runtime.flows.errors import FlowError
@@ -149,6 +149,18 @@ def suspend_or_resume(run: Run, seed: int) -> None:
             run.act(actions.resume, staff, task.no)
 
 
+def ask_correction(run: Run, seed: int) -> None:
+    if found := held(run, seed):
+        run.act(actions.ask_correction, found[1], found[0].no, ("applicant",), "请补正")
+
+
+def resubmit(run: Run, seed: int) -> None:
+    """The applicant corrects and resubmits (refused when nothing waits for them)."""
+    flow = Flow(PLAN, run.case, run.now)
+    applicant.resubmitted(flow, {"applicant": ("", f"申请人{seed}")})
+    run._keep(flow.effects)
+
+
 def fire(run: Run, seed: int) -> None:
     job = pick(run.effects.jobs, seed)
     if job is not None:
@@ -162,7 +174,7 @@ def wait(run: Run, seed: int) -> None:
 # Weighted towards what moves a case on and back; a reject ends it, so it comes rarely.
 MOVES = [claim, claim, claim, approve, approve, approve, return_to, return_to, withdraw,
          withdraw, add_signer, delegate, transfer, extend, suspend_or_resume, fire, fire, wait,
-         reject]
+         reject, ask_correction, resubmit, resubmit]
 
 
 def attempt(run: Run, move, seed: int) -> None:
@@ -182,7 +194,8 @@ def check_coherent(run: Run) -> None:
     if case.status != RUNNING:
         assert live == [], "a finished case has no open task"
         return
-    assert live, "a running case always has a task someone can act on"
+    waiting = applicant.pending_corrections(case)  # the applicant can act on these
+    assert live or waiting, "a running case always has a task someone can act on"
     for task in live:
         step = case.steps[task.step]
         assert step.status == ACTIVE and task.round == step.round, (task.no, step)
@@ -191,7 +204,8 @@ def check_coherent(run: Run) -> None:
                        and j.stamp == task.due_at.isoformat() for j in run.effects.jobs), task
     for step in case.steps.values():
         if step.status == ACTIVE:
-            assert any(t.live for t in case.round_tasks(step)), f"{step.id} is active, no task"
+            assert any(t.live or t in waiting for t in case.round_tasks(step)), (
+                f"{step.id} is active, no task")
         if step.status == WAITING:
             assert not flow.ready(step.id), f"{step.id} could start but did not"
     assert not all(s.status in RESOLVED for s in case.steps.values())

@@ -21,6 +21,7 @@ from runtime.flows.case import Actor, TaskState
 from runtime.flows.commands import (
     COMMANDS,
     AddSigner,
+    AskCorrection,
     Claim,
     Command,
     Complete,
@@ -56,6 +57,7 @@ def trial(name: str, flow: Flow, staff: actions.Staff, no: int) -> Any:
         return actions.transfer(flow, staff, no, party, REASON)
     return {
         "claim": lambda: actions.claim(flow, staff, no),
+        "ask_correction": lambda: actions.ask_correction(flow, staff, no, ("x",), REASON),
         "complete": lambda: actions.complete(flow, staff, no, opinion=REASON),
         "delegate": lambda: actions.delegate(flow, staff, no, NOBODY),
         "add_signer": lambda: actions.add_signer(flow, staff, no, NOBODY, "after"),
@@ -107,7 +109,8 @@ def test_the_guards_open_exactly_the_actions_that_would_succeed(insure: bool,
 CHOICES = Choices(role="clerk", targets=[("accept", "受理")],
                   departments=[("HEALTH", "卫健委"), ("POLICE", "公安局")],
                   colleagues=[(8, "李四"), (9, "王五")], handler=None,
-                  types=default_field_types())
+                  types=default_field_types(),
+                  application=(("name", "姓名"), ("id_no", "身份证号")))
 
 
 def parse(name: str, lang: str = "zh", **posted: str) -> Command:
@@ -116,8 +119,10 @@ def parse(name: str, lang: str = "zh", **posted: str) -> Command:
 
 def test_each_action_parses_its_form_into_its_command() -> None:
     assert parse("claim") == Claim()
-    assert parse("complete", outcome=" reject ", opinion=" 材料不全 ") == Complete(
-        "reject", "材料不全", {})
+    assert parse("complete", outcome=" reject ", opinion=" 材料不全 ",
+                 notice=" 缺少出生证明 ") == Complete("reject", "材料不全", {}, "缺少出生证明")
+    assert parse("ask_correction", **{"fix.id_no": "1", "fix.other": "1"},
+                 notice=" 号码有误 ") == AskCorrection(("id_no",), "号码有误")
     assert parse("complete") == Complete()
     assert parse("return", target="accept", reason="补正") == Return("accept", "补正")
     assert parse("return") == Return("", None)  # the engine names the targets it allows
@@ -138,6 +143,10 @@ def test_each_action_parses_its_form_into_its_command() -> None:
     ("extend", {"days": "12345"}, {"days": "请填写整数"}),
     ("decide_extension", {"decision": "maybe"}, {"decision": "请从列表中选择"}),
     ("copy", {}, {"department": "请选择抄送的部门或人员"}),
+    ("complete", {"outcome": "reject", "opinion": "内部意见"},
+     {"notice": "请填写告知申请人的理由"}),
+    ("ask_correction", {"notice": "请补正"}, {"fields": "请选择需要补正的项目"}),
+    ("ask_correction", {"fix.name": "1"}, {"notice": "请填写告知申请人的理由"}),
 ])
 def test_input_the_pages_lists_do_not_allow_is_refused_by_input_name(
         name: str, posted: dict[str, str], errors: dict[str, str]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from runtime.store import db
 from runtime.store.migrate import alembic_config, current_revision, head_revision, upgrade
@@ -52,3 +52,30 @@ def test_env_refuses_to_run_without_a_connection() -> None:
 
     with pytest.raises(RuntimeError, match="runtime.store.migrate"):
         command.upgrade(alembic_config(), "head")
+
+
+def test_the_applicants_status_of_finished_cases_is_set_on_upgrade(db_url: str) -> None:
+    """0007_citizen: a submission whose case is done or rejected gets that status."""
+    upgrade(db_url, "0006")
+    engine = db.make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            for no, case_status in ((1, "done"), (2, "rejected"), (3, "running")):
+                connection.execute(text(
+                    "INSERT INTO submissions (id, tracking_no, verification_code, "
+                    "idempotency_key, form_id, form_version, data, prefilled, status, "
+                    "owner_kind, created_at, updated_at, row_version) VALUES "
+                    f"({no}, 'T{no}', '000000', 'k{no}', 'f', 1, '{{}}', '{{}}', 'submitted', "
+                    "'guest', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
+                connection.execute(text(
+                    "INSERT INTO cases (id, submission_id, tracking_no, process_id, "
+                    "process_version, templates, status, steps, created_at, updated_at, "
+                    f"row_version) VALUES ({no}, {no}, 'T{no}', 'p', 1, '{{}}', '{case_status}', "
+                    "'{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
+        upgrade(engine)
+        with engine.connect() as connection:
+            found = dict(connection.execute(text(
+                "SELECT tracking_no, status FROM submissions ORDER BY id")).all())
+        assert found == {"T1": "done", "T2": "not_approved", "T3": "submitted"}
+    finally:
+        engine.dispose()

@@ -280,6 +280,10 @@ def test_english_pages_and_reasons(world: Flask) -> None:
     response = govsvc.client.post(f"/work/tasks/{number}/1/complete?lang=en",
                                   data={"csrf_token": govsvc.token(), "outcome": "reject"})
     assert response.status_code == 422
+    assert field_error(response, "complete", "notice") == "Write the reason the applicant is told"
+    response = govsvc.client.post(f"/work/tasks/{number}/1/complete?lang=en", data={
+        "csrf_token": govsvc.token(), "outcome": "reject", "notice": "x"})
+    assert response.status_code == 422
     assert refusal(response) == "a reason is required to complete"
 
 
@@ -515,14 +519,16 @@ def test_the_demo_clerks_take_a_case_from_acceptance_to_close(world: Flask) -> N
     assert "钱受理" not in progress and "王办事" not in progress  # no staff names
 
 
-def test_the_citizen_sees_a_return_for_correction(world: Flask) -> None:
+def test_an_internal_return_is_shown_to_the_citizen_as_in_progress(world: Flask) -> None:
     number = apply(world)
     accepted(world, number)
     health = Person(world, "clerk_health")
     health.done(number, 2, "claim")
     health.done(number, 2, "return", target="accept", reason="请补充父亲身份证")
     progress = track(world, number)
-    assert "退回补正：请补充父亲身份证" in progress
+    assert 'id="status" class="status-in_progress">办理中<' in progress
+    assert "待补正" not in progress and "请补充父亲身份证" not in progress
+    assert 'id="correct-link"' not in progress
     assert "出生信息联合核验：<strong>等待办理</strong>" in progress
     assert "王办事" not in progress
 
