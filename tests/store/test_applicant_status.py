@@ -88,7 +88,7 @@ def test_a_resubmission_is_validated_stored_and_resumes_the_step(birth: Session)
 
 def test_the_migration_gives_existing_cases_submissions_their_status(
         birth: Session, engine: Engine) -> None:
-    """0007_citizen, run on cases made before it: accepted, in progress, done, not approved;
+    """0010, run on cases made before it: accepted, in progress, done, not approved;
     a case nobody has acted on stays submitted."""
     health = staff(2, "HEALTH")
     made = [start(birth, key=f"k{i}", data=DATA) for i in range(5)]
@@ -104,7 +104,7 @@ def test_the_migration_gives_existing_cases_submissions_their_status(
     assert [submission(birth, c.submission_id).status for c in made] == expected
     birth.close()
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0006")
+        command.downgrade(alembic_config(connection), "0009")
     with engine.connect() as connection:
         assert {s for (s,) in connection.execute(text("SELECT status FROM submissions"))} == {
             "submitted"}

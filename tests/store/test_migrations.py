@@ -55,8 +55,8 @@ def test_env_refuses_to_run_without_a_connection() -> None:
 
 
 def test_the_applicants_status_of_finished_cases_is_set_on_upgrade(db_url: str) -> None:
-    """0007_citizen: a submission whose case is done or rejected gets that status."""
-    upgrade(db_url, "0006")
+    """0010: a submission whose case is done or rejected gets that status."""
+    upgrade(db_url, "0009")
     engine = db.make_engine(db_url)
     try:
         with engine.begin() as connection:
