@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -78,3 +79,11 @@ def test_citizen_sign_in_and_out(client: FlaskClient, app: Flask) -> None:
     other.post("/auth/logout", data={"csrf_token": csrf_from(page)})
     assert other.get("/auth/citizen").status_code == 302
     assert other.get("/admin/users").status_code == 302  # a citizen is not staff
+
+
+def test_a_citizen_session_ends_twelve_hours_after_sign_in(client: FlaskClient) -> None:
+    register(client)
+    assert client.get("/auth/citizen").status_code == 200
+    with client.session_transaction() as held:
+        held["citizen"][2] = int(time.time() - 12.1 * 3600)
+    assert client.get("/auth/citizen").status_code == 302
