@@ -53,7 +53,7 @@ class Application:
     owner: Owner = GUEST
     uploads: frozenset[str] = frozenset()  # keys of files this browser session uploaded
     prefilled: Mapping[str, str] = field(default_factory=dict)  # field id -> its source
-    ip: str | None = None
+    origin: audit.Origin = audit.NOWHERE
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     receipt = submit_validated(
         session, form=form, data=result.data, idempotency_key=application.idempotency_key,
         owner=application.owner, region_code=region_of(form, result.data),
-        attachments=own_files(form, result.data, application.uploads), ip=application.ip,
+        attachments=own_files(form, result.data, application.uploads),
+        origin=application.origin,
         prefilled=dict(application.prefilled), starts_case=starts)
     return Submitted(result, receipt)
 
@@ -87,7 +88,8 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
 def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      idempotency_key: str, owner: Owner = GUEST,
                      region_code: str | None = None, attachments: Iterable[str] = (),
-                     ip: str | None = None, prefilled: dict[str, str] | None = None,
+                     origin: audit.Origin = audit.NOWHERE,
+                     prefilled: dict[str, str] | None = None,
                      starts_case: bool = True) -> Receipt:
     """Store a validated submission once per idempotency key, claim the uploaded files it
     names (`attachments`: keys the caller checked are the submitter's), start its case
@@ -102,7 +104,8 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
             claim_files(session, row.id, keys)
             if starts_case:
                 _start_case(session, row)
-            audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
+            audit.record(session, action="submission.create", actor=_actor(owner),
+                         ip=origin.ip, user_agent=origin.user_agent,
                          target=("submission", row.tracking_no),
                          after={"form": form.id, "version": form.version})
             session.commit()

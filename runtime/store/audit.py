@@ -34,6 +34,7 @@ from runtime.store.models import Base, JSONData, utcnow
 
 GENESIS = "0" * 64
 DETAIL_MAX = 500
+USER_AGENT_MAX = 300
 # Any constant: every appender takes this transaction-level lock on PostgreSQL.
 ADVISORY_LOCK_KEY = 0x4C43_4155_4449_54  # "LCAUDIT"
 
@@ -48,7 +49,21 @@ ACTIONS = Catalogue({
     "pii.reveal": ("查看脱敏信息原文", "reveal of a masked value"),
     "definition.publish": ("发布定义", "definition publish"),
     "submission.create": ("提交申请", "submission"),
-    "task.action": ("办理任务", "task action"),
+    "task.action": ("办理任务", "task action"),  # an action an extension added
+    "task.claim": ("签收任务", "task claimed"),
+    "task.complete": ("办理任务", "task completed"),
+    "task.return": ("退回任务", "task returned"),
+    "task.transfer": ("转办任务", "task transferred"),
+    "task.delegate": ("委派任务", "task delegated"),
+    "task.add_signer": ("加签", "signer added"),
+    "task.withdraw": ("撤回任务", "task withdrawn"),
+    "task.extend": ("申请延期", "extension requested"),
+    "task.decide_extension": ("审批延期", "extension decided"),
+    "task.remind": ("催办", "reminder"),
+    "task.supervise": ("督办", "supervision"),
+    "task.copy": ("抄送", "copy"),
+    "tracking.failed": ("办理进度查询失败", "failed tracking lookup"),
+    "request.throttled": ("请求过于频繁被拒绝", "request refused by a rate limit"),
     "job.retry": ("重新发送失败的后台任务", "retry of a dead background job"),
     "export": ("导出数据", "export"),
 })
@@ -71,6 +86,18 @@ class Actor:
 SYSTEM = Actor(None, "system", "system")
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from: the request's address and its user agent (none for the
+    system's own moves)."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+NOWHERE = Origin()
+
+
 class AuditEntry(Base):
     """One audit record. Never updated or deleted (the database refuses)."""
 
@@ -86,6 +113,7 @@ class AuditEntry(Base):
     actor_name: Mapped[str] = mapped_column(String(200))
     actor_kind: Mapped[str] = mapped_column(String(16))
     ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX))  # hashed when set
     action: Mapped[str] = mapped_column(String(64), index=True)
     target_kind: Mapped[str | None] = mapped_column(String(64))
     target_id: Mapped[str | None] = mapped_column(String(200))
@@ -108,8 +136,12 @@ HASHED = ("created_at", "actor_id", "actor_name", "actor_kind", "ip", "action", 
 
 def chain_hash(row: Any) -> str:
     """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of a row's `HASHED`
-    fields, the time as ISO text in UTC so that SQLite and PostgreSQL give the same text."""
+    fields, the time as ISO text in UTC so that SQLite and PostgreSQL give the same text.
+    The user agent joins them when there is one, so rows written before it existed keep
+    their hashes."""
     content = {name: getattr(row, name) for name in HASHED}
+    if row.user_agent is not None:
+        content["user_agent"] = row.user_agent
     content["created_at"] = iso_utc(row.created_at)
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -127,7 +159,8 @@ def iso_utc(moment: datetime) -> str:
 
 def record(session: Session, *, action: str, actor: Actor = SYSTEM,
            target: tuple[str, object] | None = None, before: Any = None, after: Any = None,
-           ip: str | None = None, detail: str | None = None) -> AuditEntry:
+           ip: str | None = None, user_agent: str | None = None,
+           detail: str | None = None) -> AuditEntry:
     """Append one audit row to `session`'s transaction (flushed, not committed): the caller's
     commit stores it together with the change it records, and a rollback drops both."""
     if action not in ACTIONS:
@@ -136,13 +169,14 @@ def record(session: Session, *, action: str, actor: Actor = SYSTEM,
     entry = AuditEntry(
         created_at=utcnow(), actor_id=None if actor.id is None else str(actor.id),
         actor_name=actor.name, actor_kind=actor.kind, ip=ip, action=action,
+        user_agent=user_agent[:USER_AGENT_MAX] if user_agent else None,
         target_kind=target_kind, target_id=target_id, before=_plain(before),
         after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX])
     entry.prev_hash = _last_hash_locked(session)
     entry.hash = entry.compute_hash()
     # One plain INSERT (a row written once needs no unit of work); executed now, so the
     # next record() in this transaction sees this row as the last.
-    values = {name: getattr(entry, name) for name in (*HASHED, "hash")}
+    values = {name: getattr(entry, name) for name in (*HASHED, "user_agent", "hash")}
     entry.id = session.connection().execute(_INSERT, values).inserted_primary_key[0]
     return entry
 

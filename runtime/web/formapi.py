@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from runtime.casework.submissions import Application, submit
+from runtime.web.auth.audit import origin
 from runtime.web.database import db, store
 from runtime.web.errors import AppError
 from runtime.web.fieldtypes import field_types
@@ -34,7 +35,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     row = form_head(form_id, version if isinstance(version, int) else None)
     form = form_of(row)
     key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]
-    application = Application(form, body["data"], key, ip=request.remote_addr)
+    application = Application(form, body["data"], key, origin=origin())
     done = submit(db(), application, field_types(), catalogs=catalogs_for(row.pack_id, form),
                   resolver=resolver(), heads=store().heads)
     if done.receipt is None:

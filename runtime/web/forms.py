@@ -23,6 +23,7 @@ from runtime.forms.wizard import SUBMIT, parse_step, shown_errors, step_after
 from runtime.store.models import Definition
 from runtime.store.queries import list_definitions
 from runtime.web import drafts, formtemplates, tracking, uploads
+from runtime.web.auth.audit import origin
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
@@ -145,8 +146,7 @@ def post(form_id: str) -> ResponseReturnValue:
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
         application = Application(form, data, key[:64], owner(), uploads.uploaded(),
-                                  sources(form, locked) if locked else {},
-                                  request.remote_addr)
+                                  sources(form, locked) if locked else {}, origin())
         done = submit(db(), application, field_types(), catalogs=catalogs, resolver=resolver(),
                       heads=store().heads)
         if done.receipt is not None:
