@@ -22,6 +22,10 @@ from runtime.store.models import Base, aware, utcnow
 
 DRAFT_DAYS = 30
 TRACKING_TRIES = 5
+# Verification codes: letters and digits a person cannot misread (no 0/O, 1/I/L), 10 of
+# them (31^10, about 8e14); rows from before keep their 6-digit codes, which still work.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Submission(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_no: Mapped[str] = mapped_column(String(20), unique=True)
-    verification_code: Mapped[str] = mapped_column(String(6))
+    verification_code: Mapped[str] = mapped_column(String(12))
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     form_id: Mapped[str] = mapped_column(String(64), index=True)
     form_version: Mapped[int] = mapped_column(Integer)
@@ -120,7 +124,12 @@ def _tracking_no() -> str:
 
 
 def _code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _typed_code(code: str) -> str:
+    """A code as a person may type it: any case, with spaces or hyphens between groups."""
+    return "".join(code.split()).replace("-", "").upper()
 
 
 def find_for_tracking(session: Session, tracking_no: str, code: str) -> Submission | None:
@@ -128,9 +137,17 @@ def find_for_tracking(session: Session, tracking_no: str, code: str) -> Submissi
     both match (compared in constant time); callers rate-limit the attempts."""
     row = session.scalars(select(Submission)
                           .where(Submission.tracking_no == tracking_no.strip())).first()
-    if row is None or not hmac.compare_digest(row.verification_code, code.strip()):
+    if row is None or not hmac.compare_digest(row.verification_code.encode(),
+                                              _typed_code(code).encode()):
         return None
     return row
+
+
+def owner_of(session: Session, tracking_no: str) -> Owner | None:
+    """Who submitted `tracking_no`; None if no submission has it."""
+    found = session.execute(select(Submission.owner_kind, Submission.owner_id)
+                            .where(Submission.tracking_no == tracking_no)).first()
+    return None if found is None else Owner(found[0], found[1])
 
 
 def save_draft(session: Session, *, form: FormSpec, data: dict[str, Any], owner: Owner = GUEST,

@@ -146,6 +146,11 @@ def test_sign_in_attempts_are_rate_limited_by_address(
     assert limited.status_code == 429
     assert "尝试次数过多，请稍后再试" in limited.get_data(as_text=True)
     assert sign_in(client, "clerk_health", ip="10.0.0.2").status_code == 302
+    with store(demo).sessions() as session:
+        refused = session.scalars(select(AuditEntry)
+                                  .where(AuditEntry.action == "request.throttled")).one()
+        assert (refused.detail, refused.actor_name, refused.ip) == (
+            "sign-in (staff)", "clerk_health", "10.0.0.1")
 
 
 def test_sign_in_attempts_are_rate_limited_by_account(

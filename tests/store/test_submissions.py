@@ -42,7 +42,7 @@ def count(session: Session) -> int:
 def test_a_submission_remembers_its_form_version_and_gives_a_receipt(session: Session) -> None:
     receipt = submit(session, form=FORM, data={"name": "张三"}, idempotency_key="k1")
     assert receipt.created and len(receipt.tracking_no) == 16
-    assert receipt.tracking_no.isdigit() and len(receipt.verification_code) == 6
+    assert receipt.tracking_no.isdigit() and len(receipt.verification_code) == 10
     row = session.scalars(select(Submission)).one()
     assert (row.form_id, row.form_version, row.department_code) == ("apply", 2, "GOVSVC")
     assert row.data == {"name": "张三"}

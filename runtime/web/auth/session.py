@@ -37,6 +37,13 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_MAX_AGE_DAYS": 90,          # 0: passwords never expire
     "SESSION_HOURS": 8,                   # sliding: this long after the last request
     "SESSION_ABSOLUTE_HOURS": 12,         # and never longer than this after the sign-in
+    # Guests' tracking lookups and registrations, in sliding windows of their own:
+    "TRACK_RATE_PER_IP": 30,              # lookups of any number from one address...
+    "TRACK_RATE_IP_SECONDS": 3600,        # ...in the last hour
+    "TRACK_RATE_PER_NUMBER": 20,          # lookups of one tracking number from anywhere...
+    "TRACK_RATE_NUMBER_SECONDS": 86400,   # ...in the last day (its owner's session is free)
+    "REGISTER_RATE_PER_IP": 10,           # registrations from one address...
+    "REGISTER_RATE_SECONDS": 3600,        # ...in the last hour
 }
 
 

@@ -1,5 +1,5 @@
 """Who acted from where, and what a guest holds: the audit log keeps the user agent of each
-request beside its address.
+request beside its address; verification codes grow from 6 digits to 10 letters and digits.
 
 Revision ID: 0007_identity
 Revises: 0006
@@ -18,7 +18,24 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("audit_log", sa.Column("user_agent", sa.String(300), nullable=True))
+    if op.get_context().dialect.name == "postgresql":
+        op.alter_column("submissions", "verification_code", type_=sa.String(12))
+    else:
+        _widen_on_sqlite()
+
+
+def _widen_on_sqlite() -> None:
+    """SQLite cannot change a column's type in place, and rebuilding the table would fail on
+    the cases and files that refer to it: a wide copy of the column replaces the old one
+    (the old one is in no index or constraint, so it may be dropped)."""
+    for statement in (
+            "ALTER TABLE submissions ADD COLUMN code_wide VARCHAR(12) NOT NULL DEFAULT ''",
+            "UPDATE submissions SET code_wide = verification_code",
+            "ALTER TABLE submissions DROP COLUMN verification_code",
+            "ALTER TABLE submissions RENAME COLUMN code_wide TO verification_code"):
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    # Codes longer than 6 cannot go back into the old column: the downgrade keeps it wide.
     op.drop_column("audit_log", "user_agent")
