@@ -1,14 +1,18 @@
 """The tables and queries of submissions and drafts of generated forms.
 
 A submission keeps the form id and the version it was filled on, so a later version never
-changes how it reads; its idempotency key is unique, so the same key makes one submission
-(the use-case that submits is `runtime.casework.submissions`).
+changes how it reads. Its idempotency key is kept as a hash of the form, the submitter and
+the key the client sent (`scoped_key`), unique, beside a hash of the canonical body
+(`body_hash`): the same key from the same submitter on the same form makes one submission,
+and a key never reaches another submitter's receipt (the use-case that submits is
+`runtime.casework.submissions`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,7 +50,8 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_no: Mapped[str] = mapped_column(String(20), unique=True)
     verification_code: Mapped[str] = mapped_column(String(12))
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)  # see scoped_key
+    body_hash: Mapped[str | None] = mapped_column(String(64))  # None: stored before 0007
     form_id: Mapped[str] = mapped_column(String(64), index=True)
     form_version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
@@ -87,16 +92,30 @@ class Receipt:
     created: bool  # False when this idempotency key had already made the submission
 
 
+def scoped_key(form_id: str, submitter: str, key: str) -> str:
+    """The stored idempotency key: the client's `key` as one `submitter` (an account, a
+    browser session, an API client) sent it to one form, hashed to a fixed length."""
+    return hashlib.sha256("\x00".join((form_id, submitter, key)).encode()).hexdigest()
+
+
+def body_hash(form: FormSpec, data: dict[str, Any]) -> str:
+    """A hash of what was submitted: the form's version and the canonical JSON of the data
+    (sorted keys, no spaces), so a repeat with other data is told from a retry."""
+    canonical = json.dumps({"version": form.version, "data": data}, sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
                       idempotency_key: str, owner: Owner, region_code: str | None,
-                      prefilled: dict[str, str]) -> Submission:
+                      prefilled: dict[str, str], body: str | None = None) -> Submission:
     """Insert a submission of `form` with a freshly drawn tracking number and code, in the
     caller's transaction, and return it (detached: written once, it needs no unit of work,
     so it is one plain INSERT). A repeated key or a number already taken raises
     IntegrityError here."""
     now = utcnow()
     values = {"tracking_no": _tracking_no(), "verification_code": _code(),
-              "idempotency_key": idempotency_key, "form_id": form.id,
+              "idempotency_key": idempotency_key, "body_hash": body, "form_id": form.id,
               "form_version": form.version, "data": data, "prefilled": prefilled,
               "status": "submitted", "owner_kind": owner.kind, "owner_id": owner.id,
               "department_code": form.department, "region_code": region_code,

@@ -32,6 +32,9 @@ MESSAGES = Catalogue({
     "bad_submission": ("请求体应为 {{\"data\": {{...}}}} 形式的 JSON 对象",
                        "the body must be a JSON object like {{\"data\": {{...}}}}"),
     "invalid_submission": ("提交的数据有 {n} 处问题", "the submission has {n} problem(s)"),
+    "key_reused": ("此 idempotency_key 已用于内容不同的一次提交，本次未保存",
+                   "this idempotency_key was used for a submission with other data; "
+                   "nothing was stored"),
     "database_unavailable": ("数据库暂时无法访问", "the database is unavailable"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "

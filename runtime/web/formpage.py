@@ -9,7 +9,7 @@ import re
 import secrets
 from typing import Any
 
-from flask import abort, g, render_template, url_for
+from flask import abort, g, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
@@ -27,6 +27,8 @@ from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formviews import Views, plans
 from runtime.web.lang import current_lang
+
+SUBMITTER = "submitter"  # a browser session's name for the idempotency keys it sends
 
 TEXT = Catalogue({
     "catalogue": ("办事服务", "Services"), "search": ("搜索", "Search"),
@@ -53,6 +55,9 @@ TEXT = Catalogue({
     "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
     "slow_down": ("尝试次数过多，请稍后再试。", "Too many attempts; please try again later."),
     "draft_saved": ("草稿已保存", "Draft saved"),
+    "key_reused": ("此页面已提交过不同的内容，本次未提交。请核对后再提交。",
+                   "This page was already submitted with other answers; nothing was "
+                   "submitted now. Check them and submit again."),
     "province": ("省", "Province"), "city": ("市", "City"), "county": ("区县", "County"),
     "file_type": ("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）",
                   "Only PDF, JPG or PNG files (judged by their content)"),
@@ -115,6 +120,20 @@ def locked_values(form: FormSpec) -> dict[str, Any]:
 def owner() -> Owner:
     citizen = g.get("citizen")
     return Owner("citizen", citizen.id) if citizen is not None else GUEST
+
+
+def submitter(anonymous: str | None = None) -> str:
+    """Whose idempotency keys a submit uses: the signed-in account's; else `anonymous` (an
+    API client, by its address); else this browser session's own random name."""
+    if g.get("user") is not None:
+        return f"staff:{g.user.id}"
+    if g.get("citizen") is not None:
+        return f"citizen:{g.citizen.id}"
+    if anonymous:
+        return anonymous
+    if SUBMITTER not in session:
+        session[SUBMITTER] = secrets.token_urlsafe(16)
+    return f"session:{session[SUBMITTER]}"
 
 
 def field_id(path: str) -> str:

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from jinja2 import Template
 
-from runtime.casework.submissions import Application, submit
+from runtime.casework.submissions import Application, KeyReused, submit
 from runtime.definitions.spec import FormSpec, PackSpec
 from runtime.forms.dependencies import dependents
 from runtime.forms.prefill import sources
@@ -41,6 +41,7 @@ from runtime.web.formpage import (
     parse_version,
     render_page,
     resolver,
+    submitter,
 )
 from runtime.web.formviews import Views, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
@@ -146,9 +147,15 @@ def post(form_id: str) -> ResponseReturnValue:
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
         application = Application(form, data, key[:64], owner(), uploads.uploaded(),
-                                  sources(form, locked) if locked else {}, origin())
-        done = submit(db(), application, field_types(), catalogs=catalogs, resolver=resolver(),
-                      heads=store().heads)
+                                  sources(form, locked) if locked else {}, origin(),
+                                  submitter())
+        try:
+            done = submit(db(), application, field_types(), catalogs=catalogs,
+                          resolver=resolver(), heads=store().heads)
+        except KeyReused:  # e.g. back, an answer changed, submit again: a new key to confirm
+            return render_page(row, form, state_of(form, data, field_types()), {}, step=step,
+                               key=secrets.token_urlsafe(18), notice=form_text("key_reused"),
+                               status=409)
         if done.receipt is not None:
             tracking.remember(done.receipt, form)
             return redirect(lang_url("tracking.receipt"), code=303)

@@ -1,5 +1,6 @@
 """Who acted from where, and what a guest holds: the audit log keeps the user agent of each
-request beside its address; verification codes grow from 6 digits to 10 letters and digits.
+request beside its address; verification codes grow from 6 digits to 10 letters and digits;
+a submission keeps a hash of its body beside its (now scoped and hashed) idempotency key.
 
 Revision ID: 0007_identity
 Revises: 0006
@@ -18,6 +19,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("audit_log", sa.Column("user_agent", sa.String(300), nullable=True))
+    op.add_column("submissions", sa.Column("body_hash", sa.String(64), nullable=True))
     if op.get_context().dialect.name == "postgresql":
         op.alter_column("submissions", "verification_code", type_=sa.String(12))
     else:
@@ -38,4 +40,5 @@ def _widen_on_sqlite() -> None:
 
 def downgrade() -> None:
     # Codes longer than 6 cannot go back into the old column: the downgrade keeps it wide.
+    op.drop_column("submissions", "body_hash")
     op.drop_column("audit_log", "user_agent")
