@@ -46,6 +46,8 @@ ACTIONS = Catalogue({
     "auth.locked": ("账号锁定", "account locked"),
     "access.denied": ("拒绝访问", "permission denied"),
     "account.change": ("账号或角色变更", "account or role change"),
+    "account.register_repeat": ("用已注册的手机号或信用代码注册", "registration of a taken "
+                                "mobile number or credit code"),
     "pii.reveal": ("查看脱敏信息原文", "reveal of a masked value"),
     "definition.publish": ("发布定义", "definition publish"),
     "submission.create": ("提交申请", "submission"),

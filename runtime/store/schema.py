@@ -2,7 +2,18 @@
 them all. Migrations and the models-versus-migrations test use this, not the modules one by
 one; a new table module is added here and nowhere else."""
 
-from runtime.store import accounts, audit, cases, files, jobs, models, ratelimit, submissions
+from runtime.store import (
+    accounts,
+    audit,
+    cases,
+    citizen_messages,
+    files,
+    jobs,
+    models,
+    ratelimit,
+    submissions,
+)
 
-MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs)
+MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs,
+           citizen_messages)
 metadata = models.Base.metadata

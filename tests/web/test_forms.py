@@ -263,7 +263,10 @@ def test_a_signed_in_citizen_gets_locked_prefilled_values(form_client: FlaskClie
     registered = form_client.post("/auth/register", data={
         "kind": "person", "mobile": "13912345678", "name": "李丽", "password": "citizen2025",
         "confirm_password": "citizen2025", "csrf_token": token})
-    assert registered.status_code == 302
+    assert registered.status_code == 303
+    signed_in = form_client.post("/auth/citizen/login", data={
+        "mobile": "13912345678", "password": "citizen2025", "csrf_token": token})
+    assert signed_in.status_code == 302
     page = form_client.get("/forms/birth_apply").get_data(as_text=True)
     assert re.search(r'id="in-contact_mobile" name="contact_mobile"[^>]* readonly', page)
     assert 'value="13912345678"' in page
