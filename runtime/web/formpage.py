@@ -129,11 +129,15 @@ def submitter(anonymous: str | None = None) -> str:
         return f"staff:{g.user.id}"
     if g.get("citizen") is not None:
         return f"citizen:{g.citizen.id}"
-    if anonymous:
-        return anonymous
+    return anonymous or f"session:{session_name()}"
+
+
+def session_name() -> str:
+    """This browser session's random name, given the first time a form page is shown, so
+    that two submits of that page at the same moment carry the same one."""
     if SUBMITTER not in session:
         session[SUBMITTER] = secrets.token_urlsafe(16)
-    return f"session:{session[SUBMITTER]}"
+    return str(session[SUBMITTER])
 
 
 def field_id(path: str) -> str:
@@ -151,6 +155,7 @@ def render_page(row: Head, form: FormSpec, state: FormState, errors: dict[str, l
                         if p.type in FILE_FIELD_TYPES for k in state.data.get(p.spec.id) or []])
     views = Views(form, state, errors, catalogs_for(row.pack_id, form), names,
                   frozenset(locked_values(form)), lang=current_lang()).top()
+    session_name()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
                "pages": pages(form), "key": key or secrets.token_urlsafe(18),
                "notice": notice, "draft": draft, "live_url": live_url(form)}
