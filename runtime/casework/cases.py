@@ -104,14 +104,16 @@ def follow(session: Session, row: CaseRow, plan: Plan, case: Case, effects: Effe
 
 def apply(session: Session, case_id: int, staff: Staff, no: int, command: Command, *,
           now: datetime | None = None, loaded: Loaded | None = None,
-          table: Mapping[str, Action] = ACTIONS) -> Loaded:
+          table: Mapping[str, Action] = ACTIONS, origin: audit.Origin = audit.NOWHERE) -> Loaded:
     """Apply `staff`'s command to task `no` in one transaction and commit; the case as
-    written. `loaded` is the case the request has already read: the first try acts on it,
-    and only a conflict reads it again. What the engine refuses (FlowError) propagates."""
+    written, audited under the action's own name with the request's `origin`. `loaded` is
+    the case the request has already read: the first try acts on it, and only a conflict
+    reads it again. What the engine refuses (FlowError) propagates."""
     entry = table[command.name]
     return run(session, case_id, lambda flow: entry.perform(flow, staff, no, command),
                actor=Actor(staff.user_id, staff.name), now=now, loaded=loaded,
-               audit_as=(entry.audit_action, lambda flow: entry.audit(command, _done(flow))))
+               audit_as=(entry.audit_action, lambda flow: entry.audit(command, _done(flow))),
+               origin=origin)
 
 
 def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: Actor,
@@ -135,7 +137,7 @@ AuditAs = tuple[str, Callable[[Flow], dict[str, Any]]]
 
 def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor: Actor,
         now: datetime | None = None, loaded: Loaded | None = None,
-        audit_as: AuditAs | None = None) -> Loaded:
+        audit_as: AuditAs | None = None, origin: audit.Origin = audit.NOWHERE) -> Loaded:
     """Run `action` on the case, write what it changed and produced, audit a person's action
     as `audit_as` says, and commit; the case as written. A concurrent change makes it read
     again and retry; anything raised rolls back and propagates."""
@@ -153,7 +155,8 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
                 name, after = audit_as
                 audit.record(session, action=name, actor=audit.Actor(str(actor.user_id),
                                                                      actor.name),
-                             target=("case", state.row.tracking_no), after=after(flow))
+                             target=("case", state.row.tracking_no), after=after(flow),
+                             ip=origin.ip, user_agent=origin.user_agent)
             session.commit()
             state.effects = flow.effects
             return state

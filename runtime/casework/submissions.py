@@ -3,9 +3,11 @@ browser session uploaded, start the case its form starts and audit it, in one tr
 with one commit. The page and the JSON API call `submit`; a caller that validated already
 (a test, a bench, the demo) calls `submit_validated`.
 
-Each rendered form carries an idempotency key: the same key submitted twice, even at the same
-moment, makes one submission and gives back the same receipt. The key is not looked up first:
-the insert finds a repeat by the unique key, so a new submission costs no read.
+Each rendered form carries an idempotency key: the same key submitted twice by the same
+submitter to the same form with the same data, even at the same moment, makes one submission
+and gives back the same receipt; with other data it is refused (`KeyReused`) and stores
+nothing. Another submitter's key never meets this one. The key is not looked up first: the
+insert finds a repeat by the unique key, so a new submission costs no read.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ from runtime.store.submissions import (
     Owner,
     Receipt,
     Submission,
+    body_hash,
     by_key,
     insert_submission,
     receipt_of,
+    scoped_key,
 )
 
 log = logging.getLogger(__name__)
@@ -58,7 +62,12 @@ class Application:
     owner: Owner = GUEST
     uploads: frozenset[str] = frozenset()  # keys of files this browser session uploaded
     prefilled: Mapping[str, str] = field(default_factory=dict)  # field id -> its source
-    ip: str | None = None
+    origin: audit.Origin = audit.NOWHERE
+    submitter: str = ""  # whose keys these are: "citizen:7", "session:…", "api:<address>"
+
+
+class KeyReused(Exception):
+    """The idempotency key was used before by this submitter on this form, with other data."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,8 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     receipt = submit_validated(
         session, form=form, data=result.data, idempotency_key=application.idempotency_key,
         owner=application.owner, region_code=region_of(form, result.data),
-        attachments=own_files(form, result.data, application.uploads), ip=application.ip,
+        attachments=own_files(form, result.data, application.uploads),
+        origin=application.origin, submitter=application.submitter,
         prefilled=dict(application.prefilled), starts_case=starts)
     return Submitted(result, receipt)
 
@@ -94,29 +104,36 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
 def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      idempotency_key: str, owner: Owner = GUEST,
                      region_code: str | None = None, attachments: Iterable[str] = (),
-                     ip: str | None = None, prefilled: dict[str, str] | None = None,
-                     starts_case: bool = True) -> Receipt:
-    """Store a validated submission once per idempotency key, claim the uploaded files it
-    names (`attachments`: keys the caller checked are the submitter's), start its case
-    (unless the caller knows its form starts none: `starts_case`), audit it, and commit."""
-    keys = list(attachments)
+                     origin: audit.Origin = audit.NOWHERE,
+                     prefilled: dict[str, str] | None = None,
+                     starts_case: bool = True, submitter: str = "") -> Receipt:
+    """Store a validated submission once per idempotency key of `submitter` (by default
+    the owner's account) on this form, claim the uploaded files it names (`attachments`:
+    keys the caller checked are the submitter's), start its case (unless the caller knows
+    its form starts none: `starts_case`), audit it, and commit. The key used before with
+    other data raises KeyReused, and nothing is written."""
+    keys, body = list(attachments), body_hash(form, data)
+    scoped = scoped_key(form.id, submitter or _account(owner), idempotency_key)
     for _ in range(TRACKING_TRIES):
         try:
             # A repeated key or a drawn number already taken fails the insert.
-            row = insert_submission(session, form, data, idempotency_key=idempotency_key,
+            row = insert_submission(session, form, data, idempotency_key=scoped,
                                     owner=owner, region_code=region_code,
-                                    prefilled=prefilled or {})
+                                    prefilled=prefilled or {}, body=body)
             claim_files(session, row.id, keys)
             if starts_case:
                 _start_case(session, row)
-            audit.record(session, action="submission.create", actor=_actor(owner), ip=ip,
+            audit.record(session, action="submission.create", actor=_actor(owner),
+                         ip=origin.ip, user_agent=origin.user_agent,
                          target=("submission", row.tracking_no),
                          after={"form": form.id, "version": form.version})
             session.commit()
             return receipt_of(row, created=True)
         except IntegrityError as error:
             session.rollback()
-            existing = by_key(session, idempotency_key)
+            existing = by_key(session, scoped)
+            if existing is not None and existing.body_hash != body:
+                raise KeyReused(idempotency_key) from error
             if existing is not None:  # the key was used before, or won a race: one receipt
                 return receipt_of(existing, created=False)
             if "tracking_no" not in str(error.orig):
@@ -212,6 +229,10 @@ def own_files(form: FormSpec, data: Mapping[str, Any], uploads: frozenset[str]) 
     if not uploads:
         return []
     return [k for f in _typed_fields(form)[1] for k in data.get(f) or [] if k in uploads]
+
+
+def _account(owner: Owner) -> str:
+    return "" if owner.id is None else f"{owner.kind}:{owner.id}"
 
 
 def _actor(owner: Owner) -> audit.Actor:

@@ -13,7 +13,7 @@ or `Invalid` with the errors by input name. Part of the pure core (no flask, no 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -105,7 +105,7 @@ class Action:
     check: Check
     parse: Parse
     audit: Audit = acted
-    audit_action: str = "task.action"
+    audit_action: str = "task.action"  # each built-in one has its own: task.<name>
     # The history events the action adds, in words: {step}, {target}, {department}, {user},
     # {position}, {outcome}, {days}, {decision} and {whom} are filled in from the event.
     events: Mapping[str, tuple[str, str]] = field(default_factory=dict)
@@ -213,7 +213,7 @@ def build(entries: Iterable[Action]) -> Mapping[str, Action]:
     return MappingProxyType(table)
 
 
-BUILT_IN = (
+BUILT_IN = tuple(replace(action, audit_action=f"task.{action.name}") for action in (
     Action(Claim, lambda f, s, n, c: actions.claim(f, s, n), actions.check_claim,
            lambda p, ch, lang: Claim(),
            events={"claim": ("签收「{step}」", "Claimed “{step}”")}),
@@ -272,7 +272,7 @@ BUILT_IN = (
     Action(Copy, lambda f, s, n, c: actions.copy_to(f, s, n, to=c.to, user_id=c.user_id),
            actions.check_copy, parse_copy,
            events={"copy": ("将「{step}」抄送{whom}", "Copied “{step}” to {whom}")}),
-)
+))
 ACTIONS = build(BUILT_IN)
 
 

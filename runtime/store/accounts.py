@@ -346,6 +346,10 @@ def citizen_by_mobile(session: Session, mobile: str) -> Citizen | None:
     return session.scalars(select(Citizen).where(Citizen.mobile == mobile)).first()
 
 
+def citizen_by_uscc(session: Session, code: str) -> Citizen | None:
+    return session.scalars(select(Citizen).where(Citizen.uscc == code)).first()
+
+
 def add_citizen(session: Session, mobile: str, display_name: str, password: str, *,
                 uscc: str | None = None, now: datetime | None = None) -> Citizen:
     """A person, or an enterprise when `uscc` is given; the caller commits."""

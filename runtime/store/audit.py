@@ -49,6 +49,7 @@ AUDIT_KEY_ENV = "LOWCODE_AUDIT_KEY"
 KEY_INFO = "audit_key"  # where a session carries the key (sessionmaker info)
 PLAIN, KEYED = 1, 2  # hash_version: sha256 of the content (before 0007), HMAC-SHA256
 DETAIL_MAX = 500
+USER_AGENT_MAX = 300
 # Any constant: every appender takes this transaction-level lock on PostgreSQL.
 ADVISORY_LOCK_KEY = 0x4C43_4155_4449_54  # "LCAUDIT"
 
@@ -60,12 +61,28 @@ ACTIONS = Catalogue({
     "auth.locked": ("账号锁定", "account locked"),
     "access.denied": ("拒绝访问", "permission denied"),
     "account.change": ("账号或角色变更", "account or role change"),
+    "account.register_repeat": ("用已注册的手机号或信用代码注册", "registration of a taken "
+                                "mobile number or credit code"),
     "pii.reveal": ("查看脱敏信息原文", "reveal of a masked value"),
     "definition.publish": ("发布定义", "definition publish"),
     "submission.create": ("提交申请", "submission"),
     "record.write_back": ("案件回写台账", "record updated by a case"),
     "submission.correct": ("申请人补正后重新提交", "resubmission after a correction"),
-    "task.action": ("办理任务", "task action"),
+    "task.action": ("办理任务", "task action"),  # an action an extension added
+    "task.claim": ("签收任务", "task claimed"),
+    "task.complete": ("办理任务", "task completed"),
+    "task.return": ("退回任务", "task returned"),
+    "task.transfer": ("转办任务", "task transferred"),
+    "task.delegate": ("委派任务", "task delegated"),
+    "task.add_signer": ("加签", "signer added"),
+    "task.withdraw": ("撤回任务", "task withdrawn"),
+    "task.extend": ("申请延期", "extension requested"),
+    "task.decide_extension": ("审批延期", "extension decided"),
+    "task.remind": ("催办", "reminder"),
+    "task.supervise": ("督办", "supervision"),
+    "task.copy": ("抄送", "copy"),
+    "tracking.failed": ("办理进度查询失败", "failed tracking lookup"),
+    "request.throttled": ("请求过于频繁被拒绝", "request refused by a rate limit"),
     "job.retry": ("重新发送失败的后台任务", "retry of a dead background job"),
     "export": ("导出数据", "export"),
 })
@@ -88,6 +105,18 @@ class Actor:
 SYSTEM = Actor(None, "system", "system")
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from: the request's address and its user agent (none for the
+    system's own moves)."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+NOWHERE = Origin()
+
+
 class AuditEntry(Base):
     """One audit record. Never updated or deleted (the database refuses)."""
 
@@ -103,6 +132,7 @@ class AuditEntry(Base):
     actor_name: Mapped[str] = mapped_column(String(200))
     actor_kind: Mapped[str] = mapped_column(String(16))
     ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX))  # hashed when set
     action: Mapped[str] = mapped_column(String(64), index=True)
     target_kind: Mapped[str | None] = mapped_column(String(64))
     target_id: Mapped[str | None] = mapped_column(String(200))
@@ -121,7 +151,7 @@ class AuditEntry(Base):
 # added to the audit row joins the keyed list.
 HASHED_PLAIN = ("created_at", "actor_id", "actor_name", "actor_kind", "ip", "action",
                 "target_kind", "target_id", "before", "after", "detail", "prev_hash")
-HASHED = (*HASHED_PLAIN, "hash_version")
+HASHED = (*HASHED_PLAIN, "hash_version", "user_agent")
 
 
 class AuditKeyMissing(RuntimeError):
@@ -169,7 +199,8 @@ def iso_utc(moment: datetime) -> str:
 
 def record(session: Session, *, action: str, actor: Actor = SYSTEM,
            target: tuple[str, object] | None = None, before: Any = None, after: Any = None,
-           ip: str | None = None, detail: str | None = None) -> AuditEntry:
+           ip: str | None = None, user_agent: str | None = None,
+           detail: str | None = None) -> AuditEntry:
     """Append one audit row to `session`'s transaction (flushed, not committed): the caller's
     commit stores it together with the change it records, and a rollback drops both."""
     if action not in ACTIONS:
@@ -178,6 +209,7 @@ def record(session: Session, *, action: str, actor: Actor = SYSTEM,
     entry = AuditEntry(
         created_at=utcnow(), actor_id=None if actor.id is None else str(actor.id),
         actor_name=actor.name, actor_kind=actor.kind, ip=ip, action=action,
+        user_agent=user_agent[:USER_AGENT_MAX] if user_agent else None,
         target_kind=target_kind, target_id=target_id, before=_plain(before),
         after=_plain(after), detail=None if detail is None else detail[:DETAIL_MAX],
         hash_version=KEYED)

@@ -246,7 +246,7 @@ def mark_failed(session: Session, job_id: int, error: str, attempts: int, *,
 
 
 def retry(session: Session, job_id: int, *, actor: audit.Actor | None = None,
-          ip: str | None = None) -> bool:
+          origin: audit.Origin = audit.NOWHERE) -> bool:
     """An administrator sends a dead job again; commits, audited as `actor` when given (in
     the same transaction). False, and nothing written, if the job is not dead."""
     result = session.execute(update(Job).where(Job.id == job_id, Job.status == DEAD).values(
@@ -254,7 +254,8 @@ def retry(session: Session, job_id: int, *, actor: audit.Actor | None = None,
         .execution_options(synchronize_session=False))
     retried = bool(result.rowcount)  # type: ignore[attr-defined]
     if retried and actor is not None:
-        audit.record(session, action="job.retry", actor=actor, target=("job", job_id), ip=ip)
+        audit.record(session, action="job.retry", actor=actor, target=("job", job_id),
+                     ip=origin.ip, user_agent=origin.user_agent)
     session.commit()
     return retried
 

@@ -7,6 +7,7 @@ from runtime.store import (
     audit,
     calendar,
     cases,
+    citizen_messages,
     files,
     jobs,
     models,
@@ -14,5 +15,6 @@ from runtime.store import (
     submissions,
 )
 
-MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar)
+MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
+           citizen_messages)
 metadata = models.Base.metadata

@@ -1,14 +1,18 @@
 """The tables and queries of submissions and drafts of generated forms.
 
 A submission keeps the form id and the version it was filled on, so a later version never
-changes how it reads; its idempotency key is unique, so the same key makes one submission
-(the use-case that submits is `runtime.casework.submissions`).
+changes how it reads. Its idempotency key is kept as a hash of the form, the submitter and
+the key the client sent (`scoped_key`), unique, beside a hash of the canonical body
+(`body_hash`): the same key from the same submitter on the same form makes one submission,
+and a key never reaches another submitter's receipt (the use-case that submits is
+`runtime.casework.submissions`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,6 +27,10 @@ from runtime.store.models import Base, JSONData, aware, utcnow
 
 DRAFT_DAYS = 30
 TRACKING_TRIES = 5
+# Verification codes: letters and digits a person cannot misread (no 0/O, 1/I/L), 10 of
+# them (31^10, about 8e14); rows from before keep their 6-digit codes, which still work.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,9 @@ class Submission(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tracking_no: Mapped[str] = mapped_column(String(20), unique=True)
-    verification_code: Mapped[str] = mapped_column(String(6))
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(12))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)  # see scoped_key
+    body_hash: Mapped[str | None] = mapped_column(String(64))  # None: stored before 0007
     form_id: Mapped[str] = mapped_column(String(64), index=True)
     form_version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
@@ -88,16 +97,30 @@ class Receipt:
     created: bool  # False when this idempotency key had already made the submission
 
 
+def scoped_key(form_id: str, submitter: str, key: str) -> str:
+    """The stored idempotency key: the client's `key` as one `submitter` (an account, a
+    browser session, an API client) sent it to one form, hashed to a fixed length."""
+    return hashlib.sha256("\x00".join((form_id, submitter, key)).encode()).hexdigest()
+
+
+def body_hash(form: FormSpec, data: dict[str, Any]) -> str:
+    """A hash of what was submitted: the form's version and the canonical JSON of the data
+    (sorted keys, no spaces), so a repeat with other data is told from a retry."""
+    canonical = json.dumps({"version": form.version, "data": data}, sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
                       idempotency_key: str, owner: Owner, region_code: str | None,
-                      prefilled: dict[str, str]) -> Submission:
+                      prefilled: dict[str, str], body: str | None = None) -> Submission:
     """Insert a submission of `form` with a freshly drawn tracking number and code, in the
     caller's transaction, and return it (detached: written once, it needs no unit of work,
     so it is one plain INSERT). A repeated key or a number already taken raises
     IntegrityError here."""
     now = utcnow()
     values = {"tracking_no": _tracking_no(), "verification_code": _code(),
-              "idempotency_key": idempotency_key, "form_id": form.id,
+              "idempotency_key": idempotency_key, "body_hash": body, "form_id": form.id,
               "form_version": form.version, "data": data, "prefilled": prefilled,
               "status": "submitted", "notice": None, "owner_kind": owner.kind,
               "owner_id": owner.id,
@@ -149,7 +172,12 @@ def _tracking_no() -> str:
 
 
 def _code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _typed_code(code: str) -> str:
+    """A code as a person may type it: any case, with spaces or hyphens between groups."""
+    return "".join(code.split()).replace("-", "").upper()
 
 
 def of_owner(session: Session, owner: Owner, limit: int = 100) -> list[Submission]:
@@ -164,9 +192,17 @@ def find_for_tracking(session: Session, tracking_no: str, code: str) -> Submissi
     both match (compared in constant time); callers rate-limit the attempts."""
     row = session.scalars(select(Submission)
                           .where(Submission.tracking_no == tracking_no.strip())).first()
-    if row is None or not hmac.compare_digest(row.verification_code, code.strip()):
+    if row is None or not hmac.compare_digest(row.verification_code.encode(),
+                                              _typed_code(code).encode()):
         return None
     return row
+
+
+def owner_of(session: Session, tracking_no: str) -> Owner | None:
+    """Who submitted `tracking_no`; None if no submission has it."""
+    found = session.execute(select(Submission.owner_kind, Submission.owner_id)
+                            .where(Submission.tracking_no == tracking_no)).first()
+    return None if found is None else Owner(found[0], found[1])
 
 
 def save_draft(session: Session, *, form: FormSpec, data: dict[str, Any], owner: Owner = GUEST,

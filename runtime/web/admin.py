@@ -18,7 +18,7 @@ from runtime.store import accounts, audit, jobs
 from runtime.store.cases import cases_of
 from runtime.store.models import utcnow
 from runtime.web import paging
-from runtime.web.auth.audit import current_actor
+from runtime.web.auth.audit import current_actor, origin
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.lang import current_lang, lang_url
@@ -85,7 +85,7 @@ def retry_job(job_id: int) -> ResponseReturnValue:
     session = db()
     if jobs.visible_job(session, job_id, access.visibility(g.principal, "users.manage")) is None:
         abort(404)
-    retried = jobs.retry(session, job_id, actor=current_actor(), ip=request.remote_addr)
+    retried = jobs.retry(session, job_id, actor=current_actor(), origin=origin())
     return redirect(lang_url("admin.jobs_page", **{"retried" if retried else "not_dead":
                                                    job_id}), 303)
 

@@ -56,6 +56,9 @@ MESSAGES = Catalogue({
                              "the database is unavailable; please try again shortly"),
     "database_busy": ("系统繁忙，未保存任何内容，请稍后重试",
                       "the system is busy; nothing was saved; please try again shortly"),
+    "key_reused": ("此 idempotency_key 已用于内容不同的一次提交，本次未保存",
+                   "this idempotency_key was used for a submission with other data; "
+                   "nothing was stored"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "
                     "reload the page and try again"),

@@ -1,6 +1,8 @@
 """The JSON API that submits to a form: another system posts `{"data": {...}}` and gets a
-receipt (201, or 200 when the idempotency key had already made it), or the one error shape
-of `runtime.web.errors` with the field errors by path under `error.fields` (422).
+receipt (201, or 200 when the idempotency key had already made it with the same data), or
+the one error shape of `runtime.web.errors`: the field errors by path under `error.fields`
+(422), or 409 when the key was used before with other data (nothing is stored). A client's
+keys are its own: an account's when the request is signed in, else its address's.
 
 No CSRF token: a browser cannot send `application/json` to another site without a CORS
 preflight this app never grants, so the content type is the guard, and anything else is
@@ -14,11 +16,12 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from runtime.casework.submissions import Application, submit
+from runtime.casework.submissions import Application, KeyReused, submit
+from runtime.web.auth.audit import origin
 from runtime.web.database import db, store
 from runtime.web.errors import AppError
 from runtime.web.fieldtypes import field_types
-from runtime.web.formpage import catalogs_for, form_of, open_form, resolver
+from runtime.web.formpage import catalogs_for, form_of, open_form, resolver, submitter
 from runtime.web.lang import current_lang
 
 bp = Blueprint("forms_api", __name__, url_prefix="/api/forms")
@@ -36,9 +39,13 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     row = open_form(form_id, version if isinstance(version, int) else None)
     form = form_of(row)
     key = str(body.get("idempotency_key") or secrets.token_urlsafe(18))[:64]
-    application = Application(form, body["data"], key, ip=request.remote_addr)
-    done = submit(db(), application, field_types(), catalogs=catalogs_for(row.pack_id, form),
-                  resolver=resolver(), heads=store().heads)
+    application = Application(form, body["data"], key, origin=origin(),
+                              submitter=submitter(f"api:{request.remote_addr}"))
+    try:
+        done = submit(db(), application, field_types(), catalogs=catalogs_for(row.pack_id, form),
+                      resolver=resolver(), heads=store().heads)
+    except KeyReused:
+        raise AppError(409, "key_reused") from None
     if done.receipt is None:
         errors = done.validation.as_dict(current_lang())
         raise AppError(422, "invalid_submission", fields=errors, n=len(errors))

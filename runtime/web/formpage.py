@@ -9,7 +9,7 @@ import re
 import secrets
 from typing import Any
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
@@ -30,6 +30,8 @@ from runtime.web.errors import AppError, wants_json
 from runtime.web.fieldtypes import field_types
 from runtime.web.formviews import Views, plans
 from runtime.web.lang import current_lang, lang_url
+
+SUBMITTER = "submitter"  # a browser session's name for the idempotency keys it sends
 
 TEXT = Catalogue({
     "catalogue": ("办事服务", "Services"), "search": ("搜索", "Search"),
@@ -55,6 +57,9 @@ TEXT = Catalogue({
     "not_found": ("受理编号或验证码不正确。", "The tracking number or code is wrong."),
     "slow_down": ("尝试次数过多，请稍后再试。", "Too many attempts; please try again later."),
     "draft_saved": ("草稿已保存", "Draft saved"),
+    "key_reused": ("此页面已提交过不同的内容，本次未提交。请核对后再提交。",
+                   "This page was already submitted with other answers; nothing was "
+                   "submitted now. Check them and submit again."),
     "province": ("省", "Province"), "city": ("市", "City"), "county": ("区县", "County"),
     "file_type": ("只能上传 PDF、JPG 或 PNG 文件（按文件内容判断）",
                   "Only PDF, JPG or PNG files (judged by their content)"),
@@ -161,6 +166,24 @@ def owner() -> Owner:
     return Owner("citizen", citizen.id) if citizen is not None else GUEST
 
 
+def submitter(anonymous: str | None = None) -> str:
+    """Whose idempotency keys a submit uses: the signed-in account's; else `anonymous` (an
+    API client, by its address); else this browser session's own random name."""
+    if g.get("user") is not None:
+        return f"staff:{g.user.id}"
+    if g.get("citizen") is not None:
+        return f"citizen:{g.citizen.id}"
+    return anonymous or f"session:{session_name()}"
+
+
+def session_name() -> str:
+    """This browser session's random name, given the first time a form page is shown, so
+    that two submits of that page at the same moment carry the same one."""
+    if SUBMITTER not in session:
+        session[SUBMITTER] = secrets.token_urlsafe(16)
+    return str(session[SUBMITTER])
+
+
 def field_id(path: str) -> str:
     """`items[0].amount` -> `amount`; `name` -> `name`; `address.region` -> `address`."""
     last = re.split(r"\]\.", path)[-1]
@@ -176,6 +199,7 @@ def render_page(row: Head, form: FormSpec, state: FormState, errors: dict[str, l
                         if p.type in FILE_FIELD_TYPES for k in state.data.get(p.spec.id) or []])
     views = Views(form, state, errors, catalogs_for(row.pack_id, form), names,
                   frozenset(locked_values(form)), lang=current_lang()).top()
+    session_name()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
                "pages": pages(form), "key": key or secrets.token_urlsafe(18),
                "notice": notice, "draft": draft, "live_url": live_url(form)}

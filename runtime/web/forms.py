@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from jinja2 import Template
 
-from runtime.casework.submissions import Application, submit
+from runtime.casework.submissions import Application, KeyReused, submit
 from runtime.definitions.spec import FormSpec, PackSpec
 from runtime.forms.dependencies import dependents
 from runtime.forms.prefill import sources
@@ -23,6 +23,7 @@ from runtime.forms.wizard import SUBMIT, parse_step, shown_errors, step_after
 from runtime.store.models import Definition
 from runtime.store.queries import list_definitions
 from runtime.web import drafts, formtemplates, tracking, uploads
+from runtime.web.auth.audit import origin
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
@@ -40,6 +41,7 @@ from runtime.web.formpage import (
     parse_version,
     render_page,
     resolver,
+    submitter,
     usable,
 )
 from runtime.web.formviews import Views, region_picker, slug
@@ -147,10 +149,15 @@ def post(form_id: str) -> ResponseReturnValue:
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
         application = Application(form, data, key[:64], owner(), uploads.uploaded(),
-                                  sources(form, locked) if locked else {},
-                                  request.remote_addr)
-        done = submit(db(), application, field_types(), catalogs=catalogs, resolver=resolver(),
-                      heads=store().heads)
+                                  sources(form, locked) if locked else {}, origin(),
+                                  submitter())
+        try:
+            done = submit(db(), application, field_types(), catalogs=catalogs,
+                          resolver=resolver(), heads=store().heads)
+        except KeyReused:  # e.g. back, an answer changed, submit again: a new key to confirm
+            return render_page(row, form, state_of(form, data, field_types()), {}, step=step,
+                               key=secrets.token_urlsafe(18), notice=form_text("key_reused"),
+                               status=409)
         if done.receipt is not None:
             tracking.remember(done.receipt, form)
             return redirect(lang_url("tracking.receipt"), code=303)

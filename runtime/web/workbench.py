@@ -31,6 +31,7 @@ from runtime.store.queries import latest_definition
 from runtime.store.references import StoreResolver
 from runtime.store.submissions import Submission
 from runtime.web import casepages, paging, taskforms
+from runtime.web.auth.audit import origin
 from runtime.web.auth.guard import deny, login_required
 from runtime.web.casepages import Names
 from runtime.web.database import db
@@ -185,7 +186,7 @@ def act(tracking_no: str, no: int, action: str) -> ResponseReturnValue:
         command = entry.parse(request.form, _choices(context, _handler_form(context)),
                               current_lang())
         state = casework.apply(db(), context.row.id, context.staff, no, command, table=actions(),
-                               loaded=context.loaded)
+                               loaded=context.loaded, origin=origin())
     except Invalid as invalid:
         return _task_page(_context(tracking_no, no), failed=action, errors=invalid.errors,
                           status=422)

@@ -121,6 +121,20 @@ def test_rate_limit_windows_count_per_key(session: Session) -> None:
     assert ratelimit.prune(session, before=now + 2 * period) == 3
 
 
+def test_a_sliding_limit_forgets_the_previous_window_gradually(session: Session) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    period, start = timedelta(hours=1), datetime(2026, 1, 1, 8, tzinfo=UTC)
+    for _ in range(10):
+        ratelimit.sliding(session, "k", period=period, now=start)
+    # A quarter into the next window, three quarters of the last one still count.
+    later = start + timedelta(minutes=75)
+    assert ratelimit.sliding(session, "k", period=period, now=later, count=False) == 7.5
+    assert ratelimit.sliding(session, "k", period=period, now=later) == 8.5
+    assert ratelimit.sliding(session, "k", period=period, now=start + 2 * period,
+                             count=False) == 1  # only the hit 75 minutes in is left
+
+
 def test_the_demo_seed_command(db_url: str, tmp_path: Path) -> None:
     env = {"LOWCODE_DATABASE_URL": db_url, "LOWCODE_INSTANCE_PATH": str(tmp_path / "inst"),
            "LOWCODE_SECRET_KEY": "test"}

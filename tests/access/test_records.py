@@ -171,3 +171,24 @@ def test_every_exported_cell_is_neutralised_titles_and_labels_too(
     rows = list(csv.reader(io.StringIO(client.get("/work/submissions.csv").get_data(as_text=True))))
     mine = [row for row in rows if row[0] == answered.get_json()["tracking_no"]]
     assert [(row[1], row[4]) for row in mine] == [("'=1+2", "'@SUM(A1)")]
+
+
+def test_no_page_with_personal_data_is_kept_in_a_cache(demo: Flask, cases: dict[str, str],
+                                                       client: FlaskClient,
+                                                       sign_in: SignIn) -> None:
+    """The record page, the reveal fragment, the CSV and a guest's tracking page all say
+    no-store; a static file may be cached."""
+    sign_in(client, "lead_govsvc")
+    record = client.get(f"/work/submissions/{cases['110105']}")
+    revealed = client.post(f"/work/submissions/{cases['110105']}/reveal/mother_id",
+                           headers={"HX-Request": "true",
+                                    "X-CSRFToken": csrf_from(record.get_data(as_text=True))})
+    exported = client.get("/work/submissions.csv")
+    guest = demo.test_client()
+    tracked = guest.post("/track", data={
+        "csrf_token": csrf_from(guest.get("/track").get_data(as_text=True)),
+        "no": cases["110105"], "code": "WRONGCODE2"})
+    for response in (record, revealed, exported, tracked):
+        assert response.status_code in (200, 404)
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")

@@ -3,7 +3,9 @@ rotation and the demo accounts, on every database."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -153,6 +155,11 @@ def test_sign_in_attempts_are_rate_limited_by_address(
     assert limited.status_code == 429
     assert "尝试次数过多，请稍后再试" in limited.get_data(as_text=True)
     assert sign_in(client, "clerk_health", ip="10.0.0.2").status_code == 302
+    with store(demo).sessions() as session:
+        refused = session.scalars(select(AuditEntry)
+                                  .where(AuditEntry.action == "request.throttled")).one()
+        assert (refused.detail, refused.actor_name, refused.ip) == (
+            "sign-in (staff)", "clerk_health", "10.0.0.1")
 
 
 def test_sign_in_attempts_are_rate_limited_by_account(
@@ -253,3 +260,40 @@ def test_passwords_are_stored_as_scrypt_hashes(demo: Flask) -> None:
         hashes = list(session.scalars(select(accounts.User.password_hash)))
     assert hashes and all(h.startswith("scrypt:") for h in hashes)
     assert all(DEMO_PASSWORD not in h for h in hashes)
+
+
+def signed_in_hours_ago(client: FlaskClient, key: str, hours: float) -> None:
+    """Move the moment of the sign-in the cookie carries into the past."""
+    with client.session_transaction() as held:
+        held[key][2] = int(time.time() - hours * 3600)
+
+
+def test_a_staff_session_ends_twelve_hours_after_sign_in_however_busy(
+        demo: Flask, client: FlaskClient, sign_in: SignIn) -> None:
+    sign_in(client, "clerk_health")
+    signed_in_hours_ago(client, "staff", 11.9)
+    assert client.get("/auth/me").status_code == 200  # the request slid the cookie on...
+    signed_in_hours_ago(client, "staff", 12.1)
+    assert client.get("/auth/me").headers["Location"] == "/auth/login?next=/auth/me"  # ...not this
+    with client.session_transaction() as held:
+        assert "staff" not in held
+
+
+def test_a_session_from_before_the_absolute_limit_is_signed_out(
+        demo: Flask, client: FlaskClient, sign_in: SignIn) -> None:
+    sign_in(client, "clerk_health")
+    with client.session_transaction() as held:
+        held["staff"] = held["staff"][:2]  # a cookie issued before the limit existed
+    assert client.get("/auth/me").status_code == 302
+
+
+def test_the_absolute_limit_is_a_setting(demo: Flask, sign_in: SignIn,
+                                        tmp_path: Path) -> None:
+    shorter = create_app({"DATABASE_URL": demo.config["DATABASE_URL"], "SECRET_KEY": "x",
+                          "TESTING": True, "INSTANCE_PATH": str(tmp_path),
+                          "SESSION_ABSOLUTE_HOURS": 2})
+    client = shorter.test_client()
+    sign_in(client, "clerk_health")
+    signed_in_hours_ago(client, "staff", 2.1)
+    assert client.get("/auth/me").status_code == 302
+    assert demo.config["SESSION_ABSOLUTE_HOURS"] == 12

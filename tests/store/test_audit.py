@@ -117,6 +117,21 @@ def test_a_changed_row_is_named(session: Session) -> None:
     assert f"record 2 (id={rows[1].id}) was tampered with" in result.message("en")
 
 
+def test_a_changed_user_agent_is_named_and_rows_without_one_keep_their_hash(
+        session: Session) -> None:
+    plain = record(session, action="auth.sign_in", actor=ALICE, ip="10.0.0.1")
+    browser = record(session, action="auth.sign_in", actor=ALICE, ip="10.0.0.1",
+                     user_agent="Firefox/140")
+    session.commit()
+    assert plain.user_agent is None and browser.user_agent == "Firefox/140"
+    assert plain.hash != browser.hash and verify(session).ok
+    without_triggers(session)
+    session.execute(text("UPDATE audit_log SET user_agent = 'curl' WHERE id = :id"),
+                    {"id": browser.id})
+    session.commit()
+    assert (verify(session).row_id, verify(session).reason) == (browser.id, "hash")
+
+
 def test_a_rehashed_row_breaks_the_link_after_it(session: Session) -> None:
     rows = three_rows(session)
     without_triggers(session)

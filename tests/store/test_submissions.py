@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from runtime.casework import submissions as casework
+from runtime.casework.submissions import KeyReused
 from runtime.casework.submissions import submit_validated as submit
 from runtime.definitions.spec import FieldSpec, FormSpec
 from runtime.i18n import Label
@@ -50,7 +51,7 @@ def count(session: Session) -> int:
 def test_a_submission_remembers_its_form_version_and_gives_a_receipt(session: Session) -> None:
     receipt = submit(session, form=FORM, data={"name": "张三"}, idempotency_key="k1")
     assert receipt.created and len(receipt.tracking_no) == 16
-    assert receipt.tracking_no.isdigit() and len(receipt.verification_code) == 6
+    assert receipt.tracking_no.isdigit() and len(receipt.verification_code) == 10
     row = session.scalars(select(Submission)).one()
     assert (row.form_id, row.form_version, row.department_code) == ("apply", 2, "GOVSVC")
     assert row.data == {"name": "张三"}
@@ -58,10 +59,25 @@ def test_a_submission_remembers_its_form_version_and_gives_a_receipt(session: Se
 
 def test_the_same_key_twice_makes_one_submission_and_the_same_receipt(session: Session) -> None:
     first = submit(session, form=FORM, data={"name": "张三"}, idempotency_key="k1")
-    second = submit(session, form=FORM, data={"name": "李四"}, idempotency_key="k1")
+    second = submit(session, form=FORM, data={"name": "张三"}, idempotency_key="k1")
     assert (second.tracking_no, second.verification_code) == (first.tracking_no,
                                                               first.verification_code)
     assert not second.created and count(session) == 1
+
+
+def test_the_same_key_with_other_data_is_refused_and_stores_nothing(session: Session) -> None:
+    submit(session, form=FORM, data={"name": "张三"}, idempotency_key="k1")
+    with pytest.raises(KeyReused):
+        submit(session, form=FORM, data={"name": "李四"}, idempotency_key="k1")
+    assert count(session) == 1
+
+
+def test_a_key_belongs_to_its_submitter(session: Session) -> None:
+    mine = submit(session, form=FORM, data={"name": "张三"}, idempotency_key="k1",
+                  submitter="session:a")
+    theirs = submit(session, form=FORM, data={"name": "张三"}, idempotency_key="k1",
+                    submitter="session:b")
+    assert theirs.created and theirs.tracking_no != mine.tracking_no and count(session) == 2
 
 
 def test_the_same_key_at_the_same_moment_makes_one_submission(engine: Engine) -> None:

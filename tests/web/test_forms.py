@@ -89,7 +89,7 @@ def test_a_good_submission_gives_a_receipt_once(form_client: FlaskClient) -> Non
     assert first.status_code == 303
     receipt = form_client.get(first.headers["Location"]).get_data(as_text=True)
     number = re.search(r'id="tracking-no" class="big">([0-9]{16})<', receipt)
-    code = re.search(r'id="verification-code" class="big">([0-9]{6})<', receipt)
+    code = re.search(r'id="verification-code" class="big">([2-9A-HJKMNP-Z]{10})<', receipt)
     assert number and code
     again = post(form_client, GOOD, hidden, "submit")  # the same page submitted twice
     assert again.status_code == 303
@@ -290,7 +290,10 @@ def test_a_signed_in_citizen_gets_locked_prefilled_values(form_client: FlaskClie
     registered = form_client.post("/auth/register", data={
         "kind": "person", "mobile": "13912345678", "name": "李丽", "password": "citizen2025",
         "confirm_password": "citizen2025", "csrf_token": token})
-    assert registered.status_code == 302
+    assert registered.status_code == 303
+    signed_in = form_client.post("/auth/citizen/login", data={
+        "mobile": "13912345678", "password": "citizen2025", "csrf_token": token})
+    assert signed_in.status_code == 302
     page = form_client.get("/forms/birth_apply").get_data(as_text=True)
     assert re.search(r'id="in-contact_mobile" name="contact_mobile"[^>]* readonly', page)
     assert 'value="13912345678"' in page
@@ -306,7 +309,7 @@ def test_a_signed_in_citizen_gets_locked_prefilled_values(form_client: FlaskClie
 
 def test_guessing_verification_codes_is_rate_limited(form_client: FlaskClient) -> None:
     token = csrf_from(form_client.get("/track").get_data(as_text=True))
-    limit = form_client.application.config["LOGIN_RATE_PER_ACCOUNT"]
+    limit = form_client.application.config["TRACK_RATE_PER_NUMBER"]
     statuses = [form_client.post("/track", data={"csrf_token": token, "no": "2026112200000001",
                                                  "code": f"{i:06d}"}).status_code
                 for i in range(limit + 1)]

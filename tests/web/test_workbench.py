@@ -23,6 +23,8 @@ from runtime.flows.case import Case, StepState
 from runtime.flows.commands import COMMANDS
 from runtime.flows.errors import FlowError
 from runtime.packs import check_path
+from runtime.store import audit
+from runtime.store.audit import AuditEntry
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
@@ -594,3 +596,31 @@ def test_an_app_works_with_its_own_table_of_actions(world: Flask) -> None:
     page = govsvc.done(number, 1, "claim")
     assert "complete" in open_actions(page) and "copy" not in open_actions(page)
     assert govsvc.act(number, 1, "copy", user="2").status_code == 404
+
+
+def test_each_action_is_audited_under_its_own_name_with_address_and_browser(
+        world: Flask) -> None:
+    number = apply(world)
+    supervisor, govsvc = Person(world, "supervisor"), Person(world, "clerk_govsvc")
+    supervisor.client.environ_base.update(REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Firefox/140")
+    govsvc.client.environ_base.update(REMOTE_ADDR="10.4.5.6", HTTP_USER_AGENT="Edge/139")
+    supervisor.done(number, 1, "remind", note="请尽快签收")
+    supervisor.done(number, 1, "supervise", note="列入督办")
+    govsvc.done(number, 1, "claim")
+    with store(world).sessions() as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.target_id == number)
+                               .order_by(AuditEntry.id)).all()
+        assert [(r.action, r.actor_kind, r.ip, r.user_agent) for r in rows] == [
+            ("submission.create", "guest", "127.0.0.1", rows[0].user_agent),
+            ("task.remind", "staff", "10.1.2.3", "Firefox/140"),
+            ("task.supervise", "staff", "10.1.2.3", "Firefox/140"),
+            ("task.claim", "staff", "10.4.5.6", "Edge/139")]
+        assert rows[0].user_agent and rows[0].user_agent.startswith("Werkzeug/")
+        assert [r.label("zh") for r in rows[1:]] == ["催办", "督办", "签收任务"]
+        assert audit.verify(session).ok
+
+
+def test_every_built_in_action_has_an_audit_name_with_words() -> None:
+    names = [entry.audit_action for entry in registry.BUILT_IN]
+    assert names == [f"task.{entry.name}" for entry in registry.BUILT_IN]
+    assert set(names) <= set(audit.ACTIONS.codes())

@@ -2,12 +2,15 @@
 and citizen of each request (`load_current_user`, on `g`), and starting a session.
 
 Sessions live in Flask's signed cookie and carry the account's `session_epoch`; sign-out
-raises the epoch, so a copied cookie stops working.
+raises the epoch, so a copied cookie stops working. A session slides (`SESSION_HOURS` after
+the last request) but never outlives `SESSION_ABSOLUTE_HOURS` after its sign-in: the cookie
+carries the moment of the sign-in, under the cookie's signature.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +35,15 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_PER_IP": 50,              # sign-in attempts per window from one address
     "LOGIN_RATE_PER_ACCOUNT": 20,         # sign-in attempts per window on one account name
     "PASSWORD_MAX_AGE_DAYS": 90,          # 0: passwords never expire
-    "SESSION_HOURS": 8,
+    "SESSION_HOURS": 8,                   # sliding: this long after the last request
+    "SESSION_ABSOLUTE_HOURS": 12,         # and never longer than this after the sign-in
+    # Guests' tracking lookups and registrations, in sliding windows of their own:
+    "TRACK_RATE_PER_IP": 30,              # lookups of any number from one address...
+    "TRACK_RATE_IP_SECONDS": 3600,        # ...in the last hour
+    "TRACK_RATE_PER_NUMBER": 20,          # lookups of one tracking number from anywhere...
+    "TRACK_RATE_NUMBER_SECONDS": 86400,   # ...in the last day (its owner's session is free)
+    "REGISTER_RATE_PER_IP": 10,           # registrations from one address...
+    "REGISTER_RATE_SECONDS": 3600,        # ...in the last hour
 }
 
 
@@ -66,11 +77,18 @@ def _from_session(key: str, model: type[Any]) -> Any:
     held = session.get(key)
     if not held:
         return None
-    account = db().get(model, held[0])
+    account = None if _too_old(held) else db().get(model, held[0])
     if account is None or not usable(account) or account.session_epoch != held[1]:
         session.pop(key, None)
         return None
     return account
+
+
+def _too_old(held: list[int]) -> bool:
+    """Whether the sign-in `held` (id, epoch, signed-in moment) passed the absolute limit;
+    a session from before the limit existed has no moment and is too old."""
+    limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    return len(held) < 3 or not 0 <= time.time() - held[2] < limit
 
 
 def usable(account: Any) -> bool:
@@ -88,7 +106,8 @@ def start_session(key: str, account: accounts.SignInState) -> None:
     """A fresh session (no fixation) for `account`, remembering its current epoch."""
     session.clear()
     session.permanent = True
-    session[key] = [account.id, account.session_epoch]  # type: ignore[attr-defined]
+    session[key] = [account.id, account.session_epoch,  # type: ignore[attr-defined]
+                    int(time.time())]
 
 
 def here() -> str:
