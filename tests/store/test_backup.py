@@ -4,6 +4,7 @@ refuses a backup that was altered. On PostgreSQL through pg_dump/pg_restore."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -50,7 +51,8 @@ def filled(app: Flask) -> Flask:
     files = LocalFileStore(Path(app.instance_path, "uploads"))
     with store(app).sessions() as session:
         for name in ("出生证明.pdf", "医学证明.pdf"):
-            store_file(session, files, name=name, data=PDF + name.encode(), owner=GUEST)
+            store_file(session, files, name=name, data=io.BytesIO(PDF + name.encode()),
+                       owner=GUEST)
         session.commit()
     return app
 
@@ -120,7 +122,7 @@ def test_a_restore_refuses_a_database_with_data_unless_forced(
     with store(filled).sessions() as session:  # a change after the backup
         publish_pack(session, check_path(EXAMPLE))
         store_file(session, LocalFileStore(instance / "uploads"), name="later.pdf",
-                   data=PDF + b"later", owner=GUEST)
+                   data=io.BytesIO(PDF + b"later"), owner=GUEST)
         session.commit()
     saved = every_row(url)
     refused = lowcode(url, instance, "restore", str(tmp_path / "b"))
