@@ -1,0 +1,102 @@
+"""Starting cases in a batch (批量发起): one application per row of a CSV or XLSX list — the
+enterprises a data match found eligible (免申即享), the targets of an inspection plan — each
+row validated by the start form as if typed in, and all rows refused together, each error
+named by its row and field, when any is wrong. Each row's idempotency key is drawn from the
+list's content, so running the same list twice starts nothing twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+
+from runtime.casework.submissions import own_files, region_of, submit_validated
+from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.forms.fieldtypes import FieldTypes
+from runtime.forms.references import Resolver
+from runtime.forms.sizes import size_errors
+from runtime.forms.validation import validate
+from runtime.store.submissions import Owner, Receipt
+
+MAX_ROWS = 5000
+
+
+class ListError(ValueError):
+    """A list that cannot be read as rows: not CSV or XLSX, no header, too many rows."""
+
+
+@dataclass
+class Batch:
+    """What came of a batch: receipts when every row held, else the errors by row number
+    (counted as a spreadsheet shows them: the header is row 1) and field."""
+
+    receipts: list[Receipt] = field(default_factory=list)
+    errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
+    """The rows of a CSV (UTF-8, a BOM allowed) or XLSX list, by the header's field ids."""
+    if name.lower().endswith(".xlsx"):
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        table = [["" if v is None else str(v) for v in row]
+                 for row in sheet.iter_rows(values_only=True)] if sheet is not None else []
+    elif name.lower().endswith(".csv"):
+        try:
+            table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        except UnicodeDecodeError:
+            raise ListError("CSV 须为 UTF-8 编码 / a CSV list must be UTF-8") from None
+    else:
+        raise ListError("名单须为 .csv 或 .xlsx 文件 / a list is a .csv or .xlsx file")
+    if not table or not any(table[0]):
+        raise ListError("名单第一行须为字段编号 / the first row names the fields")
+    if len(table) - 1 > MAX_ROWS:
+        raise ListError(f"名单最多 {MAX_ROWS} 行 / at most {MAX_ROWS} rows")
+    header = [h.strip() for h in table[0]]
+    return [dict(zip(header, (cell.strip() for cell in row), strict=False))
+            for row in table[1:] if any(cell.strip() for cell in row)]
+
+
+def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, str]],
+                types: FieldTypes, *, owner: Owner, list_id: str,
+                catalogs: Mapping[str, CatalogSpec] | None = None,
+                resolver: Resolver | None = None, lang: str = "zh") -> Batch:
+    """Validate every row; when all hold, submit each (its case starts as its form says),
+    else store nothing and say what is wrong where."""
+    batch, valid = Batch(), []
+    columns = {name for row in rows for name in row}
+    unknown = sorted(columns - {f.id for f in form.all_fields()})
+    if unknown:  # the header row: a column the form does not have
+        batch.errors[1] = {name: ["表单中没有此字段" if lang == "zh" else
+                                  "the form has no such field"] for name in unknown}
+    for number, row in enumerate(rows, start=2):
+        result = validate(form, row, types, catalogs=catalogs, resolver=resolver)
+        if result.ok:
+            result.errors.update(size_errors(form, result.data))
+        if not result.ok:
+            batch.errors[number] = result.as_dict(lang)
+        valid.append(result.data)
+    if batch.errors:
+        return batch
+    for index, data in enumerate(valid):
+        batch.receipts.append(submit_validated(
+            session, form=form, data=data, idempotency_key=f"batch:{list_id}:{index}",
+            owner=owner, region_code=region_of(form, data),
+            attachments=own_files(form, data, frozenset())))
+    return batch
+
+
+def list_id(content: bytes) -> str:
+    """A list's identity: the same file gives the same keys, so a rerun repeats nothing."""
+    return hashlib.sha256(content).hexdigest()[:32]
+
+

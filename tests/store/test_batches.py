@@ -1,0 +1,118 @@
+"""`lowcode cases start FORM LIST --as USER`: cases started in a batch from a CSV or XLSX list
+(免申即享: the enterprises a data match found eligible), each row checked by the start form;
+one bad row starts none, and the same list run twice starts nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from runtime.store.cases import CaseRow
+from runtime.store.submissions import Submission
+
+PACK = {
+    "pack.yaml": """\
+kind: Pack
+id: batch_test
+version: 1
+format: 1
+title: 免申即享测试
+departments: [{code: FINANCE, name: 财政局}]
+roles: [{code: clerk, name: 办事员}]
+""",
+    "forms/eligible.yaml": """\
+kind: Form
+id: eligible
+version: 1
+title: 免申即享名单
+department: FINANCE
+audience: staff
+fields:
+  - {id: company, type: text, label: 企业名称, required: true}
+  - {id: amount, type: integer, label: 兑付金额, required: true, min: 1}
+""",
+    "tasks/confirm.yaml": """\
+kind: TaskTemplate
+id: confirm
+version: 1
+title: 企业确认
+content: {instructions: 请企业确认}
+coordination: {assignee: {department: FINANCE, role: clerk}}
+""",
+    "processes/redeem.yaml": """\
+kind: Process
+id: redeem
+version: 1
+title: 免申即享兑付
+start_form: eligible
+steps: [{id: confirm, task: confirm}]
+""",
+}
+
+
+@pytest.fixture
+def ready(run: Callable[..., Result], tmp_path: Path) -> Callable[..., Result]:
+    pack = tmp_path / "pack"
+    for name, text in PACK.items():
+        (pack / name).parent.mkdir(parents=True, exist_ok=True)
+        (pack / name).write_text(text, encoding="utf-8")
+    assert run("db", "upgrade").exit_code == 0
+    imported = run("import", str(pack))
+    assert imported.exit_code == 0, imported.output
+    added = run("users", "add", "li", "--name", "李会计", "--department", "FINANCE",
+                "--role", "clerk", "--password", "a-long-Passw0rd!")
+    assert added.exit_code == 0, added.output
+    return run
+
+
+def _counts(session: Session) -> tuple[int, int]:
+    return (session.scalar(select(func.count()).select_from(Submission)) or 0,
+            session.scalar(select(func.count()).select_from(CaseRow)) or 0)
+
+
+def test_each_row_starts_a_case_and_a_rerun_starts_none(
+        ready: Callable[..., Result], tmp_path: Path, session: Session) -> None:
+    listed = tmp_path / "eligible.csv"
+    listed.write_text("company,amount\n华兴科技有限公司,550000\n东方制造有限公司,120000\n",
+                      encoding="utf-8")
+    first = ready("cases", "start", "eligible", str(listed), "--as", "li")
+    assert first.exit_code == 0, first.output
+    assert "已发起 2 件（名单共 2 行）" in first.output
+    assert _counts(session) == (2, 2)
+    again = ready("cases", "start", "eligible", str(listed), "--as", "li")
+    assert "已发起 0 件（名单共 2 行）" in again.output
+    assert _counts(session) == (2, 2)
+
+
+def test_an_xlsx_list_works_the_same(ready: Callable[..., Result], tmp_path: Path,
+                                     session: Session) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["company", "amount"], ["华兴科技有限公司", 550000]):
+        sheet.append(row)
+    book.save(tmp_path / "eligible.xlsx")
+    result = ready("cases", "start", "eligible", str(tmp_path / "eligible.xlsx"), "--as", "li")
+    assert result.exit_code == 0, result.output
+    assert _counts(session) == (1, 1)
+
+
+def test_one_bad_row_starts_none_and_each_error_names_its_row_and_field(
+        ready: Callable[..., Result], tmp_path: Path, session: Session) -> None:
+    listed = tmp_path / "eligible.csv"
+    listed.write_text("company,amount,extra\n华兴科技有限公司,550000,\n,一百,x\n",
+                      encoding="utf-8")
+    result = ready("cases", "start", "eligible", str(listed), "--as", "li")
+    assert result.exit_code == 1
+    assert "eligible.csv 第 3 行 company：" in result.output
+    assert "eligible.csv 第 3 行 amount：" in result.output
+    assert "eligible.csv 第 1 行 extra：表单中没有此字段" in result.output
+    assert "第 2 行" not in result.output
+    assert "未发起任何案件：2 行不合格" in result.output
+    assert _counts(session) == (0, 0)
