@@ -225,6 +225,12 @@ class OverdueActionSpec:
 
 
 @spec
+class ExtensionSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/extension"
+    decided_by: Party
+
+
+@spec
 class CoordinationSpec:
     SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination"
     assignee: AssigneeSpec
@@ -232,6 +238,7 @@ class CoordinationSpec:
     deadline: DeadlineSpec | None = None
     warning: WarningSpec = WarningSpec()
     escalation: Party | None = None
+    extension: ExtensionSpec | None = None
     feedback: FeedbackSpec | None = None
     on_overdue: tuple[OverdueActionSpec, ...] = ()
 
@@ -281,6 +288,7 @@ class StepSpec:
     when: str | None = None
     assignees: AssigneesSpec | None = None
     can_return_to: tuple[str, ...] = ()
+    after_return: str = "pool"  # or "holder": see _previous_holder in flows.engine
 
 
 @spec

@@ -104,14 +104,18 @@ class Flow:
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
 
     def _previous_holder(self, step: StepState, order: int) -> int | None:
-        """A step started again after a return goes back to whoever handled it before:
-        who completed it, or who held it when it was returned."""
+        """A step started again after a return goes back to whoever completed it before.
+        A party that had not completed it (the one that returned the case, say) goes to its
+        pool, or, when the step says `after_return: holder`, to whoever held it then."""
         held = [t for t in self.case.tasks if t.step == step.id and t.order == order
                 and t.kind == MAIN and t.round < step.round
                 and (t.status == TASK_DONE or (t.status == CANCELLED and t.user_id))]
         if not held:
             return None
-        return held[-1].completed_by if held[-1].status == TASK_DONE else held[-1].user_id
+        last = held[-1]
+        if last.status == TASK_DONE:
+            return last.completed_by
+        return last.user_id if self.plan.steps[step.id].after_return == "holder" else None
 
     def scope(self) -> dict[str, Any]:
         """What step conditions read: the submission, and each step's status and outcome."""

@@ -44,6 +44,8 @@ MESSAGES = Catalogue({
     "bad_position": ("加签位置须为 {positions} 之一", "a signer is added one of: {positions}"),
     "own_extension": ("不能审批自己提出的延期申请", "you cannot decide your own extension "
                       "request"),
+    "own_department_extension": ("承办部门不能审批本部门的延期申请",
+                                 "the handling department cannot decide its own extension"),
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
 })
 

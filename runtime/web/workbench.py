@@ -17,7 +17,7 @@ from runtime import access
 from runtime.casework import cases as casework
 from runtime.definitions.spec import FormSpec
 from runtime.flows import registry
-from runtime.flows.actions import Staff, may_see
+from runtime.flows.actions import POOL_PERMISSIONS, Staff, may_see, pool_memberships
 from runtime.flows.case import Case, Copy, TaskState
 from runtime.flows.commands import POSITIONS
 from runtime.flows.errors import FlowError
@@ -49,10 +49,10 @@ WORKING_ROLES = frozenset(r for r, granted in access.ROLE_PERMISSIONS.items()
 
 
 def works() -> bool:
-    """Whether the signed-in user works tasks or supervises them."""
+    """Whether the signed-in user works tasks (a dispatcher dispatch tasks) or supervises
+    them."""
     principal = g.get("principal")
-    return access.allowed(principal, "tasks.act") or access.allowed(principal,
-                                                                    "tasks.supervise")
+    return any(access.allowed(principal, p) for p in (*POOL_PERMISSIONS, "tasks.supervise"))
 
 
 @bp.app_template_global("unread_count")
@@ -72,7 +72,7 @@ def _staff(names: Names) -> Staff:
 def tasks() -> ResponseReturnValue:
     if not works():
         deny("tasks.act")
-    default = "todo" if access.allowed(g.principal, "tasks.act") else "overdue"
+    default = "todo" if pool_memberships(g.principal) else "overdue"
     name = request.args.get("list") or default
     if name not in inbox.LISTS:
         abort(404)

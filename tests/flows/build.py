@@ -40,9 +40,12 @@ departments:
   - {code: POLICE, name: 公安局}
   - {code: MEDINS, name: 医疗保障局}
   - {code: HRSS, name: 人力资源和社会保障局}
+  - {code: HOTLINE, name: 12345热线}
+  - {code: SAMR, name: 市场监管局}
 roles:
   - {code: clerk, name: 办事员}
   - {code: lead, name: 科室负责人}
+  - {code: dispatcher, name: 派单员}
 """
 FORM = """\
 kind: Form

@@ -50,12 +50,14 @@ def assignee(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from expression(item, (*COORDINATION, "assignee", "rule"), rule.rule, None)
 
 
-def copied_and_escalated(ctx: Context, item: Checked) -> Iterator[Problem]:
+def other_parties(ctx: Context, item: Checked) -> Iterator[Problem]:
     co = _task(item).coordination
     parties: list[tuple[Path, Party]] = [((*COORDINATION, "copy", i), p)
                                          for i, p in enumerate(co.copy)]
     if co.escalation:
         parties.append(((*COORDINATION, "escalation"), co.escalation))
+    if co.extension:
+        parties.append(((*COORDINATION, "extension", "decided_by"), co.extension.decided_by))
     for path, party in parties:
         yield from party_codes(ctx, item, path, party)
 
@@ -88,5 +90,5 @@ def no_dependency_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 
 CHECKS: tuple[Check, ...] = (basis_in_catalogs, goal_indicators, content_form,
-                             dependencies_exist, assignee, copied_and_escalated, feedback_form,
+                             dependencies_exist, assignee, other_parties, feedback_form,
                              overdue_actions, no_dependency_cycles)
