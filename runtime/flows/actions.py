@@ -411,10 +411,10 @@ def check_decide_extension(flow: Flow, staff: Staff, no: int) -> TaskState:
     task = live_task(flow, no, "decide_extension")
     decider = (task.extension or {}).get("decider")
     if decider is not None:
-        if not staff.is_party(decider):
-            raise FlowError("not_allowed", action="decide_extension")
         if any(m.department_code == task.department for m in staff.principal.memberships):
             raise FlowError("own_department_extension")
+        if not staff.is_party(decider):
+            raise FlowError("not_allowed", action="decide_extension")
     elif not (staff.is_lead_of(flow, task) or staff.may("tasks.supervise", flow, task)):
         raise FlowError("not_allowed", action="decide_extension")
     if not task.extension or task.extension.get("status") != "requested":

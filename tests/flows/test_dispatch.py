@@ -70,7 +70,9 @@ def test_the_template_names_who_decides_an_extension_and_is_told():
     [told] = [m for m in run.effects.messages if m.key == "extension.requested"]
     assert (told.department, told.role, told.user_id) == ("HOTLINE", "lead", None)
     assert actions.may_see(HOTLINE_LEAD, run.case, run.task(no))  # to open the task page
-    for who in (SAMR_LEAD, HOTLINE_CLERK, OTHER_DISPATCHER):
+    with refused("own_department_extension", "承办部门不能审批本部门的延期申请"):
+        run.act(actions.decide_extension, SAMR_LEAD, no, True)
+    for who in (HOTLINE_CLERK, OTHER_DISPATCHER):
         with refused("not_allowed"):
             run.act(actions.decide_extension, who, no, True)
     due = run.task(no).due_at
