@@ -52,6 +52,10 @@ MESSAGES = Catalogue({
     "nested_table": ("子表 '{outer}' 中不能再嵌套子表 '{name}'：请移到表单一级，或改用关联记录",
                      "the table '{outer}' cannot hold another table '{name}': move it up to "
                      "the form, or use a related record"),
+    "handler_engine_field": ("办理单 '{form}' 的字段 '{field}' 由办理动作的结果或意见填写，"
+                             "须为 {need}",
+                             "field '{field}' of the handler form '{form}' takes the 办理 "
+                             "action's outcome or opinion: it must be {need_en}"),
     "reassign_needs_to": ("reassign（改派）需要用 to 指明改派给哪个部门或角色",
                           "reassign needs `to`: the department or role taking the task over"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",

@@ -15,6 +15,8 @@ from runtime.forms.state import value_fields
 OUTCOME_FIELDS = frozenset({"decision", "outcome"})  # take the action's outcome
 OPINION_FIELD = "opinion"  # takes the action's opinion, its errors shown beside it
 ENGINE_FIELDS = OUTCOME_FIELDS | {OPINION_FIELD}
+OUTCOMES = ("approve", "reject")  # what the action's outcome can be (flows.case)
+OPINION_TYPES = frozenset({"text", "textarea"})  # what can hold the action's opinion as typed
 
 
 def engine_values(form: FormSpec, outcome: str, opinion: str | None) -> dict[str, Any]:
