@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from runtime.definitions.spec import Party
@@ -43,6 +43,7 @@ from runtime.flows.case import (
 from runtime.flows.plan import Plan
 
 RESOLVED = frozenset({DONE, SKIPPED})
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 class Flow:
@@ -98,7 +99,7 @@ class Flow:
         step.status, step.round, step.started_at = ACTIVE, step.round + 1, self.now
         step.outcome, step.finished_at = None, None
         self.event("step.start", step=step.id)
-        parties = self.plan.parties(step.id, self.case.data)
+        parties = self.plan.parties(step.id, self.scope())
         first = parties[:1] if self.plan.mode(step.id) == "in_order" else parties
         for order, party in enumerate(first):
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
@@ -118,10 +119,7 @@ class Flow:
         return last.user_id if self.plan.steps[step.id].after_return == "holder" else None
 
     def scope(self) -> dict[str, Any]:
-        """What step conditions read: the submission, and each step's status and outcome."""
-        steps = {s.id: {"status": s.status, "outcome": s.outcome}
-                 for s in self.case.steps.values()}
-        return {**self.case.data, "steps": steps}
+        return case_scope(self.case)
 
     # --- tasks ------------------------------------------------------------------------
 
@@ -243,7 +241,7 @@ class Flow:
             return done[0].outcome if done else None
         if mode == "in_order":
             return self._in_order(step, main, done)
-        total = len(self.plan.parties(step.id, self.case.data))
+        total = len(self.plan.parties(step.id, self.scope()))
         needed = total if mode == "all" else math.ceil((self._ratio(step.id)) * total - 1e-9)
         approvals = sum(t.outcome == APPROVE for t in done)
         if approvals >= needed:
@@ -260,7 +258,7 @@ class Flow:
             return None
         if done and done[-1].outcome == REJECT:
             return REJECT
-        parties = self.plan.parties(step.id, self.case.data)
+        parties = self.plan.parties(step.id, self.scope())
         following = max((t.order for t in main), default=-1) + 1
         if following < len(parties):
             self.new_task(step, parties[following], following,
@@ -353,3 +351,21 @@ def start_case(plan: Plan, data: dict[str, Any], now: datetime, *,
     flow.start()
     return case, flow.effects
 
+
+def case_scope(case: Case) -> dict[str, Any]:
+    """What step conditions and assignee rules read: the submission, and each step's status
+    and outcome and, from the task that decided its latest round, the handler form's data
+    (every field, None where left empty), who completed it and in which department (empty
+    until the step is done: a rule reading a field of a skipped step fails closed, naming
+    itself, so it asks `steps['x']['status'] == 'done' and ...` first)."""
+    return {**case.data, "steps": {s.id: _facts(case, s) for s in case.steps.values()}}
+
+
+def _facts(case: Case, step: StepState) -> dict[str, Any]:
+    done = [t for t in case.round_tasks(step) if t.kind == MAIN
+            and t.status == TASK_DONE] if step.status == DONE else []
+    last = max(done, key=lambda t: (t.completed_at or EARLIEST, t.no), default=None)
+    return {"status": step.status, "outcome": step.outcome,
+            "data": dict(last.data) if last else {},
+            "holder": last.completed_by if last else None,
+            "department": last.department if last else None}
