@@ -68,6 +68,10 @@ MESSAGES = Catalogue({
                             "时限要么自签收起算，要么自数据中的日期起算",
                             "from_date and from: claimed cannot both be given: a deadline counts "
                             "from the claim or from a date in the data"),
+    "handler_engine_field": ("办理单 '{form}' 的字段 '{field}' 由办理动作的结果或意见填写，"
+                             "须为 {need}",
+                             "field '{field}' of the handler form '{form}' takes the 办理 "
+                             "action's outcome or opinion: it must be {need_en}"),
     "reassign_needs_to": ("reassign（改派）需要用 to 指明改派给哪个部门或角色",
                           "reassign needs `to`: the department or role taking the task over"),
     "count_needs_value": ("至少通过（at_least）需要给出 count 通过数",

@@ -275,6 +275,12 @@ class OverdueActionSpec:
 
 
 @spec
+class ExtensionSpec:
+    SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/extension"
+    decided_by: Party
+
+
+@spec
 class CoordinationSpec:
     SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination"
     assignee: AssigneeSpec
@@ -284,6 +290,7 @@ class CoordinationSpec:
     return_within: LimitSpec | None = None
     warning: WarningSpec = WarningSpec()
     escalation: Party | None = None
+    extension: ExtensionSpec | None = None
     feedback: FeedbackSpec | None = None
     on_overdue: tuple[OverdueActionSpec, ...] = ()
 
@@ -359,6 +366,7 @@ class StepSpec:
     for_each: ForEachSpec | None = None
     write_back: WriteBackSpec | None = None
     routes: tuple[RouteSpec, ...] = ()
+    after_return: str = "pool"  # or "holder": see _previous_holder in flows.engine
 
 
 @spec

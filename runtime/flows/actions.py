@@ -41,6 +41,10 @@ from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError, limit_words
 
 MAX_EXTENSION_DAYS = 30
+# What puts a member in a task's pool: a clerk's or lead's right to act on tasks, and a
+# dispatcher's to dispatch (a dispatch task is addressed to the dispatcher role, and a
+# dispatcher claims and completes it like any holder).
+POOL_PERMISSIONS = ("tasks.act", "tasks.dispatch")
 # A delegate does the work and hands it back: they cannot send the task anywhere else.
 DELEGATE_MAY = frozenset({"complete", "copy", "remind"})
 # A suspended task (挂起) waits: it can only be resumed, copied or reminded.
@@ -77,7 +81,12 @@ class Staff:
     def in_pool(self, task: TaskState) -> bool:
         """A member of the task's department, in its role, who may act on tasks."""
         return any(m.department_code == task.department and task.role in (None, m.role)
-                   for m in self.principal.granting("tasks.act"))
+                   for m in pool_memberships(self.principal))
+
+    def is_party(self, party: dict[str, str | None]) -> bool:
+        """A member of `party`'s department (if it names one) in its role (if it names one)."""
+        return any(party.get("department") in (None, m.department_code)
+                   and party.get("role") in (None, m.role) for m in self.principal.memberships)
 
     def is_lead_of(self, flow: Flow, task: TaskState) -> bool:
         record = self.record(flow, task)
@@ -85,12 +94,19 @@ class Staff:
                    for m in self.principal.granting("tasks.act"))
 
 
+def pool_memberships(principal: access.Principal) -> tuple[access.Membership, ...]:
+    """The memberships whose pools `principal` works: see POOL_PERMISSIONS."""
+    return tuple(dict.fromkeys(m for permission in POOL_PERMISSIONS
+                               for m in principal.granting(permission)))
+
+
 def may_see(staff: Staff, case: Case, task: TaskState, *, copied: bool = False) -> bool:
-    """Its holder, whoever completed or delegated it, its pool, those it was copied to, and
-    anyone whose supervision or reading scope reaches its department or region."""
+    """Its holder, whoever completed or delegated it, its pool, those it was copied to, who
+    decides its pending extension, and anyone whose supervision or reading scope reaches its
+    department or region."""
     if copied or staff.user_id in (task.user_id, task.completed_by, task.delegated_by):
         return True
-    if staff.in_pool(task):
+    if staff.in_pool(task) or _decides_extension(staff, task):
         return True
     record = staff.record_of(task, case.region_code)
     return any(access.allowed(staff.principal, permission, record)
@@ -416,14 +432,25 @@ def request_extension(flow: Flow, staff: Staff, no: int, days: int,
         raise FlowError("bad_days", limit=MAX_EXTENSION_DAYS)
     why = _reason(reason, "extend")
     task.extension = {"days": days, "reason": why, "by": staff.user_id, "status": "requested"}
+    decider = flow.plan.template(task.step).coordination.extension
+    if decider is not None:  # kept on the task: who may see and decide it, however it moves
+        party = decider.decided_by
+        task.extension["decider"] = {"department": party.department, "role": party.role}
     flow.event("extension.request", task=task, opinion=why, days=days)
-    flow.notify("extension.requested", task, user_id=None, role="lead")
+    to = task.extension.get("decider") or {"department": task.department, "role": "lead"}
+    flow.notify("extension.requested", task, user_id=None, **to)
     return task
 
 
 def check_decide_extension(flow: Flow, staff: Staff, no: int) -> TaskState:
     task = live_task(flow, no, "decide_extension")
-    if not (staff.is_lead_of(flow, task) or staff.may("tasks.supervise", flow, task)):
+    decider = (task.extension or {}).get("decider")
+    if decider is not None:
+        if any(m.department_code == task.department for m in staff.principal.memberships):
+            raise FlowError("own_department_extension")
+        if not staff.is_party(decider):
+            raise FlowError("not_allowed", action="decide_extension")
+    elif not (staff.is_lead_of(flow, task) or staff.may("tasks.supervise", flow, task)):
         raise FlowError("not_allowed", action="decide_extension")
     if not task.extension or task.extension.get("status") != "requested":
         raise FlowError("no_extension")
@@ -432,9 +459,17 @@ def check_decide_extension(flow: Flow, staff: Staff, no: int) -> TaskState:
     return task
 
 
+def _decides_extension(staff: Staff, task: TaskState) -> bool:
+    extension = task.extension or {}
+    return (extension.get("status") == "requested" and extension.get("decider") is not None
+            and staff.is_party(extension["decider"]))
+
+
 def decide_extension(flow: Flow, staff: Staff, no: int, approve: bool,
                      note: str | None = None) -> TaskState:
-    """延期审批: a lead over the task's department, or a supervisor, approves or refuses."""
+    """延期审批: whoever the template's `extension.decided_by` names (never the handling
+    department itself), else a lead over the task's department or a supervisor, approves or
+    refuses."""
     task = check_decide_extension(flow, staff, no)
     assert task.extension is not None
     task.extension = {**task.extension, "status": "approved" if approve else "refused",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from runtime.definitions.spec import LimitSpec, Party
@@ -47,6 +47,7 @@ from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 
 RESOLVED = frozenset({DONE, SKIPPED})
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 class Flow:
@@ -114,24 +115,24 @@ class Flow:
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
 
     def _previous_holder(self, step: StepState, order: int) -> int | None:
-        """A step started again after a return goes back to whoever handled it before:
-        who completed it, or who held it when it was returned."""
+        """A step started again after a return goes back to whoever completed it before.
+        A party that had not completed it (the one that returned the case, say) goes to its
+        pool, or, when the step says `after_return: holder`, to whoever held it then."""
         held = [t for t in self.case.tasks if t.step == step.id and t.order == order
                 and t.kind == MAIN and t.round < step.round
                 and (t.status == TASK_DONE or (t.status == CANCELLED and t.user_id))]
         if not held:
             return None
-        return held[-1].completed_by if held[-1].status == TASK_DONE else held[-1].user_id
+        last = held[-1]
+        if last.status == TASK_DONE:
+            return last.completed_by
+        return last.user_id if self.plan.steps[step.id].after_return == "holder" else None
 
     def parties(self, step: StepState) -> list[Party]:
-        return self.plan.parties(step.id, self.case.data, step.items)
+        return self.plan.parties(step.id, self.scope(), step.items)
 
     def scope(self) -> dict[str, Any]:
-        """What step conditions read: the submission, and each step's status, outcome and
-        round (how many times it has started)."""
-        steps = {s.id: {"status": s.status, "outcome": s.outcome, "round": s.round}
-                 for s in self.case.steps.values()}
-        return {**self.case.data, "steps": steps}
+        return case_scope(self.case)
 
     # --- tasks ------------------------------------------------------------------------
 
@@ -464,3 +465,21 @@ def start_case(plan: Plan, data: dict[str, Any], now: datetime, *,
     flow.start()
     return case, flow.effects
 
+
+def case_scope(case: Case) -> dict[str, Any]:
+    """What step conditions and assignee rules read: the submission, and each step's status
+    and outcome and, from the task that decided its latest round, the handler form's data
+    (every field, None where left empty), who completed it and in which department (empty
+    until the step is done: a rule reading a field of a skipped step fails closed, naming
+    itself, so it asks `steps['x']['status'] == 'done' and ...` first)."""
+    return {**case.data, "steps": {s.id: _facts(case, s) for s in case.steps.values()}}
+
+
+def _facts(case: Case, step: StepState) -> dict[str, Any]:
+    done = [t for t in case.round_tasks(step) if t.kind == MAIN
+            and t.status == TASK_DONE] if step.status == DONE else []
+    last = max(done, key=lambda t: (t.completed_at or EARLIEST, t.no), default=None)
+    return {"status": step.status, "outcome": step.outcome, "round": step.round,
+            "data": dict(last.data) if last else {},
+            "holder": last.completed_by if last else None,
+            "department": last.department if last else None}

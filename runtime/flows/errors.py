@@ -58,6 +58,8 @@ MESSAGES = Catalogue({
     "suspended": ("此任务已挂起，请先恢复再{action}", "this task is suspended; resume it before "
                   "you {action_en} it"),
     "not_suspended": ("此任务未挂起", "this task is not suspended"),
+    "own_department_extension": ("承办部门不能审批本部门的延期申请",
+                                 "the handling department cannot decide its own extension"),
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
     "fields_required": ("请选择需要补正的项目", "choose the fields to be corrected"),
     "no_correction": ("此案件没有等待补正的事项", "this case is not waiting for a correction"),

@@ -18,8 +18,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from runtime.definitions.spec import FormSpec, Party
-from runtime.flows import actions
+from runtime.definitions.spec import CatalogSpec, FormSpec, Party
+from runtime.flows import actions, handler
 from runtime.flows.actions import Staff
 from runtime.flows.case import APPROVE, REJECT, Actor, Case, TaskState
 from runtime.flows.commands import (
@@ -76,12 +76,16 @@ class Choices:
     targets: list[tuple[str, str]]  # steps it can return to: (id, title)
     departments: list[tuple[str, str]]  # (code, name)
     colleagues: list[tuple[int, str]]  # staff of the task's department but me: (id, name)
-    handler: FormSpec | None  # the handler form's own simple fields
+    handler: FormSpec | None  # the task's handler form (办理单), whole
     types: FieldTypes  # the app's field types, which the handler form's values are parsed by
     resolver: Resolver | None = None  # answers the handler form's pickers, as on any form
     # The application's fields a correction may name: (id, label). A posted `fix.<id>`
     # names one.
     application: tuple[tuple[str, str], ...] = ()
+    catalogs: Mapping[str, CatalogSpec] = field(default_factory=dict)  # its options_from
+    # The handler form's values as posted, by field (rows of sub-tables, several values and
+    # values in parts read as on any form's page); empty when nothing was posted.
+    handler_posted: Mapping[str, Any] = field(default_factory=dict)
 
 
 Perform = Callable[[Flow, Staff, int, Any], Any]
@@ -143,21 +147,25 @@ def _department(posted: Mapping[str, str], choices: Choices, lang: str) -> str:
 
 
 def parse_complete(posted: Mapping[str, str], choices: Choices, lang: str) -> Complete:
+    """The outcome, the opinion and the handler form, validated whole (fields, their rules
+    and the form's own rules), as any form is."""
+    outcome, opinion = (posted.get("outcome") or APPROVE).strip(), _text(posted, "opinion")
     data: dict[str, Any] = {}
-    if choices.handler is not None:
-        raw = {f.id: posted.get(f.id, "") for f in choices.handler.fields}
-        result = validate(choices.handler, raw, choices.types, resolver=choices.resolver)
+    form = choices.handler
+    if form is not None:
+        raw = {**choices.handler_posted, **handler.engine_values(form, outcome, opinion)}
+        result = validate(form, raw, choices.types, catalogs=choices.catalogs,
+                          resolver=choices.resolver)
         if result.ok:
-            result.errors.update(size_errors(choices.handler, result.data))
-        if not result.ok:
-            raise Invalid({path: "；".join(found) for path, found in result.as_dict(lang).items()})
-        data = result.data
-    outcome = (posted.get("outcome") or APPROVE).strip()
+            result.errors.update(size_errors(form, result.data))
+        errors = handler.shown_errors(result.as_dict(lang))
+        if errors:
+            raise Invalid({path: "；".join(found) for path, found in errors.items()})
+        data = handler.task_data(result.data)
     notice = _text(posted, "notice")
     if outcome == REJECT and notice is None:  # the applicant is told why, never the opinion
         raise Invalid({"notice": INPUT_MESSAGES.format("notice_required", lang)})
-    return Complete(outcome=outcome, opinion=_text(posted, "opinion"), data=data,
-                    notice=notice)
+    return Complete(outcome=outcome, opinion=opinion, data=data, notice=notice)
 
 
 def parse_correction(posted: Mapping[str, str], choices: Choices, lang: str) -> AskCorrection:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from runtime import access
+from runtime.flows.actions import pool_memberships
 from runtime.flows.case import LIVE, OPEN
 from runtime.store.cases import CopyRow, Task
 from runtime.store.models import MAX_ROW_ID, utcnow
@@ -72,7 +73,7 @@ def _list(session: Session, name: str, principal: access.Principal,
         return and_(Task.user_id == principal.user_id, live)
     if name == "pool":
         return and_(Task.status == literal(OPEN, literal_execute=True), Task.user_id.is_(None),
-                    pool_filter(principal.granting("tasks.act"), Task.department, Task.role))
+                    pool_filter(pool_memberships(principal), Task.department, Task.role))
     if name == "done":
         return Task.completed_by == principal.user_id
     seen = _scope(session, principal)

@@ -15,6 +15,7 @@ from runtime.access import BUILTIN_ROLES
 from runtime.definitions.spec import CatalogSpec, FormSpec, LimitSpec, Party, TaskTemplateSpec
 from runtime.flows import deadlines
 from runtime.flows.case import ACTIVE, LIVE, Case, TaskState
+from runtime.flows.engine import case_scope
 from runtime.flows.errors import FlowError, limit_words
 from runtime.flows.layout import columns
 from runtime.flows.plan import Plan
@@ -321,7 +322,8 @@ def departments(plan: Plan, case: Case, step_id: str, names: Names) -> list[str]
     codes = [t.department for t in case.round_tasks(step)] if step.round else []
     if not codes:
         try:
-            codes = [p.department for p in plan.parties(step_id, case.data, step.items)]
+            codes = [p.department for p in plan.parties(step_id, case_scope(case),
+                                                         step.items)]
         except FlowError:  # a dispatch rule that cannot be decided names no one yet
             codes = []
     unique = list(dict.fromkeys(c for c in codes if c))

@@ -15,9 +15,9 @@ from flask.typing import ResponseReturnValue
 
 from runtime import access
 from runtime.casework import cases as casework
-from runtime.definitions.spec import FormSpec
+from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.flows import registry
-from runtime.flows.actions import Staff, may_see
+from runtime.flows.actions import POOL_PERMISSIONS, Staff, may_see, pool_memberships
 from runtime.flows.case import Case, Copy, TaskState
 from runtime.flows.commands import POSITIONS
 from runtime.flows.errors import FlowError
@@ -27,15 +27,15 @@ from runtime.forms.state import value_fields
 from runtime.store import accounts, cases, inbox, notifications
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
 from runtime.store.models import utcnow
-from runtime.store.queries import latest_definition
 from runtime.store.references import StoreResolver
 from runtime.store.submissions import Submission
 from runtime.web import casepages, paging, taskforms
 from runtime.web.auth.audit import origin
 from runtime.web.auth.guard import deny, login_required
 from runtime.web.casepages import Names
-from runtime.web.database import db
+from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
+from runtime.web.formpage import catalogs_for
 from runtime.web.lang import current_lang, lang_url, text
 from runtime.web.records import shown_value, submission_form
 from runtime.web.workwords import has, work_text
@@ -48,10 +48,10 @@ COLOURS = ("green", "yellow", "red")
 
 
 def works() -> bool:
-    """Whether the signed-in user works tasks or supervises them."""
+    """Whether the signed-in user works tasks (a dispatcher dispatch tasks) or supervises
+    them."""
     principal = g.get("principal")
-    return access.allowed(principal, "tasks.act") or access.allowed(principal,
-                                                                    "tasks.supervise")
+    return any(access.allowed(principal, p) for p in (*POOL_PERMISSIONS, "tasks.supervise"))
 
 
 @bp.app_template_global("unread_count")
@@ -71,7 +71,7 @@ def _staff(names: Names) -> Staff:
 def tasks() -> ResponseReturnValue:
     if not works():
         deny("tasks.act")
-    default = "todo" if access.allowed(g.principal, "tasks.act") else "overdue"
+    default = "todo" if pool_memberships(g.principal) else "overdue"
     name = request.args.get("list") or default
     if name not in inbox.LISTS:
         abort(404)
@@ -182,8 +182,11 @@ def act(tracking_no: str, no: int, action: str) -> ResponseReturnValue:
     if entry is None:
         abort(404)
     context = _context(tracking_no, no, page=False)
+    if action == "complete" and taskforms.row_action(request.form):
+        # A handler form's sub-table row added or removed: the page again, nothing done.
+        return _task_page(_context(tracking_no, no), failed=action)
     try:
-        command = entry.parse(request.form, _choices(context, _handler_form(context)),
+        command = entry.parse(request.form, _choices(context, *_handler_form(context)),
                               current_lang())
         state = casework.apply(db(), context.row.id, context.staff, no, command, table=actions(),
                                loaded=context.loaded, origin=origin())
@@ -208,13 +211,18 @@ def _after(context: Context, state: casework.Loaded, action: str) -> str:
     return lang_url("workbench.tasks", done=action)
 
 
-def _handler_form(context: Context) -> FormSpec | None:
+def _handler_form(context: Context) -> tuple[FormSpec | None, dict[str, CatalogSpec]]:
+    """The task's handler form (its latest version) and the catalogs of its pack, if any of
+    its fields draws options from one."""
     form_id = context.plan.template(context.task.step).content.form
-    found = latest_definition(db(), "Form", form_id) if form_id else None
-    return found.spec if found is not None and isinstance(found.spec, FormSpec) else None
+    head = store().heads.get(db, "Form", form_id, None) if form_id else None
+    if head is None or not isinstance(head.spec, FormSpec):
+        return None, {}
+    return head.spec, catalogs_for(head.pack_id, head.spec)
 
 
-def _choices(context: Context, form: FormSpec | None) -> Choices:
+def _choices(context: Context, form: FormSpec | None,
+             catalogs: dict[str, CatalogSpec]) -> Choices:
     step = context.plan.steps[context.task.step]
     names, department = context.names, context.task.department
     working = accounts.roles_granting(db(), "tasks.act")  # whom a task can be delegated to
@@ -225,8 +233,8 @@ def _choices(context: Context, form: FormSpec | None) -> Choices:
         targets=[(s, casepages.step_title(context.plan, s)) for s in step.can_return_to],
         departments=[(code, names.department(code)) for code in names.departments],
         colleagues=[(u.id, u.display_name) for u in staff if u.id != g.user.id],
-        handler=taskforms.handler_fields(form), types=field_types(),
-        resolver=StoreResolver(db(), g.principal),
+        handler=form, types=field_types(), resolver=StoreResolver(db(), g.principal),
+        catalogs=catalogs, handler_posted=taskforms.posted(form, request.form),
         application=tuple((f.id, text(f.label)) for f in value_fields(application.fields))
         if application else ())
 
@@ -235,7 +243,8 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
                errors: dict[str, str] | None = None, status: int = 200,
                done: str | None = None) -> ResponseReturnValue:
     now, lang, task = utcnow(), current_lang(), context.task
-    form = _handler_form(context)
+    form, catalogs = _handler_form(context)
+    typed = failed == "complete"
     open_now = open_actions(context.plan, context.case, context.staff, task.no, now, actions())
     page = render_template(
         "pages/task.html", c=context, task=task,
@@ -248,7 +257,10 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
         timeline=casepages.timeline(context.events, context.plan, context.case,
                                     context.names, lang, _field_words(context.row)),
         diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
-        open=open_now, choices=_choices(context, form), positions=POSITIONS, failed=failed,
+        open=open_now, choices=_choices(context, form, catalogs), positions=POSITIONS,
+        handler=taskforms.shown(form, catalogs, request.form if typed else None,
+                                errors or {} if typed else {}),
+        failed=failed,
         error=error,
         errors=errors or {}, posted=request.form if failed else {}, done=done)
     return page, status

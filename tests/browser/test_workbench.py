@@ -1,7 +1,8 @@
 """Clerks of three departments work one birth case in real browsers: the service centre
 accepts it, health returns it to acceptance with a reason, the centre sees it back in its
-to-do with the reason in the history and accepts again, health completes its check, and the
-police clerk finds the joint check in the pool with the others' opinions in the timeline."""
+to-do with the reason in the history and accepts again, health claims its check from its pool
+again and completes it, and the police clerk finds the joint check in the pool with the
+others' opinions in the timeline."""
 
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ def test_three_departments_work_one_case(live_server: LiveServer,
     expect(govsvc.locator("#step-accept")).to_contain_text("办理中")
     complete(govsvc, "已请申请人补正，材料齐全")
 
-    # The returned step comes back to the clerk who returned it, not to the pool.
-    open_task(health, "我的待办", number, "出生信息联合核验")
-    expect(health.locator("#action-claim")).to_have_count(0)
+    # The department that returned the case finds its step in its pool again, as documented.
+    open_task(health, "部门待签收", number, "出生信息联合核验")
+    act(health, "claim")
     complete(health, "分娩记录与申请一致")
     expect(health.locator("#step-joint_check")).to_contain_text("办理中")  # police to sign
 

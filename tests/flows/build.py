@@ -40,9 +40,12 @@ departments:
   - {code: POLICE, name: 公安局}
   - {code: MEDINS, name: 医疗保障局}
   - {code: HRSS, name: 人力资源和社会保障局}
+  - {code: HOTLINE, name: 12345热线}
+  - {code: SAMR, name: 市场监管局}
 roles:
   - {code: clerk, name: 办事员}
   - {code: lead, name: 科室负责人}
+  - {code: dispatcher, name: 派单员}
 """
 FORM = """\
 kind: Form
@@ -58,6 +61,7 @@ fields:
 PROCESS_HEAD = "kind: Process\nid: flow\nversion: 1\ntitle: 测试流程\nstart_form: apply\nsteps:\n"
 TEMPLATE_HEAD = ("kind: TaskTemplate\nid: {id}\nversion: 1\ntitle: {id}\n"
                  "content: {{instructions: 按规定办理}}\ncoordination:\n")
+FORM_HEAD = "kind: Form\nid: {id}\nversion: 1\ntitle: {id}\nfields:\n"
 TABLE_HEAD = "kind: DecisionTable\nid: {id}\nversion: 1\ntitle: {id}\nform: apply\n"
 DEFAULT_COORDINATION = "assignee: {department: GOVSVC, role: clerk}"
 
@@ -72,16 +76,24 @@ def china(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 
 def build_plan(steps: str, tasks: Mapping[str, str] | None = None,
-               tables: Mapping[str, str] | None = None) -> Plan:
+               tables: Mapping[str, str] | None = None,
+               forms: Mapping[str, str] | None = None) -> Plan:
     """A checked process with the given steps (YAML list items) and its task templates: each
     template id a step names gets the coordination block in `tasks`, else a GOVSVC clerk.
-    `tables` are decision tables on the start form, by id: the YAML after their head."""
+    `tables` are decision tables on the start form, by id: the YAML after their head.
+    `forms` are handler forms by template id: the fields (YAML list items) of a form of
+    that id, which the template's content names."""
     process = load_text("processes/flow.yaml", PROCESS_HEAD + _indent(steps))
     used = dict.fromkeys(step["task"] for step in process.data["steps"])
     documents = [load_text("pack.yaml", PACK), load_text("forms/apply.yaml", FORM), process]
+    for form_id, fields in (forms or {}).items():
+        documents.append(load_text(f"forms/{form_id}.yaml", FORM_HEAD.format(id=form_id)
+                                   + _indent(fields)))
     for template_id in used:
         coordination = (tasks or {}).get(template_id, DEFAULT_COORDINATION)
         head = TEMPLATE_HEAD.format(id=template_id)
+        if template_id in (forms or {}):
+            head = head.replace("按规定办理}", f"按规定办理, form: {template_id}}}")
         documents.append(load_text(f"tasks/{template_id}.yaml", head + _indent(coordination)))
     for table_id, body in (tables or {}).items():
         head = TABLE_HEAD.format(id=table_id)

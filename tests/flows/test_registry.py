@@ -161,18 +161,47 @@ def test_input_errors_speak_the_pages_language() -> None:
     assert invalid.value.errors == {"days": "Enter a whole number"}
 
 
-def test_the_handler_forms_fields_are_validated_into_the_commands_data() -> None:
-    form = load_text("forms/h.yaml", "kind: Form\nid: h\nversion: 1\ntitle: 办理单\nfields:\n"
-                     "  - {id: amount, type: integer, label: 金额, required: true}\n")
-    [spec] = [d.spec for d in check_documents([form], extensions=default_extensions()).definitions]
-    assert isinstance(spec, FormSpec)
-    choices = Choices("clerk", [], [], [], spec, default_field_types())
-    command = registry.ACTIONS["complete"].parse({"amount": "12"}, choices, "zh")
-    assert command == Complete(data={"amount": 12})
-    with pytest.raises(Invalid) as invalid:
-        registry.ACTIONS["complete"].parse({"amount": ""}, choices, "zh")
-    assert set(invalid.value.errors) == {"amount"}
+HANDLER = """\
+kind: Form
+id: h
+version: 1
+title: 办理单
+fields:
+  - {id: decision, type: radio, label: 结果, required: true, options: [{value: approve, label: 通过}, {value: return, label: 退回}]}
+  - {id: opinion, type: textarea, label: 意见, required_when: "decision == 'approve'"}
+  - {id: amount, type: money, label: 金额, required: true}
+  - {id: reached, type: yes_no, label: 已联系}
+validations:
+  - {expression: "amount <= 1000 or reached", message: 超过一千元须先联系申请人}
+"""
 
+
+def handler_choices(posted: dict[str, Any]) -> Choices:
+    form = load_text("forms/h.yaml", HANDLER)
+    result = check_documents([form], extensions=default_extensions())
+    assert result.problems == [], [p.render() for p in result.problems]
+    [spec] = [d.spec for d in result.definitions]
+    assert isinstance(spec, FormSpec)
+    return Choices("clerk", [], [], [], spec, default_field_types(), handler_posted=posted)
+
+
+def test_the_handler_form_is_validated_whole_into_the_commands_data() -> None:
+    """Field types beyond text (money, yes/no), its rules and the form's own rules; the
+    fields named for the engine's inputs take the action's outcome and opinion."""
+    complete = registry.ACTIONS["complete"]
+    command = complete.parse({"opinion": "同意"},
+                             handler_choices({"amount": "1200.50", "reached": "true"}), "zh")
+    assert command == Complete(opinion="同意",
+                               data={"amount": 1200.5, "reached": True})
+    with pytest.raises(Invalid) as invalid:  # the form's own rule, and the opinion it needs
+        complete.parse({}, handler_choices({"amount": "1200", "reached": "false"}), "zh")
+    assert invalid.value.errors == {"_form": "超过一千元须先联系申请人",
+                                    "opinion": "请填写「意见」"}
+    # A reject is not an option of `decision`: left empty, its `required` is the engine's.
+    command = complete.parse({"outcome": "reject", "opinion": "不符合条件"},
+                             handler_choices({"amount": "10"}), "zh")
+    assert (command.outcome, command.data) == ("reject", {"amount": 10,
+                                                          "reached": None})
 
 
 class NoSuchDepartment:
@@ -193,13 +222,15 @@ def test_the_handler_forms_pickers_are_asked_of_the_pages_resolver() -> None:
                      "  - {id: to, type: department, label: 移交部门}\n")
     [spec] = [d.spec for d in check_documents([form], extensions=default_extensions()).definitions]
     assert isinstance(spec, FormSpec)
-    unchecked = Choices("clerk", [], [], [], spec, default_field_types())
-    assert registry.ACTIONS["complete"].parse({"to": "NOPE"}, unchecked, "zh") == Complete(
-        data={"to": "NOPE"})
-    checked = Choices("clerk", [], [], [], spec, default_field_types(), NoSuchDepartment())
+    posted = {"to": "NOPE"}
+    unchecked = Choices("clerk", [], [], [], spec, default_field_types(), handler_posted=posted)
+    assert registry.ACTIONS["complete"].parse({}, unchecked, "zh") == Complete(data=posted)
+    checked = Choices("clerk", [], [], [], spec, default_field_types(), NoSuchDepartment(),
+                      handler_posted=posted)
     with pytest.raises(Invalid) as invalid:
-        registry.ACTIONS["complete"].parse({"to": "NOPE"}, checked, "zh")
+        registry.ACTIONS["complete"].parse({}, checked, "zh")
     assert list(invalid.value.errors) == ["to"]
+
 
 # --- the table --------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """退回: a step sends the case back to an earlier one with a reason; the steps between start
-again, parallel branches keep their work, and each restarted step goes to its last handler."""
+again, parallel branches keep their work, and each restarted step goes to whoever completed
+it last, the party that returned it to its pool (or to its holder, with `after_return`)."""
 
 from datetime import timedelta
 
@@ -52,8 +53,33 @@ def test_each_restarted_step_goes_back_to_its_previous_handler():
     assert certificate.due_at is not None  # held at once, so its clock runs at once
     run.act(actions.complete, HEALTH, certificate.no)
     hukou = run.only("hukou")
-    # The one who returned it holds it again: the case comes back to whoever had it.
-    assert (hukou.round, hukou.user_id) == (2, 3)
+    # The one who returned it had not completed it: its new task is in the pool again.
+    assert (hukou.round, hukou.department, hukou.user_id, hukou.claimed_at) == (
+        2, "POLICE", None, None)
+    run.act(actions.claim, person(7, "POLICE"), hukou.no)  # any clerk there may claim it
+
+
+def test_a_step_may_say_its_returned_task_goes_back_to_its_holder():
+    steps = CHAIN.replace("can_return_to: [accept, certificate]}",
+                          "can_return_to: [accept, certificate], after_return: holder}")
+    run = Run.start(build_plan(steps, TASKS))
+    run.handle(GOVSVC, "accept")
+    run.handle(HEALTH, "certificate")
+    run.act(actions.claim, POLICE, run.only("hukou").no)
+    run.act(actions.return_to, POLICE, run.only("hukou").no, "certificate", "出生医学证明有误")
+    run.act(actions.complete, HEALTH, run.only("certificate").no)
+    hukou = run.only("hukou")
+    assert (hukou.round, hukou.user_id, hukou.claimed_at) == (2, 3, run.now)
+
+
+def test_only_the_last_round_counts_a_completer_who_then_returned_it_gets_the_pool():
+    run = chain_at_hukou()  # certificate completed by HEALTH in round 1
+    run.act(actions.return_to, POLICE, run.only("hukou").no, "accept", "缺少父亲身份证")
+    run.handle(GOVSVC, "accept")
+    assert run.only("certificate").user_id == 2  # round 2: back to its completer
+    run.act(actions.return_to, HEALTH, run.only("certificate").no, "accept", "材料不清")
+    run.handle(GOVSVC, "accept")
+    assert (run.only("certificate").round, run.only("certificate").user_id) == (3, None)
 
 
 def test_a_return_needs_a_reason():
@@ -157,8 +183,9 @@ def test_a_return_from_a_countersign_cancels_its_open_tasks_and_restarts_the_tar
     assert [t.step for t in run.live()] == ["accept"]
     run.act(actions.complete, GOVSVC, run.only("accept").no)
     again = run.live("review")
+    # HEALTH completed its task: back to that clerk; POLICE returned it: to the pool.
     assert [(t.round, t.department, t.user_id) for t in again] == [
-        (2, "HEALTH", 2), (2, "POLICE", 3), (2, "MEDINS", None)]
+        (2, "HEALTH", 2), (2, "POLICE", None), (2, "MEDINS", None)]
 
 
 IN_ORDER = """

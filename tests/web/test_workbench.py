@@ -117,6 +117,12 @@ def field_error(response: TestResponse, action: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
+def form_field_error(response: TestResponse, path: str) -> str:
+    """The error beside a field of the handler form, as any form shows it."""
+    found = re.search(f'id="err-{path}" class="error">([^<]+)<', response.get_data(as_text=True))
+    return found.group(1) if found else ""
+
+
 def open_actions(page: str) -> set[str]:
     return set(re.findall(r'id="action-([a-z_]+)"', page))
 
@@ -297,12 +303,17 @@ def test_claim_complete_with_the_handler_form_and_withdraw(world: Flask) -> None
     page = govsvc.done(number, 1, "claim")
     assert "已签收。" in page and "钱受理（政务服务中心）" in page
     assert {"complete", "transfer", "extend", "copy"} <= open_actions(page)
-    assert 'name="certificate_no"' in page  # the handler form's own simple field
+    # The whole handler form, pickers too, by the fields' own template; not its decision
+    # and opinion, which are the action's own outcome and opinion.
+    assert 'id="in-certificate_no" name="certificate_no"' in page
+    assert 'name="transfer_to"' in page and 'name="handler"' in page
+    assert 'name="decision"' not in page
     bad = govsvc.act(number, 1, "complete", outcome="approve", opinion="好",
                      certificate_no="bad")
     assert bad.status_code == 422
-    assert field_error(bad, "complete", "certificate_no") == "「证件编号」格式不正确"
+    assert form_field_error(bad, "certificate_no") == "「证件编号」格式不正确"
     assert ">好</textarea>" in bad.get_data(as_text=True)  # what was typed is kept
+    assert re.search(r'name="certificate_no"[^>]* value="bad"', bad.get_data(as_text=True))
     page = govsvc.done(number, 1, "complete", outcome="approve", opinion="材料齐全",
                        certificate_no="AB123456")
     assert "已办理。" in page and "办理「受理」：同意" in timeline(page)

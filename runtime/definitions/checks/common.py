@@ -25,7 +25,7 @@ WHAT = {
     "View": ("视图", "view"), "step": ("步骤", "step"), "field": ("字段", "field"),
     "item": ("目录项", "catalog item"), "clause": ("条款", "clause"),
     "output": ("输出", "output"), "department": ("部门", "department"),
-    "role": ("角色", "role"),
+    "role": ("角色", "role"), "step_fact": ("步骤信息", "fact of a step"),
 }
 
 

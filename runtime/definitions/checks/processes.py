@@ -3,6 +3,7 @@ returns) and the dispatch rules of the task templates it ties to its start form.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Mapping
 
 from runtime.definitions.checks.common import (
@@ -12,6 +13,7 @@ from runtime.definitions.checks.common import (
     cycle_problems,
     duplicates,
     expression,
+    missing,
     within,
 )
 from runtime.definitions.checks.forms import form_fields
@@ -19,6 +21,11 @@ from runtime.definitions.checks.packs import party_codes
 from runtime.definitions.graphs import ancestors
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.spec import ProcessSpec, StepSpec
+from runtime.flows.handler import ENGINE_FIELDS
+
+# What a rule reads of a step: steps['id']['status'], ['outcome'], ['data']['field'], the
+# ['holder'] who completed it (a user id) and the ['department'] it was done in.
+STEP_FACTS = ("status", "outcome", "data", "holder", "department")
 
 
 def _process(item: Checked) -> ProcessSpec:
@@ -53,6 +60,7 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
             for j, other in enumerate(getattr(step, key)):
                 yield from within(item, (*path, key, j), "step", other, step_ids)
         yield from expression(item, (*path, "when"), step.when, names)
+        yield from step_reads(ctx, item, (*path, "when"), step.when, process)
         yield from _assignees(ctx, item, path, step)
         yield from _template_rules(ctx, item, path, step, names)
         yield from _write_back(ctx, item, path, step, names)
@@ -157,3 +165,53 @@ def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
         if isinstance(source, str):
             yield from expression(item, (*path, "task"), source,
                                   names if source == co.assignee.rule else with_item)
+            yield from step_reads(ctx, item, (*path, "task"), source, _process(item))
+
+
+def step_reads(ctx: Context, item: Checked, path: Path, source: str | None,
+               process: ProcessSpec) -> Iterator[Problem]:
+    """What a rule reads of `steps['id']['fact']['field']`: a step of the process, one of its
+    facts, and a field of the step's handler form (without the action's own outcome and
+    opinion, which the task keeps apart)."""
+    steps = {s.id: s for s in process.steps}
+    for step_id, fact, field in subscripts(source, "steps"):
+        if step_id is None or step_id not in steps:
+            if step_id is not None:
+                yield missing(item, path, "step", step_id, steps)
+            continue
+        if fact is not None and fact not in STEP_FACTS:
+            yield missing(item, path, "step_fact", fact, STEP_FACTS)
+        elif fact == "data" and field is not None:
+            fields = _handler_fields(ctx, steps[step_id])
+            if fields is not None and field not in fields:
+                yield missing(item, path, "field", field, fields)
+
+
+def _handler_fields(ctx: Context, step: StepSpec) -> list[str] | None:
+    template = ctx.find("TaskTemplate", step.task)
+    if template is None:
+        return None
+    form_id = template.content.form
+    fields = form_fields(ctx, form_id) if form_id else {}
+    return None if fields is None else [f for f in fields if f not in ENGINE_FIELDS]
+
+
+def subscripts(source: str | None, name: str) -> Iterator[tuple[str | None, ...]]:
+    """The constant keys of each `name[a][b][c]` in `source`, outermost first, None where a
+    key is not a constant string (a source that does not parse is reported apart)."""
+    try:
+        tree = ast.parse(source or "", mode="eval")
+    except SyntaxError:
+        return
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Subscript)}
+    for node in ast.walk(tree):
+        if id(node) in inner:
+            continue  # part of a longer chain, read there
+        keys: list[str | None] = []
+        while isinstance(node, ast.Subscript):
+            key = node.slice
+            keys.insert(0, key.value if isinstance(key, ast.Constant)
+                        and isinstance(key.value, str) else None)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id == name and keys:
+            yield (*keys, None, None, None)[:3]

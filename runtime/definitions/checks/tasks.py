@@ -10,7 +10,9 @@ from runtime.definitions.checks.common import Check, Checked, Context, expressio
 from runtime.definitions.checks.packs import party_codes
 from runtime.definitions.graphs import cycles
 from runtime.definitions.problems import Path, Problem, problem
-from runtime.definitions.spec import Party, TaskTemplateSpec
+from runtime.definitions.spec import FormSpec, Party, TaskTemplateSpec
+from runtime.flows.handler import OPINION_FIELD, OPINION_TYPES, OUTCOME_FIELDS, OUTCOMES
+from runtime.forms.state import value_fields
 
 COORDINATION: Path = ("coordination",)
 
@@ -37,6 +39,28 @@ def content_form(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from ctx.ref(item, ("content", "form"), "Form", _task(item).content.form)
 
 
+def handler_form(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """The handler form's fields named for the 办理 action's own inputs take the action's
+    values: an outcome field must offer approve or reject, an opinion field hold text.
+    Otherwise the handler could never fill it in, and the form could not be completed."""
+    form = ctx.find("Form", _task(item).content.form)
+    if not isinstance(form, FormSpec):
+        return
+    path: Path = ("content", "form")
+    for spec in value_fields(form.fields):
+        if spec.id in OUTCOME_FIELDS:
+            offered = {str(o.value) for o in spec.options}
+            ok = spec.options_from is not None or bool(offered & set(OUTCOMES))
+            need = ("提供 approve 或 reject 选项的选择字段", "a choice offering approve or reject")
+        elif spec.id == OPINION_FIELD:
+            ok, need = spec.type in OPINION_TYPES, ("text 或 textarea", "text or textarea")
+        else:
+            continue
+        if not ok:
+            yield problem("handler_engine_field", item.doc.file, item.doc.line(path), path,
+                          form=form.id, field=spec.id, need=need[0], need_en=need[1])
+
+
 def dependencies_exist(ctx: Context, item: Checked) -> Iterator[Problem]:
     for i, dependency in enumerate(_task(item).dependencies):
         yield from ctx.ref(item, ("dependencies", i), "TaskTemplate", dependency)
@@ -50,12 +74,14 @@ def assignee(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from expression(item, (*COORDINATION, "assignee", "rule"), rule.rule, None)
 
 
-def copied_and_escalated(ctx: Context, item: Checked) -> Iterator[Problem]:
+def other_parties(ctx: Context, item: Checked) -> Iterator[Problem]:
     co = _task(item).coordination
     parties: list[tuple[Path, Party]] = [((*COORDINATION, "copy", i), p)
                                          for i, p in enumerate(co.copy)]
     if co.escalation:
         parties.append(((*COORDINATION, "escalation"), co.escalation))
+    if co.extension:
+        parties.append(((*COORDINATION, "extension", "decided_by"), co.extension.decided_by))
     for path, party in parties:
         yield from party_codes(ctx, item, path, party)
 
@@ -111,6 +137,6 @@ def no_dependency_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
                           ("dependencies",), chain=" → ".join([*cycle, cycle[0]]))
 
 
-CHECKS: tuple[Check, ...] = (basis_in_catalogs, goal_indicators, content_form,
-                             dependencies_exist, assignee, copied_and_escalated, feedback_form,
+CHECKS: tuple[Check, ...] = (basis_in_catalogs, goal_indicators, content_form, handler_form,
+                             dependencies_exist, assignee, other_parties, feedback_form,
                              overdue_actions, time_limits, no_dependency_cycles)
