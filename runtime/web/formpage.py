@@ -94,15 +94,18 @@ def form_head(form_id: str, version: int | None = None) -> Head:
     return head
 
 
-def open_form(form_id: str, version: int | None = None) -> Head:
+def open_form(form_id: str, version: int | None = None, *, live: bool = False) -> Head:
     """The form as `form_head` finds it, for a visitor its audience admits. A handler form is
-    a 404, as if it did not exist; a guest asking for a page that needs an account is sent
-    to sign in; anyone else the audience leaves out gets a 403."""
+    a 404, as if it did not exist, except to staff for its live updates (`live`: computing
+    what a task page's handler form shows stores nothing); a guest asking for a page that
+    needs an account is sent to sign in; anyone else the audience leaves out gets a 403."""
     head = form_head(form_id, version)
     if usable(form_of(head)):
         return head
     who, _ = audience_of(form_of(head))
     if who == access.HANDLERS:
+        if live and g.get("principal") is not None:
+            return head
         abort(404)
     if request.method == "GET" and not _signed_in() and not wants_json():
         endpoint = "auth.login" if who == access.STAFF else "citizens.login"

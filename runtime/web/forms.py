@@ -106,7 +106,7 @@ def region_picker_fragment(form_id: str) -> ResponseReturnValue:
 @bp.post("/forms/<form_id>/state")
 def partial(form_id: str) -> ResponseReturnValue:
     """A field changed: re-render only the fields whose state or value that can alter."""
-    row = open_form(form_id, parse_version(request.form.get("_version")))
+    row = open_form(form_id, parse_version(request.form.get("_version")), live=True)
     form = form_of(row)
     catalogs = catalogs_for(row.pack_id, form)
     result = validate(form, {**posted_data(form, request.form), **locked_values(form)},

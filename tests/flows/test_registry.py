@@ -198,7 +198,8 @@ def test_the_handler_form_is_validated_whole_into_the_commands_data() -> None:
     assert invalid.value.errors == {"_form": "超过一千元须先联系申请人",
                                     "opinion": "请填写「意见」"}
     # A reject is not an option of `decision`: left empty, its `required` is the engine's.
-    command = complete.parse({"outcome": "reject", "opinion": "不符合条件"},
+    command = complete.parse({"outcome": "reject", "opinion": "不符合条件",
+                              "notice": "经审核，不符合补贴条件"},
                              handler_choices({"amount": "10"}), "zh")
     assert (command.outcome, command.data) == ("reject", {"amount": 10,
                                                           "reached": None})

@@ -158,6 +158,11 @@ def test_a_citizen_sees_their_applications_with_their_status(world: Flask) -> No
     client.post("/auth/register", data={
         "kind": "person", "mobile": "13912345678", "name": "李丽", "password": "citizen2025",
         "confirm_password": "citizen2025", "csrf_token": token.group(1)})
+    token = CSRF.search(client.get("/auth/citizen/login").get_data(as_text=True))
+    assert token is not None
+    assert client.post("/auth/citizen/login", data={
+        "mobile": "13912345678", "password": "citizen2025",
+        "csrf_token": token.group(1)}).status_code == 302
     with store(world).sessions() as session:  # as if submitted signed in
         session.execute(update(Submission).where(Submission.tracking_no == number)
                         .values(owner_kind="citizen", owner_id=1))
