@@ -36,6 +36,9 @@ _WHOLE_FLOAT = 2.0**53
 
 
 def length(value: Any) -> int:
+    """The size of text, a list or an object; an empty field (None) has size 0."""
+    if value is None:
+        return 0
     return len(want(value, _SIZED, "len", 1, "text_or_list"))
 
 
@@ -197,8 +200,10 @@ _ID = "'11010519491231002X'"
 
 FUNCTIONS: dict[str, Function] = build([
     # basic
-    Function("len", length, "len(x)", 1, 1, "number", "文本的字符数、列表的项数或对象的键数",
-             "number of characters of text, items of a list or keys of an object",
+    Function("len", length, "len(x)", 1, 1, "number",
+             "文本的字符数、列表的项数或对象的键数；空值（None）为 0",
+             "number of characters of text, items of a list or keys of an object; 0 for an "
+             "empty value (None)",
              "len('张三丰')", 3, pure=True),
     Function("sum", total, "sum(list)", 1, 1, "number", "数字列表的总和",
              "total of a list of numbers", "sum([1, 2, 3.5])", 6.5),

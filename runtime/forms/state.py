@@ -11,6 +11,7 @@ The spec is walked once per form, into a plan with the rules compiled (runtime.f
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -250,7 +251,9 @@ class _Run:
                        row: dict[str, Any] | None, prefix: str) -> None:
         target = row if row is not None else self.values
         for field_id, rule in computed:
-            target[field_id] = self._evaluate(rule, row, prefix + field_id, "compute")
+            value = self._evaluate(rule, row, prefix + field_id, "compute")
+            # A date is kept as its ISO text, as a date field holds it (and JSON stores it).
+            target[field_id] = value.isoformat() if isinstance(value, dt.date) else value
 
     # visible, required, read-only --------------------------------------------------------
 

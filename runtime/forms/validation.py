@@ -76,6 +76,7 @@ def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
 
 @dataclass(frozen=True, eq=False)
 class _CustomRule:
+    name: str  # its id, else its expression: what a failure to evaluate it names
     when: Rule | None
     expression: Rule
     error: FieldError
@@ -153,8 +154,9 @@ def _field(spec: FieldSpec, types: FieldTypes) -> _Field:
 
 
 def _custom_rules(rules: tuple[ValidationSpec, ...]) -> tuple[_CustomRule, ...]:
-    return tuple(_CustomRule(compiled_or_none(rule.when), compiled(rule.expression),
-                             FieldError("custom", rule.message)) for rule in rules)
+    return tuple(_CustomRule(rule.id or rule.expression, compiled_or_none(rule.when),
+                             compiled(rule.expression), FieldError("custom", rule.message))
+                 for rule in rules)
 
 
 # --- parsing ----------------------------------------------------------------------------
@@ -237,21 +239,33 @@ class _Checker:
                     self._level(rows.checking, child, f"{path}[{index}].", child)
 
     def _rule(self, rule: _CustomRule, path: str, row: Mapping[str, Any] | None) -> None:
-        """A custom rule, in the scope of the row it sits in (if any) and the whole form."""
+        """A custom rule, in the scope of the row it sits in (if any) and the whole form.
+        It fails closed: one that cannot be evaluated (its `when` or itself) fails, naming
+        itself, unless a value it reads is refused already (the submission fails anyway)."""
         scope = {**self.state.data, **row} if row is not None else self.state.data
-        if rule.when is not None and not _holds(rule.when, scope):
-            return
-        if not _holds(rule.expression, scope):
-            self._add(path or "_form", rule.error)
+        try:
+            if rule.when is not None and not rule.when.evaluate(scope):
+                return
+            if rule.expression.evaluate(scope):
+                return
+            error = rule.error
+        except ExpressionError as failed:
+            if self._refused_already(rule, path):
+                return
+            error = FieldError("rule_failed", rule.error.label, (
+                ("rule", rule.name), ("reason", failed.message()),
+                ("reason_en", failed.message("en"))))
+        self._add(path or "_form", error)
+
+    def _refused_already(self, rule: _CustomRule, path: str) -> bool:
+        prefix = path[:path.rfind(".") + 1]  # a row rule's row, else the top level
+        names = _names(rule.when) | _names(rule.expression)
+        errors = self.result.errors
+        return any(prefix + name in errors or name in errors for name in names)
 
     def _add(self, path: str, error: FieldError) -> None:
         self.result.errors.setdefault(path, []).append(error)
 
 
-def _holds(rule: Rule, scope: Mapping[str, Any]) -> bool:
-    """A custom rule that cannot be evaluated on this data (an empty field) does not fail it:
-    emptiness is the `required` check's business."""
-    try:
-        return bool(rule.evaluate(scope))
-    except ExpressionError:
-        return True
+def _names(rule: Rule | None) -> frozenset[str]:
+    return rule.expression.names if rule is not None and rule.expression else frozenset()

@@ -26,6 +26,7 @@ from runtime.definitions.checks.packs import declared
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.schema import did_you_mean
 from runtime.definitions.spec import FieldSpec, FormSpec, ValidationSpec
+from runtime.expressions import ExpressionCompileError, ExpressionError, infer_type
 from runtime.forms.fieldtypes import DEPARTMENT, NONE, RECORD, USER
 
 # Properties that only a picker of these kinds reads.
@@ -145,7 +146,32 @@ def _field(ctx: Context, item: Checked, path: Path, spec: FieldSpec,
     yield from _picker_properties(ctx, item, path, spec, field_type.refers_to)
     for key in EXPRESSIONS:
         yield from expression(item, (*path, key), getattr(spec, key), names)
+    yield from _compute_type(item, path, spec, names)
     yield from _rules(item, (*path, "validations"), spec.validations, names)
+
+
+# Types a field may hold when a compute gives the other: a boolean is a number in arithmetic,
+# and a computed date is stored as its YYYY-MM-DD text.
+_FITS = ({"number", "boolean"}, {"date", "string"})
+
+
+def _compute_type(item: Checked, path: Path, spec: FieldSpec,
+                  names: Mapping[str, str]) -> Iterator[Problem]:
+    """What a compute gives fits its field's type, where both are known."""
+    expected = names.get(spec.id, "any")
+    if spec.compute is None or expected == "any":
+        return
+    try:
+        actual = infer_type(spec.compute, names)
+    except ExpressionError:
+        return  # reported by the expression's own check
+    if actual != "any" and actual != expected and {actual, expected} not in _FITS:
+        error = ExpressionCompileError("compute_type", source=spec.compute, actual=actual,
+                                       expected=expected)
+        where = (*path, "compute")
+        yield problem("expression", item.doc.file, item.doc.line(where), where,
+                      source=spec.compute, reason=error.message("zh"),
+                      reason_en=error.message("en"))
 
 
 def _rules(item: Checked, path: Path, rules: tuple[ValidationSpec, ...],
