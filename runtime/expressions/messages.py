@@ -48,6 +48,7 @@ MESSAGES = Catalogue({
     "unary_type": ("不能对{operand}使用 {op}", "cannot use {op} on {operand}"),
     "compare": ("不能用 {op} 比较{left}和{right}", "cannot compare {left} with {right} using {op}"),
     "division_by_zero": ("除数为零", "division by zero"),
+    "decision_failed": ("{reason}", "{reason_en}"),  # a DecisionError's words name the table
     "power_too_large": ("乘方结果过大（指数最大 {limit}，结果最大 ±{max_int}）",
                         "the power is too large (exponent at most {limit}, result within "
                         "±{max_int})"),
