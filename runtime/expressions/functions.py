@@ -12,7 +12,7 @@ import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from runtime.expressions import dates, ids
+from runtime.expressions import dates, formats, ids
 from runtime.expressions.errors import ExpressionRuntimeError
 from runtime.expressions.limits import MAX_NUMBER_TEXT, MAX_ROUND_DIGITS
 from runtime.expressions.operators import contains as _contains
@@ -282,6 +282,22 @@ FUNCTIONS: dict[str, Function] = build([
              "the month of a date (1-12)", "month('2024-10-01')", 10, "date"),
     Function("day", dates.day, "day(date)", 1, 1, "number", "日期是当月第几天",
              "the day of the month of a date", "day('2024-10-01')", 1, "date"),
+    # formatting
+    Function("number", formats.number, "number(x, digits=0)", 1, 2, "string",
+             "数字写成带千分位的文本，四舍五入到 digits 位小数",
+             "a number as text with thousands separators, rounded half up to `digits` "
+             "decimals", "number(1234.5, 2)", "1,234.50", "format", pure=True),
+    Function("money", formats.money, "money(x, lang='zh')", 1, 2, "string",
+             "金额写成“550,000.00 元”；lang 为 'en' 时写成“CNY 550,000.00”",
+             "an amount in yuan as '550,000.00 元'; with lang 'en' as 'CNY 550,000.00'",
+             "money(550000)", "550,000.00 元", "format", pure=True),
+    Function("percent", formats.percent, "percent(x, digits=0)", 1, 2, "string",
+             "比例写成百分数，0.1 写成“10%”", "a share as a percentage: 0.1 gives '10%'",
+             "percent(0.125, 1)", "12.5%", "format", pure=True),
+    Function("date_text", formats.date_text, "date_text(date, lang='zh')", 1, 2, "string",
+             "日期写成“2026年12月3日”；lang 为 'en' 时写成“3 December 2026”",
+             "a date written out as '2026年12月3日'; with lang 'en' as '3 December 2026'",
+             "date_text('2026-12-03')", "2026年12月3日", "format", pure=True),
     # sub-table rows
     Function("sum_rows", sum_rows, "sum_rows(rows, 'field')", 2, 2, "number",
              "子表各行某字段之和（空单元格不计）",
