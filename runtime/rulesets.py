@@ -16,6 +16,7 @@ from graphlib import TopologicalSorter
 from typing import Any
 
 from runtime.decisions import decided
+from runtime.definitions.checks.namespaces import ELIGIBLE
 from runtime.definitions.spec import (
     BasisSpec,
     CatalogSpec,
@@ -26,7 +27,7 @@ from runtime.definitions.spec import (
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.i18n import Catalogue, Label
 
-ELIGIBLE = "eligible"  # `rules.eligible`: a set may not take this id
+
 
 MESSAGES = Catalogue({
     "not_met": ("不符合「{rule}」", "'{rule}' is not met"),

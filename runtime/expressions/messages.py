@@ -41,6 +41,8 @@ MESSAGES = Catalogue({
     "unknown_name": ("未知的名称 '{name}'{hint}", "unknown name '{name}'{hint}"),
     "compare_types": ("不能用 {op} 比较{left}和{right}，结果总是不符合预期",
                       "comparing {left} with {right} using {op} never works as intended"),
+    "member_elsewhere": ("'{name}' 读的是表单 '{form}' 的数据，这里读不到",
+                         "'{name}' decides on the data of form '{form}', not the data here"),
     "compute_type": ("计算结果为{actual}，而字段的值应为{expected}",
                      "the compute gives {actual}, but the field holds {expected}"),
     # refused while evaluating

@@ -4,6 +4,7 @@ returns) and the dispatch rules of the task templates it ties to its start form.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from runtime.definitions.checks.common import (
     Check,
@@ -15,6 +16,7 @@ from runtime.definitions.checks.common import (
     within,
 )
 from runtime.definitions.checks.forms import form_fields
+from runtime.definitions.checks.namespaces import members
 from runtime.definitions.checks.packs import party_codes
 from runtime.definitions.graphs import ancestors
 from runtime.definitions.problems import Path, Problem, problem
@@ -40,11 +42,14 @@ def step_ids_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 
 def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
-    """Conditions and dispatch rules see the start form's fields and `steps` and `decisions`
-    (the results so far); when the start form is not at hand, any name goes."""
+    """Conditions and dispatch rules see the start form's fields, `steps` (the results so
+    far), `decisions` (the tables on the start form) and `rules` (its rule sets' results);
+    when the start form is not at hand, any name goes."""
     process = _process(item)
     fields = form_fields(ctx, process.start_form)
-    names = None if fields is None else {**fields, "steps": "object", "decisions": "object"}
+    names = None if fields is None else {**fields, "steps": "object", "decisions": "object",
+                                         "rules": "object"}
+    known = members(ctx, process.start_form)
     step_ids = [s.id for s in process.steps]
     for i, step in enumerate(process.steps):
         path: Path = ("steps", i)
@@ -52,9 +57,9 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
         for key in ("after", "can_return_to"):
             for j, other in enumerate(getattr(step, key)):
                 yield from within(item, (*path, key, j), "step", other, step_ids)
-        yield from expression(item, (*path, "when"), step.when, names)
+        yield from expression(item, (*path, "when"), step.when, names, known)
         yield from _assignees(ctx, item, path, step)
-        yield from _assignee_rule(ctx, item, path, step, names)
+        yield from _assignee_rule(ctx, item, path, step, names, known)
 
 
 def no_step_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -88,9 +93,10 @@ def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Itera
 
 
 def _assignee_rule(ctx: Context, item: Checked, path: Path, step: StepSpec,
-                   names: Mapping[str, str] | None) -> Iterator[Problem]:
+                   names: Mapping[str, str] | None,
+                   known: Mapping[str, Any] | None) -> Iterator[Problem]:
     """A template's dispatch rule reads the start form of the process that uses it."""
     template = ctx.find("TaskTemplate", step.task)
     rule = template.coordination.assignee.rule if template is not None else None
     if rule is not None and names is not None:
-        yield from expression(item, (*path, "task"), rule, names)
+        yield from expression(item, (*path, "task"), rule, names, known)
