@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any
 
@@ -26,8 +26,6 @@ from runtime.definitions.spec import (
 )
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.i18n import Catalogue, Label
-
-
 
 MESSAGES = Catalogue({
     "not_met": ("不符合「{rule}」", "'{rule}' is not met"),
@@ -153,6 +151,34 @@ class Outcome:
 
     def stored(self) -> dict[str, Any]:
         return {"names": self.names(), "results": [r.stored() for r in self.results]}
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """The rule sets on one form's data, the tables they may read, and the catalogs whose
+    clauses they cite: what a submit of that form decides."""
+
+    rulesets: tuple[RuleSetSpec, ...] = ()
+    tables: Mapping[str, DecisionTableSpec] = field(default_factory=dict)
+    catalogs: Mapping[str, CatalogSpec] = field(default_factory=dict)
+
+    @property
+    def gates(self) -> bool:
+        """Whether a failing rule refuses the submission (a set with `gate: submission`)."""
+        return any(s.gate == "submission" for s in self.rulesets)
+
+    def decide(self, data: Mapping[str, Any]) -> Outcome:
+        return decide_rules(self.rulesets, data, tables=self.tables, catalogs=self.catalogs)
+
+    def refusals(self, outcome: Outcome) -> list[Result]:
+        """The failing gates of the sets that gate the submission."""
+        gating = {s.id for s in self.rulesets if s.gate == "submission"}
+        return [r for r in outcome.refusals() if r.ruleset in gating]
+
+
+def with_rules(data: Mapping[str, Any], stored: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A case's data: the submission's, with its stored rule results readable as `rules`."""
+    return {**data, "rules": stored["names"]} if stored else dict(data)
 
 
 def decide_rules(rulesets: Iterable[RuleSetSpec], data: Mapping[str, Any], *,

@@ -21,13 +21,16 @@ from sqlalchemy.orm import Session
 from runtime.casework import cases
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.flows.errors import FlowError
+from runtime.forms.checks import CUSTOM, FieldError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
 from runtime.forms.validation import Validation, validate
+from runtime.i18n import Label
+from runtime.rulesets import Outcome
 from runtime.store import audit
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
-from runtime.store.queries import Heads
+from runtime.store.queries import Heads, rule_book
 from runtime.store.submissions import (
     GUEST,
     TRACKING_TRIES,
@@ -40,6 +43,7 @@ from runtime.store.submissions import (
 )
 
 log = logging.getLogger(__name__)
+RULES_PATH = "_form"  # where the refusals of rule sets are listed: with the form's own rules
 
 
 @dataclass(frozen=True)
@@ -75,30 +79,50 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver)
     if not result.ok:
         return Submitted(result, None)
+    outcome = _decide_rules(session, form, result, heads)
+    if not result.ok:
+        return Submitted(result, None)
     starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
     receipt = submit_validated(
         session, form=form, data=result.data, idempotency_key=application.idempotency_key,
         owner=application.owner, region_code=region_of(form, result.data),
         attachments=own_files(form, result.data, application.uploads), ip=application.ip,
-        prefilled=dict(application.prefilled), starts_case=starts)
+        prefilled=dict(application.prefilled), starts_case=starts,
+        rules=outcome.stored() if outcome else None)
     return Submitted(result, receipt)
+
+
+def _decide_rules(session: Session, form: FormSpec, result: Validation,
+                  heads: Heads | None) -> Outcome | None:
+    """The rule sets on the form decided on the valid data; every failing gate of a set
+    that gates submissions is added to `result`'s errors at once (一次性告知), in the
+    applicant's words, each citing its clauses. None when no rule set reads the form."""
+    book = heads.rule_book(lambda: session, form.id) if heads else rule_book(session, form.id)
+    if not book.rulesets:
+        return None
+    outcome = book.decide(result.data)
+    for refused in book.refusals(outcome):
+        result.errors.setdefault(RULES_PATH, []).append(FieldError(
+            CUSTOM, Label(refused.notice("zh"), refused.notice("en"))))
+    return outcome
 
 
 def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      idempotency_key: str, owner: Owner = GUEST,
                      region_code: str | None = None, attachments: Iterable[str] = (),
                      ip: str | None = None, prefilled: dict[str, str] | None = None,
-                     starts_case: bool = True) -> Receipt:
+                     starts_case: bool = True, rules: dict[str, Any] | None = None) -> Receipt:
     """Store a validated submission once per idempotency key, claim the uploaded files it
     names (`attachments`: keys the caller checked are the submitter's), start its case
-    (unless the caller knows its form starts none: `starts_case`), audit it, and commit."""
+    (unless the caller knows its form starts none: `starts_case`), audit it, and commit.
+    `rules`: the rule sets' results on the data, kept with it (and so with its case)."""
     keys = list(attachments)
     for _ in range(TRACKING_TRIES):
         try:
             # A repeated key or a drawn number already taken fails the insert.
             row = insert_submission(session, form, data, idempotency_key=idempotency_key,
                                     owner=owner, region_code=region_code,
-                                    prefilled=prefilled or {})
+                                    prefilled=prefilled or {}, rules=rules)
             claim_files(session, row.id, keys)
             if starts_case:
                 _start_case(session, row)

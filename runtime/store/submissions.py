@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.definitions.spec import FormSpec
-from runtime.store.models import Base, aware, utcnow
+from runtime.store.models import Base, JSONData, aware, utcnow
 
 DRAFT_DAYS = 30
 TRACKING_TRIES = 5
@@ -47,6 +47,8 @@ class Submission(Base):
     form_version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
     prefilled: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id -> its source
+    # The rule sets' results on the submitted data (runtime.rulesets.Outcome.stored), if any.
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSONData, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     owner_kind: Mapped[str] = mapped_column(String(10))
     owner_id: Mapped[int | None] = mapped_column(Integer, index=True)
@@ -85,7 +87,8 @@ class Receipt:
 
 def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
                       idempotency_key: str, owner: Owner, region_code: str | None,
-                      prefilled: dict[str, str]) -> Submission:
+                      prefilled: dict[str, str],
+                      rules: dict[str, Any] | None = None) -> Submission:
     """Insert a submission of `form` with a freshly drawn tracking number and code, in the
     caller's transaction, and return it (detached: written once, it needs no unit of work,
     so it is one plain INSERT). A repeated key or a number already taken raises
@@ -94,7 +97,7 @@ def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
     values = {"tracking_no": _tracking_no(), "verification_code": _code(),
               "idempotency_key": idempotency_key, "form_id": form.id,
               "form_version": form.version, "data": data, "prefilled": prefilled,
-              "status": "submitted", "owner_kind": owner.kind, "owner_id": owner.id,
+              "rules": rules, "status": "submitted", "owner_kind": owner.kind, "owner_id": owner.id,
               "department_code": form.department, "region_code": region_code,
               "created_at": now, "updated_at": now, "row_version": 1}
     found = session.connection().execute(_INSERT, values)
