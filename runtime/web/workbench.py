@@ -241,7 +241,7 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
         elements=casepages.elements(context.plan, context.case, task,
                                     casepages.catalogs_of(db(), context.plan, context.row),
                                     context.names, context.copies, now, form),
-        submission=_submission(context.row),
+        submission=_submission(context.row), rule_results=_rule_results(context.row, lang),
         timeline=casepages.timeline(context.events, context.plan, context.case,
                                     context.names, lang),
         diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
@@ -260,6 +260,16 @@ def _submission(row: CaseRow) -> list[tuple[str, Any]]:
     return [(text(spec.label), shown_value(spec, found.data.get(spec.id)))
             for spec in value_fields(form.fields)
             if found.data.get(spec.id) not in (None, "", [])]
+
+
+def _rule_results(row: CaseRow, lang: str) -> list[tuple[list[str], bool | None]]:
+    """The rule sets' results kept with the application, each explained clause by clause,
+    with whether a gate was met (None for a rule that gives a value)."""
+    found = db().get(Submission, row.submission_id)
+    stored = (found.rules or {}).get("results", []) if found is not None else []
+    return [(r["explain"]["en" if lang == "en" else "zh"],
+             r["passed"] if r["purpose"] in ("validation", "eligibility") else None)
+            for r in stored]
 
 
 # --- one case across departments --------------------------------------------------------
