@@ -29,11 +29,12 @@ def member_problems(parsed: Parsed, members: Mapping[str, Any]) -> Iterator[Expr
 
 def _chain(parsed: Parsed, root: ast.Name, parents: Mapping[int, ast.AST],
            tree: Any) -> Iterator[ExpressionCompileError]:
-    path, node = [root.id], root
+    path: list[str] = [root.id]
+    node: ast.AST = root
     while isinstance(tree, Mapping):
         parent = parents.get(id(node))
         key = _key(parent, node)
-        if key is None:
+        if key is None or parent is None:
             return
         path.append(key)
         if key not in tree:

@@ -40,7 +40,7 @@ _DATE_TIME = ("T", " ")  # what may follow YYYY-MM-DD in a date-time
 NAMESPACES = frozenset({"rules", "decisions"})
 
 
-class Lazy(dict):  # type: ignore[type-arg]
+class Lazy(dict[str, Any]):
     """An object whose keys are known and whose values are worked out when first read (a
     decision table is decided only when a rule reads it, so one that fails fails only the
     rules that read it)."""
