@@ -73,6 +73,14 @@ def decided(tables: Mapping[str, DecisionTableSpec], data: Mapping[str, Any]) ->
     return Lazy(tables, outputs)
 
 
+def with_decisions(scope: Mapping[str, Any], reads: frozenset[str],
+                   tables: Mapping[str, DecisionTableSpec]) -> Mapping[str, Any]:
+    """`scope`, with `decisions` added when an expression that `reads` those names needs it."""
+    if not tables or "decisions" not in reads:
+        return scope
+    return {**scope, "decisions": decided(tables, scope)}
+
+
 def decide(table: DecisionTableSpec, data: Mapping[str, Any]) -> Decision:
     """Decide `table` on `data` under its hit policy: first, unique or collect."""
     matched = _matching(table, data)

@@ -27,7 +27,7 @@ from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
 from runtime.forms.validation import Validation, validate
 from runtime.i18n import Label
-from runtime.rulesets import Outcome
+from runtime.rulesets import Outcome, RuleBook
 from runtime.store import audit
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
 from runtime.store.queries import Heads, rule_book
@@ -76,10 +76,12 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     start its case and commit once. `heads`, the app's remembered definitions, tells a form
     that starts no process without a read (without it, the store is asked)."""
     form = application.form
-    result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver)
+    book = heads.rule_book(lambda: session, form.id) if heads else rule_book(session, form.id)
+    result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver,
+                      tables=book.tables)
     if not result.ok:
         return Submitted(result, None)
-    outcome = _decide_rules(session, form, result, heads)
+    outcome = _decide_rules(book, result)
     if not result.ok:
         return Submitted(result, None)
     starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
@@ -92,12 +94,10 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     return Submitted(result, receipt)
 
 
-def _decide_rules(session: Session, form: FormSpec, result: Validation,
-                  heads: Heads | None) -> Outcome | None:
+def _decide_rules(book: RuleBook, result: Validation) -> Outcome | None:
     """The rule sets on the form decided on the valid data; every failing gate of a set
     that gates submissions is added to `result`'s errors at once (一次性告知), in the
     applicant's words, each citing its clauses. None when no rule set reads the form."""
-    book = heads.rule_book(lambda: session, form.id) if heads else rule_book(session, form.id)
     if not book.rulesets:
         return None
     outcome = book.decide(result.data)

@@ -15,7 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec, ValidationSpec
+from runtime.decisions import with_decisions
+from runtime.definitions.spec import (
+    CatalogSpec,
+    DecisionTableSpec,
+    FieldSpec,
+    FormSpec,
+    ValidationSpec,
+)
 from runtime.expressions import ExpressionError
 from runtime.forms.checks import FieldChecks, FieldError, field_checks
 from runtime.forms.fieldtypes import FieldTypes
@@ -47,7 +54,8 @@ class Validation:
 def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
              previous: Mapping[str, Any] | None = None,
              catalogs: Mapping[str, CatalogSpec] | None = None,
-             resolver: Resolver | None = None) -> Validation:
+             resolver: Resolver | None = None,
+             tables: Mapping[str, DecisionTableSpec] | None = None) -> Validation:
     """Check a submission against its form, its fields' types from `types` (the app's
     registry). `previous` holds the values read-only fields keep (a new submission has none:
     they keep their defaults); `catalogs` gives `options_from`; `resolver` answers whether a
@@ -56,16 +64,16 @@ def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
     plan = _plan(form, types)
     parse_errors: dict[str, list[FieldError]] = {}
     parsed = _parse_level(plan.top, raw, "", parse_errors)
-    state = form_state(form, parsed)
+    state = form_state(form, parsed, tables)
     kept = _keep_readonly(plan, parsed, state, previous or {})
     if kept is not parsed:
-        state = form_state(form, kept)
+        state = form_state(form, kept, tables)
     result = Validation(state.data, state, {})
     for path, found in parse_errors.items():
         field_state = state.fields.get(path)
         if field_state is not None and field_state.visible:
             result.errors[path] = found
-    _Checker(plan, state, catalogs or {}, result).run()
+    _Checker(plan, state, catalogs or {}, result, tables or {}).run()
     if resolver is not None:
         for path, found in reference_errors(form, state, resolver, types).items():
             result.errors.setdefault(path, found)  # a value already refused is not asked of
@@ -161,10 +169,11 @@ def _custom_rules(rules: tuple[ValidationSpec, ...]) -> tuple[_CustomRule, ...]:
 
 # --- parsing ----------------------------------------------------------------------------
 
-def state_of(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes) -> FormState:
+def state_of(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes,
+             tables: Mapping[str, DecisionTableSpec] | None = None) -> FormState:
     """The state of what a person has entered so far (values that do not parse count as
     empty): what the page and every partial update show, and what the submit decides on."""
-    return form_state(form, _parse_level(_plan(form, types).top, raw, "", {}))
+    return form_state(form, _parse_level(_plan(form, types).top, raw, "", {}), tables)
 
 
 def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
@@ -212,8 +221,9 @@ def _keep_readonly(plan: _Plan, parsed: dict[str, Any], state: FormState,
 
 class _Checker:
     def __init__(self, plan: _Plan, state: FormState, catalogs: Mapping[str, CatalogSpec],
-                 result: Validation):
+                 result: Validation, tables: Mapping[str, DecisionTableSpec]):
         self.plan, self.state, self.catalogs, self.result = plan, state, catalogs, result
+        self.tables = tables
 
     def run(self) -> None:
         self._level(self.plan.checked, self.state.data, "", None)
@@ -242,7 +252,9 @@ class _Checker:
         """A custom rule, in the scope of the row it sits in (if any) and the whole form.
         It fails closed: one that cannot be evaluated (its `when` or itself) fails, naming
         itself, unless a value it reads is refused already (the submission fails anyway)."""
-        scope = {**self.state.data, **row} if row is not None else self.state.data
+        scope: Mapping[str, Any] = {**self.state.data, **row} if row is not None \
+            else self.state.data
+        scope = with_decisions(scope, _names(rule.when) | _names(rule.expression), self.tables)
         try:
             if rule.when is not None and not rule.when.evaluate(scope):
                 return

@@ -156,12 +156,11 @@ _LATEST_VERSIONS = (select(Definition.def_id, func.max(Definition.version))
 
 
 def rule_book(session: Session, form_id: str) -> RuleBook:
-    """The latest rule sets and decision tables on form `form_id`'s data, with the catalogs
-    of the packs the rule sets come from (for the clauses they cite)."""
+    """The latest rule sets and decision tables on form `form_id`'s data (what its own
+    expressions and its rule sets read), with the catalogs of the packs the rule sets come
+    from (for the clauses they cite)."""
     rows = [r for r in list_definitions(session, "RuleSet")
             if isinstance(r.spec, specs.RuleSetSpec) and r.spec.form == form_id]
-    if not rows:
-        return RuleBook()
     tables = {r.spec.id: r.spec for r in list_definitions(session, "DecisionTable")
               if isinstance(r.spec, specs.DecisionTableSpec) and r.spec.form == form_id}
     catalogs = {r.spec.id: r.spec for pack in {row.pack_id for row in rows}

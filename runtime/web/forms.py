@@ -40,6 +40,7 @@ from runtime.web.formpage import (
     parse_version,
     render_page,
     resolver,
+    tables_for,
 )
 from runtime.web.formviews import Views, region_picker, slug
 from runtime.web.lang import current_lang, lang_url, text
@@ -82,7 +83,8 @@ def _department_names() -> dict[str, Any]:
 def show(form_id: str) -> ResponseReturnValue:
     row = form_head(form_id)
     form = form_of(row)
-    return render_page(row, form, form_state(form, locked_values(form)), {}, step=0)
+    return render_page(row, form, form_state(form, locked_values(form), tables_for(form)), {},
+                       step=0)
 
 
 @bp.get("/forms/<form_id>/regions")
@@ -106,8 +108,7 @@ def partial(form_id: str) -> ResponseReturnValue:
     form = form_of(row)
     catalogs = catalogs_for(row.pack_id, form)
     result = validate(form, {**posted_data(form, request.form), **locked_values(form)},
-                      field_types(),
-                      catalogs=catalogs)
+                      field_types(), catalogs=catalogs, tables=tables_for(form))
     left = request.htmx.trigger_name or ""
     affected = dependents(form).get(field_id(left), frozenset())
     views = Views(form, result.state, _left_errors(result, left), catalogs,
@@ -140,7 +141,7 @@ def post(form_id: str) -> ResponseReturnValue:
     if action == "draft":
         return drafts.saved(form, data)
     if is_row_action(action):
-        state = state_of(form, change_rows(data, action), field_types())
+        state = state_of(form, change_rows(data, action), field_types(), tables_for(form))
         return render_page(row, form, state, {}, step=step, key=key)
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
@@ -154,7 +155,8 @@ def post(form_id: str) -> ResponseReturnValue:
             return redirect(lang_url("tracking.receipt"), code=303)
         result = done.validation
     else:
-        result = validate(form, data, field_types(), catalogs=catalogs, resolver=resolver())
+        result = validate(form, data, field_types(), catalogs=catalogs, resolver=resolver(),
+                          tables=tables_for(form))
     errors = result.as_dict(current_lang())
     shown = shown_errors(form, action, step, errors)
     return render_page(row, form, result.state, shown, key=key,

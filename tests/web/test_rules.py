@@ -84,6 +84,7 @@ def test_an_eligible_application_keeps_its_results_and_its_case_reads_them(
     with store(world).sessions() as session:
         row = session.scalars(select(Submission)).one()
         assert row.data["reply_by"] == "2026-12-21"  # a computed date, stored as its text
+        assert row.data["grade"] == "中型"  # a form compute reading a decision table
         assert row.rules["names"] == {"eligible": True, "rd_subsidy": {
             "spend_enough": True, "local": True, "good_credit": True, "eligible_all": True,
             "amount": 500000, "amount_text": "500,000.00 元"}}
