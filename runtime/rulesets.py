@@ -10,7 +10,7 @@ Pure: no I/O, no flask, no sqlalchemy. What expressions read of the results is `
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any
@@ -26,6 +26,8 @@ from runtime.definitions.spec import (
 )
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.i18n import Catalogue, Label
+
+Masks = Mapping[str, Callable[[Any], Any]]  # field id -> how its personal number is shown
 
 MESSAGES = Catalogue({
     "not_met": ("不符合「{rule}」", "'{rule}' is not met"),
@@ -167,8 +169,9 @@ class RuleBook:
         """Whether a failing rule refuses the submission (a set with `gate: submission`)."""
         return any(s.gate == "submission" for s in self.rulesets)
 
-    def decide(self, data: Mapping[str, Any]) -> Outcome:
-        return decide_rules(self.rulesets, data, tables=self.tables, catalogs=self.catalogs)
+    def decide(self, data: Mapping[str, Any], masks: Masks | None = None) -> Outcome:
+        return decide_rules(self.rulesets, data, tables=self.tables, catalogs=self.catalogs,
+                            masks=masks)
 
     def refusals(self, outcome: Outcome) -> list[Result]:
         """The failing gates of the sets that gate the submission."""
@@ -183,38 +186,46 @@ def with_rules(data: Mapping[str, Any], stored: Mapping[str, Any] | None) -> dic
 
 def decide_rules(rulesets: Iterable[RuleSetSpec], data: Mapping[str, Any], *,
                  tables: Mapping[str, DecisionTableSpec] | None = None,
-                 catalogs: Mapping[str, CatalogSpec] | None = None) -> Outcome:
+                 catalogs: Mapping[str, CatalogSpec] | None = None,
+                 masks: Masks | None = None) -> Outcome:
     """Every rule of `rulesets` on `data` (a form's validated data); `tables` are what the
-    rules read as `decisions`, `catalogs` give the cited clauses' texts."""
+    rules read as `decisions`, `catalogs` give the cited clauses' texts, `masks` hide the
+    personal numbers among the values a result shows it used (by field id)."""
     results: list[Result] = []
     for ruleset in rulesets:
-        results.extend(_decide_set(ruleset, data, tables or {}, catalogs or {}))
+        results.extend(_decide_set(ruleset, data, tables or {}, catalogs or {}, masks or {}))
     return Outcome(tuple(results))
 
 
 def _decide_set(ruleset: RuleSetSpec, data: Mapping[str, Any],
                 tables: Mapping[str, DecisionTableSpec],
-                catalogs: Mapping[str, CatalogSpec]) -> list[Result]:
+                catalogs: Mapping[str, CatalogSpec], masks: Masks) -> list[Result]:
     scope: dict[str, Any] = {**data, "decisions": decided(tables, data)}
     by_id = {rule.id: rule for rule in ruleset.rules}
     results = []
     for rule_id in _in_order(ruleset.rules):
-        result = _decide(ruleset.id, by_id[rule_id], scope, catalogs)
+        result = _decide(ruleset.id, by_id[rule_id], scope, catalogs, masks)
         scope[rule_id] = result.value
         results.append(result)
     return results
 
 
 def _decide(ruleset_id: str, rule: RuleSpec, scope: Mapping[str, Any],
-            catalogs: Mapping[str, CatalogSpec]) -> Result:
+            catalogs: Mapping[str, CatalogSpec], masks: Masks) -> Result:
     basis = tuple(_clauses(rule.basis, catalogs))
-    used = {name: scope.get(name) for name in sorted(_reads(rule)) if name != "decisions"}
+    used = {name: _masked(masks, name, scope.get(name)) for name in sorted(_reads(rule))
+            if name != "decisions"}
     try:
         value = compile_expression(rule.expression).evaluate(scope)
     except ExpressionError as error:
         error.__traceback__ = None
         return Result(ruleset_id, rule, None, used, basis, error)
     return Result(ruleset_id, rule, value, used, basis)
+
+
+def _masked(masks: Masks, name: str, value: Any) -> Any:
+    mask = masks.get(name)
+    return mask(value) if mask is not None and value not in (None, "") else value
 
 
 def _in_order(rules: tuple[RuleSpec, ...]) -> list[str]:

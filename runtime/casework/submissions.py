@@ -27,7 +27,7 @@ from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
 from runtime.forms.validation import Validation, validate
 from runtime.i18n import Label
-from runtime.rulesets import Outcome, RuleBook
+from runtime.rulesets import Masks, Outcome, RuleBook
 from runtime.store import audit
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
 from runtime.store.queries import Heads, rule_book
@@ -81,7 +81,7 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
                       tables=book.tables)
     if not result.ok:
         return Submitted(result, None)
-    outcome = _decide_rules(book, result)
+    outcome = _decide_rules(book, result, _masks(form, types))
     if not result.ok:
         return Submitted(result, None)
     starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
@@ -94,13 +94,19 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     return Submitted(result, receipt)
 
 
-def _decide_rules(book: RuleBook, result: Validation) -> Outcome | None:
+def _masks(form: FormSpec, types: FieldTypes) -> Masks:
+    """How each personal number of the form is shown where results cite the values used."""
+    return {f.id: mask for f in form.all_fields()
+            if f.type in types and (mask := types[f.type].mask) is not None}
+
+
+def _decide_rules(book: RuleBook, result: Validation, masks: Masks) -> Outcome | None:
     """The rule sets on the form decided on the valid data; every failing gate of a set
     that gates submissions is added to `result`'s errors at once (一次性告知), in the
     applicant's words, each citing its clauses. None when no rule set reads the form."""
     if not book.rulesets:
         return None
-    outcome = book.decide(result.data)
+    outcome = book.decide(result.data, masks)
     for refused in book.refusals(outcome):
         result.errors.setdefault(RULES_PATH, []).append(FieldError(
             CUSTOM, Label(refused.notice("zh"), refused.notice("en"))))
