@@ -45,9 +45,9 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
