@@ -47,6 +47,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,9 @@ FORM_ID = "bench_form"
 BIRTH = Path(__file__).resolve().parents[1] / "scenario_packs" / "birth_one_thing"
 JOINT_FORM = "birth_apply"  # its submit starts the pack's joint case (birth_joint)
 APPLICATION = {
-    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "child_name": "王小明", "child_gender": "M",
+    # within the pack's one-month eligibility rule, whatever day the bench runs
+    "birth_date": (date.today() - timedelta(days=3)).isoformat(),
     "hospital": "市妇幼保健院", "mother_name": "李丽", "mother_id": "11010519491231002X",
     "contact_mobile": "13812345678", "residence": "110105", "enrol_insurance": True,
     "need_ss_card": False,

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.definitions.spec import DecisionTableSpec
-from runtime.expressions import ExpressionError, compile_expression
+from runtime.expressions import ExpressionError, ExpressionRuntimeError, compile_expression
+from runtime.expressions.values import Lazy
 from runtime.i18n import Catalogue
 
 MESSAGES = Catalogue({
@@ -56,6 +57,28 @@ class Decision:
         if self.by_default:
             return MESSAGES.format("default", lang)
         return MESSAGES.format("matched", lang, rows=", ".join(map(str, self.rows)))
+
+
+def decided(tables: Mapping[str, DecisionTableSpec], data: Mapping[str, Any]) -> Lazy:
+    """The tables' outputs by table id, as expressions read them (`decisions.t.out`), each
+    table decided on `data` only when read: one that cannot decide fails only the
+    expressions that read it, with an error naming it."""
+    def outputs(table_id: str) -> dict[str, Any]:
+        try:
+            return dict(decide(tables[table_id], data).outputs)
+        except DecisionError as error:
+            raise ExpressionRuntimeError("decision_failed", table=table_id,
+                                         reason=error.message(),
+                                         reason_en=error.message("en")) from None
+    return Lazy(tables, outputs)
+
+
+def with_decisions(scope: Mapping[str, Any], reads: frozenset[str],
+                   tables: Mapping[str, DecisionTableSpec]) -> Mapping[str, Any]:
+    """`scope`, with `decisions` added when an expression that `reads` those names needs it."""
+    if not tables or "decisions" not in reads:
+        return scope
+    return {**scope, "decisions": decided(tables, scope)}
 
 
 def decide(table: DecisionTableSpec, data: Mapping[str, Any]) -> Decision:

@@ -29,6 +29,7 @@ from runtime.flows.engine import Flow, start_case
 from runtime.flows.errors import Conflict
 from runtime.flows.plan import Plan
 from runtime.flows.registry import ACTIONS, Action
+from runtime.rulesets import with_rules
 from runtime.store import audit, calendar, submissions
 from runtime.store.cases import (
     CaseRow,
@@ -83,7 +84,8 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     plan = plan_of(session, process.id, process.version, templates)
     now = now or utcnow()
     calendar.ensure(session)
-    case, effects = start_case(plan, submission.data, now, region_code=submission.region_code)
+    case, effects = start_case(plan, with_rules(submission.data, submission.rules), now,
+                               region_code=submission.region_code)
     row = new_row(session, submission, process, templates, case, now)
     write(session, row, plan, case, {}, effects, fresh=True)
     follow(session, row, plan, case, effects, before=applicant.SUBMITTED)

@@ -26,15 +26,18 @@ from runtime.flows import applicant
 from runtime.flows.case import Actor
 from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
+from runtime.forms.checks import CUSTOM, FieldError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.plans import PerForm
 from runtime.forms.references import Resolver
 from runtime.forms.sizes import size_errors
 from runtime.forms.validation import Validation, validate
+from runtime.i18n import Label
+from runtime.rulesets import Masks, Outcome, RuleBook
 from runtime.store import audit, submissions
 from runtime.store.cases import case_by_tracking_no
 from runtime.store.files import FILE_FIELD_TYPES, claim_files
-from runtime.store.queries import Heads
+from runtime.store.queries import Heads, rule_book
 from runtime.store.submissions import (
     GUEST,
     TRACKING_TRIES,
@@ -49,6 +52,7 @@ from runtime.store.submissions import (
 )
 
 log = logging.getLogger(__name__)
+RULES_PATH = "_form"  # where the refusals of rule sets are listed: with the form's own rules
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,14 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     start its case and commit once. `heads`, the app's remembered definitions, tells a form
     that starts no process without a read (without it, the store is asked)."""
     form = application.form
-    result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver)
+    book = heads.rule_book(lambda: session, form.id) if heads else rule_book(session, form.id)
+    result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver,
+                      tables=book.tables)
     if result.ok:
         result.errors.update(size_errors(form, result.data))  # what is stored, computed too
+    if not result.ok:
+        return Submitted(result, None)
+    outcome = _decide_rules(book, result, _masks(form, types))
     if not result.ok:
         return Submitted(result, None)
     starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
@@ -97,8 +106,28 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
         owner=application.owner, region_code=region_of(form, result.data),
         attachments=own_files(form, result.data, application.uploads),
         origin=application.origin, submitter=application.submitter,
-        prefilled=dict(application.prefilled), starts_case=starts)
+        prefilled=dict(application.prefilled), starts_case=starts,
+        rules=outcome.stored() if outcome else None)
     return Submitted(result, receipt)
+
+
+def _masks(form: FormSpec, types: FieldTypes) -> Masks:
+    """How each personal number of the form is shown where results cite the values used."""
+    return {f.id: mask for f in form.all_fields()
+            if f.type in types and (mask := types[f.type].mask) is not None}
+
+
+def _decide_rules(book: RuleBook, result: Validation, masks: Masks) -> Outcome | None:
+    """The rule sets on the form decided on the valid data; every failing gate of a set
+    that gates submissions is added to `result`'s errors at once (一次性告知), in the
+    applicant's words, each citing its clauses. None when no rule set reads the form."""
+    if not book.rulesets:
+        return None
+    outcome = book.decide(result.data, masks)
+    for refused in book.refusals(outcome):
+        result.errors.setdefault(RULES_PATH, []).append(FieldError(
+            CUSTOM, Label(refused.notice("zh"), refused.notice("en"))))
+    return outcome
 
 
 def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
@@ -106,12 +135,14 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      region_code: str | None = None, attachments: Iterable[str] = (),
                      origin: audit.Origin = audit.NOWHERE,
                      prefilled: dict[str, str] | None = None,
-                     starts_case: bool = True, submitter: str = "") -> Receipt:
+                     starts_case: bool = True, submitter: str = "",
+                     rules: dict[str, Any] | None = None) -> Receipt:
     """Store a validated submission once per idempotency key of `submitter` (by default
     the owner's account) on this form, claim the uploaded files it names (`attachments`:
     keys the caller checked are the submitter's), start its case (unless the caller knows
     its form starts none: `starts_case`), audit it, and commit. The key used before with
-    other data raises KeyReused, and nothing is written."""
+    other data raises KeyReused, and nothing is written. `rules`: the rule sets' results on
+    the data, kept with it (and so with its case)."""
     keys, body = list(attachments), body_hash(form, data)
     scoped = scoped_key(form.id, submitter or _account(owner), idempotency_key)
     for _ in range(TRACKING_TRIES):
@@ -119,7 +150,7 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
             # A repeated key or a drawn number already taken fails the insert.
             row = insert_submission(session, form, data, idempotency_key=scoped,
                                     owner=owner, region_code=region_code,
-                                    prefilled=prefilled or {}, body=body)
+                                    prefilled=prefilled or {}, body=body, rules=rules)
             claim_files(session, row.id, keys)
             if starts_case:
                 _start_case(session, row)

@@ -33,6 +33,9 @@ MESSAGES = Catalogue({
     "duplicate_id": ("{kind} '{id}' 重复定义（另见 {other}）",
                      "{kind} '{id}' is defined twice (also in {other})"),
     "duplicate_name": ("名称 '{name}' 重复", "name '{name}' is used twice"),
+    "reserved_id": ("'{name}' 是保留名称（rules.{name} 表示全部条件都符合），请换一个",
+                    "'{name}' is reserved (rules.{name} says whether every gate holds); "
+                    "choose another"),
     "unknown_ref": ("{what} '{name}' 不存在{hint}", "{what_en} '{name}' does not exist{hint_en}"),
     "unknown_permission": ("未知的权限 '{name}'{hint}（可用的权限见 docs/definitions.md）",
                            "unknown permission '{name}'{hint_en} (docs/definitions.md lists "

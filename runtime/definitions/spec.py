@@ -386,12 +386,19 @@ class RuleSpec:
     purpose: str = "validation"
     expression: str
     message: Label | None = None
+    basis: tuple[BasisSpec, ...] = ()
+
+    @property
+    def gate(self) -> bool:
+        """A rule that must hold (validation, eligibility), not one that gives a value."""
+        return self.purpose in ("validation", "eligibility")
 
 
 @spec
 class RuleSetSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "RuleSet#"
     form: str
+    gate: str = "submission"
     rules: tuple[RuleSpec, ...]
 
 

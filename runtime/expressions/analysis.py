@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from runtime.expressions.compiler import compile_expression
 from runtime.expressions.errors import ExpressionCompileError, ExpressionError
 from runtime.expressions.functions import FUNCTIONS
 from runtime.expressions.limits import MAX_STRING, MAX_VALUE_TEXT
+from runtime.expressions.members import member_problems
 from runtime.expressions.methods import METHODS
 from runtime.expressions.operators import SYMBOLS
 from runtime.expressions.rules import iter_problems, suggest
@@ -30,12 +32,14 @@ _NUMERIC = frozenset({"number", "boolean"})
 
 
 def check_expression(source: str, names: Mapping[str, str] | None = None, *,
-                     allow_unknown_names: bool = False) -> Iterator[ExpressionError]:
+                     allow_unknown_names: bool = False,
+                     members: Mapping[str, Any] | None = None) -> Iterator[ExpressionError]:
     """Every problem of `source`, ordered by position.
 
     `names` maps each known data name to one of VALUE_TYPES; without it names are not
     checked and all are of type 'any'. With `allow_unknown_names`, names outside `names`
-    are accepted (their type is 'any').
+    are accepted (their type is 'any'). `members` says what namespace names such as `rules`
+    hold (runtime.expressions.members).
     """
     try:
         parsed = parse(source)
@@ -48,6 +52,8 @@ def check_expression(source: str, names: Mapping[str, str] | None = None, *,
     types = _Types(names or {})
     problems.extend(_type_problems(parsed, types))
     problems.extend(_size_problems(parsed, _Sizes(types), parsed.tree))
+    if members:
+        problems.extend(member_problems(parsed, members))
     yield from sorted(problems, key=lambda problem: problem.position or 0)
 
 

@@ -26,12 +26,20 @@ from runtime.expressions.methods import METHODS
 from runtime.expressions.operators import OPERATORS, SYMBOLS
 from runtime.expressions.rules import suggest
 from runtime.expressions.syntax import Parsed
-from runtime.expressions.values import CONTAINERS, check_weight, reset_work, show, type_of
+from runtime.expressions.values import (
+    CONTAINERS,
+    Lazy,
+    check_weight,
+    reset_work,
+    show,
+    type_of,
+)
 
 _REMOVED = (ast.Attribute, ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.Set,
             ast.JoinedStr, ast.FormattedValue, ast.Assign, ast.AugAssign, ast.Import,
             ast.keyword, ast.Expr)
 _INDEXABLE = (list, tuple, str)
+_OBJECTS = (dict, Lazy)
 _INDEX_TYPES = (int, bool, slice)
 
 
@@ -46,6 +54,7 @@ class _Evaluator(EvalWithCompoundTypes):
         self.nodes[ast.Name] = self._eval_name
         self.nodes[ast.Call] = self._eval_call
         self.nodes[ast.Subscript] = self._eval_subscript
+        self.nodes[ast.Attribute] = self._eval_member  # only `rules.x` passes the allow-list
         self.nodes[ast.List] = self._eval_list
         self.nodes[ast.Tuple] = self._eval_tuple
         self.nodes[ast.Dict] = self._eval_dict
@@ -101,20 +110,30 @@ class _Evaluator(EvalWithCompoundTypes):
         values = _nested_checked([self._eval(value) for value in node.values])
         return dict(zip(keys, values, strict=True))
 
+    def _eval_member(self, node: ast.Attribute) -> Any:
+        container = self._eval(node.value)
+        if type(container) in _OBJECTS:
+            return _member(container, node.attr)
+        raise ExpressionRuntimeError("attribute", name=node.attr)
+
     def _eval_subscript(self, node: ast.Subscript) -> Any:
         container = self._eval(node.value)
         key = self._eval(node.slice)
         kind = type(container)
-        if kind is dict and type(key) is str:
-            try:
-                return container[key]
-            except KeyError:
-                raise ExpressionRuntimeError("key", key=key,
-                                             suggestion=suggest(key, container)) from None
+        if kind in _OBJECTS and type(key) is str:
+            return _member(container, key)
         if kind in _INDEXABLE and type(key) in _INDEX_TYPES:
             return _index(container, key)
         raise ExpressionRuntimeError("subscript", type=type_of(container),
                                      key_type=type_of(key))
+
+
+def _member(container: dict[str, Any], key: str) -> Any:
+    try:
+        return container[key]
+    except KeyError:
+        known = container.names if type(container) is Lazy else container
+        raise ExpressionRuntimeError("key", key=key, suggestion=suggest(key, known)) from None
 
 
 def _constant(node: ast.Constant) -> Any:

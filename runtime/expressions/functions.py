@@ -12,7 +12,7 @@ import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from runtime.expressions import dates, ids
+from runtime.expressions import dates, formats, ids
 from runtime.expressions.errors import ExpressionRuntimeError
 from runtime.expressions.limits import MAX_NUMBER_TEXT, MAX_ROUND_DIGITS
 from runtime.expressions.operators import contains as _contains
@@ -36,6 +36,9 @@ _WHOLE_FLOAT = 2.0**53
 
 
 def length(value: Any) -> int:
+    """The size of text, a list or an object; an empty field (None) has size 0."""
+    if value is None:
+        return 0
     return len(want(value, _SIZED, "len", 1, "text_or_list"))
 
 
@@ -197,8 +200,10 @@ _ID = "'11010519491231002X'"
 
 FUNCTIONS: dict[str, Function] = build([
     # basic
-    Function("len", length, "len(x)", 1, 1, "number", "文本的字符数、列表的项数或对象的键数",
-             "number of characters of text, items of a list or keys of an object",
+    Function("len", length, "len(x)", 1, 1, "number",
+             "文本的字符数、列表的项数或对象的键数；空值（None）为 0",
+             "number of characters of text, items of a list or keys of an object; 0 for an "
+             "empty value (None)",
              "len('张三丰')", 3, pure=True),
     Function("sum", total, "sum(list)", 1, 1, "number", "数字列表的总和",
              "total of a list of numbers", "sum([1, 2, 3.5])", 6.5),
@@ -277,6 +282,22 @@ FUNCTIONS: dict[str, Function] = build([
              "the month of a date (1-12)", "month('2024-10-01')", 10, "date"),
     Function("day", dates.day, "day(date)", 1, 1, "number", "日期是当月第几天",
              "the day of the month of a date", "day('2024-10-01')", 1, "date"),
+    # formatting
+    Function("number", formats.number, "number(x, digits=0)", 1, 2, "string",
+             "数字写成带千分位的文本，四舍五入到 digits 位小数",
+             "a number as text with thousands separators, rounded half up to `digits` "
+             "decimals", "number(1234.5, 2)", "1,234.50", "format", pure=True),
+    Function("money", formats.money, "money(x, lang='zh')", 1, 2, "string",
+             "金额写成“550,000.00 元”；lang 为 'en' 时写成“CNY 550,000.00”",
+             "an amount in yuan as '550,000.00 元'; with lang 'en' as 'CNY 550,000.00'",
+             "money(550000)", "550,000.00 元", "format", pure=True),
+    Function("percent", formats.percent, "percent(x, digits=0)", 1, 2, "string",
+             "比例写成百分数，0.1 写成“10%”", "a share as a percentage: 0.1 gives '10%'",
+             "percent(0.125, 1)", "12.5%", "format", pure=True),
+    Function("date_text", formats.date_text, "date_text(date, lang='zh')", 1, 2, "string",
+             "日期写成“2026年12月3日”；lang 为 'en' 时写成“3 December 2026”",
+             "a date written out as '2026年12月3日'; with lang 'en' as '3 December 2026'",
+             "date_text('2026-12-03')", "2026年12月3日", "format", pure=True),
     # sub-table rows
     Function("sum_rows", sum_rows, "sum_rows(rows, 'field')", 2, 2, "number",
              "子表各行某字段之和（空单元格不计）",

@@ -41,11 +41,16 @@ MESSAGES = Catalogue({
     "unknown_name": ("未知的名称 '{name}'{hint}", "unknown name '{name}'{hint}"),
     "compare_types": ("不能用 {op} 比较{left}和{right}，结果总是不符合预期",
                       "comparing {left} with {right} using {op} never works as intended"),
+    "member_elsewhere": ("'{name}' 读的是表单 '{form}' 的数据，这里读不到",
+                         "'{name}' decides on the data of form '{form}', not the data here"),
+    "compute_type": ("计算结果为{actual}，而字段的值应为{expected}",
+                     "the compute gives {actual}, but the field holds {expected}"),
     # refused while evaluating
     "type": ("不能对{left}和{right}使用 {op}", "cannot use {op} on {left} and {right}"),
     "unary_type": ("不能对{operand}使用 {op}", "cannot use {op} on {operand}"),
     "compare": ("不能用 {op} 比较{left}和{right}", "cannot compare {left} with {right} using {op}"),
     "division_by_zero": ("除数为零", "division by zero"),
+    "decision_failed": ("{reason}", "{reason_en}"),  # a DecisionError's words name the table
     "power_too_large": ("乘方结果过大（指数最大 {limit}，结果最大 ±{max_int}）",
                         "the power is too large (exponent at most {limit}, result within "
                         "±{max_int})"),

@@ -18,6 +18,7 @@ from runtime.expressions.methods import METHODS
 from runtime.expressions.operators import OPERATORS, SYMBOLS
 from runtime.expressions.registry import Function
 from runtime.expressions.syntax import Parsed
+from runtime.expressions.values import NAMESPACES
 
 # Nodes allowed as they are; their parents' rules check what needs checking (an operator
 # node such as ast.BitAnd is judged by the BinOp rule that holds it).
@@ -103,11 +104,22 @@ def _name(node: ast.AST, context: _Context) -> Iterator[ExpressionCompileError]:
 def _attribute(node: ast.AST, context: _Context) -> Iterator[ExpressionCompileError]:
     assert isinstance(node, ast.Attribute)
     position = context.parsed.attribute_position(node)
-    if node.attr.startswith("_") or id(node) not in context.callees:
+    member = id(node) not in context.callees
+    if node.attr.startswith("_") or (member and not _in_namespace(node)):
         yield context.error("attribute", position, name=node.attr)
+    elif member:
+        return
     elif node.attr not in METHODS:
         yield context.error("method_not_allowed", position, name=node.attr,
                             allowed=", ".join(METHODS))
+
+
+def _in_namespace(node: ast.Attribute) -> bool:
+    """A member read `rules.x.y`: a chain of dots (and [...]) from a namespace name."""
+    value: ast.AST = node.value
+    while type(value) in (ast.Attribute, ast.Subscript):
+        value = value.value  # type: ignore[attr-defined]
+    return type(value) is ast.Name and value.id in NAMESPACES
 
 
 def _call(node: ast.AST, context: _Context) -> Iterator[ExpressionCompileError]:

@@ -35,6 +35,30 @@ _TYPE_NAMES: dict[type, str] = {
 
 _DATE_TIME = ("T", " ")  # what may follow YYYY-MM-DD in a date-time
 
+# Names whose members an expression reads with a dot as well as with [...]: `rules.x.amount`
+# is `rules['x']['amount']`. A dot reads only keys of objects, never a Python attribute.
+NAMESPACES = frozenset({"rules", "decisions"})
+
+
+class Lazy(dict[str, Any]):
+    """An object whose keys are known and whose values are worked out when first read (a
+    decision table is decided only when a rule reads it, so one that fails fails only the
+    rules that read it)."""
+
+    def __init__(self, names: Any, make: Any):
+        super().__init__()
+        self.names = tuple(names)
+        self._make = make
+
+    def __missing__(self, key: str) -> Any:
+        if key not in self.names:
+            raise KeyError(key)
+        value = self[key] = self._make(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.names
+
 
 def type_of(value: Any) -> str:
     """The type name of a value for messages: a VALUE_TYPES name, 'null' or 'other'."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.decisions import DecisionError, decide
+from runtime.decisions import decided
 from runtime.definitions.graphs import ancestors
 from runtime.definitions.spec import (
     DecisionTableSpec,
@@ -17,6 +17,7 @@ from runtime.definitions.spec import (
     TaskTemplateSpec,
 )
 from runtime.expressions import ExpressionError, compile_expression
+from runtime.expressions.values import Lazy
 from runtime.flows.errors import FlowError
 
 MAX_ITEMS = 200  # tasks one per-item step may make
@@ -109,11 +110,10 @@ class Plan:
             if "decisions" in expression.names:
                 scope = {**scope, "decisions": self.decisions(scope)}
             return expression.evaluate(scope)
-        except (ExpressionError, DecisionError) as error:
+        except ExpressionError as error:
             raise FlowError("rule_failed", step=step_id, source=source,
                             reason=error.message("zh"), reason_en=error.message("en")) from None
 
-    def decisions(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Every table's outputs on `data`, decided only when a rule reads them."""
-        return {table_id: dict(decide(table, data).outputs)
-                for table_id, table in self.tables.items()}
+    def decisions(self, data: Mapping[str, Any]) -> Lazy:
+        """The tables' outputs on `data`, each decided only when a rule reads it."""
+        return decided(self.tables, data)

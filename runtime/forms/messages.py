@@ -45,6 +45,8 @@ MESSAGES = Catalogue({
     "unknown_record": ("「{label}」所选记录不存在或不在您的数据范围内",
                        "{label}: the chosen record does not exist or is outside your data scope"),
     "custom": ("{message}", "{message_en}"),
+    "rule_failed": ("「{label}」未通过：规则「{rule}」无法计算（{reason}）",
+                    "{label}: not passed, rule '{rule}' could not be evaluated ({reason_en})"),
     "draft_dropped": ("以下内容因表单更新未能保留：{names}",
                       "These values could not be kept after the form changed: {names}."),
     "draft_added": ("表单新增了：{names}", "The form now also asks for: {names}."),

@@ -11,13 +11,15 @@ The spec is walked once per form, into a plan with the rules compiled (runtime.f
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from graphlib import TopologicalSorter
 from typing import Any
 
-from runtime.definitions.spec import FieldSpec, FormSpec
+from runtime.decisions import with_decisions
+from runtime.definitions.spec import DecisionTableSpec, FieldSpec, FormSpec
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.expressions.values import reset_work
 from runtime.forms.fieldtypes import GROUPS, NO_VALUE, TABLE
@@ -84,11 +86,14 @@ def is_table(spec: FieldSpec) -> bool:
     return spec.type == TABLE
 
 
-def form_state(form: FormSpec, data: Mapping[str, Any]) -> FormState:
+def form_state(form: FormSpec, data: Mapping[str, Any],
+               tables: Mapping[str, DecisionTableSpec] | None = None) -> FormState:
+    """The state of `form` on `data`; `tables` are the decision tables on the form's data,
+    which its expressions read as `decisions.<table>.<output>`."""
     plan = _plan(form)
     values = _known_values(plan.top, data)
     for _ in range(ROUNDS):
-        run = _Run(plan, values)
+        run = _Run(plan, values, tables or {})
         run.compute()
         run.decide()
         if not run.clear_hidden():
@@ -229,8 +234,10 @@ class _Run:
     form_state's own (`_known_values` builds the dict and every row afresh, and a round's
     values go on only to the next round), so nobody else sees them change."""
 
-    def __init__(self, plan: _Plan, values: dict[str, Any]):
+    def __init__(self, plan: _Plan, values: dict[str, Any],
+                 tables: Mapping[str, DecisionTableSpec]):
         self.plan = plan
+        self.tables = tables
         self.values = values
         self.states: dict[str, FieldState] = {}
         self.failures: list[RuleFailure] = []
@@ -250,7 +257,9 @@ class _Run:
                        row: dict[str, Any] | None, prefix: str) -> None:
         target = row if row is not None else self.values
         for field_id, rule in computed:
-            target[field_id] = self._evaluate(rule, row, prefix + field_id, "compute")
+            value = self._evaluate(rule, row, prefix + field_id, "compute")
+            # A date is kept as its ISO text, as a date field holds it (and JSON stores it).
+            target[field_id] = value.isoformat() if isinstance(value, dt.date) else value
 
     # visible, required, read-only --------------------------------------------------------
 
@@ -333,8 +342,10 @@ class _Run:
     # evaluation --------------------------------------------------------------------------
 
     def _evaluate(self, rule: Rule, row: dict[str, Any] | None, path: str, name: str) -> Any:
-        scope = self.values if row is None else {**self.values, **row}
+        scope: Mapping[str, Any] = self.values if row is None else {**self.values, **row}
         try:
+            if self.tables and rule.expression is not None:
+                scope = with_decisions(scope, rule.expression.names, self.tables)
             return rule.evaluate(scope)
         except ExpressionError as error:
             self.failures.append(RuleFailure(path, name, rule.source, _detached(error)))

@@ -15,7 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec, ValidationSpec
+from runtime.decisions import with_decisions
+from runtime.definitions.spec import (
+    CatalogSpec,
+    DecisionTableSpec,
+    FieldSpec,
+    FormSpec,
+    ValidationSpec,
+)
 from runtime.expressions import ExpressionError
 from runtime.forms.checks import FieldChecks, FieldError, field_checks
 from runtime.forms.fieldtypes import FieldTypes
@@ -47,7 +54,8 @@ class Validation:
 def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
              previous: Mapping[str, Any] | None = None,
              catalogs: Mapping[str, CatalogSpec] | None = None,
-             resolver: Resolver | None = None) -> Validation:
+             resolver: Resolver | None = None,
+             tables: Mapping[str, DecisionTableSpec] | None = None) -> Validation:
     """Check a submission against its form, its fields' types from `types` (the app's
     registry). `previous` holds the values read-only fields keep (a new submission has none:
     they keep their defaults); `catalogs` gives `options_from`; `resolver` answers whether a
@@ -56,16 +64,16 @@ def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
     plan = _plan(form, types)
     parse_errors: dict[str, list[FieldError]] = {}
     parsed = _parse_level(plan.top, raw, "", parse_errors)
-    state = form_state(form, parsed)
+    state = form_state(form, parsed, tables)
     kept = _keep_readonly(plan, parsed, state, previous or {})
     if kept is not parsed:
-        state = form_state(form, kept)
+        state = form_state(form, kept, tables)
     result = Validation(state.data, state, {})
     for path, found in parse_errors.items():
         field_state = state.fields.get(path)
         if field_state is not None and field_state.visible:
             result.errors[path] = found
-    _Checker(plan, state, catalogs or {}, result).run()
+    _Checker(plan, state, catalogs or {}, result, tables or {}).run()
     if resolver is not None:
         for path, found in reference_errors(form, state, resolver, types).items():
             result.errors.setdefault(path, found)  # a value already refused is not asked of
@@ -76,6 +84,7 @@ def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
 
 @dataclass(frozen=True, eq=False)
 class _CustomRule:
+    name: str  # its id, else its expression: what a failure to evaluate it names
     when: Rule | None
     expression: Rule
     error: FieldError
@@ -154,16 +163,18 @@ def _field(spec: FieldSpec, types: FieldTypes) -> _Field:
 
 
 def _custom_rules(rules: tuple[ValidationSpec, ...]) -> tuple[_CustomRule, ...]:
-    return tuple(_CustomRule(compiled_or_none(rule.when), compiled(rule.expression),
-                             FieldError("custom", rule.message)) for rule in rules)
+    return tuple(_CustomRule(rule.id or rule.expression, compiled_or_none(rule.when),
+                             compiled(rule.expression), FieldError("custom", rule.message))
+                 for rule in rules)
 
 
 # --- parsing ----------------------------------------------------------------------------
 
-def state_of(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes) -> FormState:
+def state_of(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes,
+             tables: Mapping[str, DecisionTableSpec] | None = None) -> FormState:
     """The state of what a person has entered so far (values that do not parse count as
     empty): what the page and every partial update show, and what the submit decides on."""
-    return form_state(form, _parse_level(_plan(form, types).top, raw, "", {}))
+    return form_state(form, _parse_level(_plan(form, types).top, raw, "", {}), tables)
 
 
 def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
@@ -211,8 +222,9 @@ def _keep_readonly(plan: _Plan, parsed: dict[str, Any], state: FormState,
 
 class _Checker:
     def __init__(self, plan: _Plan, state: FormState, catalogs: Mapping[str, CatalogSpec],
-                 result: Validation):
+                 result: Validation, tables: Mapping[str, DecisionTableSpec]):
         self.plan, self.state, self.catalogs, self.result = plan, state, catalogs, result
+        self.tables = tables
 
     def run(self) -> None:
         self._level(self.plan.checked, self.state.data, "", None)
@@ -238,21 +250,35 @@ class _Checker:
                     self._level(rows.checking, child, f"{path}[{index}].", child)
 
     def _rule(self, rule: _CustomRule, path: str, row: Mapping[str, Any] | None) -> None:
-        """A custom rule, in the scope of the row it sits in (if any) and the whole form."""
-        scope = {**self.state.data, **row} if row is not None else self.state.data
-        if rule.when is not None and not _holds(rule.when, scope):
-            return
-        if not _holds(rule.expression, scope):
-            self._add(path or "_form", rule.error)
+        """A custom rule, in the scope of the row it sits in (if any) and the whole form.
+        It fails closed: one that cannot be evaluated (its `when` or itself) fails, naming
+        itself, unless a value it reads is refused already (the submission fails anyway)."""
+        scope: Mapping[str, Any] = {**self.state.data, **row} if row is not None \
+            else self.state.data
+        scope = with_decisions(scope, _names(rule.when) | _names(rule.expression), self.tables)
+        try:
+            if rule.when is not None and not rule.when.evaluate(scope):
+                return
+            if rule.expression.evaluate(scope):
+                return
+            error = rule.error
+        except ExpressionError as failed:
+            if self._refused_already(rule, path):
+                return
+            error = FieldError("rule_failed", rule.error.label, (
+                ("rule", rule.name), ("reason", failed.message()),
+                ("reason_en", failed.message("en"))))
+        self._add(path or "_form", error)
+
+    def _refused_already(self, rule: _CustomRule, path: str) -> bool:
+        prefix = path[:path.rfind(".") + 1]  # a row rule's row, else the top level
+        names = _names(rule.when) | _names(rule.expression)
+        errors = self.result.errors
+        return any(prefix + name in errors or name in errors for name in names)
 
     def _add(self, path: str, error: FieldError) -> None:
         self.result.errors.setdefault(path, []).append(error)
 
 
-def _holds(rule: Rule, scope: Mapping[str, Any]) -> bool:
-    """A custom rule that cannot be evaluated on this data (an empty field) does not fail it:
-    emptiness is the `required` check's business."""
-    try:
-        return bool(rule.evaluate(scope))
-    except ExpressionError:
-        return True
+def _names(rule: Rule | None) -> frozenset[str]:
+    return rule.expression.names if rule is not None and rule.expression else frozenset()

@@ -44,6 +44,7 @@ from runtime.flows import stored
 from runtime.flows.case import LIVE, OPEN, Case, Effects, RecordUpdate, TaskState
 from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
+from runtime.rulesets import with_rules
 from runtime.store import audit, jobs
 from runtime.store.models import Base, Definition, JSONData, aware, utcnow
 from runtime.store.queries import latest_versions, list_definitions
@@ -304,10 +305,10 @@ def load_by_tracking_no(session: Session, tracking_no: str) -> Loaded | None:
 
 
 def _loaded(session: Session, found: Sequence[Row[Any]]) -> Loaded:
-    row, data = found[0][0], found[0][1]
-    tasks = {task.no: task for _, _, task in found if task is not None}
+    row, data, rules = found[0][0], found[0][1], found[0][2]
+    tasks = {task.no: task for _, _, _, task in found if task is not None}
     plan = plan_of(session, row.process_id, row.process_version, row.templates)
-    case = Case(row.process_id, row.process_version, dict(data or {}),
+    case = Case(row.process_id, row.process_version, with_rules(data or {}, rules),
                 region_code=row.region_code, status=row.status,
                 steps=stored.steps_of(row.steps),
                 tasks=[_task_state(t) for t in tasks.values()])
@@ -317,7 +318,7 @@ def _loaded(session: Session, found: Sequence[Row[Any]]) -> Loaded:
 # One round trip for the case, its submission's data and its tasks (a case has a few),
 # built once: every action starts with it.
 _CASE_TASKS: Select[Any] = (
-    select(CaseRow, Submission.data, Task)
+    select(CaseRow, Submission.data, Submission.rules, Task)
     .outerjoin(Submission, Submission.id == CaseRow.submission_id)
     .outerjoin(Task, Task.case_id == CaseRow.id).order_by(Task.no)
     .execution_options(populate_existing=True))

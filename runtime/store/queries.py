@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
 from runtime.definitions import spec as specs
+from runtime.rulesets import RuleBook
 from runtime.store.models import Definition, Pack
 
 LATEST_TTL = 2.0  # seconds a remembered "latest version" is trusted (see Heads)
@@ -85,6 +86,7 @@ class Heads:
         self._starts: tuple[dict[str, Head], float, int] | None = None  # by form, until, gen
         self._handler_forms: tuple[frozenset[str], float, int] | None = None
         self._catalogs: dict[str, tuple[dict[str, specs.CatalogSpec], float, int]] = {}
+        self._books: dict[str, tuple[RuleBook, float, int]] = {}
 
     def get(self, session: Callable[[], Session], kind: str, def_id: str,
             version: int | None = None) -> Head | None:
@@ -139,6 +141,15 @@ class Heads:
             found = self._catalogs[pack_id] = (by_id, time.monotonic() + self.ttl, _generation)
         return found[0]
 
+    def rule_book(self, session: Callable[[], Session], form_id: str) -> RuleBook:
+        """The latest rule sets on the data of form `form_id`, the decision tables on that
+        form and the catalogs of their packs, remembered like the latest versions."""
+        found = self._books.get(form_id)
+        if found is None or found[1] <= time.monotonic() or found[2] != _generation:
+            book = rule_book(session(), form_id)
+            found = self._books[form_id] = (book, time.monotonic() + self.ttl, _generation)
+        return found[0]
+
     def _remember(self, row: Definition, *, latest: bool) -> Head:
         if len(self._versions) >= HEADS_SIZE:
             self._versions.clear()
@@ -155,6 +166,21 @@ _LATEST_VERSIONS = (select(Definition.def_id, func.max(Definition.version))
                     .where(Definition.kind == bindparam("kind"),
                            Definition.def_id.in_(bindparam("ids", expanding=True)))
                     .group_by(Definition.def_id))
+
+
+def rule_book(session: Session, form_id: str) -> RuleBook:
+    """The latest rule sets and decision tables on form `form_id`'s data (what its own
+    expressions and its rule sets read), with the catalogs of the packs the rule sets come
+    from (for the clauses they cite)."""
+    rows = [r for r in list_definitions(session, "RuleSet")
+            if isinstance(r.spec, specs.RuleSetSpec) and r.spec.form == form_id]
+    tables = {r.spec.id: r.spec for r in list_definitions(session, "DecisionTable")
+              if isinstance(r.spec, specs.DecisionTableSpec) and r.spec.form == form_id}
+    catalogs = {r.spec.id: r.spec for pack in {row.pack_id for row in rows}
+                for r in list_definitions(session, "Catalog", pack)
+                if isinstance(r.spec, specs.CatalogSpec)}
+    rulesets = tuple(r.spec for r in rows if isinstance(r.spec, specs.RuleSetSpec))
+    return RuleBook(rulesets, tables, catalogs)
 
 
 def latest_versions(session: Session, kind: str, def_ids: list[str]) -> dict[str, int]:

@@ -57,6 +57,8 @@ class Submission(Base):
     form_version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
     prefilled: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field id -> its source
+    # The rule sets' results on the submitted data (runtime.rulesets.Outcome.stored), if any.
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSONData, nullable=True)
     # The applicant's status (runtime.flows.applicant), kept in step with the case in the
     # transaction of each of its changes; `notice` is what they are told with it: the
     # reason written for them and the fields a correction asks for.
@@ -113,7 +115,8 @@ def body_hash(form: FormSpec, data: dict[str, Any]) -> str:
 
 def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
                       idempotency_key: str, owner: Owner, region_code: str | None,
-                      prefilled: dict[str, str], body: str | None = None) -> Submission:
+                      prefilled: dict[str, str], body: str | None = None,
+                      rules: dict[str, Any] | None = None) -> Submission:
     """Insert a submission of `form` with a freshly drawn tracking number and code, in the
     caller's transaction, and return it (detached: written once, it needs no unit of work,
     so it is one plain INSERT). A repeated key or a number already taken raises
@@ -122,7 +125,7 @@ def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
     values = {"tracking_no": _tracking_no(), "verification_code": _code(),
               "idempotency_key": idempotency_key, "body_hash": body, "form_id": form.id,
               "form_version": form.version, "data": data, "prefilled": prefilled,
-              "status": "submitted", "notice": None, "owner_kind": owner.kind,
+              "rules": rules, "status": "submitted", "notice": None, "owner_kind": owner.kind,
               "owner_id": owner.id,
               "department_code": form.department, "region_code": region_code,
               "created_at": now, "updated_at": now, "row_version": 1}

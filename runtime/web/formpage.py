@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, g, redirect, render_template, request, session, url_for
@@ -14,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
 from runtime import access
-from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.definitions.spec import CatalogSpec, DecisionTableSpec, FormSpec
 from runtime.forms.prefill import prefilled
 from runtime.forms.state import FormState
 from runtime.forms.wizard import pages
@@ -148,6 +149,12 @@ def catalogs_for(pack_id: str, form: FormSpec) -> dict[str, CatalogSpec]:
     if not any(p.spec.options_from for p in plans(form, current_lang(), field_types()).values()):
         return {}  # the plans, built once per form, list every field without a walk
     return store().heads.catalogs(db, pack_id)
+
+
+def tables_for(form: FormSpec) -> Mapping[str, DecisionTableSpec]:
+    """The decision tables on the form's data, which its expressions read as `decisions`
+    (remembered by the app's `Heads` with the form's rule sets)."""
+    return store().heads.rule_book(db, form.id).tables
 
 
 def parse_version(value: Any) -> int | None:

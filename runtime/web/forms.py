@@ -42,6 +42,7 @@ from runtime.web.formpage import (
     render_page,
     resolver,
     submitter,
+    tables_for,
     usable,
 )
 from runtime.web.formviews import Views, region_picker, slug
@@ -86,7 +87,8 @@ def _department_names() -> dict[str, Any]:
 def show(form_id: str) -> ResponseReturnValue:
     row = open_form(form_id)
     form = form_of(row)
-    return render_page(row, form, form_state(form, locked_values(form)), {}, step=0)
+    return render_page(row, form, form_state(form, locked_values(form), tables_for(form)), {},
+                       step=0)
 
 
 @bp.get("/forms/<form_id>/regions")
@@ -110,8 +112,7 @@ def partial(form_id: str) -> ResponseReturnValue:
     form = form_of(row)
     catalogs = catalogs_for(row.pack_id, form)
     result = validate(form, {**posted_data(form, request.form), **locked_values(form)},
-                      field_types(),
-                      catalogs=catalogs)
+                      field_types(), catalogs=catalogs, tables=tables_for(form))
     left = request.htmx.trigger_name or ""
     affected = dependents(form).get(field_id(left), frozenset())
     views = Views(form, result.state, _left_errors(result, left), catalogs,
@@ -144,7 +145,7 @@ def post(form_id: str) -> ResponseReturnValue:
     if action == "draft":
         return drafts.saved(form, data)
     if is_row_action(action):
-        state = state_of(form, change_rows(data, action), field_types())
+        state = state_of(form, change_rows(data, action), field_types(), tables_for(form))
         return render_page(row, form, state, {}, step=step, key=key)
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
@@ -163,7 +164,8 @@ def post(form_id: str) -> ResponseReturnValue:
             return redirect(lang_url("tracking.receipt"), code=303)
         result = done.validation
     else:
-        result = validate(form, data, field_types(), catalogs=catalogs, resolver=resolver())
+        result = validate(form, data, field_types(), catalogs=catalogs, resolver=resolver(),
+                          tables=tables_for(form))
     errors = result.as_dict(current_lang())
     shown = shown_errors(form, action, step, errors)
     return render_page(row, form, result.state, shown, key=key,

@@ -253,7 +253,7 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
         elements=casepages.elements(context.plan, context.case, task,
                                     casepages.catalogs_of(db(), context.plan, context.row),
                                     context.names, context.copies, now, form),
-        submission=_submission(context.row),
+        submission=_submission(context.row), rule_results=_rule_results(context.row, lang),
         timeline=casepages.timeline(context.events, context.plan, context.case,
                                     context.names, lang, _field_words(context.row)),
         diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
@@ -297,6 +297,16 @@ def _field_words(row: CaseRow) -> casepages.FieldWords | None:
         shown = shown_value(spec, value) if value not in (None, "", []) else ""
         return text(spec.label), str(shown)
     return words
+
+
+def _rule_results(row: CaseRow, lang: str) -> list[tuple[list[str], bool | None]]:
+    """The rule sets' results kept with the application, each explained clause by clause,
+    with whether a gate was met (None for a rule that gives a value)."""
+    found = db().get(Submission, row.submission_id)
+    stored = (found.rules or {}).get("results", []) if found is not None else []
+    return [(r["explain"]["en" if lang == "en" else "zh"],
+             r["passed"] if r["purpose"] in ("validation", "eligibility") else None)
+            for r in stored]
 
 
 # --- one case across departments --------------------------------------------------------

@@ -31,6 +31,8 @@ TEXT = Catalogue({
     "dependencies": ("依赖", "Dependencies"),
     "coordination": ("协调与反馈", "Coordination and feedback"),
     "submission": ("申请信息", "Application"), "history": ("办理记录", "History"),
+    "rule_results": ("规则判定", "Rule results"),
+    "rule_met": ("符合", "met"), "rule_not_met": ("不符合", "not met"),
     "diagram": ("流程图", "Process"), "actions": ("可办理的操作", "Actions"),
     "no_actions": ("您现在不能对此任务进行操作。",
                    "There is nothing you can do with this task now."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -18,8 +19,10 @@ from runtime.store.queries import latest_definition
 
 from .conftest import LiveServer
 
+# Within the birth pack's one-month eligibility rule, whatever day the tests run.
+RECENT_BIRTH = (date.today() - timedelta(days=3)).isoformat()
 APPLICATION = {
-    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "child_name": "王小明", "child_gender": "M", "birth_date": RECENT_BIRTH,
     "hospital": "市妇幼保健院", "mother_name": "李丽", "mother_id": "11010519491231002X",
     "contact_mobile": "13812345678", "residence": "110105", "enrol_insurance": True,
     "need_ss_card": False,

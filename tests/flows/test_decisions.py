@@ -49,5 +49,30 @@ def test_a_table_that_cannot_decide_names_itself_and_the_step():
     accept = run.only("accept").no
     run.act(actions.claim, GOVSVC, accept)
     with refused("rule_failed", "步骤 'handle' 的规则 `decisions['route']['department']` "
-                 "无法计算：决策表 'route' 没有命中的行，也没有默认值"):
+                 "无法计算：第 1 列：决策表 'route' 没有命中的行，也没有默认值"):
         run.act(actions.complete, GOVSVC, accept, opinion="受理")
+
+
+BROKEN = """\
+hit_policy: unique
+outputs: [{id: card}]
+rows:
+  - {when: "district != ''", then: {card: true}}
+  - {when: "len(district) > 0", then: {card: false}}
+"""
+
+
+def test_a_table_is_decided_when_read_so_a_failing_one_fails_only_its_readers():
+    steps = STEPS.replace("decisions['route']['card']", "decisions.route.card")
+    run = Run.start(build_plan(steps, TASKS, {"route": ROUTE, "broken": BROKEN}),
+                    {"district": "朝阳"})
+    run.handle(GOVSVC, "accept")  # 'broken' matches two rows, but no rule reads it
+    assert [t.department for t in run.live("handle")] == ["HEALTH"]
+    assert run.steps()["card"] == ACTIVE
+    reader = Run.start(build_plan(STEPS.replace("decisions['route']['card']",
+                                                "decisions.broken.card"),
+                                  TASKS, {"route": ROUTE, "broken": BROKEN}),
+                       {"district": "朝阳"})
+    with refused("rule_failed", "步骤 'card' 的规则 `decisions.broken.card` 无法计算：第 1 列："
+                 "决策表 'broken' 要求唯一命中，但第 1, 2 行同时命中"):
+        reader.handle(GOVSVC, "accept")

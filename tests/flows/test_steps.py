@@ -176,12 +176,12 @@ def test_a_dispatch_rule_that_gives_no_department_says_which_step_and_rule():
 def test_a_condition_that_cannot_be_computed_says_which_step_and_rule():
     plan = build_plan("""
         - {id: accept, task: t}
-        - {id: later, task: t, after: [accept], when: "len(applicant) > 2"}
+        - {id: later, task: t, after: [accept], when: "applicant.strip() == 'x'"}
     """)
     run = Run.start(plan, {"applicant": None})
     with refused("rule_failed",
-                 "步骤 'later' 的规则 `len(applicant) > 2` 无法计算：第 1 列：函数 'len' 的第 1 个参数"
-                 "应为文本或列表，实际为空值 None",
-                 "the rule `len(applicant) > 2` of step 'later' failed: column 1: argument 1 "
-                 "of 'len' must be text or a list, not None"):
+                 "步骤 'later' 的规则 `applicant.strip() == 'x'` 无法计算：第 11 列："
+                 "方法 'strip' 只能用于文本，实际为空值 None",
+                 "the rule `applicant.strip() == 'x'` of step 'later' failed: column 11: "
+                 "method 'strip' works on text only, not on None"):
         run.handle(CLERK, "accept")

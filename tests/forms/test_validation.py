@@ -113,10 +113,11 @@ def test_a_backtracking_pattern_cannot_hang_a_submission() -> None:
     assert validate(form, {"code": "aaaa"}, TYPES).ok
 
 
-def test_a_custom_rule_that_does_not_compile_does_not_fail_the_submission() -> None:
+def test_a_custom_rule_that_does_not_compile_fails_the_submission_naming_itself() -> None:
     from runtime.definitions.spec import FieldSpec, FormSpec, ValidationSpec
 
     form = FormSpec(kind="Form", id="broken", version=1, title=Label("坏"),
                     fields=(FieldSpec(id="a", type="integer"),),
                     validations=(ValidationSpec(expression="a >", message=Label("坏")),))
-    assert validate(form, {"a": 1}, TYPES).ok
+    [error] = messages(validate(form, {"a": 1}, TYPES))["_form"]
+    assert error.startswith("「坏」未通过：规则「a >」无法计算（")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,11 @@ from runtime.store.files import Attachment
 from runtime.store.submissions import Submission
 from runtime.web.database import store
 
+# Within the birth pack's one-month eligibility rule, whatever day the tests run.
+RECENT_BIRTH = (date.today() - timedelta(days=3)).isoformat()
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
 GOOD = {
-    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "child_name": "王小明", "child_gender": "M", "birth_date": RECENT_BIRTH,
     "hospital": "市妇幼保健院", "mother_name": "李丽", "mother_id": "11010519491231002x",
     "contact_mobile": "138 1234 5678", "residence": "110105", "enrol_insurance": "true",
     "need_ss_card": "false",

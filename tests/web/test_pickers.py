@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -294,8 +295,10 @@ def test_the_json_api_gets_the_same_errors_by_path(cases: dict[str, str],
 
 # --- the shipped pack -------------------------------------------------------------------
 
+# Within the birth pack's one-month eligibility rule, whatever day the tests run.
+RECENT_BIRTH = (date.today() - timedelta(days=3)).isoformat()
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
-BIRTH = {"child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+BIRTH = {"child_name": "王小明", "child_gender": "M", "birth_date": RECENT_BIRTH,
          "hospital": "示例市妇幼保健院", "mother_name": "李丽",
          "mother_id": "11010519491231002X", "contact_mobile": "13912345678",
          "residence": "110105", "enrol_insurance": True, "need_ss_card": False}

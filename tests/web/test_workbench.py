@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,11 @@ from runtime.web import casepages, workbench
 from runtime.web.database import store
 from runtime.web.workwords import TEXT
 
+# Within the birth pack's one-month eligibility rule, whatever day the tests run.
+RECENT_BIRTH = (date.today() - timedelta(days=3)).isoformat()
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
 APPLICATION = {
-    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "child_name": "王小明", "child_gender": "M", "birth_date": RECENT_BIRTH,
     "hospital": "市妇幼保健院", "mother_name": "李丽", "mother_id": "11010519491231002X",
     "contact_mobile": "13912345678", "enrol_insurance": True, "need_ss_card": True,
     "bank_account": "6222020200112233445",

@@ -96,11 +96,14 @@ def within(item: Checked, path: Path, what: str, name: str,
 
 
 def expression(item: Checked, path: Path, source: str | None,
-               names: Mapping[str, str] | None) -> Iterator[Problem]:
-    """Problems of one expression; `names=None` when the names it may read are not at hand."""
+               names: Mapping[str, str] | None,
+               members: Mapping[str, Any] | None = None) -> Iterator[Problem]:
+    """Problems of one expression; `names=None` when the names it may read are not at hand;
+    `members`: what namespace names such as `rules` hold (checks.namespaces)."""
     if source is None:
         return
-    found = check_expression(source, names or {}, allow_unknown_names=names is None)
+    found = check_expression(source, names or {}, allow_unknown_names=names is None,
+                             members=members)
     for error in found:
         yield problem("expression", item.doc.file, item.doc.line(path), path, source=source,
                       reason=error.message("zh"), reason_en=error.message("en"))

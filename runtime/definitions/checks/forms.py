@@ -9,6 +9,7 @@ registry the checker is given (`ctx.field_types`), never imported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from runtime.definitions.checks.catalogs import catalog_item
 from runtime.definitions.checks.common import (
@@ -22,10 +23,12 @@ from runtime.definitions.checks.common import (
     names_used,
     within,
 )
+from runtime.definitions.checks.namespaces import members
 from runtime.definitions.checks.packs import declared
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.schema import did_you_mean
 from runtime.definitions.spec import FieldSpec, FormSpec, ValidationSpec
+from runtime.expressions import ExpressionCompileError, ExpressionError, infer_type
 from runtime.forms.fieldtypes import DEPARTMENT, NONE, RECORD, USER
 
 # Properties that only a picker of these kinds reads.
@@ -102,9 +105,15 @@ def service_in_catalog(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 def each_field(ctx: Context, item: Checked) -> Iterator[Problem]:
     form = _form(item)
-    names = names_of(ctx, form)
+    names, known = _expression_names(ctx, form)
     for path, spec in _fields(ctx, form):
-        yield from _field(ctx, item, path, spec, names)
+        yield from _field(ctx, item, path, spec, names, known)
+
+
+def _expression_names(ctx: Context, form: FormSpec) -> tuple[dict[str, str],
+                                                              dict[str, Any] | None]:
+    """What a form's expressions read: its fields, and the decision tables on its data."""
+    return {**names_of(ctx, form), "decisions": "object"}, members(ctx, form.id, rules=False)
 
 
 def no_nested_tables(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -121,7 +130,7 @@ def no_nested_tables(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 def form_rules(ctx: Context, item: Checked) -> Iterator[Problem]:
     form = _form(item)
-    yield from _rules(item, ("validations",), form.validations, names_of(ctx, form))
+    yield from _rules(item, ("validations",), form.validations, *_expression_names(ctx, form))
 
 
 def no_compute_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -140,7 +149,7 @@ CHECKS: tuple[Check, ...] = (field_ids_unique, department_declared,
 # --- one field ----------------------------------------------------------------------------
 
 def _field(ctx: Context, item: Checked, path: Path, spec: FieldSpec,
-           names: Mapping[str, str]) -> Iterator[Problem]:
+           names: Mapping[str, str], known: Mapping[str, Any] | None) -> Iterator[Problem]:
     field_type = ctx.field_types.get(spec.type)
     if field_type is None:
         yield problem("unknown_field_type", item.doc.file, item.doc.line((*path, "type")),
@@ -151,15 +160,40 @@ def _field(ctx: Context, item: Checked, path: Path, spec: FieldSpec,
     yield from ctx.ref(item, (*path, "options_from"), "Catalog", spec.options_from)
     yield from _picker_properties(ctx, item, path, spec, field_type.refers_to)
     for key in EXPRESSIONS:
-        yield from expression(item, (*path, key), getattr(spec, key), names)
-    yield from _rules(item, (*path, "validations"), spec.validations, names)
+        yield from expression(item, (*path, key), getattr(spec, key), names, known)
+    yield from _compute_type(item, path, spec, names)
+    yield from _rules(item, (*path, "validations"), spec.validations, names, known)
+
+
+# Types a field may hold when a compute gives the other: a boolean is a number in arithmetic,
+# and a computed date is stored as its YYYY-MM-DD text.
+_FITS = ({"number", "boolean"}, {"date", "string"})
+
+
+def _compute_type(item: Checked, path: Path, spec: FieldSpec,
+                  names: Mapping[str, str]) -> Iterator[Problem]:
+    """What a compute gives fits its field's type, where both are known."""
+    expected = names.get(spec.id, "any")
+    if spec.compute is None or expected == "any":
+        return
+    try:
+        actual = infer_type(spec.compute, names)
+    except ExpressionError:
+        return  # reported by the expression's own check
+    if actual != "any" and actual != expected and {actual, expected} not in _FITS:
+        error = ExpressionCompileError("compute_type", source=spec.compute, actual=actual,
+                                       expected=expected)
+        where = (*path, "compute")
+        yield problem("expression", item.doc.file, item.doc.line(where), where,
+                      source=spec.compute, reason=error.message("zh"),
+                      reason_en=error.message("en"))
 
 
 def _rules(item: Checked, path: Path, rules: tuple[ValidationSpec, ...],
-           names: Mapping[str, str]) -> Iterator[Problem]:
+           names: Mapping[str, str], known: Mapping[str, Any] | None) -> Iterator[Problem]:
     for i, rule in enumerate(rules):
-        yield from expression(item, (*path, i, "expression"), rule.expression, names)
-        yield from expression(item, (*path, i, "when"), rule.when, names)
+        yield from expression(item, (*path, i, "expression"), rule.expression, names, known)
+        yield from expression(item, (*path, i, "when"), rule.when, names, known)
 
 
 def _shape(item: Checked, path: Path, spec: FieldSpec,

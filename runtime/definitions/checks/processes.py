@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from runtime.definitions.checks.common import (
     Check,
@@ -17,6 +18,7 @@ from runtime.definitions.checks.common import (
     within,
 )
 from runtime.definitions.checks.forms import form_fields
+from runtime.definitions.checks.namespaces import members
 from runtime.definitions.checks.packs import party_codes
 from runtime.definitions.graphs import ancestors
 from runtime.definitions.problems import Path, Problem, problem
@@ -47,11 +49,14 @@ def step_ids_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 
 def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
-    """Conditions and dispatch rules see the start form's fields and `steps` and `decisions`
-    (the results so far); when the start form is not at hand, any name goes."""
+    """Conditions and dispatch rules see the start form's fields, `steps` (the results so
+    far), `decisions` (the tables on the start form) and `rules` (its rule sets' results);
+    when the start form is not at hand, any name goes."""
     process = _process(item)
     fields = form_fields(ctx, process.start_form)
-    names = None if fields is None else {**fields, "steps": "object", "decisions": "object"}
+    names = None if fields is None else {**fields, "steps": "object", "decisions": "object",
+                                         "rules": "object"}
+    known = members(ctx, process.start_form)
     step_ids = [s.id for s in process.steps]
     for i, step in enumerate(process.steps):
         path: Path = ("steps", i)
@@ -59,10 +64,10 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
         for key in ("after", "can_return_to"):
             for j, other in enumerate(getattr(step, key)):
                 yield from within(item, (*path, key, j), "step", other, step_ids)
-        yield from expression(item, (*path, "when"), step.when, names)
+        yield from expression(item, (*path, "when"), step.when, names, known)
         yield from step_reads(ctx, item, (*path, "when"), step.when, process)
         yield from _assignees(ctx, item, path, step)
-        yield from _template_rules(ctx, item, path, step, names)
+        yield from _template_rules(ctx, item, path, step, names, known)
         yield from _write_back(ctx, item, path, step, names)
         if step.for_each is not None:
             yield from expression(item, (*path, "for_each", "items"), step.for_each.items, names)
@@ -116,7 +121,9 @@ def routes_loop_back(ctx: Context, item: Checked) -> Iterator[Problem]:
     graph = _graph(process)
     step_ids = [s.id for s in process.steps]
     fields = form_fields(ctx, process.start_form)
-    names = None if fields is None else {**fields, "steps": "object", "decisions": "object"}
+    names = None if fields is None else {**fields, "steps": "object", "decisions": "object",
+                                         "rules": "object"}
+    known = members(ctx, process.start_form)
     for i, step in enumerate(process.steps):
         for j, route in enumerate(step.routes):
             path: Path = ("steps", i, "routes", j)
@@ -126,7 +133,8 @@ def routes_loop_back(ctx: Context, item: Checked) -> Iterator[Problem]:
                 where = (*path, "to")
                 yield problem("route_not_earlier", item.doc.file, item.doc.line(where), where,
                               name=route.to, step=step.id)
-            yield from expression(item, (*path, "when"), route.when, names)
+            yield from expression(item, (*path, "when"), route.when, names, known)
+            yield from step_reads(ctx, item, (*path, "when"), route.when, process)
 
 
 CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, each_step, no_step_cycles,
@@ -150,7 +158,8 @@ def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Itera
 
 
 def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
-                    names: Mapping[str, str] | None) -> Iterator[Problem]:
+                    names: Mapping[str, str] | None,
+                    known: Mapping[str, Any] | None) -> Iterator[Problem]:
     """A template's dispatch rule and its time limits' expressions read the case of the
     process that uses it."""
     template = ctx.find("TaskTemplate", step.task)
@@ -164,7 +173,7 @@ def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
     for source in sources:
         if isinstance(source, str):
             yield from expression(item, (*path, "task"), source,
-                                  names if source == co.assignee.rule else with_item)
+                                  names if source == co.assignee.rule else with_item, known)
             yield from step_reads(ctx, item, (*path, "task"), source, _process(item))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from runtime.definitions.checks.catalogs import catalog_item, clauses
 from runtime.definitions.checks.common import (
     Check,
     Checked,
@@ -14,7 +15,8 @@ from runtime.definitions.checks.common import (
     names_used,
 )
 from runtime.definitions.checks.forms import form_fields
-from runtime.definitions.problems import Problem
+from runtime.definitions.checks.namespaces import ELIGIBLE, members
+from runtime.definitions.problems import Problem, problem
 from runtime.definitions.spec import RuleSetSpec
 
 
@@ -32,13 +34,32 @@ def rule_ids_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
                                  for i, r in enumerate(_ruleset(item).rules)))
 
 
+def id_not_reserved(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """`rules.eligible` says whether every gate holds: no rule set may be called that."""
+    if _ruleset(item).id == ELIGIBLE:
+        yield problem("reserved_id", item.doc.file, item.doc.line(("id",)), ("id",),
+                      name=ELIGIBLE)
+
+
 def rule_expressions(ctx: Context, item: Checked) -> Iterator[Problem]:
-    """A rule reads the form's fields and the other rules' results, by their ids."""
+    """A rule reads the form's fields, the other rules' results by their ids, and the
+    decision tables on the form's data (`decisions.t.out`)."""
     ruleset = _ruleset(item)
     fields = form_fields(ctx, ruleset.form)
-    names = None if fields is None else {**fields, **{r.id: "any" for r in ruleset.rules}}
+    names = None if fields is None else {**fields, **{r.id: "any" for r in ruleset.rules},
+                                         "decisions": "object"}
+    known = members(ctx, ruleset.form, rules=False)
     for i, rule in enumerate(ruleset.rules):
-        yield from expression(item, ("rules", i, "expression"), rule.expression, names)
+        yield from expression(item, ("rules", i, "expression"), rule.expression, names, known)
+
+
+def rule_basis(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """The policy clauses a rule cites are clauses of a catalog item."""
+    for i, rule in enumerate(_ruleset(item).rules):
+        for j, basis in enumerate(rule.basis):
+            path = ("rules", i, "basis", j)
+            yield from catalog_item(ctx, item, path, basis.catalog, basis.item)
+            yield from clauses(ctx, item, path, basis.catalog, basis.item, basis.clauses)
 
 
 def no_rule_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -48,4 +69,5 @@ def no_rule_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from cycle_problems(item, ("rules",), graph)
 
 
-CHECKS: tuple[Check, ...] = (form_exists, rule_ids_unique, rule_expressions, no_rule_cycles)
+CHECKS: tuple[Check, ...] = (form_exists, id_not_reserved, rule_ids_unique, rule_expressions,
+                             rule_basis, no_rule_cycles)
