@@ -27,7 +27,7 @@ from runtime.flows.handler import ENGINE_FIELDS
 
 # What a rule reads of a step: steps['id']['status'], ['outcome'], ['data']['field'], the
 # ['holder'] who completed it (a user id) and the ['department'] it was done in.
-STEP_FACTS = ("status", "outcome", "data", "holder", "department")
+STEP_FACTS = ("status", "outcome", "round", "data", "holder", "department")
 
 
 def _process(item: Checked) -> ProcessSpec:
