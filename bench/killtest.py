@@ -55,7 +55,7 @@ from runtime.store.db import is_postgres, make_engine, session_factory
 from runtime.store.migrate import upgrade
 from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
-from runtime.store.submissions import Submission
+from runtime.store.submissions import Submission, scoped_key
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only, always
@@ -362,9 +362,11 @@ def verify(engine: Engine, tally: Tally) -> list[str]:
                                          .where(jobs.Job.id.in_(tally.made_due))).all())
         submissions = connection.scalar(select(func.count()).select_from(Submission))
     for key, tracking in tally.submitted.items():
-        if keys[key] != 1 or by_number[tracking] != 1 or cases[tracking] != 1:
+        # Stored as this form's key of this API client (its address: the load is from HOST)
+        stored_key = scoped_key(FORM, f"api:{HOST}", key)
+        if keys[stored_key] != 1 or by_number[tracking] != 1 or cases[tracking] != 1:
             problems.append(f"submission {tracking} ({key}): stored {by_number[tracking]}, "
-                            f"key {keys[key]}, cases {cases[tracking]}")
+                            f"key {keys[stored_key]}, cases {cases[tracking]}")
     if sum(cases.values()) != submissions:
         problems.append(f"{submissions} submissions but {sum(cases.values())} cases")
     for tracking, no, action in tally.acted:

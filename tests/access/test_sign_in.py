@@ -291,7 +291,7 @@ def test_the_absolute_limit_is_a_setting(demo: Flask, sign_in: SignIn,
                                         tmp_path: Path) -> None:
     shorter = create_app({"DATABASE_URL": demo.config["DATABASE_URL"], "SECRET_KEY": "x",
                           "TESTING": True, "INSTANCE_PATH": str(tmp_path),
-                          "SESSION_ABSOLUTE_HOURS": 2})
+                          "LOWCODE_ENV": "development", "SESSION_ABSOLUTE_HOURS": 2})
     client = shorter.test_client()
     sign_in(client, "clerk_health")
     signed_in_hours_ago(client, "staff", 2.1)

@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from runtime.web.database import store
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
 APPLICATION = {
-    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "child_name": "王小明", "child_gender": "M",
+    "birth_date": (date.today() - timedelta(days=3)).isoformat(),  # within the month allowed
     "hospital": "市妇幼保健院", "mother_name": "李丽", "mother_id": "11010519491231002X",
     "contact_mobile": "13912345678", "residence": "110105", "enrol_insurance": True,
     "need_ss_card": False,

@@ -20,11 +20,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("tasks") as batch:
-        batch.add_column(sa.Column("claim_late", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("suspended_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("item", JSONData, nullable=True))
+    op.add_column("tasks", sa.Column("claim_late", sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
+    op.add_column("tasks", sa.Column("suspended_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("tasks", sa.Column("item", JSONData, nullable=True))
     op.create_table(
         "calendar_days",
         sa.Column("day", sa.Date(), primary_key=True),
@@ -35,7 +34,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("calendar_days")
-    with op.batch_alter_table("tasks") as batch:
-        batch.drop_column("item")
-        batch.drop_column("suspended_at")
-        batch.drop_column("claim_late")
+    for column in ("item", "suspended_at", "claim_late"):
+        op.execute(sa.text(f"ALTER TABLE tasks DROP COLUMN {column}"))

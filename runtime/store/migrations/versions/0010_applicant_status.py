@@ -63,7 +63,8 @@ def _running(connection: sa.Connection) -> list[tuple[int, str]]:
     statuses = []
     for case_id, submission_id, steps, process in found:
         first = {s["id"] for s in process.get("steps", []) if not s.get("after")}
-        states = steps.get("steps", steps) if steps.get("format") == 2 else steps
+        # Format 1 kept the steps by id; format 2 and later under "steps".
+        states = steps.get("steps", steps) if isinstance(steps.get("format"), int) else steps
         if acted.get(case_id, set()) - first:
             statuses.append((submission_id, "in_progress"))
         elif first and all(states.get(s, {}).get("status") in ("done", "skipped")

@@ -19,10 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("submissions") as batch:
-        batch.add_column(sa.Column("rules", JSONData, nullable=True))
+    op.add_column("submissions", sa.Column("rules", JSONData, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("submissions") as batch:
-        batch.drop_column("rules")
+    # Not a batch copy of the table on SQLite: the cases' foreign keys point at it.
+    op.execute(sa.text("ALTER TABLE submissions DROP COLUMN rules"))
