@@ -12,7 +12,6 @@ insert finds a repeat by the unique key, so a new submission costs no read.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from runtime.casework import cases
+from runtime.casework import cases, incidents
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.flows import applicant
 from runtime.flows.case import Actor
@@ -51,7 +50,6 @@ from runtime.store.submissions import (
     scoped_key,
 )
 
-log = logging.getLogger(__name__)
 RULES_PATH = "_form"  # where the refusals of rule sets are listed: with the form's own rules
 
 
@@ -153,7 +151,7 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                                     prefilled=prefilled or {}, body=body, rules=rules)
             claim_files(session, row.id, keys)
             if starts_case:
-                _start_case(session, row)
+                incidents.start_or_record(session, row)
             audit.record(session, action="submission.create", actor=_actor(owner),
                          ip=origin.ip, user_agent=origin.user_agent,
                          target=("submission", row.tracking_no),
@@ -227,16 +225,6 @@ def resubmit(session: Session, correction: Correction, types: FieldTypes, *,
 
 
 APPLICANT = Actor(None, "applicant")  # the history's actor of a resubmission
-
-
-def _start_case(session: Session, row: Submission) -> None:
-    """Submitting starts the process that the form starts, in the same transaction. A rule
-    that fails at run time must not lose the citizen's submission: it is kept and logged,
-    with no case, for staff to see."""
-    try:
-        cases.start_for(session, row)
-    except FlowError as error:
-        log.error("submission %s started no case: %s", row.tracking_no, error.message())
 
 
 def _fields_of_type(form: FormSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:

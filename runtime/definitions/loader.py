@@ -138,8 +138,10 @@ def _load_yaml(text: str) -> tuple[Any, LineMap]:
         mark = error.problem_mark or error.context_mark
         if error.context == "expected a single document in the stream":
             raise _LoadProblem("multiple_documents", mark.line + 1 if mark else None) from None
-        raise _LoadProblem("syntax", mark.line + 1 if mark else None,
-                           reason=error.problem or error.context or "") from None
+        line = mark.line + 1 if mark else None
+        if error.problem and error.problem.startswith("expected ',' or '}', but got ':'"):
+            raise _LoadProblem("flow_colon", line) from None
+        raise _LoadProblem("syntax", line, reason=error.problem or error.context or "") from None
     except yaml.YAMLError as error:
         raise _LoadProblem("syntax", None, reason=str(error)) from None
     finally:
@@ -159,6 +161,8 @@ def _build(node: Node, path: Path, lines: LineMap) -> Any:
 
 
 def _build_mapping(node: MappingNode, path: Path, lines: LineMap) -> dict[str, Any]:
+    if node.flow_style:
+        _no_split_flow_value(node)
     result: dict[str, Any] = {}
     first_line: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -172,6 +176,30 @@ def _build_mapping(node: MappingNode, path: Path, lines: LineMap) -> dict[str, A
         result[key] = _build(value_node, (*path, key), lines)
         lines.lines[(*path, key)] = line
     return result
+
+
+def _no_split_flow_value(node: MappingNode) -> None:
+    """`{zh: 地点, en: Place (district, street)}`: the comma ended the value and `street)`
+    became a key with no value. Say so once, at its line, with the quoted value to write."""
+    pairs = node.value
+    for i in range(1, len(pairs)):
+        if not _bare_key(*pairs[i]):
+            continue
+        key_node, value_node = pairs[i - 1]
+        if not isinstance(value_node, ScalarNode) or value_node.style is not None:
+            return
+        end = i
+        while end + 1 < len(pairs) and _bare_key(*pairs[end + 1]):
+            end += 1
+        value = ", ".join([value_node.value, *(k.value for k, _ in pairs[i:end + 1])])
+        raise _LoadProblem("flow_comma", key_node.start_mark.line + 1,
+                           key=key_node.value, value=value.replace('"', '\\"'))
+
+
+def _bare_key(key: Node, value: Node) -> bool:
+    """A plain key written without a colon: its value is the empty scalar at its very end."""
+    return (isinstance(key, ScalarNode) and key.style is None and isinstance(value, ScalarNode)
+            and value.value == "" and value.start_mark.index == value.end_mark.index)
 
 
 def _scalar(node: ScalarNode) -> Any:

@@ -14,6 +14,13 @@ MESSAGES = Catalogue({
     "duplicate_key": ("键 '{key}' 重复（第 {first} 行已出现）",
                       "key '{key}' appears twice (first on line {first})"),
     "duplicate_key_plain": ("键 '{key}' 重复", "key '{key}' appears twice"),
+    "flow_comma": ("{{…}} 中 '{key}' 的值含有逗号，逗号结束了这个值；请给值加引号："
+                   "{key}: \"{value}\"",
+                   "the value of '{key}' in {{…}} holds a comma, which ended the value; "
+                   "quote it: {key}: \"{value}\""),
+    "flow_colon": ("{{…}} 中的值含有冒号，请给这个值加引号（例如 en: \"Time: 9:00\"）",
+                   "a value in {{…}} holds a colon; quote that value "
+                   "(for example en: \"Time: 9:00\")"),
     "key_not_text": ("键必须是文本", "keys must be text"),
     "unsafe_integer": ("数字 {value} 超出安全范围；如果它是编号，请加引号写成文本",
                        "number {value} is out of the safe range; quote it if it is a code"),

@@ -87,6 +87,7 @@ ACTIONS = Catalogue({
     "tracking.failed": ("办理进度查询失败", "failed tracking lookup"),
     "request.throttled": ("请求过于频繁被拒绝", "request refused by a rate limit"),
     "job.retry": ("重新发送失败的后台任务", "retry of a dead background job"),
+    "incident.retry": ("重新启动未能开始的案件", "retry of a case that could not start"),
     "export": ("导出数据", "export"),
 })
 ACTOR_KINDS = ("staff", "citizen", "guest", "system")

@@ -9,6 +9,7 @@ from runtime.store import (
     cases,
     citizen_messages,
     files,
+    incidents,
     jobs,
     models,
     ratelimit,
@@ -16,5 +17,5 @@ from runtime.store import (
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages)
+           citizen_messages, incidents)
 metadata = models.Base.metadata

@@ -12,9 +12,11 @@ from flask import Blueprint, abort, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from runtime import access
+from runtime.casework import incidents as incident_cases
 from runtime.i18n import Catalogue
 from runtime.masking import mask
 from runtime.store import accounts, audit, jobs
+from runtime.store import incidents as incident_store
 from runtime.store.cases import cases_of
 from runtime.store.models import utcnow
 from runtime.web import paging
@@ -152,3 +154,57 @@ def _day(given: str, plus_days: int = 0) -> datetime | None:
     except ValueError:
         return None
     return datetime.combine(day + timedelta(days=plus_days), time(), CHINA)
+
+
+INCIDENTS_TEXT = Catalogue({
+    "title": ("运行事件", "Incidents"),
+    "intro": ("定义在这些数据上运行失败：申请已保存，但案件未能开始。"
+              "修正并发布定义后，点击“重新启动案件”。",
+              "A definition failed on this data: the submission is kept but its case did not "
+              "start. Fix and publish the definition, then press “Start the case again”."),
+    "none": ("没有未处理的运行事件。", "No open incidents."),
+    "when": ("时间", "When"), "kind": ("类型", "Kind"), "definition": ("定义", "Definition"),
+    "tracking_no": ("受理编号", "Tracking number"), "message": ("错误", "Message"),
+    "case_not_started": ("案件未能开始", "case did not start"),
+    "retry": ("重新启动案件", "Start the case again"),
+    "resolved": ("事件 {id} 已解决：案件已开始。", "Incident {id} is resolved: the case started."),
+    "failed": ("事件 {id} 重试仍然失败：{message}", "Incident {id} failed again: {message}"),
+})
+
+
+@bp.get("/incidents")
+@require("users.manage")
+def incidents_page() -> ResponseReturnValue:
+    """The open incidents in the administrator's scope, newest first, each with a retry."""
+    lang = current_lang()
+    found = incident_store.open_incidents(db(), access.visibility(g.principal, "users.manage"))
+    return render_template("pages/admin_incidents.html", incidents=found, local=local_time,
+                           notice=_incident_notice(lang), lang=lang,
+                           it=lambda key, **params: INCIDENTS_TEXT.format(key, lang, **params))
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+@require("users.manage")
+def retry_incident(incident_id: int) -> ResponseReturnValue:
+    """Start the incident's case again on the newest published definition (audited as
+    `incident.retry` when it starts); an incident outside the scope is not found."""
+    session = db()
+    incident = incident_store.visible_incident(
+        session, incident_id, access.visibility(g.principal, "users.manage"))
+    if incident is None:
+        abort(404)
+    failed = incident_cases.retry(session, incident, actor=current_actor(), origin=origin())
+    return redirect(lang_url("admin.incidents_page",
+                             **{"failed" if failed else "resolved": incident_id}), 303)
+
+
+def _incident_notice(lang: str) -> str | None:
+    resolved, failed = request.args.get("resolved", type=int), request.args.get("failed", type=int)
+    if resolved is not None:
+        return INCIDENTS_TEXT.format("resolved", lang, id=resolved)
+    incident = None if failed is None else incident_store.visible_incident(
+        db(), failed, access.visibility(g.principal, "users.manage"))
+    if incident is None:
+        return None
+    message = incident.message_zh if lang == "zh" else incident.message_en
+    return INCIDENTS_TEXT.format("failed", lang, id=failed, message=message)

@@ -215,7 +215,7 @@ def test_another_integrity_fault_is_raised_as_it_is_and_stores_nothing(
     def broken(_session: Session, _row: Submission) -> None:
         raise IntegrityError("INSERT INTO cases ...", {}, Exception("NOT NULL constraint"))
 
-    monkeypatch.setattr(casework, "_start_case", broken)
+    monkeypatch.setattr(casework.incidents, "start_or_record", broken)
     with pytest.raises(IntegrityError, match="NOT NULL"):
         submit(session, form=FORM, data={}, idempotency_key="k")
     assert count(session) == 0

@@ -46,12 +46,18 @@ def walk_fields(fields: tuple[FieldSpec, ...], path: Path = ("fields",)
 
 
 def field_names(form: FormSpec, types: Mapping[str, FieldTypeFacts]) -> dict[str, str]:
-    """The names a form's expressions may use: each field with a value, and its value type."""
+    """The names a form's expressions may use: each field with a value, and its value type.
+
+    A field whose type is refused stays a name (of any type): its one problem is its type, not
+    an unknown name with a wrong did-you-mean at every reference.
+    """
     return {f.id: _value_type(f, types) for f in form.all_fields()
-            if f.type in types and types[f.type].value_type != NONE}
+            if f.type not in types or types[f.type].value_type != NONE}
 
 
 def _value_type(spec: FieldSpec, types: Mapping[str, FieldTypeFacts]) -> str:
+    if spec.type not in types:
+        return "any"
     declared_type = types[spec.type].value_type
     if declared_type != "any" or not spec.options:
         return declared_type
