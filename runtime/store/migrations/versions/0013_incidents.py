@@ -1,7 +1,7 @@
 """Incidents: run-time failures that only data can cause (a case that could not start), kept
 for administrators with the definition, the tracking number and the message in zh and en.
 
-Revision ID: 0013_yamlhint
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_yamlhint"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
