@@ -13,17 +13,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from runtime import worker
 from runtime.casework.submissions import Application, submit
 from runtime.definitions.spec import FormSpec
 from runtime.flows import actions, stored
-from runtime.flows.deadlines import due_after
+from runtime.flows.deadlines import due_after, extended
 from runtime.flows.errors import FlowError
 from runtime.packs import check_path
 from runtime.providers import default_field_types
 from runtime.store import cases
 from runtime.store.cases import CaseRow
 from runtime.store.queries import latest_definition
-from tests.store.casework import BIRTH, act, publish, staff, tasks
+from tests.store.casework import BIRTH, act, events, notifications, publish, staff, tasks
 
 PACK = Path(__file__).parents[2] / "scenario_packs" / "hotline_12345"
 DISPATCHER = staff(1, "HOTLINE", "dispatcher")
@@ -31,6 +32,7 @@ CALLBACK = staff(2, "HOTLINE")
 LEAD = staff(3, "HOTLINE", "lead")
 HOUSING = staff(4, "HOUSING")
 MARKET = staff(5, "MARKET")
+HOUSING_LEAD = staff(6, "HOUSING", "lead")
 CHINA = timedelta(hours=8)
 COMPLAINT = {"category": "complaint", "topic": "housing", "urgent": False, "district": "110101",
              "address": "东城区和平里街道某小区 3 号楼", "content": "楼道照明坏了两个月，物业不修。",
@@ -174,3 +176,32 @@ def test_a_return_within_the_window_goes_back_to_the_dispatcher_who_redispatches
         "属市场监管职责（《消费者权益保护法》）")
     handle(hotline, case, "dispatch", DISPATCHER, data={"assign_to": "MARKET"})
     assert only(hotline, case, "handle").department == "MARKET"
+
+
+def claimed_order(session: Session) -> tuple[CaseRow, Any]:
+    case = web_order(session)
+    handle(session, case, "dispatch", DISPATCHER, data={"assign_to": None})
+    order = only(session, case, "handle")
+    act(session, case.id, HOUSING, actions.claim, order.no)
+    return case, order
+
+
+def test_the_hotline_decides_an_extension_not_the_handling_department(hotline: Session) -> None:
+    case, order = claimed_order(hotline)
+    due = cases.aware(order.due_at)
+    act(hotline, case.id, HOUSING, actions.request_extension, order.no, 5, "需等待检测报告")
+    with pytest.raises(FlowError) as refused:  # 承办部门不能审批本部门的延期申请
+        act(hotline, case.id, HOUSING_LEAD, actions.decide_extension, order.no, True)
+    assert refused.value.code == "own_department_extension"
+    act(hotline, case.id, LEAD, actions.decide_extension, order.no, True, "同意延期")
+    assert cases.aware(only(hotline, case, "handle").due_at) == extended(due, 5)
+
+
+def test_an_overdue_order_is_escalated_to_the_hotline_lead(hotline: Session) -> None:
+    case, order = claimed_order(hotline)
+    due = cases.aware(order.due_at)
+    worker.run_once(hotline, "w1", now=due + timedelta(seconds=1))
+    assert events(hotline, "escalate", case.id) == 1
+    [escalated] = notifications(hotline, "task.escalated", case.id)
+    assert (escalated.department, escalated.role) == ("HOTLINE", "lead")
+    assert only(hotline, case, "handle").escalated
