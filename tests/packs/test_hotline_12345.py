@@ -5,17 +5,20 @@ after the redo goes to supervision (督办)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runtime import worker
 from runtime.casework.submissions import Application, submit
 from runtime.definitions.spec import FormSpec
+from runtime.demo import seed_demo
 from runtime.flows import actions, stored
 from runtime.flows.deadlines import due_after, extended
 from runtime.flows.errors import FlowError
@@ -24,7 +27,9 @@ from runtime.providers import default_field_types
 from runtime.store import cases
 from runtime.store.cases import CaseRow
 from runtime.store.queries import latest_definition
+from runtime.web.database import store
 from tests.store.casework import BIRTH, act, events, notifications, publish, staff, tasks
+from tests.web.test_pickers import sign_in, token
 
 PACK = Path(__file__).parents[2] / "scenario_packs" / "hotline_12345"
 DISPATCHER = staff(1, "HOTLINE", "dispatcher")
@@ -205,3 +210,30 @@ def test_an_overdue_order_is_escalated_to_the_hotline_lead(hotline: Session) -> 
     [escalated] = notifications(hotline, "task.escalated", case.id)
     assert (escalated.department, escalated.role) == ("HOTLINE", "lead")
     assert only(hotline, case, "handle").escalated
+
+
+def test_the_call_taker_enters_a_phone_order_which_the_public_may_not_open(
+        app: Flask, publish: Any) -> None:
+    publish(BIRTH)
+    publish(PACK)
+    with store(app).sessions() as session:
+        seed_demo(session, env="testing")
+    guest = app.test_client()
+    services = guest.get("/services").get_data(as_text=True)
+    assert set(re.findall(r'href="/forms/(hl_[a-z_]+)"', services)) == {"hl_web_intake"}
+    assert guest.get("/forms/hl_phone_intake").headers["Location"].startswith("/auth/login")
+    clerk = app.test_client()
+    sign_in(clerk, "clerk_health")  # staff, but not of the hotline
+    assert clerk.get("/forms/hl_phone_intake").status_code == 403
+    taker = app.test_client()
+    sign_in(taker, "dispatcher")
+    posted = taker.post("/forms/hl_phone_intake", data={
+        **{k: ("false" if v is False else v) for k, v in COMPLAINT.items()},
+        "topic": "environment", "call_id": "REC-20261203-0007",
+        "csrf_token": token(taker, "/forms/hl_phone_intake"), "_key": "p1"})
+    assert posted.status_code == 303, posted.get_data(as_text=True)[:2000]
+    with store(app).sessions() as session:
+        case = session.scalars(select(CaseRow)).one()
+        assert case.process_id == "hl_order_phone"
+        handle(session, case, "dispatch", DISPATCHER, data={"assign_to": None})
+        assert only(session, case, "handle").department == "ECO"  # pollution → 生态环境局
