@@ -237,3 +237,17 @@ def test_the_call_taker_enters_a_phone_order_which_the_public_may_not_open(
         assert case.process_id == "hl_order_phone"
         handle(session, case, "dispatch", DISPATCHER, data={"assign_to": None})
         assert only(session, case, "handle").department == "ECO"  # pollution → 生态环境局
+
+
+def test_an_order_left_unclaimed_past_one_working_day_is_flagged_once(hotline: Session) -> None:
+    case = web_order(hotline)
+    handle(hotline, case, "dispatch", DISPATCHER, data={"assign_to": None})
+    order = only(hotline, case, "handle")
+    window = due_after(cases.aware(order.created_at), 1)  # claim_within: 1 working day
+    worker.run_once(hotline, "w1", now=window - timedelta(seconds=1))
+    assert events(hotline, "warning.claim", case.id) == 0
+    worker.run_once(hotline, "w1", now=window + timedelta(seconds=1))
+    worker.run_once(hotline, "w1", now=window + timedelta(seconds=2))
+    assert events(hotline, "warning.claim", case.id) == 1
+    told = {(n.department, n.role) for n in notifications(hotline, "task.claim_late", case.id)}
+    assert told == {("HOUSING", "clerk"), ("HOTLINE", "lead")}  # its pool and the hotline lead
