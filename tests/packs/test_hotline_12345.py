@@ -251,3 +251,15 @@ def test_an_order_left_unclaimed_past_one_working_day_is_flagged_once(hotline: S
     assert events(hotline, "warning.claim", case.id) == 1
     told = {(n.department, n.role) for n in notifications(hotline, "task.claim_late", case.id)}
     assert told == {("HOUSING", "clerk"), ("HOTLINE", "lead")}  # its pool and the hotline lead
+
+
+def test_a_suspended_order_waits_for_a_test_result_without_going_overdue(
+        hotline: Session) -> None:
+    case, order = claimed_order(hotline)
+    due = cases.aware(order.due_at)
+    act(hotline, case.id, HOUSING, actions.suspend, order.no, "等待房屋安全鉴定报告")
+    worker.run_once(hotline, "w1", now=due + timedelta(seconds=1))
+    assert events(hotline, "escalate", case.id) == 0  # its clock stands still
+    act(hotline, case.id, HOUSING, actions.resume, order.no, "鉴定报告已出",
+        now=due + timedelta(days=1))
+    assert cases.aware(only(hotline, case, "handle").due_at) > due + timedelta(days=1)
