@@ -95,6 +95,7 @@ def test_the_pack_checks_clean_and_imports_beside_the_birth_pack(hotline: Sessio
     assert (phone.spec.audience.who, phone.spec.audience.departments) == ("staff", ("HOTLINE",))
 
 
+@pytest.mark.postgres  # the whole main path on both databases
 def test_a_web_complaint_runs_from_dispatch_to_a_satisfied_revisit(hotline: Session) -> None:
     case = web_order(hotline)
     assert case.process_id == "hl_order_web"
