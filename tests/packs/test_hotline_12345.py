@@ -1,7 +1,12 @@
-"""The shipped 12345 pack in the test database: a web work order dispatched by the table,
-claimed, handled within its type's limit, replied to, revisited dissatisfied, redone once and
-revisited satisfied; a return after the return window is refused; a second dissatisfaction
-after the redo goes to supervision (督办)."""
+"""The shipped 12345 pack (scenario_packs/hotline_12345) in the test database, imported
+beside the birth pack: a web complaint dispatched to the department the table picks, claimed,
+handled within its type's limit (13 working days; urgent the same working day), replied to,
+revisited dissatisfied, redone once by the same department and revisited satisfied; a second
+dissatisfaction goes to supervision (督办). The exceptions: a return after the 2-working-day
+window is refused, one within it is re-dispatched elsewhere; an order unclaimed for a working
+day is flagged; the hotline, not the department, decides an extension; an overdue order is
+escalated to the hotline lead; a suspended order's clock stands still. Over HTTP: the phone
+intake only opens to hotline staff, and the dispatcher works its dispatch on the workbench."""
 
 from __future__ import annotations
 
