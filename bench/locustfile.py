@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 
 import requests
 from locust import HttpUser, constant_throughput, task
@@ -13,7 +14,8 @@ from locust import HttpUser, constant_throughput, task
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="_version" value="([0-9]+)"')
 BIRTH = {
-    "child_name": "王小明", "child_gender": "M", "birth_date": "2026-11-01",
+    "child_name": "王小明", "child_gender": "M",
+    "birth_date": (date.today() - timedelta(days=3)).isoformat(),  # within the month allowed
     "hospital": "市妇幼保健院", "mother_name": "李丽", "mother_id": "11010519491231002x",
     "contact_mobile": "138 1234 5678", "residence": "110105", "enrol_insurance": "true",
     "need_ss_card": "false",
