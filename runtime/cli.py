@@ -171,9 +171,11 @@ def _background_worker(app: Flask) -> None:
 
     from runtime import worker as jobs_worker
     from runtime.web.database import store
+    from runtime.web.fieldtypes import field_types
 
     thread = threading.Thread(target=jobs_worker.run, args=(store(app).sessions,),
-                              kwargs={"poll": 2.0, "upkeep": _upkeep(app)},
+                              kwargs={"poll": 2.0, "upkeep": _upkeep(app),
+                                      "types": field_types(app)},
                               name="lowcode-worker", daemon=True)
     thread.start()
 
@@ -207,6 +209,7 @@ def worker(once: bool, poll: float, lang: str) -> None:
     from runtime import worker as jobs_worker
     from runtime.web import create_app
     from runtime.web.database import store as store_of
+    from runtime.web.fieldtypes import field_types
 
     app = create_app()
     store = store_of(app)
@@ -222,7 +225,7 @@ def worker(once: bool, poll: float, lang: str) -> None:
                 for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         total = jobs_worker.run(store.sessions, poll=poll, once=once, stop=stop,
-                                upkeep=_upkeep(app))
+                                upkeep=_upkeep(app), types=field_types(app))
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

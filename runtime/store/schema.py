@@ -12,9 +12,10 @@ from runtime.store import (
     jobs,
     models,
     ratelimit,
+    schedules,
     submissions,
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages)
+           citizen_messages, schedules)
 metadata = models.Base.metadata
