@@ -82,7 +82,7 @@ def _start_period(session: Session, process: ProcessSpec, form: FormSpec, period
         session.rollback()
         return None
     receipt = submit_validated(
-        session, form=form, data=result.data, owner=SCHEDULER,
+        session, form=form, data=result.data, owner=SCHEDULER, submitter="system",
         idempotency_key=f"schedule:{process.id}:{period.label}",
         region_code=region_of(form, result.data))
     schedules.started(session, process.id, period.label, receipt.tracking_no)

@@ -5,15 +5,18 @@ after a downtime the missed months are caught up once, not doubled."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from runtime.casework.schedules import start_due
+from runtime.flows.deadlines import CHINA
 from runtime.providers import default_field_types
 from runtime.store import schedules
 from runtime.store.cases import CaseRow
@@ -114,6 +117,19 @@ def test_missed_months_are_caught_up_once(published: Session) -> None:
                                                        "2026-12"]
     assert start_due(published, default_field_types(), now=DECEMBER) == []
     assert len(published.scalars(select(CaseRow.id)).all()) == 4
+
+
+def test_lowcode_worker_starts_the_month_once(run: Callable[..., Result], tmp_path: Path,
+                                             session: Session) -> None:
+    for name, text in PACK.items():
+        (tmp_path / "pack" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "pack" / name).write_text(text, encoding="utf-8")
+    assert run("db", "upgrade").exit_code == 0
+    assert run("import", str(tmp_path / "pack")).exit_code == 0
+    for _ in range(2):
+        assert run("worker", "--once").exit_code == 0
+    month = datetime.now(CHINA).strftime("%Y-%m")
+    assert _started(session) == [(month, f"联合检查 {month}", "running")]
 
 
 def _racing(monkeypatch: pytest.MonkeyPatch, racers: int) -> None:
