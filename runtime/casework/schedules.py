@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from runtime.casework.submissions import region_of, submit_validated
@@ -39,8 +39,15 @@ def start_due(session: Session, types: FieldTypes, now: datetime | None = None
     started: list[Receipt] = []
     for row in list_definitions(session, "Process"):
         process = row.spec
-        if isinstance(process, ProcessSpec) and process.schedule is not None:
+        if not isinstance(process, ProcessSpec) or process.schedule is None:
+            continue
+        try:
             started += _start_process(session, process, types, today)
+        except SQLAlchemyError:
+            raise  # the database: the worker waits for it
+        except Exception:  # one failing schedule must not stop the others, nor the worker
+            session.rollback()
+            log.exception("schedule of %s failed; trying again at the next poll", process.id)
     session.commit()  # end the read, so the next poll sees what others started
     return started
 
@@ -48,12 +55,14 @@ def start_due(session: Session, types: FieldTypes, now: datetime | None = None
 def _start_process(session: Session, process: ProcessSpec, types: FieldTypes,
                    today: Any) -> list[Receipt]:
     schedule = process.schedule
-    form = latest_definition(session, "Form", process.start_form)
-    if schedule is None or form is None or not isinstance(form.spec, FormSpec):
-        return []
+    assert schedule is not None
     last = schedules.last_period(session, process.id)
+    due = due_periods(schedule.every, last, today, schedule.catch_up)
+    form = latest_definition(session, "Form", process.start_form) if due else None
+    if form is None or not isinstance(form.spec, FormSpec):
+        return []  # nothing due (the usual poll), or a start form not published
     started = []
-    for period in due_periods(schedule.every, last, today, schedule.catch_up):
+    for period in due:
         receipt = _start_period(session, process, form.spec, period, types)
         if receipt is not None:
             started.append(receipt)

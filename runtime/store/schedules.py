@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    bindparam,
     func,
     insert,
     select,
@@ -35,8 +36,7 @@ class ScheduledStart(Base):
 
 def last_period(session: Session, process_id: str) -> str | None:
     """The newest period started for the process (labels of one kind sort as they run)."""
-    return session.scalar(select(func.max(ScheduledStart.period))
-                          .where(ScheduledStart.process_id == process_id))
+    return session.scalar(_LAST, {"process_id": process_id})
 
 
 def record(session: Session, process_id: str, period: str,
@@ -49,7 +49,9 @@ def record(session: Session, process_id: str, period: str,
     return int(found.inserted_primary_key[0])
 
 
-_INSERT = insert(ScheduledStart.__table__)
+_INSERT = insert(ScheduledStart.__table__)  # built once: each poll of each worker asks
+_LAST = (select(func.max(ScheduledStart.period))
+         .where(ScheduledStart.process_id == bindparam("process_id")))
 
 
 def started(session: Session, process_id: str, period: str, tracking_no: str) -> None:

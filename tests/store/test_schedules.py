@@ -15,6 +15,7 @@ from click.testing import Result
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from runtime.casework import schedules as schedules_use_case
 from runtime.casework.schedules import start_due
 from runtime.flows.deadlines import CHINA
 from runtime.providers import default_field_types
@@ -203,3 +204,17 @@ def test_data_the_start_form_refuses_starts_nothing_and_says_why(
     assert start_due(session, default_field_types(), now=DECEMBER) == []
     assert "the start form refuses the data" in caplog.text
     assert session.scalars(select(Submission.id)).all() == []
+
+
+def test_a_failing_schedule_is_logged_and_tried_again(
+        published: Session, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("the submit broke")
+
+    monkeypatch.setattr(schedules_use_case, "submit_validated", fail)
+    assert start_due(published, default_field_types(), now=DECEMBER) == []
+    assert "schedule of monthly failed" in caplog.text
+    assert published.scalars(select(ScheduledStart.id)).all() == []
+    monkeypatch.undo()
+    assert len(start_due(published, default_field_types(), now=DECEMBER)) == 1
