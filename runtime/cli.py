@@ -192,9 +192,10 @@ def _upkeep(app: Flask) -> worker_module.Upkeep:
 
 
 @main.command("worker", help="领取并执行到期的计时器（预警、超时）和对外推送（webhook），"
-                             "可与 Web 进程并行运行任意多个；收到 SIGTERM/SIGINT 时做完当前任务后"
-                             "退出。\n\nClaim and run due timers (warnings, overdue) and outbound "
-                             "deliveries (webhooks), as many processes as you like beside the "
+                             "并按计划定期发起流程，可与 Web 进程并行运行任意多个；收到 "
+                             "SIGTERM/SIGINT 时做完当前任务后退出。\n\nClaim and run due timers "
+                             "(warnings, overdue) and outbound deliveries (webhooks), and start "
+                             "scheduled processes, as many processes as you like beside the "
                              "web workers; on SIGTERM/SIGINT finish the current job and exit.")
 @click.option("--once", is_flag=True,
               help="做完所有到期任务后退出 / Run until nothing is due, then exit.")
