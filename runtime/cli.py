@@ -171,9 +171,11 @@ def _background_worker(app: Flask) -> None:
 
     from runtime import worker as jobs_worker
     from runtime.web.database import store
+    from runtime.web.fieldtypes import field_types
 
     thread = threading.Thread(target=jobs_worker.run, args=(store(app).sessions,),
-                              kwargs={"poll": 2.0, "upkeep": _upkeep(app)},
+                              kwargs={"poll": 2.0, "upkeep": _upkeep(app),
+                                      "types": field_types(app)},
                               name="lowcode-worker", daemon=True)
     thread.start()
 
@@ -190,9 +192,10 @@ def _upkeep(app: Flask) -> worker_module.Upkeep:
 
 
 @main.command("worker", help="领取并执行到期的计时器（预警、超时）和对外推送（webhook），"
-                             "可与 Web 进程并行运行任意多个；收到 SIGTERM/SIGINT 时做完当前任务后"
-                             "退出。\n\nClaim and run due timers (warnings, overdue) and outbound "
-                             "deliveries (webhooks), as many processes as you like beside the "
+                             "并按计划定期发起流程，可与 Web 进程并行运行任意多个；收到 "
+                             "SIGTERM/SIGINT 时做完当前任务后退出。\n\nClaim and run due timers "
+                             "(warnings, overdue) and outbound deliveries (webhooks), and start "
+                             "scheduled processes, as many processes as you like beside the "
                              "web workers; on SIGTERM/SIGINT finish the current job and exit.")
 @click.option("--once", is_flag=True,
               help="做完所有到期任务后退出 / Run until nothing is due, then exit.")
@@ -207,6 +210,7 @@ def worker(once: bool, poll: float, lang: str) -> None:
     from runtime import worker as jobs_worker
     from runtime.web import create_app
     from runtime.web.database import store as store_of
+    from runtime.web.fieldtypes import field_types
 
     app = create_app()
     store = store_of(app)
@@ -222,7 +226,7 @@ def worker(once: bool, poll: float, lang: str) -> None:
                 for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         total = jobs_worker.run(store.sessions, poll=poll, once=once, stop=stop,
-                                upkeep=_upkeep(app))
+                                upkeep=_upkeep(app), types=field_types(app))
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

@@ -15,8 +15,11 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from runtime.casework.schedules import start_due
 from runtime.casework.timers import run_timer
 from runtime.casework.webhooks import deliver_webhook
+from runtime.forms.fieldtypes import FieldTypes
+from runtime.providers import default_field_types
 from runtime.store import jobs, ratelimit
 from runtime.store.files import FileStore, remove_unclaimed
 from runtime.store.models import utcnow
@@ -84,13 +87,16 @@ def run_job(session: Session, job: jobs.Claimed, now: datetime | None = None) ->
 
 
 def run(sessions: Callable[[], Session], *, poll: float = 1.0, once: bool = False,
-        stop: threading.Event | None = None, upkeep: Upkeep | None = None) -> int:
+        stop: threading.Event | None = None, upkeep: Upkeep | None = None,
+        types: FieldTypes | None = None) -> int:
     """Work until `stop` is set (or, with `once`, until nothing is due); how many jobs were
-    claimed. With `upkeep`, tidy at the start and every UPKEEP_SECONDS. A database that goes
-    away is waited for, polling, rather than the end of the worker; with `once` its error is
-    raised."""
+    claimed. Each poll also starts the scheduled processes' due periods (their start forms
+    read with `types`, the app's field types; by default the built-in ones). With `upkeep`,
+    tidy at the start and every UPKEEP_SECONDS. A database that goes away is waited for,
+    polling, rather than the end of the worker; with `once` its error is raised."""
     worker, total, tidied = worker_name(), 0, float("-inf")
     stop = stop or threading.Event()
+    types = types or default_field_types()
     log.info("worker %s started (poll %ss%s)", worker, poll, ", once" if once else "")
     while not stop.is_set():
         try:
@@ -98,6 +104,7 @@ def run(sessions: Callable[[], Session], *, poll: float = 1.0, once: bool = Fals
                 if upkeep is not None and time.monotonic() - tidied >= UPKEEP_SECONDS:
                     tidy(session, upkeep)
                     tidied = time.monotonic()
+                start_due(session, types)
                 count = run_once(session, worker, stop=stop)
         except SQLAlchemyError as error:
             if once:

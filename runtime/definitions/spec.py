@@ -370,10 +370,19 @@ class StepSpec:
 
 
 @spec
+class ScheduleSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/schedule"
+    every: str
+    data: Mapping[str, Any] = field(default_factory=lambda: types.MappingProxyType({}))
+    catch_up: int = 3
+
+
+@spec
 class ProcessSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Process#"
     start_form: str
     steps: tuple[StepSpec, ...]
+    schedule: ScheduleSpec | None = None
 
 
 # --- Rules ------------------------------------------------------------------------------

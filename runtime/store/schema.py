@@ -13,9 +13,10 @@ from runtime.store import (
     jobs,
     models,
     ratelimit,
+    schedules,
     submissions,
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages, incidents)
+           citizen_messages, incidents, schedules)
 metadata = models.Base.metadata

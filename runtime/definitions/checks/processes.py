@@ -137,8 +137,26 @@ def routes_loop_back(ctx: Context, item: Checked) -> Iterator[Problem]:
             yield from step_reads(ctx, item, (*path, "when"), route.when, process)
 
 
+# What a scheduled start's data may read: the period's label and its first day.
+PERIOD_NAMES = {"period": "text", "period_start": "date"}
+
+
+def schedule_fits(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A scheduled start fills fields of the start form, from expressions over the period."""
+    schedule = _process(item).schedule
+    if schedule is None:
+        return
+    fields = form_fields(ctx, _process(item).start_form)
+    for name, value in schedule.data.items():
+        path: Path = ("schedule", "data", name)
+        if fields is not None:
+            yield from within(item, path, "field", name, fields)
+        if isinstance(value, str):
+            yield from expression(item, path, value, PERIOD_NAMES)
+
+
 CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, each_step, no_step_cycles,
-                             returns_go_back, routes_loop_back)
+                             returns_go_back, routes_loop_back, schedule_fits)
 
 
 def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
