@@ -60,6 +60,10 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
 
 
 
+MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor"), "people": ("admin",),
+        "jobs": ("admin",), "audit": ("auditor",)}
+
+
 @pytest.mark.parametrize(("username", "home", "shows"), [
     ("clerk_health", "/work/tasks", 'id="list-todo"'),
     ("dispatcher", "/work/tasks", 'id="list-todo"'),
@@ -75,6 +79,9 @@ def test_each_role_lands_on_its_work_after_sign_in(
     assert response.status_code == 302 and response.headers["Location"] == home
     page = client.get(home)
     assert page.status_code == 200 and shows in page.get_data(as_text=True)
+    menu = client.get("/auth/me").get_data(as_text=True)
+    for link, holder in MENU.items():  # the menu offers only what the person may open
+        assert (f'id="menu-{link}"' in menu) == (username in holder), (link, username)
 
 
 @pytest.mark.parametrize(("target", "local"), [
