@@ -99,7 +99,7 @@ def login() -> ResponseReturnValue:
     start_session(CITIZEN_KEY, citizen)
     audit("auth.sign_in", actor=_actor(citizen), target=("citizen", citizen.id))
     db().commit()
-    return redirect(safe_next(lang_url("citizens.home")))
+    return redirect(safe_next(lang_url("applications.mine")))
 
 
 @bp.get("/citizen")

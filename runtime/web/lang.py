@@ -28,6 +28,8 @@ UI = Catalogue({
     "department": ("主管部门：{name}", "Department: {name}"),
     "apply": ("在线办理", "Apply online"),
     "definition": ("查看定义", "View definition"),
+    "catalogue": ("办事大厅：全部事项", "All services"),
+    "track": ("办件查询", "Track an application"),
     "switch": ("English", "中文"),
     "error_title": ("出错了", "Something went wrong"),
     "error_code": ("错误代码：{error}（{status}）", "Error code: {error} ({status})"),

@@ -128,7 +128,8 @@ def test_citizen_sign_in_and_out(client: FlaskClient, app: Flask) -> None:
     assert wrong.status_code == 401 and "手机号或密码错误" in wrong.get_data(as_text=True)
     right = other.post("/auth/citizen/login", data={
         "mobile": "13912345678", "password": "citizen2025", "csrf_token": token})
-    assert right.headers["Location"] == "/auth/citizen"
+    assert right.headers["Location"] == "/auth/citizen/cases"  # their applications
+    assert 'id="my-cases"' in other.get("/auth/citizen/cases").get_data(as_text=True)
     page = other.get("/auth/citizen").get_data(as_text=True)
     other.post("/auth/logout", data={"csrf_token": csrf_from(page)})
     assert other.get("/auth/citizen").status_code == 302

@@ -37,7 +37,7 @@ def test_the_sign_in_page_is_chinese_with_an_english_version(client: FlaskClient
 
 def test_sign_in_and_sign_out(demo: Flask, client: FlaskClient, sign_in: SignIn) -> None:
     response = sign_in(client, "clerk_health")
-    assert response.status_code == 302 and response.headers["Location"] == "/auth/me"
+    assert response.status_code == 302 and response.headers["Location"] == "/work/tasks"
     page = client.get("/auth/me").get_data(as_text=True)
     assert "王办事（卫健委）" in page and "卫生健康委员会 · 办事员 · 数据范围：本部门" in page
     assert 'id="user-menu"' in page and "退出登录" in page
@@ -51,13 +51,37 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
         demo: Flask, client: FlaskClient, sign_in: SignIn) -> None:
     assert client.get("/admin/users").headers["Location"] == "/auth/login?next=/admin/users"
     token = csrf_from(client.get("/auth/login").get_data(as_text=True))
-    for target, expected in (("/admin/users", "/admin/users"), ("//evil.example", "/auth/me")):
+    for target, expected in (("/admin/users", "/admin/users"), ("//evil.example", "/admin/people")):
         client.post("/auth/logout", data={"csrf_token": token})
         token = csrf_from(client.get("/auth/login").get_data(as_text=True))
         response = client.post(f"/auth/login?next={target}", data={
             "username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
         assert response.headers["Location"] == expected
 
+
+
+MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor"), "people": ("admin",),
+        "jobs": ("admin",), "audit": ("auditor",)}
+
+
+@pytest.mark.parametrize(("username", "home", "shows"), [
+    ("clerk_health", "/work/tasks", 'id="list-todo"'),
+    ("dispatcher", "/work/tasks", 'id="list-todo"'),
+    ("supervisor", "/work/tasks", 'id="list-overdue"'),
+    ("admin", "/admin/people", 'id="people"'),
+    ("auditor", "/admin/audit", 'id="audit-rows"'),
+    ("designer", "/api/definitions", "["),  # JSON until an HTML list exists
+])
+def test_each_role_lands_on_its_work_after_sign_in(
+        demo: Flask, client: FlaskClient, sign_in: SignIn, username: str, home: str,
+        shows: str) -> None:
+    response = sign_in(client, username)
+    assert response.status_code == 302 and response.headers["Location"] == home
+    page = client.get(home)
+    assert page.status_code == 200 and shows in page.get_data(as_text=True)
+    menu = client.get("/auth/me").get_data(as_text=True)
+    for link, holder in MENU.items():  # the menu offers only what the person may open
+        assert (f'id="menu-{link}"' in menu) == (username in holder), (link, username)
 
 
 @pytest.mark.parametrize(("target", "local"), [
@@ -75,7 +99,7 @@ def test_a_tab_in_next_does_not_lead_off_site(demo: Flask, client: FlaskClient) 
     token = csrf_from(client.get("/auth/login").get_data(as_text=True))
     response = client.post("/auth/login?next=%2F%09%2Fevil.example%2F", data={
         "username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302 and response.headers["Location"] == "/auth/me"
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/people"
 
 
 def test_a_line_break_in_next_answers_a_redirect_home(demo: Flask, client: FlaskClient) -> None:
@@ -83,7 +107,7 @@ def test_a_line_break_in_next_answers_a_redirect_home(demo: Flask, client: Flask
     token = csrf_from(client.get("/auth/login").get_data(as_text=True))
     response = client.post("/auth/login?next=%2Fwork%0D%0ASet-Cookie:%20x=1", data={
         "username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302 and response.headers["Location"] == "/auth/me"
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/people"
     assert "x=1" not in response.headers.get("Set-Cookie", "")
 
 def test_a_copied_cookie_stops_working_after_sign_out(

@@ -89,7 +89,7 @@ def signed_in(page: Page, username: str) -> Page:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.locator("#account-name")).to_be_visible()
+    expect(page.locator("#user-menu")).to_contain_text("退出登录")
     return page
 
 

@@ -21,6 +21,16 @@ def test_the_start_page_is_chinese_and_says_when_nothing_is_imported(
     assert "尚未导入场景包" in page
 
 
+def test_the_start_page_leads_to_the_services_and_to_tracking(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert '<a class="button" href="/services">办事大厅：全部事项</a>' in page
+    assert '<a class="button secondary" href="/track">办件查询</a>' in page
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert 'href="/services?lang=en">All services</a>' in english
+    assert client.get("/static/favicon.svg").status_code == 200
+    assert 'rel="icon"' in page
+
+
 def test_the_start_page_lists_packs_and_their_service_items(
         publish: Publish, client: FlaskClient, make_pack: MakePack) -> None:
     publish(make_pack())

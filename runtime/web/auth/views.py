@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, g, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
-from runtime import passwords
+from runtime import access, passwords
 from runtime.store import accounts
 from runtime.store.models import utcnow
 from runtime.web.auth.audit import account_target, audit
@@ -41,6 +41,21 @@ def is_local_path(target: str) -> bool:
             and not parts.scheme and not parts.netloc)
 
 
+# Where a staff member's work is, by the first permission they hold: (permission, endpoint).
+HOMES = (("tasks.act", "workbench.tasks"), ("tasks.dispatch", "workbench.tasks"),
+         ("tasks.supervise", "workbench.tasks"), ("users.manage", "people.page"),
+         ("audit.read", "admin.audit_log"), ("definitions.write", "api.definitions"))
+
+
+def home_url(principal: access.Principal) -> str:
+    """The page a signed-in staff member starts from: their work, else their account. The
+    workbench opens a supervisor (who has no pool) on the overdue list by itself."""
+    for permission, endpoint in HOMES:
+        if access.allowed(principal, permission):
+            return lang_url(endpoint)
+    return lang_url("auth.account")
+
+
 def sign_in_page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
     config = current_app.config
     return render_template(template, threshold=config["LOGIN_LOCK_THRESHOLD"],
@@ -66,7 +81,7 @@ def login() -> ResponseReturnValue:
     g.user = user
     audit("auth.sign_in", target=("user", user.id))
     db().commit()
-    return redirect(safe_next(lang_url("auth.account")))
+    return redirect(safe_next(home_url(accounts.principal_of(user))))
 
 
 @bp.post("/logout")

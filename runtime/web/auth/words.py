@@ -47,6 +47,7 @@ TEXT = Catalogue({
     "admin_users": ("工作人员", "Staff"),
     "admin_people": ("人员管理", "People"),
     "admin_audit": ("审计日志", "Audit log"),
+    "admin_jobs": ("后台任务", "Background jobs"),
     "submit": ("提交", "Submit"),
     "display_name": ("姓名", "Name"),
     "mobile": ("手机号", "Mobile"),
