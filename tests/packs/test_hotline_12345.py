@@ -19,6 +19,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from store.casework import BIRTH, act, events, notifications, publish, staff, tasks
+from web.test_pickers import sign_in, token
+from web.test_workbench import Person
 
 from runtime import worker
 from runtime.casework.submissions import Application, submit
@@ -33,9 +36,6 @@ from runtime.store import cases
 from runtime.store.cases import CaseRow
 from runtime.store.queries import latest_definition
 from runtime.web.database import store
-from tests.store.casework import BIRTH, act, events, notifications, publish, staff, tasks
-from tests.web.test_pickers import sign_in, token
-from tests.web.test_workbench import Person
 
 PACK = Path(__file__).parents[2] / "scenario_packs" / "hotline_12345"
 DISPATCHER = staff(1, "HOTLINE", "dispatcher")
