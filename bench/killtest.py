@@ -59,6 +59,9 @@ from runtime.store.submissions import Submission, scoped_key
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only, always
+# One audit key for this process (which publishes and verifies) and the servers it starts
+# (which inherit the environment): the chain is keyed, and a key file per server would differ.
+os.environ.setdefault("LOWCODE_AUDIT_KEY", uuid.uuid4().hex + uuid.uuid4().hex)
 CLERK, PASSWORD = "clerk_govsvc", "lowcode2025"
 FORM = "kill_apply"
 PACK = {
