@@ -20,6 +20,8 @@ from runtime.web.database import store
 
 from .test_workbench import Person, accepted, apply, world  # noqa: F401
 
+# Their queries (a scope, a period, a unique constraint, JSON) run on both databases.
+pytestmark = pytest.mark.postgres
 __all__ = ["world"]
 CN = timezone(timedelta(hours=8))
 PERIOD = "from=2025-09-26&to=2025-10-10"
@@ -122,3 +124,12 @@ def test_a_return_and_the_redo_it_causes(world: Flask) -> None:
     assert cells(page, "department-GOVSVC")[redos] == "1"
     assert cells(page, "step-birth_joint-accept")[redos + 1] == "1"
     assert cells(page, "department-POLICE")[returns] == "0"
+
+
+def test_the_menu_offers_it_to_leads_and_supervisors_only(world: Flask) -> None:
+    for username, shown in (("lead_govsvc", True), ("supervisor", True),
+                            ("clerk_govsvc", False), ("admin", False)):
+        page = Person(world, username).page("/auth/me")
+        assert ('id="menu-bottlenecks"' in page) is shown, username
+    english = Person(world, "supervisor").page("/bottlenecks?lang=en")
+    assert "<h1>Bottlenecks</h1>" in english and "No tasks in your scope." in english

@@ -26,6 +26,8 @@ from runtime.web.database import store
 from .test_applicant import tracked
 from .test_workbench import CSRF, EXAMPLE, Person, apply
 
+# Their queries (a scope, a period, a unique constraint, JSON) run on both databases.
+pytestmark = pytest.mark.postgres
 RATINGS_PACK = Path(__file__).parents[2] / "scenario_packs" / "service_ratings"
 
 
