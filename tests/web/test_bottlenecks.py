@@ -133,3 +133,13 @@ def test_the_menu_offers_it_to_leads_and_supervisors_only(world: Flask) -> None:
         assert ('id="menu-bottlenecks"' in page) is shown, username
     english = Person(world, "supervisor").page("/bottlenecks?lang=en")
     assert "<h1>Bottlenecks</h1>" in english and "No tasks in your scope." in english
+
+
+def test_a_supervisor_sees_their_region_only(world: Flask, held: str) -> None:
+    elsewhere = apply(world, region="120101")  # Tianjin: outside the demo city 110100
+    accepted(world, elsewhere)
+    page = Person(world, "supervisor").page("/bottlenecks")
+    held_numbers = set(re.findall(r'href="/work/cases/(\d+)"', page))
+    assert held in held_numbers and elsewhere not in held_numbers
+    everywhere = Person(world, "lead_govsvc").page("/bottlenecks")
+    assert {held, elsewhere} <= set(re.findall(r'href="/work/cases/(\d+)"', everywhere))
