@@ -151,8 +151,8 @@ def rate_case(tracking_no: str) -> ResponseReturnValue:
             current = panel_for(row)
             shown = Panel(tracking_no, True, current.rating if current else None,
                           thanks=True).with_department()
-    if request.htmx:
-        return render_template("_rating.html", rating_panel=shown), status
+    if request.htmx:  # htmx swaps only a 2xx answer: the fragment itself says what failed
+        return render_template("_rating.html", rating_panel=shown)
     return _whole_page(row, shown), status
 
 

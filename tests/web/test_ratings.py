@@ -138,6 +138,11 @@ def test_htmx_swaps_the_panel(rated_world: Flask) -> None:
     number = ended(rated_world)
     page = tracked(rated_world, number, applicant)
     token = CSRF.search(page).group(1)  # type: ignore[union-attr]
+    refused = applicant.post(f"/applications/{number}/rating", headers={"HX-Request": "true"},
+                             data={"csrf_token": token, "level": "1"})
+    body = refused.get_data(as_text=True)  # a 2xx, or htmx would not swap it in
+    assert refused.status_code == 200 and body.startswith("<section")
+    assert "不满意时请勾选理由或写明意见" in body and 'name="level" value="1" required checked' in body
     swapped = applicant.post(f"/applications/{number}/rating", headers={"HX-Request": "true"},
                              data={"csrf_token": token, "level": "3", "reasons_3": "slow"})
     body = swapped.get_data(as_text=True)
