@@ -228,3 +228,19 @@ def test_two_ratings_at_once_make_one(rated_world: Flask,
     again = post_rating(applicant, number, page, level="1", reasons_1="slow")
     assert again.status_code == 409 and "每件只能评价一次" in again.get_data(as_text=True)
     assert [r.level for r in ratings(rated_world)] == [5]
+
+
+def test_without_the_ratings_pack_a_poor_rating_is_kept_and_promises_nothing(
+        app: Flask) -> None:
+    with store(app).sessions() as session:
+        seed_demo(session, env="testing")
+        publish_pack(session, check_path(EXAMPLE))
+    number = ended(app)
+    applicant = app.test_client()
+    page = tracked(app, number, applicant)
+    answer = post_rating(applicant, number, page, level="2", reasons_2="slow")
+    assert answer.status_code == 303
+    shown = applicant.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "不满意" in shown and 'id="rating-rectify"' not in shown
+    [row] = ratings(app)
+    assert (row.level, row.department, row.rectify_case_id) == (2, "GOVSVC", None)
