@@ -56,6 +56,7 @@ class Rater:
     """Who rates, as the web established it: the applicant's account or browser."""
 
     owner: Owner
+    name: str = "guest"  # as the audit log names them
     ip: str | None = None
     user_agent: str | None = None
 
@@ -85,7 +86,7 @@ def rate(session: Session, submission: Submission, rater: Rater, posted: Posted)
     kind = "citizen" if rater.owner.kind == "citizen" else "guest"
     audit.record(session, action="rating.create",
                  actor=audit.Actor(None if kind == "guest" else str(rater.owner.id),
-                                   kind, kind),
+                                   rater.name, kind),
                  target=("submission", submission.tracking_no),
                  after={"level": posted.level, "reasons": list(posted.reasons),
                         "department": row.department},

@@ -136,8 +136,10 @@ def rate_case(tracking_no: str) -> ResponseReturnValue:
         status = 422
     else:
         try:
-            rate(db(), row, Rater(owner(), request.remote_addr,
-                                  request.user_agent.string or None), posted)
+            citizen = g.get("citizen")
+            rate(db(), row, Rater(owner(), citizen.display_name if citizen else "guest",
+                                  request.remote_addr, request.user_agent.string or None),
+                 posted)
         except RatingRefused as refused:
             current = panel_for(row)
             shown = Panel(tracking_no, row.status in ENDED,

@@ -214,6 +214,12 @@ def test_the_citizens_list_says_which_to_rate_and_they_rate_from_their_account(
     assert cell(number) == "已评价"
     [row] = ratings(rated_world)
     assert (row.rater_kind, row.rater_id, row.level) == ("citizen", citizen.id, 4)
+    with store(rated_world).sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "rating.create")).one()
+        assert (entry.actor_kind, entry.actor_id, entry.actor_name) == (
+            "citizen", str(citizen.id), "张三")
+        assert entry.target_id == number
 
 
 def test_two_ratings_at_once_make_one(rated_world: Flask,
