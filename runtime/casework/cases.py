@@ -30,7 +30,7 @@ from runtime.flows.errors import Conflict
 from runtime.flows.plan import Plan
 from runtime.flows.registry import ACTIONS, Action
 from runtime.rulesets import with_rules
-from runtime.store import audit, calendar, submissions
+from runtime.store import audit, calendar, ratings, submissions
 from runtime.store.cases import (
     CaseRow,
     Task,
@@ -100,6 +100,25 @@ def follow(session: Session, row: CaseRow, plan: Plan, case: Case, effects: Effe
     notice = applicant.notice_of(effects.events) if status in applicant.WITH_NOTICE else None
     if status != before or notice is not None:
         submissions.set_status(session, row.submission_id, status, notice)
+    if status != before and status == applicant.FINISHED and row.process_id == RECTIFY_PROCESS:
+        _reply_to_rating(session, row, case)
+
+
+RECTIFY_PROCESS = "sr_rectify"  # the service_ratings pack's rectification of a poor rating
+
+
+def _reply_to_rating(session: Session, row: CaseRow, case: Case) -> None:
+    """A rectification just done: its last opinion is the reply the rated case's applicant
+    reads on the tracking page, audited with the rectification's number."""
+    done = [t for t in case.tasks if t.completed_at is not None and t.opinion]
+    if not done:
+        return
+    last = max(done, key=lambda t: (t.completed_at, t.no))
+    assert last.completed_at is not None
+    if ratings.set_reply(session, row.id, last.opinion or "", last.completed_at):
+        audit.record(session, action="rating.reply", target=("case", row.tracking_no),
+                     actor=audit.Actor(str(last.completed_by), "staff")
+                     if last.completed_by is not None else audit.SYSTEM)
 
 
 # --- acting on a case -------------------------------------------------------------------

@@ -89,6 +89,8 @@ ACTIONS = Catalogue({
     "job.retry": ("重新发送失败的后台任务", "retry of a dead background job"),
     "incident.retry": ("重新启动未能开始的案件", "retry of a case that could not start"),
     "export": ("导出数据", "export"),
+    "rating.create": ("评价办理服务", "service rating"),
+    "rating.reply": ("答复差评整改", "reply to a poor rating"),
 })
 ACTOR_KINDS = ("staff", "citizen", "guest", "system")
 

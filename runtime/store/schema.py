@@ -13,10 +13,11 @@ from runtime.store import (
     jobs,
     models,
     ratelimit,
+    ratings,
     schedules,
     submissions,
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages, incidents, schedules)
+           citizen_messages, incidents, schedules, ratings)
 metadata = models.Base.metadata

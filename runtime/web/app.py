@@ -17,6 +17,7 @@ from runtime.web import (
     api,
     applications,
     auth,
+    bottlenecks,
     citizens,
     database,
     drafts,
@@ -31,6 +32,7 @@ from runtime.web import (
     people,
     pickers,
     portal,
+    ratings,
     records,
     settings,
     tracking,
@@ -63,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None, *,
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
-                      workbench.bp, people.bp, applications.bp):
+                      workbench.bp, people.bp, applications.bp, ratings.bp,
+                      bottlenecks.bp):
         app.register_blueprint(blueprint)
     return app
