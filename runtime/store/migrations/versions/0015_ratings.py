@@ -1,7 +1,7 @@
 """Service ratings (好差评): one row per ended case, with the rectification a poor rating
 opens and its reply.
 
-Revision ID: 0015_ratings
+Revision ID: 0015
 Revises: 0014
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0015_ratings"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
