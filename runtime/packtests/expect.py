@@ -4,12 +4,12 @@ every expectation that does not hold, so that a scenario reports all of them at 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from runtime.flows import stored
 from runtime.flows.case import LIVE
-from runtime.flows.deadlines import due_after
+from runtime.expressions.dates import CHINA, add_workdays, is_workday
 from runtime.packtests.scenario import parse_due
 from runtime.store.cases import Task, aware
 
@@ -129,11 +129,20 @@ def _due(run: Run, where: str, task: Task, value: Any) -> Iterator[Found]:
     if task.due_at is None or task.created_at is None:
         yield where, "任务没有期限", "the task has no deadline"
         return
-    expected, due = due_after(aware(task.created_at), days).astimezone(UTC), aware(task.due_at)
+    expected, due = working_days_after(aware(task.created_at), days), aware(task.due_at)
     if due != expected:
         yield (where, f"期限应为 {expected.isoformat()}（{days} 个工作日），实际为 "
                f"{due.isoformat()}", f"due {expected.isoformat()} ({days} working "
                f"days) expected; due {due.isoformat()}")
+
+
+def working_days_after(given: datetime, days: int) -> datetime:
+    """The end (midnight China time) of the `days`-th working day after the day `given`
+    falls on; 0 is the same working day, or the next one when given on a rest day."""
+    day = given.astimezone(CHINA).date()
+    last = add_workdays(day, days) if days else (day if is_workday(day)
+                                                 else add_workdays(day, 1))
+    return datetime.combine(last + timedelta(days=1), time(), CHINA).astimezone(UTC)
 
 
 def _values(run: Run, where: str, wanted: Any) -> Iterator[Found]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from runtime.definitions.loader import load_text
 from runtime.definitions.problems import DefinitionError
+from runtime.expressions.dates import today as china_today
 
 ACTIONS = ("claim", "complete", "approve", "reject", "return", "ask_correction", "resubmit",
            "request_extension", "decide_extension", "suspend", "resume", "remind",
@@ -245,9 +246,9 @@ def _actor(file: str, path: str, text: Any) -> Actor:
 
 
 def resolve_dates(value: Any, today: date | None = None) -> Any:
-    """Data with every `{$today: n}` replaced by the ISO date n days from today: rules that
-    read `today()` see the same application whatever day the test runs."""
-    today = today or date.today()
+    """Data with every `{$today: n}` replaced by the ISO date n days from today (in China, as
+    the rules' `today()` counts): they see the same application whatever day the test runs."""
+    today = today or china_today()
     if isinstance(value, dict):
         if set(value) == {TODAY} and isinstance(value[TODAY], int):
             return (today + timedelta(days=value[TODAY])).isoformat()
