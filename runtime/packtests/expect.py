@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from runtime.expressions.dates import CHINA, add_workdays, is_workday
 from runtime.flows import stored
 from runtime.flows.case import LIVE
-from runtime.expressions.dates import CHINA, add_workdays, is_workday
 from runtime.packtests.scenario import parse_due
 from runtime.store.cases import Task, aware
 
@@ -45,7 +45,8 @@ def _refused(run: Run, where: str, wanted: Any) -> Iterator[Found]:
         for text in _strings(texts):
             if text not in said:
                 yield (f"{where}" + (f".{path}" if path else ""),
-                       f"拒绝理由中没有“{text}”：{said}", f"the refusal does not say '{text}': {said}")
+                       f"拒绝理由中没有“{text}”：{said}",
+                       f"the refusal does not say '{text}': {said}")
 
 
 def _status(run: Run, where: str, wanted: Any) -> Iterator[Found]:
@@ -95,7 +96,8 @@ def _tasks(run: Run, where: str, wanted: Any) -> Iterator[Found]:
         several = isinstance(described, list)
         items = described if several else [described]
         if len(live) != len(items):
-            yield (f"{where}.{step}", f"环节 {step} 应有 {len(items)} 个在办任务，实际 {len(live)} 个",
+            yield (f"{where}.{step}",
+                   f"环节 {step} 应有 {len(items)} 个在办任务，实际 {len(live)} 个",
                    f"step {step} should have {len(items)} live task(s); it has {len(live)}")
             continue
         for i, (task, one) in enumerate(zip(live, items, strict=True)):
@@ -112,8 +114,9 @@ def _task(run: Run, where: str, task: Task, wanted: dict[str, Any]) -> Iterator[
             if value is not None and expected is None:
                 yield here, f"{value} 在此前的步骤中没有出现过", f"{value} has not acted before"
             elif task.user_id != expected:
-                yield here, f"任务应由 {value or '部门待签收'} 办理，实际办理人编号 {task.user_id}", \
-                    f"the task should be held by {value or 'the pool'}; held by {task.user_id}"
+                yield (here, f"任务应由 {value or '部门待签收'} 办理，实际办理人编号 "
+                       f"{task.user_id}", f"the task should be held by {value or 'the pool'}; "
+                       f"held by {task.user_id}")
         else:
             yield from _equal(here, value, getattr(task, key), f"任务的 {key}",
                               f"the task's {key}")

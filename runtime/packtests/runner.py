@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,8 @@ from runtime.flows.deadlines import due_after
 from runtime.flows.errors import FlowError
 from runtime.packs import PackResult, check_path, is_pack_test
 from runtime.packtests import expect as expectations
-from runtime.packtests.scenario import Duration, Scenario, ScenarioError, Step, read_scenario
 from runtime.packtests.scenario import Actor as Person
+from runtime.packtests.scenario import Duration, Scenario, ScenarioError, Step, read_scenario
 from runtime.providers import default_field_types
 from runtime.store import audit
 from runtime.store import cases as stored_cases

@@ -281,5 +281,6 @@ def _known(file: str, path: str, item: dict[str, Any], allowed: frozenset[str]) 
     for key in item:
         if key not in allowed:
             where = f"{path}.{key}" if path else str(key)
-            raise ScenarioError(file, where, f"未知的键 '{key}'；可用：{'、'.join(sorted(allowed))}",
+            raise ScenarioError(file, where,
+                                f"未知的键 '{key}'；可用：{'、'.join(sorted(allowed))}",
                                 f"unknown key '{key}'; known: {', '.join(sorted(allowed))}")
