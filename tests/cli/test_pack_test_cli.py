@@ -113,3 +113,16 @@ def test_pack_check_is_the_check_command() -> None:
     result = run("pack", "check", str(BIRTH))
     assert result.exit_code == 0
     assert "共 0 个问题；检查了" in result.output
+
+
+def test_a_step_may_be_done_by_an_account_of_the_demo_organisation(tmp_path: Path) -> None:
+    pack = copy_of(tmp_path, PACKS / "hotline_12345")
+    for name in ("main_path.yaml", "late_return_refused.yaml"):
+        scenario = pack / "tests" / name
+        scenario.write_text(scenario.read_text(encoding="utf-8").replace(
+            "as: dispatcher@HOTLINE", "as: dispatcher" if name == "main_path.yaml"
+            else "as: nobody"), encoding="utf-8")
+    result = run("pack", "test", str(pack), "--lang", "en")
+    assert "✓ tests/main_path.yaml" in result.output  # the demo dispatcher, by username
+    assert "tests/late_return_refused.yaml steps[0].as: no user nobody" in result.output
+    assert result.exit_code == 1
