@@ -24,10 +24,11 @@ from runtime.casework import cases as use_cases
 from runtime.casework.submissions import Application, Correction, resubmit, submit
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.demo import seed_demo
-from runtime.flows import actions
+from runtime.flows import actions, handler
 from runtime.flows.case import LIVE, Actor
 from runtime.flows.deadlines import due_after
 from runtime.flows.errors import FlowError
+from runtime.forms.validation import validate
 from runtime.packs import PackResult, check_path, is_pack_test
 from runtime.packtests import expect as expectations
 from runtime.packtests.scenario import Actor as Person
@@ -42,6 +43,7 @@ from runtime.store.migrate import upgrade
 from runtime.store.models import utcnow
 from runtime.store.publish import PublishError, publish_pack
 from runtime.store.queries import latest_definition, list_definitions
+from runtime.store.references import StoreResolver
 from runtime.store.submissions import Submission
 
 WORKER = "packtest"
@@ -73,6 +75,19 @@ class Outcome:
     @property
     def passed(self) -> bool:
         return not self.failures
+
+
+class Invalid(FlowError):
+    """What a handler recorded does not hold by the task's handler form (the workbench
+    shows these errors beside the form and does nothing)."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__("invalid")
+        self.zh, self.en = zh, en
+
+    def message(self, lang: str = "zh") -> str:
+        prefix = "办理单未通过校验：" if lang != "en" else "the handler form is refused: "
+        return prefix + (self.en if lang == "en" else self.zh)
 
 
 class Stop(Exception):
@@ -180,9 +195,7 @@ class Run:
             self.fail("start.form", f"没有已发布的表单 '{start.form}'",
                       f"no published form '{start.form}'")
             raise Stop()
-        catalogs = {r.spec.id: r.spec for r in list_definitions(self.session, "Catalog",
-                                                               row.pack_id)
-                    if isinstance(r.spec, CatalogSpec)}
+        catalogs = self.catalogs(row.pack_id)
         done = submit(self.session, Application(row.spec, start.data, start.key,
                                                 submitter=f"packtest:{start.actor.text}"
                                                 if start.actor else ""),
@@ -265,9 +278,9 @@ class Run:
             self.claim_if_pooled(case.id, who, no)
         if step.action in ("complete", "approve", "reject"):
             outcome = params.pop("outcome", "reject" if step.action == "reject" else "approve")
-            act(actions.complete, no, outcome=outcome,
-                opinion=params.pop("opinion", "同意" if outcome == "approve" else "不同意"),
-                data=step.data, **params)
+            opinion = params.pop("opinion", "同意" if outcome == "approve" else "不同意")
+            act(actions.complete, no, outcome=outcome, opinion=opinion,
+                data=self.handler_data(step, who, outcome, opinion), **params)
         elif step.action == "return":
             act(actions.return_to, no, params.get("to"), params.get("reason", "退回"))
         elif step.action == "ask_correction":
@@ -300,6 +313,28 @@ class Run:
                                  lambda flow: action(flow, who, *args, **kwargs),
                                  actor=Actor(who.user_id, who.name), now=self.clock)
         return act
+
+    def handler_data(self, step: Step, who: actions.Staff, outcome: str,
+                     opinion: str | None) -> dict[str, Any] | None:
+        """The step's `data` validated whole by the task's handler form, as the workbench
+        validates what a handler posts: what the task keeps of it, or `Invalid`."""
+        assert self.case is not None and step.task is not None
+        plan = stored_cases.load(self.session, self.case.id)[1]
+        form_id = plan.template(step.task).content.form
+        row = latest_definition(self.session, "Form", form_id) if form_id else None
+        if row is None or not isinstance(row.spec, FormSpec):
+            return step.data
+        raw = {**(step.data or {}), **handler.engine_values(row.spec, outcome, opinion)}
+        result = validate(row.spec, raw, default_field_types(), catalogs=self.catalogs(row.pack_id),
+                          resolver=StoreResolver(self.session, who.principal))
+        errors = {lang: handler.shown_errors(result.as_dict(lang)) for lang in ("zh", "en")}
+        if errors["zh"]:
+            raise Invalid(*(_refusals(errors[lang]) for lang in ("zh", "en")))
+        return handler.task_data(result.data)
+
+    def catalogs(self, pack_id: str) -> dict[str, CatalogSpec]:
+        return {r.spec.id: r.spec for r in list_definitions(self.session, "Catalog", pack_id)
+                if isinstance(r.spec, CatalogSpec)}
 
     def claim_if_pooled(self, case_id: int, who: actions.Staff, no: int) -> None:
         task = self.session.scalars(select(Task).where(Task.case_id == case_id, Task.no == no)
