@@ -362,18 +362,21 @@ class Run:
         return self.case
 
     def task_for(self, step: Step, who: actions.Staff) -> int:
-        """The live task of the step this person holds, or else one in their pool."""
+        """The live task of the step this person holds, or else one in their pool, or else
+        one of their department, or else the step's only live task (a lead deciding an
+        extension, a supervisor reminding: the engine says whether they may)."""
         live = [t for t in self.tasks(step.task) if t.status in LIVE]
+        departments = {m.department_code for m in who.principal.memberships}
         mine = [t for t in live if t.user_id == who.user_id]
-        pooled = [t for t in live if t.user_id is None
-                  and any(m.department_code == t.department
-                          for m in who.principal.memberships)]
-        if mine or pooled:
-            return (mine or pooled)[0].no
-        found = ", ".join(f"{t.department}/{t.role} ({t.status})" for t in live) or "—"
+        pooled = [t for t in live if t.user_id is None and t.department in departments]
+        ours = [t for t in live if t.department in departments]
+        found = mine or pooled or ours or (live if len(live) == 1 else [])
+        if found:
+            return found[0].no
+        shown = ", ".join(f"{t.department}/{t.role} ({t.status})" for t in live) or "—"
         self.fail(f"steps[{step.index}].task",
-                  f"{who.name} 在环节 '{step.task}' 没有可办的任务；该环节在办的任务：{found}",
-                  f"{who.name} has no task to do at step '{step.task}'; its live tasks: {found}")
+                  f"{who.name} 在环节 '{step.task}' 没有可办的任务；该环节在办的任务：{shown}",
+                  f"{who.name} has no task to do at step '{step.task}'; its live tasks: {shown}")
         raise Stop()
 
     def person(self, actor: Person, where: str) -> actions.Staff:
