@@ -126,3 +126,12 @@ def test_a_step_may_be_done_by_an_account_of_the_demo_organisation(tmp_path: Pat
     assert "✓ tests/main_path.yaml" in result.output  # the demo dispatcher, by username
     assert "tests/late_return_refused.yaml steps[0].as: no user nobody" in result.output
     assert result.exit_code == 1
+
+
+def test_the_pack_group_lists_its_commands() -> None:
+    result = run("pack", "--help")
+    assert result.exit_code == 0
+    for command in ("check", "test", "import", "export", "diff", "list"):
+        assert f"  {command} " in result.output
+    assert "--dry-run" in run("pack", "import", "--help").output
+    assert "--dry-run" in run("import", "--help").output  # the old command has it too
