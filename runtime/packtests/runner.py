@@ -22,6 +22,8 @@ from sqlalchemy.pool import StaticPool
 from runtime import access, worker
 from runtime.casework import cases as use_cases
 from runtime.casework.submissions import Application, Correction, resubmit, submit
+from runtime.definitions.loader import load_text
+from runtime.definitions.problems import DefinitionError
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.demo import seed_demo
 from runtime.flows import actions, handler
@@ -29,7 +31,7 @@ from runtime.flows.case import LIVE, Actor
 from runtime.flows.deadlines import due_after
 from runtime.flows.errors import FlowError
 from runtime.forms.validation import validate
-from runtime.packs import PackResult, check_path, is_pack_test
+from runtime.packs import MANIFEST, PackResult, check_path, is_pack_test
 from runtime.packtests import expect as expectations
 from runtime.packtests.scenario import Actor as Person
 from runtime.packtests.scenario import Duration, Scenario, ScenarioError, Step, read_scenario
@@ -49,6 +51,7 @@ from runtime.store.submissions import Submission
 WORKER = "packtest"
 FIRST_STAFF_ID = 900_001  # far from the demo accounts' ids, which a username step uses
 MAX_WORKER_ROUNDS = 50
+LIBRARIES = Path(__file__).resolve().parents[2] / "templates_lib"  # library packs
 
 
 @dataclass(frozen=True)
@@ -107,18 +110,45 @@ def read_tests(pack: PackResult) -> tuple[list[Scenario], list[ScenarioError]]:
 
 
 def required_packs(pack: PackResult, root: Path | None) -> list[PackResult]:
-    """The packs `pack` declares it requires, found as folders beside it (by pack id or by
-    folder name), each checked; those that are not there are left for the import to refuse."""
-    spec = pack.pack
-    wanted = [_required_id(r) for r in getattr(spec, "requires", ()) or ()]
-    if not wanted or root is None or not root.is_dir():
-        return []
-    found = []
-    for folder in sorted(p for p in root.iterdir() if (p / "pack.yaml").is_file()):
-        checked = check_path(folder)
-        if checked.pack is not None and (checked.pack.id in wanted or folder.name in wanted):
-            found.append(checked)
+    """The packs `pack` declares it requires (and those they require, first), found as
+    folders beside it or among the library packs of templates_lib/, by pack id or folder
+    name, each checked; one that is not there is left for the import to refuse."""
+    folders = _pack_folders([r for r in (root, LIBRARIES) if r is not None])
+    ordered: list[PackResult] = []
+    seen = {pack.pack.id} if pack.pack else set()
+
+    def visit(current: PackResult) -> None:
+        for wanted in _requires(current):
+            if wanted in seen or wanted not in folders:
+                continue
+            seen.add(wanted)
+            found = check_path(folders[wanted])
+            visit(found)
+            ordered.append(found)
+
+    visit(pack)
+    return ordered
+
+
+def _pack_folders(roots: list[Path]) -> dict[str, Path]:
+    """Pack folders directly under `roots`, by pack id and by folder name."""
+    found: dict[str, Path] = {}
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for folder in sorted(p for p in root.iterdir() if (p / MANIFEST).is_file()):
+            found.setdefault(folder.name, folder)
+            try:
+                manifest = load_text(MANIFEST, (folder / MANIFEST).read_bytes()).data
+            except DefinitionError:
+                continue  # the import of that pack says what is wrong with it
+            if isinstance(manifest, dict) and manifest.get("id"):
+                found.setdefault(str(manifest["id"]), folder)
     return found
+
+
+def _requires(pack: PackResult) -> list[str]:
+    return [_required_id(r) for r in getattr(pack.pack, "requires", ()) or ()]
 
 
 def _required_id(item: Any) -> str:

@@ -9,11 +9,12 @@ import shutil
 import zipfile
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from runtime.packs import check_path
-from runtime.packtests.runner import run_pack, run_scenario
+from runtime.packtests.runner import required_packs, run_pack, run_scenario
 from runtime.packtests.scenario import ScenarioError, read_scenario, resolve_dates
 
 PACKS = Path(__file__).parents[2] / "scenario_packs"
@@ -101,3 +102,15 @@ def test_a_pack_that_does_not_check_clean_runs_nothing(tmp_path: Path) -> None:
     (tmp_path / "pack.yaml").write_text("kind: Pack\nid: x\n", encoding="utf-8")
     outcomes, problems = run_pack(tmp_path)
     assert outcomes == [] and problems
+
+
+def test_required_packs_are_found_beside_the_pack_and_in_the_library_first() -> None:
+    # A pack that requires the birth pack (beside it, by folder name) and the library of
+    # task templates (templates_lib/, by pack id); the requirement is read as the manifest
+    # states it, a pack id or a mapping naming one.
+    needing = SimpleNamespace(pack=SimpleNamespace(
+        id="needs", requires=("birth_one_thing", {"pack": "task_templates"}, "absent")))
+    found = required_packs(needing, PACKS)  # type: ignore[arg-type]
+    assert [p.pack.id for p in found if p.pack] == ["birth_one_thing", "task_templates"]
+    assert all(p.ok for p in found)
+    assert required_packs(check_path(BIRTH), PACKS) == []  # it requires nothing
