@@ -128,10 +128,16 @@ def upgrade() -> None:
                              "不写入任何内容。\n\nCheck and publish a pack folder or zip; on any "
                              "problem list them all and write nothing.")
 @click.argument("path", type=click.Path(exists=True))
+@click.option("--dry-run", is_flag=True, help="只显示将发生的变化，不写入 / Show what would "
+                                              "change; write nothing.")
 @LANG_OPTION
-def import_pack(path: str, lang: str) -> None:
+def import_pack(path: str, dry_run: bool, lang: str) -> None:
     store = _store()
     _require_upgraded(store.engine, lang)
+    if dry_run:
+        from runtime import packcli
+
+        sys.exit(packcli.dry_run(store.engine, store.sessions, path, lang))
     sys.exit(0 if _import_one(store.sessions, path, lang) else 1)
 
 
@@ -840,3 +846,76 @@ def _print_added(added: Any, lang: str) -> None:
         f"；初始密码（只显示这一次）：{added.password}"
     click.echo(f"added {user.username}{shown if added.generated else ''}" if lang == "en"
                else f"已添加 {user.username}{shown if added.generated else ''}")
+
+
+# --- pack lifecycle -------------------------------------------------------------------------
+
+
+@main.group("pack", help="场景包的生命周期：检查、测试、导入（可试运行）、导出、比较、列出。\n\n"
+                         "A pack's life: check, test, import (or dry-run), export, diff, list.")
+def pack_group() -> None:
+    pass
+
+
+pack_group.add_command(check, "check")
+pack_group.add_command(import_pack, "import")
+
+
+@pack_group.command("test", help="运行场景包 tests/ 文件夹中的测试场景，每个场景用一个全新的"
+                                 "内存数据库；列出每个未通过的预期。\n\nRun the scenarios in the "
+                                 "pack's tests/ folder, each on a fresh in-memory database; list "
+                                 "every expectation that fails.")
+@click.argument("path", type=click.Path(exists=True))
+@LANG_OPTION
+def pack_test(path: str, lang: str) -> None:
+    from runtime import packcli
+
+    sys.exit(packcli.run_tests(path, lang))
+
+
+@pack_group.command("export", help="把已导入场景包的已发布定义写成文件（文件夹，或以 .zip 结尾的"
+                                   "压缩包），可再次检查和导入。\n\nWrite a pack's published "
+                                   "definitions out as files (a folder, or a zip when OUT ends in "
+                                   ".zip) that check and import again.")
+@click.argument("pack_id")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--version", "version", type=int, help="场景包版本，默认最新 / Pack version "
+                                                     "(default: the newest).")
+@LANG_OPTION
+def pack_export(pack_id: str, out: Path, version: int | None, lang: str) -> None:
+    from runtime import packcli
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    with store.sessions() as session:
+        sys.exit(packcli.export(session, pack_id, out, version, lang))
+
+
+@pack_group.command("diff", help="比较场景包的两个已导入版本（PACK_ID V1 V2），或一个文件夹与"
+                                 "已发布的内容（PATH）：新增、删除、修改的定义及逐项差异。\n\n"
+                                 "Compare two imported versions of a pack (PACK_ID V1 V2), or a "
+                                 "folder against what is published (PATH): definitions added, "
+                                 "removed, changed, each with its diff.")
+@click.argument("target")
+@click.argument("versions", nargs=-1, type=int)
+@LANG_OPTION
+def pack_diff(target: str, versions: tuple[int, ...], lang: str) -> None:
+    from runtime import packcli
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    with store.sessions() as session:
+        sys.exit(packcli.diff(session, target, versions, lang))
+
+
+@pack_group.command("list", help="列出已导入的场景包：编号、版本、名称、发布单位、定义数、导入"
+                                 "时间。\n\nList imported packs: id, version, title, publisher, "
+                                 "definitions, imported at.")
+@LANG_OPTION
+def pack_list(lang: str) -> None:
+    from runtime import packcli
+
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    with store.sessions() as session:
+        packcli.list_packs(session, lang)

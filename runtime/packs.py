@@ -25,6 +25,8 @@ MAX_TOTAL_BYTES = 50 << 20
 MAX_RATIO = 100
 MANIFEST = "pack.yaml"
 ASSETS_DIR = "assets/"
+TESTS_DIR = "tests/"  # pack tests (runtime.packtests): scenarios, not definitions
+TEST_SUFFIXES = (".yaml", ".yml")
 DOCS = ("README.md",)
 
 
@@ -100,14 +102,21 @@ def check_pack(source: PackSource, *, extensions: Extensions | None = None) -> P
     pack = next((d.spec for d in result.definitions if isinstance(d.spec, PackSpec)), None)
     assets = set(pack.assets) if pack else set()
     problems += [problem("pack_bad_file", name, None) for name in sorted(source.files)
-                 if not (_is_definition(name) or _is_asset(name, assets) or name in DOCS)]
+                 if not (_is_definition(name) or _is_asset(name, assets) or name in DOCS
+                         or is_pack_test(name))]
     problems += result.problems
     problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
     return PackResult(source, problems, result.definitions)
 
 
 def _is_definition(name: str) -> bool:
-    return name.endswith(DEFINITION_SUFFIXES) and not name.startswith(ASSETS_DIR)
+    return name.endswith(DEFINITION_SUFFIXES) and not name.startswith((ASSETS_DIR, TESTS_DIR))
+
+
+def is_pack_test(name: str) -> bool:
+    """A scenario of the pack's own tests: a YAML file directly under tests/."""
+    return (name.startswith(TESTS_DIR) and "/" not in name[len(TESTS_DIR):]
+            and name.endswith(TEST_SUFFIXES))
 
 
 def _is_asset(name: str, extensions: set[str]) -> bool:

@@ -109,9 +109,10 @@ MESSAGES = Catalogue({
                    "suspicious compression ratio ({ratio}:1)"),
     "pack_bad_path": ("不安全的路径（绝对路径、'..' 或链接）",
                       "unsafe path (absolute, '..' or a link)"),
-    "pack_bad_file": ("不允许的文件；定义须为 .yaml/.yml/.json，附件须在 assets/ 下且类型已声明",
+    "pack_bad_file": ("不允许的文件；定义须为 .yaml/.yml/.json，附件须在 assets/ 下且类型已声明，"
+                      "测试场景须为 tests/ 下的 .yaml 文件",
                       "file not allowed: definitions are .yaml/.yml/.json, assets go under "
-                      "assets/ with a declared type"),
+                      "assets/ with a declared type, pack tests are .yaml files in tests/"),
     "pack_bad_zip": ("不是有效的 zip 文件：{reason}", "not a valid zip file: {reason}"),
     "pack_not_found": ("找不到 {name}", "{name} not found"),
 })

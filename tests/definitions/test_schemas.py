@@ -11,9 +11,12 @@ from runtime.definitions import spec as spec_module
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.loader import load_text
 from runtime.definitions.schema import load_schema, registry, schema_problems, validator_for
+from runtime.packs import is_pack_test
 
 PACKS = Path(__file__).parents[2] / "scenario_packs"
-SHIPPED = sorted(p for p in PACKS.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+# Definitions, not the packs' own tests (tests/*.yaml: scenarios, runtime.packtests).
+SHIPPED = sorted(p for p in PACKS.rglob("*") if p.suffix in (".yaml", ".yml", ".json")
+                 and not is_pack_test("/".join(p.relative_to(PACKS).parts[1:])))
 KINDS = builtin_kinds()
 SPEC_CLASSES = [c for c in vars(spec_module).values()
                 if dataclasses.is_dataclass(c) and hasattr(c, "SCHEMA")]

@@ -168,6 +168,7 @@ def test_an_urgent_order_is_due_the_same_working_day(hotline: Session) -> None:
     case = web_order(hotline, urgent=True)
     handle(hotline, case, "dispatch", DISPATCHER)
     order = only(hotline, case, "handle")
+    # the end of the day it came in, or of the next working day when it came on a rest day
     assert cases.aware(order.due_at) == due_by(cases.aware(order.created_at), "working_days", 0)
 
 
