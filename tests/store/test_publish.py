@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from alembic import command
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from runtime.packs import check_path
 from runtime.store import publish as publish_module
 from runtime.store.db import session_factory
+from runtime.store.migrate import alembic_config, upgrade
 from runtime.store.models import Definition, Pack
 from runtime.store.publish import (
     PublishError,
@@ -27,6 +29,8 @@ from runtime.store.queries import (
     list_definitions,
     list_packs,
 )
+
+from .casework import publish, start
 
 MakePack = Callable[..., Path]
 
@@ -230,3 +234,22 @@ def test_the_shipped_pack_publishes(session: Session) -> None:
     report = publish_pack(session, result)
     assert report.pack.pack_id == "birth_one_thing"
     assert len(report.added) == len(result.definitions)
+
+
+def test_the_migration_backfills_publishers_and_the_packs_of_cases(
+        session: Session, engine: Engine) -> None:
+    """0015_packids, run on definitions and cases made before it."""
+    publish(session)
+    case = start(session)
+    session.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0014")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("definitions")}
+        assert "publisher" not in columns
+    upgrade(engine)
+    with engine.connect() as connection:
+        publishers = set(connection.execute(text("SELECT publisher FROM definitions")).scalars())
+        packs = dict(connection.execute(text("SELECT id, process_pack FROM cases")).all())
+    assert publishers == {"示例实施团队"}
+    assert packs == {case.id: "birth_one_thing"}
