@@ -171,3 +171,16 @@ def test_the_checker_refuses_a_qualified_name_of_an_undeclared_or_unknown_pack(
                                 requires="requires: [beta@2]\n", own=False))
     assert [p.code for p in old.problems] == ["missing_pack"]
     assert "第 2 版或更高" in old.problems[0].zh
+
+
+def test_a_pack_cannot_require_itself_nor_a_pack_that_does_not_check_clean(
+        tmp_path: Path) -> None:
+    itself = check_path(write_pack(tmp_path, "alpha", requires="requires: [alpha]\n"))
+    assert [(p.code, p.path) for p in itself.problems] == [("pack_requires_self", "requires[0]")]
+    broken = write_pack(tmp_path, "beta")
+    (broken / "forms" / "opinion.yaml").write_text("kind: Form\nid: task_opinion\nversion: 1\n",
+                                                   encoding="utf-8")
+    user = check_path(write_pack(tmp_path, "gamma", task="beta:accept",
+                                 requires="requires: [beta]\n", own=False))
+    assert [p.code for p in user.problems] == ["required_unclean"]
+    assert "'beta'" in user.problems[0].zh and "does not check clean" in user.problems[0].en
