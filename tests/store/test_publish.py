@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from runtime.store.queries import (
     list_packs,
 )
 
-from .casework import publish, start
+from .casework import BIRTH, publish, start
 
 MakePack = Callable[..., Path]
 
@@ -253,3 +254,19 @@ def test_the_migration_backfills_publishers_and_the_packs_of_cases(
         packs = dict(connection.execute(text("SELECT id, process_pack FROM cases")).all())
     assert publishers == {"示例实施团队"}
     assert packs == {case.id: "birth_one_thing"}
+
+
+def test_a_copy_of_a_pack_under_its_own_id_does_not_take_over_its_forms(
+        session: Session, tmp_path: Path) -> None:
+    publish(session)
+    copy = tmp_path / "birth_copy"
+    shutil.copytree(BIRTH, copy)
+    manifest = copy / "pack.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "id: birth_one_thing", "id: birth_copy").replace("version: 1", "version: 9"),
+        encoding="utf-8")
+    publish(session, copy)
+    case = start(session)
+    assert (case.process_id, case.process_pack) == ("birth_joint", "birth_one_thing")
+    found = latest_definition(session, "Form", "birth_apply")
+    assert found is not None and found.pack_id == "birth_one_thing"
