@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from runtime.i18n import pick
-from runtime.packs import MANIFEST, check_path
+from runtime.packs import MANIFEST, check_path, library_folders
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -141,8 +141,9 @@ def import_pack(path: str, dry_run: bool, lang: str) -> None:
     sys.exit(0 if _import_one(store.sessions, path, lang) else 1)
 
 
-@main.command(help="升级数据库，导入 scenario_packs/ 下的每个场景包，然后用 Flask 开发服务器"
-                   "提供服务（仅供开发和演示）。\n\nUpgrade the database, import every pack under "
+@main.command(help="升级数据库，导入 templates_lib/ 下的库包和 scenario_packs/ 下的每个场景包，"
+                   "然后用 Flask 开发服务器提供服务（仅供开发和演示）。\n\nUpgrade the database, "
+                   "import the library packs of templates_lib/ and every pack under "
                    "scenario_packs/, then serve with Flask's development server.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / Host.")
 @click.option("--port", default=5000, show_default=True, type=int, help="端口 / Port.")
@@ -159,7 +160,8 @@ def serve(host: str, port: int, with_worker: bool, lang: str) -> None:
     env = os.environ.get(ENV_VAR) or "development"
     app = _app({"LOWCODE_ENV": env})
     run_upgrade(store(app).engine)
-    for folder in pack_folders(packs_dir(), lang):
+    # Library packs first: scenario packs use their definitions by qualified name.
+    for folder in [*library_folders(), *pack_folders(packs_dir(), lang)]:
         _import_one(store(app).sessions, str(folder), lang)
     _seed_demo(store(app).sessions, lang, env)
     url = f"http://{host}:{port}/"

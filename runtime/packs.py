@@ -3,6 +3,11 @@
 A zip is read in memory with caps on file count, total size and compression ratio; absolute
 paths, `..`, links and files that are neither definitions nor declared assets are refused.
 Nothing is written anywhere here: the store imports a pack only after it checks clean.
+
+The packs a pack `requires` (whose definitions it names `pack:id`) are looked up by their
+pack.yaml id in the folders beside the pack, then in templates_lib/ and scenario_packs/ (and
+`LOWCODE_PACKS_DIR`), and checked with it; the store refuses the import unless they are
+imported already (runtime.store.publish).
 """
 
 from __future__ import annotations
@@ -11,10 +16,13 @@ import io
 import os
 import stat
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from runtime.definitions.checker import Checked, Extensions, check_documents
+from runtime.definitions import names
+from runtime.definitions.checker import Checked, Extensions, Library, check_documents
 from runtime.definitions.loader import DEFINITION_SUFFIXES, Document, load_text
 from runtime.definitions.problems import DefinitionError, Problem, problem
 from runtime.definitions.spec import PackSpec
@@ -28,6 +36,9 @@ ASSETS_DIR = "assets/"
 TESTS_DIR = "tests/"  # pack tests (runtime.packtests): scenarios, not definitions
 TEST_SUFFIXES = (".yaml", ".yml")
 DOCS = ("README.md",)
+REPOSITORY = Path(__file__).resolve().parent.parent
+LIBRARY_ROOT = REPOSITORY / "templates_lib"  # library packs: imported before scenario packs
+PACKS_ENV = "LOWCODE_PACKS_DIR"
 
 
 class _Refused(Exception):
@@ -72,9 +83,15 @@ def check_path(path: str | os.PathLike[str], *,
     target = Path(path)
     try:
         if target.is_dir():
-            return check_pack(read_folder(target), extensions=extensions)
-        if target.suffix == ".zip":
-            return check_pack(read_zip(target.read_bytes(), target.name), extensions=extensions)
+            source = read_folder(target)
+        elif target.suffix == ".zip":
+            source = read_zip(target.read_bytes(), target.name)
+        else:
+            source = None
+        if source is not None:
+            libraries = find_libraries(source, near=target.resolve().parent,
+                                       extensions=extensions)
+            return check_pack(source, extensions=extensions, libraries=libraries)
         if target.is_file():
             return check_single(target.name, target.read_bytes(), extensions=extensions)
     except _Refused as refused:
@@ -93,12 +110,16 @@ def check_single(name: str, data: bytes, *,
     return PackResult(source, problems + result.problems, result.definitions)
 
 
-def check_pack(source: PackSource, *, extensions: Extensions | None = None) -> PackResult:
+def check_pack(source: PackSource, *, extensions: Extensions | None = None,
+               libraries: Mapping[str, Library] | None = None) -> PackResult:
+    """Check a pack whole; `libraries` are the packs it requires, by id (None: not looked
+    for, so its `pack:id` names are not followed)."""
     if MANIFEST not in source.files:
         return PackResult(source, [problem("pack_missing", source.origin, None)], [])
     definitions = [n for n in sorted(source.files) if _is_definition(n)]
     docs, problems = _load(source, definitions)
-    result = check_documents(docs, extensions=extensions or default_extensions())
+    result = check_documents(docs, extensions=extensions or default_extensions(),
+                             libraries=libraries)
     pack = next((d.spec for d in result.definitions if isinstance(d.spec, PackSpec)), None)
     assets = set(pack.assets) if pack else set()
     problems += [problem("pack_bad_file", name, None) for name in sorted(source.files)
@@ -107,6 +128,73 @@ def check_pack(source: PackSource, *, extensions: Extensions | None = None) -> P
     problems += result.problems
     problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
     return PackResult(source, problems, result.definitions)
+
+
+def library_folders() -> list[Path]:
+    """The library packs shipped in templates_lib/ (each a folder with a pack.yaml)."""
+    return _pack_folders(LIBRARY_ROOT)
+
+
+def search_roots(near: Path | None = None) -> list[Path]:
+    """Where required packs are looked for, in this order."""
+    configured = os.environ.get(PACKS_ENV)
+    roots = [near] if near else []
+    roots += [LIBRARY_ROOT, REPOSITORY / "scenario_packs"]
+    roots += [Path(configured)] if configured else []
+    return list(dict.fromkeys(r.resolve() for r in roots if r.is_dir()))
+
+
+def find_libraries(source: PackSource, *, near: Path | None = None,
+                   extensions: Extensions | None = None) -> dict[str, Library]:
+    """The packs `source`'s manifest requires that are found in `search_roots`, by id, each
+    read and checked alone (its own problems counted, not listed)."""
+    wanted = set(_requires(source))
+    found: dict[str, Library] = {}
+    for root in search_roots(near) if wanted else []:
+        for folder in _pack_folders(root):
+            pack_id = _manifest_id(folder)
+            library = _library(folder, extensions) \
+                if pack_id in wanted and pack_id not in found else None
+            if library is not None:
+                found[library.pack.id] = library
+    return found
+
+
+def _requires(source: PackSource) -> list[str]:
+    try:
+        data = load_text(MANIFEST, source.files[MANIFEST]).data
+    except (DefinitionError, KeyError):
+        return []
+    listed = data.get("requires") if isinstance(data, dict) else None
+    return [names.requirement(r)[0] for r in listed if isinstance(r, str)] \
+        if isinstance(listed, list) else []
+
+
+def _pack_folders(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / MANIFEST).is_file())
+
+
+def _manifest_id(folder: Path) -> str | None:
+    try:
+        data = load_text(MANIFEST, (folder / MANIFEST).read_bytes()).data
+    except (DefinitionError, OSError):
+        return None
+    found = data.get("id") if isinstance(data, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def _library(folder: Path, extensions: Extensions | None) -> Library | None:
+    try:
+        result = check_pack(read_folder(folder), extensions=extensions)
+    except _Refused:
+        return None
+    index: dict[str, dict[str, Any]] = {}
+    for item in result.definitions:
+        index.setdefault(item.spec.kind, {}).setdefault(item.spec.id, item.spec)
+    pack = result.pack
+    return Library(pack, index, len(result.problems)) if pack is not None else None
 
 
 def _is_definition(name: str) -> bool:

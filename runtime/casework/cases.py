@@ -34,6 +34,7 @@ from runtime.store import audit, calendar, ratings, submissions
 from runtime.store.cases import (
     CaseRow,
     Task,
+    form_pack,
     load,
     load_by_tracking_no,
     new_row,
@@ -75,18 +76,19 @@ class Loaded:
 def start_for(session: Session, submission: Any, now: datetime | None = None) -> CaseRow | None:
     """Start the process the submission's form starts, in the caller's transaction (the
     submit use-case's); None when no published process starts from that form."""
-    definition = process_for_form(session, submission.form_id)
+    pack_id = form_pack(session, submission.form_id, submission.form_version)
+    definition = process_for_form(session, submission.form_id, pack_id)
     if definition is None:
         return None
     process = definition.spec
     assert isinstance(process, ProcessSpec)
-    templates = template_versions(session, process)
-    plan = plan_of(session, process.id, process.version, templates)
+    templates = template_versions(session, process, definition.pack_id)
+    plan = plan_of(session, process.id, process.version, templates, definition.pack_id)
     now = now or utcnow()
     calendar.ensure(session)
     case, effects = start_case(plan, with_rules(submission.data, submission.rules), now,
                                region_code=submission.region_code)
-    row = new_row(session, submission, process, templates, case, now)
+    row = new_row(session, submission, process, templates, case, now, definition.pack_id)
     write(session, row, plan, case, {}, effects, fresh=True)
     follow(session, row, plan, case, effects, before=applicant.SUBMITTED)
     return row

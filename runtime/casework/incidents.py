@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from runtime.casework import cases
 from runtime.flows.errors import FlowError
 from runtime.store import audit
-from runtime.store.cases import case_by_tracking_no, process_for_form
+from runtime.store.cases import case_by_tracking_no, form_pack, process_for_form
 from runtime.store.incidents import CASE_NOT_STARTED, Incident
 from runtime.store.models import utcnow
 from runtime.store.submissions import Submission
@@ -28,7 +28,8 @@ def start_or_record(session: Session, submission: Any) -> None:
         cases.start_for(session, submission)
     except FlowError as error:
         log.error("submission %s started no case: %s", submission.tracking_no, error.message())
-        definition = process_for_form(session, submission.form_id)
+        definition = process_for_form(session, submission.form_id, form_pack(
+            session, submission.form_id, submission.form_version))
         session.add(Incident(
             kind=CASE_NOT_STARTED, tracking_no=submission.tracking_no,
             definition_id=definition.spec.id if definition else None,

@@ -42,7 +42,7 @@ def start_due(session: Session, types: FieldTypes, now: datetime | None = None
         if not isinstance(process, ProcessSpec) or process.schedule is None:
             continue
         try:
-            started += _start_process(session, process, types, today)
+            started += _start_process(session, process, types, today, row.pack_id)
         except SQLAlchemyError:
             raise  # the database: the worker waits for it
         except Exception:  # one failing schedule must not stop the others, nor the worker
@@ -53,12 +53,12 @@ def start_due(session: Session, types: FieldTypes, now: datetime | None = None
 
 
 def _start_process(session: Session, process: ProcessSpec, types: FieldTypes,
-                   today: Any) -> list[Receipt]:
+                   today: Any, pack_id: str) -> list[Receipt]:
     schedule = process.schedule
     assert schedule is not None
     last = schedules.last_period(session, process.id)
     due = due_periods(schedule.every, last, today, schedule.catch_up)
-    form = latest_definition(session, "Form", process.start_form) if due else None
+    form = latest_definition(session, "Form", process.start_form, pack_id) if due else None
     if form is None or not isinstance(form.spec, FormSpec):
         return []  # nothing due (the usual poll), or a start form not published
     started = []

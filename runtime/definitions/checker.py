@@ -18,6 +18,7 @@ from runtime.definitions.checks.common import (
     Checked,
     Context,
     FieldTypeFacts,
+    Library,
     duplicate_ids,
 )
 from runtime.definitions.kinds import Kind
@@ -25,7 +26,7 @@ from runtime.definitions.loader import Document
 from runtime.definitions.problems import Problem
 from runtime.definitions.schema import schema_problems, without_invalid
 
-__all__ = ["Checked", "CheckResult", "Extensions", "check_documents"]
+__all__ = ["Checked", "CheckResult", "Extensions", "Library", "check_documents"]
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,14 @@ class CheckResult:
 
 
 def check_documents(docs: Iterable[Document], *, extensions: Extensions,
-                    resolve_refs: bool = True) -> CheckResult:
+                    resolve_refs: bool = True,
+                    libraries: Mapping[str, Library] | None = None) -> CheckResult:
     """Check documents together against the kinds and field types of `extensions` (the
     caller's: runtime.providers.default_extensions() builds the default ones). With
     `resolve_refs=False` (one file alone) references to other definitions are not checked,
-    since they live in files we were not given."""
+    since they live in files we were not given. `libraries` are the packs the pack requires,
+    by id, that `pack:id` names are looked up in (None: not at hand, such names unchecked;
+    runtime.packs finds them)."""
     given = extensions
     problems: list[Problem] = []
     checked: list[Checked] = []
@@ -63,7 +67,7 @@ def check_documents(docs: Iterable[Document], *, extensions: Extensions,
             without_invalid(doc.data, kind.validator) if kind else None
         if data is not None and kind is not None:
             checked.append(Checked(doc, kind.build_spec(data)))
-    context = Context(checked, resolve_refs, given.field_types)
+    context = Context(checked, resolve_refs, given.field_types, libraries)
     problems += duplicate_ids(checked)
     for item in checked:
         for check in given.kinds[item.spec.kind].checks:

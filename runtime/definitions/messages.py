@@ -44,6 +44,19 @@ MESSAGES = Catalogue({
                     "'{name}' is reserved (rules.{name} says whether every gate holds); "
                     "choose another"),
     "unknown_ref": ("{what} '{name}' 不存在{hint}", "{what_en} '{name}' does not exist{hint_en}"),
+    "undeclared_pack": ("'{name}' 引用了场景包 '{pack}'，但 pack.yaml 的 requires 没有列出它；"
+                        "请加上 requires: [{pack}]",
+                        "'{name}' refers to pack '{pack}', which pack.yaml does not list under "
+                        "requires; add requires: [{pack}]"),
+    "missing_pack": ("找不到依赖的场景包 '{pack}'{version}：在 scenario_packs/、templates_lib/ "
+                     "或本包旁边的文件夹中都没有；请先放入或导入它",
+                     "required pack '{pack}'{version_en} is not found in scenario_packs/, "
+                     "templates_lib/ or beside this pack; add or import it first"),
+    "pack_requires_self": ("场景包不能依赖它自己 '{pack}'",
+                           "a pack cannot require itself ('{pack}')"),
+    "required_unclean": ("依赖的场景包 '{pack}' 检查未通过（{count} 个问题）；请先修正它",
+                         "required pack '{pack}' does not check clean ({count} problems); "
+                         "fix it first"),
     "unknown_permission": ("未知的权限 '{name}'{hint}（可用的权限见 docs/definitions.md）",
                            "unknown permission '{name}'{hint_en} (docs/definitions.md lists "
                            "them)"),

@@ -87,6 +87,7 @@ class PackSpec(DefinitionHead):
     departments: tuple[CodeName, ...] = ()
     roles: tuple[RoleSpec, ...] = ()
     assets: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # pack ids, each maybe with @lowest-version
 
 
 # --- Form -------------------------------------------------------------------------------

@@ -29,6 +29,9 @@ class Plan:
     templates: Mapping[str, TaskTemplateSpec]
     # Decision tables on the start form: a rule reads their outputs as decisions['id']['out'].
     tables: Mapping[str, DecisionTableSpec] = field(default_factory=dict)
+    # The pack owning each template, by the name the steps use (`accept`, or `lib:accept` for
+    # a required pack's): the template's own bare names (its form) are that pack's.
+    packs: Mapping[str, str] = field(default_factory=dict)
     steps: Mapping[str, StepSpec] = field(init=False)
     before: Mapping[str, set[str]] = field(init=False)  # step -> the steps it comes after
 
@@ -38,6 +41,10 @@ class Plan:
 
     def template(self, step_id: str) -> TaskTemplateSpec:
         return self.templates[self.steps[step_id].task]
+
+    def template_pack(self, step_id: str) -> str | None:
+        """The pack owning the step's template, when the plan was given it."""
+        return self.packs.get(self.steps[step_id].task)
 
     def mode(self, step_id: str) -> str:
         assignees = self.steps[step_id].assignees

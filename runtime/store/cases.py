@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from runtime.definitions import names
 from runtime.definitions.spec import DecisionTableSpec, ProcessSpec, TaskTemplateSpec
 from runtime.flows import stored
 from runtime.flows.case import LIVE, OPEN, Case, Effects, RecordUpdate, TaskState
@@ -47,7 +48,7 @@ from runtime.flows.plan import Plan
 from runtime.rulesets import with_rules
 from runtime.store import audit, jobs
 from runtime.store.models import Base, Definition, JSONData, aware, utcnow
-from runtime.store.queries import latest_versions, list_definitions
+from runtime.store.queries import definition_head, latest_versions, list_definitions
 from runtime.store.submissions import Submission
 
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -69,7 +70,8 @@ class CaseRow(Base):
     tracking_no: Mapped[str] = mapped_column(String(20), index=True)
     process_id: Mapped[str] = mapped_column(String(64))
     process_version: Mapped[int] = mapped_column(Integer)
-    templates: Mapped[dict[str, Any]]  # template id -> the version the case started on
+    process_pack: Mapped[str | None] = mapped_column(String(64))  # the pack owning the process
+    templates: Mapped[dict[str, Any]]  # template name -> the version the case started on
     status: Mapped[str] = mapped_column(String(20), index=True)
     steps: Mapped[dict[str, Any]]  # the steps' state, in a format of runtime.flows.stored
     department_code: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -198,15 +200,24 @@ class CopyRow(Base):
 
 # --- plans: the process version a case runs on -----------------------------------------
 
-def process_for_form(session: Session, form_id: str) -> Definition | None:
-    """The newest published process that a submission of `form_id` starts, if any."""
+def process_for_form(session: Session, form_id: str,
+                     pack_id: str | None = None) -> Definition | None:
+    """The newest published process that a submission of `form_id` starts, if any: of the
+    form's pack `pack_id` when given (each pack owns its ids)."""
     found = [row for row in list_definitions(session, "Process")
-             if isinstance(row.spec, ProcessSpec) and row.spec.start_form == form_id]
+             if isinstance(row.spec, ProcessSpec) and row.spec.start_form == form_id
+             and pack_id in (None, row.pack_id)]
     return found[0] if found else None
 
 
+def form_pack(session: Session, form_id: str, version: int) -> str | None:
+    """The pack of the form version a submission was made on."""
+    row = definition_head(session, "Form", form_id, version)
+    return row.pack_id if row is not None else None
+
+
 def plan_of(session: Session, process_id: str, version: int,
-            templates: dict[str, Any]) -> Plan:
+            templates: dict[str, Any], pack_id: str | None = None) -> Plan:
     """The plan of exactly the versions a case started on (published ones never change).
 
     Every action needs it. On one database the plan of a (process, version, pinned
@@ -214,12 +225,22 @@ def plan_of(session: Session, process_id: str, version: int,
     read. Across databases plans are shared by the definitions' content hashes (a test's
     database may hold other content under the same ids); the content is read only for a
     plan not built yet."""
-    pinned = (process_id, version, tuple(sorted(templates.items())))
+    pinned = (pack_id, process_id, version, tuple(sorted(templates.items())))
     known = _PINNED.setdefault(_engine_of(session), {})
     plan = known.get(pinned)
     if plan is None:
-        plan = known[pinned] = _plan_by_content(session, process_id, version, templates)
+        pack = pack_id or _process_pack(session, process_id, version)
+        plan = known[pinned] = _plan_by_content(session, pack, process_id, version, templates)
     return plan
+
+
+def _process_pack(session: Session, process_id: str, version: int) -> str:
+    """The pack of a case's process when the case does not say (ids were unique across
+    packs then): the first that published it."""
+    row = definition_head(session, "Process", process_id, version)
+    if row is None:
+        raise LookupError(f"Process {process_id} v{version}")
+    return row.pack_id
 
 
 def _engine_of(session: Session) -> Engine:
@@ -227,46 +248,59 @@ def _engine_of(session: Session) -> Engine:
     return bind.engine if isinstance(bind, Connection) else bind
 
 
-def _plan_by_content(session: Session, process_id: str, version: int,
+def _plan_by_content(session: Session, pack: str, process_id: str, version: int,
                      templates: dict[str, Any]) -> Plan:
-    keys = [("Process", process_id, version)] + [_pinned_key(k, v) for k, v in templates.items()]
+    pinned = {name: _pinned_key(name, v, pack) for name, v in templates.items()}
+    keys = [(pack, "Process", process_id, version), *pinned.values()]
     hashes = session.execute(_HASHES, {"keys": keys}).all()
-    key = (next(sha for kind, sha in hashes if kind == "Process"),
-           tuple(sorted(sha for kind, sha in hashes if kind != "Process")))
+    by_key = {(p, k, i, v): sha for p, k, i, v, sha in hashes}
+    key = (by_key[keys[0]], tuple(sorted((name, by_key.get(k, "")) for name, k in
+                                        pinned.items())),
+           tuple(sorted((name, k[0]) for name, k in pinned.items())))
     plan = _PLANS.get(key)
     if plan is None:
         rows = session.scalars(select(Definition).where(_VERSIONS), {"keys": keys}).all()
-        process = next(r.spec for r in rows if r.kind == "Process")
+        by_row = {(r.pack_id, r.kind, r.def_id, r.version): r.spec for r in rows}
+        process = by_row[keys[0]]
         assert isinstance(process, ProcessSpec)
-        specs = {r.spec.id: r.spec for r in rows if isinstance(r.spec, TaskTemplateSpec)}
-        tables = {r.spec.id: r.spec for r in rows if isinstance(r.spec, DecisionTableSpec)}
+        found = {name: by_row.get(k) for name, k in pinned.items()}
+        specs = {n: s for n, s in found.items() if isinstance(s, TaskTemplateSpec)}
+        tables = {s.id: s for s in found.values() if isinstance(s, DecisionTableSpec)}
+        packs = {name: pinned[name][0] for name in specs}
         if len(_PLANS) > 500:
             _PLANS.clear()
-        plan = _PLANS[key] = Plan(process, specs, tables)
+        plan = _PLANS[key] = Plan(process, specs, tables, packs)
     return plan
 
 
-def _pinned_key(name: str, version: int) -> tuple[str, str, int]:
-    """A case pins its templates by id and its decision tables as `DecisionTable:<id>`."""
-    kind, _, def_id = name.rpartition(":")
-    return (kind or "TaskTemplate", def_id, version)
+def _pinned_key(name: str, version: int, pack: str) -> tuple[str, str, str, int]:
+    """A case pins its templates by the name its steps use (bare: the process's pack's;
+    `pack:id`: a required pack's) and its decision tables as `DecisionTable:<id>`."""
+    head, _, rest = name.partition(":")
+    kind = head if head[:1].isupper() else "TaskTemplate"
+    owner, def_id = names.owner(rest if kind != "TaskTemplate" else name, pack)
+    return (owner or pack, kind, def_id, version)
 
 
 # (process hash, template hashes) -> plan: content-addressed, so never stale on any database
 _PLANS: dict[tuple[str, tuple[str, ...]], Plan] = {}
 # database -> (process id, version, pinned versions) -> plan; forgotten with the engine
 _PINNED: WeakKeyDictionary[Engine, dict[tuple[Any, ...], Plan]] = WeakKeyDictionary()
-_VERSIONS = tuple_(Definition.kind, Definition.def_id, Definition.version).in_(
-    bindparam("keys", expanding=True))
-_HASHES = select(Definition.kind, Definition.sha256).where(_VERSIONS)  # built once
+_VERSIONS = tuple_(Definition.pack_id, Definition.kind, Definition.def_id,
+                   Definition.version).in_(bindparam("keys", expanding=True))
+_HASHES = select(Definition.pack_id, Definition.kind, Definition.def_id, Definition.version,
+                 Definition.sha256).where(_VERSIONS)  # built once
 
 
-def template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
-    """The newest version of each template the steps use and of each decision table on the
-    start form: the versions a new case keeps for good."""
-    latest = latest_versions(session, "TaskTemplate", [step.task for step in process.steps])
+def template_versions(session: Session, process: ProcessSpec,
+                      pack_id: str | None = None) -> dict[str, int]:
+    """The newest version of each template the steps use (by the name they use, in the
+    process's pack `pack_id` or the one they name) and of each decision table on the start
+    form: the versions a new case keeps for good."""
+    latest = latest_versions(session, "TaskTemplate", [step.task for step in process.steps],
+                             pack_id)
     versions = {step.task: latest[step.task] for step in process.steps if step.task in latest}
-    for table in list_definitions(session, "DecisionTable"):
+    for table in list_definitions(session, "DecisionTable", pack_id):
         if isinstance(table.spec, DecisionTableSpec) and table.spec.form == process.start_form:
             versions[f"DecisionTable:{table.def_id}"] = table.version
     return versions
@@ -275,10 +309,11 @@ def template_versions(session: Session, process: ProcessSpec) -> dict[str, int]:
 # --- a case as the engine's state, and back ---------------------------------------------
 
 def new_row(session: Session, submission: Any, process: ProcessSpec, templates: dict[str, Any],
-            case: Case, now: datetime) -> CaseRow:
+            case: Case, now: datetime, pack_id: str | None = None) -> CaseRow:
     """The row of a case just started for `submission`, added and flushed (it gets its id)."""
     row = CaseRow(submission_id=submission.id, tracking_no=submission.tracking_no,
-                  process_id=process.id, process_version=process.version, templates=templates,
+                  process_id=process.id, process_version=process.version,
+                  process_pack=pack_id, templates=templates,
                   status=case.status, steps=stored.dump(case), region_code=case.region_code,
                   department_code=submission.department_code, created_at=now, updated_at=now)
     session.add(row)
@@ -307,7 +342,8 @@ def load_by_tracking_no(session: Session, tracking_no: str) -> Loaded | None:
 def _loaded(session: Session, found: Sequence[Row[Any]]) -> Loaded:
     row, data, rules = found[0][0], found[0][1], found[0][2]
     tasks = {task.no: task for _, _, _, task in found if task is not None}
-    plan = plan_of(session, row.process_id, row.process_version, row.templates)
+    plan = plan_of(session, row.process_id, row.process_version, row.templates,
+                   row.process_pack)
     case = Case(row.process_id, row.process_version, with_rules(data or {}, rules),
                 region_code=row.region_code, status=row.status,
                 steps=stored.steps_of(row.steps),

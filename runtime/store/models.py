@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -85,12 +86,15 @@ class Pack(Base):
 
 
 class Definition(Base):
-    """One published, immutable version of a definition; `data` is its validated content."""
+    """One published, immutable version of a definition; `data` is its validated content.
+    Each pack owns its ids: the pack that published it (`pack_id`, with the `publisher` its
+    pack.yaml named) is part of its identity, and no other pack publishes under it."""
 
     __tablename__ = "definitions"
     __table_args__ = (
-        UniqueConstraint("kind", "def_id", "version"),
+        UniqueConstraint("pack_id", "kind", "def_id", "version"),
         ForeignKeyConstraint(["pack_id", "pack_version"], ["packs.pack_id", "packs.version"]),
+        Index("ix_definitions_kind_def_id", "kind", "def_id", "version"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,6 +107,7 @@ class Definition(Base):
     source_file: Mapped[str] = mapped_column(String(300))
     data: Mapped[dict[str, Any]]
     sha256: Mapped[str] = mapped_column(String(64))
+    publisher: Mapped[str | None] = mapped_column(String(200))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property

@@ -1,8 +1,12 @@
 """Publish a checked pack: insert new definition versions, never change a published one.
 
-Per definition (kind, id, version): absent -> inserted; present with the same content hash ->
-unchanged; present with other content -> a problem, and nothing of the pack is written.
-Earlier versions stay, because submissions and instances keep running on them.
+Per definition (kind, id, version) of the pack: absent -> inserted; present with the same
+content hash -> unchanged; present with other content -> a problem, and nothing of the pack is
+written. Earlier versions stay, because submissions and instances keep running on them.
+
+Each pack owns its ids: another pack may define the same id (it is that pack's own), but no
+pack publishes under another's: a pack id already imported with another publisher is refused,
+and the packs a pack requires must be imported first.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from runtime.definitions import names
 from runtime.definitions.checker import Checked
 from runtime.definitions.problems import Problem
 from runtime.definitions.spec import PackSpec
@@ -34,8 +39,15 @@ MESSAGES = Catalogue({
                   "（{kind} '{id}' 第 {version} 版已发布，内容不同）",
                   "published definitions are immutable: raise the version "
                   "({kind} '{id}' version {version} is already published with other content)"),
-    "other_pack": ("{kind} '{id}' 已由场景包 '{owner}' 发布；请换一个 id",
-                   "{kind} '{id}' is already published by pack '{owner}'; choose another id"),
+    "other_publisher": ("{kind} '{id}' 属于发布方为“{owner}”的场景包 '{pack}'，不能由发布方"
+                        "“{publisher}”发布新版本；请在 pack.yaml 中给你的包换一个 id（两个包可以"
+                        "各有同名的定义），或由原发布方发布",
+                        "{kind} '{id}' belongs to pack '{pack}' of publisher '{owner}'; publisher "
+                        "'{publisher}' cannot publish a version of it: give your pack its own id "
+                        "in pack.yaml (two packs may each define the same id), or have the owner "
+                        "publish it"),
+    "required_missing": ("依赖的场景包 '{pack}'{version} 尚未导入；请先导入它",
+                         "required pack '{pack}'{version_en} is not imported; import it first"),
 })
 
 
@@ -95,8 +107,10 @@ def _attempt(session: Session, result: PackResult, spec: PackSpec,
 
 
 def _publish(session: Session, result: PackResult, spec: PackSpec) -> PublishReport:
-    existing = _existing(session, result.definitions)
-    problems = [p for item in result.definitions for p in _conflicts(item, spec, existing)]
+    existing = _existing(session, spec.id, result.definitions)
+    problems = list(_ownership(session, result, spec))
+    problems += list(_required(session, result, spec))
+    problems += [p for item in result.definitions for p in _conflicts(item, existing)]
     if problems:
         raise PublishError(problems)
     report = _pack_row(session, result, spec)
@@ -135,23 +149,49 @@ def _audit(session: Session, report: PublishReport, actor: audit.Actor) -> None:
                         f"未变 {len(report.unchanged)} 个")
 
 
-def _existing(session: Session, items: list[Checked]) -> dict[tuple[str, str, int], Definition]:
-    """Every stored version of every (kind, id) in the pack, by (kind, id, version)."""
-    names = {(i.spec.kind, i.spec.id) for i in items}
-    if not names:
+def _existing(session: Session, pack_id: str,
+              items: list[Checked]) -> dict[tuple[str, str, int], Definition]:
+    """Every stored version of every (kind, id) of this pack, by (kind, id, version)."""
+    keys = {(i.spec.kind, i.spec.id) for i in items}
+    if not keys:
         return {}
-    rows = session.scalars(
-        select(Definition).where(tuple_(Definition.kind, Definition.def_id).in_(names)))
+    rows = session.scalars(select(Definition).where(
+        Definition.pack_id == pack_id, tuple_(Definition.kind, Definition.def_id).in_(keys)))
     return {(r.kind, r.def_id, r.version): r for r in rows}
 
 
-def _conflicts(item: Checked, spec: PackSpec,
+def _ownership(session: Session, result: PackResult, spec: PackSpec) -> Iterator[Problem]:
+    """A pack id imported by one publisher stays theirs: another publisher's pack.yaml with
+    the same id would publish over their definitions (a copy re-routing their forms)."""
+    owners = set(session.scalars(select(Pack.publisher).where(Pack.pack_id == spec.id)))
+    if not owners or owners == {spec.publisher}:
+        return
+    owner = next(iter(sorted(o or "" for o in owners)))
+    manifest = next((i for i in result.definitions if isinstance(i.spec, PackSpec)), None)
+    for item in [i for i in result.definitions if i is not manifest] or [manifest]:
+        if item is None:
+            continue
+        yield _problem("other_publisher", item.doc.file, item.doc.line(("id",)), "id",
+                       kind=item.spec.kind, id=item.spec.id, pack=spec.id, owner=owner,
+                       publisher=spec.publisher or "")
+
+
+def _required(session: Session, result: PackResult, spec: PackSpec) -> Iterator[Problem]:
+    """The packs this one names as `pack:id` are imported, in the version it asks for."""
+    for i, text in enumerate(spec.requires):
+        pack, lowest = names.requirement(text)
+        top = session.scalar(select(func.max(Pack.version)).where(Pack.pack_id == pack))
+        if top is None or (lowest is not None and top < lowest):
+            manifest = next(d for d in result.definitions if isinstance(d.spec, PackSpec))
+            yield _problem("required_missing", manifest.doc.file,
+                           manifest.doc.line(("requires", i)), f"requires[{i}]", pack=pack,
+                           version=f" 第 {lowest} 版或更高" if lowest else "",
+                           version_en=f" version {lowest} or later" if lowest else "")
+
+
+def _conflicts(item: Checked,
                existing: dict[tuple[str, str, int], Definition]) -> Iterator[Problem]:
     kind, id_, version = _key(item)
-    owners = {r.pack_id for (k, i, _), r in existing.items() if (k, i) == (kind, id_)}
-    for owner in sorted(owners - {spec.id}):
-        yield _problem("other_pack", item.doc.file, item.doc.line(("id",)), "id",
-                       kind=kind, id=id_, owner=owner)
     stored = existing.get((kind, id_, version))
     if stored is not None and stored.sha256 != content_hash(item.doc.data):
         yield _problem("immutable", item.doc.file, item.doc.line(("version",)), "version",
@@ -178,7 +218,8 @@ def _new_definition(item: Checked, spec: PackSpec) -> Definition:
     kind, id_, version = _key(item)
     return Definition(kind=kind, def_id=id_, version=version, format=spec.format,
                       pack_id=spec.id, pack_version=spec.version, source_file=item.doc.file,
-                      data=item.doc.data, sha256=content_hash(item.doc.data))
+                      data=item.doc.data, sha256=content_hash(item.doc.data),
+                      publisher=spec.publisher)
 
 
 def _key(item: Checked) -> tuple[str, str, int]:

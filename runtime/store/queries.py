@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, defer
 
+from runtime.definitions import names
 from runtime.definitions import spec as specs
 from runtime.rulesets import RuleBook
 from runtime.store.models import Definition, Pack
@@ -18,37 +19,63 @@ LATEST_TTL = 2.0  # seconds a remembered "latest version" is trusted (see Heads)
 HEADS_SIZE = 1000  # remembered versions per database; cleared when full
 
 
-def definition(session: Session, kind: str, def_id: str, version: int) -> Definition | None:
-    """Exactly this version, or None."""
-    return session.scalars(select(Definition).where(
-        Definition.kind == kind, Definition.def_id == def_id,
-        Definition.version == version)).first()
+def definition(session: Session, kind: str, def_id: str, version: int,
+               pack_id: str | None = None) -> Definition | None:
+    """Exactly this version, or None. `def_id` is a bare id or `pack:id`; a bare one means
+    the definition of `pack_id` (the pack of whoever refers to it) when that pack has one,
+    else the first pack's that published the id (see `resolve`)."""
+    return resolve(_rows(session, kind, def_id, version), pack_id)
 
 
-def latest_definition(session: Session, kind: str, def_id: str) -> Definition | None:
-    """The highest published version, or None."""
-    return session.scalars(select(Definition)
-                           .where(Definition.kind == kind, Definition.def_id == def_id)
-                           .order_by(Definition.version.desc()).limit(1)).first()
+def latest_definition(session: Session, kind: str, def_id: str,
+                      pack_id: str | None = None) -> Definition | None:
+    """The highest published version, or None; `def_id` and `pack_id` as for `definition`."""
+    return resolve(_rows(session, kind, def_id, None), pack_id)
+
+
+def resolve(rows: list[Definition], pack_id: str | None) -> Definition | None:
+    """Of the rows of one (kind, id) in several packs (each pack owns its ids), ordered by
+    version down: the highest of `pack_id`'s, else the highest of the pack that published
+    the id first. A bare id outside any pack keeps meaning what it meant before another
+    pack defined the same id: that pack names its own as `pack:id`."""
+    if not rows:
+        return None
+    packs = {row.pack_id for row in rows}
+    chosen = pack_id if pack_id in packs else min(rows, key=lambda r: r.id).pack_id
+    return next(row for row in rows if row.pack_id == chosen)
+
+
+def _rows(session: Session, kind: str, name: str, version: int | None) -> list[Definition]:
+    pack, def_id = names.split(name)
+    params: dict[str, Any] = {"kind": kind, "def_id": def_id, "version": version,
+                              "pack": pack}
+    return list(session.scalars(_HEADS[pack is not None, version is not None], params))
 
 
 # Built once: a page asks for its form on every request, and building the statement was a
 # good part of the cost of the lookup.
-_HEAD = (select(Definition).options(defer(Definition.data))
-         .where(Definition.kind == bindparam("kind"), Definition.def_id == bindparam("def_id")))
-_LATEST_HEAD = _HEAD.order_by(Definition.version.desc()).limit(1)
-_VERSION_HEAD = _HEAD.where(Definition.version == bindparam("version"))
+def _heads(pack: bool, version: bool) -> Select[Any]:
+    query = (select(Definition).options(defer(Definition.data))
+             .where(Definition.kind == bindparam("kind"),
+                    Definition.def_id == bindparam("def_id")))
+    if pack:
+        query = query.where(Definition.pack_id == bindparam("pack"))
+    if version:
+        query = query.where(Definition.version == bindparam("version"))
+    return query.order_by(Definition.version.desc(), Definition.id)
 
 
-def definition_head(session: Session, kind: str, def_id: str,
-                    version: int | None = None) -> Definition | None:
-    """This version, or the highest when `version` is None, with its JSON content left unread
-    until something asks for it: `spec` is cached by content hash, so a warm lookup reads
-    only the row's small columns. Use it in a session that stays open while the row is used."""
-    if version is None:
-        return session.scalars(_LATEST_HEAD, {"kind": kind, "def_id": def_id}).first()
-    return session.scalars(_VERSION_HEAD, {"kind": kind, "def_id": def_id,
-                                           "version": version}).first()
+_HEADS = {(pack, version): _heads(pack, version) for pack in (False, True)
+          for version in (False, True)}
+
+
+def definition_head(session: Session, kind: str, def_id: str, version: int | None = None,
+                    pack_id: str | None = None) -> Definition | None:
+    """This version, or the highest when `version` is None (`def_id` and `pack_id` as for
+    `definition`), with its JSON content left unread until something asks for it: `spec` is
+    cached by content hash, so a warm lookup reads only the row's small columns. Use it in a
+    session that stays open while the row is used."""
+    return resolve(_rows(session, kind, def_id, version), pack_id)
 
 
 @dataclass(frozen=True)
@@ -81,28 +108,32 @@ class Heads:
 
     def __init__(self, ttl: float = LATEST_TTL):
         self.ttl = ttl
-        self._versions: dict[tuple[str, str, int], Head] = {}
-        self._latest: dict[tuple[str, str], tuple[int, float, int]] = {}  # version, until, gen
+        # by (kind, name, version, the asking pack): a name may be bare or `pack:id`
+        self._versions: dict[tuple[str, str, int, str | None], Head] = {}
+        self._latest: dict[tuple[str, str, str | None], tuple[int, float, int]] = {}
         self._starts: tuple[dict[str, Head], float, int] | None = None  # by form, until, gen
         self._handler_forms: tuple[frozenset[str], float, int] | None = None
         self._catalogs: dict[str, tuple[dict[str, specs.CatalogSpec], float, int]] = {}
         self._books: dict[str, tuple[RuleBook, float, int]] = {}
 
     def get(self, session: Callable[[], Session], kind: str, def_id: str,
-            version: int | None = None) -> Head | None:
+            version: int | None = None, pack_id: str | None = None) -> Head | None:
         """This version, or the latest when `version` is None, or None when not published;
-        `session` opens the request's session, called only when the answer must be read."""
+        `session` opens the request's session, called only when the answer must be read.
+        `def_id` is bare or `pack:id`; a bare one asked by `pack_id` means that pack's own
+        (see `resolve`)."""
         if version is None:
-            latest = self._latest.get((kind, def_id))
+            latest = self._latest.get((kind, def_id, pack_id))
             if latest is not None and latest[1] > time.monotonic() and latest[2] == _generation:
                 version = latest[0]
-        found = self._versions.get((kind, def_id, version)) if version is not None else None
+        found = self._versions.get((kind, def_id, version, pack_id)) \
+            if version is not None else None
         if found is not None:
             return found
-        row = definition_head(session(), kind, def_id, version)
+        row = definition_head(session(), kind, def_id, version, pack_id)
         if row is None:
             return None
-        return self._remember(row, latest=version is None)
+        return self._remember(row, latest=version is None, name=def_id, asking=pack_id)
 
     def process_started_by(self, session: Callable[[], Session], form_id: str) -> Head | None:
         """The newest published Process whose start form is `form_id` (the first by id when
@@ -114,7 +145,8 @@ class Heads:
             for row in list_definitions(session(), "Process"):
                 start_form = getattr(row.spec, "start_form", None)
                 if start_form is not None and start_form not in by_form:
-                    by_form[start_form] = self._remember(row, latest=False)
+                    by_form[start_form] = self._remember(row, latest=False, name=row.def_id,
+                                                         asking=row.pack_id)
             starts = self._starts = (by_form, time.monotonic() + self.ttl, _generation)
         return starts[0].get(form_id)
 
@@ -124,7 +156,10 @@ class Heads:
         versions."""
         found = self._handler_forms
         if found is None or found[1] <= time.monotonic() or found[2] != _generation:
-            ids = frozenset(form for row in list_definitions(session(), "TaskTemplate")
+            # By bare id: a form of that id in any pack is treated as a handler form (the
+            # stricter audience), whichever pack's template named it.
+            ids = frozenset(names.split(form)[1]
+                            for row in list_definitions(session(), "TaskTemplate")
                             if isinstance(row.spec, specs.TaskTemplateSpec)
                             and (form := row.spec.content.form) is not None)
             found = self._handler_forms = (ids, time.monotonic() + self.ttl, _generation)
@@ -150,22 +185,23 @@ class Heads:
             found = self._books[form_id] = (book, time.monotonic() + self.ttl, _generation)
         return found[0]
 
-    def _remember(self, row: Definition, *, latest: bool) -> Head:
+    def _remember(self, row: Definition, *, latest: bool, name: str,
+                  asking: str | None) -> Head:
         if len(self._versions) >= HEADS_SIZE:
             self._versions.clear()
             self._latest.clear()
         head = Head(row.kind, row.def_id, row.version, row.pack_id, row.spec)
-        self._versions[(row.kind, row.def_id, row.version)] = head
+        self._versions[(row.kind, name, row.version, asking)] = head
         if latest:
             until = time.monotonic() + self.ttl
-            self._latest[(row.kind, row.def_id)] = (row.version, until, _generation)
+            self._latest[(row.kind, name, asking)] = (row.version, until, _generation)
         return head
 
 
-_LATEST_VERSIONS = (select(Definition.def_id, func.max(Definition.version))
+_LATEST_VERSIONS = (select(Definition.pack_id, Definition.def_id, func.max(Definition.version))
                     .where(Definition.kind == bindparam("kind"),
                            Definition.def_id.in_(bindparam("ids", expanding=True)))
-                    .group_by(Definition.def_id))
+                    .group_by(Definition.pack_id, Definition.def_id))
 
 
 def rule_book(session: Session, form_id: str) -> RuleBook:
@@ -183,24 +219,38 @@ def rule_book(session: Session, form_id: str) -> RuleBook:
     return RuleBook(rulesets, tables, catalogs)
 
 
-def latest_versions(session: Session, kind: str, def_ids: list[str]) -> dict[str, int]:
-    """The highest published version of each of `def_ids` that is published, in one query
-    that reads no definition's content."""
+def latest_versions(session: Session, kind: str, def_ids: list[str],
+                    pack_id: str | None = None) -> dict[str, int]:
+    """The highest published version of each of `def_ids` that is published, by the name
+    given, in one query that reads no definition's content. A name is bare or `pack:id`; a
+    bare one means `pack_id`'s own (without `pack_id`: any pack's, the highest)."""
     if not def_ids:
         return {}
-    rows = session.execute(_LATEST_VERSIONS, {"kind": kind, "ids": sorted(set(def_ids))})
-    return {def_id: version for def_id, version in rows}
+    wanted = {name: names.owner(name, pack_id) for name in set(def_ids)}
+    rows = session.execute(_LATEST_VERSIONS, {
+        "kind": kind, "ids": sorted({bare for _, bare in wanted.values()})}).all()
+    found: dict[str, int] = {}
+    for name, (pack, bare) in wanted.items():
+        versions = [v for p, i, v in rows if i == bare and pack in (None, p)]
+        if versions:
+            found[name] = max(versions)
+    return found
 
 
-def definition_versions(session: Session, kind: str, def_id: str) -> list[int]:
-    return list(session.scalars(select(Definition.version)
-                                .where(Definition.kind == kind, Definition.def_id == def_id)
-                                .order_by(Definition.version)))
+def definition_versions(session: Session, kind: str, def_id: str,
+                        pack_id: str | None = None) -> list[int]:
+    """The published versions of one definition, lowest first (of `pack_id`'s when given)."""
+    query = select(Definition.version).where(Definition.kind == kind,
+                                             Definition.def_id == def_id)
+    if pack_id is not None:
+        query = query.where(Definition.pack_id == pack_id)
+    return list(session.scalars(query.order_by(Definition.version)))
 
 
 def list_definitions(session: Session, kind: str | None = None,
                      pack_id: str | None = None) -> list[Definition]:
-    """The latest version of each definition, by kind and id; optionally of one kind or pack.
+    """The latest version of each definition, by pack, kind and id (two packs may each have
+    one id); optionally of one kind or pack.
     Their JSON content is read only when a row's spec was not built yet (see `Definition.spec`)
     or it is asked for."""
     params = {name: value for name, value in (("kind", kind), ("pack_id", pack_id))
@@ -209,13 +259,13 @@ def list_definitions(session: Session, kind: str | None = None,
 
 
 def _list(kind: bool, pack: bool) -> Select[Any]:
-    query = _latest(Definition, Definition.kind, Definition.def_id).options(
+    query = _latest(Definition, Definition.pack_id, Definition.kind, Definition.def_id).options(
         defer(Definition.data))
     if kind:
         query = query.where(Definition.kind == bindparam("kind"))
     if pack:
         query = query.where(Definition.pack_id == bindparam("pack_id"))
-    return query.order_by(Definition.kind, Definition.def_id)
+    return query.order_by(Definition.kind, Definition.def_id, Definition.id)
 
 
 def list_packs(session: Session) -> list[Pack]:

@@ -9,6 +9,7 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from runtime import access
+from runtime.definitions import names
 from runtime.store.models import Definition
 from runtime.store.queries import (
     definition,
@@ -62,12 +63,16 @@ def _version_arg() -> int | None:
 
 
 def _summary(row: Definition) -> dict[str, Any]:
+    """`name` is the qualified `pack:id`, which finds it whichever packs share its id."""
     return {"kind": row.kind, "id": row.def_id, "version": row.version,
-            "title": text(row.title), "pack": row.pack_id}
+            "title": text(row.title), "pack": row.pack_id,
+            "name": names.qualified(row.pack_id, row.def_id)}
 
 
 def _detail(row: Definition) -> dict[str, Any]:
     return {**_summary(row), "format": row.format, "pack_version": row.pack_version,
             "source_file": row.source_file, "sha256": row.sha256,
             "published_at": row.published_at.isoformat(),
-            "versions": definition_versions(db(), row.kind, row.def_id), "data": row.data}
+            "publisher": row.publisher,
+            "versions": definition_versions(db(), row.kind, row.def_id, row.pack_id),
+            "data": row.data}

@@ -120,10 +120,15 @@ class Elements:
 
 
 def catalogs_of(session: Session, plan: Plan, row: CaseRow) -> dict[str, CatalogSpec]:
-    found = definition(session, "Process", row.process_id, row.process_version)
+    found = definition(session, "Process", row.process_id, row.process_version,
+                       row.process_pack)
     if found is None:
         return {}
-    specs = [d.spec for d in list_definitions(session, "Catalog", pack_id=found.pack_id)]
+    # The process's pack's catalogs, then those of the packs whose templates it uses (their
+    # basis and goal name their own catalogs).
+    packs = dict.fromkeys([found.pack_id, *plan.packs.values()])
+    specs = [d.spec for pack in reversed(packs)
+             for d in list_definitions(session, "Catalog", pack_id=pack)]
     return {s.id: s for s in specs if isinstance(s, CatalogSpec)}
 
 

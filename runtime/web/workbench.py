@@ -215,7 +215,8 @@ def _handler_form(context: Context) -> tuple[FormSpec | None, dict[str, CatalogS
     """The task's handler form (its latest version) and the catalogs of its pack, if any of
     its fields draws options from one."""
     form_id = context.plan.template(context.task.step).content.form
-    head = store().heads.get(db, "Form", form_id, None) if form_id else None
+    pack_id = context.plan.template_pack(context.task.step) or context.row.process_pack
+    head = store().heads.get(db, "Form", form_id, None, pack_id) if form_id else None
     if head is None or not isinstance(head.spec, FormSpec):
         return None, {}
     return head.spec, catalogs_for(head.pack_id, head.spec)

@@ -36,6 +36,7 @@ from runtime.store import cases
 from runtime.store.cases import CaseRow
 from runtime.store.queries import latest_definition
 from runtime.web.database import store
+from templates_lib import TASK_TEMPLATES
 
 PACK = Path(__file__).parents[2] / "scenario_packs" / "hotline_12345"
 DISPATCHER = staff(1, "HOTLINE", "dispatcher")
@@ -58,6 +59,7 @@ RECORDED = {"dispatch": {"assign_to": None},
 
 @pytest.fixture
 def hotline(session: Session) -> Session:
+    publish(session, TASK_TEMPLATES)  # the library pack whose form the supervision uses
     publish(session, BIRTH)  # `make run` imports every pack: ours beside the birth pack
     publish(session, PACK)
     return session
@@ -230,6 +232,7 @@ def test_an_overdue_order_is_escalated_to_the_hotline_lead(hotline: Session) -> 
 
 def test_the_call_taker_enters_a_phone_order_which_the_public_may_not_open(
         app: Flask, publish: Any) -> None:
+    publish(TASK_TEMPLATES)
     publish(BIRTH)
     publish(PACK)
     with store(app).sessions() as session:

@@ -13,8 +13,10 @@ from flask import Flask
 from sqlalchemy import func, inspect, select
 
 from runtime import cli
+from runtime.packs import check_path
 from runtime.store.db import make_engine, session_factory
 from runtime.store.models import Definition
+from templates_lib import TASK_TEMPLATES
 
 MakePack = Callable[..., Path]
 
@@ -104,13 +106,15 @@ def test_serve_upgrades_imports_and_serves_twice_without_loss(
     first = run("serve", "--port", "5055", "--no-worker")
     assert first.exit_code == 0, first.output
     assert "场景包 demo_pack 第 1 版（示例场景）：新导入" in first.output
+    assert "场景包 task_templates 第 1 版（通用协同任务模板库）：新导入" in first.output
     assert "broken：未导入" in first.output
     assert "服务地址：http://127.0.0.1:5055/（Flask 开发服务器，仅供开发使用）" in first.output
     second = run("serve", "--port", "5055", "--lang", "en", "--no-worker")
     assert "pack demo_pack version 1 (Demo scenario): unchanged" in second.output
     assert "Serving on http://127.0.0.1:5055/" in second.output
     assert served == [{"host": "127.0.0.1", "port": 5055}] * 2
-    assert count_definitions(db_url) == 3
+    library = len(check_path(TASK_TEMPLATES).definitions)  # the library pack, beside
+    assert count_definitions(db_url) == 3 + library
 
 
 def test_serve_runs_due_jobs_in_a_background_thread_unless_told_not_to(

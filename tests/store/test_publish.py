@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from alembic import command
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from runtime.packs import check_path
 from runtime.store import publish as publish_module
 from runtime.store.db import session_factory
+from runtime.store.migrate import alembic_config, upgrade
 from runtime.store.models import Definition, Pack
 from runtime.store.publish import (
     PublishError,
@@ -27,6 +30,8 @@ from runtime.store.queries import (
     list_definitions,
     list_packs,
 )
+
+from .casework import BIRTH, publish, start
 
 MakePack = Callable[..., Path]
 
@@ -141,16 +146,55 @@ def test_a_single_definition_is_not_a_pack(session: Session, make_pack: MakePack
     assert snapshot(session) == ([], [])
 
 
-def test_an_id_belongs_to_the_pack_that_published_it(
+def test_two_packs_may_each_define_an_id_and_a_bare_id_keeps_its_first_owner(
         session: Session, make_pack: MakePack) -> None:
     publish_pack(session, check_path(make_pack()))
-    intruder = make_pack("intruder", pack_id="intruder", form_version=2)
+    other = publish_pack(session, check_path(make_pack("other", pack_id="other", form_version=2)))
+    assert other.pack_status == "added" and len(other.added) == 3
+    first = latest_definition(session, "Form", "demo_apply")
+    assert first is not None and (first.pack_id, first.version) == ("demo_pack", 1)
+    own = latest_definition(session, "Form", "other:demo_apply")
+    assert own is not None and (own.pack_id, own.version) == ("other", 2)
+    asked = latest_definition(session, "Form", "demo_apply", pack_id="other")
+    assert asked is not None and asked.pack_id == "other"
+    assert definition(session, "Form", "other:demo_apply", 1) is None
+    assert {(d.pack_id, d.def_id) for d in list_definitions(session, "Form")} == {
+        ("demo_pack", "demo_apply"), ("other", "demo_apply")}
+    assert first.publisher == own.publisher == "测试团队"
+
+
+def test_another_publisher_cannot_publish_over_a_pack(
+        session: Session, make_pack: MakePack) -> None:
+    publish_pack(session, check_path(make_pack()))
+    before = snapshot(session)
+    copy = make_pack("copy", pack_version=2, form_version=2)
+    manifest = copy / "pack.yaml"
+    manifest.write_text(manifest.read_text().replace("测试团队", "别的团队"), encoding="utf-8")
     with pytest.raises(PublishError) as raised:
-        publish_pack(session, check_path(intruder))
+        publish_pack(session, check_path(copy))
     codes = {(p.code, p.file) for p in raised.value.problems}
-    assert ("other_pack", "forms/apply.yaml") in codes
-    assert ("other_pack", "catalogs/services.yaml") in codes
-    assert "demo_pack" in raised.value.problems[0].message("zh")
+    assert ("other_publisher", "forms/apply.yaml") in codes
+    assert ("other_publisher", "catalogs/services.yaml") in codes
+    message = next(p for p in raised.value.problems if p.file == "forms/apply.yaml")
+    assert "Form 'demo_apply'" in message.zh and "'demo_pack'" in message.zh
+    assert "测试团队" in message.zh and "换一个 id" in message.zh
+    assert "give your pack its own id" in message.en
+    assert snapshot(session) == before
+
+
+def test_a_pack_needs_the_packs_it_requires_imported_first(
+        session: Session, make_pack: MakePack) -> None:
+    lib = make_pack("lib", pack_id="lib", prefix="lib_")
+    user = make_pack("user", pack_id="user", prefix="user_")
+    manifest = user / "pack.yaml"
+    manifest.write_text(manifest.read_text() + "requires: [lib@1]\n", encoding="utf-8")
+    with pytest.raises(PublishError) as raised:
+        publish_pack(session, check_path(user))
+    assert [(p.code, p.path) for p in raised.value.problems] == [
+        ("required_missing", "requires[0]")]
+    assert "'lib'" in raised.value.problems[0].zh
+    publish_pack(session, check_path(lib))
+    assert publish_pack(session, check_path(user)).pack_status == "added"
 
 
 def test_a_concurrent_import_of_the_same_pack_is_retried(
@@ -160,8 +204,8 @@ def test_a_concurrent_import_of_the_same_pack_is_retried(
     real = publish_module._existing
     calls: list[int] = []
 
-    def racing(session: Session, items: list[Any]) -> Any:
-        seen = real(session, items)
+    def racing(session: Session, *args: Any) -> Any:
+        seen = real(session, *args)
         calls.append(1)
         if len(calls) == 1:  # another process wins the race after we looked
             with sessions() as other:
@@ -191,3 +235,38 @@ def test_the_shipped_pack_publishes(session: Session) -> None:
     report = publish_pack(session, result)
     assert report.pack.pack_id == "birth_one_thing"
     assert len(report.added) == len(result.definitions)
+
+
+def test_the_migration_backfills_publishers_and_the_packs_of_cases(
+        session: Session, engine: Engine) -> None:
+    """0015_packids, run on definitions and cases made before it."""
+    publish(session)
+    case = start(session)
+    session.close()
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0014")
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("definitions")}
+        assert "publisher" not in columns
+    upgrade(engine)
+    with engine.connect() as connection:
+        publishers = set(connection.execute(text("SELECT publisher FROM definitions")).scalars())
+        packs = dict(connection.execute(text("SELECT id, process_pack FROM cases")).all())
+    assert publishers == {"示例实施团队"}
+    assert packs == {case.id: "birth_one_thing"}
+
+
+def test_a_copy_of_a_pack_under_its_own_id_does_not_take_over_its_forms(
+        session: Session, tmp_path: Path) -> None:
+    publish(session)
+    copy = tmp_path / "birth_copy"
+    shutil.copytree(BIRTH, copy)
+    manifest = copy / "pack.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "id: birth_one_thing", "id: birth_copy").replace("version: 1", "version: 9"),
+        encoding="utf-8")
+    publish(session, copy)
+    case = start(session)
+    assert (case.process_id, case.process_pack) == ("birth_joint", "birth_one_thing")
+    found = latest_definition(session, "Form", "birth_apply")
+    assert found is not None and found.pack_id == "birth_one_thing"

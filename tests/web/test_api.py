@@ -61,12 +61,27 @@ def test_list_definitions(publish: Publish, client: FlaskClient, make_pack: Make
     assert response.status_code == 200 and response.is_json
     assert response.get_json() == [
         {"kind": "Catalog", "id": "demo_services", "version": 1, "title": "事项目录",
-         "pack": "demo_pack"},
+         "pack": "demo_pack", "name": "demo_pack:demo_services"},
         {"kind": "Form", "id": "demo_apply", "version": 2, "title": "示例申请表",
-         "pack": "demo_pack"},
+         "pack": "demo_pack", "name": "demo_pack:demo_apply"},
         {"kind": "Pack", "id": "demo_pack", "version": 1, "title": "示例场景",
-         "pack": "demo_pack"},
+         "pack": "demo_pack", "name": "demo_pack:demo_pack"},
     ]
+
+
+def test_two_packs_with_one_id_each_found_by_its_qualified_name(
+        publish: Publish, client: FlaskClient, make_pack: MakePack) -> None:
+    publish(make_pack())
+    publish(make_pack("other", pack_id="other", form_version=3, form_title="另一个包的表"))
+    rows = client.get("/api/definitions?kind=Form").get_json()
+    assert [(r["name"], r["version"]) for r in rows] == [
+        ("demo_pack:demo_apply", 1), ("other:demo_apply", 3)]
+    bare = client.get("/api/definitions/Form/demo_apply").get_json()
+    assert (bare["pack"], bare["versions"], bare["publisher"]) == ("demo_pack", [1], "测试团队")
+    other = client.get("/api/definitions/Form/other:demo_apply").get_json()
+    assert (other["pack"], other["versions"]) == ("other", [3])
+    assert other["data"]["title"]["zh"] == "另一个包的表"
+    assert client.get("/api/definitions/Form/other:demo_apply?version=1").status_code == 404
 
 
 def test_list_definitions_of_one_kind_in_english(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from runtime.definitions import names as qnames
 from runtime.definitions.graphs import cycles
 from runtime.definitions.loader import Document
 from runtime.definitions.problems import Path, Problem, problem
@@ -53,30 +54,78 @@ class Checked:
     spec: Definition
 
 
+@dataclass(frozen=True)
+class Library:
+    """A pack that the pack being checked requires: its manifest, its definitions by kind
+    and id (what `pack:id` names), and how many problems it has of its own."""
+
+    pack: PackSpec
+    index: Mapping[str, Mapping[str, Definition]]
+    problems: int = 0
+
+
 class Context:
     """The whole set being checked: definitions by kind and id, the codes the pack declares,
-    the field types, and a memo for facts several checks ask of one definition."""
+    the packs it requires (`libraries`: None when they are not at hand), the field types,
+    and a memo for facts several checks ask of one definition."""
 
     def __init__(self, checked: list[Checked], resolve_refs: bool,
-                 field_types: Mapping[str, FieldTypeFacts]):
+                 field_types: Mapping[str, FieldTypeFacts],
+                 libraries: Mapping[str, Library] | None = None):
         self.resolve_refs = resolve_refs
         self.field_types = field_types
+        self.libraries = libraries
         self.memo: dict[object, Any] = {}
         self.index: dict[str, dict[str, Definition]] = {}
         for item in checked:
             self.index.setdefault(item.spec.kind, {}).setdefault(item.spec.id, item.spec)
         packs = [s for s in self.index.get("Pack", {}).values() if isinstance(s, PackSpec)]
+        self.pack_id = packs[0].id if packs else None
+        self.requires = {qnames.requirement(r)[0] for p in packs for r in p.requires}
         self.departments = {d.code for p in packs for d in p.departments} if packs else None
         self.roles = {r.code for p in packs for r in p.roles} if packs else None
+        self._owners: dict[int, str] = {}  # id() of a required pack's spec -> that pack
 
     def find(self, kind: str, id_: str | None) -> Any:
-        return self.index.get(kind, {}).get(id_ or "")
+        """The definition a name means here: a bare id this pack's own, `pack:id` a required
+        pack's (None when that pack is not required or not at hand)."""
+        pack, bare = qnames.split(id_ or "")
+        if pack is None or pack == self.pack_id:
+            return self.index.get(kind, {}).get(bare)
+        library = (self.libraries or {}).get(pack) if pack in self.requires else None
+        found = library.index.get(kind, {}).get(bare) if library else None
+        if found is not None:
+            self._owners[id(found)] = pack
+        return found
+
+    def in_scope(self, spec: Definition, name: str | None) -> str | None:
+        """A name written inside `spec` as this pack must read it: qualified with the
+        required pack `spec` came from, if it came from one."""
+        return qnames.in_pack(name, self._owners.get(id(spec)))
 
     def ref(self, item: Checked, path: Path, kind: str, id_: str | None) -> Iterator[Problem]:
-        """A problem if `id_` names no definition of `kind` (when references are checked)."""
-        if id_ is None or not self.resolve_refs or self.find(kind, id_) is not None:
+        """A problem if `id_` names no definition of `kind` (when references are checked), or
+        names one of a pack that pack.yaml does not require."""
+        if id_ is None or not self.resolve_refs:
             return
-        yield missing(item, path, kind, id_, self.index.get(kind, {}))
+        pack, bare = qnames.split(id_)
+        if pack is not None and pack != self.pack_id:
+            yield from self._foreign(item, path, kind, id_, pack)
+        elif self.find(kind, id_) is None:
+            yield missing(item, path, kind, id_, self.index.get(kind, {}))
+
+    def _foreign(self, item: Checked, path: Path, kind: str, name: str,
+                 pack: str) -> Iterator[Problem]:
+        if pack not in self.requires:
+            yield problem("undeclared_pack", item.doc.file, item.doc.line(path), path,
+                          name=name, pack=pack)
+            return
+        library = (self.libraries or {}).get(pack)
+        if library is None:
+            return  # not at hand (checked alone), or reported once as a missing pack
+        if self.find(kind, name) is None:
+            known = [qnames.qualified(pack, k) for k in library.index.get(kind, {})]
+            yield missing(item, path, kind, name, known)
 
 
 Check = Callable[[Context, Checked], Iterator[Problem]]

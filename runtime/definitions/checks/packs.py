@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from runtime import access
+from runtime.definitions import names
 from runtime.definitions.checks.common import Check, Checked, Context, duplicates, missing
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.schema import did_you_mean
@@ -45,7 +46,30 @@ def role_grants(ctx: Context, item: Checked) -> Iterator[Problem]:
                                                                            access.SCOPES))
 
 
-CHECKS: tuple[Check, ...] = (department_codes_unique, role_codes_unique, role_grants)
+def requirements(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """Each required pack is another pack, at hand (when the caller looked for them), in the
+    version asked for, and checks clean."""
+    doc, pack = item.doc, _pack(item)
+    for i, text in enumerate(pack.requires):
+        path: Path = ("requires", i)
+        required, lowest = names.requirement(text)
+        if required == pack.id:
+            yield problem("pack_requires_self", doc.file, doc.line(path), path, pack=required)
+            continue
+        if ctx.libraries is None or not ctx.resolve_refs:
+            continue
+        library = ctx.libraries.get(required)
+        if library is None or (lowest is not None and library.pack.version < lowest):
+            yield problem("missing_pack", doc.file, doc.line(path), path, pack=required,
+                          version=f" 第 {lowest} 版或更高" if lowest else "",
+                          version_en=f" version {lowest} or later" if lowest else "")
+        elif library.problems:
+            yield problem("required_unclean", doc.file, doc.line(path), path, pack=required,
+                          count=library.problems)
+
+
+CHECKS: tuple[Check, ...] = (department_codes_unique, role_codes_unique, role_grants,
+                             requirements)
 
 
 # --- references into the pack, for the checks of other kinds ------------------------------

@@ -218,7 +218,7 @@ def _handler_fields(ctx: Context, step: StepSpec) -> list[str] | None:
     template = ctx.find("TaskTemplate", step.task)
     if template is None:
         return None
-    form_id = template.content.form
+    form_id = ctx.in_scope(template, template.content.form)
     fields = form_fields(ctx, form_id) if form_id else {}
     return None if fields is None else [f for f in fields if f not in ENGINE_FIELDS]
 
