@@ -239,12 +239,12 @@ def test_the_shipped_pack_publishes(session: Session) -> None:
 
 def test_the_migration_backfills_publishers_and_the_packs_of_cases(
         session: Session, engine: Engine) -> None:
-    """0015_packids, run on definitions and cases made before it."""
+    """0016, run on definitions and cases made before it."""
     publish(session)
     case = start(session)
     session.close()
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0014")
+        command.downgrade(alembic_config(connection), "0015")
     with engine.connect() as connection:
         columns = {c["name"] for c in inspect(connection).get_columns("definitions")}
         assert "publisher" not in columns

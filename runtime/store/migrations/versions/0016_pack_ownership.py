@@ -5,8 +5,8 @@ publisher its pack.yaml named at import, and a case the pack of its process.
 Existing rows are backfilled: a definition's publisher from its pack version's row, a case's
 process pack from the process definition it runs on (ids were unique across packs before).
 
-Revision ID: 0015_packids
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_packids"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
