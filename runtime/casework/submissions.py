@@ -95,7 +95,7 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
         result.errors.update(size_errors(form, result.data))  # what is stored, computed too
     if not result.ok:
         return Submitted(result, None)
-    outcome = _decide_rules(book, result, _masks(form, types))
+    outcome = _decide_rules(book, result, masks_of(form, types))
     if not result.ok:
         return Submitted(result, None)
     starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
@@ -109,7 +109,7 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     return Submitted(result, receipt)
 
 
-def _masks(form: FormSpec, types: FieldTypes) -> Masks:
+def masks_of(form: FormSpec, types: FieldTypes) -> Masks:
     """How each personal number of the form is shown where results cite the values used."""
     return {f.id: mask for f in form.all_fields()
             if f.type in types and (mask := types[f.type].mask) is not None}
@@ -225,6 +225,23 @@ def resubmit(session: Session, correction: Correction, types: FieldTypes, *,
 
 
 APPLICANT = Actor(None, "applicant")  # the history's actor of a resubmission
+
+
+def answer(session: Session, row: Submission, confirm: bool, *, owner: Owner = GUEST,
+           note: str | None = None, ip: str | None = None) -> None:
+    """The applicant confirms or declines the step that waits for them (免申即享: the
+    enterprise confirms a case started from data), audited, in one transaction. A case with
+    nothing waiting for them raises FlowError("no_confirmation")."""
+    case = case_by_tracking_no(session, row.tracking_no)
+    if case is None:
+        raise FlowError("no_confirmation")
+
+    def answered(flow: Flow) -> None:
+        applicant.answered(flow, confirm, note)
+        audit.record(session, action="submission.confirm" if confirm else "submission.decline",
+                     actor=_actor(owner), ip=ip, target=("submission", row.tracking_no))
+
+    cases.run(session, case.id, answered, actor=APPLICANT)
 
 
 def _fields_of_type(form: FormSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
