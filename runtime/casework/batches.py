@@ -118,7 +118,7 @@ def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, st
             owner=(owner_of(data) if owner_of else None) or owner,
             region_code=region_of(form, data),
             attachments=own_files(form, data, frozenset()), rules=decided[index],
-            submitter=f"{owner.kind}:{owner.id}"))
+            submitter=f"{owner.kind}:{owner.id}", started_by=owner))
     return batch
 
 

@@ -134,13 +134,16 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      origin: audit.Origin = audit.NOWHERE,
                      prefilled: dict[str, str] | None = None,
                      starts_case: bool = True, submitter: str = "",
-                     rules: dict[str, Any] | None = None) -> Receipt:
+                     rules: dict[str, Any] | None = None,
+                     started_by: Owner | None = None) -> Receipt:
     """Store a validated submission once per idempotency key of `submitter` (by default
     the owner's account) on this form, claim the uploaded files it names (`attachments`:
     keys the caller checked are the submitter's), start its case (unless the caller knows
     its form starts none: `starts_case`), audit it, and commit. The key used before with
     other data raises KeyReused, and nothing is written. `rules`: the rule sets' results on
-    the data, kept with it (and so with its case)."""
+    the data, kept with it (and so with its case). `started_by`: who is audited as
+    submitting it when that is not its owner (staff starting an enterprise's case from a
+    list)."""
     keys, body = list(attachments), body_hash(form, data)
     scoped = scoped_key(form.id, submitter or _account(owner), idempotency_key)
     for _ in range(TRACKING_TRIES):
@@ -152,7 +155,8 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
             claim_files(session, row.id, keys)
             if starts_case:
                 incidents.start_or_record(session, row)
-            audit.record(session, action="submission.create", actor=_actor(owner),
+            audit.record(session, action="submission.create",
+                         actor=_actor(started_by or owner),
                          ip=origin.ip, user_agent=origin.user_agent,
                          target=("submission", row.tracking_no),
                          after={"form": form.id, "version": form.version})

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from runtime.store.accounts import Citizen
+from runtime.store.audit import AuditEntry
 from runtime.store.cases import CaseRow
 from runtime.store.submissions import Submission
 
@@ -151,3 +152,6 @@ def test_the_policy_list_decides_its_rules_per_row_and_gives_each_enterprise_its
     assert (mine.owner_kind, mine.status) == ("citizen", "confirm")
     assert rows["91110108MA01ABCDEN"].owner_kind == "staff"  # no account yet: the bureau's
     assert mine.rules is not None and mine.rules["names"]["pr_auto_rules"]["amount"] == 320000
+    created = session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "submission.create")).all()
+    assert {e.actor_name for e in created} == {"staff:1"}  # the bureau started them
