@@ -579,7 +579,8 @@ def cases_start(form_id: str, path: str, username: str, lang: str) -> None:
             lang=lang, book=rule_book(session, form_id),
             owner_of=batches.enterprise_owner(session, form.spec))
     for number, errors in sorted(batch.errors.items()):
-        for name, messages in errors.items():
+        for where, messages in errors.items():
+            name = where if where != "_form" else ("规则" if lang == "zh" else "rules")
             click.echo(f"{Path(path).name} 第 {number} 行 {name}：{'；'.join(messages)}"
                        if lang == "zh" else f"{Path(path).name} row {number} {name}: "
                        f"{'; '.join(messages)}")

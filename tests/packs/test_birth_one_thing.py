@@ -43,8 +43,8 @@ def test_the_guardians_relations_are_the_civil_codes_full_list(session: Session)
     assert row is not None
     labels = [item["label"]["zh"] for item in row.data["items"]]
     assert labels[:8] == ["父亲", "母亲", "祖父", "祖母", "外祖父", "外祖母", "兄", "姐"]
-    assert any(label.startswith("其他愿意担任监护人的个人") for label in labels)
-    assert any(label.startswith("愿意担任监护人的组织") for label in labels)
+    assert labels[8:] == ["其他监护人（经居民委员会、村民委员会或民政部门同意的个人）",
+                          "其他监护组织（经居民委员会、村民委员会或民政部门同意）"]
 
 
 def test_titles_quote_one_thing_with_chinese_quotation_marks() -> None:

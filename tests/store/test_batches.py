@@ -142,7 +142,7 @@ def test_the_policy_list_decides_its_rules_per_row_and_gives_each_enterprise_its
                    encoding="utf-8")
     refused = run("cases", "start", "pr_auto_list", str(bad), "--as", "huang")
     assert refused.exit_code == 1
-    assert "bad.csv 第 2 行 _form：上年度研发费用不足 100 万元" in refused.output
+    assert "bad.csv 第 2 行 规则：上年度研发费用不足 100 万元" in refused.output
     assert "企业须在本市登记注册（依据：" in refused.output
     assert _counts(session) == (0, 0)
     started = run("cases", "start", "pr_auto_list", str(LIST), "--as", "huang")
