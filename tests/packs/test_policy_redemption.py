@@ -359,6 +359,9 @@ def test_the_list_starts_each_enterprises_case_which_it_confirms_and_the_case_go
         assert waiting.status == "confirming"  # on no staff list, no clock running
     clerk = Person(world, "clerk_industry")
     assert numbers[0] not in clerk.page("/work/tasks?list=pool")
+    waiting_page = clerk.page(f"/work/tasks/{numbers[0]}/1")  # staff follow it, cannot act
+    assert "等待申请人确认" in waiting_page and 'id="action-claim"' not in waiting_page
+    assert "请申请人确认「企业确认」" in waiting_page
 
     listed = company.get("/auth/citizen/cases").get_data(as_text=True)
     assert re.search(f'id="case-{numbers[0]}">.*?待您确认<', listed, re.S)
