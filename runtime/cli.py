@@ -564,7 +564,7 @@ def cases_start(form_id: str, path: str, username: str, lang: str) -> None:
     from runtime.definitions.spec import FormSpec
     from runtime.providers import default_field_types
     from runtime.store.accounts import principal_of, user_by_name
-    from runtime.store.queries import latest_definition
+    from runtime.store.queries import latest_definition, rule_book
     from runtime.store.references import StoreResolver
     from runtime.store.submissions import Owner
 
@@ -584,9 +584,11 @@ def cases_start(form_id: str, path: str, username: str, lang: str) -> None:
         batch = batches.start_batch(
             session, form.spec, rows, default_field_types(), owner=Owner("staff", user.id),
             list_id=batches.list_id(content), resolver=StoreResolver(session, principal_of(user)),
-            lang=lang)
+            lang=lang, book=rule_book(session, form_id),
+            owner_of=batches.enterprise_owner(session, form.spec))
     for number, errors in sorted(batch.errors.items()):
-        for name, messages in errors.items():
+        for where, messages in errors.items():
+            name = where if where != "_form" else ("规则" if lang == "zh" else "rules")
             click.echo(f"{Path(path).name} 第 {number} 行 {name}：{'；'.join(messages)}"
                        if lang == "zh" else f"{Path(path).name} row {number} {name}: "
                        f"{'; '.join(messages)}")

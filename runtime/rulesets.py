@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from graphlib import TopologicalSorter
 from typing import Any
 
@@ -74,6 +74,7 @@ class Result:
     used: Mapping[str, Any]
     basis: tuple[Clause, ...]
     error: ExpressionError | None = None
+    applicant: bool = False  # its set shows the results to the applicant (show_applicant)
 
     @property
     def passed(self) -> bool:
@@ -120,7 +121,7 @@ class Result:
     def stored(self) -> dict[str, Any]:
         """The result as JSON, kept with the submission (and so with its case)."""
         return {"ruleset": self.ruleset, "rule": self.rule.id, "purpose": self.rule.purpose,
-                "value": _json(self.value), "passed": self.passed,
+                "value": _json(self.value), "passed": self.passed, "applicant": self.applicant,
                 "used": {k: _json(v) for k, v in self.used.items()},
                 "explain": {lang: self.explain(lang) for lang in ("zh", "en")},
                 "notice": None if self.passed else {lang: self.notice(lang)
@@ -205,6 +206,8 @@ def _decide_set(ruleset: RuleSetSpec, data: Mapping[str, Any],
     results = []
     for rule_id in _in_order(ruleset.rules):
         result = _decide(ruleset.id, by_id[rule_id], scope, catalogs, masks)
+        if ruleset.show_applicant:
+            result = replace(result, applicant=True)
         scope[rule_id] = result.value
         results.append(result)
     return results

@@ -10,21 +10,33 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from runtime.casework.submissions import own_files, region_of, submit_validated
+from runtime.casework.submissions import (
+    RULES_PATH,
+    masks_of,
+    own_files,
+    region_of,
+    submit_validated,
+)
 from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.forms.checks import CUSTOM, FieldError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.references import Resolver
 from runtime.forms.sizes import size_errors
 from runtime.forms.validation import validate
+from runtime.i18n import Label
+from runtime.rulesets import RuleBook
+from runtime.store.accounts import citizen_by_uscc
 from runtime.store.submissions import Owner, Receipt
 
 MAX_ROWS = 5000
+OwnerOf = Callable[[Mapping[str, Any]], Owner | None]  # the account a row is about, if any
 
 
 class ListError(ValueError):
@@ -69,10 +81,16 @@ def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
 def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, str]],
                 types: FieldTypes, *, owner: Owner, list_id: str,
                 catalogs: Mapping[str, CatalogSpec] | None = None,
-                resolver: Resolver | None = None, lang: str = "zh") -> Batch:
-    """Validate every row; when all hold, submit each (its case starts as its form says),
-    else store nothing and say what is wrong where."""
-    batch, valid = Batch(), []
+                resolver: Resolver | None = None, lang: str = "zh",
+                book: RuleBook | None = None,
+                owner_of: OwnerOf | None = None) -> Batch:
+    """Validate every row and decide the rule sets on its form (`book`: a row whose gates
+    fail is refused with every failing clause, as a submit is); when all hold, submit each
+    (its case starts as its form says, the rules' results kept with it), else store nothing
+    and say what is wrong where. `owner_of` may name the account a row is about (免申即享:
+    the enterprise by its credit code), which then owns that submission instead of `owner`
+    and can follow and confirm it."""
+    batch, valid, decided = Batch(), [], []
     columns = {name for row in rows for name in row}
     unknown = sorted(columns - {f.id for f in form.all_fields()})
     if unknown:  # the header row: a column the form does not have
@@ -82,16 +100,25 @@ def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, st
         result = validate(form, row, types, catalogs=catalogs, resolver=resolver)
         if result.ok:
             result.errors.update(size_errors(form, result.data))
+        outcome = None
+        if result.ok and book is not None and book.rulesets:
+            outcome = book.decide(result.data, masks_of(form, types))
+            for refused in book.refusals(outcome):
+                result.errors.setdefault(RULES_PATH, []).append(
+                    FieldError(CUSTOM, Label(refused.notice("zh"), refused.notice("en"))))
         if not result.ok:
             batch.errors[number] = result.as_dict(lang)
         valid.append(result.data)
+        decided.append(outcome.stored() if outcome else None)
     if batch.errors:
         return batch
     for index, data in enumerate(valid):
         batch.receipts.append(submit_validated(
             session, form=form, data=data, idempotency_key=f"batch:{list_id}:{index}",
-            owner=owner, region_code=region_of(form, data),
-            attachments=own_files(form, data, frozenset())))
+            owner=(owner_of(data) if owner_of else None) or owner,
+            region_code=region_of(form, data),
+            attachments=own_files(form, data, frozenset()), rules=decided[index],
+            submitter=f"{owner.kind}:{owner.id}", started_by=owner))
     return batch
 
 
@@ -100,3 +127,15 @@ def list_id(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()[:32]
 
 
+
+
+def enterprise_owner(session: Session, form: FormSpec) -> OwnerOf:
+    """The enterprise account a row names by the form's first credit-code (`uscc`) field,
+    if one has registered with that code: its submission is the enterprise's own."""
+    field_id = next((f.id for f in form.all_fields() if f.type == "uscc"), None)
+
+    def owner_of(data: Mapping[str, Any]) -> Owner | None:
+        code = data.get(field_id) if field_id else None
+        account = citizen_by_uscc(session, str(code)) if code else None
+        return Owner("citizen", account.id) if account is not None else None
+    return owner_of

@@ -95,7 +95,7 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
         result.errors.update(size_errors(form, result.data))  # what is stored, computed too
     if not result.ok:
         return Submitted(result, None)
-    outcome = _decide_rules(book, result, _masks(form, types))
+    outcome = _decide_rules(book, result, masks_of(form, types))
     if not result.ok:
         return Submitted(result, None)
     starts = heads is None or heads.process_started_by(lambda: session, form.id) is not None
@@ -109,7 +109,7 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     return Submitted(result, receipt)
 
 
-def _masks(form: FormSpec, types: FieldTypes) -> Masks:
+def masks_of(form: FormSpec, types: FieldTypes) -> Masks:
     """How each personal number of the form is shown where results cite the values used."""
     return {f.id: mask for f in form.all_fields()
             if f.type in types and (mask := types[f.type].mask) is not None}
@@ -134,13 +134,16 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      origin: audit.Origin = audit.NOWHERE,
                      prefilled: dict[str, str] | None = None,
                      starts_case: bool = True, submitter: str = "",
-                     rules: dict[str, Any] | None = None) -> Receipt:
+                     rules: dict[str, Any] | None = None,
+                     started_by: Owner | None = None) -> Receipt:
     """Store a validated submission once per idempotency key of `submitter` (by default
     the owner's account) on this form, claim the uploaded files it names (`attachments`:
     keys the caller checked are the submitter's), start its case (unless the caller knows
     its form starts none: `starts_case`), audit it, and commit. The key used before with
     other data raises KeyReused, and nothing is written. `rules`: the rule sets' results on
-    the data, kept with it (and so with its case)."""
+    the data, kept with it (and so with its case). `started_by`: who is audited as
+    submitting it when that is not its owner (staff starting an enterprise's case from a
+    list)."""
     keys, body = list(attachments), body_hash(form, data)
     scoped = scoped_key(form.id, submitter or _account(owner), idempotency_key)
     for _ in range(TRACKING_TRIES):
@@ -152,7 +155,8 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
             claim_files(session, row.id, keys)
             if starts_case:
                 incidents.start_or_record(session, row)
-            audit.record(session, action="submission.create", actor=_actor(owner),
+            audit.record(session, action="submission.create",
+                         actor=_actor(started_by or owner),
                          ip=origin.ip, user_agent=origin.user_agent,
                          target=("submission", row.tracking_no),
                          after={"form": form.id, "version": form.version})
@@ -225,6 +229,23 @@ def resubmit(session: Session, correction: Correction, types: FieldTypes, *,
 
 
 APPLICANT = Actor(None, "applicant")  # the history's actor of a resubmission
+
+
+def answer(session: Session, row: Submission, confirm: bool, *, owner: Owner = GUEST,
+           note: str | None = None, ip: str | None = None) -> None:
+    """The applicant confirms or declines the step that waits for them (免申即享: the
+    enterprise confirms a case started from data), audited, in one transaction. A case with
+    nothing waiting for them raises FlowError("no_confirmation")."""
+    case = case_by_tracking_no(session, row.tracking_no)
+    if case is None:
+        raise FlowError("no_confirmation")
+
+    def answered(flow: Flow) -> None:
+        applicant.answered(flow, confirm, note)
+        audit.record(session, action="submission.confirm" if confirm else "submission.decline",
+                     actor=_actor(owner), ip=ip, target=("submission", row.tracking_no))
+
+    cases.run(session, case.id, answered, actor=APPLICANT)
 
 
 def _fields_of_type(form: FormSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:

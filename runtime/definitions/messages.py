@@ -99,6 +99,10 @@ MESSAGES = Catalogue({
                           "reassign needs `to`: the department or role taking the task over"),
     "count_needs_value": ("至少通过（at_least）需要给出 count 通过数",
                           "at_least needs `count`: how many approvals pass"),
+    "applicant_step_parties": ("申请人确认的步骤（by: applicant）只由申请人本人办理，不能再列出 "
+                               "assignees 或 for_each",
+                               "a step the applicant answers (by: applicant) is theirs alone; "
+                               "it cannot also have assignees or for_each"),
     "for_each_and_parties": ("逐项办理（for_each）的步骤按每一项生成任务，不能再列出 parties",
                              "a step run for each item makes a task per item; it cannot also "
                              "list parties"),

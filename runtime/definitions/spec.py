@@ -368,6 +368,7 @@ class StepSpec:
     write_back: WriteBackSpec | None = None
     routes: tuple[RouteSpec, ...] = ()
     after_return: str = "pool"  # or "holder": see _previous_holder in flows.engine
+    by: str = "staff"  # or "applicant": the applicant confirms it (runtime.flows.applicant)
 
 
 @spec
@@ -409,6 +410,7 @@ class RuleSetSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "RuleSet#"
     form: str
     gate: str = "submission"
+    show_applicant: bool = False
     rules: tuple[RuleSpec, ...]
 
 

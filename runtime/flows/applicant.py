@@ -18,10 +18,13 @@ from runtime.definitions.spec import Party
 from runtime.flows.actions import NOTICE
 from runtime.flows.case import (
     ACTIVE,
+    APPROVE,
     CASE_DONE,
+    CONFIRMING,
     CORRECTED,
     CORRECTING,
     DONE,
+    REJECT,
     RUNNING,
     SKIPPED,
     Case,
@@ -34,7 +37,9 @@ from runtime.flows.plan import Plan
 
 SUBMITTED, ACCEPTED, IN_PROGRESS = "submitted", "accepted", "in_progress"
 CORRECTION, FINISHED, NOT_APPROVED = "correction", "done", "not_approved"
-STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS, CORRECTION, FINISHED, NOT_APPROVED)
+CONFIRM, DECLINED = "confirm", "declined"  # 待确认 (免申即享), 已放弃
+STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS, CORRECTION, CONFIRM, FINISHED, NOT_APPROVED,
+            DECLINED)
 # The statuses that come with a reason written for the applicant.
 WITH_NOTICE = frozenset({CORRECTION, NOT_APPROVED})
 
@@ -46,9 +51,11 @@ def status_of(plan: Plan, case: Case) -> str:
     if case.status == CASE_DONE:
         return FINISHED
     if case.status != RUNNING:  # rejected (or withdrawn): it will not be done
-        return NOT_APPROVED
+        return DECLINED if _declined(plan, case) else NOT_APPROVED
     if pending_corrections(case):
         return CORRECTION
+    if pending_confirmation(case):
+        return CONFIRM
     first = {s.id for s in plan.process.steps if not s.after}
     if any(t.step not in first and (t.claimed_at or t.completed_at) for t in case.tasks):
         return IN_PROGRESS
@@ -65,6 +72,33 @@ def pending_corrections(case: Case) -> list[TaskState]:
         return []
     return [t for t in case.tasks if t.status == CORRECTING
             and case.steps[t.step].status == ACTIVE and case.steps[t.step].round == t.round]
+
+
+def pending_confirmation(case: Case) -> TaskState | None:
+    """The task of a step the applicant acts on (`by: applicant`) that waits for them."""
+    if case.status != RUNNING:
+        return None
+    return next((t for t in case.tasks if t.status == CONFIRMING
+                 and case.steps[t.step].status == ACTIVE
+                 and case.steps[t.step].round == t.round), None)
+
+
+def _declined(plan: Plan, case: Case) -> bool:
+    """Closed by the applicant's own decline, not by a department's rejection."""
+    return any(s.by == "applicant" and case.steps[s.id].outcome == REJECT
+               for s in plan.process.steps)
+
+
+def answered(flow: Flow, confirm: bool, note: str | None = None) -> TaskState:
+    """The applicant confirms (the case goes on, as if the step's task were approved) or
+    declines (the step is rejected and the case ends as declined). Raises
+    FlowError("no_confirmation") when nothing waits for them."""
+    task = pending_confirmation(flow.case)
+    if task is None:
+        raise FlowError("no_confirmation")
+    flow.finish_task(task, APPROVE if confirm else REJECT,
+                     (note or "").strip() or ("申请人确认" if confirm else "申请人放弃"))
+    return task
 
 
 def notice_of(events: Iterable[Event]) -> dict[str, Any] | None:

@@ -20,6 +20,9 @@ WAITING, ACTIVE, DONE, SKIPPED = "waiting", "active", "done", "skipped"
 OPEN, TASK_WAITING, TASK_DONE, CANCELLED, WITHDRAWN = (
     "open", "waiting", "done", "cancelled", "withdrawn")
 CORRECTING, CORRECTED = "correction", "corrected"
+# A step the applicant acts on (`by: applicant`) has one task that waits for them to confirm
+# or decline; like a correction it is not live for staff (no list, no timer).
+CONFIRMING = "confirming"
 LIVE = frozenset({OPEN, TASK_WAITING})
 # Task kinds: the step's own, or a signer added before, after or alongside another task
 MAIN, BEFORE, AFTER, ALONGSIDE = "main", "before", "after", "alongside"

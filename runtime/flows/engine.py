@@ -20,6 +20,7 @@ from runtime.flows.case import (
     CANCELLED,
     CASE_DONE,
     CO_SIGNERS,
+    CONFIRMING,
     DONE,
     MAIN,
     OPEN,
@@ -109,10 +110,23 @@ class Flow:
         step.status, step.round, step.started_at = ACTIVE, step.round + 1, self.now
         step.outcome, step.finished_at = None, None
         self.event("step.start", step=step.id)
+        if self.plan.steps[step.id].by == "applicant":
+            self._ask_applicant(step)
+            return
         parties = self.parties(step)
         first = parties[:1] if self.plan.mode(step.id) == "in_order" else parties
         for order, party in enumerate(first):
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
+
+    def _ask_applicant(self, step: StepState) -> None:
+        """A step the applicant acts on: one task, in the template's department for staff
+        to follow, waiting for the applicant (runtime.flows.applicant.answered)."""
+        party = next(iter(self.parties(step)), Party())
+        task = TaskState(no=len(self.case.tasks) + 1, step=step.id, round=step.round,
+                         department=party.department, role=party.role, status=CONFIRMING,
+                         created_at=self.now)
+        self.case.tasks.append(task)
+        self.event("confirm.request", task=task)
 
     def _previous_holder(self, step: StepState, order: int) -> int | None:
         """A step started again after a return goes back to whoever completed it before.

@@ -63,6 +63,8 @@ MESSAGES = Catalogue({
     "self": ("不能{action}给自己", "you cannot {action_en} to yourself"),
     "fields_required": ("请选择需要补正的项目", "choose the fields to be corrected"),
     "no_correction": ("此案件没有等待补正的事项", "this case is not waiting for a correction"),
+    "no_confirmation": ("此案件没有等待您确认的事项",
+                        "this case is not waiting for your confirmation"),
 })
 
 # How statuses read inside the messages above, and actions (each command's verb): (zh, en).

@@ -68,6 +68,8 @@ ACTIONS = Catalogue({
     "submission.create": ("提交申请", "submission"),
     "record.write_back": ("案件回写台账", "record updated by a case"),
     "submission.correct": ("申请人补正后重新提交", "resubmission after a correction"),
+    "submission.confirm": ("申请人确认享受（免申即享）", "the applicant confirmed a benefit"),
+    "submission.decline": ("申请人放弃享受（免申即享）", "the applicant declined a benefit"),
     "task.action": ("办理任务", "task action"),  # an action an extension added
     "task.claim": ("签收任务", "task claimed"),
     "task.complete": ("办理任务", "task completed"),

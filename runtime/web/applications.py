@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
-from runtime.casework.submissions import Correction, asked_fields, resubmit
+from runtime.casework.submissions import Correction, answer, asked_fields, resubmit
 from runtime.definitions.spec import FormSpec
 from runtime.flows.errors import FlowError
 from runtime.forms.state import value_fields
@@ -102,11 +102,37 @@ def one(tracking_no: str) -> ResponseReturnValue:
     form = form_of(_head(row))
     return render_template("pages/application.html", found=row, form=form,
                            told=told(row, form), progress=_progress(row),
-                           corrected=request.args.get("corrected") == "1")
+                           corrected=request.args.get("corrected") == "1",
+                           answered=request.args.get("answered"),
+                           results=shown_results(row, current_lang()))
+
+
+def shown_results(row: Submission, lang: str) -> list[list[str]]:
+    """The rule sets' results the definition shows the applicant (`show_applicant`), each
+    explained clause by clause."""
+    stored = (row.rules or {}).get("results", [])
+    return [r["explain"]["en" if lang == "en" else "zh"] for r in stored if r.get("applicant")]
 
 
 def _progress(row: Submission) -> Progress | None:
     return progress_of(db(), row.tracking_no, current_lang())
+
+
+# --- confirming (免申即享) -----------------------------------------------------------------
+
+@bp.post("/applications/<tracking_no>/confirm")
+def confirm(tracking_no: str) -> ResponseReturnValue:
+    """The applicant confirms (`answer=confirm`) or declines the step waiting for them."""
+    row = _own(tracking_no)
+    choice = request.form.get("answer")
+    if choice not in ("confirm", "decline"):
+        abort(400)
+    try:
+        answer(db(), row, choice == "confirm", owner=owner(), ip=request.remote_addr)
+    except FlowError:  # already answered (a second tab): the page says where it stands
+        pass
+    return redirect(lang_url("applications.one", tracking_no=tracking_no, answered=choice),
+                    code=303)
 
 
 # --- correcting ------------------------------------------------------------------------

@@ -255,7 +255,8 @@ def timeline(events: Sequence[CaseEvent], plan: Plan, case: Case, names: Names,
 def _who(event: CaseEvent, names: Names) -> str:
     if event.actor_id:
         return names.user(event.actor_id)
-    return work_text("applicant" if event.action == "correction.done" else "system")
+    by_applicant = event.action == "correction.done" or event.actor_name == "applicant"
+    return work_text("applicant" if by_applicant else "system")
 
 
 def _fields_named(detail: dict[str, Any], fields: FieldWords | None) -> str:

@@ -17,6 +17,7 @@ from .conftest import SignIn
 
 EVERYONE = {"admin", "admin_district", "auditor", "clerk_health", "clerk_police",
             "clerk_govsvc", "clerk_street", "clerk_medins", "clerk_hrss", "designer",
+            "clerk_industry", "lead_industry", "clerk_finance", "clerk_tax",
             "dispatcher", "lead_govsvc", "lead_health", "supervisor"}
 
 

@@ -50,7 +50,7 @@ def test_a_citizen_applies_saves_resumes_submits_and_tracks(
 
 def open_the_form(page: Page) -> None:
     page.goto("/services")
-    page.get_by_role("link", name="新生儿出生一件事联办申请").click()
+    page.get_by_role("link", name="新生儿出生“一件事”联办申请").click()
     expect(page).to_have_url(re.compile(r"/forms/birth_apply$"))
     expect(page.locator("ol.steps [aria-current=step]")).to_have_text("新生儿信息")
 

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from runtime.store.accounts import Citizen
+from runtime.store.audit import AuditEntry
 from runtime.store.cases import CaseRow
 from runtime.store.submissions import Submission
 
@@ -116,3 +118,40 @@ def test_one_bad_row_starts_none_and_each_error_names_its_row_and_field(
     assert "第 2 行" not in result.output
     assert "未发起任何案件：2 行不合格" in result.output
     assert _counts(session) == (0, 0)
+
+
+POLICY = Path(__file__).parents[2] / "scenario_packs" / "policy_redemption"
+LIST = POLICY / "assets" / "pr_auto_list.csv"
+
+
+def test_the_policy_list_decides_its_rules_per_row_and_gives_each_enterprise_its_case(
+        run: Callable[..., Result], tmp_path: Path, session: Session) -> None:
+    """免申即享 with the shipped pack: a row whose rules fail refuses the list, naming the
+    row and every failing clause; a good list gives the registered enterprise its own case,
+    waiting for its confirmation, with the amount the rules computed."""
+    assert run("db", "upgrade").exit_code == 0
+    assert run("import", str(POLICY)).exit_code == 0
+    assert run("users", "add", "huang", "--name", "黄审核", "--department", "INDUSTRY",
+               "--role", "clerk", "--password", "a-long-Passw0rd!").exit_code == 0
+    session.add(Citizen(kind="enterprise", mobile="13912345679", display_name="星河智能",
+                        uscc="91110000600037341L", password_hash=""))
+    session.commit()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(LIST.read_text(encoding="utf-8").replace("true,false,3200000",
+                                                            "false,false,900000"),
+                   encoding="utf-8")
+    refused = run("cases", "start", "pr_auto_list", str(bad), "--as", "huang")
+    assert refused.exit_code == 1
+    assert "bad.csv 第 2 行 规则：上年度研发费用不足 100 万元" in refused.output
+    assert "企业须在本市登记注册（依据：" in refused.output
+    assert _counts(session) == (0, 0)
+    started = run("cases", "start", "pr_auto_list", str(LIST), "--as", "huang")
+    assert started.exit_code == 0, started.output
+    rows = {r.data["uscc"]: r for r in session.scalars(select(Submission))}
+    mine = rows["91110000600037341L"]
+    assert (mine.owner_kind, mine.status) == ("citizen", "confirm")
+    assert rows["91110108MA01ABCDEN"].owner_kind == "staff"  # no account yet: the bureau's
+    assert mine.rules is not None and mine.rules["names"]["pr_auto_rules"]["amount"] == 320000
+    created = session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "submission.create")).all()
+    assert {e.actor_name for e in created} == {"staff:1"}  # the bureau started them

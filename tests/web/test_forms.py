@@ -60,7 +60,7 @@ def post(client: FlaskClient, data: dict[str, str], hidden: dict[str, str], acti
 
 def test_the_catalogue_lists_the_service_and_searches(form_client: FlaskClient) -> None:
     page = form_client.get("/services").get_data(as_text=True)
-    assert "新生儿出生一件事联办申请" in page and 'href="/forms/birth_apply"' in page
+    assert "新生儿出生“一件事”联办申请" in page and 'href="/forms/birth_apply"' in page
     assert "<h2>政务服务中心</h2>" in page
     assert "新生儿" not in form_client.get("/services?q=营业执照").get_data(as_text=True)
 

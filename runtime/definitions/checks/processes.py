@@ -67,6 +67,7 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
         yield from expression(item, (*path, "when"), step.when, names, known)
         yield from step_reads(ctx, item, (*path, "when"), step.when, process)
         yield from _assignees(ctx, item, path, step)
+        yield from _by_applicant(item, path, step)
         yield from _template_rules(ctx, item, path, step, names, known)
         yield from _write_back(ctx, item, path, step, names)
         if step.for_each is not None:
@@ -157,6 +158,16 @@ def schedule_fits(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, each_step, no_step_cycles,
                              returns_go_back, routes_loop_back, schedule_fits)
+
+
+def _by_applicant(item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
+    """The applicant answers a step for themselves: one task, no parties, no items."""
+    if step.by != "applicant":
+        return
+    for key in ("assignees", "for_each"):
+        if getattr(step, key) is not None:
+            where = (*path, key)
+            yield problem("applicant_step_parties", item.doc.file, item.doc.line(where), where)
 
 
 def _assignees(ctx: Context, item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
