@@ -47,7 +47,8 @@ def test_the_documented_example_runs_and_passes() -> None:
     example = section[section.index("```yaml\n") + 8:section.index("```\n", section.index(
         "```yaml\n"))]
     pack = check_path(PACKS / "hotline_12345")
-    outcome = run_scenario(read_scenario("tests/example.yaml", example), [pack])
+    packs = [*required_packs(pack, PACKS), pack]
+    outcome = run_scenario(read_scenario("tests/example.yaml", example), packs)
     assert outcome.passed, [f.render("en") for f in outcome.failures]
 
 

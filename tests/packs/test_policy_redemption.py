@@ -40,6 +40,7 @@ from runtime.store.cases import CaseEvent, CaseRow
 from runtime.store.queries import latest_definition, rule_book
 from runtime.store.submissions import Owner, Submission
 from runtime.web.database import store
+from templates_lib import TASK_TEMPLATES
 
 PACK = Path(__file__).parents[2] / "scenario_packs" / "policy_redemption"
 HOTLINE = Path(__file__).parents[2] / "scenario_packs" / "hotline_12345"
@@ -71,7 +72,8 @@ WHO = {"accept": GOVSVC, "supplement": GOVSVC, "review": INDUSTRY, "publicity": 
 
 @pytest.fixture
 def policy(session: Session) -> Session:
-    publish(session, BIRTH)  # `make run` imports every pack: ours beside the other two
+    publish(session, TASK_TEMPLATES)  # `make run` imports every pack: the library first,
+    publish(session, BIRTH)  # then ours beside the other two
     publish(session, HOTLINE)
     publish(session, PACK)
     return session
@@ -328,6 +330,7 @@ def enterprise(app: Flask, mobile: str = "13912345679", uscc: str = USCC) -> Fla
 
 @pytest.fixture
 def world(app: Flask, publish: Any) -> Flask:
+    publish(TASK_TEMPLATES)
     publish(BIRTH)
     publish(HOTLINE)
     publish(PACK)
