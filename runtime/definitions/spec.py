@@ -367,6 +367,9 @@ class StepSpec:
     write_back: WriteBackSpec | None = None
     routes: tuple[RouteSpec, ...] = ()
     after_return: str = "pool"  # or "holder": see _previous_holder in flows.engine
+    # Case variables this step sets when it ends, each from an expression over the case.
+    set_: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}),
+                                    metadata={"key": "set"})
 
 
 @spec
@@ -378,11 +381,24 @@ class ScheduleSpec:
 
 
 @spec
+class VariableSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/variables/items"
+    id: str
+    label: Label | None = None
+    default: Any = None
+
+
+@spec
 class ProcessSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Process#"
     start_form: str
     steps: tuple[StepSpec, ...]
     schedule: ScheduleSpec | None = None
+    variables: tuple[VariableSpec, ...] = ()
+
+    def defaults(self) -> dict[str, Any]:
+        """The case variables as a new case holds them: each its default, else None."""
+        return {v.id: v.default for v in self.variables}
 
 
 # --- Rules ------------------------------------------------------------------------------

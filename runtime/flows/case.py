@@ -40,6 +40,9 @@ class StepState:
     finished_at: datetime | None = None
     loops: dict[str, int] = field(default_factory=dict)  # times each route sent it back, by target
     items: list[Any] = field(default_factory=list)  # a per-item step's items, this round
+    # A step that starts child cases: one entry per item, this round: {case, status}, the
+    # child's tracking number once started and its case status (running until it ends).
+    children: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -91,6 +94,9 @@ class Case:
     status: str = RUNNING
     steps: dict[str, StepState] = field(default_factory=dict)
     tasks: list[TaskState] = field(default_factory=list)
+    variables: dict[str, Any] = field(default_factory=dict)  # named case variables (vars)
+    # A child case: the case and step that started it, {case_id, step, round, index}.
+    parent: dict[str, Any] | None = None
 
     def task(self, no: int) -> TaskState | None:
         return next((t for t in self.tasks if t.no == no), None)

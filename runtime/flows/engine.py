@@ -56,6 +56,9 @@ class Flow:
     def __init__(self, plan: Plan, case: Case, now: datetime, actor: Actor = SYSTEM):
         self.plan, self.case, self.now, self.actor = plan, case, now, actor
         self.effects = Effects()
+        # A variable declared after the case was stored reads as its default.
+        for name, value in plan.process.defaults().items():
+            case.variables.setdefault(name, value)
 
     # --- starting and moving on -------------------------------------------------------
 
@@ -324,6 +327,7 @@ class Flow:
     def finish_step(self, step: StepState, outcome: str) -> None:
         step.status, step.outcome, step.finished_at = DONE, outcome, self.now
         self.event("step.done", step=step.id, outcome=outcome)
+        self._set_variables(step)
         if outcome == APPROVE:
             self._write_back(step)
         feedback = self.plan.template(step.id).coordination.feedback
@@ -336,6 +340,18 @@ class Flow:
             self.close_rejected(step)
         else:
             self.advance()
+
+    def _set_variables(self, step: StepState) -> None:
+        """The case variables the step sets, read from the case with the step just done, all
+        read before any is set (so one may read another's previous value)."""
+        sets = self.plan.steps[step.id].set_
+        if not sets:
+            return
+        scope = self.scope()
+        values = {name: stored_value(self.plan.value(step.id, source, scope))
+                  for name, source in sets.items()}
+        self.case.variables.update(values)
+        self.event("variables.set", step=step.id, fields=sorted(values), values=values)
 
     def _write_back(self, step: StepState) -> None:
         """A step that updates the record the case refers to: its new values, read from the
@@ -466,13 +482,20 @@ def start_case(plan: Plan, data: dict[str, Any], now: datetime, *,
     return case, flow.effects
 
 
+def stored_value(value: Any) -> Any:
+    """A value as JSON keeps it: a date or a moment as its ISO text, as a form stores one."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
 def case_scope(case: Case) -> dict[str, Any]:
-    """What step conditions and assignee rules read: the submission, and each step's status
+    """What step conditions and assignee rules read: the submission, the case variables
+    (`vars`), and each step's status
     and outcome and, from the task that decided its latest round, the handler form's data
     (every field, None where left empty), who completed it and in which department (empty
     until the step is done: a rule reading a field of a skipped step fails closed, naming
     itself, so it asks `steps['x']['status'] == 'done' and ...` first)."""
-    return {**case.data, "steps": {s.id: _facts(case, s) for s in case.steps.values()}}
+    return {**case.data, "steps": {s.id: _facts(case, s) for s in case.steps.values()},
+            "vars": dict(case.variables)}
 
 
 def _facts(case: Case, step: StepState) -> dict[str, Any]:

@@ -77,13 +77,16 @@ def china(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 def build_plan(steps: str, tasks: Mapping[str, str] | None = None,
                tables: Mapping[str, str] | None = None,
-               forms: Mapping[str, str] | None = None) -> Plan:
+               forms: Mapping[str, str] | None = None, head: str = "") -> Plan:
     """A checked process with the given steps (YAML list items) and its task templates: each
     template id a step names gets the coordination block in `tasks`, else a GOVSVC clerk.
     `tables` are decision tables on the start form, by id: the YAML after their head.
     `forms` are handler forms by template id: the fields (YAML list items) of a form of
-    that id, which the template's content names."""
-    process = load_text("processes/flow.yaml", PROCESS_HEAD + _indent(steps))
+    that id, which the template's content names. `head`: more of the process (YAML at its
+    top level, such as its `variables`), written before its steps."""
+    text = PROCESS_HEAD.replace("steps:\n", textwrap.dedent(head).strip("\n") + "\nsteps:\n"
+                                if head else "steps:\n")
+    process = load_text("processes/flow.yaml", text + _indent(steps))
     used = dict.fromkeys(step["task"] for step in process.data["steps"])
     documents = [load_text("pack.yaml", PACK), load_text("forms/apply.yaml", FORM), process]
     for form_id, fields in (forms or {}).items():
