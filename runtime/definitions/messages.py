@@ -89,6 +89,12 @@ MESSAGES = Catalogue({
     "for_each_and_parties": ("逐项办理（for_each）的步骤按每一项生成任务，不能再列出 parties",
                              "a step run for each item makes a task per item; it cannot also "
                              "list parties"),
+    "children_and_tasks": ("发起子案件（children）的步骤不生成任务，不能再有 for_each 或 assignees",
+                           "a step that starts child cases makes no tasks; it cannot also have "
+                           "for_each or assignees"),
+    "child_of_itself": ("流程 '{name}' 不能把自己作为子案件发起（子案件会无限发起）",
+                        "process '{name}' cannot start itself as a child case (it would never "
+                        "stop starting cases)"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
                           "mode ratio needs a `ratio` value"),
     "write_back_not_record": ("回写的 record 须是开始表单 '{form}' 中选择台账记录的字段"

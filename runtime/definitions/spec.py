@@ -353,6 +353,15 @@ class RouteSpec:
 
 
 @spec
+class ChildrenSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/children"
+    process: str
+    items: str
+    data: Mapping[str, Any] = field(default_factory=lambda: types.MappingProxyType({}))
+    join: JoinSpec = JoinSpec()
+
+
+@spec
 class StepSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/steps/items"
     id: str
@@ -370,6 +379,7 @@ class StepSpec:
     # Case variables this step sets when it ends, each from an expression over the case.
     set_: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}),
                                     metadata={"key": "set"})
+    children: ChildrenSpec | None = None  # child cases, one per item, instead of tasks
 
 
 @spec

@@ -26,6 +26,8 @@ MAIN, BEFORE, AFTER, ALONGSIDE = "main", "before", "after", "alongside"
 CO_SIGNERS = frozenset({AFTER, ALONGSIDE})  # added signers whose reject rejects the step
 # Case statuses
 RUNNING, CASE_DONE, REJECTED, CASE_WITHDRAWN = "running", "done", "rejected", "withdrawn"
+CASE_ENDS = frozenset({CASE_DONE, REJECTED, CASE_WITHDRAWN})
+STARTING = "starting"  # a child case asked for, its tracking number not known yet
 APPROVE, REJECT = "approve", "reject"
 
 
@@ -154,6 +156,19 @@ class RecordUpdate:
 
 
 @dataclass(frozen=True)
+class ChildStart:
+    """A child case to start (子案件): of `process`, with `data` as its start form's data, for
+    item `index` of round `round` of the parent's `step`. The store starts it in the same
+    transaction and tells the engine its tracking number (`Flow.child_started`)."""
+
+    step: str
+    round: int
+    index: int
+    process: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Message:
     """A notification to a user, or to everyone in a department (with a role) when no user."""
 
@@ -183,3 +198,4 @@ class Effects:
     messages: list[Message] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
     updates: list[RecordUpdate] = field(default_factory=list)
+    children: list[ChildStart] = field(default_factory=list)

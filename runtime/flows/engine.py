@@ -19,6 +19,8 @@ from runtime.flows.case import (
     APPROVE,
     CANCELLED,
     CASE_DONE,
+    CASE_ENDS,
+    CASE_WITHDRAWN,
     CO_SIGNERS,
     DONE,
     MAIN,
@@ -27,6 +29,7 @@ from runtime.flows.case import (
     REJECTED,
     RUNNING,
     SKIPPED,
+    STARTING,
     SYSTEM,
     TASK_DONE,
     TASK_WAITING,
@@ -34,6 +37,7 @@ from runtime.flows.case import (
     WITHDRAWN,
     Actor,
     Case,
+    ChildStart,
     Copy,
     Effects,
     Event,
@@ -103,7 +107,8 @@ class Flow:
             step.status, step.finished_at = SKIPPED, self.now
             self.event("step.skip", step=step.id)
             return
-        if self.plan.steps[step.id].for_each is not None:
+        spec = self.plan.steps[step.id]
+        if spec.for_each is not None or spec.children is not None:
             step.items = self.plan.items(step.id, self.scope())
             if not step.items:  # nothing to do item by item: no findings, no targets
                 step.status, step.finished_at = SKIPPED, self.now
@@ -112,10 +117,60 @@ class Flow:
         step.status, step.round, step.started_at = ACTIVE, step.round + 1, self.now
         step.outcome, step.finished_at = None, None
         self.event("step.start", step=step.id)
+        if spec.children is not None:
+            self._start_children(step)
+            return
         parties = self.parties(step)
         first = parties[:1] if self.plan.mode(step.id) == "in_order" else parties
         for order, party in enumerate(first):
             self.new_task(step, party, order, user_id=self._previous_holder(step, order))
+
+    # --- child cases ------------------------------------------------------------------
+
+    def _start_children(self, step: StepState) -> None:
+        """Ask for one child case per item; the store starts them with the case."""
+        children = self.plan.steps[step.id].children
+        assert children is not None
+        step.children = []
+        for index, item in enumerate(step.items):
+            data = self.plan.child_data(step.id, {**self.scope(), "item": item})
+            step.children.append({"case": None, "status": STARTING})
+            self.effects.children.append(ChildStart(
+                step.id, step.round, index, children.process,
+                {k: stored_value(v) for k, v in data.items()}))
+
+    def child_started(self, start: ChildStart, tracking_no: str) -> None:
+        """The store started the child case asked for by `start`."""
+        step = self.case.steps[start.step]
+        if step.round == start.round and start.index < len(step.children):
+            step.children[start.index] = {"case": tracking_no, "status": RUNNING}
+            self.event("child.start", step=step.id, case=tracking_no,
+                       zh=f"发起子案件 {tracking_no}", en=f"started child case {tracking_no}")
+
+    def child_ended(self, step_id: str, round_: int, index: int, status: str) -> None:
+        """A child case of the step ended (done, rejected or withdrawn): the step ends when
+        its join is met (approved) or can no longer be (rejected). A child of an earlier
+        round (the step was returned to and started again) no longer counts."""
+        step = self.case.steps.get(step_id)
+        if (step is None or step.status != ACTIVE or step.round != round_
+                or index >= len(step.children) or status not in CASE_ENDS
+                or step.children[index]["status"] not in (RUNNING, STARTING)):
+            return
+        entry = step.children[index] = {**step.children[index], "status": status}
+        self.event("child.end", step=step_id, case=entry["case"], status=status,
+                   zh=f"子案件 {entry['case']} 已结束（{_CASE_WORDS[status][0]}）",
+                   en=f"child case {entry['case']} ended ({_CASE_WORDS[status][1]})")
+        children = self.plan.steps[step_id].children
+        assert children is not None
+        total = len(step.children)
+        needed = {"all": total, "any": 1}.get(children.join.mode,
+                                              min(children.join.count or 1, total))
+        done = sum(c["status"] == CASE_DONE for c in step.children)
+        ended = sum(c["status"] in CASE_ENDS for c in step.children)
+        if done >= needed:
+            self.finish_step(step, APPROVE)
+        elif ended - done > total - needed:
+            self.finish_step(step, REJECT)
 
     def _previous_holder(self, step: StepState, order: int) -> int | None:
         """A step started again after a return goes back to whoever completed it before.
@@ -482,6 +537,10 @@ def start_case(plan: Plan, data: dict[str, Any], now: datetime, *,
     return case, flow.effects
 
 
+_CASE_WORDS = {CASE_DONE: ("办结", "done"), REJECTED: ("不予通过", "rejected"),
+               CASE_WITHDRAWN: ("撤回", "withdrawn")}
+
+
 def stored_value(value: Any) -> Any:
     """A value as JSON keeps it: a date or a moment as its ISO text, as a form stores one."""
     return value.isoformat() if isinstance(value, (date, datetime)) else value
@@ -505,4 +564,8 @@ def _facts(case: Case, step: StepState) -> dict[str, Any]:
     return {"status": step.status, "outcome": step.outcome, "round": step.round,
             "data": dict(last.data) if last else {},
             "holder": last.completed_by if last else None,
-            "department": last.department if last else None}
+            "department": last.department if last else None,
+            "children": [{**child, "item": item}
+                         for child, item in zip(step.children, step.items, strict=False)],
+            "child_counts": {status: sum(c["status"] == status for c in step.children)
+                             for status in (RUNNING, CASE_DONE, REJECTED, CASE_WITHDRAWN)}}

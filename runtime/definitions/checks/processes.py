@@ -27,7 +27,8 @@ from runtime.flows.handler import ENGINE_FIELDS
 
 # What a rule reads of a step: steps['id']['status'], ['outcome'], ['data']['field'], the
 # ['holder'] who completed it (a user id) and the ['department'] it was done in.
-STEP_FACTS = ("status", "outcome", "round", "data", "holder", "department")
+STEP_FACTS = ("status", "outcome", "round", "data", "holder", "department", "children",
+              "child_counts")
 
 
 def _process(item: Checked) -> ProcessSpec:
@@ -83,6 +84,37 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
                 yield from step_reads(ctx, item, (*path, "for_each", key),
                                       getattr(step.for_each, key), process)
         yield from _sets(ctx, item, path, step, names, known)
+        yield from _children(ctx, item, path, step, names, known)
+
+
+def _children(ctx: Context, item: Checked, path: Path, step: StepSpec,
+              names: Mapping[str, str] | None, known: Mapping[str, Any] | None
+              ) -> Iterator[Problem]:
+    """Child cases run a process of the pack other than this one; their data fills fields
+    of its start form, from expressions over the case and `item`."""
+    children, process = step.children, _process(item)
+    if children is None:
+        return
+    at: Path = (*path, "children")
+    if step.for_each is not None or step.assignees is not None:
+        yield problem("children_and_tasks", item.doc.file, item.doc.line(at), at)
+    if children.process == process.id:
+        where: Path = (*at, "process")
+        yield problem("child_of_itself", item.doc.file, item.doc.line(where), where,
+                      name=process.id)
+    yield from ctx.ref(item, (*at, "process"), "Process", children.process)
+    yield from expression(item, (*at, "items"), children.items, names, known)
+    yield from step_reads(ctx, item, (*at, "items"), children.items, process)
+    child = ctx.find("Process", children.process)
+    fields = form_fields(ctx, child.start_form) if child is not None else None
+    item_names = None if names is None else {**names, "item": "any"}
+    for name, value in children.data.items():
+        where = (*at, "data", name)
+        if fields is not None:
+            yield from within(item, where, "field", name, fields)
+        if isinstance(value, str):
+            yield from expression(item, where, value, item_names, known)
+            yield from step_reads(ctx, item, where, value, process)
 
 
 def variables_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
