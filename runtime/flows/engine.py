@@ -143,6 +143,7 @@ class Flow:
         """The store started the child case asked for by `start`."""
         step = self.case.steps[start.step]
         if step.round == start.round and start.index < len(step.children):
+            step.children = [*step.children]  # a new list: the stored one stays as read
             step.children[start.index] = {"case": tracking_no, "status": RUNNING}
             self.event("child.start", step=step.id, case=tracking_no,
                        zh=f"发起子案件 {tracking_no}", en=f"started child case {tracking_no}")
@@ -156,6 +157,7 @@ class Flow:
                 or index >= len(step.children) or status not in CASE_ENDS
                 or step.children[index]["status"] not in (RUNNING, STARTING)):
             return
+        step.children = [*step.children]  # a new list: the stored one stays as read
         entry = step.children[index] = {**step.children[index], "status": status}
         self.event("child.end", step=step_id, case=entry["case"], status=status,
                    zh=f"子案件 {entry['case']} 已结束（{_CASE_WORDS[status][0]}）",

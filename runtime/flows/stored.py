@@ -98,7 +98,8 @@ def _text(value: Any) -> Any:
 
 
 def _step(data: dict[str, Any]) -> StepState:
-    values = dict(data)
+    # Lists copied: the engine changes the state in place, the row must keep what was read.
+    values = {key: _text(value) for key, value in data.items()}
     for key in _MOMENTS:
         if values.get(key):
             values[key] = datetime.fromisoformat(values[key])

@@ -112,6 +112,8 @@ TEXT = Catalogue({
     "ev_reassign": ("「{step}」超期改派{department}", "“{step}” reassigned to {department}"),
     "ev_feedback": ("告知申请人：{message}", "Told the applicant: {message}"),
     "ev_case.done": ("全部办结", "Case closed"),
+    "ev_child.start": ("「{step}」{message}", "“{step}”: {message}"),
+    "ev_child.end": ("「{step}」{message}", "“{step}”: {message}"),
     "ev_variables.set": ("「{step}」设置案件变量：{fields}",
                          "“{step}” set case variables: {fields}"),
     "ev_case.rejected": ("「{step}」不予通过，案件终止", "Rejected at “{step}”; case ended"),
