@@ -89,6 +89,13 @@ MESSAGES = Catalogue({
     "for_each_and_parties": ("逐项办理（for_each）的步骤按每一项生成任务，不能再列出 parties",
                              "a step run for each item makes a task per item; it cannot also "
                              "list parties"),
+    "every_or_cron": ("定期发起须给出 every（month、quarter 或 year）或 cron 表达式，二者选一",
+                      "a schedule gives either `every` (month, quarter or year) or `cron`, "
+                      "exactly one of them"),
+    "bad_cron": ("'{source}' 不是有效的 cron 表达式：须为五段（分 时 日 月 星期，按北京时间），"
+                 "如 '0 9 * * 1' 表示每周一 9:00",
+                 "'{source}' is not a valid cron expression: five fields (minute hour day "
+                 "month weekday, China time), e.g. '0 9 * * 1' for Mondays at 9:00"),
     "children_and_tasks": ("发起子案件（children）的步骤不生成任务，不能再有 for_each 或 assignees",
                            "a step that starts child cases makes no tasks; it cannot also have "
                            "for_each or assignees"),

@@ -385,7 +385,8 @@ class StepSpec:
 @spec
 class ScheduleSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/schedule"
-    every: str
+    every: str | None = None  # month, quarter or year; else
+    cron: str | None = None  # a cron expression, in China time
     data: Mapping[str, Any] = field(default_factory=lambda: types.MappingProxyType({}))
     catch_up: int = 3
 

@@ -24,6 +24,7 @@ from runtime.definitions.graphs import ancestors
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.spec import ProcessSpec, StepSpec
 from runtime.flows.handler import ENGINE_FIELDS
+from runtime.flows.periods import cron_valid
 
 # What a rule reads of a step: steps['id']['status'], ['outcome'], ['data']['field'], the
 # ['holder'] who completed it (a user id) and the ['department'] it was done in.
@@ -202,6 +203,13 @@ def schedule_fits(ctx: Context, item: Checked) -> Iterator[Problem]:
     schedule = _process(item).schedule
     if schedule is None:
         return
+    if (schedule.every is None) == (schedule.cron is None):
+        yield problem("every_or_cron", item.doc.file, item.doc.line(("schedule",)),
+                      ("schedule",))
+    if schedule.cron is not None and not cron_valid(schedule.cron):
+        where: Path = ("schedule", "cron")
+        yield problem("bad_cron", item.doc.file, item.doc.line(where), where,
+                      source=schedule.cron)
     fields = form_fields(ctx, _process(item).start_form)
     for name, value in schedule.data.items():
         path: Path = ("schedule", "data", name)
