@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from runtime.casework.submissions import own_files, region_of, submit_validated
 from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.expressions import ExpressionError, check_expression, compile_expression
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.references import Resolver
 from runtime.forms.sizes import size_errors
@@ -69,9 +70,11 @@ def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
 def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, str]],
                 types: FieldTypes, *, owner: Owner, list_id: str,
                 catalogs: Mapping[str, CatalogSpec] | None = None,
-                resolver: Resolver | None = None, lang: str = "zh") -> Batch:
+                resolver: Resolver | None = None, lang: str = "zh",
+                keys: Sequence[str] | None = None) -> Batch:
     """Validate every row; when all hold, submit each (its case starts as its form says),
-    else store nothing and say what is wrong where."""
+    else store nothing and say what is wrong where. `keys`: each row's idempotency key,
+    when the caller has better ones than the list's identity and the row's place."""
     batch, valid = Batch(), []
     columns = {name for row in rows for name in row}
     unknown = sorted(columns - {f.id for f in form.all_fields()})
@@ -89,10 +92,57 @@ def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, st
         return batch
     for index, data in enumerate(valid):
         batch.receipts.append(submit_validated(
-            session, form=form, data=data, idempotency_key=f"batch:{list_id}:{index}",
+            session, form=form, data=data,
+            idempotency_key=keys[index] if keys else f"batch:{list_id}:{index}",
             owner=owner, region_code=region_of(form, data),
             attachments=own_files(form, data, frozenset())))
     return batch
+
+
+@dataclass(frozen=True)
+class Record:
+    """A register record as a query over records reads it: its tracking number and data."""
+
+    tracking_no: str
+    data: Mapping[str, object]
+
+
+def rows_from_records(form: FormSpec, register: FormSpec, records: Sequence[Record],
+                      where: str) -> tuple[list[dict[str, object]], list[str]]:
+    """One start-form row per record of `register` for which `where` holds, and its key:
+    the fields the two forms share are copied, and a record picker of the start form that
+    chooses from the register names the record (so a write-back updates it). The same
+    record under the same query is keyed alike: a rerun starts nothing twice."""
+    fields = {f.id: f for f in register.all_fields()}
+    problems = list(check_expression(where, dict.fromkeys(fields, "any")))
+    if problems:
+        raise ListError(f"筛选条件 `{where}`：{problems[0].message('zh')} / the filter "
+                        f"`{where}`: {problems[0].message('en')}")
+    expression = compile_expression(where)
+    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+    rows, keys = [], []
+    for record in records:
+        scope = {**dict.fromkeys(fields), **record.data}
+        try:
+            if not expression.evaluate(scope):
+                continue
+        except ExpressionError as error:
+            raise ListError(f"记录 {record.tracking_no}：筛选条件无法计算（{error.message('zh')}）"
+                            f" / record {record.tracking_no}: the filter could not be "
+                            f"evaluated ({error.message('en')})") from None
+        rows.append(_row_of(form, register, record))
+        keys.append(f"records:{register.id}:{digest}:{record.tracking_no}")
+    return rows, keys
+
+
+def _row_of(form: FormSpec, register: FormSpec, record: Record) -> dict[str, object]:
+    row: dict[str, object] = {}
+    for item in form.all_fields():
+        if item.related_form == register.id:
+            row[item.id] = record.tracking_no
+        elif record.data.get(item.id) not in (None, "", []):
+            row[item.id] = record.data[item.id]
+    return row
 
 
 def list_id(content: bytes) -> str:
