@@ -99,6 +99,9 @@ MESSAGES = Catalogue({
     "children_and_tasks": ("发起子案件（children）的步骤不生成任务，不能再有 for_each 或 assignees",
                            "a step that starts child cases makes no tasks; it cannot also have "
                            "for_each or assignees"),
+    "child_data_missing": ("子案件的开始表单 '{form}' 要求填写 '{name}'，children.data 中没有给出",
+                           "the child cases' start form '{form}' requires '{name}', which "
+                           "children.data does not give"),
     "child_of_itself": ("流程 '{name}' 不能把自己作为子案件发起（子案件会无限发起）",
                         "process '{name}' cannot start itself as a child case (it would never "
                         "stop starting cases)"),

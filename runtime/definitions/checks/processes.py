@@ -108,6 +108,15 @@ def _children(ctx: Context, item: Checked, path: Path, step: StepSpec,
     yield from step_reads(ctx, item, (*at, "items"), children.items, process)
     child = ctx.find("Process", children.process)
     fields = form_fields(ctx, child.start_form) if child is not None else None
+    form = ctx.find("Form", child.start_form) if child is not None else None
+    if form is not None:  # a field the child's form requires, with no value given
+        needed = [f.id for f in form.fields if f.required and f.default is None
+                  and f.compute is None and f.visible_when is None]
+        for name in needed:
+            if name not in children.data:
+                where = (*at, "data")
+                yield problem("child_data_missing", item.doc.file, item.doc.line(where),
+                              where, name=name, form=form.id)
     item_names = None if names is None else {**names, "item": "any"}
     for name, value in children.data.items():
         where = (*at, "data", name)
