@@ -54,6 +54,9 @@ def _text(key: str, /, **params: Any) -> str:
     return TEXT.format(key, current_lang(), **params)
 
 
+bp.add_app_template_global(_text, "batch_text")  # the menu's link names the page
+
+
 def _startable() -> dict[str, FormSpec]:
     """The forms a process starts from, of a department the member may write records of."""
     session, found = db(), {}
