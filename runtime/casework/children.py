@@ -36,20 +36,24 @@ def start_asked(session: Session, flow: Flow, tracking_no: str, start: StartFor,
     FlowError when a child cannot start: the whole move is refused, nothing is written."""
     done = 0
     while done < len(flow.effects.children):  # a child that ends at once may ask for more
-        ask = flow.effects.children[done]
-        done += 1
-        if flow.case.steps[ask.step].round != ask.round:
-            continue  # asked for by a round the same move has already left
-        if depth >= MAX_DEPTH:
-            raise FlowError("child_depth", step=ask.step, limit=MAX_DEPTH)
-        child, status = _start_one(session, ask, tracking_no, start, flow.now, depth)
-        flow.child_started(ask, child)
-        if status in CASE_ENDS:
-            flow.child_ended(ask.step, ask.round, ask.index, status)
+        asked = [ask for ask in flow.effects.children[done:]
+                 if flow.case.steps[ask.step].round == ask.round]  # not a round since left
+        done = len(flow.effects.children)
+        if asked and depth >= MAX_DEPTH:
+            raise FlowError("child_depth", step=asked[0].step, limit=MAX_DEPTH)
+        # Every child is checked before any is written: one refused starts none.
+        ready = [(ask, *_checked(session, ask)) for ask in asked]
+        for ask, form, data in ready:
+            child, status = _start_one(session, ask, form, data, tracking_no, start,
+                                       flow.now, depth)
+            flow.child_started(ask, child)
+            if status in CASE_ENDS:
+                flow.child_ended(ask.step, ask.round, ask.index, status)
 
 
-def _start_one(session: Session, ask: ChildStart, parent_no: str, start: StartFor,
-               now: datetime, depth: int) -> tuple[str, str]:
+def _checked(session: Session, ask: ChildStart) -> tuple[FormSpec, dict[str, Any]]:
+    """The child's start form and its data as the form validated it; FlowError naming the
+    child (by its number) and the field when the form refuses it."""
     process = latest_definition(session, "Process", ask.process)
     form = latest_definition(session, "Form", process.spec.start_form) if process else None
     starts = process_for_form(session, form.spec.id) if form else None
@@ -62,14 +66,19 @@ def _start_one(session: Session, ask: ChildStart, parent_no: str, start: StartFo
         _, [message_en, *_] = next(iter(result.as_dict("en").items()))
         raise FlowError("child_data", step=ask.step, row=ask.index + 1, field=field,
                         reason=message, reason_en=message_en)
+    return form.spec, result.data
+
+
+def _start_one(session: Session, ask: ChildStart, form: FormSpec, data: dict[str, Any],
+               parent_no: str, start: StartFor, now: datetime, depth: int) -> tuple[str, str]:
     key = f"child:{parent_no}:{ask.step}:{ask.round}:{ask.index}"
     submission = insert_submission(
-        session, form.spec, result.data, idempotency_key=scoped_key(form.spec.id, "system", key),
-        owner=SYSTEM, region_code=submissions.region_of(form.spec, result.data), prefilled={})
+        session, form, data, idempotency_key=scoped_key(form.id, "system", key),
+        owner=SYSTEM, region_code=submissions.region_of(form, data), prefilled={})
     audit.record(session, action="submission.create", actor=audit.Actor("system", "system",
                                                                          "system"),
                  target=("submission", submission.tracking_no),
-                 after={"form": form.spec.id, "version": form.spec.version,
+                 after={"form": form.id, "version": form.version,
                         "parent": parent_no, "step": ask.step})
     link = {"tracking_no": parent_no, "step": ask.step, "round": ask.round,
             "index": ask.index}

@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from runtime.casework.submissions import submit_validated
+from runtime.definitions.spec import FormSpec
 from runtime.flows import actions, stored
 from runtime.flows.errors import FlowError
 from runtime.store.cases import CaseRow
+from runtime.store.incidents import Incident
+from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
 
 from .casework import act, claim_and_complete, publish, staff, start, tasks
@@ -136,3 +140,24 @@ def test_a_child_the_form_refuses_refuses_the_move_naming_the_row_and_field(
     assert "第 2 个子案件" in caught.value.message("zh") and "restaurant" in caught.value.message()
     assert _children(session) == []  # nothing started, the prepare task still open
     assert [t.status for t in tasks(session, plan.id, "prepare")] == ["open"]
+
+
+@pytest.mark.postgres
+def test_a_plan_whose_first_step_cannot_start_its_children_leaves_an_incident_and_no_child(
+        session: Session, tmp_path: Path) -> None:
+    root = tmp_path / "first"
+    flow = PACK["processes/plan_flow.yaml"].replace(
+        "  - {id: prepare, task: work}\n", "").replace("    after: [prepare]\n", "")
+    for name, text in {**PACK, "processes/plan_flow.yaml": flow}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    publish(session, root)
+    form = latest_definition(session, "Form", "plan")
+    assert form is not None and isinstance(form.spec, FormSpec)
+    receipt = submit_validated(session, form=form.spec, idempotency_key="p1",
+                               data={"targets": "老街面馆,"})
+    assert session.scalars(select(Incident.message_zh).where(
+        Incident.tracking_no == receipt.tracking_no)).one().startswith("步骤 'inspect_all'")
+    assert _children(session) == []
+    assert session.scalars(select(Submission.id).where(
+        Submission.form_id == "inspection_form")).all() == []
