@@ -555,24 +555,40 @@ def cases() -> None:
                              "checked by the form; one bad row starts none. Running the same "
                              "list again starts nothing twice.")
 @click.argument("form_id")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False), required=False)
 @click.option("--as", "username", required=True,
               help="以哪位工作人员的名义发起 / The member of staff starting them.")
+@click.option("--from-records", "register_id", default=None,
+              help="不用名单，而按台账表单的记录发起：每条符合 --where 的记录一件"
+                   "（该员工数据范围内） / Instead of a list: one case per record of "
+                   "this register form that --where holds for (within the member's data "
+                   "scope).")
+@click.option("--where", "where", default="true",
+              help="筛选台账记录的表达式，如 \"risk_level == 'C'\" / The filter over the "
+                   "register's fields.")
 @LANG_OPTION
-def cases_start(form_id: str, path: str, username: str, lang: str) -> None:
+def cases_start(form_id: str, path: str | None, username: str, register_id: str | None,
+                where: str, lang: str) -> None:
+    from runtime import access
     from runtime.casework import batches
     from runtime.definitions.spec import FormSpec
     from runtime.providers import default_field_types
+    from runtime.store import records as record_queries
     from runtime.store.accounts import principal_of, user_by_name
     from runtime.store.queries import latest_definition, rule_book
     from runtime.store.references import StoreResolver
     from runtime.store.submissions import Owner
 
-    content = Path(path).read_bytes()
-    try:
-        rows = batches.read_rows(path, content)
-    except batches.ListError as error:
-        raise click.ClickException(str(error)) from None
+    if (path is None) == (register_id is None):
+        raise click.ClickException("请给出名单文件或 --from-records 二者之一 / give a list "
+                                   "file or --from-records, one of the two")
+    content, rows, keys = b"", [], None
+    if path is not None:
+        content = Path(path).read_bytes()
+        try:
+            rows = batches.read_rows(path, content)
+        except batches.ListError as error:
+            raise click.ClickException(str(error)) from None
     store = _store()
     _require_upgraded(store.engine, lang)
     with store.sessions() as session:
@@ -581,14 +597,36 @@ def cases_start(form_id: str, path: str, username: str, lang: str) -> None:
         if user is None or form is None or not isinstance(form.spec, FormSpec):
             raise click.ClickException(f"没有工作人员 {username} 或表单 {form_id} / no staff "
                                        f"user {username} or form {form_id}")
+        if register_id is not None:
+            register = latest_definition(session, "Form", register_id)
+            if register is None or not isinstance(register.spec, FormSpec):
+                raise click.ClickException(f"没有台账表单 {register_id} / no register form "
+                                           f"{register_id}")
+            seen = access.visibility(principal_of(user), "records.read")
+            found = [batches.Record(r.tracking_no, r.data) for r in record_queries.of_form(
+                session, seen, register_id, limit=batches.MAX_ROWS + 1)]
+            if len(found) > batches.MAX_ROWS:
+                raise click.ClickException(f"台账记录超过 {batches.MAX_ROWS} 条 / more than "
+                                           f"{batches.MAX_ROWS} records")
+            try:
+                rows, keys = batches.rows_from_records(form.spec, register.spec, found, where)
+            except batches.ListError as error:
+                raise click.ClickException(str(error)) from None
+            path = register_id
         batch = batches.start_batch(
             session, form.spec, rows, default_field_types(), owner=Owner("staff", user.id),
             list_id=batches.list_id(content), resolver=StoreResolver(session, principal_of(user)),
             lang=lang, book=rule_book(session, form_id),
-            owner_of=batches.enterprise_owner(session, form.spec))
+            owner_of=batches.enterprise_owner(session, form.spec), keys=keys)
+    assert path is not None
     for number, errors in sorted(batch.errors.items()):
         for where, messages in errors.items():
             name = where if where != "_form" else ("规则" if lang == "zh" else "rules")
+            if keys is not None:  # a record: named by its tracking number
+                record = keys[number - 2].rsplit(":", 1)[-1] if number >= 2 else ""
+                click.echo(f"记录 {record} {name}：{'；'.join(messages)}" if lang == "zh"
+                           else f"record {record} {name}: {'; '.join(messages)}")
+                continue
             click.echo(f"{Path(path).name} 第 {number} 行 {name}：{'；'.join(messages)}"
                        if lang == "zh" else f"{Path(path).name} row {number} {name}: "
                        f"{'; '.join(messages)}")

@@ -25,6 +25,7 @@ from runtime.casework.submissions import (
     submit_validated,
 )
 from runtime.definitions.spec import CatalogSpec, FormSpec
+from runtime.expressions import ExpressionError, check_expression, compile_expression
 from runtime.forms.checks import CUSTOM, FieldError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.references import Resolver
@@ -83,13 +84,15 @@ def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, st
                 catalogs: Mapping[str, CatalogSpec] | None = None,
                 resolver: Resolver | None = None, lang: str = "zh",
                 book: RuleBook | None = None,
-                owner_of: OwnerOf | None = None) -> Batch:
+                owner_of: OwnerOf | None = None,
+                keys: Sequence[str] | None = None) -> Batch:
     """Validate every row and decide the rule sets on its form (`book`: a row whose gates
     fail is refused with every failing clause, as a submit is); when all hold, submit each
     (its case starts as its form says, the rules' results kept with it), else store nothing
     and say what is wrong where. `owner_of` may name the account a row is about (免申即享:
     the enterprise by its credit code), which then owns that submission instead of `owner`
-    and can follow and confirm it."""
+    and can follow and confirm it. `keys`: each row's idempotency key, when the caller has
+    better ones than the list's identity and the row's place."""
     batch, valid, decided = Batch(), [], []
     columns = {name for row in rows for name in row}
     unknown = sorted(columns - {f.id for f in form.all_fields()})
@@ -114,12 +117,59 @@ def start_batch(session: Session, form: FormSpec, rows: Sequence[Mapping[str, st
         return batch
     for index, data in enumerate(valid):
         batch.receipts.append(submit_validated(
-            session, form=form, data=data, idempotency_key=f"batch:{list_id}:{index}",
+            session, form=form, data=data,
+            idempotency_key=keys[index] if keys else f"batch:{list_id}:{index}",
             owner=(owner_of(data) if owner_of else None) or owner,
             region_code=region_of(form, data),
             attachments=own_files(form, data, frozenset()), rules=decided[index],
             submitter=f"{owner.kind}:{owner.id}", started_by=owner))
     return batch
+
+
+@dataclass(frozen=True)
+class Record:
+    """A register record as a query over records reads it: its tracking number and data."""
+
+    tracking_no: str
+    data: Mapping[str, object]
+
+
+def rows_from_records(form: FormSpec, register: FormSpec, records: Sequence[Record],
+                      where: str) -> tuple[list[dict[str, object]], list[str]]:
+    """One start-form row per record of `register` for which `where` holds, and its key:
+    the fields the two forms share are copied, and a record picker of the start form that
+    chooses from the register names the record (so a write-back updates it). The same
+    record under the same query is keyed alike: a rerun starts nothing twice."""
+    fields = {f.id: f for f in register.all_fields()}
+    problems = list(check_expression(where, dict.fromkeys(fields, "any")))
+    if problems:
+        raise ListError(f"筛选条件 `{where}`：{problems[0].message('zh')} / the filter "
+                        f"`{where}`: {problems[0].message('en')}")
+    expression = compile_expression(where)
+    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+    rows, keys = [], []
+    for record in records:
+        scope = {**dict.fromkeys(fields), **record.data}
+        try:
+            if not expression.evaluate(scope):
+                continue
+        except ExpressionError as error:
+            raise ListError(f"记录 {record.tracking_no}：筛选条件无法计算（{error.message('zh')}）"
+                            f" / record {record.tracking_no}: the filter could not be "
+                            f"evaluated ({error.message('en')})") from None
+        rows.append(_row_of(form, register, record))
+        keys.append(f"records:{register.id}:{digest}:{record.tracking_no}")
+    return rows, keys
+
+
+def _row_of(form: FormSpec, register: FormSpec, record: Record) -> dict[str, object]:
+    row: dict[str, object] = {}
+    for item in form.all_fields():
+        if item.related_form == register.id:
+            row[item.id] = record.tracking_no
+        elif record.data.get(item.id) not in (None, "", []):
+            row[item.id] = record.data[item.id]
+    return row
 
 
 def list_id(content: bytes) -> str:

@@ -20,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from runtime.casework import children
 from runtime.definitions.spec import ProcessSpec
 from runtime.flows import applicant
 from runtime.flows.actions import Staff
-from runtime.flows.case import Actor, Case, Effects
+from runtime.flows.case import CASE_ENDS, RUNNING, Actor, Case, Effects
 from runtime.flows.commands import Command
 from runtime.flows.engine import Flow, start_case
 from runtime.flows.errors import Conflict
@@ -73,9 +74,12 @@ class Loaded:
 
 # --- starting a case --------------------------------------------------------------------
 
-def start_for(session: Session, submission: Any, now: datetime | None = None) -> CaseRow | None:
+def start_for(session: Session, submission: Any, now: datetime | None = None, *,
+              parent: dict[str, Any] | None = None, depth: int = 0) -> CaseRow | None:
     """Start the process the submission's form starts, in the caller's transaction (the
-    submit use-case's); None when no published process starts from that form."""
+    submit use-case's); None when no published process starts from that form. A child case
+    names its `parent` step (runtime.casework.children); child cases its first steps ask for
+    are started with it."""
     pack_id = form_pack(session, submission.form_id, submission.form_version)
     definition = process_for_form(session, submission.form_id, pack_id)
     if definition is None:
@@ -88,6 +92,11 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     calendar.ensure(session)
     case, effects = start_case(plan, with_rules(submission.data, submission.rules), now,
                                region_code=submission.region_code)
+    case.parent = parent
+    if effects.children:
+        flow = Flow(plan, case, now)
+        flow.effects = effects
+        children.start_asked(session, flow, submission.tracking_no, start_for, depth=depth)
     row = new_row(session, submission, process, templates, case, now, definition.pack_id)
     write(session, row, plan, case, {}, effects, fresh=True)
     follow(session, row, plan, case, effects, before=applicant.SUBMITTED)
@@ -150,6 +159,23 @@ def act(session: Session, case_id: int, action: Callable[[Flow], T], *, actor: A
     return results[-1]
 
 
+def _tell_parent(session: Session, case: Case, now: datetime) -> None:
+    """A child case has ended: its parent step learns it, in the same transaction (a parent
+    changed meanwhile makes the whole move retry). The parent may end in turn."""
+    link = case.parent
+    state = Loaded.find(session, link["tracking_no"]) if link else None
+    if link is None or state is None:
+        return
+    flow = Flow(state.plan, state.case, now)
+    before, was = applicant.status_of(state.plan, state.case), state.case.status
+    flow.child_ended(link["step"], link["round"], link["index"], case.status)
+    children.start_asked(session, flow, state.row.tracking_no, start_for)
+    write(session, state.row, state.plan, state.case, state.tasks, flow.effects)
+    follow(session, state.row, state.plan, state.case, flow.effects, before=before)
+    if was == RUNNING and state.case.status in CASE_ENDS:
+        _tell_parent(session, state.case, now)
+
+
 def _done(flow: Flow) -> list[str]:
     """What the acting person did, as the history actions the flow added for them."""
     return [e.action for e in flow.effects.events if e.actor_id == flow.actor.user_id]
@@ -170,10 +196,14 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
         loaded = None  # a retry reads the case as the other writer left it
         flow = Flow(state.plan, state.case, now or utcnow(), actor)
         before = applicant.status_of(state.plan, state.case)
+        was = state.case.status
         try:
             action(flow)
+            children.start_asked(session, flow, state.row.tracking_no, start_for)
             write(session, state.row, state.plan, state.case, state.tasks, flow.effects)
             follow(session, state.row, state.plan, state.case, flow.effects, before=before)
+            if was == RUNNING and state.case.status in CASE_ENDS:
+                _tell_parent(session, state.case, flow.now)
             if audit_as is not None and actor.user_id is not None:
                 name, after = audit_as
                 audit.record(session, action=name, actor=audit.Actor(str(actor.user_id),

@@ -19,7 +19,7 @@ from runtime.casework.submissions import region_of, submit_validated
 from runtime.definitions.spec import FormSpec, ProcessSpec
 from runtime.expressions.errors import ExpressionError
 from runtime.flows.deadlines import CHINA
-from runtime.flows.periods import Period, due_periods, start_data
+from runtime.flows.periods import CronPeriod, Period, due_moments, due_periods, start_data
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.validation import validate
 from runtime.store import schedules
@@ -35,14 +35,14 @@ def start_due(session: Session, types: FieldTypes, now: datetime | None = None
               ) -> list[Receipt]:
     """Start every period due now of every scheduled process; the receipts of the cases
     this call started (none for a period another worker started). Commits each."""
-    today = (now or utcnow()).astimezone(CHINA).date()
+    moment = (now or utcnow()).astimezone(CHINA)
     started: list[Receipt] = []
     for row in list_definitions(session, "Process"):
         process = row.spec
         if not isinstance(process, ProcessSpec) or process.schedule is None:
             continue
         try:
-            started += _start_process(session, process, types, today, row.pack_id)
+            started += _start_process(session, process, types, moment, row.pack_id)
         except SQLAlchemyError:
             raise  # the database: the worker waits for it
         except Exception:  # one failing schedule must not stop the others, nor the worker
@@ -53,11 +53,15 @@ def start_due(session: Session, types: FieldTypes, now: datetime | None = None
 
 
 def _start_process(session: Session, process: ProcessSpec, types: FieldTypes,
-                   today: Any, pack_id: str) -> list[Receipt]:
+                   moment: datetime, pack_id: str) -> list[Receipt]:
     schedule = process.schedule
     assert schedule is not None
     last = schedules.last_period(session, process.id)
-    due = due_periods(schedule.every, last, today, schedule.catch_up)
+    due: list[Period | CronPeriod] = []
+    if schedule.cron is not None:
+        due += due_moments(schedule.cron, last, moment, schedule.catch_up)
+    elif schedule.every is not None:
+        due += due_periods(schedule.every, last, moment.date(), schedule.catch_up)
     form = latest_definition(session, "Form", process.start_form, pack_id) if due else None
     if form is None or not isinstance(form.spec, FormSpec):
         return []  # nothing due (the usual poll), or a start form not published
@@ -69,8 +73,8 @@ def _start_process(session: Session, process: ProcessSpec, types: FieldTypes,
     return started
 
 
-def _start_period(session: Session, process: ProcessSpec, form: FormSpec, period: Period,
-                  types: FieldTypes) -> Receipt | None:
+def _start_period(session: Session, process: ProcessSpec, form: FormSpec,
+                  period: Period | CronPeriod, types: FieldTypes) -> Receipt | None:
     """Record the period and start its case in one transaction; None when another worker
     recorded it first, or when the schedule's data does not pass the start form."""
     assert process.schedule is not None

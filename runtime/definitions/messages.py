@@ -106,6 +106,22 @@ MESSAGES = Catalogue({
     "for_each_and_parties": ("逐项办理（for_each）的步骤按每一项生成任务，不能再列出 parties",
                              "a step run for each item makes a task per item; it cannot also "
                              "list parties"),
+    "every_or_cron": ("定期发起须给出 every（month、quarter 或 year）或 cron 表达式，二者选一",
+                      "a schedule gives either `every` (month, quarter or year) or `cron`, "
+                      "exactly one of them"),
+    "bad_cron": ("'{source}' 不是有效的 cron 表达式：须为五段（分 时 日 月 星期，按北京时间），"
+                 "如 '0 9 * * 1' 表示每周一 9:00",
+                 "'{source}' is not a valid cron expression: five fields (minute hour day "
+                 "month weekday, China time), e.g. '0 9 * * 1' for Mondays at 9:00"),
+    "children_and_tasks": ("发起子案件（children）的步骤不生成任务，不能再有 for_each 或 assignees",
+                           "a step that starts child cases makes no tasks; it cannot also have "
+                           "for_each or assignees"),
+    "child_data_missing": ("子案件的开始表单 '{form}' 要求填写 '{name}'，children.data 中没有给出",
+                           "the child cases' start form '{form}' requires '{name}', which "
+                           "children.data does not give"),
+    "child_of_itself": ("流程 '{name}' 不能把自己作为子案件发起（子案件会无限发起）",
+                        "process '{name}' cannot start itself as a child case (it would never "
+                        "stop starting cases)"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
                           "mode ratio needs a `ratio` value"),
     "write_back_not_record": ("回写的 record 须是开始表单 '{form}' 中选择台账记录的字段"

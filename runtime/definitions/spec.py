@@ -354,6 +354,15 @@ class RouteSpec:
 
 
 @spec
+class ChildrenSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/children"
+    process: str
+    items: str
+    data: Mapping[str, Any] = field(default_factory=lambda: types.MappingProxyType({}))
+    join: JoinSpec = JoinSpec()
+
+
+@spec
 class StepSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/steps/items"
     id: str
@@ -369,14 +378,27 @@ class StepSpec:
     routes: tuple[RouteSpec, ...] = ()
     after_return: str = "pool"  # or "holder": see _previous_holder in flows.engine
     by: str = "staff"  # or "applicant": the applicant confirms it (runtime.flows.applicant)
+    # Case variables this step sets when it ends, each from an expression over the case.
+    set_: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}),
+                                    metadata={"key": "set"})
+    children: ChildrenSpec | None = None  # child cases, one per item, instead of tasks
 
 
 @spec
 class ScheduleSpec:
     SCHEMA: ClassVar[str] = "Process#/properties/schedule"
-    every: str
+    every: str | None = None  # month, quarter or year; else
+    cron: str | None = None  # a cron expression, in China time
     data: Mapping[str, Any] = field(default_factory=lambda: types.MappingProxyType({}))
     catch_up: int = 3
+
+
+@spec
+class VariableSpec:
+    SCHEMA: ClassVar[str] = "Process#/properties/variables/items"
+    id: str
+    label: Label | None = None
+    default: Any = None
 
 
 @spec
@@ -385,6 +407,11 @@ class ProcessSpec(DefinitionHead):
     start_form: str
     steps: tuple[StepSpec, ...]
     schedule: ScheduleSpec | None = None
+    variables: tuple[VariableSpec, ...] = ()
+
+    def defaults(self) -> dict[str, Any]:
+        """The case variables as a new case holds them: each its default, else None."""
+        return {v.id: v.default for v in self.variables}
 
 
 # --- Rules ------------------------------------------------------------------------------

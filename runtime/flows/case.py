@@ -29,6 +29,8 @@ MAIN, BEFORE, AFTER, ALONGSIDE = "main", "before", "after", "alongside"
 CO_SIGNERS = frozenset({AFTER, ALONGSIDE})  # added signers whose reject rejects the step
 # Case statuses
 RUNNING, CASE_DONE, REJECTED, CASE_WITHDRAWN = "running", "done", "rejected", "withdrawn"
+CASE_ENDS = frozenset({CASE_DONE, REJECTED, CASE_WITHDRAWN})
+STARTING = "starting"  # a child case asked for, its tracking number not known yet
 APPROVE, REJECT = "approve", "reject"
 
 
@@ -43,6 +45,9 @@ class StepState:
     finished_at: datetime | None = None
     loops: dict[str, int] = field(default_factory=dict)  # times each route sent it back, by target
     items: list[Any] = field(default_factory=list)  # a per-item step's items, this round
+    # A step that starts child cases: one entry per item, this round: {case, status}, the
+    # child's tracking number once started and its case status (running until it ends).
+    children: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +99,9 @@ class Case:
     status: str = RUNNING
     steps: dict[str, StepState] = field(default_factory=dict)
     tasks: list[TaskState] = field(default_factory=list)
+    variables: dict[str, Any] = field(default_factory=dict)  # named case variables (vars)
+    # A child case: the case and step that started it, {case_id, step, round, index}.
+    parent: dict[str, Any] | None = None
 
     def task(self, no: int) -> TaskState | None:
         return next((t for t in self.tasks if t.no == no), None)
@@ -151,6 +159,19 @@ class RecordUpdate:
 
 
 @dataclass(frozen=True)
+class ChildStart:
+    """A child case to start (子案件): of `process`, with `data` as its start form's data, for
+    item `index` of round `round` of the parent's `step`. The store starts it in the same
+    transaction and tells the engine its tracking number (`Flow.child_started`)."""
+
+    step: str
+    round: int
+    index: int
+    process: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Message:
     """A notification to a user, or to everyone in a department (with a role) when no user."""
 
@@ -180,3 +201,4 @@ class Effects:
     messages: list[Message] = field(default_factory=list)
     copies: list[Copy] = field(default_factory=list)
     updates: list[RecordUpdate] = field(default_factory=list)
+    children: list[ChildStart] = field(default_factory=list)

@@ -19,6 +19,8 @@ from runtime.flows.case import (
     APPROVE,
     CANCELLED,
     CASE_DONE,
+    CASE_ENDS,
+    CASE_WITHDRAWN,
     CO_SIGNERS,
     CONFIRMING,
     DONE,
@@ -28,6 +30,7 @@ from runtime.flows.case import (
     REJECTED,
     RUNNING,
     SKIPPED,
+    STARTING,
     SYSTEM,
     TASK_DONE,
     TASK_WAITING,
@@ -35,6 +38,7 @@ from runtime.flows.case import (
     WITHDRAWN,
     Actor,
     Case,
+    ChildStart,
     Copy,
     Effects,
     Event,
@@ -57,6 +61,9 @@ class Flow:
     def __init__(self, plan: Plan, case: Case, now: datetime, actor: Actor = SYSTEM):
         self.plan, self.case, self.now, self.actor = plan, case, now, actor
         self.effects = Effects()
+        # A variable declared after the case was stored reads as its default.
+        for name, value in plan.process.defaults().items():
+            case.variables.setdefault(name, value)
 
     # --- starting and moving on -------------------------------------------------------
 
@@ -101,7 +108,8 @@ class Flow:
             step.status, step.finished_at = SKIPPED, self.now
             self.event("step.skip", step=step.id)
             return
-        if self.plan.steps[step.id].for_each is not None:
+        spec = self.plan.steps[step.id]
+        if spec.for_each is not None or spec.children is not None:
             step.items = self.plan.items(step.id, self.scope())
             if not step.items:  # nothing to do item by item: no findings, no targets
                 step.status, step.finished_at = SKIPPED, self.now
@@ -112,6 +120,8 @@ class Flow:
         self.event("step.start", step=step.id)
         if self.plan.steps[step.id].by == "applicant":
             self._ask_applicant(step)
+        if spec.children is not None:
+            self._start_children(step)
             return
         parties = self.parties(step)
         first = parties[:1] if self.plan.mode(step.id) == "in_order" else parties
@@ -127,6 +137,55 @@ class Flow:
                          created_at=self.now)
         self.case.tasks.append(task)
         self.event("confirm.request", task=task)
+
+    # --- child cases ------------------------------------------------------------------
+
+    def _start_children(self, step: StepState) -> None:
+        """Ask for one child case per item; the store starts them with the case."""
+        children = self.plan.steps[step.id].children
+        assert children is not None
+        step.children = []
+        for index, item in enumerate(step.items):
+            data = self.plan.child_data(step.id, {**self.scope(), "item": item})
+            step.children.append({"case": None, "status": STARTING})
+            self.effects.children.append(ChildStart(
+                step.id, step.round, index, children.process,
+                {k: stored_value(v) for k, v in data.items()}))
+
+    def child_started(self, start: ChildStart, tracking_no: str) -> None:
+        """The store started the child case asked for by `start`."""
+        step = self.case.steps[start.step]
+        if step.round == start.round and start.index < len(step.children):
+            step.children = [*step.children]  # a new list: the stored one stays as read
+            step.children[start.index] = {"case": tracking_no, "status": RUNNING}
+            self.event("child.start", step=step.id, case=tracking_no,
+                       zh=f"发起子案件 {tracking_no}", en=f"started child case {tracking_no}")
+
+    def child_ended(self, step_id: str, round_: int, index: int, status: str) -> None:
+        """A child case of the step ended (done, rejected or withdrawn): the step ends when
+        its join is met (approved) or can no longer be (rejected). A child of an earlier
+        round (the step was returned to and started again) no longer counts."""
+        step = self.case.steps.get(step_id)
+        if (step is None or step.status != ACTIVE or step.round != round_
+                or index >= len(step.children) or status not in CASE_ENDS
+                or step.children[index]["status"] not in (RUNNING, STARTING)):
+            return
+        step.children = [*step.children]  # a new list: the stored one stays as read
+        entry = step.children[index] = {**step.children[index], "status": status}
+        self.event("child.end", step=step_id, case=entry["case"], status=status,
+                   zh=f"子案件 {entry['case']} 已结束（{_CASE_WORDS[status][0]}）",
+                   en=f"child case {entry['case']} ended ({_CASE_WORDS[status][1]})")
+        children = self.plan.steps[step_id].children
+        assert children is not None
+        total = len(step.children)
+        needed = {"all": total, "any": 1}.get(children.join.mode,
+                                              min(children.join.count or 1, total))
+        done = sum(c["status"] == CASE_DONE for c in step.children)
+        ended = sum(c["status"] in CASE_ENDS for c in step.children)
+        if done >= needed:
+            self.finish_step(step, APPROVE)
+        elif ended - done > total - needed:
+            self.finish_step(step, REJECT)
 
     def _previous_holder(self, step: StepState, order: int) -> int | None:
         """A step started again after a return goes back to whoever completed it before.
@@ -338,6 +397,7 @@ class Flow:
     def finish_step(self, step: StepState, outcome: str) -> None:
         step.status, step.outcome, step.finished_at = DONE, outcome, self.now
         self.event("step.done", step=step.id, outcome=outcome)
+        self._set_variables(step)
         if outcome == APPROVE:
             self._write_back(step)
         feedback = self.plan.template(step.id).coordination.feedback
@@ -350,6 +410,18 @@ class Flow:
             self.close_rejected(step)
         else:
             self.advance()
+
+    def _set_variables(self, step: StepState) -> None:
+        """The case variables the step sets, read from the case with the step just done, all
+        read before any is set (so one may read another's previous value)."""
+        sets = self.plan.steps[step.id].set_
+        if not sets:
+            return
+        scope = self.scope()
+        values = {name: stored_value(self.plan.value(step.id, source, scope))
+                  for name, source in sets.items()}
+        self.case.variables.update(values)
+        self.event("variables.set", step=step.id, fields=sorted(values), values=values)
 
     def _write_back(self, step: StepState) -> None:
         """A step that updates the record the case refers to: its new values, read from the
@@ -480,13 +552,24 @@ def start_case(plan: Plan, data: dict[str, Any], now: datetime, *,
     return case, flow.effects
 
 
+_CASE_WORDS = {CASE_DONE: ("办结", "done"), REJECTED: ("不予通过", "rejected"),
+               CASE_WITHDRAWN: ("撤回", "withdrawn")}
+
+
+def stored_value(value: Any) -> Any:
+    """A value as JSON keeps it: a date or a moment as its ISO text, as a form stores one."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
 def case_scope(case: Case) -> dict[str, Any]:
-    """What step conditions and assignee rules read: the submission, and each step's status
+    """What step conditions and assignee rules read: the submission, the case variables
+    (`vars`), and each step's status
     and outcome and, from the task that decided its latest round, the handler form's data
     (every field, None where left empty), who completed it and in which department (empty
     until the step is done: a rule reading a field of a skipped step fails closed, naming
     itself, so it asks `steps['x']['status'] == 'done' and ...` first)."""
-    return {**case.data, "steps": {s.id: _facts(case, s) for s in case.steps.values()}}
+    return {**case.data, "steps": {s.id: _facts(case, s) for s in case.steps.values()},
+            "vars": dict(case.variables)}
 
 
 def _facts(case: Case, step: StepState) -> dict[str, Any]:
@@ -496,4 +579,8 @@ def _facts(case: Case, step: StepState) -> dict[str, Any]:
     return {"status": step.status, "outcome": step.outcome, "round": step.round,
             "data": dict(last.data) if last else {},
             "holder": last.completed_by if last else None,
-            "department": last.department if last else None}
+            "department": last.department if last else None,
+            "children": [{**child, "item": item}
+                         for child, item in zip(step.children, step.items, strict=False)],
+            "child_counts": {status: sum(c["status"] == status for c in step.children)
+                             for status in (RUNNING, CASE_DONE, REJECTED, CASE_WITHDRAWN)}}

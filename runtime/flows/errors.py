@@ -49,6 +49,14 @@ MESSAGES = Catalogue({
                   "usable amount or date"),
     "bad_items": ("步骤 '{step}' 的逐项列表 `{source}` 须得出一个不超过 {limit} 项的列表",
                   "the items `{source}` of step '{step}' must give a list of at most {limit}"),
+    "child_process": ("步骤 '{step}' 要发起的子流程 '{process}' 未发布，或其开始表单不由它发起",
+                      "step '{step}' starts child cases of process '{process}', which is not "
+                      "published or does not start from its start form"),
+    "child_data": ("步骤 '{step}' 的第 {row} 个子案件数据不符合表单：{field}：{reason}",
+                   "the data of child case {row} of step '{step}' does not fit its form: "
+                   "{field}: {reason_en}"),
+    "child_depth": ("子案件嵌套超过 {limit} 层，步骤 '{step}' 不再发起",
+                    "child cases nest deeper than {limit} levels; step '{step}' starts no more"),
     "no_record": ("步骤 '{step}' 要回写的台账记录（字段 '{field}'）在本案件中没有填写",
                   "step '{step}' writes back to the record in field '{field}', which this case "
                   "does not name"),

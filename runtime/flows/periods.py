@@ -1,6 +1,7 @@
 """Periods of a scheduled start (定期发起): a month, a quarter or a year, named as people
-write them (2026-12, 2026-Q4, 2026), and which are due on a day after the last one started:
-the current one, and the ones missed since, up to a limit. Pure: no clock, no database."""
+write them (2026-12, 2026-Q4, 2026), or the moments a cron expression names (2026-12-07
+09:00, China time), and which are due after the last one started: the current one, and the
+ones missed since, up to a limit. Pure: no clock, no database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from croniter import croniter
 
 from runtime.expressions.compiler import evaluate
 
@@ -32,6 +35,57 @@ class Period:
     def start(self) -> dt.date:
         year, part = divmod(self.index, PER_YEAR[self.every])
         return dt.date(year, part * 12 // PER_YEAR[self.every] + 1, 1)
+
+
+@dataclass(frozen=True, order=True)
+class CronPeriod:
+    """One moment a cron expression names, in China time: its period runs until the next."""
+
+    at: dt.datetime
+
+    @property
+    def label(self) -> str:
+        return self.at.strftime(CRON_LABEL)
+
+    @property
+    def start(self) -> dt.date:
+        return self.at.date()
+
+
+CRON_LABEL = "%Y-%m-%d %H:%M"  # sorts as the moments run, as the other labels do
+
+
+def cron_valid(expression: str) -> bool:
+    """Whether `expression` is a cron expression of five fields (minute hour day month
+    weekday) or a nickname such as @daily; seconds are not scheduled."""
+    return len(expression.split()) in (1, 5) and croniter.is_valid(expression)
+
+
+def due_moments(expression: str, last: str | None, now: dt.datetime,
+                catch_up: int) -> list[CronPeriod]:
+    """The cron moments to start at `now` (aware, in China time), oldest first: the newest
+    one not after `now` unless `last` is it already, and those missed since `last`, at most
+    `catch_up` of them. With nothing started yet, only the newest. Read backwards from
+    `now`, so a long downtime under an every-minute schedule costs `catch_up` steps."""
+    # croniter's get_prev is strictly before its start: a second on, `now` itself counts.
+    moments = croniter(expression, now + dt.timedelta(seconds=1))
+    current = CronPeriod(moments.get_prev(dt.datetime))
+    previous = _moment(last, now.tzinfo) if last is not None else None
+    if previous is None:
+        return [current]
+    found: list[CronPeriod] = []
+    moment = current
+    while moment.at > previous and len(found) <= catch_up:
+        found.append(moment)
+        moment = CronPeriod(moments.get_prev(dt.datetime))
+    return found[::-1]
+
+
+def _moment(label: str, zone: dt.tzinfo | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(label, CRON_LABEL).replace(tzinfo=zone)
+    except ValueError:
+        return None  # a label of a month, a quarter or a year: the schedule changed since
 
 
 def period_of(every: str, day: dt.date) -> Period:
@@ -72,7 +126,7 @@ def due_periods(every: str, last: str | None, today: dt.date, catch_up: int) -> 
     return [Period(every, index) for index in range(first, current.index + 1)]
 
 
-def start_data(data: Mapping[str, Any], period: Period) -> dict[str, Any]:
+def start_data(data: Mapping[str, Any], period: Period | CronPeriod) -> dict[str, Any]:
     """A scheduled start's form data for `period`: each text is an expression that may read
     `period` (its label) and `period_start` (its first day); other values are as written."""
     names = {"period": period.label, "period_start": period.start}

@@ -68,15 +68,26 @@ class Plan:
         return [Party(department=department, role=assignee.role)]
 
     def items(self, step_id: str, scope: Mapping[str, Any]) -> list[Any]:
-        """The items a per-item step runs for, read from the case when it starts."""
-        for_each = self.steps[step_id].for_each
-        assert for_each is not None
-        found = self._evaluate(step_id, for_each.items, scope)
+        """The items a per-item step (or a step starting child cases) runs for, read from the
+        case when it starts."""
+        step = self.steps[step_id]
+        source = step.for_each.items if step.for_each else step.children.items \
+            if step.children else None
+        assert source is not None
+        found = self._evaluate(step_id, source, scope)
         if found is None:
             return []
         if not isinstance(found, (list, tuple)) or len(found) > MAX_ITEMS:
-            raise FlowError("bad_items", step=step_id, source=for_each.items, limit=MAX_ITEMS)
+            raise FlowError("bad_items", step=step_id, source=source, limit=MAX_ITEMS)
         return list(found)
+
+    def child_data(self, step_id: str, scope: Mapping[str, Any]) -> dict[str, Any]:
+        """The start data of one child case: each text an expression over the case and
+        `item`, any other value itself."""
+        children = self.steps[step_id].children
+        assert children is not None
+        return {name: self._evaluate(step_id, value, scope) if isinstance(value, str)
+                else value for name, value in children.data.items()}
 
     def _party_of(self, step_id: str, item: Any, data: Mapping[str, Any]) -> Party:
         for_each = self.steps[step_id].for_each

@@ -15,19 +15,31 @@ from typing import Any
 
 from runtime.flows.case import Case, StepState
 
-FORMAT = 3
+FORMAT = 4
 
 
 def dump(case: Case) -> dict[str, Any]:
     """The case's steps as stored, in the newest format."""
     steps = {step.id: {f.name: _text(getattr(step, f.name)) for f in _STEP_FIELDS}
              for step in case.steps.values()}
-    return {"format": FORMAT, "steps": steps}
+    return {"format": FORMAT, "steps": steps, "variables": dict(case.variables),
+            "parent": case.parent}
 
 
 def steps_of(stored: dict[str, Any]) -> dict[str, StepState]:
     """The steps from a stored value of any format, upgraded first."""
     return {k: _step(v) for k, v in upgrade(stored)["steps"].items()}
+
+
+def variables_of(stored: dict[str, Any]) -> dict[str, Any]:
+    """The case variables from a stored value of any format."""
+    return dict(upgrade(stored)["variables"])
+
+
+def parent_of(stored: dict[str, Any]) -> dict[str, Any] | None:
+    """Which case and step started this one, for a child case; None for any other."""
+    parent = upgrade(stored)["parent"]
+    return dict(parent) if parent else None
 
 
 def format_of(stored: dict[str, Any]) -> int:
@@ -61,8 +73,17 @@ def upgrade_2_to_3(stored: dict[str, Any]) -> dict[str, Any]:
     return {"format": 3, "steps": steps}
 
 
+def upgrade_3_to_4(stored: dict[str, Any]) -> dict[str, Any]:
+    """Format 4 keeps the named case variables (`variables`), a child case's `parent` and,
+    per step, the child cases it started (`children`); a case stored before these existed
+    has set no variable, is no child and started no child."""
+    steps = {key: {"children": [], **step} for key, step in stored["steps"].items()}
+    return {"format": 4, "steps": steps, "variables": {}, "parent": None}
+
+
 UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: upgrade_1_to_2,
-                                                                   2: upgrade_2_to_3}
+                                                                   2: upgrade_2_to_3,
+                                                                   3: upgrade_3_to_4}
 
 _STEP_FIELDS = dataclasses.fields(StepState)
 _MOMENTS = ("started_at", "finished_at")
@@ -71,11 +92,14 @@ _MOMENTS = ("started_at", "finished_at")
 def _text(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
-    return list(value) if isinstance(value, list) else value
+    if isinstance(value, list):  # copied, a child's entry too: the row keeps what was written
+        return [dict(v) if isinstance(v, dict) else v for v in value]
+    return value
 
 
 def _step(data: dict[str, Any]) -> StepState:
-    values = dict(data)
+    # Lists copied: the engine changes the state in place, the row must keep what was read.
+    values = {key: _text(value) for key, value in data.items()}
     for key in _MOMENTS:
         if values.get(key):
             values[key] = datetime.fromisoformat(values[key])

@@ -347,7 +347,8 @@ def _loaded(session: Session, found: Sequence[Row[Any]]) -> Loaded:
     case = Case(row.process_id, row.process_version, with_rules(data or {}, rules),
                 region_code=row.region_code, status=row.status,
                 steps=stored.steps_of(row.steps),
-                tasks=[_task_state(t) for t in tasks.values()])
+                tasks=[_task_state(t) for t in tasks.values()],
+                variables=stored.variables_of(row.steps), parent=stored.parent_of(row.steps))
     return row, plan, case, tasks
 
 

@@ -30,6 +30,15 @@ def visible(session: Session, seen: access.Visibility, *, before: int | None = N
     return list(session.scalars(query.order_by(Submission.id.desc()).limit(limit)))
 
 
+def of_form(session: Session, seen: access.Visibility, form_id: str, *,
+            limit: int) -> list[Submission]:
+    """The submissions of one form (a register's records) that `seen` reaches, oldest first,
+    at most `limit` of them."""
+    query = select(Submission).where(Submission.form_id == form_id, scope_filter(
+        seen, department=Submission.department_code, region=Submission.region_code))
+    return list(session.scalars(query.order_by(Submission.id).limit(limit)))
+
+
 def files_of(session: Session, submission: Submission) -> list[Attachment]:
     return list(session.scalars(select(Attachment)
                                 .where(Attachment.submission_id == submission.id)))

@@ -29,7 +29,7 @@ class ScheduledStart(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(64))
-    period: Mapped[str] = mapped_column(String(10))  # 2026-12, 2026-Q4, 2026
+    period: Mapped[str] = mapped_column(String(20))  # 2026-12, 2026-Q4, 2026, 2026-12-07 09:00
     tracking_no: Mapped[str | None] = mapped_column(String(20))  # the submission it made
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

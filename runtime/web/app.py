@@ -17,6 +17,7 @@ from runtime.web import (
     api,
     applications,
     auth,
+    batches,
     bottlenecks,
     citizens,
     database,
@@ -66,6 +67,6 @@ def create_app(config: dict[str, Any] | None = None, *,
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
                       workbench.bp, people.bp, applications.bp, ratings.bp,
-                      bottlenecks.bp):
+                      bottlenecks.bp, batches.bp):
         app.register_blueprint(blueprint)
     return app

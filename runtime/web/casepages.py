@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from runtime.access import BUILTIN_ROLES
 from runtime.definitions.spec import CatalogSpec, FormSpec, LimitSpec, Party, TaskTemplateSpec
 from runtime.flows import deadlines
-from runtime.flows.case import ACTIVE, LIVE, Case, TaskState
+from runtime.flows.case import ACTIVE, LIVE, Case, StepState, TaskState
 from runtime.flows.engine import case_scope
 from runtime.flows.errors import FlowError, limit_words
 from runtime.flows.layout import columns
@@ -363,11 +363,18 @@ def overview(plan: Plan, case: Case, names: Names, now: datetime) -> list[StepLi
             lines.append(StepLine(
                 step_id, step_title(plan, step_id), step.status,
                 "、".join(departments(plan, case, step_id, names)),
-                "、".join(names.user(t.user_id) if t.user_id else work_text("in_pool")
-                         for t in live),
+                _children_words(step) or "、".join(
+                    names.user(t.user_id) if t.user_id else work_text("in_pool")
+                    for t in live),
                 due_text(due), colour if step.status == ACTIVE else None,
                 china(step.finished_at), any(_late(t, now) for t in tasks)))
     return lines
+
+
+def _children_words(step: StepState) -> str:
+    """A step's child cases (子案件) as the overview lists them: each 受理编号 and status."""
+    return "、".join(f"{c['case']}（{work_text('case_' + c['status'])}）"
+                    for c in step.children if c.get("case"))
 
 
 def _worst(colours: list[str | None]) -> str | None:

@@ -61,7 +61,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
 
 
 MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor"), "people": ("admin",),
-        "jobs": ("admin",), "audit": ("auditor",)}
+        "jobs": ("admin",), "audit": ("auditor",), "batches": ("clerk_health",)}
 
 
 @pytest.mark.parametrize(("username", "home", "shows"), [

@@ -77,13 +77,19 @@ def china(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 def build_plan(steps: str, tasks: Mapping[str, str] | None = None,
                tables: Mapping[str, str] | None = None,
-               forms: Mapping[str, str] | None = None) -> Plan:
+               forms: Mapping[str, str] | None = None, head: str = "",
+               extra: Mapping[str, str] | None = None) -> Plan:
     """A checked process with the given steps (YAML list items) and its task templates: each
     template id a step names gets the coordination block in `tasks`, else a GOVSVC clerk.
     `tables` are decision tables on the start form, by id: the YAML after their head.
     `forms` are handler forms by template id: the fields (YAML list items) of a form of
-    that id, which the template's content names."""
-    process = load_text("processes/flow.yaml", PROCESS_HEAD + _indent(steps))
+    that id, which the template's content names. `head`: more of the process (YAML at its
+    top level, such as its `variables`), written before its steps. `extra`: more documents
+    of the pack by file name (another process a step starts child cases of, its forms and
+    templates)."""
+    text = PROCESS_HEAD.replace("steps:\n", textwrap.dedent(head).strip("\n") + "\nsteps:\n"
+                                if head else "steps:\n")
+    process = load_text("processes/flow.yaml", text + _indent(steps))
     used = dict.fromkeys(step["task"] for step in process.data["steps"])
     documents = [load_text("pack.yaml", PACK), load_text("forms/apply.yaml", FORM), process]
     for form_id, fields in (forms or {}).items():
@@ -95,13 +101,14 @@ def build_plan(steps: str, tasks: Mapping[str, str] | None = None,
         if template_id in (forms or {}):
             head = head.replace("按规定办理}", f"按规定办理, form: {template_id}}}")
         documents.append(load_text(f"tasks/{template_id}.yaml", head + _indent(coordination)))
+    documents += [load_text(name, text) for name, text in (extra or {}).items()]
     for table_id, body in (tables or {}).items():
         head = TABLE_HEAD.format(id=table_id)
         documents.append(load_text(f"rules/{table_id}.yaml", head + textwrap.dedent(body)))
     result = check_documents(documents, extensions=default_extensions())
     assert result.problems == [], [p.render() for p in result.problems]
     specs = [d.spec for d in result.definitions]
-    [spec] = [s for s in specs if isinstance(s, ProcessSpec)]
+    [spec] = [s for s in specs if isinstance(s, ProcessSpec) and s.id == "flow"]
     return Plan(spec, {s.id: s for s in specs if isinstance(s, TaskTemplateSpec)},
                 {s.id: s for s in specs if isinstance(s, DecisionTableSpec)})
 
@@ -153,6 +160,12 @@ class Run:
         self.effects.jobs += effects.jobs
         self.effects.messages += effects.messages
         self.effects.copies += effects.copies
+        self.effects.children += effects.children
+
+    def children(self) -> list:
+        """The child cases asked for by the steps' current rounds (the store starts them)."""
+        return [c for c in self.effects.children
+                if c.round == self.case.steps[c.step].round]
 
     # --- reading the case -------------------------------------------------------------
 

@@ -13,9 +13,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from runtime.casework.submissions import submit_validated
+from runtime.definitions.spec import FormSpec
 from runtime.store.accounts import Citizen
 from runtime.store.audit import AuditEntry
 from runtime.store.cases import CaseRow
+from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
 
 PACK = {
@@ -155,3 +158,104 @@ def test_the_policy_list_decides_its_rules_per_row_and_gives_each_enterprise_its
     created = session.scalars(select(AuditEntry).where(
         AuditEntry.action == "submission.create")).all()
     assert {e.actor_name for e in created} == {"staff:1"}  # the bureau started them
+# --- from a query over records (免申即享 from the data the government holds) -------------
+
+REGISTER = {
+    "forms/enterprise.yaml": """\
+kind: Form
+id: enterprise
+version: 1
+title: 企业台账
+department: FINANCE
+audience: staff
+fields:
+  - {id: company, type: text, label: 企业名称, required: true}
+  - {id: amount, type: integer, label: 核定金额}
+  - {id: high_tech, type: yes_no, label: 高新技术企业}
+""",
+    "forms/offer.yaml": """\
+kind: Form
+id: offer
+version: 1
+title: 免申即享兑付
+department: FINANCE
+audience: staff
+fields:
+  - {id: enterprise, type: related_record, label: 企业, related_form: enterprise, required: true}
+  - {id: company, type: text, label: 企业名称, required: true}
+  - {id: amount, type: integer, label: 兑付金额, required: true, min: 1}
+""",
+    "processes/offer_flow.yaml": """\
+kind: Process
+id: offer_flow
+version: 1
+title: 免申即享兑付流程
+start_form: offer
+steps: [{id: confirm, task: confirm}]
+""",
+}
+
+
+@pytest.fixture
+def registered(run: Callable[..., Result], tmp_path: Path, session: Session
+               ) -> Callable[..., Result]:
+    pack = tmp_path / "pack"
+    for name, text in {**PACK, **REGISTER}.items():
+        (pack / name).parent.mkdir(parents=True, exist_ok=True)
+        (pack / name).write_text(text, encoding="utf-8")
+    assert run("db", "upgrade").exit_code == 0
+    assert run("import", str(pack)).exit_code == 0
+    assert run("users", "add", "li", "--name", "李会计", "--department", "FINANCE", "--role",
+               "clerk", "--password", "a-long-Passw0rd!").exit_code == 0
+    form = latest_definition(session, "Form", "enterprise")
+    assert form is not None and isinstance(form.spec, FormSpec)
+    for n, (company, amount, high_tech) in enumerate([("华兴科技", 550000, True),
+                                                       ("东方制造", 120000, False),
+                                                       ("启明软件", None, True)]):
+        submit_validated(session, form=form.spec, idempotency_key=f"e{n}",
+                         data={"company": company, "amount": amount, "high_tech": high_tech})
+    return run
+
+
+def _offers(session: Session) -> list[dict]:
+    return [row.data for row in session.scalars(
+        select(Submission).where(Submission.form_id == "offer").order_by(Submission.id))]
+
+
+def test_one_case_per_matching_record_and_a_rerun_starts_none(
+        registered: Callable[..., Result], session: Session) -> None:
+    where = "high_tech and amount is not None"
+    result = registered("cases", "start", "offer", "--from-records", "enterprise",
+                        "--where", where, "--as", "li")
+    assert result.exit_code == 0, result.output
+    assert "已发起 1 件（名单共 1 行）" in result.output
+    [offer] = _offers(session)
+    assert (offer["company"], offer["amount"]) == ("华兴科技", 550000)
+    record = session.scalars(select(Submission).where(
+        Submission.tracking_no == offer["enterprise"])).one()
+    assert record.form_id == "enterprise"  # the case names the record it is about
+    again = registered("cases", "start", "offer", "--from-records", "enterprise",
+                       "--where", where, "--as", "li")
+    assert "已发起 0 件" in again.output and len(_offers(session)) == 1
+    assert session.scalar(select(func.count()).select_from(CaseRow)) == 1
+
+
+def test_a_record_the_start_form_refuses_starts_none_naming_the_record(
+        registered: Callable[..., Result], session: Session) -> None:
+    result = registered("cases", "start", "offer", "--from-records", "enterprise",
+                        "--where", "high_tech", "--as", "li")
+    assert result.exit_code == 1
+    assert "记录 " in result.output and " amount：" in result.output  # 启明软件: no amount
+    assert "未发起任何案件：1 行不合格" in result.output
+    assert _offers(session) == []
+
+
+def test_a_filter_naming_no_field_of_the_register_is_refused_with_did_you_mean(
+        registered: Callable[..., Result]) -> None:
+    result = registered("cases", "start", "offer", "--from-records", "enterprise",
+                        "--where", "hightech", "--as", "li")
+    assert result.exit_code == 1
+    assert "筛选条件 `hightech`" in result.output and "high_tech" in result.output
+    both = registered("cases", "start", "offer", "x.csv", "--from-records", "enterprise",
+                      "--as", "li")
+    assert both.exit_code != 0

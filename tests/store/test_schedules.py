@@ -218,3 +218,34 @@ def test_a_failing_schedule_is_logged_and_tried_again(
     assert published.scalars(select(ScheduledStart.id)).all() == []
     monkeypatch.undo()
     assert len(start_due(published, default_field_types(), now=DECEMBER)) == 1
+
+
+# --- a cron expression: each moment it names is a period ---------------------------------
+
+WEEKLY = {**PACK, "processes/monthly.yaml": PACK["processes/monthly.yaml"].replace(
+    "  every: month\n", "  cron: \"0 9 * * 1\"\n  catch_up: 2\n")}
+MONDAY_AFTER_NINE = datetime(2026, 12, 7, 1, 30, tzinfo=UTC)  # 9:30 in China
+
+
+def test_a_cron_schedule_starts_its_moment_once(session: Session, tmp_path: Path) -> None:
+    _publish(session, tmp_path, WEEKLY)
+    start_due(session, default_field_types(), now=MONDAY_AFTER_NINE)
+    assert _started(session) == [("2026-12-07 09:00", "联合检查 2026-12-07 09:00", "running")]
+    data = session.scalars(select(Submission.data)).one()
+    assert data["month_start"] == "2026-12-07"
+    later = datetime(2026, 12, 10, 2, tzinfo=UTC)  # Thursday: no new moment yet
+    assert start_due(session, default_field_types(), now=later) == []
+
+
+def test_two_workers_racing_catch_up_missed_cron_moments_once(
+        session: Session, tmp_path: Path, engine: Engine,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _publish(session, tmp_path, WEEKLY)
+    start_due(session, default_field_types(), now=datetime(2026, 11, 2, 2, tzinfo=UTC))
+    session.commit()
+    _racing(monkeypatch, 2)
+    counts = _race(engine, MONDAY_AFTER_NINE)  # five Mondays later: two caught up, one now
+    assert sum(counts) == 3
+    assert [p for p, _, _ in _started(session)] == [
+        "2026-11-02 09:00", "2026-11-23 09:00", "2026-11-30 09:00", "2026-12-07 09:00"]
+    assert len(session.scalars(select(CaseRow.id)).all()) == 4

@@ -24,10 +24,12 @@ from runtime.definitions.graphs import ancestors
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.spec import ProcessSpec, StepSpec
 from runtime.flows.handler import ENGINE_FIELDS
+from runtime.flows.periods import cron_valid
 
 # What a rule reads of a step: steps['id']['status'], ['outcome'], ['data']['field'], the
 # ['holder'] who completed it (a user id) and the ['department'] it was done in.
-STEP_FACTS = ("status", "outcome", "round", "data", "holder", "department")
+STEP_FACTS = ("status", "outcome", "round", "data", "holder", "department", "children",
+              "child_counts")
 
 
 def _process(item: Checked) -> ProcessSpec:
@@ -48,14 +50,19 @@ def step_ids_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
                                  for i, s in enumerate(_process(item).steps)))
 
 
-def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
-    """Conditions and dispatch rules see the start form's fields, `steps` (the results so
-    far), `decisions` (the tables on the start form) and `rules` (its rule sets' results);
-    when the start form is not at hand, any name goes."""
-    process = _process(item)
+def case_names(ctx: Context, process: ProcessSpec) -> dict[str, str] | None:
+    """What an expression over the case reads: the start form's fields, `steps` (the results
+    so far), `decisions` (the tables on the start form), `rules` (its rule sets' results)
+    and `vars` (the case variables); None when the start form is not at hand (any name goes)."""
     fields = form_fields(ctx, process.start_form)
-    names = None if fields is None else {**fields, "steps": "object", "decisions": "object",
-                                         "rules": "object"}
+    return None if fields is None else {**fields, "steps": "object", "decisions": "object",
+                                        "rules": "object", "vars": "object"}
+
+
+def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """Conditions and dispatch rules read the case (`case_names`)."""
+    process = _process(item)
+    names = case_names(ctx, process)
     known = members(ctx, process.start_form)
     step_ids = [s.id for s in process.steps]
     for i, step in enumerate(process.steps):
@@ -75,6 +82,66 @@ def each_step(ctx: Context, item: Checked) -> Iterator[Problem]:
             item_names = None if names is None else {**names, "item": "any"}
             yield from expression(item, (*path, "for_each", "department"),
                                   step.for_each.department, item_names)
+            for key in ("items", "department"):
+                yield from step_reads(ctx, item, (*path, "for_each", key),
+                                      getattr(step.for_each, key), process)
+        yield from _sets(ctx, item, path, step, names, known)
+        yield from _children(ctx, item, path, step, names, known)
+
+
+def _children(ctx: Context, item: Checked, path: Path, step: StepSpec,
+              names: Mapping[str, str] | None, known: Mapping[str, Any] | None
+              ) -> Iterator[Problem]:
+    """Child cases run a process of the pack other than this one; their data fills fields
+    of its start form, from expressions over the case and `item`."""
+    children, process = step.children, _process(item)
+    if children is None:
+        return
+    at: Path = (*path, "children")
+    if step.for_each is not None or step.assignees is not None:
+        yield problem("children_and_tasks", item.doc.file, item.doc.line(at), at)
+    if children.process == process.id:
+        where: Path = (*at, "process")
+        yield problem("child_of_itself", item.doc.file, item.doc.line(where), where,
+                      name=process.id)
+    yield from ctx.ref(item, (*at, "process"), "Process", children.process)
+    yield from expression(item, (*at, "items"), children.items, names, known)
+    yield from step_reads(ctx, item, (*at, "items"), children.items, process)
+    child = ctx.find("Process", children.process)
+    fields = form_fields(ctx, child.start_form) if child is not None else None
+    form = ctx.find("Form", child.start_form) if child is not None else None
+    if form is not None:  # a field the child's form requires, with no value given
+        needed = [f.id for f in form.fields if f.required and f.default is None
+                  and f.compute is None and f.visible_when is None]
+        for name in needed:
+            if name not in children.data:
+                where = (*at, "data")
+                yield problem("child_data_missing", item.doc.file, item.doc.line(where),
+                              where, name=name, form=form.id)
+    item_names = None if names is None else {**names, "item": "any"}
+    for name, value in children.data.items():
+        where = (*at, "data", name)
+        if fields is not None:
+            yield from within(item, where, "field", name, fields)
+        if isinstance(value, str):
+            yield from expression(item, where, value, item_names, known)
+            yield from step_reads(ctx, item, where, value, process)
+
+
+def variables_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
+    yield from duplicates(item, ((("variables", i, "id"), v.id)
+                                 for i, v in enumerate(_process(item).variables)))
+
+
+def _sets(ctx: Context, item: Checked, path: Path, step: StepSpec,
+          names: Mapping[str, str] | None, known: Mapping[str, Any] | None) -> Iterator[Problem]:
+    """A step sets only declared variables, each from an expression over the case."""
+    declared = [v.id for v in _process(item).variables]
+    for name, source in step.set_.items():
+        at: Path = (*path, "set", name)
+        yield from within(item, at, "variable", name, declared)
+        yield from expression(item, at, source, names, known)
+        yield from step_reads(ctx, item, at, source, _process(item))
 
 
 def _write_back(ctx: Context, item: Checked, path: Path, step: StepSpec,
@@ -97,6 +164,7 @@ def _write_back(ctx: Context, item: Checked, path: Path, step: StepSpec,
         if targets:
             yield from within(item, at, "field", name, targets)
         yield from expression(item, at, source, names)
+        yield from step_reads(ctx, item, at, source, _process(item))
 
 
 def no_step_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -121,9 +189,7 @@ def routes_loop_back(ctx: Context, item: Checked) -> Iterator[Problem]:
     process = _process(item)
     graph = _graph(process)
     step_ids = [s.id for s in process.steps]
-    fields = form_fields(ctx, process.start_form)
-    names = None if fields is None else {**fields, "steps": "object", "decisions": "object",
-                                         "rules": "object"}
+    names = case_names(ctx, process)
     known = members(ctx, process.start_form)
     for i, step in enumerate(process.steps):
         for j, route in enumerate(step.routes):
@@ -147,6 +213,13 @@ def schedule_fits(ctx: Context, item: Checked) -> Iterator[Problem]:
     schedule = _process(item).schedule
     if schedule is None:
         return
+    if (schedule.every is None) == (schedule.cron is None):
+        yield problem("every_or_cron", item.doc.file, item.doc.line(("schedule",)),
+                      ("schedule",))
+    if schedule.cron is not None and not cron_valid(schedule.cron):
+        where: Path = ("schedule", "cron")
+        yield problem("bad_cron", item.doc.file, item.doc.line(where), where,
+                      source=schedule.cron)
     fields = form_fields(ctx, _process(item).start_form)
     for name, value in schedule.data.items():
         path: Path = ("schedule", "data", name)
@@ -156,8 +229,8 @@ def schedule_fits(ctx: Context, item: Checked) -> Iterator[Problem]:
             yield from expression(item, path, value, PERIOD_NAMES)
 
 
-CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, each_step, no_step_cycles,
-                             returns_go_back, routes_loop_back, schedule_fits)
+CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, variables_unique, each_step,
+                             no_step_cycles, returns_go_back, routes_loop_back, schedule_fits)
 
 
 def _by_applicant(item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
@@ -210,7 +283,11 @@ def step_reads(ctx: Context, item: Checked, path: Path, source: str | None,
                process: ProcessSpec) -> Iterator[Problem]:
     """What a rule reads of `steps['id']['fact']['field']`: a step of the process, one of its
     facts, and a field of the step's handler form (without the action's own outcome and
-    opinion, which the task keeps apart)."""
+    opinion, which the task keeps apart); and of `vars['name']`: a declared case variable."""
+    declared = [v.id for v in process.variables]
+    for name, *_ in subscripts(source, "vars"):
+        if name is not None and name not in declared:
+            yield missing(item, path, "variable", name, declared)
     steps = {s.id: s for s in process.steps}
     for step_id, fact, field in subscripts(source, "steps"):
         if step_id is None or step_id not in steps:
