@@ -118,8 +118,9 @@ class Flow:
         step.status, step.round, step.started_at = ACTIVE, step.round + 1, self.now
         step.outcome, step.finished_at = None, None
         self.event("step.start", step=step.id)
-        if self.plan.steps[step.id].by == "applicant":
+        if spec.by == "applicant":
             self._ask_applicant(step)
+            return
         if spec.children is not None:
             self._start_children(step)
             return
