@@ -15,8 +15,9 @@ from runtime.store import (
     ratelimit,
     schedules,
     submissions,
+    views,
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages, incidents, schedules)
+           citizen_messages, incidents, schedules, views)
 metadata = models.Base.metadata
