@@ -65,8 +65,8 @@ MESSAGES = Catalogue({
     "no_children": ("类型为 {type} 的字段需要子字段 fields", "a {type} field needs child fields"),
     "unexpected_children": ("类型为 {type} 的字段不能有子字段",
                             "a {type} field cannot have fields"),
-    "view_group_not_choice": ("看板按 '{name}' 分组，但它是 {type} 字段，没有选项：请改用选择类字段，"
-                              "或删除 group_by 按办理状态分组",
+    "view_group_not_choice": ("看板按 '{name}' 分组，但它是 {type} 字段，没有选项："
+                              "请改用选择类字段，或删除 group_by 按办理状态分组",
                               "the board is grouped by '{name}', a {type} field without "
                               "options: use a choice field, or remove group_by to group by "
                               "the case's status"),

@@ -33,7 +33,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("query", sa.String(2000), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("user_id", "view_id", "name", name="uq_view_filters_user_id_view_id_name"),
+        sa.UniqueConstraint("user_id", "view_id", "name",
+                            name="uq_view_filters_user_id_view_id_name"),
     )
     op.create_index("ix_view_filters_user_id", "view_filters", ["user_id"])
     op.create_index("ix_submissions_form_view", "submissions", ["form_id", "id"])
