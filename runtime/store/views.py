@@ -220,7 +220,7 @@ def select_page(session: Session, seen: access.Visibility, query: Query) -> Sele
         where.append(found)
     key: Any = field_value(dialect, query.sort_field) if query.sort_field else Submission.id
     if query.after is not None:
-        where.append(_after(key, query, query.after))
+        where.append(_after(key, query, query.after, dialect))
     order = [key.desc(), Submission.id.desc()] if query.descending \
         else [key.asc(), Submission.id.asc()]
     if query.sort_field is None:
@@ -228,12 +228,19 @@ def select_page(session: Session, seen: access.Visibility, query: Query) -> Sele
     return select(Submission).where(*where).order_by(*order).limit(query.limit + 1)
 
 
-def _after(key: Any, query: Query, cursor: Cursor) -> ColumnElement[bool]:
+def _after(key: Any, query: Query, cursor: Cursor, dialect: str) -> ColumnElement[bool]:
+    """Rows after the cursor in the page's order. PostgreSQL reads a row comparison as a
+    range of the index; SQLite does not, so there the same condition is spelt with a bound
+    on the key alone that starts the range (`key <= v`), else a deep page reads the index
+    from its first entry."""
     if query.sort_field is None:
         return Submission.id < cursor.id if query.descending else Submission.id > cursor.id
-    pair = tuple_(key, Submission.id)
-    bound = tuple_(cursor.key, cursor.id)
-    return pair < bound if query.descending else pair > bound
+    if dialect == "postgresql":
+        pair, bound = tuple_(key, Submission.id), tuple_(cursor.key, cursor.id)
+        return pair < bound if query.descending else pair > bound
+    if query.descending:
+        return and_(key <= cursor.key, or_(key < cursor.key, Submission.id < cursor.id))
+    return and_(key >= cursor.key, or_(key > cursor.key, Submission.id > cursor.id))
 
 
 def page(session: Session, seen: access.Visibility, query: Query) -> Page:

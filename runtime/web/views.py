@@ -349,7 +349,8 @@ def _context(shown: Shown) -> dict[str, Any]:
             "can_export": access.allowed(g.principal, "export"),
             "saved": store_views.saved_filters(db(), user_id, shown.view.id),
             "filter_query": filter_query(), "sorts": [s.field for s in shown.view.sort
-                                                      if s.field]}
+                                                      if s.field],
+            "sorted_by": _sort(shown.view)[0] or "submitted_at"}
 
 
 def _filter_options(shown: Shown, spec: FilterSpec) -> list[tuple[str, str]]:
