@@ -35,9 +35,7 @@ from runtime.flows.case import OPEN
 from runtime.i18n import Catalogue
 from runtime.masking import mask_name, neutralise_cell
 from runtime.store import views as store_views
-from runtime.store.cases import Task
 from runtime.store.queries import list_definitions
-from runtime.store.submissions import Submission
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.casepages import Names, china, colour_of, due_text
@@ -117,6 +115,11 @@ class Cell:
     text: str
     colour: str | None = None  # a deadline's warning colour
     link: bool = False  # the tracking number, linked to the record
+
+
+# A page's rows are plain rows of `store_views.ROW_COLUMNS` and `TASK_COLUMNS`.
+Submission = Any
+Task = Any
 
 
 @dataclass(frozen=True)
