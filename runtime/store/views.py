@@ -215,7 +215,8 @@ def _search(dialect: str, query: Query) -> ColumnElement[bool] | None:
     return or_(*clauses)
 
 
-def select_page(session: Session, seen: access.Visibility, query: Query) -> Select[Any]:
+def select_page(session: Session, seen: access.Visibility, query: Query,
+                part: str | None = None) -> Select[Any]:
     """The SELECT of one page: the form's submissions in `seen`, filtered, after the cursor,
     in the view's order, one row more than the page (to know a next page exists)."""
     dialect = _dialect(session)
@@ -229,32 +230,39 @@ def select_page(session: Session, seen: access.Visibility, query: Query) -> Sele
         where.append(found)
     key: Any = field_value(dialect, query.sort_field) if query.sort_field else Submission.id
     if query.after is not None:
-        where.append(_after(key, query, query.after, dialect))
+        where.append(_after(key, query, query.after, dialect, part))
     order = [key.desc(), Submission.id.desc()] if query.descending \
         else [key.asc(), Submission.id.asc()]
-    if query.sort_field is None:
+    if query.sort_field is None or part == "ties":  # ties: one key value, in id order
         order = order[1:]
     return select(*ROW_COLUMNS).where(*where).order_by(*order).limit(query.limit + 1)
 
 
-def _after(key: Any, query: Query, cursor: Cursor, dialect: str) -> ColumnElement[bool]:
+def _after(key: Any, query: Query, cursor: Cursor, dialect: str,
+           part: str | None = None) -> ColumnElement[bool]:
     """Rows after the cursor in the page's order. PostgreSQL reads a row comparison as a
-    range of the index; SQLite does not, so there the same condition is spelt with a bound
-    on the key alone that starts the range (`key <= v`), else a deep page reads the index
-    from its first entry."""
+    range of the index. SQLite does not: there a page is read in two parts that each are
+    one range of the index, `ties` (the cursor's own sort value, ids beyond it) and then
+    `rest` (sort values beyond it); None spells both at once, correct but read from the
+    cursor's sort value on, every tie of it included."""
     if query.sort_field is None:
         return Submission.id < cursor.id if query.descending else Submission.id > cursor.id
     if dialect == "postgresql":
         pair, bound = tuple_(key, Submission.id), tuple_(cursor.key, cursor.id)
         return pair < bound if query.descending else pair > bound
-    if query.descending:
-        return and_(key <= cursor.key, or_(key < cursor.key, Submission.id < cursor.id))
-    return and_(key >= cursor.key, or_(key > cursor.key, Submission.id > cursor.id))
+    beyond_id = Submission.id < cursor.id if query.descending else Submission.id > cursor.id
+    beyond_key = key < cursor.key if query.descending else key > cursor.key
+    if part == "ties":
+        return and_(key == cursor.key, beyond_id)
+    if part == "rest":
+        return beyond_key  # type: ignore[no-any-return]
+    bound = key <= cursor.key if query.descending else key >= cursor.key
+    return and_(bound, or_(beyond_key, and_(key == cursor.key, beyond_id)))
 
 
 def page(session: Session, seen: access.Visibility, query: Query) -> Page:
     """One page of rows with the live task of each row's case, and the cursor after it."""
-    rows = list(session.connection().execute(select_page(session, seen, query)))
+    rows = _rows(session, seen, query)
     more = len(rows) > query.limit
     rows = rows[:query.limit]
     cursor = None
@@ -262,6 +270,16 @@ def page(session: Session, seen: access.Visibility, query: Query) -> Page:
         last = rows[-1]
         cursor = Cursor(sort_key(_dialect(session), last, query.sort_field), last.id)
     return Page(rows, cursor, live_tasks(session, [r.id for r in rows]))
+
+
+def _rows(session: Session, seen: access.Visibility, query: Query) -> list[Any]:
+    connection = session.connection()
+    if query.sort_field is None or query.after is None or _dialect(session) == "postgresql":
+        return list(connection.execute(select_page(session, seen, query)))
+    rows = list(connection.execute(select_page(session, seen, query, "ties")))
+    if len(rows) <= query.limit:
+        rows += connection.execute(select_page(session, seen, query, "rest"))
+    return rows
 
 
 def sort_key(dialect: str, row: Any, sort_field: str | None) -> Any:
