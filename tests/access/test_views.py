@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -212,3 +214,36 @@ def test_a_clerk_claims_from_the_view_and_becomes_its_holder(
     page = client.get("/views/birth_ledger?f_residence=440305").get_data(as_text=True)
     assert "钱受理（政务服务中心）" in page  # the holder, by name
     assert f"/work/tasks/{number}/" not in page.split("<tbody")[1]  # nothing left to claim
+
+
+def test_a_detail_view_shows_cards_and_htmx_gets_rows_alone(
+        demo: Flask, client: FlaskClient, sign_in: SignIn, tmp_path: Path) -> None:
+    pack = tmp_path / "birth"
+    shutil.copytree(EXAMPLE, pack)
+    (pack / "views" / "cards.yaml").write_text(CARDS, encoding="utf-8")
+    with store(demo).sessions() as session:
+        publish_pack(session, check_path(pack))
+    number = demo.test_client().post("/api/forms/birth_apply/submissions", json={
+        "data": {**APPLICATION, "residence": "110105"}}).get_json()["tracking_no"]
+    sign_in(client, "clerk_govsvc")
+    page = client.get("/views/birth_cards").get_data(as_text=True)
+    card = page.split(f'<article class="card view-card" id="row-{number}">')[1]
+    assert "<dt>母亲姓名</dt><dd>李丽</dd>" in card
+    assert "<dt>联系手机</dt><dd>139****5678</dd>" in card
+    rows_only = client.get("/views/birth_ledger", headers={"HX-Request": "true"})
+    fragment = rows_only.get_data(as_text=True)
+    assert "<html" not in fragment and f'<tr id="row-{number}" class="view-row">' in fragment
+
+
+CARDS = """\
+kind: View
+id: birth_cards
+version: 1
+title: {zh: 出生联办卡片, en: Newborn cards}
+type: detail
+form: birth_apply
+columns:
+  - {field: mother_name}
+  - {field: contact_mobile}
+  - {case: step}
+"""
