@@ -49,7 +49,7 @@ bp = Blueprint("views", __name__, url_prefix="/views")
 EXPORT_LIMIT = 100_000
 MAX_ARG = 200
 TEXT = Catalogue({
-    "views": ("视图", "Views"), "none": ("范围内没有记录。", "No records in your scope."),
+    "views": ("受理台账", "Ledgers"), "none": ("范围内没有记录。", "No records in your scope."),
     "no_views": ("还没有发布视图。", "No views are published yet."),
     "more": ("下一页", "Next page"), "first": ("第一页", "First page"),
     "filter": ("筛选", "Filter"), "reset": ("清除", "Clear"), "search": ("搜索", "Search"),
