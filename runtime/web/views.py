@@ -117,15 +117,16 @@ class Cell:
     link: bool = False  # the tracking number, linked to the record
 
 
-# A page's rows are plain rows of `store_views.ROW_COLUMNS` and `TASK_COLUMNS`.
-Submission = Any
-Task = Any
+# A page's rows: plain rows of `store_views.ROW_COLUMNS` (a submission) and of
+# `store_views.TASK_COLUMNS` (its live task), not ORM objects.
+RowOf = Any
+TaskOf = Any
 
 
 @dataclass(frozen=True)
 class Line:
-    row: Submission
-    task: Task | None
+    row: RowOf
+    task: TaskOf | None
     cells: list[Cell]
     claimable: bool
 
@@ -133,19 +134,19 @@ class Line:
 class Cells:
     """The words of each column of one page's rows (names read once for the page)."""
 
-    def __init__(self, shown: Shown, tasks: dict[int, Task]):
+    def __init__(self, shown: Shown, tasks: dict[int, TaskOf]):
         self.shown = shown
         self.names = Names.read(db(), [t.user_id for t in tasks.values()])
         self.now = datetime.now(UTC)
         self.mine = {m.department_code for m in g.principal.memberships}
 
-    def line(self, row: Submission, task: Task | None) -> Line:
+    def line(self, row: RowOf, task: TaskOf | None) -> Line:
         cells = [self.cell(column, row, task) for column in self.shown.view.columns]
         claimable = (task is not None and task.status == OPEN and task.user_id is None
                      and task.department in self.mine)
         return Line(row, task, cells, claimable)
 
-    def cell(self, column: ColumnSpec, row: Submission, task: Task | None) -> Cell:
+    def cell(self, column: ColumnSpec, row: RowOf, task: TaskOf | None) -> Cell:
         if column.field is not None:
             return Cell(self.field_cell(column, row.data.get(column.field)))
         return CASE_CELLS[column.case or ""](self, row, task)
@@ -161,22 +162,22 @@ class Cells:
         return str(shown)
 
 
-def _status(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _status(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     return Cell(work_text("as_" + row.status))
 
 
-def _step(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _step(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     if task is None:
         return Cell(view_text("finished"))
     return Cell((task.title_en or task.title_zh) if current_lang() == "en" else task.title_zh)
 
 
-def _department(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _department(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     code = task.department if task is not None and task.department else row.department_code
     return Cell(cells.names.department(code))
 
 
-def _holder(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _holder(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     if task is None:
         return Cell(view_text("finished"))
     if task.user_id is None:
@@ -184,27 +185,27 @@ def _holder(cells: Cells, row: Submission, task: Task | None) -> Cell:
     return Cell(cells.names.user(task.user_id))
 
 
-def _deadline(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _deadline(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     if task is None or task.due_at is None:
         return Cell(view_text("finished") if task is None else work_text("no_deadline"))
     return Cell(due_text(task.due_at), colour_of(cells.now, task.yellow_at, task.due_at))
 
 
-def _rating(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _rating(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     # Service ratings (好差评) are kept in a table of their own that is not part of this
     # module yet: the column is there for views that name it, empty until it is.
     return Cell("")
 
 
-def _submitted_at(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _submitted_at(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     return Cell(china(row.created_at))
 
 
-def _tracking_no(cells: Cells, row: Submission, task: Task | None) -> Cell:
+def _tracking_no(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     return Cell(row.tracking_no, link=True)
 
 
-CASE_CELLS: dict[str, Callable[[Cells, Submission, Task | None], Cell]] = {
+CASE_CELLS: dict[str, Callable[[Cells, RowOf, TaskOf | None], Cell]] = {
     "status": _status, "step": _step, "department": _department, "holder": _holder,
     "deadline": _deadline, "rating": _rating, "submitted_at": _submitted_at,
     "tracking_no": _tracking_no,
