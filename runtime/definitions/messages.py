@@ -78,6 +78,11 @@ MESSAGES = Catalogue({
     "no_children": ("类型为 {type} 的字段需要子字段 fields", "a {type} field needs child fields"),
     "unexpected_children": ("类型为 {type} 的字段不能有子字段",
                             "a {type} field cannot have fields"),
+    "view_group_not_choice": ("看板按 '{name}' 分组，但它是 {type} 字段，没有选项："
+                              "请改用选择类字段，或删除 group_by 按办理状态分组",
+                              "the board is grouped by '{name}', a {type} field without "
+                              "options: use a choice field, or remove group_by to group by "
+                              "the case's status"),
     "expression": ("表达式 `{source}`：{reason}", "expression `{source}`: {reason_en}"),
     "cycle": ("存在循环依赖：{chain}", "there is a cycle: {chain}"),
     "nested_table": ("子表 '{outer}' 中不能再嵌套子表 '{name}'：请移到表单一级，或改用关联记录",

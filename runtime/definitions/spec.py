@@ -471,7 +471,8 @@ class DecisionTableSpec(DefinitionHead):
 @spec
 class ColumnSpec:
     SCHEMA: ClassVar[str] = "View#/properties/columns/items"
-    field: str
+    field: str | None = None
+    case: str | None = None  # a fact of the case (status, step, ...) instead of a field
     label: Label | None = None
     mask: bool = False
 
@@ -479,14 +480,17 @@ class ColumnSpec:
 @spec
 class FilterSpec:
     SCHEMA: ClassVar[str] = "View#/properties/filters/items"
-    field: str
     op: str
+    field: str | None = None
+    case: str | None = None
+    label: Label | None = None
 
 
 @spec
 class SortSpec:
     SCHEMA: ClassVar[str] = "View#/properties/sort/items"
-    field: str
+    field: str | None = None
+    case: str | None = None
     order: str = "asc"
 
 
@@ -500,6 +504,8 @@ class ViewSpec(DefinitionHead):
     sort: tuple[SortSpec, ...] = ()
     group_by: str | None = None
     page_size: int = 20
+    search: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ("open",)
 
 
 @spec

@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from runtime.definitions import names
 from runtime.definitions.checker import Checked
 from runtime.definitions.problems import Problem
-from runtime.definitions.spec import PackSpec
+from runtime.definitions.spec import PackSpec, ViewSpec
 from runtime.i18n import Catalogue
 from runtime.packs import MANIFEST, PackResult
-from runtime.store import audit
+from runtime.store import audit, views
 from runtime.store.models import Definition, Pack, utcnow
 from runtime.store.queries import published_changed
 
@@ -123,6 +123,10 @@ def _publish(session: Session, result: PackResult, spec: PackSpec) -> PublishRep
             report.added.append(_new_definition(item, spec))
     session.add_all(report.added)
     session.flush()
+    # A view's filterable fields get their expression indexes with the view, in the same
+    # transaction (those already there are kept): its first filtered page never scans.
+    views.ensure_indexes(session, [item.spec for item in result.definitions
+                                   if isinstance(item.spec, ViewSpec)])
     return report
 
 

@@ -16,8 +16,9 @@ from runtime.store import (
     ratings,
     schedules,
     submissions,
+    views,
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages, incidents, schedules, ratings)
+           citizen_messages, incidents, schedules, ratings, views)
 metadata = models.Base.metadata

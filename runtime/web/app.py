@@ -38,6 +38,7 @@ from runtime.web import (
     settings,
     tracking,
     uploads,
+    views,
     workbench,
 )
 
@@ -67,6 +68,6 @@ def create_app(config: dict[str, Any] | None = None, *,
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
                       workbench.bp, people.bp, applications.bp, ratings.bp,
-                      bottlenecks.bp, batches.bp):
+                      bottlenecks.bp, batches.bp, views.bp):
         app.register_blueprint(blueprint)
     return app

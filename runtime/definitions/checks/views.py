@@ -1,4 +1,5 @@
-"""Checks of a View: its form and the fields its columns, filters, sort and grouping name."""
+"""Checks of a View: its form, the fields its columns, filters, sort, search and grouping
+name, and that a board is grouped by a choice field."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Iterator
 
 from runtime.definitions.checks.common import Check, Checked, Context
 from runtime.definitions.checks.forms import field_refs
-from runtime.definitions.problems import Path, Problem
-from runtime.definitions.spec import ViewSpec
+from runtime.definitions.problems import Path, Problem, problem
+from runtime.definitions.spec import FormSpec, ViewSpec
 
 
 def _view(item: Checked) -> ViewSpec:
@@ -24,7 +25,22 @@ def fields_of_form(ctx: Context, item: Checked) -> Iterator[Problem]:
     refs: list[tuple[Path, str | None]] = [(("group_by",), view.group_by)]
     for key in ("columns", "filters", "sort"):
         refs += [((key, i, "field"), entry.field) for i, entry in enumerate(getattr(view, key))]
+    refs += [(("search", i), name) for i, name in enumerate(view.search)]
     yield from field_refs(ctx, item, view.form, refs)
 
 
-CHECKS: tuple[Check, ...] = (form_exists, fields_of_form)
+def board_by_choice(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A board's columns are the options of its group_by field: a field without options
+    (text, a date) would make one column per value."""
+    view = _view(item)
+    form = ctx.find("Form", view.form)
+    if view.group_by is None or not isinstance(form, FormSpec):
+        return
+    spec = next((f for f in form.all_fields() if f.id == view.group_by), None)
+    facts = ctx.field_types.get(spec.type) if spec is not None else None
+    if spec is not None and facts is not None and not facts.choice:
+        yield problem("view_group_not_choice", item.doc.file, item.doc.line(("group_by",)),
+                      ("group_by",), name=view.group_by, type=spec.type)
+
+
+CHECKS: tuple[Check, ...] = (form_exists, fields_of_form, board_by_choice)

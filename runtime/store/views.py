@@ -1,0 +1,372 @@
+"""The queries behind a View page: one form's submissions in a data scope, filtered, searched,
+sorted and read by keyset (never OFFSET), the live tasks of the page's cases, the expression
+indexes that let a filter on a data field read an index instead of the table, and each
+user's saved filters.
+
+A data field is read by one SQL expression per dialect (`field_value`): `json_extract` on
+SQLite, `->>` on PostgreSQL, wrapped in `coalesce(.., '')` so that rows without a value sort
+and page like the others. The index built for a field (`ensure_indexes`) spells the same
+expression, which is what lets the planner use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from runtime import access
+from runtime.definitions.spec import ViewSpec
+from runtime.flows.case import LIVE
+from runtime.store.cases import CaseRow, Task
+from runtime.store.models import Base, utcnow
+from runtime.store.scoping import scope_filter, within
+from runtime.store.submissions import Submission
+
+# A view's first page, and every page after it, reads submissions of one form newest first:
+# this index gives that order (and its keyset) with no sort, on both databases.
+Index("ix_submissions_form_view", Submission.form_id, Submission.id)
+Index("ix_submissions_form_status", Submission.form_id, Submission.status, Submission.id)
+
+FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+TRACKING_NO = re.compile(r"^[0-9A-Za-z-]{10,20}$")
+# Ops on a data field that read its index; `contains` cannot (a LIKE '%x%').
+INDEXED_OPS = frozenset({"eq", "in", "range"})
+EXPORT_BATCH = 1000
+
+
+class SavedFilter(Base):
+    """A filter a user named on a view: the query string of the page, kept per user."""
+
+    __tablename__ = "view_filters"
+    __table_args__ = (UniqueConstraint("user_id", "view_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    view_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- what a page asks for -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Condition:
+    """One filter as set: on a data field (`field`) or a fact of the case (`case`)."""
+
+    op: str
+    value: str | None = None
+    upto: str | None = None  # a range's upper end
+    values: tuple[str, ...] = ()  # `in`
+    field: str | None = None
+    case: str | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: after the row with this sort value and id."""
+
+    key: Any
+    id: int
+
+
+@dataclass(frozen=True)
+class Query:
+    form_id: str
+    conditions: tuple[Condition, ...] = ()
+    search: str = ""
+    search_fields: tuple[str, ...] = ()
+    sort_field: str | None = None  # a data field; None: by submission (newest first)
+    descending: bool = True
+    after: Cursor | None = None
+    limit: int = 20
+
+
+@dataclass
+class Page:
+    rows: list[Any]  # rows of ROW_COLUMNS: id, tracking_no, data, status, ...
+    next: Cursor | None
+    tasks: dict[int, Any] = field(default_factory=dict)  # submission id -> its live task
+
+
+# What a page shows of a submission and of its live task, read as plain rows (not ORM
+# objects: building and tracking objects cost more than the query itself).
+ROW_COLUMNS = (Submission.id, Submission.tracking_no, Submission.data, Submission.status,
+               Submission.department_code, Submission.created_at)
+TASK_COLUMNS = (Task.no, Task.title_zh, Task.title_en, Task.department, Task.user_id,
+                Task.status, Task.due_at, Task.yellow_at)
+
+
+# --- SQL -----------------------------------------------------------------------------------
+
+def field_sql(dialect: str, field_id: str, table: str = "submissions.") -> str:
+    """A data field of a submission as SQL, '' when absent: the expression the index of
+    that field is built on (`index_sql`) and every filter and sort spells."""
+    if not FIELD_ID.match(field_id):
+        raise ValueError(f"not a field id: {field_id!r}")
+    if dialect == "postgresql":
+        return f"coalesce(({table}data ->> '{field_id}'), '')"
+    return f"coalesce(json_extract({table}data, '$.{field_id}'), '')"
+
+
+def field_value(dialect: str, field_id: str) -> ColumnElement[Any]:
+    return literal_column(field_sql(dialect, field_id))
+
+
+def index_name(form_id: str, field_id: str) -> str:
+    return f"ix_view_{form_id}_{field_id}"[:63]
+
+
+def index_sql(dialect: str, form_id: str, field_id: str) -> str:
+    """CREATE INDEX for one data field of one form's submissions: the form, the field's
+    value, the id (the keyset's tie-break). Not partial on the form: a partial index serves
+    only a query that spells its condition as a literal, and these bind the form id."""
+    if not FIELD_ID.match(form_id):
+        raise ValueError(f"not a form id: {form_id!r}")
+    expression = field_sql(dialect, field_id, table="")
+    return (f"CREATE INDEX IF NOT EXISTS {index_name(form_id, field_id)} ON submissions "
+            f"(form_id, ({expression}), id)")
+
+
+def indexed_fields(view: ViewSpec) -> list[str]:
+    """The data fields a view filters on by value or sorts by: each gets an index."""
+    found = [f.field for f in view.filters if f.field and f.op in INDEXED_OPS]
+    found += [s.field for s in view.sort if s.field]
+    return list(dict.fromkeys(found))
+
+
+def ensure_indexes(session: Session, views: Iterable[ViewSpec]) -> list[str]:
+    """Create the expression index of every filterable or sorted data field of `views`
+    (those already there are left): a filter reads its index, never the whole table."""
+    dialect = session.get_bind().dialect.name
+    made = []
+    for view in views:
+        for field_id in indexed_fields(view):
+            session.execute(text(index_sql(dialect, view.form, field_id)))
+            made.append(index_name(view.form, field_id))
+    return made
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _condition(dialect: str, condition: Condition) -> ColumnElement[bool] | None:
+    if condition.field is not None:
+        column: Any = field_value(dialect, condition.field)
+    elif condition.case == "status":
+        column = Submission.status
+    elif condition.case == "department":
+        column = Submission.department_code
+    elif condition.case == "submitted_at":
+        return _date_range(condition)
+    else:
+        return None
+    if condition.op == "eq" and condition.value:
+        return column == condition.value  # type: ignore[no-any-return]
+    if condition.op == "in" and condition.values:
+        return column.in_(condition.values)  # type: ignore[no-any-return]
+    if condition.op == "contains" and condition.value:
+        return column.contains(condition.value, autoescape=True)  # type: ignore[no-any-return]
+    if condition.op == "range":
+        bounds = [column >= condition.value] if condition.value else []
+        bounds += [column <= condition.upto] if condition.upto else []
+        return and_(*bounds) if bounds else None
+    return None
+
+
+def _date_range(condition: Condition) -> ColumnElement[bool] | None:
+    bounds = []
+    if condition.value:
+        bounds.append(Submission.created_at >= datetime.fromisoformat(condition.value))
+    if condition.upto:
+        bounds.append(Submission.created_at < datetime.fromisoformat(condition.upto + "T23:59:59"))
+    return and_(*bounds) if bounds else None
+
+
+def _search(dialect: str, query: Query) -> ColumnElement[bool] | None:
+    words = query.search.strip()
+    if not words:
+        return None
+    if TRACKING_NO.match(words):  # a tracking number: its unique index, no scan of the text
+        return Submission.tracking_no == words.upper()
+    clauses: list[ColumnElement[bool]] = [Submission.tracking_no == words.upper()]
+    clauses += [field_value(dialect, f).contains(words, autoescape=True)
+                for f in query.search_fields]
+    return or_(*clauses)
+
+
+def select_page(session: Session, seen: access.Visibility, query: Query,
+                part: str | None = None) -> Select[Any]:
+    """The SELECT of one page: the form's submissions in `seen`, filtered, after the cursor,
+    in the view's order, one row more than the page (to know a next page exists)."""
+    dialect = _dialect(session)
+    where: list[ColumnElement[bool]] = [
+        Submission.form_id == query.form_id,
+        scope_filter(within(session, seen), department=Submission.department_code,
+                     region=Submission.region_code)]
+    where += [c for c in (_condition(dialect, x) for x in query.conditions) if c is not None]
+    found = _search(dialect, query)
+    if found is not None:
+        where.append(found)
+    key: Any = field_value(dialect, query.sort_field) if query.sort_field else Submission.id
+    if query.after is not None:
+        where.append(_after(key, query, query.after, dialect, part))
+    order = [key.desc(), Submission.id.desc()] if query.descending \
+        else [key.asc(), Submission.id.asc()]
+    if query.sort_field is None or part == "ties":  # ties: one key value, in id order
+        order = order[1:]
+    return select(*ROW_COLUMNS).where(*where).order_by(*order).limit(query.limit + 1)
+
+
+def _after(key: Any, query: Query, cursor: Cursor, dialect: str,
+           part: str | None = None) -> ColumnElement[bool]:
+    """Rows after the cursor in the page's order. PostgreSQL reads a row comparison as a
+    range of the index. SQLite does not: there a page is read in two parts that each are
+    one range of the index, `ties` (the cursor's own sort value, ids beyond it) and then
+    `rest` (sort values beyond it); None spells both at once, correct but read from the
+    cursor's sort value on, every tie of it included."""
+    if query.sort_field is None:
+        return Submission.id < cursor.id if query.descending else Submission.id > cursor.id
+    if dialect == "postgresql":
+        pair, bound = tuple_(key, Submission.id), tuple_(cursor.key, cursor.id)
+        return pair < bound if query.descending else pair > bound
+    beyond_id = Submission.id < cursor.id if query.descending else Submission.id > cursor.id
+    beyond_key = key < cursor.key if query.descending else key > cursor.key
+    if part == "ties":
+        return and_(key == cursor.key, beyond_id)
+    if part == "rest":
+        return beyond_key  # type: ignore[no-any-return]
+    bound = key <= cursor.key if query.descending else key >= cursor.key
+    return and_(bound, or_(beyond_key, and_(key == cursor.key, beyond_id)))
+
+
+def page(session: Session, seen: access.Visibility, query: Query) -> Page:
+    """One page of rows with the live task of each row's case, and the cursor after it."""
+    rows = _rows(session, seen, query)
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    cursor = None
+    if more and rows:
+        last = rows[-1]
+        cursor = Cursor(sort_key(_dialect(session), last, query.sort_field), last.id)
+    return Page(rows, cursor, live_tasks(session, [r.id for r in rows]))
+
+
+def _rows(session: Session, seen: access.Visibility, query: Query) -> list[Any]:
+    connection = session.connection()
+    if query.sort_field is None or query.after is None or _dialect(session) == "postgresql":
+        return list(connection.execute(select_page(session, seen, query)))
+    rows = list(connection.execute(select_page(session, seen, query, "ties")))
+    if len(rows) <= query.limit:
+        rows += connection.execute(select_page(session, seen, query, "rest"))
+    return rows
+
+
+def sort_key(dialect: str, row: Any, sort_field: str | None) -> Any:
+    """The sort value of a row as the SQL expression reads it: '' when absent; text on
+    PostgreSQL (`->>`); on SQLite a JSON number stays a number and true/false are 1/0."""
+    if sort_field is None:
+        return row.id
+    value = row.data.get(sort_field)
+    if value is None:
+        return ""
+    if dialect == "postgresql":
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value if isinstance(value, int | float | str) else str(value)
+
+
+# Built once: building and keying a statement per page cost more than running it.
+_LIVE_TASKS = (select(CaseRow.submission_id, *TASK_COLUMNS).join(Task, Task.case_id == CaseRow.id)
+               .where(CaseRow.submission_id.in_(bindparam("ids", expanding=True)),
+                      Task.status.in_(sorted(LIVE)))
+               .order_by(Task.due_sort, Task.id))
+
+
+def live_tasks(session: Session, submission_ids: Sequence[int]) -> dict[int, Any]:
+    """The live task of each submission's case that falls due first (its current step,
+    holder and deadline: a row of TASK_COLUMNS), by submission id; a case with none
+    (finished) is absent."""
+    if not submission_ids:
+        return {}
+    found = session.connection().execute(_LIVE_TASKS, {"ids": list(submission_ids)})
+    tasks: dict[int, Any] = {}
+    for row in found:
+        tasks.setdefault(row.submission_id, row)
+    return tasks
+
+
+def every_row(session: Session, seen: access.Visibility, query: Query,
+              limit: int) -> Iterable[Page]:
+    """The pages of a download, read by keyset in batches, up to `limit` rows."""
+    read = 0
+    after = query.after
+    while read < limit:
+        batch = page(session, seen, Query(**{**query.__dict__, "after": after,
+                                              "limit": min(EXPORT_BATCH, limit - read)}))
+        yield batch
+        read += len(batch.rows)
+        if batch.next is None:
+            return
+        after = batch.next
+
+
+def board_column(session: Session, seen: access.Visibility, query: Query,
+                 condition: Condition) -> Page:
+    """One column of a board: the first rows of one status or one option."""
+    return page(session, seen, Query(**{**query.__dict__,
+                                        "conditions": (*query.conditions, condition),
+                                        "after": None}))
+
+
+# --- saved filters ---------------------------------------------------------------------------
+
+def saved_filters(session: Session, user_id: int, view_id: str) -> list[SavedFilter]:
+    return list(session.scalars(select(SavedFilter).where(
+        SavedFilter.user_id == user_id, SavedFilter.view_id == view_id)
+        .order_by(SavedFilter.name)))
+
+
+def save_filter(session: Session, user_id: int, view_id: str, name: str, query: str) -> None:
+    """Save (or replace) the user's filter of this name on this view."""
+    found = session.scalars(select(SavedFilter).where(
+        SavedFilter.user_id == user_id, SavedFilter.view_id == view_id,
+        SavedFilter.name == name)).first()
+    if found is None:
+        session.add(SavedFilter(user_id=user_id, view_id=view_id, name=name, query=query))
+    else:
+        found.query = query
+
+
+def delete_filter(session: Session, user_id: int, filter_id: int) -> bool:
+    """Delete one of the user's own saved filters; False when it is not theirs."""
+    found = session.get(SavedFilter, filter_id)
+    if found is None or found.user_id != user_id:
+        return False
+    session.delete(found)
+    return True
+

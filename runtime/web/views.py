@@ -1,0 +1,483 @@
+"""View pages (`/views/<id>`): a published View definition shown to the staff in whose data
+scope its rows are, as a list, a board or cards; its filters, search, sort and keyset pages
+from the query string; saved filters per user; downloads of the filtered rows as CSV or
+XLSX, one row per application with the columns as shown (personal numbers masked, cells
+neutralised). The queries live in `runtime.store.views`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask.typing import ResponseReturnValue
+from openpyxl import Workbook
+
+from runtime import access
+from runtime.definitions.spec import ColumnSpec, FieldSpec, FilterSpec, FormSpec, ViewSpec
+from runtime.flows.applicant import STATUSES
+from runtime.flows.case import OPEN
+from runtime.i18n import Catalogue
+from runtime.masking import mask_name, neutralise_cell
+from runtime.store import views as store_views
+from runtime.store.queries import list_definitions
+from runtime.web.auth.audit import audit
+from runtime.web.auth.guard import require
+from runtime.web.casepages import Names, china, colour_of, due_text
+from runtime.web.database import db, store
+from runtime.web.fieldtypes import field_types
+from runtime.web.lang import current_lang, lang_url, text
+from runtime.web.records import shown_value
+from runtime.web.workwords import work_text
+
+bp = Blueprint("views", __name__, url_prefix="/views")
+EXPORT_LIMIT = 100_000
+MAX_ARG = 200
+TEXT = Catalogue({
+    "views": ("受理台账", "Ledgers"), "none": ("范围内没有记录。", "No records in your scope."),
+    "no_views": ("还没有发布视图。", "No views are published yet."),
+    "more": ("下一页", "Next page"), "first": ("第一页", "First page"),
+    "filter": ("筛选", "Filter"), "reset": ("清除", "Clear"), "search": ("搜索", "Search"),
+    "search_hint": ("受理编号或关键字", "Tracking number or words"),
+    "from": ("起", "from"), "to": ("止", "to"), "any": ("全部", "All"),
+    "sort": ("排序", "Sort"), "asc": ("升序", "ascending"), "desc": ("降序", "descending"),
+    "csv": ("下载 CSV", "Download CSV"), "xlsx": ("下载 Excel", "Download Excel"),
+    "saved": ("我的筛选", "My filters"), "save": ("保存当前筛选", "Save this filter"),
+    "name": ("名称", "Name"), "delete": ("删除", "Delete"),
+    "actions": ("操作", "Actions"), "open": ("查看", "Open"), "claim": ("签收", "Claim"),
+    "export": ("导出", "Export"),
+    "c_status": ("状态", "Status"), "c_step": ("当前环节", "Current step"),
+    "c_department": ("承办部门", "Department"), "c_holder": ("经办人", "Holder"),
+    "c_deadline": ("办理期限", "Deadline"), "c_rating": ("评价", "Rating"),
+    "c_submitted_at": ("提交时间", "Submitted"), "c_tracking_no": ("受理编号", "Tracking number"),
+    "pool": ("待签收", "Not claimed"), "finished": ("—", "—"),
+    "bad_filter": ("筛选条件无效：{name}", "invalid filter: {name}"),
+})
+
+
+def view_text(key: str, /, **params: Any) -> str:
+    return TEXT.format(key, current_lang(), **params)
+
+
+bp.add_app_template_global(view_text, "view_text")
+
+
+# --- the definition -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shown:
+    """A published view with its form and the form's value fields by id."""
+
+    view: ViewSpec
+    form: FormSpec
+    fields: dict[str, FieldSpec]
+
+
+def _shown(view_id: str) -> Shown:
+    head = store().heads.get(db, "View", view_id)
+    if head is None or not isinstance(head.spec, ViewSpec):
+        abort(404)
+    form_head = store().heads.get(db, "Form", head.spec.form)
+    if form_head is None or not isinstance(form_head.spec, FormSpec):
+        abort(404)
+    form = form_head.spec
+    return Shown(head.spec, form, {f.id: f for f in form.all_fields()})
+
+
+def heading(shown: Shown, column: ColumnSpec | FilterSpec) -> str:
+    if column.label is not None:
+        return text(column.label)
+    if column.field is not None:
+        spec = shown.fields.get(column.field)
+        return text(spec.label) if spec is not None else column.field
+    return view_text(f"c_{column.case}")
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    colour: str | None = None  # a deadline's warning colour
+    link: bool = False  # the tracking number, linked to the record
+
+
+# A page's rows: plain rows of `store_views.ROW_COLUMNS` (a submission) and of
+# `store_views.TASK_COLUMNS` (its live task), not ORM objects.
+RowOf = Any
+TaskOf = Any
+
+
+@dataclass(frozen=True)
+class Line:
+    row: RowOf
+    task: TaskOf | None
+    cells: list[Cell]
+    claimable: bool
+
+
+class Cells:
+    """The words of each column of one page's rows (names read once for the page)."""
+
+    def __init__(self, shown: Shown, tasks: dict[int, TaskOf]):
+        self.shown = shown
+        self.names = Names.read(db(), [t.user_id for t in tasks.values()])
+        self.now = datetime.now(UTC)
+        self.mine = {m.department_code for m in g.principal.memberships}
+
+    def line(self, row: RowOf, task: TaskOf | None) -> Line:
+        cells = [self.cell(column, row, task) for column in self.shown.view.columns]
+        claimable = (task is not None and task.status == OPEN and task.user_id is None
+                     and task.department in self.mine)
+        return Line(row, task, cells, claimable)
+
+    def cell(self, column: ColumnSpec, row: RowOf, task: TaskOf | None) -> Cell:
+        if column.field is not None:
+            return Cell(self.field_cell(column, row.data.get(column.field)))
+        return CASE_CELLS[column.case or ""](self, row, task)
+
+    def field_cell(self, column: ColumnSpec, value: Any) -> str:
+        spec = self.shown.fields.get(column.field or "")
+        if value in (None, "", []) or spec is None:
+            return ""
+        shown = shown_value(spec, value)
+        field_type = field_types().get(spec.type)
+        if column.mask and (field_type is None or field_type.mask is None):
+            return mask_name(shown)  # a column marked masked whose type has no rule of its own
+        return str(shown)
+
+
+def _status(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    return Cell(work_text("as_" + row.status))
+
+
+def _step(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    if task is None:
+        return Cell(view_text("finished"))
+    return Cell((task.title_en or task.title_zh) if current_lang() == "en" else task.title_zh)
+
+
+def _department(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    code = task.department if task is not None and task.department else row.department_code
+    return Cell(cells.names.department(code))
+
+
+def _holder(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    if task is None:
+        return Cell(view_text("finished"))
+    if task.user_id is None:
+        return Cell(view_text("pool"))
+    return Cell(cells.names.user(task.user_id))
+
+
+def _deadline(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    if task is None or task.due_at is None:
+        return Cell(view_text("finished") if task is None else work_text("no_deadline"))
+    return Cell(due_text(task.due_at), colour_of(cells.now, task.yellow_at, task.due_at))
+
+
+def _rating(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    # Service ratings (好差评) are kept in a table of their own that is not part of this
+    # module yet: the column is there for views that name it, empty until it is.
+    return Cell("")
+
+
+def _submitted_at(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    return Cell(china(row.created_at))
+
+
+def _tracking_no(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    return Cell(row.tracking_no, link=True)
+
+
+CASE_CELLS: dict[str, Callable[[Cells, RowOf, TaskOf | None], Cell]] = {
+    "status": _status, "step": _step, "department": _department, "holder": _holder,
+    "deadline": _deadline, "rating": _rating, "submitted_at": _submitted_at,
+    "tracking_no": _tracking_no,
+}
+
+
+# --- the query string -----------------------------------------------------------------------
+
+def _arg(name: str) -> str:
+    value = request.args.get(name, "").strip()
+    if len(value) > MAX_ARG:
+        abort(400)
+    return value
+
+
+def filter_key(spec: FilterSpec) -> str:
+    return f"f_{spec.field or spec.case}"
+
+
+def conditions(view: ViewSpec) -> tuple[store_views.Condition, ...]:
+    """The filters set in the query string, each as the view declares it; a malformed date
+    of a range is a 400."""
+    found = []
+    for spec in view.filters:
+        key = filter_key(spec)
+        if spec.op == "range":
+            low, high = _arg(key + "_from"), _arg(key + "_to")
+            if spec.case == "submitted_at":
+                _dates(low, high)
+            found.append(store_views.Condition(spec.op, low or None, high or None,
+                                               field=spec.field, case=spec.case))
+        elif spec.op == "in":
+            values = tuple(v for v in request.args.getlist(key) if v)
+            if any(len(v) > MAX_ARG for v in values):
+                abort(400)
+            found.append(store_views.Condition("in", values=values, field=spec.field,
+                                               case=spec.case))
+        else:
+            found.append(store_views.Condition(spec.op, _arg(key) or None, field=spec.field,
+                                               case=spec.case))
+    return tuple(found)
+
+
+def _dates(*values: str) -> None:
+    for value in values:
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                abort(400)
+
+
+def _sort(view: ViewSpec) -> tuple[str | None, bool]:
+    """The sort field asked for (one the view sorts by, or submission order) and direction."""
+    asked = _arg("sort")
+    allowed = {s.field: s.order for s in view.sort if s.field}
+    order = _arg("order")
+    if asked in allowed:
+        return asked, (order or allowed[asked]) != "asc"
+    if asked in ("submitted_at", "tracking_no"):
+        return None, order != "asc"
+    first = view.sort[0] if view.sort else None
+    if first is not None and first.field:
+        return first.field, first.order != "asc"
+    return None, (first.order if first else "desc") != "asc"
+
+
+def _cursor() -> store_views.Cursor | None:
+    raw = _arg("after")
+    if not raw:
+        return None
+    try:
+        key, row_id = json.loads(raw)
+    except (ValueError, TypeError):
+        abort(400)
+    if not isinstance(row_id, int) or not isinstance(key, str | int | float) \
+            or isinstance(key, bool):
+        abort(400)
+    return store_views.Cursor(key, row_id)
+
+
+def query_of(shown: Shown, *, limit: int | None = None) -> store_views.Query:
+    sort_field, descending = _sort(shown.view)
+    return store_views.Query(
+        form_id=shown.view.form, conditions=conditions(shown.view), search=_arg("q"),
+        search_fields=shown.view.search, sort_field=sort_field, descending=descending,
+        after=_cursor(), limit=limit or shown.view.page_size)
+
+
+def _seen() -> access.Visibility:
+    return access.visibility(g.principal, "records.read")
+
+
+def page_url(view_id: str, **changes: Any) -> str:
+    """This page's query string with `changes` (None removes a key)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    args += [(k, v) for k, v in changes.items() if v is not None]
+    return f"{request.path}?{urlencode(args)}" if args else request.path
+
+
+bp.add_app_template_global(page_url, "view_page_url")
+
+
+def filter_query() -> str:
+    """The query string of the filters alone (what a saved filter keeps)."""
+    kept = [(k, v) for k, v in request.args.items(multi=True)
+            if k not in ("after", "format", "lang", "csrf_token")]
+    return urlencode(kept)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+@bp.get("")
+@require("records.read")
+def index() -> ResponseReturnValue:
+    found = [d for d in list_definitions(db(), "View") if isinstance(d.spec, ViewSpec)]
+    return render_template("pages/views.html", views=[d.spec for d in found])
+
+
+@bp.get("/<view_id>")
+@require("records.read")
+def show(view_id: str) -> ResponseReturnValue:
+    shown = _shown(view_id)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _download(shown, fmt)
+    if fmt:
+        abort(400)
+    if shown.view.type == "board":
+        return _board(shown)
+    query = query_of(shown)
+    found = store_views.page(db(), _seen(), query)
+    cells = Cells(shown, found.tasks)
+    lines = [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
+    after = json.dumps([found.next.key, found.next.id], ensure_ascii=False) \
+        if found.next else None
+    template = "_view_rows.html" if request.htmx else "pages/view.html"
+    return render_template(template, **_context(shown), lines=lines, after=after)
+
+
+def _context(shown: Shown) -> dict[str, Any]:
+    user_id = g.user.id
+    return {"shown": shown, "view": shown.view, "heading": lambda c: heading(shown, c),
+            "options": lambda f: _filter_options(shown, f), "filter_key": filter_key,
+            "can_export": access.allowed(g.principal, "export"),
+            "saved": store_views.saved_filters(db(), user_id, shown.view.id),
+            "filter_query": filter_query(), "sorts": [s.field for s in shown.view.sort
+                                                      if s.field],
+            "sorted_by": _sort(shown.view)[0] or "submitted_at"}
+
+
+def _filter_options(shown: Shown, spec: FilterSpec) -> list[tuple[str, str]]:
+    """The choices of an eq/in filter: a choice field's options, the statuses, or the
+    departments; [] for a free-text filter."""
+    if spec.case == "status":
+        return [(s, work_text("as_" + s)) for s in STATUSES]
+    if spec.case == "department":
+        names = Names.read(db())
+        return [(code, text(d.name())) for code, d in sorted(names.departments.items())]
+    field_spec = shown.fields.get(spec.field or "")
+    if field_spec is None:
+        return []
+    if field_spec.options:
+        return [(str(o.value), text(o.label)) for o in field_spec.options]
+    if field_spec.options_from:
+        head = store().heads.get(db, "Catalog", field_spec.options_from)
+        items = getattr(head.spec, "items", ()) if head is not None else ()
+        return [(i.code, text(i.label)) for i in items]
+    return []
+
+
+def _board(shown: Shown) -> ResponseReturnValue:
+    """A board: one column per status (or per option of its group_by field), each the first
+    rows of that group, with a link to the list filtered on it."""
+    base = query_of(shown)
+    if shown.view.group_by:
+        groups = _filter_options(shown, FilterSpec(op="eq", field=shown.view.group_by))
+        make = lambda value: store_views.Condition("eq", value, field=shown.view.group_by)  # noqa: E731
+    else:
+        groups = [(s, work_text("as_" + s)) for s in STATUSES]
+        make = lambda value: store_views.Condition("eq", value, case="status")  # noqa: E731
+    columns = []
+    for value, label in groups:
+        found = store_views.board_column(db(), _seen(), base, make(value))
+        cells = Cells(shown, found.tasks)
+        columns.append((value, label, [cells.line(r, found.tasks.get(r.id)) for r in found.rows],
+                        found.next is not None))
+    return render_template("pages/view_board.html", **_context(shown), columns=columns)
+
+
+# --- saved filters --------------------------------------------------------------------------
+
+@bp.post("/<view_id>/filters")
+@require("records.read")
+def save_filter(view_id: str) -> ResponseReturnValue:
+    shown = _shown(view_id)
+    name = request.form.get("name", "").strip()[:100]
+    query = request.form.get("query", "")[:2000]
+    if not name:
+        abort(400)
+    store_views.save_filter(db(), g.user.id, shown.view.id, name, query)
+    db().commit()
+    target = lang_url("views.show", view_id=view_id)
+    if query:
+        target += ("&" if "?" in target else "?") + query
+    return redirect(target, code=303)
+
+
+@bp.post("/<view_id>/filters/<int:filter_id>/delete")
+@require("records.read")
+def delete_filter(view_id: str, filter_id: int) -> ResponseReturnValue:
+    if not store_views.delete_filter(db(), g.user.id, filter_id):
+        abort(404)
+    db().commit()
+    return redirect(lang_url("views.show", view_id=view_id), code=303)
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+def _download(shown: Shown, fmt: str) -> ResponseReturnValue:
+    """The filtered rows in scope, every page of them (up to EXPORT_LIMIT), one row per
+    application with the columns as shown; the download is audited."""
+    if not access.allowed(g.principal, "export"):
+        abort(404)
+    query = query_of(shown, limit=store_views.EXPORT_BATCH)
+    audit("export", target=("view", shown.view.id))
+    db().commit()
+    name = f"{shown.view.id}-{datetime.now(UTC):%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        response = Response(stream_with_context(_csv(shown, query)), mimetype="text/csv")
+    else:
+        response = Response(_xlsx(shown, query), mimetype="application/vnd.openxmlformats-"
+                            "officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    return response
+
+
+def table_rows(shown: Shown, query: store_views.Query) -> Iterator[list[Any]]:
+    """The heading and then each row, as the page shows them, cells neutralised."""
+    yield [neutralise_cell(c) for c in [view_text("c_tracking_no"),
+                                        *(heading(shown, col) for col in shown.view.columns)]]
+    for found in store_views.every_row(db(), _seen(), query, EXPORT_LIMIT):
+        cells = Cells(shown, found.tasks)
+        for row in found.rows:
+            line = cells.line(row, found.tasks.get(row.id))
+            yield [neutralise_cell(v) for v in [row.tracking_no, *map(_cell_text, line.cells)]]
+
+
+def _cell_text(cell: Cell) -> str:
+    if cell.colour:
+        return f"{cell.text}（{work_text('colour_' + cell.colour)}）"
+    return cell.text
+
+
+def _csv(shown: Shown, query: store_views.Query) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    for cells in table_rows(shown, query):
+        writer.writerow(cells)
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _xlsx(shown: Shown, query: store_views.Query) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=text(shown.view.title)[:31] or shown.view.id)
+    for cells in table_rows(shown, query):
+        sheet.append([str(c) if c is not None else "" for c in cells])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
