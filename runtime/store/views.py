@@ -41,6 +41,7 @@ from runtime.definitions.spec import ViewSpec
 from runtime.flows.case import LIVE
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import Base, utcnow
+from runtime.store.ratings import RatingRow
 from runtime.store.scoping import scope_filter, within
 from runtime.store.submissions import Submission
 
@@ -370,3 +371,11 @@ def delete_filter(session: Session, user_id: int, filter_id: int) -> bool:
     session.delete(found)
     return True
 
+
+
+def ratings_of(session: Session, submission_ids: Sequence[int]) -> dict[int, int]:
+    """The service rating (好差评) level of each of these submissions that has one."""
+    if not submission_ids:
+        return {}
+    return dict(session.execute(select(RatingRow.submission_id, RatingRow.level).where(
+        RatingRow.submission_id.in_(submission_ids))).all())

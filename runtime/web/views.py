@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,6 +36,7 @@ from runtime.i18n import Catalogue
 from runtime.masking import mask_name, neutralise_cell
 from runtime.store import views as store_views
 from runtime.store.queries import list_definitions
+from runtime.views.ratings import level_label
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.casepages import Names, china, colour_of, due_text
@@ -134,9 +135,11 @@ class Line:
 class Cells:
     """The words of each column of one page's rows (names read once for the page)."""
 
-    def __init__(self, shown: Shown, tasks: dict[int, TaskOf]):
+    def __init__(self, shown: Shown, tasks: dict[int, TaskOf], rows: Sequence[RowOf]):
         self.shown = shown
         self.names = Names.read(db(), [t.user_id for t in tasks.values()])
+        rated = any(c.case == "rating" for c in shown.view.columns)
+        self.ratings = store_views.ratings_of(db(), [r.id for r in rows]) if rated else {}
         self.now = datetime.now(UTC)
         self.mine = {m.department_code for m in g.principal.memberships}
 
@@ -192,9 +195,8 @@ def _deadline(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
 
 
 def _rating(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
-    # Service ratings (好差评) are kept in a table of their own that is not part of this
-    # module yet: the column is there for views that name it, empty until it is.
-    return Cell("")
+    level = cells.ratings.get(row.id)
+    return Cell(text(level_label(level)) if level is not None else "")
 
 
 def _submitted_at(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
@@ -338,7 +340,7 @@ def show(view_id: str) -> ResponseReturnValue:
         return _board(shown)
     query = query_of(shown)
     found = store_views.page(db(), _seen(), query)
-    cells = Cells(shown, found.tasks)
+    cells = Cells(shown, found.tasks, found.rows)
     lines = [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
     after = json.dumps([found.next.key, found.next.id], ensure_ascii=False) \
         if found.next else None
@@ -390,7 +392,7 @@ def _board(shown: Shown) -> ResponseReturnValue:
     columns = []
     for value, label in groups:
         found = store_views.board_column(db(), _seen(), base, make(value))
-        cells = Cells(shown, found.tasks)
+        cells = Cells(shown, found.tasks, found.rows)
         columns.append((value, label, [cells.line(r, found.tasks.get(r.id)) for r in found.rows],
                         found.next is not None))
     return render_template("pages/view_board.html", **_context(shown), columns=columns)
@@ -448,7 +450,7 @@ def table_rows(shown: Shown, query: store_views.Query) -> Iterator[list[Any]]:
     yield [neutralise_cell(c) for c in [view_text("c_tracking_no"),
                                         *(heading(shown, col) for col in shown.view.columns)]]
     for found in store_views.every_row(db(), _seen(), query, EXPORT_LIMIT):
-        cells = Cells(shown, found.tasks)
+        cells = Cells(shown, found.tasks, found.rows)
         for row in found.rows:
             line = cells.line(row, found.tasks.get(row.id))
             yield [neutralise_cell(v) for v in [row.tracking_no, *map(_cell_text, line.cells)]]

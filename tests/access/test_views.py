@@ -14,10 +14,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from runtime.packs import check_path
+from runtime.store.cases import CaseRow
 from runtime.store.publish import publish_pack
+from runtime.store.ratings import RatingRow
 from runtime.web.database import store
+from templates_lib import TASK_TEMPLATES
 
 from .conftest import SignIn, csrf_from
 from .test_records import APPLICATION, EXAMPLE
@@ -60,6 +64,23 @@ def test_the_ledger_shows_applicant_status_step_and_masked_numbers(
     english = client.get("/views/birth_ledger?lang=en").get_data(as_text=True)
     assert {"Applicant", "Current step", "Holder", "Deadline"} <= set(
         re.findall(r'<th scope="col">([^<]+)</th>', english))
+
+
+def test_the_ledger_shows_the_applicants_rating(
+        ledger: dict[str, str], demo: Flask, client: FlaskClient, sign_in: SignIn) -> None:
+    with store(demo).sessions() as session:
+        case = session.scalars(select(CaseRow).where(CaseRow.tracking_no == ledger["110105"])).one()
+        session.add(RatingRow(case_id=case.id, submission_id=case.submission_id,
+                              tracking_no=case.tracking_no, level=2, reasons=["slow"],
+                              rater_kind="guest"))
+        session.commit()
+    sign_in(client, "clerk_govsvc")
+    page = client.get("/views/birth_ledger").get_data(as_text=True)
+    row = page[page.index(f'id="row-{ledger["110105"]}"'):]
+    assert "评价" in re.findall(r'<th scope="col">([^<]+)</th>', page)
+    assert '<td data-label="评价">不满意</td>' in row[:row.index("</tr>")]
+    other = page[page.index(f'id="row-{ledger["440305"]}"'):]
+    assert "不满意" not in other[:other.index("</tr>")]
 
 
 def test_the_menu_and_index_list_the_views(ledger: dict[str, str], client: FlaskClient,
@@ -193,6 +214,7 @@ def test_downloads_need_the_export_permission(ledger: dict[str, str], client: Fl
 def test_a_hotline_board_groups_by_category(demo: Flask, client: FlaskClient,
                                             sign_in: SignIn) -> None:
     with store(demo).sessions() as session:
+        publish_pack(session, check_path(TASK_TEMPLATES))  # the library the pack requires
         publish_pack(session, check_path(HOTLINE))
     sign_in(client, "dispatcher")
     page = client.get("/views/hl_orders_board").get_data(as_text=True)
