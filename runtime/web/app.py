@@ -18,6 +18,7 @@ from runtime.web import (
     applications,
     auth,
     citizens,
+    dashboards,
     database,
     drafts,
     errors,
@@ -63,6 +64,6 @@ def create_app(config: dict[str, Any] | None = None, *,
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
-                      workbench.bp, people.bp, applications.bp):
+                      workbench.bp, people.bp, applications.bp, dashboards.bp):
         app.register_blueprint(blueprint)
     return app

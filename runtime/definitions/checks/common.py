@@ -26,6 +26,7 @@ WHAT = {
     "item": ("目录项", "catalog item"), "clause": ("条款", "clause"),
     "output": ("输出", "output"), "department": ("部门", "department"),
     "role": ("角色", "role"), "step_fact": ("步骤信息", "fact of a step"),
+    "measure": ("度量", "measure"), "group": ("分组", "grouping"),
 }
 
 
