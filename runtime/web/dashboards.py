@@ -251,7 +251,8 @@ def _grouped(measure: Measure, of: str | None, where: store.Where,
         return found
     whole = {key: value(MEASURES[of], t) for key, t in store.tally(db(), of, where,
                                                                   group).items()}
-    return {key: scoring.ratio(found.get(key), whole.get(key)) for key in found | whole}
+    nothing = 0.0 if measure.form == COUNT else None  # no row counted is a count of none
+    return {key: scoring.ratio(found.get(key, nothing), whole.get(key)) for key in found | whole}
 
 
 def _form_figure(widget: WidgetSpec, chosen: Filters, labels: Labels, title: str) -> Figure:
@@ -352,6 +353,10 @@ def scores(catalog: CatalogSpec, chosen: Filters,
         grouped = _grouped(MEASURES[indicator.measure], indicator.of, where, "department")
         for department, figure_value in grouped.items():
             by_department.setdefault(department, {})[indicator.code] = figure_value
+    for indicator in indicators:  # a department with nothing counted counts none
+        if MEASURES[indicator.measure].form == COUNT and indicator.of is None:
+            for values in by_department.values():
+                values.setdefault(indicator.code, 0.0)
     return scoring.ranked(scoring.score(d, indicators, values)
                           for d, values in by_department.items() if d != "-")
 
