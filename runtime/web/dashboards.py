@@ -50,7 +50,8 @@ TEXT = Catalogue({
     "dashboards": ("驾驶舱", "Dashboards"), "none": ("没有您可以查看的驾驶舱。",
                                                   "There is no dashboard you may open."),
     "department": ("部门", "Department"), "all_departments": ("全部部门", "All departments"),
-    "region": ("区划代码", "Region code"), "from": ("开始日期", "From"), "to": ("结束日期", "To"),
+    "region": ("区划", "Region"), "region_code": ("区划代码", "Region code"),
+    "by": ("分解到", "Decomposed by"), "from": ("开始日期", "From"), "to": ("结束日期", "To"),
     "granularity": ("时间粒度", "Granularity"), "day": ("按日", "By day"),
     "week": ("按周", "By week"), "month": ("按月", "By month"), "apply": ("查询", "Apply"),
     "value": ("数值", "Value"), "previous": ("上期", "Previous period"),
@@ -71,7 +72,9 @@ TEXT = Catalogue({
     "explain": ("得分 = Σ(权重 × 达成度) ÷ Σ权重；无数据或无目标的指标不计入。",
                 "Score = Σ(weight × attainment) ÷ Σ weight; indicators without data or "
                 "target are left out."),
-    "chart": ("图表：{title}（数据见下表）", "Chart: {title} (the table below holds its data)"),
+    "chart": ("图表：{title}（数据见下方数据表）", "Chart: {title} (the data table below holds "
+              "its figures)"),
+    "data_table": ("数据表", "Data table"),
 })
 MAX_DAYS = 366 * 3
 
@@ -342,15 +345,18 @@ def indicator_catalogs() -> list[CatalogSpec]:
             and scoring.indicators(s)]
 
 
-def scores(catalog: CatalogSpec, chosen: Filters,
-           period: Period) -> list[scoring.Score]:
-    """Each department's score for `period` on the catalog's indicators."""
+SCORED = ("department", "region")  # what the indicators are decomposed by
+
+
+def scores(catalog: CatalogSpec, chosen: Filters, period: Period,
+           group: str = "department") -> list[scoring.Score]:
+    """Each department's (or region's) score for `period` on the catalog's indicators."""
     indicators = scoring.indicators(catalog)
     by_department: dict[str, dict[str, float | None]] = {}
     base = _where(chosen, period)
     for indicator in indicators:
         where = replace(base, process=indicator.process)
-        grouped = _grouped(MEASURES[indicator.measure], indicator.of, where, "department")
+        grouped = _grouped(MEASURES[indicator.measure], indicator.of, where, group)
         for department, figure_value in grouped.items():
             by_department.setdefault(department, {})[indicator.code] = figure_value
     for indicator in indicators:  # a department with nothing counted counts none
@@ -371,31 +377,34 @@ def effectiveness() -> ResponseReturnValue:
         chosen = replace(chosen, period=Period(today.replace(day=1), today))
     catalog = next((c for c in catalogs if c.id == request.args.get("catalog")),
                    catalogs[0] if catalogs else None)
-    now = scores(catalog, chosen, chosen.period) if catalog else []
-    before = {s.group: s.score for s in scores(catalog, chosen, chosen.period.previous())
-              } if catalog else {}
+    group = request.args.get("by") if request.args.get("by") in SCORED else "department"
+    now = scores(catalog, chosen, chosen.period, group) if catalog else []
+    before = {s.group: s.score for s in scores(catalog, chosen, chosen.period.previous(),
+                                               group)} if catalog else {}
     labels = Labels()
     fmt = request.args.get("format")
     if fmt and catalog is not None:
         audit("export", target=("effectiveness", catalog.id))
         db().commit()
-        return download(fmt, f"effectiveness-{catalog.id}", *_score_table(now, before, labels))
+        return download(fmt, f"effectiveness-{catalog.id}-{group}",
+                        *_score_table(now, before, labels, group))
     return render_template("pages/effectiveness.html", catalogs=catalogs, catalog=catalog,
                            scores=now, before=before, chosen=chosen, labels=labels,
+                           group=group, groups=SCORED,
                            units=store.departments(db(), access.visibility(g.principal,
                                                                            "records.read")))
 
 
 def _score_table(now: Sequence[scoring.Score], before: dict[str, float | None],
-                 labels: Labels) -> tuple[list[str], list[list[Any]]]:
-    """One row per department and indicator: the score with its reckoning."""
-    header = [words("rank"), words("department"), words("score"), words("previous_score"),
+                 labels: Labels, group: str) -> tuple[list[str], list[list[Any]]]:
+    """One row per department (or region) and indicator: the score with its reckoning."""
+    header = [words("rank"), words(group), words("score"), words("previous_score"),
               words("indicator"), words("value"), words("target"), words("weight"),
               words("points")]
     rows = []
     for rank, item in enumerate(now, 1):
         for part in item.parts:
-            rows.append([rank, labels("department", item.group), item.score,
+            rows.append([rank, labels(group, item.group), item.score,
                          before.get(item.group), _lang(part.indicator.label), part.value,
                          part.indicator.target, part.indicator.weight, part.points])
     return header, rows

@@ -167,3 +167,10 @@ def test_effectiveness_scores_each_department_and_explains_it(world: Flask) -> N
     assert values[1][1:3] == ("政务服务中心", 85.7)
     csv_text = lead.get("/effectiveness?format=csv").get_data(as_text=True)
     assert "政务服务中心,85.7" in csv_text
+
+
+def test_effectiveness_decomposed_by_region(world: Flask) -> None:
+    page = Person(world, "lead_govsvc").page("/effectiveness?by=region")
+    row = re.search(r'<tr id="score-110105">(.*?)</tr>', page, re.S)
+    assert row is not None and "北京市 市辖区 朝阳区" in row.group(1)
+    assert '<td class="score">85.7</td>' in row.group(1)  # all three cases are there
