@@ -500,6 +500,7 @@ class DashboardSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Dashboard#"
     filters: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    processes: tuple[str, ...] = ()
     widgets: tuple[WidgetSpec, ...]
 
 

@@ -58,7 +58,12 @@ class Where:
     department: str | None = None  # a department and every department under it
     region: str | None = None  # a region code (its cities and counties within)
     process: str | None = None
+    processes: tuple[str, ...] = ()  # when no `process`: the cases of any of these
     now: dt.datetime | None = None  # for snapshot measures; now when None
+
+    @property
+    def by_process(self) -> bool:
+        return bool(self.process or self.processes)
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,8 @@ def _filtered(query: Any, where: Where, department: Any, region: Any) -> Any:
         query = query.where(region.startswith(prefix, autoescape=True))
     if where.process:
         query = query.where(CaseRow.process_id == where.process)
+    elif where.processes:
+        query = query.where(CaseRow.process_id.in_(sorted(where.processes)))
     return query
 
 
@@ -164,7 +171,7 @@ def closed(session: Session, where: Where) -> Iterator[Fact]:
 
 def _task_query(*columns: Any, where: Where) -> Any:
     query = select(Task.department, Task.region_code, *columns)
-    if where.process:
+    if where.by_process:
         query = query.join(CaseRow, CaseRow.id == Task.case_id)
     return query
 
@@ -253,7 +260,8 @@ def form_tally(session: Session, where: Where, form_id: str, agg: str, field: st
     query = select(Submission.department_code, Submission.region_code, Submission.created_at,
                    Submission.data).where(Submission.form_id == form_id,
                                           _within(Submission.created_at, where))
-    query = _filtered(query, replace(where, process=None), Submission.department_code,
+    query = _filtered(query, replace(where, process=None, processes=()),
+                      Submission.department_code,
                       Submission.region_code)
     values: dict[str, list[float]] = {}
     for department, region, created_at, data in session.execute(query):

@@ -177,8 +177,10 @@ class Labels:
         return key
 
 
-def figure(widget: WidgetSpec, chosen: Filters, labels: Labels) -> Figure:
-    """What one widget shows for the filters."""
+def figure(widget: WidgetSpec, chosen: Filters, labels: Labels,
+           processes: tuple[str, ...] = ()) -> Figure:
+    """What one widget shows for the filters, over the cases of its process, else of the
+    dashboard's `processes`, else all."""
     title = text(widget.title)
     if widget.view and not widget.measure:
         return Figure(widget.id, widget.type, title, "", link=f"/views/{widget.view}")
@@ -188,7 +190,7 @@ def figure(widget: WidgetSpec, chosen: Filters, labels: Labels) -> Figure:
     if formula is None:
         return Figure(widget.id, widget.type, title, "")
     name, of, process, target, better = formula
-    where = replace(_where(chosen), process=process or widget.process)
+    where = replace(_where(chosen), process=process or widget.process, processes=processes)
     measure = MEASURES[name]
     unit = "%" if of else _lang(measure.unit)
     if widget.type == "indicator":
@@ -316,7 +318,7 @@ def page(dashboard_id: str) -> ResponseReturnValue:
     spec = _dashboard(dashboard_id)
     chosen = filters()
     labels = Labels()
-    figures = [figure(w, chosen, labels) for w in spec.widgets]
+    figures = [figure(w, chosen, labels, spec.processes) for w in spec.widgets]
     units = store.departments(db(), access.visibility(g.principal, "records.read"))
     return render_template("pages/dashboard.html", spec=spec, figures=figures, chosen=chosen,
                            units=units, granularities=GRANULARITIES, table_of=_table,
@@ -330,7 +332,7 @@ def widget_download(dashboard_id: str, widget_id: str, fmt: str) -> ResponseRetu
     widget = next((w for w in spec.widgets if w.id == widget_id), None)
     if widget is None:
         abort(404)
-    item = figure(widget, filters(), Labels())
+    item = figure(widget, filters(), Labels(), spec.processes)
     header, rows = _table(item)
     audit("export", target=("dashboard", f"{dashboard_id}/{widget_id}"))
     db().commit()

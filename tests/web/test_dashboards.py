@@ -15,14 +15,20 @@ from flask import Flask
 from openpyxl import load_workbook
 from store.casework import claim_and_complete, staff
 
-from runtime.demo import DEMO_PASSWORD, seed_demo
+from runtime.demo import DEMO_PASSWORD, demo_password_hash, seed_demo
 from runtime.packs import check_path
+from runtime.store import accounts
 from runtime.store.cases import CaseRow
+from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
 from runtime.web.database import store
 from web.test_workbench import EXAMPLE, Person, apply
 
 BIRTH = "/dashboards/birth_overview"
+HOTLINE = EXAMPLE.parent / "hotline_12345"
+COMPLAINT = {"category": "complaint", "topic": "housing", "urgent": False, "district": "110101",
+             "address": "东城区和平里街道某小区 3 号楼", "content": "楼道照明坏了两个月，物业不修。",
+             "caller_name": "李明", "caller_mobile": "13800138000"}
 
 
 @pytest.fixture
@@ -174,3 +180,30 @@ def test_effectiveness_decomposed_by_region(world: Flask) -> None:
     row = re.search(r'<tr id="score-110105">(.*?)</tr>', page, re.S)
     assert row is not None and "北京市 市辖区 朝阳区" in row.group(1)
     assert '<td class="score">85.7</td>' in row.group(1)  # all three cases are there
+
+
+def test_each_pack_dashboard_counts_its_own_processes(world: Flask) -> None:
+    with store(world).sessions() as session:
+        publish_pack(session, check_path(HOTLINE))
+        lead = accounts.User(username="lead_hotline", display_name="热线负责人", is_demo=True,
+                             password_hash=demo_password_hash(), password_changed_at=utcnow())
+        session.add(lead)
+        session.flush()
+        accounts.add_membership(session, lead, "HOTLINE", "lead")
+        session.commit()
+    response = world.test_client().post("/api/forms/hl_web_intake/submissions",
+                                        json={"data": COMPLAINT})
+    assert response.status_code == 201, response.get_json()
+    lead = Person(world, "lead_hotline")  # the hotline's department: its orders only
+    index = lead.page("/dashboards/")
+    assert "12345 热线运行情况" in index and "出生一件事运行情况" in index
+    hotline = lead.page("/dashboards/hl_overview")
+    assert text_of(hotline, "value-received") == "1"
+    assert text_of(hotline, "value-phone") == "0"  # a web order, not a phone one
+    assert text_of(hotline, "value-satisfaction") == "暂无数据"  # no ratings yet
+    assert table(hotline, "by_department") == {}  # nothing done yet: no on-time rate
+    assert text_of(lead.page(BIRTH), "value-received") == "0"  # not the hotline's cases
+    supervisor = Person(world, "supervisor")  # the city's region: the birth cases in it
+    assert text_of(supervisor.page(BIRTH), "value-received") == "3"
+    assert text_of(supervisor.page("/dashboards/hl_overview"), "value-received") == "0"
+    assert Person(world, "clerk_health").get("/dashboards/hl_overview").status_code == 404

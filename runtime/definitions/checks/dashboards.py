@@ -37,7 +37,12 @@ def known_roles(ctx: Context, item: Checked) -> Iterator[Problem]:
         yield from within(item, ("roles", i), "role", role, sorted(known))
 
 
-CHECKS: tuple[Check, ...] = (widget_ids_unique, each_widget, known_roles)
+def known_processes(ctx: Context, item: Checked) -> Iterator[Problem]:
+    for i, process in enumerate(_dashboard(item).processes):
+        yield from ctx.ref(item, ("processes", i), "Process", process)
+
+
+CHECKS: tuple[Check, ...] = (widget_ids_unique, each_widget, known_roles, known_processes)
 
 
 def _widget(ctx: Context, item: Checked, path: Path, widget: WidgetSpec) -> Iterator[Problem]:
