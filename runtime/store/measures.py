@@ -1,31 +1,38 @@
 """The query behind each registered measure (runtime.reports.measures): the facts in a
 period and a data scope, tallied per department, region or day, week or month.
 
-Each query reads the few columns its measure needs and tallies them here, so the same code
-groups by China's calendar days and counts working days on SQLite and PostgreSQL alike.
-Cases are scoped by their own department and region, tasks (and the returns made on them) by
-the task's department and the case's region: a department lead sees their department's work.
+Each measure is a SELECT of its rows; `tally` groups it in SQL by the key asked for (China's
+calendar day of a moment on SQLite and PostgreSQL alike: `china_day`), so a figure reads one
+row per group; weeks and months are folded from days, and working days are counted from
+(start day, end day) pairs, few however many tasks there are. Cases are scoped by their own
+department and region, tasks (and the returns made on them) by the task's department and the
+case's region: a department lead sees their department's work.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     Integer,
     SmallInteger,
     and_,
+    case,
     column,
     func,
     inspect,
+    literal,
     select,
     table,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import DateTime
 
 from runtime.access import Visibility, region_prefix
@@ -66,29 +73,59 @@ class Where:
         return bool(self.process or self.processes)
 
 
-@dataclass(frozen=True)
-class Fact:
-    department: str | None
-    region: str | None
-    moment: dt.datetime | None
-    amount: float = 1.0
-    of: int = 1
+class china_day(FunctionElement[dt.date]):  # noqa: N801 (a SQL function, named as one)
+    """The calendar day in China of a UTC moment, in SQL: what the figures group by."""
+
+    type = Date()
+    inherit_cache = True
 
 
-Query = Callable[[Session, Where], Iterable[Fact]]
+@compiles(china_day, "sqlite")
+def _china_day_sqlite(element: china_day, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(china_day, "postgresql")
+def _china_day_postgresql(element: china_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Shanghai' AS DATE)"
+
+
+# A measure's rows, as a SELECT of labelled columns: department, region, moment (what the
+# period and the time buckets read), amount (1, or 1/0 for a share) and, for the working
+# days, start. None: nothing to count (the ratings table is missing).
+Source = Callable[[Session, Where], Any]
 
 
 def tally(session: Session, name: str, where: Where,
           group: str | None = None) -> dict[str, Tally]:
     """The tallies of measure `name` by group key (department code, region code or the
-    ISO date of a day/week/month's first day; "" when `group` is None)."""
+    ISO date of a day/week/month's first day; "" when `group` is None), grouped in SQL: the
+    rows read are one per group (and per pair of days, for working days), not per case."""
     if group is not None and group not in GROUPINGS:
         raise ValueError(f"unknown grouping {group!r}")
+    source = SOURCES[name](session, where)
+    if source is None:
+        return {}
+    rows = source.subquery()
+    keys: list[Any] = []
+    if group in ("department", "region"):
+        keys.append(rows.c[group])
+    elif group is not None:
+        keys.append(china_day(rows.c.moment))
+    days = name == "avg_working_days"
+    if days:
+        keys.extend((china_day(rows.c.start), china_day(rows.c.moment)))
+    query = select(*keys, func.sum(rows.c.amount), func.count()).group_by(*keys)
     found: dict[str, Tally] = {}
-    for fact in QUERIES[name](session, where):
-        key = _key(fact, group)
-        if key is not None:
-            found.setdefault(key, Tally()).add(fact.amount, fact.of)
+    for row in session.execute(query):
+        key = _key(row[0] if group is not None else None, group)
+        amount, count = float(row[-2] or 0), int(row[-1])
+        if key is None or count == 0:  # no moment to date it, or nothing at all
+            continue
+        if days:
+            start, end = _date(row[-4]), _date(row[-3])
+            amount = float(max(workdays_between(start, end), 0) * count) if start and end else 0
+        found.setdefault(key, Tally()).add(amount, count)
     return found
 
 
@@ -96,19 +133,23 @@ def measure(name: str) -> Measure:
     return MEASURES[name]
 
 
-def _key(fact: Fact, group: str | None) -> str | None:
+def _date(value: Any) -> dt.date | None:
+    """A day as SQLite (text) or PostgreSQL (a date) hands it back."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _key(value: Any, group: str | None) -> str | None:
     if group is None:
         return _ALL
-    if group == "department":
-        return fact.department or "-"
-    if group == "region":
-        return fact.region or "-"
-    if fact.moment is None:
-        return None
-    return bucket(china_day(fact.moment), group).isoformat()
+    if group in ("department", "region"):
+        return value or "-"
+    day = _date(value)
+    return bucket(day, group).isoformat() if day is not None else None
 
 
-def china_day(moment: dt.datetime) -> dt.date:
+def china_date(moment: dt.datetime) -> dt.date:
     return aware(moment).astimezone(CHINA).date()
 
 
@@ -140,108 +181,100 @@ def _filtered(query: Any, where: Where, department: Any, region: Any) -> Any:
     return query
 
 
-def _case_facts(session: Session, query: Any, where: Where) -> Iterator[Fact]:
-    query = _filtered(query, where, CaseRow.department_code, CaseRow.region_code)
-    for department, region, moment in session.execute(query):
-        yield Fact(department, region, moment)
+ONE = literal(1)
 
 
-def received(session: Session, where: Where) -> Iterator[Fact]:
-    yield from _case_facts(session, select(
-        CaseRow.department_code, CaseRow.region_code, CaseRow.created_at).where(
-        _within(CaseRow.created_at, where)), where)
+def _case_rows(moment: Any, where: Where, *joins: Any) -> Any:
+    query = select(CaseRow.department_code.label("department"),
+                   CaseRow.region_code.label("region"), moment.label("moment"),
+                   ONE.label("amount"))
+    for join in joins:
+        query = query.join(*join)
+    return _filtered(query.where(_within(moment, where)), where, CaseRow.department_code,
+                     CaseRow.region_code)
 
 
-def accepted(session: Session, where: Where) -> Iterator[Fact]:
+def received(session: Session, where: Where) -> Any:
+    return _case_rows(CaseRow.created_at, where)
+
+
+def accepted(session: Session, where: Where) -> Any:
     """Cases whose first task was done in the period (the first step taken up)."""
     first = (select(Task.case_id, func.min(Task.completed_at).label("first"))
              .where(Task.status == TASK_DONE).group_by(Task.case_id).subquery())
-    yield from _case_facts(session, select(
-        CaseRow.department_code, CaseRow.region_code, first.c.first)
-        .join(first, first.c.case_id == CaseRow.id).where(_within(first.c.first, where)), where)
+    return _case_rows(first.c.first, where, (first, first.c.case_id == CaseRow.id))
 
 
-def closed(session: Session, where: Where) -> Iterator[Fact]:
-    yield from _case_facts(session, select(
-        CaseRow.department_code, CaseRow.region_code, CaseEvent.at)
-        .join(CaseEvent, CaseEvent.case_id == CaseRow.id)
-        .where(CaseEvent.action.in_((f"case.{CASE_DONE}", f"case.{REJECTED}")),
-               CaseRow.status.in_((CASE_DONE, REJECTED)), _within(CaseEvent.at, where)), where)
+def closed(session: Session, where: Where) -> Any:
+    return _case_rows(CaseEvent.at, where, (CaseEvent, CaseEvent.case_id == CaseRow.id)).where(
+        CaseEvent.action.in_((f"case.{CASE_DONE}", f"case.{REJECTED}")),
+        CaseRow.status.in_((CASE_DONE, REJECTED)))
 
 
-def _task_query(*columns: Any, where: Where) -> Any:
-    query = select(Task.department, Task.region_code, *columns)
+def _task_rows(moment: Any, amount: Any, where: Where, *more: Any) -> Any:
+    query = select(Task.department.label("department"), Task.region_code.label("region"),
+                   moment.label("moment"), amount.label("amount"), *more)
     if where.by_process:
         query = query.join(CaseRow, CaseRow.id == Task.case_id)
-    return query
+    return _filtered(query, where, Task.department, Task.region_code)
 
 
-def _done_tasks(session: Session, where: Where, *columns: Any) -> Any:
-    query = _task_query(Task.completed_at, *columns, where=where).where(
-        Task.status == TASK_DONE, _within(Task.completed_at, where))
-    return session.execute(_filtered(query, where, Task.department, Task.region_code))
+def _done_in(where: Where) -> Any:
+    return and_(Task.status == TASK_DONE, _within(Task.completed_at, where))
 
 
-def on_time_rate(session: Session, where: Where) -> Iterator[Fact]:
+def on_time_rate(session: Session, where: Where) -> Any:
     """Tasks with a deadline done in the period: in time when done by the deadline."""
-    for department, region, done_at, due_at in _done_tasks(session, where, Task.due_at):
-        if due_at is not None:
-            yield Fact(department, region, done_at, float(aware(done_at) <= aware(due_at)))
+    in_time = case((Task.completed_at <= Task.due_at, 1), else_=0)
+    return _task_rows(Task.completed_at, in_time, where).where(
+        _done_in(where), Task.due_at.is_not(None))
 
 
-def avg_working_days(session: Session, where: Where) -> Iterator[Fact]:
+def avg_working_days(session: Session, where: Where) -> Any:
     """Working days from a task's creation to its completion, by China's calendar days: a
     task made on Friday and done on Monday took one working day (none on the same day)."""
     calendar.ensure(session)
-    for department, region, done_at, created_at in _done_tasks(session, where, Task.created_at):
-        if created_at is not None:
-            days = workdays_between(china_day(created_at), china_day(done_at))
-            yield Fact(department, region, done_at, float(max(days, 0)))
+    return _task_rows(Task.completed_at, ONE, where, Task.created_at.label("start")).where(
+        _done_in(where), Task.created_at.is_not(None))
 
 
-def overdue_now(session: Session, where: Where) -> Iterator[Fact]:
+def overdue_now(session: Session, where: Where) -> Any:
     """Live tasks past their deadline now, whatever the period; dated by their deadline."""
     now = where.now or dt.datetime.now(UTC)
-    query = _task_query(Task.due_at, where=where).where(
+    return _task_rows(Task.due_at, ONE, where).where(
         Task.status.in_(sorted(LIVE)), Task.due_at.is_not(None), Task.due_at < now)
-    for department, region, due_at in session.execute(
-            _filtered(query, where, Task.department, Task.region_code)):
-        yield Fact(department, region, due_at)
 
 
-def returns(session: Session, where: Where) -> Iterator[Fact]:
+def returns(session: Session, where: Where) -> Any:
     """Returns made in the period, counted for the department of the task that returned."""
-    query = (select(Task.department, CaseRow.region_code, CaseEvent.at)
+    query = (select(Task.department.label("department"), CaseRow.region_code.label("region"),
+                    CaseEvent.at.label("moment"), ONE.label("amount"))
              .select_from(CaseEvent).join(CaseRow, CaseRow.id == CaseEvent.case_id)
              .join(Task, and_(Task.case_id == CaseEvent.case_id, Task.no == CaseEvent.task_no))
              .where(CaseEvent.action == "return", _within(CaseEvent.at, where)))
-    for department, region, at in session.execute(
-            _filtered(query, where, Task.department, CaseRow.region_code)):
-        yield Fact(department, region, at)
+    return _filtered(query, where, Task.department, CaseRow.region_code)
 
 
-def redo(session: Session, where: Where) -> Iterator[Fact]:
+def redo(session: Session, where: Where) -> Any:
     """Tasks made in the period in a step's second or later round (after a return)."""
-    query = _task_query(Task.created_at, where=where).where(
+    return _task_rows(Task.created_at, ONE, where).where(
         Task.round > 1, _within(Task.created_at, where))
-    for department, region, created_at in session.execute(
-            _filtered(query, where, Task.department, Task.region_code)):
-        yield Fact(department, region, created_at)
 
 
-def satisfaction_rate(session: Session, where: Where) -> Iterator[Fact]:
+def satisfaction_rate(session: Session, where: Where) -> Any:
     """Ratings given in the period, satisfied at level 4 or 5; none without the table."""
     if not inspect(session.connection()).has_table("ratings"):
-        return
-    query = (select(CaseRow.department_code, CaseRow.region_code, RATINGS.c.rated_at,
-                    RATINGS.c.level).join(CaseRow, CaseRow.id == RATINGS.c.case_id)
+        return None
+    satisfied = case((RATINGS.c.level >= SATISFIED, 1), else_=0)
+    query = (select(CaseRow.department_code.label("department"),
+                    CaseRow.region_code.label("region"), RATINGS.c.rated_at.label("moment"),
+                    satisfied.label("amount"))
+             .join(CaseRow, CaseRow.id == RATINGS.c.case_id)
              .where(_within(RATINGS.c.rated_at, where)))
-    for department, region, at, level in session.execute(
-            _filtered(query, where, CaseRow.department_code, CaseRow.region_code)):
-        yield Fact(department, region, at, float(level >= SATISFIED))
+    return _filtered(query, where, CaseRow.department_code, CaseRow.region_code)
 
 
-QUERIES: dict[str, Query] = {
+SOURCES: dict[str, Source] = {
     "received": received, "accepted": accepted, "closed": closed,
     "on_time_rate": on_time_rate, "avg_working_days": avg_working_days,
     "overdue_now": overdue_now, "returns": returns, "redo": redo,
@@ -265,7 +298,9 @@ def form_tally(session: Session, where: Where, form_id: str, agg: str, field: st
                       Submission.region_code)
     values: dict[str, list[float]] = {}
     for department, region, created_at, data in session.execute(query):
-        key = (_key(Fact(department, region, created_at), group)
+        key = (_key({"department": department, "region": region}.get(group or "",
+                                                                     china_date(created_at)),
+                    group)
                if group is None or group in GROUPINGS else str((data or {}).get(group, "-")))
         if key is None:
             continue
