@@ -187,7 +187,7 @@ ONE = literal(1)
 def _case_rows(moment: Any, where: Where, *joins: Any) -> Any:
     query = select(CaseRow.department_code.label("department"),
                    CaseRow.region_code.label("region"), moment.label("moment"),
-                   ONE.label("amount"))
+                   ONE.label("amount")).select_from(CaseRow)
     for join in joins:
         query = query.join(*join)
     return _filtered(query.where(_within(moment, where)), where, CaseRow.department_code,
@@ -199,10 +199,11 @@ def received(session: Session, where: Where) -> Any:
 
 
 def accepted(session: Session, where: Where) -> Any:
-    """Cases whose first task was done in the period (the first step taken up)."""
-    first = (select(Task.case_id, func.min(Task.completed_at).label("first"))
-             .where(Task.status == TASK_DONE).group_by(Task.case_id).subquery())
-    return _case_rows(first.c.first, where, (first, first.c.case_id == CaseRow.id))
+    """Cases whose first task (number 1: its first step's) was done in the period; a
+    return to that step later does not accept the case again."""
+    return _case_rows(Task.completed_at, where,
+                      (Task, and_(Task.case_id == CaseRow.id, Task.no == 1))).where(
+        Task.status == TASK_DONE)
 
 
 def closed(session: Session, where: Where) -> Any:
