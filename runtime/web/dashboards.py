@@ -207,11 +207,16 @@ def figure(widget: WidgetSpec, chosen: Filters, labels: Labels,
                                      else None))
                      for day in buckets(chosen.period, group))
         return Figure(widget.id, "trend", title, unit, rows=rows, better=better)
-    rows_list = [Row(key, labels(group, key), figure_value) for key, figure_value in
-                 tallies.items()]
-    rows2 = (ranking(rows_list, better) if widget.type == "ranking"
-             else tuple(sorted(rows_list, key=lambda r: r.label)))
-    return Figure(widget.id, widget.type, title, unit, rows=rows2, better=better)
+    found = [Row(key, labels(group, key), amount) for key, amount in tallies.items()]
+    return Figure(widget.id, widget.type, title, unit, rows=_ordered(widget, found, better),
+                  better=better)
+
+
+def _ordered(widget: WidgetSpec, rows: list[Row], better: str) -> tuple[Row, ...]:
+    """A ranking best first; anything else by its labels."""
+    if widget.type == "ranking":
+        return ranking(rows, better)
+    return tuple(sorted(rows, key=lambda r: r.label))
 
 
 Formula = tuple[str, str | None, str | None, float | None, str]
@@ -279,10 +284,8 @@ def _form_figure(widget: WidgetSpec, chosen: Filters, labels: Labels, title: str
                          found.get(day.isoformat(), 0.0 if agg == "count" else None))
                      for day in buckets(chosen.period, group))
         return Figure(widget.id, "trend", title, "", rows=rows)
-    rows_list = [Row(key, labels(group, key), v) for key, v in found.items()]
-    return Figure(widget.id, widget.type, title, "",
-                  rows=ranking(rows_list, HIGHER) if widget.type == "ranking"
-                  else tuple(sorted(rows_list, key=lambda r: r.label)))
+    grouped = [Row(key, labels(group, key), amount) for key, amount in found.items()]
+    return Figure(widget.id, widget.type, title, "", rows=_ordered(widget, grouped, HIGHER))
 
 
 def chart_data(item: Figure) -> str:
@@ -359,8 +362,8 @@ def scores(catalog: CatalogSpec, chosen: Filters, period: Period,
     for indicator in indicators:
         where = replace(base, process=indicator.process)
         grouped = _grouped(MEASURES[indicator.measure], indicator.of, where, group)
-        for department, figure_value in grouped.items():
-            by_department.setdefault(department, {})[indicator.code] = figure_value
+        for department, amount in grouped.items():
+            by_department.setdefault(department, {})[indicator.code] = amount
     for indicator in indicators:  # a department with nothing counted counts none
         if MEASURES[indicator.measure].form == COUNT and indicator.of is None:
             for values in by_department.values():
@@ -379,7 +382,8 @@ def effectiveness() -> ResponseReturnValue:
         chosen = replace(chosen, period=Period(today.replace(day=1), today))
     catalog = next((c for c in catalogs if c.id == request.args.get("catalog")),
                    catalogs[0] if catalogs else None)
-    group = request.args.get("by") if request.args.get("by") in SCORED else "department"
+    asked = request.args.get("by", "")
+    group = asked if asked in SCORED else "department"
     now = scores(catalog, chosen, chosen.period, group) if catalog else []
     before = {s.group: s.score for s in scores(catalog, chosen, chosen.period.previous(),
                                                group)} if catalog else {}
