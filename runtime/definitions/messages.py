@@ -43,6 +43,10 @@ MESSAGES = Catalogue({
     "reserved_id": ("'{name}' 是保留名称（rules.{name} 表示全部条件都符合），请换一个",
                     "'{name}' is reserved (rules.{name} says whether every gate holds); "
                     "choose another"),
+    "measure_shape": ("度量须二选一：name 写已登记的度量（如 received、on_time_rate），或 agg 对"
+                      "组件的 form 计数、求和（{reason}）",
+                      "a measure is either a registered measure by `name` (received, "
+                      "on_time_rate...) or an `agg` over the widget's `form` ({reason_en})"),
     "unknown_ref": ("{what} '{name}' 不存在{hint}", "{what_en} '{name}' does not exist{hint_en}"),
     "undeclared_pack": ("'{name}' 引用了场景包 '{pack}'，但 pack.yaml 的 requires 没有列出它；"
                         "请加上 requires: [{pack}]",

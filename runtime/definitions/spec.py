@@ -511,7 +511,8 @@ class ViewSpec(DefinitionHead):
 @spec
 class MeasureSpec:
     SCHEMA: ClassVar[str] = "Dashboard#/properties/widgets/items/properties/measure"
-    agg: str
+    name: str | None = None  # a registered measure (runtime.reports.measures)
+    agg: str | None = None  # or an aggregate over the submissions of the widget's form
     field: str | None = None
 
 
@@ -523,6 +524,7 @@ class WidgetSpec:
     title: Label
     form: str | None = None
     view: str | None = None
+    process: str | None = None
     measure: MeasureSpec | None = None
     group_by: str | None = None
     indicator: CatalogRef | None = None
@@ -533,6 +535,8 @@ class WidgetSpec:
 class DashboardSpec(DefinitionHead):
     SCHEMA: ClassVar[str] = "Dashboard#"
     filters: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    processes: tuple[str, ...] = ()
     widgets: tuple[WidgetSpec, ...]
 
 
@@ -556,6 +560,13 @@ class CatalogItemSpec:
     form: str | None = None
     unit: str | None = None
     clauses: tuple[ClauseSpec, ...] = ()
+    # an indicator's formula and its place in an effectiveness score
+    measure: str | None = None
+    of: str | None = None
+    process: str | None = None
+    target: float | None = None
+    direction: str = "higher"
+    weight: float = 1.0
 
 
 @spec

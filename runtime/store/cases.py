@@ -64,6 +64,8 @@ class CaseRow(Base):
     """One running or finished case: which process version, its steps' state, its version."""
 
     __tablename__ = "cases"
+    # The dashboards' measures read a period of cases by when they came (runtime.store.measures).
+    __table_args__ = (Index("ix_cases_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), unique=True)
@@ -103,6 +105,9 @@ class Task(Base):
         Index("ix_tasks_watch", "department", "due_sort", "id", sqlite_where=text(LIVE_ROWS),
               postgresql_where=text(LIVE_ROWS)),
         Index("ix_tasks_supervised", "supervised", "status", "due_sort", "id"),
+        # The dashboards' measures read a period of tasks by when they were done or made.
+        Index("ix_tasks_completed_at", "completed_at"),
+        Index("ix_tasks_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -149,6 +154,8 @@ class CaseEvent(Base):
     """One line of a case's history (append only)."""
 
     __tablename__ = "case_events"
+    # The dashboards' measures read a period of one kind of event (closings, returns).
+    __table_args__ = (Index("ix_case_events_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

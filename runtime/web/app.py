@@ -20,6 +20,7 @@ from runtime.web import (
     batches,
     bottlenecks,
     citizens,
+    dashboards,
     database,
     drafts,
     errors,
@@ -68,6 +69,6 @@ def create_app(config: dict[str, Any] | None = None, *,
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
                       workbench.bp, people.bp, applications.bp, ratings.bp,
-                      bottlenecks.bp, batches.bp, views.bp):
+                      bottlenecks.bp, batches.bp, views.bp, dashboards.bp):
         app.register_blueprint(blueprint)
     return app

@@ -60,14 +60,18 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
 
 
 
-MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor"), "people": ("admin",),
-        "jobs": ("admin",), "audit": ("auditor",), "batches": ("clerk_health",)}
+MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor", "lead_health"),
+        "dashboards": ("clerk_health", "dispatcher", "supervisor", "lead_health"),
+        "people": ("admin",), "jobs": ("admin",), "audit": ("auditor",),
+        "batches": ("clerk_health",)}
 
 
 @pytest.mark.parametrize(("username", "home", "shows"), [
     ("clerk_health", "/work/tasks", 'id="list-todo"'),
     ("dispatcher", "/work/tasks", 'id="list-todo"'),
-    ("supervisor", "/work/tasks", 'id="list-overdue"'),
+    # leaders start from their dashboards, which link their workbench
+    ("supervisor", "/dashboards/", 'id="to-workbench"'),
+    ("lead_health", "/dashboards/", 'id="to-workbench"'),
     ("admin", "/admin/people", 'id="people"'),
     ("auditor", "/admin/audit", 'id="audit-rows"'),
     ("designer", "/api/definitions", "["),  # JSON until an HTML list exists

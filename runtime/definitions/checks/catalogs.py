@@ -16,6 +16,7 @@ from runtime.definitions.checks.common import (
 from runtime.definitions.checks.packs import declared
 from runtime.definitions.problems import Path, Problem
 from runtime.definitions.spec import CatalogSpec
+from runtime.reports.measures import MEASURES
 
 
 def _catalog(item: Checked) -> CatalogSpec:
@@ -29,8 +30,8 @@ def item_codes_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 
 def each_item(ctx: Context, item: Checked) -> Iterator[Problem]:
-    """Its parent is an item of this catalog, its form and department exist, its clauses
-    have distinct codes."""
+    """Its parent is an item of this catalog, its form, department and process exist, its
+    clauses have distinct codes, an indicator's measures are registered."""
     catalog = _catalog(item)
     codes = catalog.codes()
     for i, entry in enumerate(catalog.items):
@@ -41,6 +42,10 @@ def each_item(ctx: Context, item: Checked) -> Iterator[Problem]:
         yield from declared(ctx, item, (*path, "department"), "department", entry.department)
         yield from duplicates(item, (((*path, "clauses", j, "code"), c.code)
                                      for j, c in enumerate(entry.clauses)))
+        yield from ctx.ref(item, (*path, "process"), "Process", entry.process)
+        for key in ("measure", "of"):
+            if (name := getattr(entry, key)) is not None:
+                yield from within(item, (*path, key), "measure", name, MEASURES)
 
 
 def no_parent_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:

@@ -28,6 +28,7 @@ WHAT = {
     "output": ("输出", "output"), "department": ("部门", "department"),
     "role": ("角色", "role"), "step_fact": ("步骤信息", "fact of a step"),
     "variable": ("案件变量", "case variable"),
+    "measure": ("度量", "measure"), "group": ("分组", "grouping"),
 }
 
 

@@ -47,9 +47,15 @@ HOMES = (("tasks.act", "workbench.tasks"), ("tasks.dispatch", "workbench.tasks")
          ("audit.read", "admin.audit_log"), ("definitions.write", "api.definitions"))
 
 
+# Leaders start from the dashboards they may open (the page links their workbench too).
+LEADERS = frozenset({"lead", "supervisor"})
+
+
 def home_url(principal: access.Principal) -> str:
-    """The page a signed-in staff member starts from: their work, else their account. The
-    workbench opens a supervisor (who has no pool) on the overdue list by itself."""
+    """The page a signed-in staff member starts from: a leader's dashboards, else their
+    work, else their account."""
+    if principal.roles & LEADERS:
+        return lang_url("dashboards.index")
     for permission, endpoint in HOMES:
         if access.allowed(principal, permission):
             return lang_url(endpoint)

@@ -1,0 +1,334 @@
+"""The query behind each registered measure (runtime.reports.measures): the facts in a
+period and a data scope, tallied per department, region or day, week or month.
+
+Each measure is a SELECT of its rows; `tally` groups it in SQL by the key asked for (China's
+calendar day of a moment on SQLite and PostgreSQL alike: `china_day`), so a figure reads one
+row per group; weeks and months are folded from days, and working days are counted from
+(start day, end day) pairs, few however many tasks there are. Cases are scoped by their own
+department and region, tasks (and the returns made on them) by the task's department and the
+case's region: a department lead sees their department's work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from runtime.access import Visibility, region_prefix
+from runtime.expressions.dates import CHINA, workdays_between
+from runtime.flows.case import CASE_DONE, LIVE, REJECTED, TASK_DONE
+from runtime.reports.measures import MEASURES, Measure, Tally
+from runtime.reports.periods import Period, bucket
+from runtime.store import calendar
+from runtime.store.accounts import Department
+from runtime.store.cases import CaseEvent, CaseRow, Task
+from runtime.store.models import aware
+from runtime.store.ratings import RatingRow
+from runtime.store.scoping import DEPARTMENTS, department_filter, scope_filter
+from runtime.store.submissions import Submission
+
+RATINGS = RatingRow.__table__  # the service ratings (好差评); no rows gives "no data"
+SATISFIED = 4  # levels 4 and 5 are 满意
+GROUPINGS = ("department", "region", "day", "week", "month")
+_ALL = ""  # the key of the one group when nothing is grouped
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which facts count: the viewer's scope, and the filters of the page or definition."""
+
+    seen: Visibility
+    period: Period
+    department: str | None = None  # a department and every department under it
+    region: str | None = None  # a region code (its cities and counties within)
+    process: str | None = None
+    processes: tuple[str, ...] = ()  # when no `process`: the cases of any of these
+    now: dt.datetime | None = None  # for snapshot measures; now when None
+
+    @property
+    def by_process(self) -> bool:
+        return bool(self.process or self.processes)
+
+
+class china_day(FunctionElement[dt.date]):  # noqa: N801 (a SQL function, named as one)
+    """The calendar day in China of a UTC moment, in SQL: what the figures group by."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(china_day, "sqlite")
+def _china_day_sqlite(element: china_day, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(china_day, "postgresql")
+def _china_day_postgresql(element: china_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Asia/Shanghai' AS DATE)"
+
+
+# A measure's rows, as a SELECT of labelled columns: department, region, moment (what the
+# period and the time buckets read), amount (1, or 1/0 for a share) and, for the working
+# days, start. None: nothing to count (the ratings table is missing).
+Source = Callable[[Session, Where], Any]
+
+
+def tally(session: Session, name: str, where: Where,
+          group: str | None = None) -> dict[str, Tally]:
+    """The tallies of measure `name` by group key (department code, region code or the
+    ISO date of a day/week/month's first day; "" when `group` is None), grouped in SQL: the
+    rows read are one per group (and per pair of days, for working days), not per case."""
+    if group is not None and group not in GROUPINGS:
+        raise ValueError(f"unknown grouping {group!r}")
+    source = SOURCES[name](session, where)
+    if source is None:
+        return {}
+    rows = source.subquery()
+    keys: list[Any] = []
+    if group in ("department", "region"):
+        keys.append(rows.c[group])
+    elif group is not None:
+        keys.append(china_day(rows.c.moment))
+    days = name == "avg_working_days"
+    if days:
+        keys.extend((china_day(rows.c.start), china_day(rows.c.moment)))
+    query = select(*keys, func.sum(rows.c.amount), func.count()).group_by(*keys)
+    found: dict[str, Tally] = {}
+    for row in session.execute(query):
+        key = _key(row[0] if group is not None else None, group)
+        amount, count = float(row[-2] or 0), int(row[-1])
+        if key is None or count == 0:  # no moment to date it, or nothing at all
+            continue
+        if days:
+            start, end = _date(row[-4]), _date(row[-3])
+            amount = float(max(workdays_between(start, end), 0) * count) if start and end else 0
+        found.setdefault(key, Tally()).add(amount, count)
+    return found
+
+
+def measure(name: str) -> Measure:
+    return MEASURES[name]
+
+
+def _date(value: Any) -> dt.date | None:
+    """A day as SQLite (text) or PostgreSQL (a date) hands it back."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _key(value: Any, group: str | None) -> str | None:
+    if group is None:
+        return _ALL
+    if group in ("department", "region"):
+        return value or "-"
+    day = _date(value)
+    return bucket(day, group).isoformat() if day is not None else None
+
+
+def china_date(moment: dt.datetime) -> dt.date:
+    return aware(moment).astimezone(CHINA).date()
+
+
+def bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period's first and after-last moments, in UTC as stored."""
+    start = dt.datetime.combine(period.start, dt.time(), CHINA)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), CHINA)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _within(moment: Any, where: Where) -> Any:
+    start, end = bounds(where.period)
+    return and_(moment >= start, moment < end)
+
+
+def _filtered(query: Any, where: Where, department: Any, region: Any) -> Any:
+    """`query` within the viewer's scope and the page's department subtree and region."""
+    query = query.where(scope_filter(where.seen, department=department, region=region))
+    if where.department:
+        subtree = select(DEPARTMENTS.c.code).where(
+            DEPARTMENTS.c.path.contains(f"/{where.department}/", autoescape=True))
+        query = query.where(department.in_(subtree))
+    if where.region and (prefix := region_prefix(where.region)):
+        query = query.where(region.startswith(prefix, autoescape=True))
+    if where.process:
+        query = query.where(CaseRow.process_id == where.process)
+    elif where.processes:
+        query = query.where(CaseRow.process_id.in_(sorted(where.processes)))
+    return query
+
+
+ONE = literal(1)
+
+
+def _case_rows(moment: Any, where: Where, *joins: Any) -> Any:
+    query = select(CaseRow.department_code.label("department"),
+                   CaseRow.region_code.label("region"), moment.label("moment"),
+                   ONE.label("amount")).select_from(CaseRow)
+    for join in joins:
+        query = query.join(*join)
+    return _filtered(query.where(_within(moment, where)), where, CaseRow.department_code,
+                     CaseRow.region_code)
+
+
+def received(session: Session, where: Where) -> Any:
+    return _case_rows(CaseRow.created_at, where)
+
+
+def accepted(session: Session, where: Where) -> Any:
+    """Cases whose first task (number 1: its first step's) was done in the period; a
+    return to that step later does not accept the case again."""
+    return _case_rows(Task.completed_at, where,
+                      (Task, and_(Task.case_id == CaseRow.id, Task.no == 1))).where(
+        Task.status == TASK_DONE)
+
+
+def closed(session: Session, where: Where) -> Any:
+    return _case_rows(CaseEvent.at, where, (CaseEvent, CaseEvent.case_id == CaseRow.id)).where(
+        CaseEvent.action.in_((f"case.{CASE_DONE}", f"case.{REJECTED}")),
+        CaseRow.status.in_((CASE_DONE, REJECTED)))
+
+
+def _task_rows(moment: Any, amount: Any, where: Where, *more: Any) -> Any:
+    query = select(Task.department.label("department"), Task.region_code.label("region"),
+                   moment.label("moment"), amount.label("amount"), *more)
+    if where.by_process:
+        query = query.join(CaseRow, CaseRow.id == Task.case_id)
+    return _filtered(query, where, Task.department, Task.region_code)
+
+
+def _done_in(where: Where) -> Any:
+    return and_(Task.status == TASK_DONE, _within(Task.completed_at, where))
+
+
+def on_time_rate(session: Session, where: Where) -> Any:
+    """Tasks with a deadline done in the period: in time when done by the deadline."""
+    in_time = case((Task.completed_at <= Task.due_at, 1), else_=0)
+    return _task_rows(Task.completed_at, in_time, where).where(
+        _done_in(where), Task.due_at.is_not(None))
+
+
+def avg_working_days(session: Session, where: Where) -> Any:
+    """Working days from a task's creation to its completion, by China's calendar days: a
+    task made on Friday and done on Monday took one working day (none on the same day)."""
+    calendar.ensure(session)
+    return _task_rows(Task.completed_at, ONE, where, Task.created_at.label("start")).where(
+        _done_in(where), Task.created_at.is_not(None))
+
+
+def overdue_now(session: Session, where: Where) -> Any:
+    """Live tasks past their deadline now, whatever the period; dated by their deadline."""
+    now = where.now or dt.datetime.now(UTC)
+    return _task_rows(Task.due_at, ONE, where).where(
+        Task.status.in_(sorted(LIVE)), Task.due_at.is_not(None), Task.due_at < now)
+
+
+def returns(session: Session, where: Where) -> Any:
+    """Returns made in the period, counted for the department of the task that returned."""
+    query = (select(Task.department.label("department"), CaseRow.region_code.label("region"),
+                    CaseEvent.at.label("moment"), ONE.label("amount"))
+             .select_from(CaseEvent).join(CaseRow, CaseRow.id == CaseEvent.case_id)
+             .join(Task, and_(Task.case_id == CaseEvent.case_id, Task.no == CaseEvent.task_no))
+             .where(CaseEvent.action == "return", _within(CaseEvent.at, where)))
+    return _filtered(query, where, Task.department, CaseRow.region_code)
+
+
+def redo(session: Session, where: Where) -> Any:
+    """Tasks made in the period in a step's second or later round (after a return)."""
+    return _task_rows(Task.created_at, ONE, where).where(
+        Task.round > 1, _within(Task.created_at, where))
+
+
+def satisfaction_rate(session: Session, where: Where) -> Any:
+    """Ratings given in the period, satisfied at level 4 or 5."""
+    satisfied = case((RATINGS.c.level >= SATISFIED, 1), else_=0)
+    query = (select(CaseRow.department_code.label("department"),
+                    CaseRow.region_code.label("region"), RATINGS.c.rated_at.label("moment"),
+                    satisfied.label("amount"))
+             .join(CaseRow, CaseRow.id == RATINGS.c.case_id)
+             .where(_within(RATINGS.c.rated_at, where)))
+    return _filtered(query, where, CaseRow.department_code, CaseRow.region_code)
+
+
+SOURCES: dict[str, Source] = {
+    "received": received, "accepted": accepted, "closed": closed,
+    "on_time_rate": on_time_rate, "avg_working_days": avg_working_days,
+    "overdue_now": overdue_now, "returns": returns, "redo": redo,
+    "satisfaction_rate": satisfaction_rate,
+}
+
+
+AGGREGATES = ("count", "sum", "avg", "min", "max")
+
+
+def form_tally(session: Session, where: Where, form_id: str, agg: str, field: str | None,
+               group: str | None = None) -> dict[str, float | None]:
+    """`agg` of a form's field over its submissions in the period and scope (what a
+    Dashboard could count before measures), by `group`: department, region, a time bucket
+    or a field of the form."""
+    query = select(Submission.department_code, Submission.region_code, Submission.created_at,
+                   Submission.data).where(Submission.form_id == form_id,
+                                          _within(Submission.created_at, where))
+    query = _filtered(query, replace(where, process=None, processes=()),
+                      Submission.department_code,
+                      Submission.region_code)
+    values: dict[str, list[float]] = {}
+    for department, region, created_at, data in session.execute(query):
+        key = (_key({"department": department, "region": region}.get(group or "",
+                                                                     china_date(created_at)),
+                    group)
+               if group is None or group in GROUPINGS else str((data or {}).get(group, "-")))
+        if key is None:
+            continue
+        amount = (data or {}).get(field) if field and agg != "count" else 1
+        if isinstance(amount, int | float) and not isinstance(amount, bool):
+            values.setdefault(key, []).append(float(amount))
+    return {key: _aggregate(agg, found) for key, found in values.items()}
+
+
+def _aggregate(agg: str, found: list[float]) -> float | None:
+    if agg == "count":
+        return float(len(found))
+    if not found:
+        return None
+    if agg == "sum":
+        return sum(found)
+    if agg == "avg":
+        return round(sum(found) / len(found), 2)
+    return min(found) if agg == "min" else max(found)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A department, for labels and the organisation filter."""
+
+    code: str
+    name: tuple[str, str]
+    path: str
+    depth: int
+
+
+def departments(session: Session, seen: Visibility | None = None) -> list[Unit]:
+    """The departments `seen` reaches (all when None) in tree order, with their names."""
+    query = select(Department.code, Department.name_zh, Department.name_en, Department.path)
+    if seen is not None:
+        query = query.where(department_filter(seen, Department.code, Department.path,
+                                              Department.region_code))
+    rows = session.execute(query.order_by(Department.path))
+    return [Unit(code, (zh, en or zh), path, max(path.count("/") - 2, 0))
+            for code, zh, en, path in rows]

@@ -1,0 +1,52 @@
+"""A leader opens the birth dashboard in a real browser: the charts draw with ECharts under
+the CSP with no console error, the filters change the figures, a widget downloads as XLSX
+(its contents checked) and a chart as PNG."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from openpyxl import load_workbook
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from .conftest import LiveServer
+from .test_workbench import applied, signed_in
+
+
+def test_a_dashboard_draws_filters_and_downloads(live_server: LiveServer,
+                                                 new_page: Callable[[], Page]) -> None:
+    applied(live_server)
+    page = new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if _bad(m) else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    signed_in(page, "lead_govsvc")
+    expect(page).to_have_url(live_server.url + "/dashboards/")
+    page.get_by_role("link", name="出生“一件事”运行情况").click()
+    expect(page.locator("h1")).to_have_text("出生“一件事”运行情况")
+    for chart in ("trend", "by_department", "by_region"):
+        expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-drawn", "true")
+        expect(page.locator(f"#chart-{chart} canvas")).to_have_count(1)
+    expect(page.locator("#value-received")).to_have_text("1")
+
+    page.locator("#f-granularity").select_option(label="按月")
+    page.locator("#apply-filters").click()
+    expect(page.locator("#f-granularity")).to_have_value("month")
+    expect(page.locator("#table-trend tbody tr")).not_to_have_count(30)
+    expect(page.locator("#chart-trend")).to_have_attribute("data-drawn", "true")
+
+    with page.expect_download() as download:
+        page.locator("#xlsx-received").click()
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert list(sheet.iter_rows(values_only=True))[:2] == [("项目", "数值"), ("数值", 1)]
+
+    with page.expect_download() as picture:
+        page.locator("#png-trend").click()
+    assert picture.value.suggested_filename == "birth_overview-trend.png"
+    assert picture.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert problems == []
+
+
+def _bad(message: ConsoleMessage) -> bool:
+    return message.type in ("error", "warning")
