@@ -63,7 +63,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
 MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor", "lead_health"),
         "dashboards": ("clerk_health", "dispatcher", "supervisor", "lead_health"),
         "people": ("admin",), "jobs": ("admin",), "audit": ("auditor",),
-        "batches": ("clerk_health",)}
+        "batches": ("clerk_health", "lead_health")}
 
 
 @pytest.mark.parametrize(("username", "home", "shows"), [
