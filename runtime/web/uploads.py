@@ -54,7 +54,8 @@ def upload(form_id: str, field_id: str) -> ResponseReturnValue:
     error = _keep(sent.stream, sent.filename or "", FILE_FIELD_TYPES[spec.type], keys)
     data = {**posted_data(form, request.form), field_id: keys}
     views = Views(form, state_of(form, data, field_types()), {field_id: [error]} if error else {},
-                  catalogs_for(row.pack_id, form), file_names(keys), lang=current_lang())
+                  catalogs_for(row.pack_id, form), file_names(keys), lang=current_lang(),
+                  raw=data)
     return render_template("_field.html", fields=[views.at(field_id)], oob=False,
                            form_id=form.id, live_url=live_url(form))
 
