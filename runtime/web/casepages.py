@@ -24,15 +24,16 @@ from runtime.store import accounts, cases
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
 from runtime.store.models import aware
 from runtime.store.queries import definition, list_definitions
+from runtime.web import clock
 from runtime.web.lang import current_lang, text
 from runtime.web.workwords import has, work_text
 
 CHINA = deadlines.CHINA
 
 
-def china(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A moment as China time; '' for none."""
-    return aware(moment).astimezone(CHINA).strftime(fmt) if moment else ""
+def china(moment: datetime | None, fmt: str = clock.MINUTE) -> str:
+    """A moment in the site's zone (China time); '' for none."""
+    return clock.shown(moment, fmt)
 
 
 def due_text(due: datetime | None) -> str:

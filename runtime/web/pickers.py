@@ -29,6 +29,7 @@ from runtime.store import references as store
 from runtime.store.accounts import Department, User
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
+from runtime.web import clock
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
@@ -186,7 +187,7 @@ def _record_words(row: Submission, title: FieldSpec | None) -> str:
     value = row.data.get(title.id) if title else None
     mask = field_types()[title.type].mask if title and title.type in field_types() else None
     shown = mask(value) if mask is not None and value else value
-    day = row.created_at.strftime("%Y-%m-%d")
+    day = clock.shown(row.created_at, clock.DAY)
     return " · ".join(str(part) for part in (row.tracking_no, shown, day) if part)
 
 

@@ -30,7 +30,7 @@ from runtime.store import records
 from runtime.store.files import attachment, display_name
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
-from runtime.web import paging
+from runtime.web import clock, paging
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.database import db, store
@@ -215,7 +215,7 @@ def _csv_lines(rows: list[Submission]) -> Iterator[str]:
             value = row.data.get(spec.id)
             if value not in EMPTY:
                 _write(writer, [row.tracking_no, text(form.title),
-                                row.created_at.strftime("%Y-%m-%d %H:%M"), text(spec.label),
+                                clock.shown(row.created_at), text(spec.label),
                                 shown_value(spec, value)])
         yield buffer.getvalue()
         buffer.seek(0)
