@@ -17,7 +17,6 @@ from flask import (
     g,
     render_template,
     request,
-    send_file,
 )
 from flask.typing import ResponseReturnValue
 
@@ -27,10 +26,10 @@ from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
 from runtime.masking import neutralise_cell
 from runtime.store import records
-from runtime.store.files import attachment, display_name
+from runtime.store.files import attachment
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
-from runtime.web import clock, paging
+from runtime.web import attachments, clock, paging
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.database import db, store
@@ -176,8 +175,19 @@ def reveal(tracking_no: str, field_id: str) -> ResponseReturnValue:
 def file(key: str) -> ResponseReturnValue:
     row = attachment(db(), key)
     assert row is not None  # the guard found it
-    return send_file(store().files.open(key), mimetype=row.content_type, as_attachment=True,
-                     download_name=display_name(row.original_name))
+    return attachments.sent(row)
+
+
+bp.add_app_template_global(attachments.preview_kind, "preview_kind")
+
+
+@bp.get("/files/<key>/preview")
+@require("records.read", lambda key: _file_ref(key))
+def preview(key: str) -> ResponseReturnValue:
+    """An image or a PDF shown inline on the record page (anything else downloads)."""
+    row = attachment(db(), key)
+    assert row is not None  # the guard found it
+    return attachments.sent(row, inline=True)
 
 
 def _file_ref(key: str) -> access.RecordRef | None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 from typing import IO
 
-from flask import Blueprint, abort, render_template, request, send_file, session
+from flask import Blueprint, abort, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from runtime.forms.validation import state_of
-from runtime.store.files import FILE_FIELD_TYPES, FileRefused, attachment, display_name, store_file
+from runtime.store.files import FILE_FIELD_TYPES, FileRefused, attachment, store_file
 from runtime.store.submissions import GUEST
+from runtime.web import attachments
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
@@ -86,5 +87,4 @@ def download(key: str) -> ResponseReturnValue:
     row = attachment(db(), key)
     if row is None or key not in session.get(UPLOADS, []):
         abort(404)
-    return send_file(store().files.open(key), mimetype=row.content_type, as_attachment=True,
-                     download_name=display_name(row.original_name))
+    return attachments.sent(row)

@@ -24,12 +24,13 @@ from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 from runtime.flows.registry import Action, Choices, Invalid, open_actions
 from runtime.forms.state import value_fields
-from runtime.store import accounts, cases, inbox, notifications
+from runtime.store import accounts, cases, inbox, notifications, records
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
+from runtime.store.files import FILE_FIELD_TYPES, Attachment, attachment
 from runtime.store.models import utcnow
 from runtime.store.references import StoreResolver
 from runtime.store.submissions import Submission
-from runtime.web import casepages, paging, taskforms
+from runtime.web import attachments, casepages, paging, taskforms
 from runtime.web.auth.audit import origin
 from runtime.web.auth.guard import deny, login_required
 from runtime.web.casepages import Names
@@ -272,14 +273,47 @@ def _application(row: CaseRow) -> tuple[Submission | None, FormSpec | None]:
     return (found, submission_form(found)) if found is not None else (None, None)
 
 
-def _submission(row: CaseRow) -> list[tuple[str, Any]]:
-    """The application as staff read it: personal numbers masked (as on record pages)."""
+def _submission(row: CaseRow) -> list[tuple[str, Any, list[Attachment]]]:
+    """The application as staff read it: personal numbers masked (as on record pages), and
+    a file field's files (their names, not their storage keys)."""
     found, form = _application(row)
     if found is None or form is None:
         return []
-    return [(text(spec.label), shown_value(spec, found.data.get(spec.id)))
-            for spec in value_fields(form.fields)
-            if found.data.get(spec.id) not in (None, "", [])]
+    files = {f.key: f for f in records.files_of(db(), found)}
+    shown = []
+    for spec in value_fields(form.fields):
+        value = found.data.get(spec.id)
+        if value in (None, "", []):
+            continue
+        if spec.type in FILE_FIELD_TYPES:
+            keys = value if isinstance(value, list) else [value]
+            shown.append((text(spec.label), "", [files[k] for k in keys if k in files]))
+        else:
+            shown.append((text(spec.label), shown_value(spec, value), []))
+    return shown
+
+
+@bp.get("/tasks/<tracking_no>/<int:no>/files/<key>")
+@login_required
+def task_file(tracking_no: str, no: int, key: str) -> ResponseReturnValue:
+    """A file of the case's application, to whoever may see the task: downloaded."""
+    return attachments.sent(_case_file(_context(tracking_no, no, page=False), key))
+
+
+@bp.get("/tasks/<tracking_no>/<int:no>/files/<key>/preview")
+@login_required
+def task_file_preview(tracking_no: str, no: int, key: str) -> ResponseReturnValue:
+    """The same file shown inline on the task page, when it is an image or a PDF."""
+    return attachments.sent(_case_file(_context(tracking_no, no, page=False), key),
+                            inline=True)
+
+
+def _case_file(context: Context, key: str) -> Attachment:
+    """The file `key` when the task's case's application claimed it; else 404."""
+    found = attachment(db(), key)
+    if found is None or found.submission_id != context.row.submission_id:
+        abort(404)
+    return found
 
 
 def _field_words(row: CaseRow) -> casepages.FieldWords | None:
