@@ -56,6 +56,8 @@ class Flow:
     def __init__(self, plan: Plan, case: Case, now: datetime, actor: Actor = SYSTEM):
         self.plan, self.case, self.now, self.actor = plan, case, now, actor
         self.effects = Effects()
+        # The step a return sends the case back to: its new tasks are announced as 退回.
+        self.returned_to: str | None = None
 
     # --- starting and moving on -------------------------------------------------------
 
@@ -152,7 +154,7 @@ class Flow:
             self.start_clock(task)
         self._claim_timer(task)
         self.event("task.create", task=task, kind=kind)
-        self.notify("task.new", task)
+        self.notify("task.returned" if step.id == self.returned_to else "task.new", task)
         if kind == MAIN:
             self._copy_as_defined(task)
         return task

@@ -248,10 +248,48 @@ def timeline(events: Sequence[CaseEvent], plan: Plan, case: Case, names: Names,
             for e in events]
 
 
+# What the process does on its own as a person acts (a step started, a task made, the
+# applicant told): the system's doing, not the clerk's whose action set it going.
+ENGINE_EVENTS = frozenset({"step.start", "step.skip", "step.done", "task.create", "task.cancel",
+                           "feedback", "case.done", "case.rejected", "write_back", "loop",
+                           "warning.yellow", "warning.red", "warning.claim", "escalate",
+                           "reassign"})
+
+
 def _who(event: CaseEvent, names: Names) -> str:
+    if event.action in ENGINE_EVENTS:
+        return work_text("system")
     if event.actor_id:
         return names.user(event.actor_id)
     return work_text("applicant" if event.action == "correction.done" else "system")
+
+
+@dataclass(frozen=True)
+class Returned:
+    """Who sent a task back to this step, from which step, when and why."""
+
+    who: str
+    department: str
+    at: str
+    step: str
+    why: str
+
+
+def returned(events: Sequence[CaseEvent], plan: Plan, case: Case, task_no: int,
+             names: Names) -> Returned | None:
+    """The return that made task `task_no` (in the same moment, to its step), if one did."""
+    made = next((e for e in events if e.action == "task.create" and e.task_no == task_no), None)
+    if made is None:
+        return None
+    back = [e for e in events if e.action == "return" and e.at == made.at
+            and (e.detail or {}).get("target") == made.step]
+    if not back:
+        return None
+    event = back[-1]
+    source = case.task(event.task_no) if event.task_no is not None else None
+    return Returned(names.user(event.actor_id) if event.actor_id else work_text("system"),
+                    names.department(source.department if source else None), china(event.at),
+                    step_title(plan, event.step) if event.step else "", event.opinion or "")
 
 
 def _fields_named(detail: dict[str, Any], fields: FieldWords | None) -> str:

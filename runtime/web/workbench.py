@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from runtime import access
 from runtime.casework import cases as casework
 from runtime.definitions.spec import CatalogSpec, FormSpec
-from runtime.flows import registry
+from runtime.flows import handler, registry
 from runtime.flows.actions import POOL_PERMISSIONS, Staff, may_see, pool_memberships
 from runtime.flows.case import Case, Copy, TaskState
 from runtime.flows.commands import POSITIONS
@@ -259,12 +259,21 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
                                     context.names, lang, _field_words(context.row)),
         diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
         open=open_now, choices=_choices(context, form, catalogs), positions=POSITIONS,
+        outcomes=_outcomes(form), opinion_required=handler.opinion_required(form),
+        returned=casepages.returned(context.events, context.plan, context.case, task.no,
+                                    context.names) if task.live else None,
         handler=taskforms.shown(form, catalogs, request.form if typed else None,
                                 errors or {} if typed else {}),
         failed=failed,
         error=error,
         errors=errors or {}, posted=request.form if failed else {}, done=done)
     return page, status
+
+
+def _outcomes(form: FormSpec | None) -> list[tuple[str, str]]:
+    """(outcome, its words): the handler form's own where it gives them."""
+    words = handler.outcome_words(form)
+    return [(o, text(words[o]) if o in words else work_text(o)) for o in handler.OUTCOMES]
 
 
 def _application(row: CaseRow) -> tuple[Submission | None, FormSpec | None]:

@@ -18,7 +18,15 @@ from runtime.web.database import store
 from runtime.web.settings import SettingsError, resolve
 
 from .test_forms import GOOD, PDF, page_fields, upload
-from .test_workbench import Person, apply, track, world  # noqa: F401  (world: a fixture)
+from .test_workbench import (  # noqa: F401  (world: a fixture)
+    Person,
+    accepted,
+    apply,
+    field_error,
+    open_actions,
+    track,
+    world,
+)
 
 LATE_EVENING_UTC = datetime(2026, 1, 1, 20, 30)  # stored naive, as UTC
 CHINA_NEXT_MORNING = "2026-01-02 04:30"
@@ -100,3 +108,58 @@ def test_attachments_are_named_previewed_inline_and_downloadable(world: Flask) -
     assert health.get(f"{base}/{keys['出生证明.png']}/preview").status_code == 404
     other = apply(world)
     assert clerk.get(f"/work/tasks/{other}/1/files/{keys['出生证明.png']}").status_code == 404
+
+
+def test_the_action_panel_assumes_no_outcome_and_speaks_the_templates_words(
+        world: Flask) -> None:  # noqa: F811
+    number = apply(world)
+    clerk = Person(world, "clerk_govsvc")
+    page = clerk.done(number, 1, "claim")
+    panel = re.search(r'<form [^>]*id="action-complete">(.*?)</form>', page, re.S)
+    assert panel is not None
+    assert 'name="outcome"' in panel.group(1) and "checked" not in panel.group(1)
+    assert "> 通过</label>" in panel.group(1) and "> 不予通过</label>" in panel.group(1)
+    assert "证件编号" not in page
+    one_click = clerk.act(number, 1, "complete")
+    assert one_click.status_code == 422
+    assert field_error(one_click, "complete", "outcome") == "请选择办理结果"
+    assert "complete" in open_actions(clerk.page(f"/work/tasks/{number}/1"))  # not done
+    english = clerk.page(f"/work/tasks/{number}/1?lang=en")
+    assert "> Approve</label>" in english and "> Refuse</label>" in english
+    clerk.done(number, 1, "complete", outcome="approve", opinion="材料齐全")
+    for person in ("clerk_health", "clerk_police"):
+        checker = Person(world, person)
+        no = checker.task_no("pool", number, "出生信息联合核验")
+        checker.done(number, no, "claim")
+        checker.done(number, no, "complete", outcome="approve", opinion="核验无误")
+    health = Person(world, "clerk_health")
+    no = health.task_no("pool", number, "签发出生医学证明")
+    page = health.done(number, no, "claim")
+    assert "证件编号" in page and "> 予以签发</label>" in page  # this step's own form
+
+
+def test_a_returned_task_says_so_and_the_history_credits_the_system(world: Flask) -> None:  # noqa: F811
+    number = apply(world)
+    accepted(world, number)
+    health = Person(world, "clerk_health")
+    health.done(number, 2, "claim")
+    health.done(number, 2, "return", target="accept", reason="母亲身份证号有误")
+    clerk = Person(world, "clerk_govsvc")
+    back = clerk.task_no("todo", number, "受理")
+    page = clerk.page(f"/work/tasks/{number}/{back}")
+    banner = re.search(r'<div class="banner returned"[^>]*>(.*?)</div>', page, re.S)
+    assert banner is not None
+    words = re.sub(r"<[^>]+>|\s+", " ", banner.group(1))
+    assert "此任务已被退回" in words and "卫生健康委员会" in words
+    assert "出生信息联合核验" in words and "母亲身份证号有误" in words
+    lines = re.findall(r'<strong class="who">([^<]*)</strong> <span class="what">([^<]*)</span>',
+                       page)
+    started = [who for who, what in lines if what.startswith("开始「")]
+    assert started and set(started) == {"系统"}
+    made = [who for who, what in lines if what.startswith("生成任务")]
+    assert made and set(made) == {"系统"}
+    claimed = [who for who, what in lines if what.startswith("签收")]
+    assert claimed and "系统" not in claimed  # a person's own action stays theirs
+    messages = clerk.page("/work/notifications")
+    assert f"退回：受理（{number}）" in messages
+    assert clerk.page(f"/work/tasks/{number}/1").count('class="banner returned"') == 0
