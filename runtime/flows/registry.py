@@ -113,7 +113,8 @@ class Action:
     audit: Audit = acted
     audit_action: str = "task.action"  # each built-in one has its own: task.<name>
     # The history events the action adds, in words: {step}, {target}, {department}, {user},
-    # {position}, {outcome}, {days}, {decision} and {whom} are filled in from the event.
+    # {position}, {outcome}, {days} (and {working_days}: "1 working day", "2 个工作日"),
+    # {decision} and {whom} are filled in from the event.
     events: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
@@ -268,7 +269,7 @@ BUILT_IN = tuple(replace(action, audit_action=f"task.{action.name}") for action 
     Action(Extend, lambda f, s, n, c: actions.request_extension(f, s, n, c.days, c.reason),
            actions.check_extend, parse_extend,
            events={"extension.request": ("申请「{step}」延期 {days} 个工作日",
-                                         "Asked for {days} more working days on “{step}”")}),
+                                         "Asked for {working_days} more on “{step}”")}),
     Action(DecideExtension, lambda f, s, n, c: actions.decide_extension(f, s, n, c.approve,
                                                                          c.note),
            actions.check_decide_extension, parse_decide,

@@ -25,7 +25,7 @@ from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
 from runtime.store.models import aware
 from runtime.store.queries import definition, list_definitions
 from runtime.web import clock
-from runtime.web.lang import current_lang, text
+from runtime.web.lang import current_lang, mark, text
 from runtime.web.workwords import has, work_text
 
 CHINA = deadlines.CHINA
@@ -34,6 +34,14 @@ CHINA = deadlines.CHINA
 def china(moment: datetime | None, fmt: str = clock.MINUTE) -> str:
     """A moment in the site's zone (China time); '' for none."""
     return clock.shown(moment, fmt)
+
+
+def working_days(days: Any) -> str:
+    """A number of working days in words, in the page's language: '1 working day'."""
+    if not isinstance(days, int):
+        return str(days or "")
+    zh, en = limit_words("working_days", days)
+    return en if current_lang() == "en" else zh
 
 
 def due_text(due: datetime | None) -> str:
@@ -81,7 +89,7 @@ class Names:
         return found.codes() if found else (code,)
 
     def party(self, party: Party) -> str:
-        role = f"（{self.role(party.role)}）" if party.role else ""
+        role = f"{mark('（')}{self.role(party.role)}{mark('）')}" if party.role else ""
         who = self.department(party.department) if party.department else work_text("everyone")
         return who + role
 
@@ -190,16 +198,17 @@ def _coordination(template: TaskTemplateSpec, task: TaskState, names: Names,
     shown += [names.user(c.user_id) if c.user_id else names.department(c.department)
               for c in copies if c.task_no == task.no and c.by is not None]
     if shown:
-        lines.append((work_text("copies"), "、".join(shown)))
+        lines.append((work_text("copies"), mark("、").join(shown)))
     if coordination.feedback and coordination.feedback.message:
         lines.append((work_text("feedback"), text(coordination.feedback.message)))
     if coordination.on_overdue:
-        lines.append((work_text("on_overdue"), "、".join(
+        lines.append((work_text("on_overdue"), mark("、").join(
             work_text(f"od_{a.action}", to=names.party(a.to) if a.to else "")
             for a in coordination.on_overdue)))
     if task.extension:
         ext = task.extension
-        lines.append((work_text("extension"), work_text("extension_line", days=ext.get("days"),
+        lines.append((work_text("extension"), work_text("extension_line",
+                                          working_days=working_days(ext.get("days")),
                                           reason=ext.get("reason"),
                                           status=work_text(f"ext_{ext.get('status')}"))))
     for key in ("claim_within", "return_within"):
@@ -294,7 +303,7 @@ def returned(events: Sequence[CaseEvent], plan: Plan, case: Case, task_no: int,
 
 def _fields_named(detail: dict[str, Any], fields: FieldWords | None) -> str:
     named = [str(f) for f in detail.get("fields", [])]
-    return "、".join(fields(f, None)[0] if fields else f for f in named)
+    return mark("、").join(fields(f, None)[0] if fields else f for f in named)
 
 
 def _changes(detail: dict[str, Any], fields: FieldWords | None) -> str:
@@ -304,7 +313,7 @@ def _changes(detail: dict[str, Any], fields: FieldWords | None) -> str:
         label, old = fields(field_id, before) if fields else (field_id, str(before))
         new = fields(field_id, after)[1] if fields else str(after)
         lines.append(work_text("change", field=label, before=old or "—", after=new or "—"))
-    return "；".join(lines)
+    return mark("；").join(lines)
 
 
 def event_words(event: CaseEvent, plan: Plan, names: Names, lang: str,
@@ -326,6 +335,7 @@ def event_words(event: CaseEvent, plan: Plan, names: Names, lang: str,
         "position": work_text(f"pos_{detail.get('position', 'alongside')}").split("（")[0],
         "outcome": work_text(f"outcome_{detail.get('outcome') or 'approve'}"),
         "days": detail.get("days", ""),
+        "working_days": working_days(detail.get("days")),
         "decision": work_text("ext_approve") if detail.get("approved") else work_text("ext_refuse"),
         "message": detail.get(lang) or detail.get("zh") or "",
         "whom": (names.user(detail["user"]) if detail.get("user")
@@ -351,7 +361,7 @@ def diagram(plan: Plan, case: Case, names: Names, current: str | None = None) ->
     """The steps in columns, each with its status and the departments of its tasks."""
     laid = columns({s.id: s.after for s in plan.process.steps})
     return [[Box(s, step_title(plan, s), case.steps[s].status,
-                 "、".join(departments(plan, case, s, names)), s == current)
+                 mark("、").join(departments(plan, case, s, names)), s == current)
              for s in column] for column in laid]
 
 
@@ -395,8 +405,8 @@ def overview(plan: Plan, case: Case, names: Names, now: datetime) -> list[StepLi
             colour = _worst([colour_of(now, t.yellow_at, t.due_at) for t in live])
             lines.append(StepLine(
                 step_id, step_title(plan, step_id), step.status,
-                "、".join(departments(plan, case, step_id, names)),
-                "、".join(names.user(t.user_id) if t.user_id else work_text("in_pool")
+                mark("、").join(departments(plan, case, step_id, names)),
+                mark("、").join(names.user(t.user_id) if t.user_id else work_text("in_pool")
                          for t in live),
                 due_text(due), colour if step.status == ACTIVE else None,
                 china(step.finished_at), any(_late(t, now) for t in tasks)))

@@ -193,4 +193,4 @@ class _Writer:
         if plan.help:
             self.html(f'{indent}<p id="help-{name}" class="help">{_text(plan.help)}</p>')
         self.code(f'{{% if e %}}{indent}<p id="err-{name}" class="error">'
-                  '{{ e|join("；") }}</p>{% endif %}')
+                  '{{ e|join(mark("；")) }}</p>{% endif %}')

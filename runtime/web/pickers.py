@@ -34,7 +34,7 @@ from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
 from runtime.web.formpage import live_attrs
-from runtime.web.lang import current_lang, text
+from runtime.web.lang import current_lang, mark, text
 
 bp = Blueprint("pickers", __name__)
 LIMIT = 20
@@ -159,7 +159,8 @@ def _search(spec: FieldSpec, query: str) -> list[tuple[str, str]]:
 
 def _department_words(department: Department) -> str:
     name = text(department.name())
-    return f"{name}（{text(department.parent.name())}）" if department.parent else name
+    parent = text(department.parent.name()) if department.parent else ""
+    return f"{name}{mark('（')}{parent}{mark('）')}" if parent else name
 
 
 def _user_words(user: User) -> str:

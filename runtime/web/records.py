@@ -34,7 +34,7 @@ from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
-from runtime.web.lang import current_lang, text
+from runtime.web.lang import current_lang, mark, text
 from runtime.web.pickers import words_of
 
 bp = Blueprint("records", __name__, url_prefix="/work")
@@ -98,9 +98,10 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
     if value and field_type is not None and field_type.refers_to:
         return words_of(spec, str(value))
     if is_table(spec):
-        return "；".join(_shown_row(spec, row) for row in value or [] if isinstance(row, dict))
+        rows = value or []
+        return mark("；").join(_shown_row(spec, row) for row in rows if isinstance(row, dict))
     if isinstance(value, list):
-        return "、".join(str(shown_value(spec, item)) for item in value)
+        return mark("、").join(str(shown_value(spec, item)) for item in value)
     labels = _option_labels(spec)
     if str(value) in labels:
         return labels[str(value)]

@@ -37,7 +37,7 @@ from runtime.web.casepages import Names
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formpage import catalogs_for
-from runtime.web.lang import current_lang, lang_url, text
+from runtime.web.lang import current_lang, lang_url, mark, text
 from runtime.web.records import shown_value, submission_form
 from runtime.web.workwords import has, work_text
 
@@ -45,6 +45,7 @@ bp = Blueprint("workbench", __name__, url_prefix="/work")
 ACTIONS_EXTENSION = "lowcode.actions"
 bp.add_app_template_global(work_text, "work_text")
 bp.add_app_template_filter(casepages.china, "china")
+bp.add_app_template_global(casepages.working_days, "working_days")
 COLOURS = ("green", "yellow", "red")
 
 
@@ -403,7 +404,7 @@ def _message(item: notifications.Item) -> str:
     if item.task is None:
         return what
     title = text({"zh": item.task.title_zh, "en": item.task.title_en})
-    return f"{what}：{title}（{item.task.tracking_no}）"
+    return f"{what}{mark('：')}{title}{mark('（')}{item.task.tracking_no}{mark('）')}"
 
 
 @bp.post("/notifications/read")

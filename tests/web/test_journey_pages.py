@@ -163,3 +163,18 @@ def test_a_returned_task_says_so_and_the_history_credits_the_system(world: Flask
     messages = clerk.page("/work/notifications")
     assert f"退回：受理（{number}）" in messages
     assert clerk.page(f"/work/tasks/{number}/1").count('class="banner returned"') == 0
+
+
+def test_english_pages_use_english_punctuation_plurals_and_the_packs_english(
+        world: Flask) -> None:  # noqa: F811
+    number = apply(world)
+    clerk = Person(world, "clerk_govsvc")
+    clerk.done(number, 1, "claim")
+    page = clerk.page(f"/work/tasks/{number}/1?lang=en")
+    words = re.sub(r"<[^>]+>", " ", page)
+    assert "1 working day" in words and "1 working days" not in words
+    assert "Accept" in words and "Article 3: " in words  # the template's English title
+    shown = re.sub(r"钱受理（政务服务中心）|冯科长（政务服务中心）", "", words)  # names are data
+    assert not re.findall(r"[：；、（）]", shown), re.findall(r".{20}[：；、（）].{20}", shown)
+    later = clerk.page(f"/work/tasks/{number}/1")  # the language is kept without ?lang=en
+    assert '<html lang="en">' in later and "Handling opinion" in later
