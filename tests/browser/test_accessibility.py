@@ -16,7 +16,7 @@ from sqlalchemy import select
 from runtime.store.submissions import Submission
 
 from .conftest import LiveServer
-from .test_citizen_form import ANSWER, click_step
+from .test_citizen_form import ANSWER, choose_region, click_step
 from .test_what_people_see import sized_page  # noqa: F401  (a fixture)
 from .test_workbench import RECENT_BIRTH, applied, signed_in
 
@@ -64,7 +64,12 @@ def test_no_serious_accessibility_violation_on_the_main_pages(
     found += problems(guest, "form-page2", tmp_path, size)
     guest.get_by_role("button", name="下一步").click()
     found += problems(guest, "form-page2-errors", tmp_path, size)
-    guest.goto("/forms/birth_apply")
+    guest.fill("#in-mother_name", ANSWER["mother_name"])
+    guest.fill("#in-mother_id", ANSWER["mother_id"])
+    guest.fill("#in-contact_mobile", ANSWER["contact_mobile"])
+    choose_region(guest, "residence", "北京市", "市辖区", "朝阳区")
+    click_step(guest, "下一步")
+    found += problems(guest, "form-page3", tmp_path, size)
     guest.goto("/track")
     guest.fill("#no", number)
     guest.fill("#code", str(code))

@@ -34,7 +34,9 @@ COMPLAINT = {"category": "complaint", "topic": "housing", "urgent": False, "dist
 
 
 def shot(page: Page, tmp_path: Path, name: str, size: str) -> None:
+    """The whole page, and what the screen shows (a person's first look)."""
     page.screenshot(path=tmp_path / f"{name}-{size}.png", full_page=True)
+    page.screenshot(path=tmp_path / f"{name}-{size}-screen.png")
 
 
 def test_the_citizen_applies_from_the_start_page_and_tracks_it(
