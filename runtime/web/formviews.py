@@ -164,7 +164,7 @@ class Views:
         if value is None and state.visible and not state.readonly and not spec.compute \
                 and not plan.table:
             typed = raw.get(spec.id)
-            if _typed(typed):
+            if _typed(typed, plan.kind):
                 value = typed  # it did not parse: shown as typed, its message beside it
         if plan.max_length and isinstance(value, str) and len(value) > plan.max_length:
             value = value[:plan.max_length]  # too long is an error; the page shows no more
@@ -193,12 +193,17 @@ class Views:
         return tuple((item.code, pick(item.label, self.lang)) for item in catalog.items)
 
 
-def _typed(value: Any) -> bool:
-    """Whether a raw value is something a person typed or chose: text, or parts of it."""
+def _typed(value: Any, kind: str) -> bool:
+    """Whether a raw value is something a person typed or chose, in a shape the widget shows
+    as typed: text in a built-in control, an address's parts. A type's own widget (kind
+    "template") expects its parsed shape, so it is left to show nothing rather than break."""
+    if kind == "template":
+        return False
     if isinstance(value, str):
         return value.strip() != ""
     if isinstance(value, Mapping):
-        return any(isinstance(v, str) and v.strip() for v in value.values())
+        return kind == "address" and any(isinstance(v, str) and v.strip()
+                                         for v in value.values())
     return False
 
 

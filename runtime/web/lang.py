@@ -89,9 +89,10 @@ def ui(key: str, /, **params: Any) -> str:
 
 
 def lang_url(endpoint: str, **values: Any) -> str:
-    """`url_for` that keeps the page language."""
+    """`url_for` that keeps the page language asked for by this request's `?lang=` (one kept
+    in the cookie needs no parameter)."""
     lang = current_lang()
-    if lang != DEFAULT_LANG:
+    if lang != DEFAULT_LANG and _asked() == lang:
         values.setdefault("lang", lang)
     return url_for(endpoint, **values)
 
