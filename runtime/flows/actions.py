@@ -241,6 +241,7 @@ def return_to(flow: Flow, staff: Staff, no: int, target: str, reason: str | None
     task = check_return(flow, staff, no, target)
     why = _reason(reason, "return")
     flow.event("return", task=task, opinion=why, target=target)
+    flow.returned_to = target
     flow.restart(target, task.step)
     return task
 

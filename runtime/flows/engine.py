@@ -64,6 +64,8 @@ class Flow:
         # A variable declared after the case was stored reads as its default.
         for name, value in plan.process.defaults().items():
             case.variables.setdefault(name, value)
+        # The step a return sends the case back to: its new tasks are announced as 退回.
+        self.returned_to: str | None = None
 
     # --- starting and moving on -------------------------------------------------------
 
@@ -226,7 +228,7 @@ class Flow:
             self.start_clock(task)
         self._claim_timer(task)
         self.event("task.create", task=task, kind=kind)
-        self.notify("task.new", task)
+        self.notify("task.returned" if step.id == self.returned_to else "task.new", task)
         if kind == MAIN:
             self._copy_as_defined(task)
         return task

@@ -11,6 +11,7 @@ from typing import Any
 
 from runtime.definitions.spec import FormSpec
 from runtime.forms.state import value_fields
+from runtime.i18n import Label
 
 OUTCOME_FIELDS = frozenset({"decision", "outcome"})  # take the action's outcome
 OPINION_FIELD = "opinion"  # takes the action's opinion, its errors shown beside it
@@ -31,6 +32,23 @@ def engine_values(form: FormSpec, outcome: str, opinion: str | None) -> dict[str
             offered = {str(o.value) for o in spec.options}
             values[spec.id] = outcome if not offered or outcome in offered else None
     return values
+
+
+def outcome_words(form: FormSpec | None) -> dict[str, Label]:
+    """The words the handler form gives the outcomes it offers (its `decision`'s options:
+    通过, 不予签发...), by outcome; the action's own words stand for the rest."""
+    if form is None:
+        return {}
+    for spec in value_fields(form.fields):
+        if spec.id in OUTCOME_FIELDS:
+            return {str(o.value): o.label for o in spec.options if str(o.value) in OUTCOMES}
+    return {}
+
+
+def opinion_required(form: FormSpec | None) -> bool:
+    """Whether the handler form asks an opinion of every outcome (`opinion` required)."""
+    return form is not None and any(spec.id == OPINION_FIELD and spec.required
+                                    for spec in value_fields(form.fields))
 
 
 def shown_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:

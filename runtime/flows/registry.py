@@ -21,7 +21,7 @@ from typing import Any
 from runtime.definitions.spec import CatalogSpec, FormSpec, Party
 from runtime.flows import actions, handler
 from runtime.flows.actions import Staff
-from runtime.flows.case import APPROVE, REJECT, Actor, Case, TaskState
+from runtime.flows.case import REJECT, Actor, Case, TaskState
 from runtime.flows.commands import (
     POSITIONS,
     AddSigner,
@@ -55,6 +55,8 @@ INPUT_MESSAGES = Catalogue({
     "bad_choice": ("请从列表中选择", "Choose one from the list"),
     "bad_number": ("请填写整数", "Enter a whole number"),
     "copy_whom": ("请选择抄送的部门或人员", "Choose a department or a person to copy to"),
+    "outcome_required": ("请选择办理结果", "Choose an outcome"),
+    "opinion_required": ("不同意时须填写意见", "Write an opinion when you do not approve"),
     "notice_required": ("请填写告知申请人的理由", "Write the reason the applicant is told"),
     "fix_which": ("请选择需要补正的项目", "Choose the fields to be corrected"),
 })
@@ -111,7 +113,8 @@ class Action:
     audit: Audit = acted
     audit_action: str = "task.action"  # each built-in one has its own: task.<name>
     # The history events the action adds, in words: {step}, {target}, {department}, {user},
-    # {position}, {outcome}, {days}, {decision} and {whom} are filled in from the event.
+    # {position}, {outcome}, {days} (and {working_days}: "1 working day", "2 个工作日"),
+    # {decision} and {whom} are filled in from the event.
     events: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
@@ -147,9 +150,15 @@ def _department(posted: Mapping[str, str], choices: Choices, lang: str) -> str:
 
 
 def parse_complete(posted: Mapping[str, str], choices: Choices, lang: str) -> Complete:
-    """The outcome, the opinion and the handler form, validated whole (fields, their rules
-    and the form's own rules), as any form is."""
-    outcome, opinion = (posted.get("outcome") or APPROVE).strip(), _text(posted, "opinion")
+    """The outcome (chosen, never assumed: one click on 办理 completes nothing), the opinion
+    (required to reject) and the handler form, validated whole (fields, their rules and the
+    form's own rules), as any form is. Every problem at once."""
+    outcome, opinion = (posted.get("outcome") or "").strip(), _text(posted, "opinion")
+    problems: dict[str, str] = {}
+    if outcome not in handler.OUTCOMES:
+        problems["outcome"] = INPUT_MESSAGES.format("outcome_required", lang)
+    elif outcome == REJECT and opinion is None:
+        problems["opinion"] = INPUT_MESSAGES.format("opinion_required", lang)
     data: dict[str, Any] = {}
     form = choices.handler
     if form is not None:
@@ -158,13 +167,14 @@ def parse_complete(posted: Mapping[str, str], choices: Choices, lang: str) -> Co
                           resolver=choices.resolver)
         if result.ok:
             result.errors.update(size_errors(form, result.data))
-        errors = handler.shown_errors(result.as_dict(lang))
-        if errors:
-            raise Invalid({path: "；".join(found) for path, found in errors.items()})
+        for path, found in handler.shown_errors(result.as_dict(lang)).items():
+            problems.setdefault(path, "；".join(found))
         data = handler.task_data(result.data)
     notice = _text(posted, "notice")
     if outcome == REJECT and notice is None:  # the applicant is told why, never the opinion
-        raise Invalid({"notice": INPUT_MESSAGES.format("notice_required", lang)})
+        problems["notice"] = INPUT_MESSAGES.format("notice_required", lang)
+    if problems:
+        raise Invalid(problems)
     return Complete(outcome=outcome, opinion=opinion, data=data, notice=notice)
 
 
@@ -259,7 +269,7 @@ BUILT_IN = tuple(replace(action, audit_action=f"task.{action.name}") for action 
     Action(Extend, lambda f, s, n, c: actions.request_extension(f, s, n, c.days, c.reason),
            actions.check_extend, parse_extend,
            events={"extension.request": ("申请「{step}」延期 {days} 个工作日",
-                                         "Asked for {days} more working days on “{step}”")}),
+                                         "Asked for {working_days} more on “{step}”")}),
     Action(DecideExtension, lambda f, s, n, c: actions.decide_extension(f, s, n, c.approve,
                                                                          c.note),
            actions.check_decide_extension, parse_decide,

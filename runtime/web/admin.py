@@ -19,7 +19,7 @@ from runtime.store import accounts, audit, jobs
 from runtime.store import incidents as incident_store
 from runtime.store.cases import cases_of
 from runtime.store.models import utcnow
-from runtime.web import paging
+from runtime.web import clock, paging
 from runtime.web.auth.audit import current_actor, origin
 from runtime.web.auth.guard import require
 from runtime.web.database import db
@@ -133,10 +133,8 @@ def audit_page(filters: dict[str, str]) -> dict[str, Any]:
 
 
 def local_time(moment: datetime) -> str:
-    """A stored UTC moment as China time, to the second."""
-    aware = accounts.aware(moment)
-    assert aware is not None
-    return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    """A stored UTC moment in the site's zone (China time), to the second."""
+    return clock.shown(moment, clock.SECOND)
 
 
 def _actor_id(given: str) -> str | None:

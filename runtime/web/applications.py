@@ -171,7 +171,7 @@ def _page(row: Submission, head: Head, asked: list[str], data: dict[str, Any],
     state = state_of(form, data, field_types())
     views = Views(form, state, errors, catalogs_for(head.pack_id, form),
                   file_names([k for f in asked for k in _keys(data.get(f))]),
-                  lang=current_lang())
+                  lang=current_lang(), raw=data)
     return render_template("pages/correct.html", found=row, form=form, told=told(row, form),
                            views=[views.at(f) for f in asked if f in state.fields],
                            errors=errors, error=error, live_url=live_url(form)), status

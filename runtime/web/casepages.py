@@ -24,15 +24,24 @@ from runtime.store import accounts, cases
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
 from runtime.store.models import aware
 from runtime.store.queries import definition, list_definitions
-from runtime.web.lang import current_lang, text
+from runtime.web import clock
+from runtime.web.lang import current_lang, mark, text
 from runtime.web.workwords import has, work_text
 
 CHINA = deadlines.CHINA
 
 
-def china(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A moment as China time; '' for none."""
-    return aware(moment).astimezone(CHINA).strftime(fmt) if moment else ""
+def china(moment: datetime | None, fmt: str = clock.MINUTE) -> str:
+    """A moment in the site's zone (China time); '' for none."""
+    return clock.shown(moment, fmt)
+
+
+def working_days(days: Any) -> str:
+    """A number of working days in words, in the page's language: '1 working day'."""
+    if not isinstance(days, int):
+        return str(days or "")
+    zh, en = limit_words("working_days", days)
+    return en if current_lang() == "en" else zh
 
 
 def due_text(due: datetime | None) -> str:
@@ -80,7 +89,7 @@ class Names:
         return found.codes() if found else (code,)
 
     def party(self, party: Party) -> str:
-        role = f"（{self.role(party.role)}）" if party.role else ""
+        role = f"{mark('（')}{self.role(party.role)}{mark('）')}" if party.role else ""
         who = self.department(party.department) if party.department else work_text("everyone")
         return who + role
 
@@ -194,16 +203,17 @@ def _coordination(template: TaskTemplateSpec, task: TaskState, names: Names,
     shown += [names.user(c.user_id) if c.user_id else names.department(c.department)
               for c in copies if c.task_no == task.no and c.by is not None]
     if shown:
-        lines.append((work_text("copies"), "、".join(shown)))
+        lines.append((work_text("copies"), mark("、").join(shown)))
     if coordination.feedback and coordination.feedback.message:
         lines.append((work_text("feedback"), text(coordination.feedback.message)))
     if coordination.on_overdue:
-        lines.append((work_text("on_overdue"), "、".join(
+        lines.append((work_text("on_overdue"), mark("、").join(
             work_text(f"od_{a.action}", to=names.party(a.to) if a.to else "")
             for a in coordination.on_overdue)))
     if task.extension:
         ext = task.extension
-        lines.append((work_text("extension"), work_text("extension_line", days=ext.get("days"),
+        lines.append((work_text("extension"), work_text("extension_line",
+                                          working_days=working_days(ext.get("days")),
                                           reason=ext.get("reason"),
                                           status=work_text(f"ext_{ext.get('status')}"))))
     for key in ("claim_within", "return_within"):
@@ -252,16 +262,54 @@ def timeline(events: Sequence[CaseEvent], plan: Plan, case: Case, names: Names,
             for e in events]
 
 
+# What the process does on its own as a person acts (a step started, a task made, the
+# applicant told): the system's doing, not the clerk's whose action set it going.
+ENGINE_EVENTS = frozenset({"step.start", "step.skip", "step.done", "task.create", "task.cancel",
+                           "feedback", "case.done", "case.rejected", "write_back", "loop",
+                           "warning.yellow", "warning.red", "warning.claim", "escalate",
+                           "reassign"})
+
+
 def _who(event: CaseEvent, names: Names) -> str:
+    if event.action in ENGINE_EVENTS:
+        return work_text("system")
     if event.actor_id:
         return names.user(event.actor_id)
     by_applicant = event.action == "correction.done" or event.actor_name == "applicant"
     return work_text("applicant" if by_applicant else "system")
 
 
+@dataclass(frozen=True)
+class Returned:
+    """Who sent a task back to this step, from which step, when and why."""
+
+    who: str
+    department: str
+    at: str
+    step: str
+    why: str
+
+
+def returned(events: Sequence[CaseEvent], plan: Plan, case: Case, task_no: int,
+             names: Names) -> Returned | None:
+    """The return that made task `task_no` (in the same moment, to its step), if one did."""
+    made = next((e for e in events if e.action == "task.create" and e.task_no == task_no), None)
+    if made is None:
+        return None
+    back = [e for e in events if e.action == "return" and e.at == made.at
+            and (e.detail or {}).get("target") == made.step]
+    if not back:
+        return None
+    event = back[-1]
+    source = case.task(event.task_no) if event.task_no is not None else None
+    return Returned(names.user(event.actor_id) if event.actor_id else work_text("system"),
+                    names.department(source.department if source else None), china(event.at),
+                    step_title(plan, event.step) if event.step else "", event.opinion or "")
+
+
 def _fields_named(detail: dict[str, Any], fields: FieldWords | None) -> str:
     named = [str(f) for f in detail.get("fields", [])]
-    return "、".join(fields(f, None)[0] if fields else f for f in named)
+    return mark("、").join(fields(f, None)[0] if fields else f for f in named)
 
 
 def _changes(detail: dict[str, Any], fields: FieldWords | None) -> str:
@@ -271,7 +319,7 @@ def _changes(detail: dict[str, Any], fields: FieldWords | None) -> str:
         label, old = fields(field_id, before) if fields else (field_id, str(before))
         new = fields(field_id, after)[1] if fields else str(after)
         lines.append(work_text("change", field=label, before=old or "—", after=new or "—"))
-    return "；".join(lines)
+    return mark("；").join(lines)
 
 
 def event_words(event: CaseEvent, plan: Plan, names: Names, lang: str,
@@ -293,6 +341,7 @@ def event_words(event: CaseEvent, plan: Plan, names: Names, lang: str,
         "position": work_text(f"pos_{detail.get('position', 'alongside')}").split("（")[0],
         "outcome": work_text(f"outcome_{detail.get('outcome') or 'approve'}"),
         "days": detail.get("days", ""),
+        "working_days": working_days(detail.get("days")),
         "decision": work_text("ext_approve") if detail.get("approved") else work_text("ext_refuse"),
         "message": detail.get(lang) or detail.get("zh") or "",
         "whom": (names.user(detail["user"]) if detail.get("user")
@@ -318,7 +367,7 @@ def diagram(plan: Plan, case: Case, names: Names, current: str | None = None) ->
     """The steps in columns, each with its status and the departments of its tasks."""
     laid = columns({s.id: s.after for s in plan.process.steps})
     return [[Box(s, step_title(plan, s), case.steps[s].status,
-                 "、".join(departments(plan, case, s, names)), s == current)
+                 mark("、").join(departments(plan, case, s, names)), s == current)
              for s in column] for column in laid]
 
 
@@ -362,8 +411,8 @@ def overview(plan: Plan, case: Case, names: Names, now: datetime) -> list[StepLi
             colour = _worst([colour_of(now, t.yellow_at, t.due_at) for t in live])
             lines.append(StepLine(
                 step_id, step_title(plan, step_id), step.status,
-                "、".join(departments(plan, case, step_id, names)),
-                _children_words(step) or "、".join(
+                mark("、").join(departments(plan, case, step_id, names)),
+                _children_words(step) or mark("、").join(
                     names.user(t.user_id) if t.user_id else work_text("in_pool")
                     for t in live),
                 due_text(due), colour if step.status == ACTIVE else None,

@@ -40,4 +40,4 @@ def resume(token: str) -> ResponseReturnValue:
     data, changes = carry_over(draft.data, old, form, field_types())
     notice = changes.message(current_lang()) if changes else None
     return render_page(latest, form, state_of(form, data, field_types()), {}, step=0, notice=notice,
-                       draft=token)
+                       draft=token, raw=data)

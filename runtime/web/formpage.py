@@ -211,11 +211,14 @@ def field_id(path: str) -> str:
 
 def render_page(row: Head, form: FormSpec, state: FormState, errors: dict[str, list[str]], *,
                 step: int, key: str | None = None, notice: str | None = None,
-                draft: str | None = None, status: int = 200) -> ResponseReturnValue:
+                draft: str | None = None, status: int = 200,
+                raw: Mapping[str, Any] | None = None) -> ResponseReturnValue:
+    """The form's page in `state`; `raw`, what was posted, shows a value that failed to
+    parse as it was typed."""
     names = file_names([k for p in plans(form, current_lang(), field_types()).values()
                         if p.type in FILE_FIELD_TYPES for k in state.data.get(p.spec.id) or []])
     views = Views(form, state, errors, catalogs_for(row.pack_id, form), names,
-                  frozenset(locked_values(form)), lang=current_lang()).top()
+                  frozenset(locked_values(form)), lang=current_lang(), raw=raw).top()
     session_name()
     context = {"form": form, "form_id": form.id, "views": views, "errors": errors, "step": step,
                "pages": pages(form), "key": key or secrets.token_urlsafe(18),

@@ -111,12 +111,12 @@ def partial(form_id: str) -> ResponseReturnValue:
     row = open_form(form_id, parse_version(request.form.get("_version")), live=True)
     form = form_of(row)
     catalogs = catalogs_for(row.pack_id, form)
-    result = validate(form, {**posted_data(form, request.form), **locked_values(form)},
-                      field_types(), catalogs=catalogs, tables=tables_for(form))
+    raw = {**posted_data(form, request.form), **locked_values(form)}
+    result = validate(form, raw, field_types(), catalogs=catalogs, tables=tables_for(form))
     left = request.htmx.trigger_name or ""
     affected = dependents(form).get(field_id(left), frozenset())
     views = Views(form, result.state, _left_errors(result, left), catalogs,
-                  locked=frozenset(locked_values(form)), lang=current_lang())
+                  locked=frozenset(locked_values(form)), lang=current_lang(), raw=raw)
     shown = [views.at(p) for p in result.state.fields if field_id(p) in affected]
     if left in result.state.fields and views.at(left).kind in TYPED_INTO:
         shown.append(views.at(left))  # not a radio or select: that would steal its focus
@@ -145,8 +145,9 @@ def post(form_id: str) -> ResponseReturnValue:
     if action == "draft":
         return drafts.saved(form, data)
     if is_row_action(action):
-        state = state_of(form, change_rows(data, action), field_types(), tables_for(form))
-        return render_page(row, form, state, {}, step=step, key=key)
+        changed = change_rows(data, action)
+        state = state_of(form, changed, field_types(), tables_for(form))
+        return render_page(row, form, state, {}, step=step, key=key, raw=changed)
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
         application = Application(form, data, key[:64], owner(), uploads.uploaded(),
@@ -158,7 +159,7 @@ def post(form_id: str) -> ResponseReturnValue:
         except KeyReused:  # e.g. back, an answer changed, submit again: a new key to confirm
             return render_page(row, form, state_of(form, data, field_types()), {}, step=step,
                                key=secrets.token_urlsafe(18), notice=form_text("key_reused"),
-                               status=409)
+                               status=409, raw=data)
         if done.receipt is not None:
             tracking.remember(done.receipt, form)
             return redirect(lang_url("tracking.receipt"), code=303)
@@ -170,4 +171,4 @@ def post(form_id: str) -> ResponseReturnValue:
     shown = shown_errors(form, action, step, errors)
     return render_page(row, form, result.state, shown, key=key,
                        step=step_after(form, action, step, errors),
-                       status=422 if shown else 200)
+                       status=422 if shown else 200, raw=data)

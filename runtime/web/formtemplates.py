@@ -123,8 +123,8 @@ class _Writer:
         """Radio buttons or checkboxes under one legend."""
         path = _text(plan.spec.id)
         self.html("\n  <fieldset")
-        self.code(f' aria-describedby="{self._described_by(plan, name)}"'
-                  '{% if s.required %} aria-required="true"{% endif %}>')
+        # No aria-required: a fieldset (a group) may not carry it; the legend's mark says it.
+        self.code(f' aria-describedby="{self._described_by(plan, name)}">')
         self.html(f"\n    <legend>{_text(plan.label)}")
         self.code(REQUIRED_MARK)
         self.html("</legend>")
@@ -193,4 +193,4 @@ class _Writer:
         if plan.help:
             self.html(f'{indent}<p id="help-{name}" class="help">{_text(plan.help)}</p>')
         self.code(f'{{% if e %}}{indent}<p id="err-{name}" class="error">'
-                  '{{ e|join("；") }}</p>{% endif %}')
+                  '{{ e|join(mark("；")) }}</p>{% endif %}')

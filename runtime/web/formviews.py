@@ -128,8 +128,11 @@ class Views:
     def __init__(self, form: FormSpec, state: FormState, errors: Mapping[str, list[str]],
                  catalogs: Mapping[str, CatalogSpec], file_names: Mapping[str, str] | None = None,
                  locked: frozenset[str] = frozenset(), lang: str = DEFAULT_LANG,
-                 types: FieldTypes | None = None):
+                 types: FieldTypes | None = None, raw: Mapping[str, Any] | None = None):
         self.form, self.state, self.errors, self.catalogs = form, state, errors, catalogs
+        # What the person typed, before parsing: a value that fails its check is shown as
+        # typed (beside its message), not wiped.
+        self.raw: Mapping[str, Any] = raw or {}
         self.file_names = file_names or {}
         self.locked = locked  # prefilled from the account: shown, never editable
         self.lang = lang
@@ -137,7 +140,7 @@ class Views:
         self.plans = plans(form, lang, field_types() if types is None else types)
 
     def top(self) -> list[FieldView]:
-        return [self._view(spec, spec.id, self.state.data) for spec in self.form.fields]
+        return [self._view(spec, spec.id, self.state.data, self.raw) for spec in self.form.fields]
 
     def at(self, path: str) -> FieldView:
         """The view of one field by its path, for a partial update."""
@@ -145,18 +148,24 @@ class Views:
         if match:
             table, index, child = match.group(1), int(match.group(2)), match.group(3)
             row = self.state.data[table][index]
-            return self._view(self._spec(child), path, row)
-        return self._view(self._spec(path), path, self.state.data)
+            return self._view(self._spec(child), path, row, _row(self.raw.get(table), index))
+        return self._view(self._spec(path), path, self.state.data, self.raw)
 
     def _spec(self, field_id: str) -> FieldSpec:
         return next(f for f in self.form.all_fields() if f.id == field_id)
 
-    def _view(self, spec: FieldSpec, path: str, values: Mapping[str, Any]) -> FieldView:
+    def _view(self, spec: FieldSpec, path: str, values: Mapping[str, Any],
+              raw: Mapping[str, Any]) -> FieldView:
         state = self.state.fields[path]
         if spec.id in self.locked:
             state = replace(state, readonly=True)
         plan = self.plans[spec]
         value = values.get(spec.id)
+        if value is None and state.visible and not state.readonly and not spec.compute \
+                and not plan.table:
+            typed = raw.get(spec.id)
+            if _typed(typed, plan.kind):
+                value = typed  # it did not parse: shown as typed, its message beside it
         if plan.max_length and isinstance(value, str) and len(value) > plan.max_length:
             value = value[:plan.max_length]  # too long is an error; the page shows no more
         view = FieldView(plan, path, slug(path), value, state,
@@ -166,11 +175,13 @@ class Views:
             view.files = [(k, self.file_names[k]) for k in view.value or []
                           if k in self.file_names]
         if plan.table:
-            view.rows = [[self._view(c, f"{path}[{i}].{c.id}", row) for c in spec.fields]
+            typed_rows = raw.get(spec.id)
+            view.rows = [[self._view(c, f"{path}[{i}].{c.id}", row, _row(typed_rows, i))
+                          for c in spec.fields]
                          for i, row in enumerate(view.value or [])]
         elif spec.fields:
             prefix = path[: -len(spec.id)]
-            view.children = [self._view(c, prefix + c.id, values) for c in spec.fields]
+            view.children = [self._view(c, prefix + c.id, values, raw) for c in spec.fields]
         return view
 
     def _options(self, plan: FieldPlan) -> tuple[tuple[str, str], ...]:
@@ -180,6 +191,27 @@ class Views:
         if catalog is None:
             return plan.options
         return tuple((item.code, pick(item.label, self.lang)) for item in catalog.items)
+
+
+def _typed(value: Any, kind: str) -> bool:
+    """Whether a raw value is something a person typed or chose, in a shape the widget shows
+    as typed: text in a built-in control, an address's parts. A type's own widget (kind
+    "template") expects its parsed shape, so it is left to show nothing rather than break."""
+    if kind == "template":
+        return False
+    if isinstance(value, str):
+        return value.strip() != ""
+    if isinstance(value, Mapping):
+        return kind == "address" and any(isinstance(v, str) and v.strip()
+                                         for v in value.values())
+    return False
+
+
+def _row(rows: Any, index: int) -> Mapping[str, Any]:
+    """Row `index` of a table's raw value, or nothing."""
+    if isinstance(rows, list) and index < len(rows) and isinstance(rows[index], Mapping):
+        return rows[index]
+    return {}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The page language: Chinese unless `?lang=en`, label text, and the interface's own words.
+"""The page language: Chinese unless `?lang=en` (kept in a cookie for the next pages, until
+`?lang=zh`), label text, and the interface's own words.
 
 Simple on purpose: Flask-Babel replaces the catalogue here in a later issue.
 """
@@ -7,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, Response, current_app, g, request, url_for
 
 from runtime.i18n import DEFAULT_LANG, Catalogue, pick
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+LANG_COOKIE = "lang"  # the language a person chose, for every later page (no personal data)
+LANG_COOKIE_AGE = 365 * 24 * 3600
 
 UI = Catalogue({
     "product": ("数字化履职协同平台", "Digital Collaboration Platform for Public Duties"),
@@ -42,8 +45,38 @@ def current_lang() -> str:
     try:
         return str(g.lang)
     except AttributeError:
-        g.lang = "en" if request.args.get("lang") == "en" else DEFAULT_LANG
+        g.lang = _asked() or _kept() or DEFAULT_LANG
         return str(g.lang)
+
+
+def _asked() -> str | None:
+    """The language this request's `?lang=` chooses, if it names one."""
+    asked = request.args.get("lang")
+    return asked if asked in HTML_LANG else None
+
+
+def _kept() -> str | None:
+    kept = request.cookies.get(LANG_COOKIE)
+    return kept if kept in HTML_LANG else None
+
+
+def keep_choice(response: Response) -> Response:
+    """A language chosen by `?lang=` is kept for the pages after it."""
+    asked = _asked()
+    if asked is not None and asked != _kept():
+        response.set_cookie(LANG_COOKIE, asked, max_age=LANG_COOKIE_AGE, httponly=True,
+                            samesite="Lax", secure=bool(current_app.config.get(
+                                "SESSION_COOKIE_SECURE")))
+    return response
+
+
+# Chinese punctuation as English writes it: half-width, a space after.
+MARKS = {"：": ": ", "；": "; ", "、": ", ", "，": ", ", "（": " (", "）": ")"}
+
+
+def mark(zh: str) -> str:
+    """A Chinese punctuation mark, or its English form on an English page."""
+    return MARKS.get(zh, zh) if current_lang() == "en" else zh
 
 
 def text(label: Any) -> str:
@@ -56,19 +89,22 @@ def ui(key: str, /, **params: Any) -> str:
 
 
 def lang_url(endpoint: str, **values: Any) -> str:
-    """`url_for` that keeps the page language."""
+    """`url_for` that keeps the page language asked for by this request's `?lang=` (one kept
+    in the cookie needs no parameter)."""
     lang = current_lang()
-    if lang != DEFAULT_LANG:
+    if lang != DEFAULT_LANG and _asked() == lang:
         values.setdefault("lang", lang)
     return url_for(endpoint, **values)
 
 
 def switch_url() -> str:
     """This page in the other language."""
-    return request.path if current_lang() == "en" else f"{request.path}?lang=en"
+    return f"{request.path}?lang={'zh' if current_lang() == 'en' else 'en'}"
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(t=text, _=ui, lang_url=lang_url, switch_url=switch_url)
+    app.after_request(keep_choice)
+    app.jinja_env.globals.update(t=text, _=ui, lang_url=lang_url, switch_url=switch_url,
+                                 mark=mark)
     app.context_processor(lambda: {"lang": current_lang(),
                                    "html_lang": HTML_LANG[current_lang()]})

@@ -29,11 +29,12 @@ from runtime.store import references as store
 from runtime.store.accounts import Department, User
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
+from runtime.web import clock
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
 from runtime.web.formpage import live_attrs
-from runtime.web.lang import current_lang, text
+from runtime.web.lang import current_lang, mark, text
 
 bp = Blueprint("pickers", __name__)
 LIMIT = 20
@@ -158,7 +159,8 @@ def _search(spec: FieldSpec, query: str) -> list[tuple[str, str]]:
 
 def _department_words(department: Department) -> str:
     name = text(department.name())
-    return f"{name}（{text(department.parent.name())}）" if department.parent else name
+    parent = text(department.parent.name()) if department.parent else ""
+    return f"{name}{mark('（')}{parent}{mark('）')}" if parent else name
 
 
 def _user_words(user: User) -> str:
@@ -186,7 +188,7 @@ def _record_words(row: Submission, title: FieldSpec | None) -> str:
     value = row.data.get(title.id) if title else None
     mask = field_types()[title.type].mask if title and title.type in field_types() else None
     shown = mask(value) if mask is not None and value else value
-    day = row.created_at.strftime("%Y-%m-%d")
+    day = clock.shown(row.created_at, clock.DAY)
     return " · ".join(str(part) for part in (row.tracking_no, shown, day) if part)
 
 

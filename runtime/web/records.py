@@ -17,7 +17,6 @@ from flask import (
     g,
     render_template,
     request,
-    send_file,
 )
 from flask.typing import ResponseReturnValue
 
@@ -27,15 +26,15 @@ from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
 from runtime.masking import neutralise_cell
 from runtime.store import records
-from runtime.store.files import attachment, display_name
+from runtime.store.files import attachment
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
-from runtime.web import paging
+from runtime.web import attachments, clock, paging
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
-from runtime.web.lang import current_lang, text
+from runtime.web.lang import current_lang, mark, text
 from runtime.web.pickers import words_of
 
 bp = Blueprint("records", __name__, url_prefix="/work")
@@ -99,9 +98,10 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
     if value and field_type is not None and field_type.refers_to:
         return words_of(spec, str(value))
     if is_table(spec):
-        return "；".join(_shown_row(spec, row) for row in value or [] if isinstance(row, dict))
+        rows = value or []
+        return mark("；").join(_shown_row(spec, row) for row in rows if isinstance(row, dict))
     if isinstance(value, list):
-        return "、".join(str(shown_value(spec, item)) for item in value)
+        return mark("、").join(str(shown_value(spec, item)) for item in value)
     labels = _option_labels(spec)
     if str(value) in labels:
         return labels[str(value)]
@@ -176,8 +176,19 @@ def reveal(tracking_no: str, field_id: str) -> ResponseReturnValue:
 def file(key: str) -> ResponseReturnValue:
     row = attachment(db(), key)
     assert row is not None  # the guard found it
-    return send_file(store().files.open(key), mimetype=row.content_type, as_attachment=True,
-                     download_name=display_name(row.original_name))
+    return attachments.sent(row)
+
+
+bp.add_app_template_global(attachments.preview_kind, "preview_kind")
+
+
+@bp.get("/files/<key>/preview")
+@require("records.read", lambda key: _file_ref(key))
+def preview(key: str) -> ResponseReturnValue:
+    """An image or a PDF shown inline on the record page (anything else downloads)."""
+    row = attachment(db(), key)
+    assert row is not None  # the guard found it
+    return attachments.sent(row, inline=True)
 
 
 def _file_ref(key: str) -> access.RecordRef | None:
@@ -215,7 +226,7 @@ def _csv_lines(rows: list[Submission]) -> Iterator[str]:
             value = row.data.get(spec.id)
             if value not in EMPTY:
                 _write(writer, [row.tracking_no, text(form.title),
-                                row.created_at.strftime("%Y-%m-%d %H:%M"), text(spec.label),
+                                clock.shown(row.created_at), text(spec.label),
                                 shown_value(spec, value)])
         yield buffer.getvalue()
         buffer.seek(0)

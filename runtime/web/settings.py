@@ -16,9 +16,11 @@ from typing import Any
 from runtime.demo import ENV_VAR, PRODUCTION, is_production
 from runtime.store.audit import AUDIT_KEY_ENV
 from runtime.store.db import BUSY_TIMEOUT_MS, database_url
+from runtime.web.clock import DEFAULT_ZONE, zone
 
 SECRET_ENV = "LOWCODE_SECRET_KEY"
 INSTANCE_ENV = "LOWCODE_INSTANCE_PATH"
+TIMEZONE_ENV = "LOWCODE_TIMEZONE"  # the zone every page shows times in
 BUSY_ENV = "LOWCODE_SQLITE_BUSY_MS"  # how long a SQLite write waits for the lock
 SECRET_FILE = "secret_key"
 AUDIT_KEY_FILE = "audit_key"
@@ -45,12 +47,17 @@ def instance_path(config: dict[str, Any]) -> str | None:
 
 def resolve(config: dict[str, Any], instance: str) -> dict[str, Any]:
     """The full configuration: `config` with LOWCODE_ENV (production unless told), the
-    DATABASE_URL, SQLITE_BUSY_MS, the SECRET_KEY and the AUDIT_KEY filled in. Raises
+    DATABASE_URL, SQLITE_BUSY_MS, the TIMEZONE, the SECRET_KEY and the AUDIT_KEY filled in. Raises
     SettingsError for a key production lacks."""
     resolved = {"TESTING": False, **config}
     resolved.setdefault("LOWCODE_ENV", os.environ.get(ENV_VAR) or PRODUCTION)
     resolved.setdefault("DATABASE_URL", database_url(instance))
     resolved.setdefault("SQLITE_BUSY_MS", int(os.environ.get(BUSY_ENV) or BUSY_TIMEOUT_MS))
+    resolved.setdefault("TIMEZONE", os.environ.get(TIMEZONE_ENV) or DEFAULT_ZONE)
+    try:
+        zone(resolved["TIMEZONE"])
+    except ValueError as unknown:
+        raise SettingsError(f"{TIMEZONE_ENV}: {unknown}") from None
     production = is_production(resolved["LOWCODE_ENV"])
     for setting, env, file in KEYS:
         if not resolved.get(setting):

@@ -56,11 +56,12 @@ def shown(form: FormSpec | None, catalogs: Mapping[str, CatalogSpec],
     or a row added or removed), None for a fresh page."""
     if form is None:
         return None
+    raw = posted(form, values) if values is not None else {}
     state = _state(form, values)
     by_path = {path: [message] for path, message in errors.items()}
     names = file_names([key for p in plans(form, current_lang(), field_types()).values()
                         if p.type in FILE_FIELD_TYPES for key in state.data.get(p.spec.id) or []])
-    views = Views(form, state, by_path, catalogs, names, lang=current_lang()).top()
+    views = Views(form, state, by_path, catalogs, names, lang=current_lang(), raw=raw).top()
     return HandlerForm(form, [v for v in views if v.spec.id not in ENGINE_FIELDS],
                        by_path.get(FORM_ERRORS, []), live_url(form))
 

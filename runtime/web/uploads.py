@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 from typing import IO
 
-from flask import Blueprint, abort, render_template, request, send_file, session
+from flask import Blueprint, abort, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from runtime.forms.validation import state_of
-from runtime.store.files import FILE_FIELD_TYPES, FileRefused, attachment, display_name, store_file
+from runtime.store.files import FILE_FIELD_TYPES, FileRefused, attachment, store_file
 from runtime.store.submissions import GUEST
+from runtime.web import attachments
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
@@ -54,7 +55,8 @@ def upload(form_id: str, field_id: str) -> ResponseReturnValue:
     error = _keep(sent.stream, sent.filename or "", FILE_FIELD_TYPES[spec.type], keys)
     data = {**posted_data(form, request.form), field_id: keys}
     views = Views(form, state_of(form, data, field_types()), {field_id: [error]} if error else {},
-                  catalogs_for(row.pack_id, form), file_names(keys), lang=current_lang())
+                  catalogs_for(row.pack_id, form), file_names(keys), lang=current_lang(),
+                  raw=data)
     return render_template("_field.html", fields=[views.at(field_id)], oob=False,
                            form_id=form.id, live_url=live_url(form))
 
@@ -85,5 +87,4 @@ def download(key: str) -> ResponseReturnValue:
     row = attachment(db(), key)
     if row is None or key not in session.get(UPLOADS, []):
         abort(404)
-    return send_file(store().files.open(key), mimetype=row.content_type, as_attachment=True,
-                     download_name=display_name(row.original_name))
+    return attachments.sent(row)

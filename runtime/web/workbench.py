@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from runtime import access
 from runtime.casework import cases as casework
 from runtime.definitions.spec import CatalogSpec, FormSpec
-from runtime.flows import registry
+from runtime.flows import handler, registry
 from runtime.flows.actions import POOL_PERMISSIONS, Staff, may_see, pool_memberships
 from runtime.flows.case import Case, Copy, TaskState
 from runtime.flows.commands import POSITIONS
@@ -24,19 +24,20 @@ from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 from runtime.flows.registry import Action, Choices, Invalid, open_actions
 from runtime.forms.state import value_fields
-from runtime.store import accounts, cases, inbox, notifications
+from runtime.store import accounts, cases, inbox, notifications, records
 from runtime.store.cases import CaseEvent, CaseRow, CopyRow, Task
+from runtime.store.files import FILE_FIELD_TYPES, Attachment, attachment
 from runtime.store.models import utcnow
 from runtime.store.references import StoreResolver
 from runtime.store.submissions import Submission
-from runtime.web import casepages, paging, taskforms
+from runtime.web import attachments, casepages, paging, taskforms
 from runtime.web.auth.audit import origin
 from runtime.web.auth.guard import deny, login_required
 from runtime.web.casepages import Names
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.formpage import catalogs_for
-from runtime.web.lang import current_lang, lang_url, text
+from runtime.web.lang import current_lang, lang_url, mark, text
 from runtime.web.records import shown_value, submission_form
 from runtime.web.workwords import has, work_text
 
@@ -44,6 +45,7 @@ bp = Blueprint("workbench", __name__, url_prefix="/work")
 ACTIONS_EXTENSION = "lowcode.actions"
 bp.add_app_template_global(work_text, "work_text")
 bp.add_app_template_filter(casepages.china, "china")
+bp.add_app_template_global(casepages.working_days, "working_days")
 COLOURS = ("green", "yellow", "red")
 
 
@@ -259,6 +261,9 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
                                     context.names, lang, _field_words(context.row)),
         diagram=casepages.diagram(context.plan, context.case, context.names, task.step),
         open=open_now, choices=_choices(context, form, catalogs), positions=POSITIONS,
+        outcomes=_outcomes(form), opinion_required=handler.opinion_required(form),
+        returned=casepages.returned(context.events, context.plan, context.case, task.no,
+                                    context.names) if task.live else None,
         handler=taskforms.shown(form, catalogs, request.form if typed else None,
                                 errors or {} if typed else {}),
         failed=failed,
@@ -267,20 +272,59 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
     return page, status
 
 
+def _outcomes(form: FormSpec | None) -> list[tuple[str, str]]:
+    """(outcome, its words): the handler form's own where it gives them."""
+    words = handler.outcome_words(form)
+    return [(o, text(words[o]) if o in words else work_text(o)) for o in handler.OUTCOMES]
+
+
 def _application(row: CaseRow) -> tuple[Submission | None, FormSpec | None]:
     """The case's submission and the form version it was filled on (read once a request)."""
     found = db().get(Submission, row.submission_id)
     return (found, submission_form(found)) if found is not None else (None, None)
 
 
-def _submission(row: CaseRow) -> list[tuple[str, Any]]:
-    """The application as staff read it: personal numbers masked (as on record pages)."""
+def _submission(row: CaseRow) -> list[tuple[str, Any, list[Attachment]]]:
+    """The application as staff read it: personal numbers masked (as on record pages), and
+    a file field's files (their names, not their storage keys)."""
     found, form = _application(row)
     if found is None or form is None:
         return []
-    return [(text(spec.label), shown_value(spec, found.data.get(spec.id)))
-            for spec in value_fields(form.fields)
-            if found.data.get(spec.id) not in (None, "", [])]
+    files = {f.key: f for f in records.files_of(db(), found)}
+    shown = []
+    for spec in value_fields(form.fields):
+        value = found.data.get(spec.id)
+        if value in (None, "", []):
+            continue
+        if spec.type in FILE_FIELD_TYPES:
+            keys = value if isinstance(value, list) else [value]
+            shown.append((text(spec.label), "", [files[k] for k in keys if k in files]))
+        else:
+            shown.append((text(spec.label), shown_value(spec, value), []))
+    return shown
+
+
+@bp.get("/tasks/<tracking_no>/<int:no>/files/<key>")
+@login_required
+def task_file(tracking_no: str, no: int, key: str) -> ResponseReturnValue:
+    """A file of the case's application, to whoever may see the task: downloaded."""
+    return attachments.sent(_case_file(_context(tracking_no, no, page=False), key))
+
+
+@bp.get("/tasks/<tracking_no>/<int:no>/files/<key>/preview")
+@login_required
+def task_file_preview(tracking_no: str, no: int, key: str) -> ResponseReturnValue:
+    """The same file shown inline on the task page, when it is an image or a PDF."""
+    return attachments.sent(_case_file(_context(tracking_no, no, page=False), key),
+                            inline=True)
+
+
+def _case_file(context: Context, key: str) -> Attachment:
+    """The file `key` when the task's case's application claimed it; else 404."""
+    found = attachment(db(), key)
+    if found is None or found.submission_id != context.row.submission_id:
+        abort(404)
+    return found
 
 
 def _field_words(row: CaseRow) -> casepages.FieldWords | None:
@@ -361,7 +405,7 @@ def _message(item: notifications.Item) -> str:
     if item.task is None:
         return what
     title = text({"zh": item.task.title_zh, "en": item.task.title_en})
-    return f"{what}：{title}（{item.task.tracking_no}）"
+    return f"{what}{mark('：')}{title}{mark('（')}{item.task.tracking_no}{mark('）')}"
 
 
 @bp.post("/notifications/read")

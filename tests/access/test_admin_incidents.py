@@ -108,6 +108,7 @@ def test_a_case_that_cannot_start_is_an_incident_retried_after_the_fix(
     assert "步骤 &#39;handle&#39; 的派单规则" in row and "没有得出部门编码" in row
     english = client.get("/admin/incidents?lang=en").get_data(as_text=True)
     assert "<h1>Incidents</h1>" in english and "gave no department code" in english
+    client.get("/admin/incidents?lang=zh")  # the chosen language is kept: back to Chinese
     token = csrf_from(page)
 
     again = client.post(f"/admin/incidents/{incident_id}/retry", data={"csrf_token": token})

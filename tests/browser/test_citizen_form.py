@@ -156,3 +156,34 @@ def track(page: Page, number: str, code: str) -> None:
     page.fill("#code", code)
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#status")).to_have_text("已提交")
+
+
+def test_a_value_that_fails_its_check_stays_beside_its_message(
+        new_page: Callable[[], Page]) -> None:
+    """A wrong check digit and a 10-digit mobile stay in their fields as the person leaves
+    them and after 下一步; a birth date in the future is refused on page 1 beside the date."""
+    page = new_page()
+    page.goto("/forms/birth_apply")
+    page.fill("#in-child_name", ANSWER["child_name"])
+    page.get_by_role("radio", name="男").check()
+    future = (date.today() + timedelta(days=5)).isoformat()
+    page.fill("#in-birth_date", future)
+    page.fill("#in-hospital", ANSWER["hospital"])
+    page.get_by_role("button", name="下一步").click()
+    expect(page.locator("#err-birth_date")).to_have_text("出生日期不能晚于今天")
+    expect(page.locator("#in-birth_date")).to_have_value(future)
+    expect(page.locator("ol.steps [aria-current=step]")).to_have_text("新生儿信息")
+    page.fill("#in-birth_date", (date.today() - timedelta(days=3)).isoformat())
+    click_step(page, "下一步")
+    for field, wrong, message in (("mother_id", "110105194912310021", "校验码不正确"),
+                                  ("contact_mobile", "1381234567", "联系手机")):
+        page.fill(f"#in-{field}", wrong)
+        page.locator(f"#in-{field}").blur()
+        expect(page.locator(f"#err-{field}")).to_contain_text(message)
+        htmx_settled(page)
+        expect(page.locator(f"#in-{field}")).to_have_value(wrong)
+    page.get_by_role("button", name="下一步").click()
+    expect(page.locator("ol.steps [aria-current=step]")).to_have_text("父母信息")
+    expect(page.locator("#in-mother_id")).to_have_value("110105194912310021")
+    expect(page.locator("#err-mother_id")).to_contain_text("校验码不正确")
+    expect(page.locator("#err-contact_mobile")).not_to_contain_text("请填写")

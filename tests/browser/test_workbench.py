@@ -111,7 +111,7 @@ def act(page: Page, action: str) -> None:
 
 def complete(page: Page, opinion: str) -> None:
     form = page.locator("#action-complete")
-    form.get_by_label("同意", exact=True).check()
+    form.get_by_label("通过", exact=True).check()  # the handler form's own word
     form.get_by_label("意见").fill(opinion)
     form.get_by_role("button", name="办理").click()
     expect(page.locator("#done")).to_have_text("已办理。")

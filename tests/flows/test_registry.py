@@ -117,13 +117,24 @@ def parse(name: str, lang: str = "zh", **posted: str) -> Command:
     return registry.ACTIONS[name].parse(posted, CHOICES, lang)
 
 
+def test_no_outcome_is_assumed_and_a_reject_needs_an_opinion() -> None:
+    """One click on 办理 with nothing chosen completes nothing; every problem is named."""
+    with pytest.raises(Invalid) as nothing:
+        parse("complete")
+    assert nothing.value.errors == {"outcome": "请选择办理结果"}
+    with pytest.raises(Invalid) as bare:
+        parse("complete", "en", outcome="reject")
+    assert bare.value.errors == {"opinion": "Write an opinion when you do not approve",
+                                 "notice": "Write the reason the applicant is told"}
+
+
 def test_each_action_parses_its_form_into_its_command() -> None:
     assert parse("claim") == Claim()
     assert parse("complete", outcome=" reject ", opinion=" 材料不全 ",
                  notice=" 缺少出生证明 ") == Complete("reject", "材料不全", {}, "缺少出生证明")
     assert parse("ask_correction", **{"fix.id_no": "1", "fix.other": "1"},
                  notice=" 号码有误 ") == AskCorrection(("id_no",), "号码有误")
-    assert parse("complete") == Complete()
+    assert parse("complete", outcome="approve") == Complete()
     assert parse("return", target="accept", reason="补正") == Return("accept", "补正")
     assert parse("return") == Return("", None)  # the engine names the targets it allows
     assert parse("transfer", department="POLICE", reason="属公安") == Transfer(
@@ -189,12 +200,13 @@ def test_the_handler_form_is_validated_whole_into_the_commands_data() -> None:
     """Field types beyond text (money, yes/no), its rules and the form's own rules; the
     fields named for the engine's inputs take the action's outcome and opinion."""
     complete = registry.ACTIONS["complete"]
-    command = complete.parse({"opinion": "同意"},
+    command = complete.parse({"outcome": "approve", "opinion": "同意"},
                              handler_choices({"amount": "1200.50", "reached": "true"}), "zh")
     assert command == Complete(opinion="同意",
                                data={"amount": 1200.5, "reached": True})
     with pytest.raises(Invalid) as invalid:  # the form's own rule, and the opinion it needs
-        complete.parse({}, handler_choices({"amount": "1200", "reached": "false"}), "zh")
+        complete.parse({"outcome": "approve"},
+                       handler_choices({"amount": "1200", "reached": "false"}), "zh")
     assert invalid.value.errors == {"_form": "超过一千元须先联系申请人",
                                     "opinion": "请填写「意见」"}
     # A reject is not an option of `decision`: left empty, its `required` is the engine's.
@@ -225,11 +237,12 @@ def test_the_handler_forms_pickers_are_asked_of_the_pages_resolver() -> None:
     assert isinstance(spec, FormSpec)
     posted = {"to": "NOPE"}
     unchecked = Choices("clerk", [], [], [], spec, default_field_types(), handler_posted=posted)
-    assert registry.ACTIONS["complete"].parse({}, unchecked, "zh") == Complete(data=posted)
+    assert registry.ACTIONS["complete"].parse({"outcome": "approve"}, unchecked,
+                                              "zh") == Complete(data=posted)
     checked = Choices("clerk", [], [], [], spec, default_field_types(), NoSuchDepartment(),
                       handler_posted=posted)
     with pytest.raises(Invalid) as invalid:
-        registry.ACTIONS["complete"].parse({}, checked, "zh")
+        registry.ACTIONS["complete"].parse({"outcome": "approve"}, checked, "zh")
     assert list(invalid.value.errors) == ["to"]
 
 

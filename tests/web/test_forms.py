@@ -157,6 +157,45 @@ def test_a_typed_value_is_checked_as_the_person_leaves_the_field(form_client: Fl
     assert 'class="error"' not in leave("child_name", "")  # empty is for the submit to say
 
 
+def test_a_value_that_fails_its_check_stays_in_its_field(form_client: FlaskClient) -> None:
+    """A wrong check digit, a 10-digit mobile, an address whose region is text: each keeps
+    what was typed beside its message, as the field is left and when the page is sent."""
+    hidden = page_fields(form_client)
+    for name, value, message in (("mother_id", "110105194912310021", "校验码不正确"),
+                                 ("contact_mobile", "1381234567", "联系手机")):
+        left = form_client.post("/forms/birth_apply/state", data={**hidden, name: value},
+                                headers={"HX-Request": "true", "HX-Trigger-Name": name}
+                                ).get_data(as_text=True)
+        assert f'name="{name}" aria-describedby="err-{name}" aria-invalid="true"' in left
+        assert f'value="{value}"' in left and message in left
+    page_two = {**{k: GOOD[k] for k in ("child_name", "child_gender", "birth_date", "hospital")},
+                "mother_name": "李丽", "mother_id": "110105194912310021",
+                "contact_mobile": "1381234567", "_step": "1"}
+    sent = post(form_client, page_two, hidden, "next").get_data(as_text=True)
+    assert '<input type="hidden" name="_step" value="1">' in sent  # stays on its page
+    assert 'value="110105194912310021"' in sent and 'value="1381234567"' in sent
+    address = {"delivery_address.region": "朝阳区", "delivery_address.detail": "建国路 1 号"}
+    sent = post(form_client, {**GOOD, **address, "_step": "2"}, hidden, "submit"
+                ).get_data(as_text=True)
+    assert 'value="朝阳区"' in sent and 'value="建国路 1 号"' in sent
+    assert 'id="err-delivery_address"' in sent
+
+
+def test_a_birth_date_in_the_future_is_refused_on_its_page(form_client: FlaskClient) -> None:
+    hidden = page_fields(form_client)
+    future = (date.today() + timedelta(days=5)).isoformat()
+    page_one = {**{k: GOOD[k] for k in ("child_name", "child_gender", "hospital")},
+                "birth_date": future}
+    sent = post(form_client, page_one, hidden, "next").get_data(as_text=True)
+    assert '<input type="hidden" name="_step" value="0">' in sent
+    assert '<p id="err-birth_date" class="error">出生日期不能晚于今天</p>' in sent
+    assert f'value="{future}"' in sent
+    left = form_client.post("/forms/birth_apply/state", data={**hidden, "birth_date": future},
+                            headers={"HX-Request": "true", "HX-Trigger-Name": "birth_date"}
+                            ).get_data(as_text=True)
+    assert "出生日期不能晚于今天" in left  # already as the field is left
+
+
 def test_rows_are_added_and_removed(form_client: FlaskClient) -> None:
     hidden = page_fields(form_client)
     added = post(form_client, {"guardians[0].guardian_name": "张三"}, hidden,

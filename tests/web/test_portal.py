@@ -70,7 +70,17 @@ def test_the_language_switch_links_to_the_other_language(client: FlaskClient) ->
     assert 'href="/?lang=en"' in _element(client.get("/").get_data(as_text=True),
                                           'id="lang-switch"')
     english = client.get("/?lang=en").get_data(as_text=True)
-    assert 'href="/"' in _element(english, 'id="lang-switch"')
+    assert 'href="/?lang=zh"' in _element(english, 'id="lang-switch"')  # says so: it is kept
+
+
+def test_the_chosen_language_is_kept_for_the_next_pages(client: FlaskClient) -> None:
+    chosen = client.get("/?lang=en")
+    assert "lang=en" in chosen.headers["Set-Cookie"] and "HttpOnly" in chosen.headers[
+        "Set-Cookie"]
+    assert '<html lang="en">' in client.get("/services").get_data(as_text=True)
+    assert '<html lang="en">' in client.get("/track").get_data(as_text=True)
+    client.get("/?lang=zh")
+    assert '<html lang="zh-CN">' in client.get("/services").get_data(as_text=True)
 
 
 def test_the_page_uses_only_its_own_scripts_and_styles(client: FlaskClient) -> None:
