@@ -20,17 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from runtime.definitions.spec import ProcessSpec
+from runtime.definitions.spec import PackSpec, ProcessSpec
 from runtime.flows import applicant
 from runtime.flows.actions import Staff
 from runtime.flows.case import Actor, Case, Effects
 from runtime.flows.commands import Command
 from runtime.flows.engine import Flow, start_case
-from runtime.flows.errors import Conflict
+from runtime.flows.errors import Conflict, FlowError
 from runtime.flows.plan import Plan
 from runtime.flows.registry import ACTIONS, Action
 from runtime.rulesets import with_rules
-from runtime.store import audit, calendar, ratings, submissions
+from runtime.store import accounts, audit, calendar, ratings, submissions
 from runtime.store.cases import (
     CaseRow,
     Task,
@@ -44,6 +44,7 @@ from runtime.store.cases import (
     write,
 )
 from runtime.store.models import utcnow
+from runtime.store.queries import list_definitions
 
 TRIES = 5
 T = TypeVar("T")
@@ -88,6 +89,7 @@ def start_for(session: Session, submission: Any, now: datetime | None = None) ->
     calendar.ensure(session)
     case, effects = start_case(plan, with_rules(submission.data, submission.rules), now,
                                region_code=submission.region_code)
+    pools_known(session, plan, case, {})
     row = new_row(session, submission, process, templates, case, now, definition.pack_id)
     write(session, row, plan, case, {}, effects, fresh=True)
     follow(session, row, plan, case, effects, before=applicant.SUBMITTED)
@@ -104,6 +106,34 @@ def follow(session: Session, row: CaseRow, plan: Plan, case: Case, effects: Effe
         submissions.set_status(session, row.submission_id, status, notice)
     if status != before and status == applicant.FINISHED and row.process_id == RECTIFY_PROCESS:
         _reply_to_rating(session, row, case)
+
+
+def pools_known(session: Session, plan: Plan, case: Case, existing: Mapping[int, Any]) -> None:
+    """A new task whose department a dispatch rule gave from the case's data (not a code the
+    checker saw) must go to a department of the organisation: otherwise nobody could ever
+    claim it, as it would a code no pack declares. FlowError naming the rule and the code;
+    none while no department is set up or declared."""
+    ruled = [t for t in case.tasks if t.no not in existing and t.department
+             and _by_rule(plan, t.step)]
+    if not ruled:
+        return
+    known = set(accounts.department_codes(session)) | {
+        d.code for row in list_definitions(session, "Pack") if isinstance(row.spec, PackSpec)
+        for d in row.spec.departments}
+    for task in ruled:
+        if known and task.department not in known:
+            raise FlowError("rule_unknown_department", step=task.step,
+                            source=_by_rule(plan, task.step), department=task.department)
+
+
+def _by_rule(plan: Plan, step_id: str) -> str | None:
+    for_each = plan.steps[step_id].for_each
+    if for_each is not None:
+        return for_each.department
+    assignees = plan.steps[step_id].assignees
+    if assignees and assignees.parties:
+        return None
+    return plan.template(step_id).coordination.assignee.rule
 
 
 RECTIFY_PROCESS = "sr_rectify"  # the service_ratings pack's rectification of a poor rating
@@ -172,6 +202,7 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
         before = applicant.status_of(state.plan, state.case)
         try:
             action(flow)
+            pools_known(session, state.plan, state.case, state.tasks)
             write(session, state.row, state.plan, state.case, state.tasks, flow.effects)
             follow(session, state.row, state.plan, state.case, flow.effects, before=before)
             if audit_as is not None and actor.user_id is not None:

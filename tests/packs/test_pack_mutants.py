@@ -26,13 +26,15 @@ from sqlalchemy.pool import StaticPool
 from packs.mutants import Mutant, pick
 from runtime.definitions.checker import Library, check_documents
 from runtime.definitions.loader import Document, load_text
+from runtime.flows.case import LIVE
 from runtime.flows.errors import FlowError
 from runtime.packs import PackResult, PackSource, find_libraries, read_folder
 from runtime.packtests.runner import Invalid, Outcome, Run, Stop, read_tests, required_packs
 from runtime.packtests.scenario import Scenario, read_scenario
 from runtime.providers import default_extensions
 from runtime.store import audit
-from runtime.store.cases import CaseRow
+from runtime.store.accounts import Department
+from runtime.store.cases import CaseRow, Task
 from runtime.store.db import make_engine, session_factory
 from runtime.store.incidents import Incident
 from runtime.store.migrate import upgrade
@@ -166,7 +168,11 @@ def lost(session: Session, runner: Run) -> str | None:
     incident = session.scalars(select(Incident).where(Incident.tracking_no == tracking)).first()
     if has_case is None and incident is None:
         return "stored, but with no case and no incident: nobody will see it"
-    return None
+    known = set(session.scalars(select(Department.code)))
+    orphans = {t.department for t in session.scalars(select(Task).where(
+        Task.status.in_(LIVE))) if t.department not in known}
+    return f"a task in the pool of {orphans}, a department nobody belongs to" \
+        if orphans else None
 
 
 SUBJECTS = ("birth_one_thing", "hotline_12345", "policy_redemption")
@@ -194,6 +200,7 @@ def test_the_unmutated_main_path_runs(subjects: dict[str, Subject], name: str) -
         for step in subject.scenario.steps[:STEPS]:
             runner.step(step)
         assert runner.case is not None and runner.outcome.passed, runner.outcome.failures
+        assert lost(session, runner) is None
 
 
 @pytest.mark.parametrize("name", SUBJECTS)
