@@ -30,7 +30,7 @@ from runtime.flows.errors import Conflict, FlowError
 from runtime.flows.plan import Plan
 from runtime.flows.registry import ACTIONS, Action
 from runtime.rulesets import with_rules
-from runtime.store import accounts, audit, calendar, ratings, submissions
+from runtime.store import accounts, audit, calendar, incidents, ratings, submissions
 from runtime.store.cases import (
     CaseRow,
     Task,
@@ -216,7 +216,27 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
             return state
         except (StaleDataError, IntegrityError):
             session.rollback()
+        except FlowError as error:
+            session.rollback()
+            if error.code in DATA_FAILURES:
+                _record(session, state, error, now or utcnow())
+            raise
         except BaseException:
             session.rollback()
             raise
     raise Conflict()
+
+
+# What only the case's data can make fail (a rule, a time limit, a write-back), as opposed
+# to a refusal of what the person asked for: kept as an incident, the case marked.
+DATA_FAILURES = frozenset({"rule_failed", "rule_no_department", "rule_unknown_department",
+                           "no_record", "bad_items", "bad_limit"})
+
+
+def _record(session: Session, state: Loaded, error: FlowError, at: datetime) -> None:
+    row = state.row
+    incidents.record_step_failure(
+        session, case_id=row.id, tracking_no=row.tracking_no,
+        definition=(row.process_id, row.process_version), step=error.params.get("step"),
+        department_code=row.department_code, region_code=row.region_code,
+        message=(error.message("zh"), error.message("en")), at=at)

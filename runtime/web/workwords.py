@@ -117,6 +117,8 @@ TEXT = Catalogue({
     "ev_correction.done": ("申请人已补正：{changes}", "The applicant corrected: {changes}"),
     "ev_confirm.request": ("请申请人确认「{step}」", "The applicant is asked to confirm “{step}”"),
     "change": ("{field}：{before} → {after}", "{field}: {before} → {after}"),
+    "ev_incident": ("运行出错，已报管理员：{message}",
+                    "A run-time failure, reported to the administrators: {message}"),
     "ev_other": ("{action}", "{action}"),
     "system": ("系统", "system"), "applicant": ("申请人", "applicant"),
     "when": ("时间", "When"), "who": ("办理人", "Who"),
