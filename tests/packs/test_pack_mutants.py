@@ -130,8 +130,9 @@ def verdict(subject: Subject, mutant: Mutant) -> str | None:
     result = check_documents(mutant.apply(subject.docs), extensions=default_extensions(),
                              libraries=subject.libraries)
     if result.problems:
-        unplaced = [p.render("en") for p in result.problems if not p.file]
-        return f"refused without a file: {unplaced}" if unplaced else None
+        unplaced = [p.render("en") for p in result.problems
+                    if not p.file or not (p.path or p.line)]
+        return f"refused without naming the place: {unplaced}" if unplaced else None
     database = sqlite3.connect(":memory:", check_same_thread=False)
     subject.template.backup(database)
     with _session(database) as session:
