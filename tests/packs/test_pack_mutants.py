@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from packs.mutants import Mutant, pick
-from runtime.definitions.checker import Library, check_documents
+from runtime.definitions.checker import Checked, Library, check_documents
 from runtime.definitions.loader import Document, load_text
+from runtime.definitions.spec import DecisionTableSpec, FormSpec
 from runtime.flows.case import LIVE
 from runtime.flows.errors import FlowError
+from runtime.forms.state import form_state
 from runtime.packs import PackResult, PackSource, find_libraries, read_folder
 from runtime.packtests.runner import Invalid, Outcome, Run, Stop, read_tests, required_packs
 from runtime.packtests.scenario import Scenario, read_scenario
@@ -133,11 +135,30 @@ def verdict(subject: Subject, mutant: Mutant) -> str | None:
         unplaced = [p.render("en") for p in result.problems
                     if not p.file or not (p.path or p.line)]
         return f"refused without naming the place: {unplaced}" if unplaced else None
+    shown = forms_shown(subject, result.definitions)
+    if shown:
+        return shown
     database = sqlite3.connect(":memory:", check_same_thread=False)
     subject.template.backup(database)
     with _session(database) as session:
         return run_main_path(session, subject, PackResult(subject.source, [],
                                                           result.definitions))
+
+
+def forms_shown(subject: Subject, definitions: list[Checked]) -> str | None:
+    """Every form's page as it first shows (empty), the start form's also with the start
+    data, as the portal and the workbench compute them: a crash there is a 500."""
+    specs = [d.spec for d in definitions]
+    start = subject.scenario.start
+    for form in (s for s in specs if isinstance(s, FormSpec)):
+        tables = {t.id: t for t in specs if isinstance(t, DecisionTableSpec)
+                  and t.form == form.id}
+        for data in ({}, start.data) if form.id == start.form else ({},):
+            try:
+                form_state(form, data, tables)
+            except Exception as error:  # noqa: BLE001 - what the page would answer with a 500
+                return f"form {form.id} on {data}: uncaught {type(error).__name__}: {error}"
+    return None
 
 
 def run_main_path(session: Session, subject: Subject, pack: PackResult) -> str | None:
