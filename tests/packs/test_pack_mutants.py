@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from packs.mutants import Mutant, pick
+from runtime.casework import cases as use_cases
 from runtime.definitions.checker import Checked, Library, check_documents
 from runtime.definitions.loader import Document, load_text
 from runtime.definitions.spec import DecisionTableSpec, FormSpec
@@ -43,10 +44,10 @@ from runtime.store.migrate import upgrade
 from runtime.store.submissions import Submission
 
 ROOT = Path(__file__).parents[2] / "scenario_packs"
-MUTANTS = 70
+MUTANTS = 80
 STEPS = 4  # the first steps of the main path are done on each accepted mutant
 SEED = int(os.environ.get("LOWCODE_FUZZ_SEED", "13"))
-COUNT = int(os.environ.get("LOWCODE_FUZZ", "0") or MUTANTS)
+COUNT = int(os.environ.get("LOWCODE_FUZZ") or MUTANTS)
 # The policy pack ships no pack tests: its main path's start, as its own tests submit it.
 POLICY_MAIN = """
 description: 研发费用补助主流程的开头 / the start of the R&D subsidy's main path
@@ -229,8 +230,25 @@ def test_the_unmutated_main_path_runs(subjects: dict[str, Subject], name: str) -
 def test_every_mutant_is_refused_or_runs(subjects: dict[str, Subject], name: str) -> None:
     subject = subjects[name]
     broken = []
-    for mutant in pick(subject.docs, SEED, COUNT):
+    chosen = pick(subject.docs, SEED, COUNT)
+    assert len(chosen) == COUNT
+    for mutant in chosen:
         found = verdict(subject, mutant)
         if found:
             broken.append(f"{mutant.describe()}: {found}")
     assert not broken, "\n".join(broken)
+
+
+def test_the_promise_is_watched_where_a_mutant_once_broke_it(
+        subjects: dict[str, Subject], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hotline's dispatch rule reading the address instead of the department: kept as a
+    regression case; without the run-time check it opens a task nobody can claim, and the
+    fuzz test says so."""
+    address = Mutant("expression_other", "tasks/hl_handle.yaml",
+                     ("coordination", "assignee", "rule"),
+                     "coalesce(steps['dispatch']['data']['assign_to'], address)")
+    subject = subjects["hotline_12345"]
+    assert verdict(subject, address) is None
+    monkeypatch.setattr(use_cases, "pools_known", lambda *_: None)
+    found = verdict(subject, address)
+    assert found is not None and "a department nobody belongs to" in found
