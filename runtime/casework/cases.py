@@ -21,17 +21,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from runtime.casework import children
-from runtime.definitions.spec import ProcessSpec
+from runtime.definitions.spec import PackSpec, ProcessSpec
 from runtime.flows import applicant
 from runtime.flows.actions import Staff
 from runtime.flows.case import CASE_ENDS, RUNNING, Actor, Case, Effects
 from runtime.flows.commands import Command
 from runtime.flows.engine import Flow, start_case
-from runtime.flows.errors import Conflict
+from runtime.flows.errors import Conflict, FlowError
 from runtime.flows.plan import Plan
 from runtime.flows.registry import ACTIONS, Action
 from runtime.rulesets import with_rules
-from runtime.store import audit, calendar, ratings, submissions
+from runtime.store import accounts, audit, calendar, incidents, ratings, submissions
 from runtime.store.cases import (
     CaseRow,
     Task,
@@ -45,6 +45,7 @@ from runtime.store.cases import (
     write,
 )
 from runtime.store.models import utcnow
+from runtime.store.queries import list_definitions
 
 TRIES = 5
 T = TypeVar("T")
@@ -92,6 +93,7 @@ def start_for(session: Session, submission: Any, now: datetime | None = None, *,
     calendar.ensure(session)
     case, effects = start_case(plan, with_rules(submission.data, submission.rules), now,
                                region_code=submission.region_code)
+    pools_known(session, plan, case, {})
     case.parent = parent
     if effects.children:
         flow = Flow(plan, case, now)
@@ -113,6 +115,34 @@ def follow(session: Session, row: CaseRow, plan: Plan, case: Case, effects: Effe
         submissions.set_status(session, row.submission_id, status, notice)
     if status != before and status == applicant.FINISHED and row.process_id == RECTIFY_PROCESS:
         _reply_to_rating(session, row, case)
+
+
+def pools_known(session: Session, plan: Plan, case: Case, existing: Mapping[int, Any]) -> None:
+    """A new task whose department a dispatch rule gave from the case's data (not a code the
+    checker saw) must go to a department of the organisation: otherwise nobody could ever
+    claim it, as it would a code no pack declares. FlowError naming the rule and the code;
+    none while no department is set up or declared."""
+    ruled = [t for t in case.tasks if t.no not in existing and t.department
+             and _by_rule(plan, t.step)]
+    if not ruled:
+        return
+    known = set(accounts.department_codes(session)) | {
+        d.code for row in list_definitions(session, "Pack") if isinstance(row.spec, PackSpec)
+        for d in row.spec.departments}
+    for task in ruled:
+        if known and task.department not in known:
+            raise FlowError("rule_unknown_department", step=task.step,
+                            source=_by_rule(plan, task.step), department=task.department)
+
+
+def _by_rule(plan: Plan, step_id: str) -> str | None:
+    for_each = plan.steps[step_id].for_each
+    if for_each is not None:
+        return for_each.department
+    assignees = plan.steps[step_id].assignees
+    if assignees and assignees.parties:
+        return None
+    return plan.template(step_id).coordination.assignee.rule
 
 
 RECTIFY_PROCESS = "sr_rectify"  # the service_ratings pack's rectification of a poor rating
@@ -199,6 +229,7 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
         was = state.case.status
         try:
             action(flow)
+            pools_known(session, state.plan, state.case, state.tasks)
             children.start_asked(session, flow, state.row.tracking_no, start_for)
             write(session, state.row, state.plan, state.case, state.tasks, flow.effects)
             follow(session, state.row, state.plan, state.case, flow.effects, before=before)
@@ -215,7 +246,27 @@ def run(session: Session, case_id: int, action: Callable[[Flow], Any], *, actor:
             return state
         except (StaleDataError, IntegrityError):
             session.rollback()
+        except FlowError as error:
+            session.rollback()
+            if error.code in DATA_FAILURES:
+                _record(session, state, error, now or utcnow())
+            raise
         except BaseException:
             session.rollback()
             raise
     raise Conflict()
+
+
+# What only the case's data can make fail (a rule, a time limit, a write-back), as opposed
+# to a refusal of what the person asked for: kept as an incident, the case marked.
+DATA_FAILURES = frozenset({"rule_failed", "rule_no_department", "rule_unknown_department",
+                           "no_record", "bad_items", "bad_limit"})
+
+
+def _record(session: Session, state: Loaded, error: FlowError, at: datetime) -> None:
+    row = state.row
+    incidents.record_step_failure(
+        session, case_id=row.id, tracking_no=row.tracking_no,
+        definition=(row.process_id, row.process_version), step=error.params.get("step"),
+        department_code=row.department_code, region_code=row.region_code,
+        message=(error.message("zh"), error.message("en")), at=at)

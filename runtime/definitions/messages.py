@@ -112,6 +112,11 @@ MESSAGES = Catalogue({
                                "assignees 或 for_each",
                                "a step the applicant answers (by: applicant) is theirs alone; "
                                "it cannot also have assignees or for_each"),
+    "step_no_department": ("步骤使用的任务模板 '{task}' 的办理人只有角色，没有部门（department）"
+                           "或派单规则（rule），步骤也没有列出 parties：任务将无人能签收",
+                           "the step's task template '{task}' names its assignee by role "
+                           "alone, with no department nor dispatch rule, and the step lists no "
+                           "parties: nobody could claim its task"),
     "for_each_and_parties": ("逐项办理（for_each）的步骤按每一项生成任务，不能再列出 parties",
                              "a step run for each item makes a task per item; it cannot also "
                              "list parties"),

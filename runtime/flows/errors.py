@@ -35,6 +35,11 @@ MESSAGES = Catalogue({
     "rule_no_department": ("步骤 '{step}' 的派单规则 `{source}` 没有得出部门编码",
                            "the dispatch rule `{source}` of step '{step}' gave no department "
                            "code"),
+    "rule_unknown_department": ("步骤 '{step}' 的派单规则 `{source}` 得出的部门 '{department}' "
+                                "不是本单位的部门，无人能签收",
+                                "the dispatch rule `{source}` of step '{step}' gave "
+                                "'{department}', which is no department of the organisation: "
+                                "nobody could claim the task"),
     "case_closed": ("此案件已{status}", "this case is {status_en}"),
     "conflict": ("此案件刚刚被他人处理过，请刷新后重试", "someone else has just acted on this "
                  "case; reload and try again"),

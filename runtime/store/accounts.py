@@ -153,6 +153,10 @@ def department(session: Session, code: str) -> Department | None:
     return session.scalars(select(Department).where(Department.code == code)).first()
 
 
+def department_codes(session: Session) -> list[str]:
+    return list(session.scalars(select(Department.code)))
+
+
 def add_department(session: Session, code: str, name_zh: str, name_en: str | None = None, *,
                    region_code: str | None = None,
                    parent: Department | None = None) -> Department:

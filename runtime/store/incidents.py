@@ -15,9 +15,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.access import Visibility
 from runtime.store import scoping
+from runtime.store.cases import CaseEvent
 from runtime.store.models import Base, utcnow
 
 CASE_NOT_STARTED = "case_not_started"
+STEP_FAILED = "step_failed"  # a running case's rule, limit or write-back failed on its data
 
 
 class Incident(Base):
@@ -52,3 +54,22 @@ def open_incidents(session: Session, seen: Visibility, limit: int = 100) -> list
 def visible_incident(session: Session, incident_id: int, seen: Visibility) -> Incident | None:
     return session.scalars(select(Incident).where(Incident.id == incident_id,
                                                   scope(seen))).first()
+
+
+def record_step_failure(session: Session, *, case_id: int, tracking_no: str,
+                        definition: tuple[str, int], step: str | None,
+                        department_code: str | None, region_code: str | None,
+                        message: tuple[str, str], at: datetime) -> None:
+    """Keep a running case's failure for administrators and mark the case with it (a line
+    of its history), once while the same failure stays open; commits."""
+    zh, en = message
+    if session.scalars(select(Incident.id).where(
+            Incident.tracking_no == tracking_no, Incident.kind == STEP_FAILED,
+            Incident.message_zh == zh, Incident.resolved_at.is_(None))).first() is None:
+        session.add(Incident(kind=STEP_FAILED, tracking_no=tracking_no,
+                             definition_id=definition[0], definition_version=definition[1],
+                             department_code=department_code, region_code=region_code,
+                             message_zh=zh, message_en=en))
+        session.add(CaseEvent(case_id=case_id, at=at, action="incident", actor_id=None,
+                              actor_name="system", step=step, detail={"zh": zh, "en": en}))
+    session.commit()

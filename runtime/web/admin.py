@@ -164,6 +164,7 @@ INCIDENTS_TEXT = Catalogue({
     "when": ("时间", "When"), "kind": ("类型", "Kind"), "definition": ("定义", "Definition"),
     "tracking_no": ("受理编号", "Tracking number"), "message": ("错误", "Message"),
     "case_not_started": ("案件未能开始", "case did not start"),
+    "step_failed": ("办理中出错", "failed while running"),
     "retry": ("重新启动案件", "Start the case again"),
     "resolved": ("事件 {id} 已解决：案件已开始。", "Incident {id} is resolved: the case started."),
     "failed": ("事件 {id} 重试仍然失败：{message}", "Incident {id} failed again: {message}"),

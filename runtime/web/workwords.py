@@ -124,6 +124,8 @@ TEXT = Catalogue({
     "ev_correction.done": ("申请人已补正：{changes}", "The applicant corrected: {changes}"),
     "ev_confirm.request": ("请申请人确认「{step}」", "The applicant is asked to confirm “{step}”"),
     "change": ("{field}：{before} → {after}", "{field}: {before} → {after}"),
+    "ev_incident": ("运行出错，已报管理员：{message}",
+                    "A run-time failure, reported to the administrators: {message}"),
     "ev_other": ("{action}", "{action}"),
     "returned_banner": ("此任务已被退回：{who}（{department}）于 {at} 在「{step}」退回",
                         "This task was returned by {who} ({department}) at {at}, from “{step}”"),

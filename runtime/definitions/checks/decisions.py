@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from runtime.definitions.checks.common import (
     Check,
@@ -13,7 +14,8 @@ from runtime.definitions.checks.common import (
     within,
 )
 from runtime.definitions.checks.forms import form_fields
-from runtime.definitions.problems import Problem
+from runtime.definitions.checks.packs import declared
+from runtime.definitions.problems import Path, Problem
 from runtime.definitions.spec import DecisionTableSpec
 
 
@@ -49,4 +51,21 @@ def default_outputs(ctx: Context, item: Checked) -> Iterator[Problem]:
         yield from within(item, ("default", key), "output", key, outputs)
 
 
-CHECKS: tuple[Check, ...] = (form_exists, output_ids_unique, rows, default_outputs)
+# An output of this name dispatches: an assignee rule gives it as the department of a task,
+# so a code the pack does not declare would open a task in a pool nobody belongs to.
+DEPARTMENT_OUTPUT = "department"
+
+
+def department_outputs(ctx: Context, item: Checked) -> Iterator[Problem]:
+    table = _table(item)
+    found: list[tuple[Path, Any]] = [
+        (("rows", i, "then", DEPARTMENT_OUTPUT), row.then.get(DEPARTMENT_OUTPUT))
+        for i, row in enumerate(table.rows)]
+    found.append((("default", DEPARTMENT_OUTPUT), table.default.get(DEPARTMENT_OUTPUT)))
+    for path, code in found:
+        if isinstance(code, str):
+            yield from declared(ctx, item, path, "department", code)
+
+
+CHECKS: tuple[Check, ...] = (form_exists, output_ids_unique, rows, default_outputs,
+                             department_outputs)

@@ -22,7 +22,7 @@ from runtime.definitions.checks.namespaces import members
 from runtime.definitions.checks.packs import party_codes
 from runtime.definitions.graphs import ancestors
 from runtime.definitions.problems import Path, Problem, problem
-from runtime.definitions.spec import ProcessSpec, StepSpec
+from runtime.definitions.spec import AssigneeSpec, ProcessSpec, StepSpec
 from runtime.flows.handler import ENGINE_FIELDS
 from runtime.flows.periods import cron_valid
 
@@ -268,6 +268,10 @@ def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
     if template is None or names is None:
         return
     co = template.coordination
+    if _pooled_nowhere(step, co.assignee):
+        where = (*path, "task")
+        yield problem("step_no_department", item.doc.file, item.doc.line(where), where,
+                      task=step.task)
     limits = [co.deadline, co.claim_within, co.return_within]
     sources = [co.assignee.rule, co.deadline.from_date if co.deadline else None,
                *(amount for limit in limits if limit for _, amount in limit.units)]
@@ -277,6 +281,16 @@ def _template_rules(ctx: Context, item: Checked, path: Path, step: StepSpec,
             yield from expression(item, (*path, "task"), source,
                                   names if source == co.assignee.rule else with_item, known)
             yield from step_reads(ctx, item, (*path, "task"), source, _process(item))
+
+
+def _pooled_nowhere(step: StepSpec, assignee: AssigneeSpec) -> bool:
+    """A step whose tasks would go to no department: the template names none, by code or
+    by rule, and the step gives no parties nor a department per item."""
+    if step.by == "applicant" or assignee.department or assignee.rule:
+        return False
+    if step.assignees is not None and step.assignees.parties:
+        return False
+    return not (step.for_each is not None and step.for_each.department)
 
 
 def step_reads(ctx: Context, item: Checked, path: Path, source: str | None,
