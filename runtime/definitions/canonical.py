@@ -19,6 +19,7 @@ from referencing._core import Resolver
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import Emitter
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -55,6 +56,8 @@ def dump(data: Any, kinds: Mapping[str, Any], base: str | None = None) -> str:
     if base is None:
         return _emit(_fresh(data), data, kinds)
     before = load_text("base.yaml", base).data
+    if before == data:
+        return canonical(base, kinds, "base.yaml")
     tree = _align(_yaml().load(base), before)
     return _emit(_merge(tree, data), data, kinds)
 
@@ -71,15 +74,21 @@ class _Emitter(Emitter):
         return '"' if style == "'" else style
 
 
-def _null(representer: Any, _: None) -> Any:
-    # ruamel writes a null inside `{...}` as `!!null ''`; the strict loader refuses tags.
-    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+class _Representer(RoundTripRepresenter):
+    """`null` for None: ruamel writes one inside `{...}` as `!!null ''`, and the strict
+    loader refuses tags."""
+
+    def represent_none(self, data: Any) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+_Representer.add_representer(type(None), _Representer.represent_none)
 
 
 def _yaml() -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.Emitter = _Emitter
-    yaml.representer.add_representer(type(None), _null)
+    yaml.Representer = _Representer
     yaml.indent(**_INDENT)
     yaml.width = 1 << 16  # a long line stays one line; wrapping would split flow labels
     yaml.allow_unicode = True
@@ -129,15 +138,23 @@ def _merge(node: Any, value: Any) -> Any:
         for key in [k for k in node if k not in value]:
             del node[key]
         for key, item in value.items():
-            node[key] = _merge(node[key], item) if key in node else _fresh(item)
+            merged = _merge(node[key], item) if key in node else _fresh(item)
+            if key not in node or merged is not node[key]:
+                node[key] = merged  # setting a key again would lose its comment
         return node
     if isinstance(node, CommentedSeq) and isinstance(value, list):
         olds = _by_id(node)
-        items = [_merge(olds[item["id"]], item) if _id_of(item) in olds
-                 else _merge(node[i], item) if not olds and i < len(node) else _fresh(item)
-                 for i, item in enumerate(value)]
+        sources = [olds.get(_id_of(item)) if olds else (i if i < len(node) else None)
+                   for i, item in enumerate(value)]
+        items = [_fresh(item) if source is None else _merge(node[source], item)
+                 for source, item in zip(sources, value, strict=True)]
+        # a comment after an item belongs to the list, by index: it moves with its item
+        comments = {new: node.ca.items[old] for new, old in enumerate(sources)
+                    if old is not None and old in node.ca.items}
         del node[:]
         node.extend(items)
+        node.ca.items.clear()
+        node.ca.items.update(comments)
         return node
     return _fresh(value) if node != value or type(node) is not type(value) else node
 
@@ -146,12 +163,12 @@ def _id_of(item: Any) -> Any:
     return item.get("id") if isinstance(item, dict) else None
 
 
-def _by_id(seq: CommentedSeq) -> dict[Any, Any]:
-    """List items by id when every item is a mapping with a distinct id (fields, steps)."""
+def _by_id(seq: CommentedSeq) -> dict[Any, int]:
+    """Indexes of list items by id when every item is a mapping with a distinct id."""
     ids = [_id_of(item) for item in seq]
     if not ids or None in ids or len(set(ids)) != len(ids):
         return {}
-    return dict(zip(ids, seq, strict=True))
+    return {item_id: index for index, item_id in enumerate(ids)}
 
 
 def _fresh(value: Any) -> Any:
