@@ -59,7 +59,8 @@ def _summary(problems: int, definitions: int, lang: str) -> str:
     return f"共 {problems} 个问题；检查了 {definitions} 个定义。"
 
 
-@main.command(help="把定义文件写成规范格式（键序、省略默认值、保留注释）；--check 只列出不规范的文件。\n\n"
+@main.command(help="把定义文件写成规范格式（键序、省略默认值、保留注释）；"
+              "--check 只列出不规范的文件。\n\n"
               "Write definition files in their canonical form; --check only lists those that "
               "are not (exit 1).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))

@@ -106,7 +106,7 @@ def _emit(tree: Any, data: Any, kinds: Mapping[str, Any]) -> str:
 
 
 def _root_schema(data: Any, kinds: Mapping[str, Any]) -> Schema:
-    kind = kinds.get(data.get("kind")) if isinstance(data, dict) else None
+    kind = kinds.get(str(data.get("kind"))) if isinstance(data, dict) else None
     if kind is None:
         return None
     schema = kind.schema
