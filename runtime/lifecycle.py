@@ -123,6 +123,14 @@ def compatibility_of(session: Session, kind: str, def_id: str, published: int,
     return compatibility(old, data, usage_of(session, kind, def_id))
 
 
+def compatibility_with_published(session: Session, kind: str, def_id: str, data: Any
+                                 ) -> Report | None:
+    """The report of `data` over the newest published version of the definition (None when
+    none is published): what the designer's publish page shows before a publish."""
+    versions = packlife.stored_versions(session, kind, def_id)
+    return compatibility_of(session, kind, def_id, versions[-1], data) if versions else None
+
+
 # --- export -------------------------------------------------------------------------------
 
 
