@@ -64,9 +64,9 @@ def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec,
 
 def _source(spec: FieldSpec, old_fields: Mapping[str, FieldSpec]) -> str:
     """The id a field's value is found under in a draft of the older version."""
-    if spec.id not in old_fields and spec.renamed_from in old_fields:
-        return spec.renamed_from
-    return spec.id
+    old_id = spec.renamed_from
+    return old_id if old_id is not None and spec.id not in old_fields and old_id in old_fields \
+        else spec.id
 
 
 def _keep(spec: FieldSpec, value: Any, types: FieldTypes) -> Any:
