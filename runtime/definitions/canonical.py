@@ -15,7 +15,6 @@ import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from referencing._core import Resolver
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import Emitter
@@ -37,7 +36,8 @@ SHORT_LABEL = 80
 SHORT_FLOW = 72
 _INDENT = {"mapping": 2, "sequence": 4, "offset": 2}
 
-Schema = tuple[Mapping[str, Any], Resolver[Any]] | None
+# A subschema and the resolver of its `$ref`s (referencing's Resolver).
+Schema = tuple[Mapping[str, Any], Any] | None
 
 
 def canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.yaml") -> str:
@@ -252,8 +252,7 @@ def _has_comments(node: CommentedMap) -> bool:
     return bool(node.ca.items) or bool(node.ca.comment)
 
 
-def _candidates(schema: Schema, depth: int = 0) -> Iterator[tuple[Mapping[str, Any],
-                                                                   Resolver[Any]]]:
+def _candidates(schema: Schema, depth: int = 0) -> Iterator[tuple[Mapping[str, Any], Any]]:
     """The subschemas `schema` may mean, with `$ref` followed and `oneOf` spread."""
     if schema is None or depth > 20:
         return
