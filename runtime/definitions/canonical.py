@@ -3,10 +3,11 @@
 Keys in the order the kind's JSON Schema lists its properties (`kind, id, version` first),
 values equal to the schema's `default` left out, comments kept where they were written, short
 labels as `{zh: .., en: ..}`, quotes only where the strict loader needs them, two-space
-indents and no wrapping. A mapping or list keeps the flow or block style its author chose;
-one the designer adds follows `_fresh`. Values are those the strict loader reads (so `0777`
-stays text), which is why every text is loaded twice: strictly for its meaning, by
-ruamel.yaml for its comments and styles. Pure: no I/O but the text it is handed.
+indents, long text wrapped near 90 columns (never inside `{...}`). A mapping or list keeps
+the flow or block style its author chose; one the designer adds follows `_fresh`. Values
+are those the strict loader reads (so `0777` stays text), which is why every text is loaded
+twice: strictly for its meaning, by ruamel.yaml for its comments and styles. Pure: no I/O
+but the text it is handed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ LANGUAGES = frozenset({"zh", "en"})
 FIRST_KEYS = ("kind", "id", "version")
 # A label whose texts together are longer than this is written as a block, one line each.
 SHORT_LABEL = 80
+# Long text in block context is wrapped after this column (so lines stay near 100).
+TEXT_WIDTH = 90
 # A mapping or list the designer adds is written on one line when it is this short.
 SHORT_FLOW = 72
 _INDENT = {"mapping": 2, "sequence": 4, "offset": 2}
@@ -67,11 +70,29 @@ def is_canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.ya
 
 
 class _Emitter(Emitter):
-    """Double quotes where quotes are needed, as the shipped files write them."""
+    """Double quotes where quotes are needed, as the shipped files write them; long text
+    wrapped at TEXT_WIDTH in block context and never inside `{...}` or `[...]` (ruamel's one
+    width would split a flow mapping over lines)."""
 
     def choose_scalar_style(self) -> Any:
         style = super().choose_scalar_style()
         return '"' if style == "'" else style
+
+    def write_plain(self, text: Any, split: Any = True) -> None:
+        self._wrapped(super().write_plain, text, split)
+
+    def write_double_quoted(self, text: Any, split: Any = True) -> None:
+        self._wrapped(super().write_double_quoted, text, split)
+
+    def _wrapped(self, write: Any, text: Any, split: Any) -> None:
+        if self.flow_level:
+            write(text, False)
+            return
+        width, self.best_width = self.best_width, TEXT_WIDTH
+        try:
+            write(text, split)
+        finally:
+            self.best_width = width
 
 
 class _Representer(RoundTripRepresenter):
@@ -90,7 +111,7 @@ def _yaml() -> YAML:
     yaml.Emitter = _Emitter
     yaml.Representer = _Representer
     yaml.indent(**_INDENT)
-    yaml.width = 1 << 16  # a long line stays one line; wrapping would split flow labels
+    yaml.width = 1 << 16  # flow mappings stay on one line; the emitter wraps block text
     yaml.allow_unicode = True
     yaml.preserve_quotes = False
     return yaml

@@ -116,7 +116,10 @@ def test_short_labels_are_flow_long_ones_block() -> None:
             f"description: {{zh: 说明, en: {long_en.strip()}}}\n")
     result = canonical(text, KINDS)
     assert "title: {zh: 申请, en: Application}\n" in result
-    assert f"description:\n  zh: 说明\n  en: {long_en.strip()}\n" in result
+    assert "description:\n  zh: 说明\n  en: A long English text" in result
+    assert load_text("f.yaml", result).data["description"]["en"] == long_en.strip()
+    # long text is wrapped in a block, never inside {...}
+    assert all(len(line) <= 100 for line in result.splitlines())
 
 
 def test_dump_keeps_comments_of_what_did_not_change() -> None:
