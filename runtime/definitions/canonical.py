@@ -40,6 +40,9 @@ SHORT_FLOW = 72
 _INDENT = {"mapping": 2, "sequence": 4, "offset": 2}
 
 # A subschema and the resolver of its `$ref`s (referencing's Resolver).
+# Inside `{...}` or `[...]`, text with any of these is written in double quotes.
+FLOW_QUOTED = frozenset(":?#,[]{}&*!|>'\"%@`\\\t")
+
 Schema = tuple[Mapping[str, Any], Any] | None
 
 
@@ -240,8 +243,10 @@ def _shape(node: Any, schema: Schema, in_flow: bool) -> Any:
         for index in range(len(node)):
             node[index] = _shape(node[index], items, flow)
         return node
-    if in_flow and isinstance(node, str) and ":" in node:
-        # PyYAML (the strict loader) reads a plain `a:b` in a flow mapping as a key.
+    if in_flow and isinstance(node, str) and not isinstance(node, DoubleQuotedScalarString) \
+            and any(c in FLOW_QUOTED for c in node):
+        # PyYAML (the strict loader, YAML 1.1) reads plain text inside `{...}` more strictly
+        # than ruamel writes it: `a:b` becomes a key, `0?` an error.
         return DoubleQuotedScalarString(node)
     return node
 

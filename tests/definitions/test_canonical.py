@@ -4,6 +4,8 @@ meaning, and the rules of the form hold on small cases."""
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runtime.definitions.canonical import canonical, dump
 from runtime.definitions.kinds import builtin_kinds
@@ -153,3 +155,21 @@ def test_a_file_the_strict_loader_refuses_is_an_error_with_its_line() -> None:
     with pytest.raises(DefinitionError) as error:
         canonical("kind: Form\nid: a\nid: b\n", KINDS, "forms/a.yaml")
     assert "forms/a.yaml:3" in str(error.value)
+
+
+TEXT = st.text(st.sampled_from(list("ab 中文:,#{}[]'\"-?&*!|>%@`0123456789.eE+\\\t")) | st.characters(
+    codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+VALUE = st.one_of(TEXT, st.integers(-(2**53), 2**53), st.booleans(), st.none(),
+                  st.floats(allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=150, deadline=None)
+@given(items=st.lists(st.fixed_dictionaries({"code": TEXT, "label": st.one_of(
+    TEXT, st.fixed_dictionaries({"zh": TEXT, "en": TEXT})), "note": VALUE}), max_size=4),
+    title=TEXT)
+def test_any_text_is_written_so_the_strict_loader_reads_it_back(items: list, title: str
+                                                                 ) -> None:
+    data = {"kind": "Catalog", "id": "c", "version": 1, "title": title, "items": items}
+    written = dump(data, KINDS)
+    assert load_text("c.yaml", written).data == data
+    assert canonical(written, KINDS) == written
