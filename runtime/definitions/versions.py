@@ -69,7 +69,10 @@ def compare_texts(old_text: str, new_text: str, old_label: str = "old",
 def compare_versions(old: Mapping[str, Any], new: Mapping[str, Any],
                      kinds: Mapping[str, Any], old_label: str | None = None,
                      new_label: str | None = None) -> VersionDiff:
-    """Two versions of one definition (their data as loaded) as canonical YAML, compared."""
-    return compare_texts(dump(dict(old), kinds), dump(dict(new), kinds),
+    """Two versions of one definition (their data as loaded) as canonical YAML, compared.
+    The new side is written over the old one's text, so what did not change keeps the old
+    side's layout and only the changes show."""
+    old_text = dump(dict(old), kinds)
+    return compare_texts(old_text, dump(dict(new), kinds, base=old_text),
                          old_label or f"{old.get('id')} v{old.get('version')}",
                          new_label or f"{new.get('id')} v{new.get('version')}")
