@@ -59,6 +59,22 @@ def _summary(problems: int, definitions: int, lang: str) -> str:
     return f"共 {problems} 个问题；检查了 {definitions} 个定义。"
 
 
+@main.command(help="把定义文件写成规范格式（键序、省略默认值、保留注释）；"
+              "--check 只列出不规范的文件。\n\n"
+              "Write definition files in their canonical form; --check only lists those that "
+              "are not (exit 1).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--check", "check_only", is_flag=True,
+              help="只检查，不写入 / List the files that are not canonical, write nothing.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="输出语言 / Language of the messages.")
+def fmt(paths: tuple[str, ...], check_only: bool, lang: str) -> None:
+    from runtime import fmtcli
+    from runtime.definitions.kinds import builtin_kinds
+
+    sys.exit(fmtcli.run(paths, check_only, lang, builtin_kinds()))
+
+
 @main.command(help="像规则运行时那样计算一个表达式，显示结果，或指出出错的位置和原因。\n\n"
                    "Evaluate an expression the way a rule runs it: its value, or where and why "
                    "it fails.")

@@ -5,7 +5,6 @@ and the list of imported packs. The `lowcode pack` commands print what these ret
 
 from __future__ import annotations
 
-import difflib
 import io
 import zipfile
 from collections.abc import Iterable
@@ -14,19 +13,19 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from runtime.definitions.canonical import dump
+from runtime.definitions.compat import Report, Usage, compatibility
+from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.problems import Problem
+from runtime.definitions.versions import compare_versions
 from runtime.packs import MANIFEST, PackResult
 from runtime.store import packlife
 from runtime.store.accounts import map_pack_organisation
 from runtime.store.publish import PublishError, content_hash, publish_pack
 from runtime.store.queries import list_packs
-
-# The keys every kind starts with, in this order; the others follow as they were written.
-FIRST_KEYS = ("kind", "id", "version", "format", "title", "description")
 
 
 @dataclass
@@ -41,6 +40,7 @@ class Change:
     previous: int | None = None
     running: dict[int, int] = field(default_factory=dict)
     drafts: dict[int, int] = field(default_factory=dict)
+    report: Report | None = None  # what the new version means for what stands on older ones
 
 
 @dataclass
@@ -71,10 +71,16 @@ def plan_import(engine: Engine, sessions: sessionmaker[Session], result: PackRes
             return plan
         plan.pack_status = report.pack_status
         added = {(d.kind, d.def_id) for d in report.added}
+        local = {(i.spec.kind, i.spec.id): i.doc.data for i in result.definitions}
         for row in [*report.added, *report.unchanged]:
-            plan.changes.append(_change(session, row.kind, row.def_id, row.version,
-                                        before.get((row.kind, row.def_id), []),
-                                        (row.kind, row.def_id) in added))
+            change = _change(session, row.kind, row.def_id, row.version,
+                             before.get((row.kind, row.def_id), []),
+                             (row.kind, row.def_id) in added)
+            if change.previous is not None and (row.kind, row.def_id) in local:
+                change.report = compatibility_of(session, row.kind, row.def_id,
+                                                 change.previous,
+                                                 local[(row.kind, row.def_id)])
+            plan.changes.append(change)
         if spec is not None:
             organisation = map_pack_organisation(session, spec)
             plan.departments, plan.roles = list(organisation.departments), list(
@@ -98,28 +104,40 @@ def _change(session: Session, kind: str, def_id: str, version: int, before: list
     return change
 
 
+def usage_of(session: Session, kind: str, def_id: str) -> Usage:
+    """What stands on the published versions of a form or process."""
+    if kind == "Form":
+        return Usage(submissions=packlife.submissions(session, def_id),
+                     drafts=packlife.drafts(session, def_id))
+    if kind == "Process":
+        return Usage(running=packlife.running_cases(session, def_id),
+                     running_at=packlife.running_at(session, def_id))
+    return Usage()
+
+
+def compatibility_of(session: Session, kind: str, def_id: str, published: int,
+                     data: Any) -> Report:
+    """The compatibility report of `data` (a new version) over the published version
+    `published`: the one the dry run prints and the designer's publish page shows."""
+    old = packlife.definition_data(session, kind, def_id, published) or {}
+    return compatibility(old, data, usage_of(session, kind, def_id))
+
+
+def compatibility_with_published(session: Session, kind: str, def_id: str, data: Any
+                                 ) -> Report | None:
+    """The report of `data` over the newest published version of the definition (None when
+    none is published): what the designer's publish page shows before a publish."""
+    versions = packlife.stored_versions(session, kind, def_id)
+    return compatibility_of(session, kind, def_id, versions[-1], data) if versions else None
+
+
 # --- export -------------------------------------------------------------------------------
 
 
 def canonical_yaml(data: Any) -> str:
-    """A definition as the file a person would write: its identifying keys first, Chinese
-    as it is, no aliases, long lines kept whole."""
-    return yaml.dump(_ordered(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     width=100, default_flow_style=False)
-
-
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True  # the strict loader refuses aliases
-
-
-def _ordered(data: Any) -> Any:
-    if isinstance(data, dict):
-        first = [k for k in FIRST_KEYS if k in data]
-        return {k: _ordered(data[k]) for k in [*first, *(k for k in data if k not in first)]}
-    if isinstance(data, list):
-        return [_ordered(v) for v in data]
-    return data
+    """A definition as the file a person would write: the canonical form of `lowcode fmt`
+    (runtime.definitions.canonical)."""
+    return dump(data, builtin_kinds())
 
 
 def export_files(session: Session, pack_id: str, version: int | None = None
@@ -207,9 +225,8 @@ def compare(old: Side, new: Side) -> PackDiff:
             diff.removed.append((*key, old[key][0]))
         elif content_hash(old[key][1]) != content_hash(new[key][1]):
             (v1, d1), (v2, d2) = old[key], new[key]
-            lines = list(difflib.unified_diff(
-                canonical_yaml(d1).splitlines(), canonical_yaml(d2).splitlines(),
-                f"{key[1]} v{v1}", f"{key[1]} v{v2}", lineterm=""))
+            lines = compare_versions(d1, d2, builtin_kinds(), f"{key[1]} v{v1}",
+                                     f"{key[1]} v{v2}").unified()
             diff.changed.append(Changed(key[0], key[1], v1, v2, lines))
     return diff
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from runtime import lifecycle
+from runtime.definitions.compat import Report
 from runtime.i18n import pick
 from runtime.packs import check_path
 from runtime.packtests.runner import run_pack
@@ -82,6 +83,19 @@ def _print_change(change: lifecycle.Change, lang: str) -> None:
     for version, count in sorted(change.drafts.items()):
         _say(lang, f"    {count} 份草稿仍按第 {version} 版填写",
              f"    {count} draft(s) stay on version {version}")
+    if change.report is not None:
+        _print_report(change.report, lang)
+
+
+SEVERITY_WORDS = {"breaking": ("不兼容", "breaking"), "warning": ("注意", "warning"),
+                  "info": ("说明", "info")}
+
+
+def _print_report(report: Report, lang: str) -> None:
+    """The compatibility report of one new version, most severe first."""
+    for finding in report.findings:
+        zh, en = SEVERITY_WORDS[finding.severity]
+        click.echo(f"    [{en if lang == 'en' else zh}] {finding.message(lang)}")
 
 
 def export(session: Session, pack_id: str, out: Path, version: int | None, lang: str) -> int:

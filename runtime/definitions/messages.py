@@ -69,6 +69,9 @@ MESSAGES = Catalogue({
     "builtin_role_grants": ("内置角色 '{name}' 的权限和数据范围由平台规定，不能在场景包中修改",
                             "built-in role '{name}' has the platform's permissions and scope; "
                             "a pack cannot change them"),
+    "renamed_from_in_use": ("'{name}' 仍是本表单的字段，不能再作为改名前的标识（renamed_from）",
+                            "'{name}' is still a field of this form: it cannot be the id a "
+                            "field was renamed from (renamed_from)"),
     "unknown_field_type": ("未知的字段类型 '{name}'{hint}", "unknown field type '{name}'{hint_en}"),
     "options_conflict": ("选项与选项来源只能二选一",
                          "give either options or options_from, not both"),

@@ -113,6 +113,7 @@ class FieldSpec:
     SCHEMA: ClassVar[str] = "Form#/$defs/field"
     id: str
     type: str
+    renamed_from: str | None = None
     label: Label | None = None
     help: Label | None = None
     placeholder: Label | None = None

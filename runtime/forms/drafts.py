@@ -1,7 +1,8 @@
 """Carrying a draft over to a newer version of its form, and telling the person what changed.
 
 A draft keeps the values of fields that still exist and still accept the value; the rest are
-dropped and named, as are the fields the new version added, so nothing changes silently.
+dropped and named, as are the fields the new version added, so nothing changes silently. A
+field that declares `renamed_from` takes the value the draft holds under its old id.
 """
 
 from __future__ import annotations
@@ -41,20 +42,31 @@ def carry_over(data: Mapping[str, Any], old: FormSpec, new: FormSpec,
     if (old.id, old.version) == (new.id, new.version):
         return dict(data), DraftChanges()
     old_fields = {f.id: f for f in value_fields(old.fields)}
+    new_fields = list(value_fields(new.fields))
+    # a field that declares `renamed_from` takes the old field's value
+    source = {f.id: _source(f, old_fields) for f in new_fields}
     kept: dict[str, Any] = {}
     dropped: list[Label] = []
-    for spec in value_fields(new.fields):
-        if spec.id in data and data[spec.id] not in (None, "", []):
-            value = _keep(spec, data[spec.id], types)
+    for spec in new_fields:
+        old_id = source[spec.id]
+        if old_id in data and data[old_id] not in (None, "", []):
+            value = _keep(spec, data[old_id], types)
             if value is None:
-                dropped.append(_label(old_fields.get(spec.id, spec)))
+                dropped.append(_label(old_fields.get(old_id, spec)))
             else:
                 kept[spec.id] = value
-    new_ids = {f.id for f in value_fields(new.fields)}
+    carried = set(source.values())
     dropped += [_label(f) for f in value_fields(old.fields)
-                if f.id not in new_ids and data.get(f.id) not in (None, "", [])]
-    added = [_label(f) for f in value_fields(new.fields) if f.id not in old_fields]
+                if f.id not in carried and data.get(f.id) not in (None, "", [])]
+    added = [_label(f) for f in new_fields if source[f.id] not in old_fields]
     return kept, DraftChanges(tuple(dropped), tuple(added))
+
+
+def _source(spec: FieldSpec, old_fields: Mapping[str, FieldSpec]) -> str:
+    """The id a field's value is found under in a draft of the older version."""
+    old_id = spec.renamed_from
+    return old_id if old_id is not None and spec.id not in old_fields and old_id in old_fields \
+        else spec.id
 
 
 def _keep(spec: FieldSpec, value: Any, types: FieldTypes) -> Any:
@@ -63,8 +75,8 @@ def _keep(spec: FieldSpec, value: Any, types: FieldTypes) -> Any:
         if not isinstance(value, list):
             return None
         children = list(value_fields(spec.fields))
-        return [{c.id: _keep(c, row.get(c.id), types) for c in children if isinstance(row, dict)}
-                for row in value]
+        return [{c.id: _keep(c, row.get(c.id, row.get(c.renamed_from or c.id)), types)
+                 for c in children if isinstance(row, dict)} for row in value]
     if value in (None, "", []):
         return None
     try:

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from runtime.flows.case import RUNNING
-from runtime.store.cases import CaseRow
+from runtime.flows.case import LIVE, RUNNING
+from runtime.store.cases import CaseRow, Task
 from runtime.store.db import make_engine
 from runtime.store.models import Definition, Pack
-from runtime.store.submissions import Draft
+from runtime.store.submissions import Draft, Submission
 
 
 def pack_versions(session: Session, pack_id: str) -> list[Pack]:
@@ -63,6 +63,31 @@ def drafts(session: Session, form_id: str) -> dict[int, int]:
     rows = session.execute(select(Draft.form_version, func.count())
                            .where(Draft.form_id == form_id).group_by(Draft.form_version))
     return {version: count for version, count in rows}
+
+
+def submissions(session: Session, form_id: str) -> dict[int, int]:
+    """Submissions of a form, counted by the form version they were made on."""
+    rows = session.execute(select(Submission.form_version, func.count())
+                           .where(Submission.form_id == form_id)
+                           .group_by(Submission.form_version))
+    return {version: count for version, count in rows}
+
+
+def running_at(session: Session, process_id: str) -> dict[str, int]:
+    """Running cases of a process by the step they stand at (a case at two steps counts at
+    each of them)."""
+    rows = session.execute(select(Task.step, func.count(func.distinct(Task.case_id)))
+                           .join(CaseRow, CaseRow.id == Task.case_id)
+                           .where(CaseRow.process_id == process_id, CaseRow.status == RUNNING,
+                                  Task.status.in_(sorted(LIVE)))
+                           .group_by(Task.step))
+    return {step: count for step, count in rows}
+
+
+def definition_data(session: Session, kind: str, def_id: str, version: int) -> Any:
+    """The data of one published version of a definition, or None."""
+    return session.scalar(select(Definition.data).where(
+        Definition.kind == kind, Definition.def_id == def_id, Definition.version == version))
 
 
 @contextmanager

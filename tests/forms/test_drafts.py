@@ -62,3 +62,21 @@ def test_prefill_takes_account_values_and_names_their_sources() -> None:
     locked = prefilled(form, account)
     assert locked == {"name": "张三", "mobile": "13812345678"}
     assert sources(form, locked) == {"name": "account.name", "mobile": "account.mobile"}
+
+
+def test_a_declared_rename_carries_the_value_over() -> None:
+    renamed = build_form("""\
+fields:
+  - {id: full_name, renamed_from: name, type: text, label: {zh: 全名, en: Full name}}
+  - {id: age, type: text, label: 年龄}
+  - {id: fax, type: text, label: 传真}
+  - id: items
+    type: table
+    label: 明细
+    fields:
+      - {id: sum, renamed_from: amount, type: money, label: 金额}
+""", version=2)
+    data = {"name": "张三", "age": "三十", "items": [{"amount": 5}]}
+    kept, changes = carry_over(data, V1, renamed, TYPES)
+    assert kept == {"full_name": "张三", "age": "三十", "items": [{"sum": 5}]}
+    assert not changes  # nothing dropped, nothing new: the renamed fields are the old ones

@@ -93,6 +93,19 @@ def field_ids_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from duplicates(item, (((*p, "id"), f.id) for p, f in _fields(ctx, _form(item))))
 
 
+def renames_declared_once(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A field renamed from an id must not find that id still in use, and two fields cannot
+    both take over one old id: the old values would have two homes."""
+    fields = _fields(ctx, _form(item))
+    ids = {f.id for _, f in fields}
+    renames = [((*p, "renamed_from"), f.renamed_from) for p, f in fields if f.renamed_from]
+    for path, old in renames:
+        if old in ids:
+            yield problem("renamed_from_in_use", item.doc.file, item.doc.line(path), path,
+                          name=old)
+    yield from duplicates(item, renames)
+
+
 def department_declared(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from declared(ctx, item, ("department",), "department", _form(item).department)
 
@@ -147,7 +160,7 @@ def no_compute_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from cycle_problems(item, ("fields",), graph)
 
 
-CHECKS: tuple[Check, ...] = (field_ids_unique, department_declared,
+CHECKS: tuple[Check, ...] = (field_ids_unique, renames_declared_once, department_declared,
                              audience_departments_declared, service_in_catalog, each_field,
                              no_nested_tables, form_rules, no_compute_cycles)
 

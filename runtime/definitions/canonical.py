@@ -1,0 +1,321 @@
+"""The one canonical text of a definition: what `lowcode fmt` writes and the designer saves.
+
+Keys in the order the kind's JSON Schema lists its properties (`kind, id, version` first),
+values equal to the schema's `default` left out, comments kept where they were written, short
+labels as `{zh: .., en: ..}`, quotes only where the strict loader needs them, two-space
+indents, long text wrapped near 90 columns (never inside `{...}`). A mapping or list keeps
+the flow or block style its author chose; one the designer adds follows `_fresh`. Values
+are those the strict loader reads (so `0777` stays text), which is why every text is loaded
+twice: strictly for its meaning, by ruamel.yaml for its comments and styles. Pure: no I/O
+but the text it is handed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.emitter import Emitter
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+)
+
+from runtime.definitions.loader import load_text
+from runtime.definitions.schema import registry
+
+LANGUAGES = frozenset({"zh", "en"})
+FIRST_KEYS = ("kind", "id", "version")
+# A label whose texts together are longer than this is written as a block, one line each.
+SHORT_LABEL = 80
+# Long text in block context is wrapped after this column (so lines stay near 100).
+TEXT_WIDTH = 90
+# A mapping or list the designer adds is written on one line when it is this short.
+SHORT_FLOW = 72
+_INDENT = {"mapping": 2, "sequence": 4, "offset": 2}
+
+# A subschema and the resolver of its `$ref`s (referencing's Resolver).
+# Inside `{...}` or `[...]`, text with any of these is written in double quotes.
+FLOW_QUOTED = frozenset(":?#,[]{}&*!|>'\"%@`\\\t")
+
+Schema = tuple[Mapping[str, Any], Any] | None
+
+
+def canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.yaml") -> str:
+    """The canonical text of one YAML definition; raises DefinitionError (with the file and
+    line) when the strict loader refuses it. `kinds` maps kind names to entries with a
+    `schema` (runtime.definitions.kinds); a kind it lacks keeps its keys as written."""
+    data = load_text(file, text).data
+    tree = _align(_yaml().load(text), data)
+    return _emit(tree, data, kinds)
+
+
+def dump(data: Any, kinds: Mapping[str, Any], base: str | None = None) -> str:
+    """`data` (a definition as loaded) as canonical text. Given `base`, the text it was loaded
+    from, what did not change keeps its comments and styles: data loaded from `base` and
+    saved unchanged gives exactly `canonical(base)`."""
+    if base is None:
+        return _emit(_fresh(data), data, kinds)
+    before = load_text("base.yaml", base).data
+    if before == data:
+        return canonical(base, kinds, "base.yaml")
+    tree = _align(_yaml().load(base), before)
+    return _emit(_merge(tree, data), data, kinds)
+
+
+def is_canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.yaml") -> bool:
+    return canonical(text, kinds, file) == text
+
+
+class _Emitter(Emitter):
+    """Double quotes where quotes are needed, as the shipped files write them; long text
+    wrapped at TEXT_WIDTH in block context and never inside `{...}` or `[...]` (ruamel's one
+    width would split a flow mapping over lines)."""
+
+    def choose_scalar_style(self) -> Any:
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+    def write_plain(self, text: Any, split: Any = True) -> None:
+        self._wrapped(super().write_plain, text, split)
+
+    def write_double_quoted(self, text: Any, split: Any = True) -> None:
+        self._wrapped(super().write_double_quoted, text, split)
+
+    def _wrapped(self, write: Any, text: Any, split: Any) -> None:
+        if self.flow_level:
+            write(text, False)
+            return
+        width, self.best_width = self.best_width, TEXT_WIDTH
+        try:
+            write(text, split)
+        finally:
+            self.best_width = width
+
+
+class _Representer(RoundTripRepresenter):
+    """`null` for None: ruamel writes one inside `{...}` as `!!null ''`, and the strict
+    loader refuses tags."""
+
+    def represent_none(self, data: Any) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+_Representer.add_representer(type(None), _Representer.represent_none)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Emitter = _Emitter
+    yaml.Representer = _Representer
+    yaml.indent(**_INDENT)
+    yaml.width = 1 << 16  # flow mappings stay on one line; the emitter wraps block text
+    yaml.allow_unicode = True
+    yaml.preserve_quotes = False
+    return yaml
+
+
+def _emit(tree: Any, data: Any, kinds: Mapping[str, Any]) -> str:
+    schema = _root_schema(data, kinds)
+    tree = _shape(tree, schema, in_flow=False)
+    out = io.StringIO()
+    _yaml().dump(tree, out)
+    text = out.getvalue()
+    return "" if text.strip() in ("", "null", "...") else text.rstrip("\n") + "\n"
+
+
+def _root_schema(data: Any, kinds: Mapping[str, Any]) -> Schema:
+    kind = kinds.get(str(data.get("kind"))) if isinstance(data, dict) else None
+    if kind is None:
+        return None
+    schema = kind.schema
+    return schema, registry().resolver(base_uri=schema.get("$id", ""))
+
+
+# --- the values the strict loader reads, in ruamel's containers ----------------------------
+
+
+def _align(node: Any, value: Any) -> Any:
+    """ruamel's tree with every scalar replaced by what the strict loader read there: ruamel
+    reads `0777`, `.inf` or `2024-01-01` as numbers and dates, the strict loader as text."""
+    if isinstance(node, CommentedMap) and isinstance(value, dict):
+        for key in list(node):
+            node[key] = _align(node[key], value[str(key)])
+        return node
+    if isinstance(node, CommentedSeq) and isinstance(value, list):
+        for index, item in enumerate(value):
+            node[index] = _align(node[index], item)
+        return node
+    if isinstance(value, str) and isinstance(node, LiteralScalarString | FoldedScalarString):
+        return node if str(node) == value else value
+    return value
+
+
+def _merge(node: Any, value: Any) -> Any:
+    """`node` changed into `value`, keeping the comments of what stays."""
+    if isinstance(node, CommentedMap) and isinstance(value, dict):
+        for key in [k for k in node if k not in value]:
+            del node[key]
+        for key, item in value.items():
+            merged = _merge(node[key], item) if key in node else _fresh(item)
+            if key not in node or merged is not node[key]:
+                node[key] = merged  # setting a key again would lose its comment
+        return node
+    if isinstance(node, CommentedSeq) and isinstance(value, list):
+        olds = _by_id(node)
+        sources = [olds.get(_id_of(item)) if olds else (i if i < len(node) else None)
+                   for i, item in enumerate(value)]
+        items = [_fresh(item) if source is None else _merge(node[source], item)
+                 for source, item in zip(sources, value, strict=True)]
+        # a comment after an item belongs to the list, by index: it moves with its item
+        comments = {new: node.ca.items[old] for new, old in enumerate(sources)
+                    if old is not None and old in node.ca.items}
+        del node[:]
+        node.extend(items)
+        node.ca.items.clear()
+        node.ca.items.update(comments)
+        return node
+    return _fresh(value) if node != value or type(node) is not type(value) else node
+
+
+def _id_of(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else None
+
+
+def _by_id(seq: CommentedSeq) -> dict[Any, int]:
+    """Indexes of list items by id when every item is a mapping with a distinct id."""
+    ids = [_id_of(item) for item in seq]
+    if not ids or None in ids or len(set(ids)) != len(ids):
+        return {}
+    return {item_id: index for index, item_id in enumerate(ids)}
+
+
+def _fresh(value: Any) -> Any:
+    """A value the designer added: one line when it holds only short scalars."""
+    if isinstance(value, dict):
+        node = CommentedMap((k, _fresh(v)) for k, v in value.items())
+        if _is_leafy(value.values()) and _flat_length(value) <= SHORT_FLOW:
+            node.fa.set_flow_style()
+        else:
+            node.fa.set_block_style()
+        return node
+    if isinstance(value, list):
+        seq = CommentedSeq(_fresh(v) for v in value)
+        if value and _is_leafy(value) and _flat_length(value) <= SHORT_FLOW:
+            seq.fa.set_flow_style()
+        else:
+            seq.fa.set_block_style()
+        return seq
+    return value
+
+
+def _is_leafy(values: Any) -> bool:
+    return all(not isinstance(v, dict | list) or _is_label(v) for v in values)
+
+
+def _flat_length(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(len(str(k)) + 2 + _flat_length(v) for k, v in value.items()) + 2
+    if isinstance(value, list):
+        return sum(_flat_length(v) + 2 for v in value) + 2
+    return len(str(value))
+
+
+def _is_label(value: Any) -> bool:
+    return (isinstance(value, dict) and bool(value) and set(value) <= LANGUAGES
+            and all(isinstance(v, str) for v in value.values()))
+
+
+# --- order, defaults, styles ----------------------------------------------------------------
+
+
+def _shape(node: Any, schema: Schema, in_flow: bool) -> Any:
+    if isinstance(node, CommentedMap):
+        return _shape_map(node, schema, in_flow)
+    if isinstance(node, CommentedSeq):
+        flow = in_flow or node.fa.flow_style()
+        items = _items_schema(schema)
+        for index in range(len(node)):
+            node[index] = _shape(node[index], items, flow)
+        return node
+    if in_flow and isinstance(node, str) and not isinstance(node, DoubleQuotedScalarString) \
+            and any(c in FLOW_QUOTED for c in node):
+        # PyYAML (the strict loader, YAML 1.1) reads plain text inside `{...}` more strictly
+        # than ruamel writes it: `a:b` becomes a key, `0?` an error.
+        return DoubleQuotedScalarString(node)
+    return node
+
+
+def _shape_map(node: CommentedMap, schema: Schema, in_flow: bool) -> CommentedMap:
+    chosen = _object_schema(schema, node)
+    properties = chosen[0].get("properties", {}) if chosen else {}
+    for key in [k for k in node if k in properties and "default" in properties[k]]:
+        if node[key] == properties[key]["default"]:
+            del node[key]
+    order = [k for k in FIRST_KEYS if k in node]
+    order += [k for k in properties if k in node and k not in order]
+    order += [k for k in node if k not in order]
+    for key in order:
+        node.move_to_end(key)
+    if _is_label(node):
+        short = sum(len(v) for v in node.values()) <= SHORT_LABEL
+        if short and not any("\n" in v for v in node.values()) and not _has_comments(node):
+            node.fa.set_flow_style()
+        else:
+            node.fa.set_block_style()
+    flow = in_flow or node.fa.flow_style()
+    for key in node:
+        node[key] = _shape(node[key], _property_schema(chosen, key), flow)
+    return node
+
+
+def _has_comments(node: CommentedMap) -> bool:
+    return bool(node.ca.items) or bool(node.ca.comment)
+
+
+def _candidates(schema: Schema, depth: int = 0) -> Iterator[tuple[Mapping[str, Any], Any]]:
+    """The subschemas `schema` may mean, with `$ref` followed and `oneOf` spread."""
+    if schema is None or depth > 20:
+        return
+    contents, resolver = schema
+    if "$ref" in contents:
+        resolved = resolver.lookup(contents["$ref"])
+        yield from _candidates((resolved.contents, resolved.resolver), depth + 1)
+    for branch in [*contents.get("oneOf", ()), *contents.get("anyOf", ())]:
+        yield from _candidates((branch, resolver), depth + 1)
+    yield contents, resolver
+
+
+def _object_schema(schema: Schema, node: CommentedMap) -> Schema:
+    """The object subschema that knows most of the mapping's keys."""
+    best, covered = None, -1
+    for contents, resolver in _candidates(schema):
+        if "properties" not in contents and not isinstance(
+                contents.get("additionalProperties"), dict):
+            continue
+        known = sum(k in contents.get("properties", {}) for k in node)
+        if known > covered:
+            best, covered = (contents, resolver), known
+    return best
+
+
+def _property_schema(chosen: Schema, key: Any) -> Schema:
+    if chosen is None:
+        return None
+    contents, resolver = chosen
+    if key in contents.get("properties", {}):
+        return contents["properties"][key], resolver
+    extra = contents.get("additionalProperties")
+    return (extra, resolver) if isinstance(extra, dict) else None
+
+
+def _items_schema(schema: Schema) -> Schema:
+    for contents, resolver in _candidates(schema):
+        if isinstance(contents.get("items"), dict):
+            return contents["items"], resolver
+    return None
