@@ -162,8 +162,8 @@ def test_diff_shows_what_changed_per_definition(run: Run, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "  + 新增 View birth_recent v1" in result.output
     assert f"  ~ 修改 Form birth_apply 第 {FORM_V} 版 → 第 {FORM_V + 1} 版" in result.output
-    assert "-      zh: 新生儿姓名" in result.output
-    assert "+      zh: 新生儿姓名（与出生医学证明一致）" in result.output
+    assert "-        label: {zh: 新生儿姓名, en: \"Child's name\"}" in result.output
+    assert "+        label: {zh: 新生儿姓名（与出生医学证明一致）, en: \"Child's name\"}" in result.output
     assert "TaskTemplate accept" not in result.output  # unchanged: not listed
     run("pack", "import", str(changed))
     old, new = str(PACK_V), str(PACK_V + 1)
