@@ -103,7 +103,21 @@ TEXT = Catalogue({
     "yaml_error": ("YAML 有错误，画布暂不能显示：请在 YAML 视图中修改。",
                    "The YAML has an error, so the canvas cannot show it: fix it in the YAML view."),
     "failures": ("无法计算的规则", "Rules that could not be evaluated"),
+    "new_title": ("表单名称", "Form title"),
 })
+# Palette groups by their code; a group an extension adds shows as its code.
+GROUPS = Catalogue({
+    "basic": ("基础字段", "Basic"), "dates": ("日期时间", "Dates and times"),
+    "choices": ("选择", "Choices"), "uploads": ("上传", "Uploads"), "layout": ("布局", "Layout"),
+    "references": ("人员与部门", "People and records"), "china": ("中国常用", "China"),
+})
+
+
+def group_name(code: str) -> str:
+    return GROUPS.format(code, current_lang()) if code in GROUPS else code
+
+
+bp.add_app_template_global(group_name, "designer_group")
 
 
 def dt(key: str, /, **params: Any) -> str:
@@ -136,8 +150,14 @@ def new() -> ResponseReturnValue:
         return render_template("designer/index.html", packs=packs_of(db(), g.principal),
                                editor_for=editors.editor_for, kinds=KINDS,
                                error=dt("bad_id")), 422
-    if latest_definition(db(), kind, def_id) is None:
-        designs.open_copy(db(), kind, def_id, current_actor(), pack_id=pack_id)
+    if latest_definition(db(), kind, def_id) is None and \
+            designs.get_copy(db(), kind, def_id) is None:
+        copy = designs.open_copy(db(), kind, def_id, current_actor(), pack_id=pack_id)
+        title = request.form.get("title", "").strip()
+        if title:  # the skeleton's title is its id until the person names it
+            named = {**yaml.safe_load(copy.text), "title": {"zh": title[:200]}}
+            designs.save_copy(db(), kind, def_id, canonical_yaml(named), copy.revision,
+                              current_actor())
     return redirect(_editor_url(kind, def_id), code=303)
 
 

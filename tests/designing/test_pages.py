@@ -5,12 +5,17 @@ accepted, and the new version serving the public form."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from designer.workspace import may_design
 from designing.conftest import Client, csrf_from
+from runtime import access
+from runtime.packs import check_path
 from runtime.store import audit, designs
 from runtime.store.queries import definition_versions, latest_definition
 from runtime.web.database import store
@@ -258,3 +263,47 @@ def test_a_new_form_starts_from_a_skeleton(signed_in: Client, designed: Flask) -
     assert "拖到这里" in html
     assert client.post("/designer/new", data={"csrf_token": token, "pack": "demo_pack",
                                               "id": "Bad Id"}).status_code == 422
+
+
+def test_a_yaml_edit_shows_on_the_canvas(signed_in: Client, designed: Flask) -> None:
+    client = signed_in("designer")
+    html, token = page(client, "/designer/forms/demo_apply")
+    text = re.search(r'<textarea id="yaml-text"[^>]*>(.*?)</textarea>', html, re.S)
+    assert text is not None
+    changed = text.group(1).rstrip("\n") + (
+        "\n- id: remark\n  type: textarea\n  label:\n    zh: 备注\n    en: Remark\n")
+    answer = client.post("/designer/Form/demo_apply/save",
+                         data={"csrf_token": token, "revision": revision(html), "text": changed,
+                               "editor": "form"}, headers={"HX-Request": "true"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert html.startswith('<div id="workspace"')  # the form designer's workspace again
+    assert 'id="canvas-remark"' in html and "备注" in html
+    assert 'name="remark"' in html  # in the preview too
+
+
+def test_a_new_form_takes_its_title(signed_in: Client, designed: Flask) -> None:
+    client = signed_in("designer")
+    _, token = page(client, "/designer/")
+    client.post("/designer/new", data={"csrf_token": token, "pack": "demo_pack",
+                                       "id": "named_form", "title": "随手拍: 反映问题"})
+    html, _ = page(client, "/designer/forms/named_form")
+    assert "随手拍: 反映问题" in html
+    with store(designed).sessions() as session:
+        copy = designs.get_copy(session, "Form", "named_form")
+        assert copy is not None and yaml.safe_load(copy.text)["title"] == {
+            "zh": "随手拍: 反映问题"}
+
+
+def test_a_designer_scoped_to_another_department_may_not_design_the_pack(
+        make_pack: Callable[..., Path]) -> None:
+    pack = check_path(make_pack()).pack
+    assert pack is not None
+    ours = access.Principal(1, (access.Membership("GOVSVC", ("GOVSVC",), None, "designer",
+                                                  access.DEPARTMENT),))
+    theirs = access.Principal(2, (access.Membership("HEALTH", ("HEALTH",), None, "designer",
+                                                    access.DEPARTMENT),))
+    clerk = access.Principal(3, (access.Membership("GOVSVC", ("GOVSVC",), None, "clerk",
+                                                   access.ALL),))
+    assert may_design(ours, pack) and not may_design(theirs, pack)
+    assert not may_design(clerk, pack) and not may_design(None, pack)
