@@ -1,6 +1,6 @@
 """A designer builds a form in a real browser: drags a field type from the palette onto an
 empty form, sets its label in the properties panel, sees it in the runtime's preview,
-publishes, and the public form shows it. Screenshots go to the test's tmp folder."""
+tries it in the preview, publishes, and the public form shows it. Screenshots go to the test's tmp folder."""
 
 from __future__ import annotations
 
@@ -47,6 +47,12 @@ def test_a_designer_drags_a_field_in_and_publishes_the_form(
     expect(page.locator("#canvas .canvas-item code").first).to_have_text("hai_zi_de_xiao_ming")
     expect(page.locator("#preview label")).to_contain_text(LABEL)
     page.screenshot(path=str(tmp_path / "3-labelled.png"), full_page=True)
+    # try it: what is typed into the preview comes back as the field's value and state
+    page.locator("#preview").get_by_label(LABEL).fill("小宝")
+    page.locator("#preview").get_by_label(LABEL).press("Tab")
+    row = page.locator('#try-table tr[data-path="hai_zi_de_xiao_ming"]')
+    expect(row.locator(".state-value")).to_have_text("小宝")
+    expect(row.locator(".state-visible")).to_have_text("是")
 
     page.locator("#publish-button").click()
     expect(page.locator("#notice")).to_contain_text("已发布第 1 版")
