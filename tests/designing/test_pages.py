@@ -307,3 +307,31 @@ def test_a_designer_scoped_to_another_department_may_not_design_the_pack(
                                                    access.ALL),))
     assert may_design(ours, pack) and not may_design(theirs, pack)
     assert not may_design(clerk, pack) and not may_design(None, pack)
+
+
+def test_the_yaml_editor_keeps_both_texts_on_a_conflict(signed_in: Client,
+                                                         designed: Flask) -> None:
+    first, second = signed_in("designer"), signed_in("designer")
+    html1, token1 = page(first, "/designer/Form/demo_apply")
+    html2, token2 = page(second, "/designer/Form/demo_apply")
+    text = re.search(r'<textarea id="yaml-text"[^>]*>(.*?)</textarea>', html1, re.S)
+    assert text is not None
+    first.post("/designer/Form/demo_apply/save", data={
+        "csrf_token": token1, "revision": revision(html1),
+        "text": text.group(1).replace("申请人", "申请人姓名")})
+    answer = second.post("/designer/Form/demo_apply/save", data={
+        "csrf_token": token2, "revision": revision(html2),
+        "text": text.group(1).replace("申请人", "经办人")})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert 'id="conflict"' in html and "designer" in html
+    newest = re.search(r'<textarea id="yaml-text"[^>]*>(.*?)</textarea>', html, re.S)
+    mine = re.search(r'<textarea id="yaml-mine"[^>]*>(.*?)</textarea>', html, re.S)
+    assert newest is not None and "申请人姓名" in newest.group(1)  # theirs, to merge into
+    assert mine is not None and "经办人" in mine.group(1)  # and what I typed, not lost
+    # discarding starts again from the published version
+    answer = second.post("/designer/Form/demo_apply/discard",
+                         data={"csrf_token": token2, "revision": revision(html)})
+    assert answer.status_code == 200
+    assert "申请人姓名" not in answer.get_data(as_text=True)
+    assert copy_data(designed)["fields"][0]["label"]["zh"] == "申请人"
