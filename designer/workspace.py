@@ -163,15 +163,17 @@ def check_copy(session: Session, copy: Copy, extensions: Extensions) -> CopyChec
                     checked)
 
 
-# The pack's published files as `export_files` writes them, by pack, with the ids of the rows
-# they were written from: published rows never change, so the same ids mean the same files.
-_EXPORTS: dict[str, tuple[tuple[int, ...], dict[str, bytes]]] = {}
+# The pack's published files as `export_files` writes them, by pack, with the ids and content
+# hashes of the rows they were written from (published rows never change; the hashes tell two
+# databases in one process apart).
+_EXPORTS: dict[str, tuple[tuple[tuple[int, str], ...], dict[str, bytes]]] = {}
 EXPORTS_KEPT = 50
 
 
 def _exported(session: Session, pack_id: str) -> dict[str, bytes]:
-    rows = tuple(session.scalars(select(Definition.id).where(Definition.pack_id == pack_id)
-                                 .order_by(Definition.id)))
+    rows = tuple((row.id, row.sha256) for row in session.execute(
+        select(Definition.id, Definition.sha256).where(Definition.pack_id == pack_id)
+        .order_by(Definition.id)))
     kept = _EXPORTS.get(pack_id)
     if kept is not None and kept[0] == rows:
         return kept[1]
