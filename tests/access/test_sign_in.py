@@ -63,7 +63,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
 MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor", "lead_health"),
         "dashboards": ("clerk_health", "dispatcher", "supervisor", "lead_health"),
         "people": ("admin",), "jobs": ("admin",), "audit": ("auditor",),
-        "batches": ("clerk_health", "lead_health")}
+        "batches": ("clerk_health", "lead_health"), "designer": ("designer",)}
 
 
 @pytest.mark.parametrize(("username", "home", "shows"), [
@@ -74,7 +74,7 @@ MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor", "lead_health")
     ("lead_health", "/dashboards/", 'id="to-workbench"'),
     ("admin", "/admin/people", 'id="people"'),
     ("auditor", "/admin/audit", 'id="audit-rows"'),
-    ("designer", "/api/definitions", "["),  # JSON until an HTML list exists
+    ("designer", "/designer/", 'class="designer-index"'),
 ])
 def test_each_role_lands_on_its_work_after_sign_in(
         demo: Flask, client: FlaskClient, sign_in: SignIn, username: str, home: str,
