@@ -91,6 +91,11 @@ ACTIONS = Catalogue({
     "export": ("导出数据", "export"),
     "rating.create": ("评价办理服务", "service rating"),
     "rating.reply": ("答复差评整改", "reply to a poor rating"),
+    "design.open": ("打开设计工作副本", "design working copy opened"),
+    "design.save": ("保存设计工作副本", "design working copy saved"),
+    "design.undo": ("撤销设计修改", "design change undone"),
+    "design.redo": ("重做设计修改", "design change redone"),
+    "design.discard": ("丢弃设计工作副本", "design working copy discarded"),
 })
 ACTOR_KINDS = ("staff", "citizen", "guest", "system")
 

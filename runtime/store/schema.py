@@ -8,6 +8,7 @@ from runtime.store import (
     calendar,
     cases,
     citizen_messages,
+    designs,
     files,
     incidents,
     jobs,
@@ -19,5 +20,5 @@ from runtime.store import (
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages, incidents, schedules, ratings)
+           citizen_messages, incidents, schedules, ratings, designs)
 metadata = models.Base.metadata
