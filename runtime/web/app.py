@@ -9,6 +9,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
+from designer import tools as designer_tools
 from runtime.flows.registry import Action
 from runtime.forms.fieldtypes import Provider
 from runtime.providers import FIELD_TYPE_PROVIDERS
@@ -68,4 +69,5 @@ def create_app(config: dict[str, Any] | None = None, *,
                       workbench.bp, people.bp, applications.bp, ratings.bp,
                       bottlenecks.bp):
         app.register_blueprint(blueprint)
+    designer_tools.init_app(app)
     return app
