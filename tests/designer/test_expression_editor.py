@@ -9,7 +9,6 @@ import re
 
 import pytest
 from flask import Flask
-
 from web.test_workbench import Person, world  # noqa: F401
 
 __all__ = ["world"]
