@@ -20,13 +20,13 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from designer.tooling import PERMISSION, Working, examine, open_working
+from designer.tooling import PERMISSION, Working, examine
+from designer.toolweb import open_or_deny
 from runtime.expressions import FUNCTIONS, check_expression
 from runtime.expressions.analysis import infer_type
 from runtime.expressions.errors import ExpressionError
 from runtime.i18n import Catalogue
 from runtime.lifecycle import canonical_yaml
-from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
@@ -151,10 +151,7 @@ def completions(source: str, names: Mapping[str, str],
 def _working(kind: str, def_id: str) -> Working:
     if kind not in KINDS:
         abort(404)
-    found = open_working(db(), kind, def_id, current_actor(), field_types())
-    if found is None:
-        abort(404)
-    return found
+    return open_or_deny(kind, def_id)
 
 
 def _widget_args() -> dict[str, str]:

@@ -18,8 +18,9 @@ from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from designer.expressions import widget_args
-from designer.properties import Prop, panel, read
-from designer.tooling import PERMISSION, Working, open_working, save
+from designer.schemaform import Prop, panel, read
+from designer.tooling import PERMISSION, Working, save
+from designer.toolweb import open_or_deny
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.spec import TaskTemplateSpec
 from runtime.flows.diagram import BOX_HEIGHT, BOX_WIDTH, Diagram, draw
@@ -88,10 +89,7 @@ def expression_path(name: str) -> str:
 
 
 def _open(def_id: str) -> Working:
-    working = open_working(db(), "Process", def_id, current_actor(), field_types())
-    if working is None:
-        abort(404)
-    return working
+    return open_or_deny("Process", def_id)
 
 
 def step_schema() -> dict[str, Any]:

@@ -1,144 +1,151 @@
-"""Property panels generated from a kind's JSON Schema: each property of an object becomes an
-input chosen by its schema (an expression, a label in two languages, a choice, a number, a
-set of steps, a group of properties, a list of rows), and a submitted panel is read back into
-the value the definition file holds, with empty inputs left out (defaults are not written).
-
-A property whose shape has no input here (a map of expressions, a list of parties) keeps its
-value as it is and is edited in the YAML view: adding a property to the language never breaks a
-panel, and the simple ones appear without designer code.
+"""The properties panel of a form field, generated from the Form kind's JSON Schema: each
+property of a field becomes an input by what the schema says it is (a label in Chinese and
+English, an expression, a yes/no, a number, a choice of its enum, a text; anything else as a
+small YAML value), titled by the schema's own description. A property added to the language
+shows up here with no designer code. The properties people set most come first; the rest are
+under "more".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-_CHINESE = re.compile(r"[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]")
+import yaml
+
+from designer.formedit import EditError
+from runtime.definitions.kinds import builtin_kinds
+
+# Shown first, in this order, when the schema has them; every other property follows.
+FIRST = ("label", "help", "required", "default", "options", "options_from", "visible_when",
+         "required_when", "readonly_when", "compute", "placeholder", "text")
+NOT_HERE = frozenset({"type", "fields"})  # the canvas shows these: the type and the children
+LABEL, EXPRESSION, BOOLEAN, NUMBER, INTEGER, CHOICE, TEXT, YAML = (
+    "label", "expression", "boolean", "number", "integer", "choice", "text", "yaml")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prop:
-    """One input of a panel: its form name, the widget, what the schema says of it, its value
-    and, for groups and lists, the inputs inside."""
-
     name: str
-    key: str
     widget: str
+    title_zh: str  # the Chinese name in the description's parentheses, or the name
     description: str
-    value: Any = None
-    options: tuple[Any, ...] = ()
-    required: bool = False
-    children: list[Prop] = field(default_factory=list)
-    rows: list[list[Prop]] = field(default_factory=list)
+    choices: tuple[str, ...] = ()
 
-    def label(self, lang: str = "zh") -> str:
-        found = _CHINESE.search(self.description)
-        if lang != "en" and found:
-            return found.group(1).split("，")[0].split(",")[0]
-        return self.key.replace("_", " ")
+    def title(self, lang: str) -> str:
+        return self.name if lang == "en" else self.title_zh
 
 
-def panel(schema: Mapping[str, Any], value: Mapping[str, Any], prefix: str = "",
-          id_fields: Mapping[str, str] | None = None) -> list[Prop]:
-    """The inputs of an object schema, filled from `value`. `id_fields` names which id
-    properties choose among what (`{"task": "task", "to": "step"}`)."""
-    id_fields = id_fields or {}
-    required = set(schema.get("required", ()))
-    props = []
-    for key, sub in schema.get("properties", {}).items():
-        name = f"{prefix}{key}"
-        prop = Prop(name, key, _widget(key, sub, id_fields), str(sub.get("description", "")),
-                    value.get(key) if isinstance(value, Mapping) else None,
-                    tuple(sub.get("enum", ())), key in required)
-        if prop.widget == "group":
-            prop.children = panel(sub, prop.value or {}, f"{name}.", id_fields)
-        elif prop.widget == "list":
-            rows = [*(prop.value if isinstance(prop.value, list) else []), {}]
-            prop.rows = [panel(sub["items"], row if isinstance(row, Mapping) else {},
-                               f"{name}.{i}.", id_fields) for i, row in enumerate(rows)]
-        props.append(prop)
-    return props
+@cache
+def field_props(kind: str = "Form") -> tuple[Prop, ...]:
+    """The properties of a field of `kind`'s schema, the common ones first."""
+    schema = builtin_kinds()[kind].schema
+    properties: Mapping[str, Any] = schema["$defs"]["field"]["properties"]
+    props = [_prop(name, spec) for name, spec in properties.items() if name not in NOT_HERE]
+    order = {name: i for i, name in enumerate(FIRST)}
+    return tuple(sorted(props, key=lambda p: order.get(p.name, len(FIRST))))
 
 
-def _widget(key: str, sub: Mapping[str, Any], id_fields: Mapping[str, str]) -> str:
-    ref = str(sub.get("$ref", ""))
-    items = sub.get("items") if isinstance(sub.get("items"), Mapping) else {}
-    if ref.endswith("/expression"):
-        return "expression"
+def common(props: tuple[Prop, ...]) -> list[Prop]:
+    return [p for p in props if p.name in FIRST or p.name == "id"]
+
+
+def more(props: tuple[Prop, ...]) -> list[Prop]:
+    return [p for p in props if p.name not in FIRST and p.name != "id"]
+
+
+def _prop(name: str, spec: Mapping[str, Any]) -> Prop:
+    description = str(spec.get("description", ""))
+    found = re.findall(r"[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]", description)
+    return Prop(name, _widget(spec), found[-1] if found else name, description,
+                tuple(str(v) for v in spec.get("enum", ())))
+
+
+def _widget(spec: Mapping[str, Any]) -> str:
+    ref = str(spec.get("$ref", ""))
     if ref.endswith("/label"):
-        return "label"
-    if ref.endswith("/id"):
-        return id_fields.get(key, "text")
-    if "enum" in sub:
-        return "select"
-    if "oneOf" in sub and _is_join(sub["oneOf"]):
-        return "join"
-    if sub.get("type") in ("integer", "number"):
-        return str(sub["type"])
-    if sub.get("type") == "array" and str(items.get("$ref", "")).endswith("/id"):
-        return "steps"
-    if sub.get("type") == "array" and "properties" in items and _simple(items):
-        return "list"
-    if sub.get("type") == "object" and "properties" in sub and "additionalProperties" in sub:
-        return "group"
-    return "yaml"
+        return LABEL
+    if ref.endswith("/expression"):
+        return EXPRESSION
+    if ref.endswith(("/id", "/code")):
+        return TEXT
+    if "enum" in spec:
+        return CHOICE
+    kind = spec.get("type")
+    if kind == "boolean":
+        return BOOLEAN
+    if kind in (NUMBER, INTEGER):
+        return str(kind)
+    if kind == "string":
+        return TEXT
+    return YAML
 
 
-def _simple(schema: Mapping[str, Any]) -> bool:
-    return all(_widget(k, s, {}) not in ("yaml", "group", "list")
-               for k, s in schema.get("properties", {}).items())
+# --- showing and reading the values ------------------------------------------------------
 
 
-def _is_join(options: Any) -> bool:
-    return isinstance(options, list) and any("enum" in o for o in options) and any(
-        "at_least" in o.get("properties", {}) for o in options)
-
-
-def read(props: list[Prop], form: Mapping[str, str]) -> dict[str, Any]:
-    """The value a submitted panel holds, empty inputs left out; 'yaml' properties keep the
-    value they had."""
-    value: dict[str, Any] = {}
-    for prop in props:
-        found = _read_one(prop, form)
-        if found not in (None, "", [], {}):
-            value[prop.key] = found
+def shown(prop: Prop, value: Any) -> Any:
+    """The value as its input shows it."""
+    if value is None:
+        return {"zh": "", "en": ""} if prop.widget == LABEL else ""
+    if prop.widget == LABEL:
+        return {"zh": value, "en": ""} if isinstance(value, str) else \
+            {"zh": value.get("zh", ""), "en": value.get("en", "")}
+    if prop.widget == YAML:
+        return yaml.safe_dump(value, allow_unicode=True, default_flow_style=None,
+                              sort_keys=False).strip().removesuffix("...").strip()
     return value
 
 
-def _read_one(prop: Prop, form: Any) -> Any:
-    raw = form.get(prop.name, "")
-    if prop.widget == "yaml":
-        return prop.value
-    if prop.widget == "label":
-        zh, en = form.get(f"{prop.name}.zh", "").strip(), form.get(f"{prop.name}.en", "").strip()
-        return {"zh": zh, "en": en} if zh and en else zh or en or None
-    if prop.widget == "steps":
-        return [s for s in form.getlist(prop.name) if s]
-    if prop.widget == "join":
-        return _join(raw, form.get(f"{prop.name}.at_least", ""))
-    if prop.widget in ("integer", "number"):
-        return _number(raw, prop.widget)
-    if prop.widget == "group":
-        return read(prop.children, form)
-    if prop.widget == "list":
-        return [row for row in (read(r, form) for r in prop.rows) if row]
-    return raw.strip() or None
+def read(props: tuple[Prop, ...], form: Mapping[str, str]) -> tuple[dict[str, Any], set[str]]:
+    """The properties posted by the panel: the values to set and the names to drop (left
+    empty). Raises EditError for a value that is not a number or not YAML."""
+    changes: dict[str, Any] = {}
+    removed: set[str] = set()
+    for prop in props:
+        if prop.widget == BOOLEAN:
+            if f"prop-{prop.name}-shown" in form:
+                if form.get(f"prop-{prop.name}"):
+                    changes[prop.name] = True
+                else:
+                    removed.add(prop.name)
+            continue
+        if prop.widget == LABEL:
+            if f"prop-{prop.name}-zh" not in form:
+                continue
+            zh = form.get(f"prop-{prop.name}-zh", "").strip()
+            en = form.get(f"prop-{prop.name}-en", "").strip()
+            if zh:
+                changes[prop.name] = {"zh": zh, "en": en} if en else {"zh": zh}
+            else:
+                removed.add(prop.name)
+            continue
+        if f"prop-{prop.name}" not in form:
+            continue
+        raw = form[f"prop-{prop.name}"].strip()
+        if not raw:
+            removed.add(prop.name)
+        else:
+            changes[prop.name] = _parse(prop, raw)
+    return changes, removed
 
 
-def _join(choice: str, count: str) -> Any:
-    if choice == "at_least":
-        return {"at_least": _number(count, "integer")}
-    return None if choice in ("", "all") else choice
-
-
-def _number(raw: str, kind: str) -> Any:
-    """A number as typed; text that is no number is kept, for the checker to name."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return int(raw) if kind == "integer" else float(raw) if "." in raw else int(raw)
-    except ValueError:
-        return raw
+def _parse(prop: Prop, raw: str) -> Any:
+    if prop.widget in (NUMBER, INTEGER):
+        try:
+            number = float(raw)
+        except ValueError:
+            raise EditError(f"{prop.title_zh}：'{raw}' 不是数字",
+                            f"{prop.name}: '{raw}' is not a number") from None
+        return int(number) if number.is_integer() else number
+    if prop.widget == YAML:
+        try:
+            return yaml.safe_load(raw)
+        except yaml.YAMLError as error:
+            line = getattr(getattr(error, "problem_mark", None), "line", 0) + 1
+            raise EditError(f"{prop.title_zh}：第 {line} 行不是有效的 YAML",
+                            f"{prop.name}: line {line} is not valid YAML") from None
+    return raw

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from designer.expressions import widget_args
-from designer.tooling import PERMISSION, Working, open_working, save
+from designer.tooling import PERMISSION, Working, save
+from designer.toolweb import open_or_deny
 from runtime.decisiongrid import (
     WILDCARD,
     CellError,
@@ -91,10 +92,7 @@ bp.add_app_template_global(table_text, "table_text")
 
 
 def _open(def_id: str) -> Working:
-    working = open_working(db(), "DecisionTable", def_id, current_actor(), field_types())
-    if working is None:
-        abort(404)
-    return working
+    return open_or_deny("DecisionTable", def_id)
 
 
 def grid_of(working: Working) -> Grid:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from designer import expressions, processes, tables
+from designer import editors, expressions, processes, tables
 
 BLUEPRINTS = (expressions.bp, processes.bp, tables.bp)
-# What each editor edits, for the designer's shell to link a definition to its editor.
+# What each editor edits: the designer's lists link a definition of the kind to its editor.
 EDITORS = {"Process": "designer_processes.page", "DecisionTable": "designer_tables.page"}
 
 
 def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    for kind, endpoint in EDITORS.items():
+        editors.register(kind, endpoint)

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from designer import tools as designer_tools
+from designer import views as designer_views
 from runtime.flows.registry import Action
 from runtime.forms.fieldtypes import Provider
 from runtime.providers import FIELD_TYPE_PROVIDERS
@@ -67,7 +68,7 @@ def create_app(config: dict[str, Any] | None = None, *,
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
                       workbench.bp, people.bp, applications.bp, ratings.bp,
-                      bottlenecks.bp):
+                      bottlenecks.bp, designer_views.bp):
         app.register_blueprint(blueprint)
     designer_tools.init_app(app)
     return app

@@ -61,7 +61,7 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_never_off_site(
 
 
 MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor"), "people": ("admin",),
-        "jobs": ("admin",), "audit": ("auditor",)}
+        "jobs": ("admin",), "audit": ("auditor",), "designer": ("designer",)}
 
 
 @pytest.mark.parametrize(("username", "home", "shows"), [
@@ -70,7 +70,7 @@ MENU = {"workbench": ("clerk_health", "dispatcher", "supervisor"), "people": ("a
     ("supervisor", "/work/tasks", 'id="list-overdue"'),
     ("admin", "/admin/people", 'id="people"'),
     ("auditor", "/admin/audit", 'id="audit-rows"'),
-    ("designer", "/api/definitions", "["),  # JSON until an HTML list exists
+    ("designer", "/designer/", 'class="designer-index"'),
 ])
 def test_each_role_lands_on_its_work_after_sign_in(
         demo: Flask, client: FlaskClient, sign_in: SignIn, username: str, home: str,

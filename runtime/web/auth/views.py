@@ -44,7 +44,7 @@ def is_local_path(target: str) -> bool:
 # Where a staff member's work is, by the first permission they hold: (permission, endpoint).
 HOMES = (("tasks.act", "workbench.tasks"), ("tasks.dispatch", "workbench.tasks"),
          ("tasks.supervise", "workbench.tasks"), ("users.manage", "people.page"),
-         ("audit.read", "admin.audit_log"), ("definitions.write", "api.definitions"))
+         ("audit.read", "admin.audit_log"), ("definitions.write", "designer.index"))
 
 
 def home_url(principal: access.Principal) -> str:

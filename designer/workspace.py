@@ -1,0 +1,227 @@
+"""What the designer does with a working copy, outside any request: which packs a person may
+design, checking a copy in its pack with the runtime's own checker, and publishing it through
+the runtime's publish API. Nothing here evaluates a rule: the checker and the publisher do.
+
+A copy is checked as the file it would be in its pack: the pack's published definitions (the
+newest of each, written out as `lowcode pack export` writes them) with the copy's text in
+place of its file, so references to the pack's other definitions are followed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from sqlalchemy.orm import Session
+
+from runtime import access
+from runtime.definitions.checker import Checked, Extensions
+from runtime.definitions.problems import Problem
+from runtime.definitions.spec import PackSpec
+from runtime.i18n import Catalogue
+from runtime.lifecycle import export_files
+from runtime.packs import MANIFEST, PackResult, PackSource, check_pack
+from runtime.store import audit, designs, packlife
+from runtime.store.designs import Copy
+from runtime.store.models import Definition
+from runtime.store.publish import PublishError, PublishReport, publish_pack
+from runtime.store.queries import latest_definition, list_definitions
+
+PERMISSION = "definitions.write"  # the designer role's: design and change apps
+
+MESSAGES = Catalogue({
+    "no_pack": ("{kind} '{id}' 不属于任何已导入的场景包：请从场景包中新建",
+                "{kind} '{id}' belongs to no imported pack: create it from a pack"),
+    "no_version": ("缺少顶层的 version: 行，无法生成新版本",
+                   "there is no top-level `version:` line to raise for the new version"),
+})
+
+
+@dataclass(frozen=True)
+class Designable:
+    """One definition a person may design: published, or only a working copy so far."""
+
+    kind: str
+    def_id: str
+    title: object
+    version: int | None  # the newest published version
+    copy: Copy | None
+
+
+@dataclass
+class PackEntry:
+    pack_id: str
+    title: object
+    definitions: list[Designable] = field(default_factory=list)
+
+
+@dataclass
+class CopyCheck:
+    """A copy checked in its pack: every problem of the whole pack run (those of the copy's
+    own file first), and what the checker built of the copy, when it could."""
+
+    file: str
+    problems: list[Problem]
+    result: PackResult | None
+    checked: Checked | None
+
+    @property
+    def own(self) -> list[Problem]:
+        return [p for p in self.problems if p.file == self.file]
+
+    @property
+    def others(self) -> list[Problem]:
+        return [p for p in self.problems if p.file != self.file]
+
+
+# --- who may design what ----------------------------------------------------------------
+
+
+def may_design(principal: access.Principal | None, pack: PackSpec | None) -> bool:
+    """Whether `principal` may design the pack: a membership granting the permission whose
+    scope reaches one of the pack's departments (or all of them)."""
+    if principal is None:
+        return False
+    for membership in principal.granting(PERMISSION):
+        if membership.scope == access.ALL:
+            return True
+        codes = [d.code for d in pack.departments] if pack else []
+        if any(access.reaches(principal, membership,
+                              access.RecordRef(department_code=code,
+                                               department_path=(code,)))
+               for code in codes):
+            return True
+    return False
+
+
+def packs_of(session: Session, principal: access.Principal | None) -> list[PackEntry]:
+    """The packs `principal` may design, each with its definitions and working copies."""
+    copies: dict[tuple[str, str], Copy] = {(c.kind, c.def_id): c
+                                           for c in designs.list_copies(session)}
+    entries = []
+    for row in list_definitions(session, kind="Pack"):
+        spec = row.spec
+        if not isinstance(spec, PackSpec) or not may_design(principal, spec):
+            continue
+        entry = PackEntry(row.def_id, spec.title)
+        seen: set[tuple[str, str]] = set()
+        for item in packlife.published(session, row.def_id):
+            key = (item.kind, item.def_id)
+            seen.add(key)
+            entry.definitions.append(Designable(item.kind, item.def_id, item.spec.title,
+                                                item.version, copies.get(key)))
+        for key, copy in sorted(copies.items()):
+            if copy.pack_id == row.def_id and key not in seen:
+                entry.definitions.append(Designable(copy.kind, copy.def_id, copy.def_id,
+                                                    None, copy))
+        entries.append(entry)
+    return entries
+
+
+def pack_spec(session: Session, pack_id: str | None) -> PackSpec | None:
+    row = latest_definition(session, "Pack", pack_id) if pack_id else None
+    return row.spec if row is not None and isinstance(row.spec, PackSpec) else None
+
+
+def pack_of(session: Session, kind: str, def_id: str) -> str | None:
+    """The pack of a published definition or of a working copy."""
+    row = latest_definition(session, kind, def_id)
+    if row is not None:
+        return row.pack_id
+    copy = designs.get_copy(session, kind, def_id)
+    return copy.pack_id if copy else None
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+def file_of(session: Session, kind: str, def_id: str) -> str:
+    """The copy's file in its pack: where its published version came from, or
+    `<kind>s/<id>.yaml` for a new one; the Pack definition is pack.yaml."""
+    if kind == "Pack":
+        return MANIFEST
+    row: Definition | None = latest_definition(session, kind, def_id)
+    source = row.source_file if row is not None and row.source_file else \
+        f"{kind.lower()}s/{def_id}.yaml"
+    return str(PurePosixPath(source).with_suffix(".yaml"))
+
+
+def check_copy(session: Session, copy: Copy, extensions: Extensions) -> CopyCheck:
+    """Check the copy with the runtime's checker, in its pack."""
+    file = file_of(session, copy.kind, copy.def_id)
+    if copy.pack_id is None:
+        return CopyCheck(file, [_problem("no_pack", file, kind=copy.kind, id=copy.def_id)],
+                        None, None)
+    files = export_files(session, copy.pack_id)
+    files[file] = copy.text.encode("utf-8")
+    result = check_pack(PackSource(f"{copy.pack_id}/", files), extensions=extensions)
+    own = [p for p in result.problems if p.file == file]
+    checked = next((d for d in result.definitions if d.doc.file == file), None)
+    return CopyCheck(file, own + [p for p in result.problems if p.file != file], result,
+                    checked)
+
+
+# --- publishing -------------------------------------------------------------------------
+
+
+@dataclass
+class Published:
+    copy: Copy  # the copy as it was published (its version raised if it had to be)
+    report: PublishReport
+    version: int
+
+
+class Refused(Exception):
+    """Publishing was refused; `problems` lists every one, each at its place."""
+
+    def __init__(self, problems: list[Problem], copy: Copy):
+        self.problems, self.copy = problems, copy
+        super().__init__(problems[0].render() if problems else "refused")
+
+
+VERSION_LINE = re.compile(r"^version:[ \t]*(\d+)[ \t]*(#.*)?$", re.MULTILINE)
+
+
+def with_version(text: str, version: int) -> str | None:
+    """`text` with its top-level `version:` set to `version`, or None when it has none."""
+    if VERSION_LINE.search(text) is None:
+        return None
+    return VERSION_LINE.sub(lambda m: f"version: {version}" + (f"  {m[2]}" if m[2] else ""),
+                            text, count=1)
+
+
+def publish_copy(session: Session, kind: str, def_id: str, revision: int,
+                 extensions: Extensions, actor: audit.Actor) -> Published:
+    """Run the full checker on the copy at `revision` and publish it as a new immutable
+    version (raising its `version:` above the newest published one when it is not already),
+    then let the copy go: the next edit starts from what was published. Raises
+    `designs.CopyConflict` when `revision` is not current, `Refused` with every problem."""
+    copy = designs.get_copy(session, kind, def_id)
+    if copy is None:
+        raise designs.CopyMissing(kind, def_id)
+    if copy.revision != revision:
+        raise designs.CopyConflict(copy, revision)
+    newest = latest_definition(session, kind, def_id)
+    check = check_copy(session, copy, extensions)
+    if check.checked is not None and newest is not None \
+            and check.checked.spec.version <= newest.version:
+        raised = with_version(copy.text, newest.version + 1)
+        if raised is None:
+            raise Refused([_problem("no_version", check.file)], copy)
+        copy = designs.save_copy(session, kind, def_id, raised, copy.revision, actor)
+        check = check_copy(session, copy, extensions)
+    if check.problems or check.result is None or check.checked is None:
+        raise Refused(check.problems, copy)
+    try:
+        report = publish_pack(session, check.result, actor=actor)
+    except PublishError as error:
+        raise Refused(error.problems, copy) from error
+    version = check.checked.spec.version
+    designs.discard_copy(session, kind, def_id, actor)
+    return Published(copy, report, version)
+
+
+def _problem(code: str, file: str, **params: object) -> Problem:
+    return Problem(code, file, None, "", MESSAGES.format(code, "zh", **params),
+                   MESSAGES.format(code, "en", **params))
