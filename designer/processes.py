@@ -56,7 +56,9 @@ TEXT = Catalogue({
                "A step id starts with a lower-case letter, holds only a-z, 0-9 and _, "
                "and is not taken"),
     "no_template": ("请选择一个任务模板", "Choose a task template"),
-    "deadline": ("办理时限（来自任务模板）：{value}", "Deadline (from the task template): {value}"),
+    "deadline": ("办理时限（来自任务模板）：{value}；用去 {yellow}% 时黄色预警",
+                 "Deadline (from the task template): {value}; yellow warning at {yellow}% of "
+                 "it"),
     "no_deadline": ("任务模板未设办理时限", "The task template sets no deadline"),
     "yaml_error": ("YAML 有错误，请在 YAML 视图中修正后再用此编辑器",
                    "The YAML has an error: fix it in the YAML view to use this editor"),
@@ -135,13 +137,15 @@ def _templates(working: Working) -> list[tuple[str, Any]]:
 
 
 def _deadline(working: Working, step: dict[str, Any] | None) -> str | None:
+    """The deadline and warning of the step's task template, in words."""
     template = working.find("TaskTemplate", (step or {}).get("task"))
     if not isinstance(template, TaskTemplateSpec):
         return None
-    deadline = template.coordination.deadline
+    deadline, warning = template.coordination.deadline, template.coordination.warning
     if deadline is None:
-        return ""
-    return ", ".join(f"{amount} {unit}" for unit, amount in deadline.units)
+        return None
+    value = ", ".join(f"{amount} {unit}" for unit, amount in deadline.units)
+    return process_text("deadline", value=value, yellow=round(warning.yellow_at * 100))
 
 
 @bp.get("/<def_id>")

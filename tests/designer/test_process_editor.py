@@ -63,6 +63,7 @@ def test_adding_a_step_from_a_task_template_writes_the_yaml_and_draws_it(world: 
     fragment = answer.get_data(as_text=True)
     assert fragment.startswith('<div id="process-editor"')
     assert "box-archive" in fragment and "编辑: <code>archive</code>" in fragment
+    assert "办理时限（来自任务模板）：10 working_days；用去 75% 时黄色预警" in fragment
     assert copy_data(world)["steps"][-1] == {"id": "archive", "task": "ss_card",
                                             "after": ["close"]}
     # the new step stands right of the one it comes after
