@@ -34,9 +34,12 @@ class Prop:
     rows: list[list[Prop]] = field(default_factory=list)
 
     def label(self, lang: str = "zh") -> str:
-        found = _CHINESE.search(self.description)
-        if lang != "en" and found:
-            return found.group(1).split("，")[0].split(",")[0]
+        """The Chinese name the schema gives in parentheses, else the property's key (also
+        when there are several: they name the choices, not the property)."""
+        every = _CHINESE.findall(self.description)
+        name = every[0] if len(every) == 1 else None
+        if lang != "en" and name:
+            return name.split("，")[0].split(",")[0]
         return self.key.replace("_", " ")
 
 
@@ -64,7 +67,8 @@ def panel(schema: Mapping[str, Any], value: Mapping[str, Any], prefix: str = "",
 
 def _widget(key: str, sub: Mapping[str, Any], id_fields: Mapping[str, str]) -> str:
     ref = str(sub.get("$ref", ""))
-    items = sub.get("items") if isinstance(sub.get("items"), Mapping) else {}
+    found = sub.get("items")
+    items: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     if ref.endswith("/expression"):
         return "expression"
     if ref.endswith("/label"):

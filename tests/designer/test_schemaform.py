@@ -30,6 +30,8 @@ def test_each_step_property_gets_the_input_its_schema_calls_for():
     assert len(routes.rows) == 2  # the route and a blank one to add
     assert _widgets(routes.rows[0]) == {"when": "expression", "to": "step", "max": "integer"}
     assert [p.label("zh") for p in props][:4] == ["id", "任务模板", "步骤名称", "前置步骤"]
+    assert [p.label("zh") for p in assignees.children] == ["mode", "至少通过数", "通过比例", "办理人"]
+    assert next(p for p in props if p.key == "for_each").label("zh") == "逐项办理"
 
 
 def test_a_submitted_panel_reads_back_as_the_file_holds_it():
