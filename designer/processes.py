@@ -66,7 +66,7 @@ TEXT = Catalogue({
     "join_any": ("任一完成（any）", "any done (any)"),
     "join_at_least": ("至少 N 个完成", "at least N done"),
     "zh": ("中文", "Chinese"), "en": ("英文", "English"),
-    "route_row": ("路由 {n}", "Route {n}"),
+    "route_row": ("第 {n} 项", "Item {n}"),
     "legend": ("实线：依赖；虚线：路由（退回重办）；点线：可退回", "Solid: depends on; dashed: "
                "route back; dotted: may return to"),
 })

@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+
+from runtime.definitions.schema import load_schema
 
 _CHINESE = re.compile(r"[（(]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]")
 
@@ -59,16 +62,37 @@ def panel(schema: Mapping[str, Any], value: Mapping[str, Any], prefix: str = "",
             prop.children = panel(sub, prop.value or {}, f"{name}.", id_fields)
         elif prop.widget == "list":
             rows = [*(prop.value if isinstance(prop.value, list) else []), {}]
-            prop.rows = [panel(sub["items"], row if isinstance(row, Mapping) else {},
+            prop.rows = [panel(_items(sub), row if isinstance(row, Mapping) else {},
                                f"{name}.{i}.", id_fields) for i, row in enumerate(rows)]
         props.append(prop)
     return props
 
 
-def _widget(key: str, sub: Mapping[str, Any], id_fields: Mapping[str, str]) -> str:
-    ref = str(sub.get("$ref", ""))
+COMMON = "urn:lowcode:schema:common#/$defs/"
+
+
+@cache
+def _common() -> Mapping[str, Any]:
+    defs: Mapping[str, Any] = load_schema("common")["$defs"]
+    return defs
+
+
+def _items(sub: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema of an array's items, a shared definition (`common#/$defs/party`) read in."""
     found = sub.get("items")
     items: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    ref = str(items.get("$ref", ""))
+    shared = _common().get(ref[len(COMMON):]) if ref.startswith(COMMON) else None
+    if isinstance(shared, Mapping) and "properties" in shared:
+        return {**shared, **{k: v for k, v in items.items() if k != "$ref"}}
+    return items
+
+
+def _widget(key: str, sub: Mapping[str, Any], id_fields: Mapping[str, str]) -> str:
+    ref = str(sub.get("$ref", ""))
+    items = _items(sub)
+    if ref.endswith(("/code", "#/$defs/code")):
+        return "text"
     if ref.endswith("/expression"):
         return "expression"
     if ref.endswith("/label"):

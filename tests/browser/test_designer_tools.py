@@ -9,9 +9,11 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from runtime.demo import DEMO_PASSWORD, seed_demo
+from runtime.store import designs
 from runtime.store.db import session_factory
 
 from .conftest import LiveServer
@@ -59,9 +61,26 @@ def test_a_designer_adds_a_step_and_sees_a_wrong_condition_flagged(
     feedback.get_by_role("button", name="need_ss_card").click()  # the completion
     expect(page.locator("#p-s7-when-input")).to_have_value("need_ss_card")
     expect(page.locator("#p-s7-when-feedback")).to_contain_text("表达式正确")
+    # a countersign (会签) of two departments, which may return the case to acceptance
+    page.locator('[name="s7.assignees.mode"]').select_option("all")
+    page.locator('[name="s7.assignees.parties.0.department"]').fill("HEALTH")
+    page.locator('[name="s7.assignees.parties.0.role"]').fill("clerk")
+    page.locator('[name="s7.can_return_to"][value="accept"]').check()
     page.get_by_role("button", name="保存步骤").click()
-    expect(page.locator("#process-problems, .dtools-problems .expr-ok")).to_be_visible()
-    expect(page.locator("#box-archive")).not_to_have_class("box box-marked")
+    expect(page.locator('[name="s7.assignees.parties.1.department"]')).to_be_visible()
+    page.locator('[name="s7.assignees.parties.1.department"]').fill("POLICE")
+    page.locator('[name="s7.assignees.parties.1.role"]').fill("clerk")
+    page.get_by_role("button", name="保存步骤").click()
+    expect(page.locator('[name="s7.assignees.parties.2.department"]')).to_be_visible()
+    expect(page.locator(".dtools-problems .expr-ok")).to_have_text("检查通过，没有问题")
+    expect(page.locator("#box-archive")).to_have_class("box box-selected")
+    steps = yaml.safe_load(_copy_text(live_server, "Process", "birth_joint"))["steps"]
+    assert steps[-1] == {"id": "archive", "task": "ss_card", "after": ["close"],
+                         "when": "need_ss_card",
+                         "assignees": {"mode": "all", "parties": [
+                             {"department": "HEALTH", "role": "clerk"},
+                             {"department": "POLICE", "role": "clerk"}]},
+                         "can_return_to": ["accept"]}
     page.screenshot(path=str(tmp_path / "process.png"), full_page=True)
     _save_shot(tmp_path / "process.png", "process.png")
     assert errors == []
@@ -88,6 +107,13 @@ def test_a_designer_adds_a_row_and_tests_an_input(
     page.screenshot(path=str(tmp_path / "table.png"), full_page=True)
     _save_shot(tmp_path / "table.png", "table.png")
     assert errors == []
+
+
+def _copy_text(live_server: LiveServer, kind: str, def_id: str) -> str:
+    with session_factory(live_server.engine)() as session:
+        found = designs.get_copy(session, kind, def_id)
+        assert found is not None
+        return found.text
 
 
 def _save_shot(made: Path, name: str) -> None:

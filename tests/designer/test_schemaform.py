@@ -25,7 +25,11 @@ def test_each_step_property_gets_the_input_its_schema_calls_for():
         "for_each": "group", "write_back": "group", "routes": "list", "after_return": "select"}
     assignees = next(p for p in props if p.key == "assignees")
     assert _widgets(assignees.children) == {"mode": "select", "count": "integer",
-                                            "ratio": "number", "parties": "yaml"}
+                                            "ratio": "number", "parties": "list"}
+    (party, blank) = next(p for p in assignees.children if p.key == "parties").rows
+    assert [(p.name, p.widget, p.value) for p in party] == [
+        ("s1.assignees.parties.0.department", "text", "HEALTH"),
+        ("s1.assignees.parties.0.role", "text", None)]
     routes = next(p for p in props if p.key == "routes")
     assert len(routes.rows) == 2  # the route and a blank one to add
     assert _widgets(routes.rows[0]) == {"when": "expression", "to": "step", "max": "integer"}
@@ -40,13 +44,17 @@ def test_a_submitted_panel_reads_back_as_the_file_holds_it():
                       ("s1.after", "hukou"), ("s1.join", "at_least"),
                       ("s1.join.at_least", "1"), ("s1.when", ""), ("s1.title.zh", "核验"),
                       ("s1.title.en", ""), ("s1.assignees.mode", "ratio"),
-                      ("s1.assignees.ratio", "0.5"), ("s1.routes.0.to", "accept"),
+                      ("s1.assignees.ratio", "0.5"),
+                      ("s1.assignees.parties.0.department", "HEALTH"),
+                      ("s1.assignees.parties.1.department", "POLICE"),
+                      ("s1.assignees.parties.1.role", "clerk"), ("s1.routes.0.to", "accept"),
                       ("s1.routes.0.when", "x"), ("s1.routes.0.max", "3"),
                       ("s1.routes.1.to", ""), ("s1.after_return", "")])
     assert read(props, form) == {
         "id": "check", "task": "joint_check", "title": "核验", "after": ["accept", "hukou"],
         "join": {"at_least": 1},
-        "assignees": {"mode": "ratio", "ratio": 0.5, "parties": [{"department": "HEALTH"}]},
+        "assignees": {"mode": "ratio", "ratio": 0.5, "parties": [
+            {"department": "HEALTH"}, {"department": "POLICE", "role": "clerk"}]},
         "routes": [{"to": "accept", "when": "x", "max": 3}]}
 
 
