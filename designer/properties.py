@@ -21,7 +21,7 @@ from runtime.definitions.kinds import builtin_kinds
 
 # Shown first, in this order, when the schema has them; every other property follows.
 FIRST = ("label", "help", "required", "default", "options", "options_from", "visible_when",
-         "required_when", "readonly_when", "compute", "placeholder", "text")
+         "required_when", "readonly_when", "compute", "validations", "placeholder", "text")
 NOT_HERE = frozenset({"type", "fields"})  # the canvas shows these: the type and the children
 LABEL, EXPRESSION, BOOLEAN, NUMBER, INTEGER, CHOICE, TEXT, YAML = (
     "label", "expression", "boolean", "number", "integer", "choice", "text", "yaml")

@@ -8,6 +8,7 @@ and every problem shown at its place; publishing goes through the runtime's publ
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 import yaml
@@ -407,14 +408,16 @@ def _data(copy: Copy) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def blocks() -> list[dict[str, Any]]:
-    """The templates_lib forms, each a block of fields the palette offers."""
+@cache
+def blocks() -> tuple[dict[str, Any], ...]:
+    """The templates_lib forms, each a block of fields the palette offers (read once; the
+    edit that adds one copies its fields)."""
     found = []
     for path in sorted((TASK_TEMPLATES / "forms").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         found.append({"id": path.stem, "title": data.get("title", {"zh": path.stem}),
                       "fields": data.get("fields", [])})
-    return found
+    return tuple(found)
 
 
 def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str | None = None,

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runtime import access
@@ -153,13 +154,34 @@ def check_copy(session: Session, copy: Copy, extensions: Extensions) -> CopyChec
     if copy.pack_id is None:
         return CopyCheck(file, [_problem("no_pack", file, kind=copy.kind, id=copy.def_id)],
                         None, None)
-    files = export_files(session, copy.pack_id)
+    files = dict(_exported(session, copy.pack_id))
     files[file] = copy.text.encode("utf-8")
     result = check_pack(PackSource(f"{copy.pack_id}/", files), extensions=extensions)
     own = [p for p in result.problems if p.file == file]
     checked = next((d for d in result.definitions if d.doc.file == file), None)
     return CopyCheck(file, own + [p for p in result.problems if p.file != file], result,
                     checked)
+
+
+# The pack's published files as `export_files` writes them, by pack, with the ids and content
+# hashes of the rows they were written from (published rows never change; the hashes tell two
+# databases in one process apart).
+_EXPORTS: dict[str, tuple[tuple[tuple[int, str], ...], dict[str, bytes]]] = {}
+EXPORTS_KEPT = 50
+
+
+def _exported(session: Session, pack_id: str) -> dict[str, bytes]:
+    rows = tuple((row.id, row.sha256) for row in session.execute(
+        select(Definition.id, Definition.sha256).where(Definition.pack_id == pack_id)
+        .order_by(Definition.id)))
+    kept = _EXPORTS.get(pack_id)
+    if kept is not None and kept[0] == rows:
+        return kept[1]
+    if len(_EXPORTS) >= EXPORTS_KEPT:
+        _EXPORTS.clear()
+    files = export_files(session, pack_id)
+    _EXPORTS[pack_id] = (rows, files)
+    return files
 
 
 # --- publishing -------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The designer's drag and drop: SortableJS moves items, and each drop becomes one htmx
 // round trip (the same edit a keyboard button makes); the workspace comes back from the
-// server, rendered from the working copy's YAML, which stays the one source.
+// server, rendered from the working copy's YAML, which stays the one source. forceFallback:
+// Sortable follows the pointer itself rather than the browser's native drag and drop, which
+// behaves the same in every browser (and under Playwright).
 (function () {
   "use strict";
 
@@ -23,14 +25,14 @@
       if (list._sortable) { return; }
       list._sortable = Sortable.create(list, {
         group: {name: "fields", pull: "clone", put: false}, sort: false,
-        filter: "button", preventOnFilter: false, animation: 120
+        filter: "button", preventOnFilter: false, animation: 120, forceFallback: true
       });
     });
     root.querySelectorAll(".canvas-list").forEach(function (list) {
       if (list._sortable) { return; }
       list._sortable = Sortable.create(list, {
         group: {name: "fields", pull: true, put: true}, animation: 120,
-        filter: "button", preventOnFilter: false, fallbackOnBody: true,
+        filter: "button", preventOnFilter: false, fallbackOnBody: true, forceFallback: true,
         swapThreshold: 0.65, emptyInsertThreshold: 24,
         onAdd: function (evt) {
           var item = evt.item;

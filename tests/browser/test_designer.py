@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from runtime.demo import DEMO_PASSWORD, seed_demo
 from runtime.store.db import session_factory
@@ -33,7 +33,7 @@ def test_a_designer_drags_a_field_in_and_publishes_the_form(
     page.screenshot(path=str(tmp_path / "1-empty.png"), full_page=True)
 
     source = page.locator('.palette-item[data-type="text"] .drag-handle')
-    source.drag_to(page.locator("#canvas ol.canvas-list"))
+    drag(page, source, page.locator("#canvas ol.canvas-list"))
     item = page.locator("#canvas .canvas-item")
     expect(item).to_have_count(1)
     expect(item).to_have_class(re.compile(r"\bselected\b"))
@@ -54,6 +54,18 @@ def test_a_designer_drags_a_field_in_and_publishes_the_form(
     expect(row.locator(".state-value")).to_have_text("小宝")
     expect(row.locator(".state-visible")).to_have_text("是")
 
+    # the keyboard's way: the palette's button adds after the selected field; then a drag
+    # on the canvas puts the new field first
+    page.get_by_role("button", name="添加“居民身份证号”").click()
+    expect(page.locator("#canvas .canvas-item")).to_have_count(2)
+    id_card = page.locator("#canvas-ju_min_shen_fen_zheng_hao")
+    expect(id_card).to_have_class(re.compile(r"\bselected\b"))
+    with page.expect_response(re.compile(r"/designer/forms/nickname_form/edit$")) as moved:
+        drag(page, id_card.locator(".drag-handle"), page.locator("#canvas-hai_zi_de_xiao_ming"))
+    assert moved.value.status == 200
+    expect(page.locator("#canvas .canvas-item").first).to_have_attribute(
+        "data-id", "ju_min_shen_fen_zheng_hao")
+    expect(page.locator("#workspace")).to_have_attribute("data-revision", "5")
     page.locator("#publish-button").click()
     expect(page.locator("#notice")).to_contain_text("已发布第 1 版")
     page.screenshot(path=str(tmp_path / "4-published.png"), full_page=True)
@@ -63,7 +75,22 @@ def test_a_designer_drags_a_field_in_and_publishes_the_form(
     public = new_page()
     public.goto("/forms/nickname_form")
     expect(public.get_by_label(LABEL)).to_be_visible()
+    expect(public.locator(".field").first).to_contain_text("居民身份证号")
     public.screenshot(path=str(tmp_path / "5-public.png"), full_page=True)
+
+
+def drag(page: Page, source: Locator, target: Locator) -> None:
+    """A person's drag: press, move over the target's upper part in small steps, release."""
+    target.scroll_into_view_if_needed()
+    source.scroll_into_view_if_needed()
+    start, end = source.bounding_box(), target.bounding_box()
+    assert start is not None and end is not None
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    for share in (0.7, 0.5, 0.25):
+        page.mouse.move(end["x"] + 30, end["y"] + end["height"] * share, steps=10)
+        page.wait_for_timeout(150)  # the list animates each swap
+    page.mouse.up()
 
 
 def sign_in(page: Page, username: str) -> Page:

@@ -335,3 +335,17 @@ def test_the_yaml_editor_keeps_both_texts_on_a_conflict(signed_in: Client,
     assert answer.status_code == 200
     assert "申请人姓名" not in answer.get_data(as_text=True)
     assert copy_data(designed)["fields"][0]["label"]["zh"] == "申请人"
+
+
+def test_a_templates_lib_block_comes_in_as_a_section(signed_in: Client, designed: Flask) -> None:
+    client = signed_in("designer")
+    html, token = page(client, "/designer/forms/demo_apply")
+    _, html = edit(client, token, revision(html), op="block", block="task_opinion")
+    _, html = edit(client, token, revision(html), op="block", block="task_opinion")
+    fields = copy_data(designed)["fields"]
+    assert [f["type"] for f in fields] == ["text", "section", "section"]
+    first, second = fields[1]["fields"], fields[2]["fields"]
+    assert len(first) == len(second) > 0
+    ids = [f["id"] for f in [fields[0], fields[1], fields[2], *first, *second]]
+    assert len(ids) == len(set(ids))  # the second block's ids made unique
+    assert "检查通过" in html  # and the form still checks clean
