@@ -20,13 +20,12 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from designer.tooling import PERMISSION, Working, examine
+from designer.tooling import PERMISSION, Working, examine_data
 from designer.toolweb import open_or_deny
 from runtime.expressions import FUNCTIONS, check_expression
 from runtime.expressions.analysis import infer_type
 from runtime.expressions.errors import ExpressionError
 from runtime.i18n import Catalogue
-from runtime.lifecycle import canonical_yaml
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
@@ -100,7 +99,7 @@ def _placed(working: Working, source: str, path: str) -> list[tuple[str, str]] |
     data = copying.deepcopy(working.data)
     if not _put(data, path, source):
         return None
-    checked = examine(db(), working.copy, field_types(), canonical_yaml(data))
+    checked = examine_data(db(), working, data, field_types())
     return [(p.zh, p.en) for p in checked.problems
             if p.path == path or p.path.startswith(path + ".") or p.code == "cycle"]
 

@@ -10,8 +10,10 @@ full pack check is for publishing.
 
 from __future__ import annotations
 
+import copy as copying
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -44,6 +46,7 @@ class Working:
     problems: list[Problem]
     context: Context
     checked: Checked | None
+    lines: LineMap = field(default_factory=LineMap)
 
     @property
     def kind(self) -> str:
@@ -100,32 +103,78 @@ def open_working(session: Session, kind: str, def_id: str, user: audit.Actor,
 
 def examine(session: Session, copy: Copy, field_types: FieldTypes,
             text: str | None = None) -> Working:
-    """`copy` (or `text` in its place) loaded and checked among its pack."""
+    """`copy` (or `text` in its place) loaded and checked among its pack. The outcome for one
+    text in one state of the pack is kept (a few of them): an editor asks again for the same
+    copy on every request, and loading the YAML is most of the cost."""
+    text = copy.text if text is None else text
+    file, siblings, fingerprint = _pack(session, copy)
+    key = (copy.kind, copy.def_id, text, fingerprint, id(field_types))
+    found = _RESULTS.get(key)
+    if found is None:
+        found = _RESULTS[key] = _check_text(file, text, copy.kind, siblings, field_types)
+        while len(_RESULTS) > RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    data, problems, checked, lines = found
+    context = Context([*([checked] if checked else []), *siblings], True, field_types)
+    return Working(copy, file, copying.deepcopy(data), list(problems), context, checked, lines)
+
+
+def examine_data(session: Session, working: Working, data: Mapping[str, Any],
+                 field_types: FieldTypes) -> Working:
+    """The copy with `data` in place of its own (an edit not yet saved), checked among its
+    pack; lines are those of the copy's own text. Nothing is kept."""
+    file, siblings, _ = _pack(session, working.copy)
+    doc = Document(file, dict(data), working.lines)
+    problems, checked = _check_doc(doc, working.kind, siblings, field_types)
+    context = Context([*([checked] if checked else []), *siblings], True, field_types)
+    return Working(working.copy, file, dict(data), problems, context, checked, working.lines)
+
+
+# Kept outcomes of `examine`, by (kind, id, text, pack state, field-type registry): values
+# derived from the key alone, so two apps (two registries) never share one.
+_RESULTS: OrderedDict[tuple[Any, ...], tuple[Any, list[Problem], Checked | None, LineMap]] = \
+    OrderedDict()
+RESULTS_KEPT = 32
+
+
+def _pack(session: Session, copy: Copy) -> tuple[str, list[Checked], tuple[Any, ...]]:
+    """The copy's file name, the other published definitions of its pack, and their state."""
     row = latest_definition(session, copy.kind, copy.def_id)
     file = row.source_file if row is not None else f"{copy.kind.lower()}s/{copy.def_id}.yaml"
-    siblings = [Checked(Document(r.source_file, r.data, LineMap()), r.spec)
-                for r in (packlife.published(session, copy.pack_id) if copy.pack_id else [])
-                if (r.kind, r.def_id) != (copy.kind, copy.def_id)]
+    rows = [r for r in (packlife.published(session, copy.pack_id) if copy.pack_id else [])
+            if (r.kind, r.def_id) != (copy.kind, copy.def_id)]
+    siblings = [Checked(Document(r.source_file, r.data, LineMap()), r.spec) for r in rows]
+    return file, siblings, tuple((r.kind, r.def_id, r.version, r.sha256) for r in rows)
+
+
+def _check_text(file: str, text: str, kind: str, siblings: list[Checked],
+                field_types: FieldTypes
+                ) -> tuple[Any, list[Problem], Checked | None, LineMap]:
     try:
-        doc = load_text(file, copy.text if text is None else text)
+        doc = load_text(file, text)
     except DefinitionError as error:
-        return Working(copy, file, None, error.problems,
-                       Context(siblings, True, field_types), None)
+        return None, error.problems, None, LineMap()
+    problems, checked = _check_doc(doc, kind, siblings, field_types)
+    return (doc.data if isinstance(doc.data, dict) else None), problems, checked, doc.lines
+
+
+def _check_doc(doc: Document, kind_name: str, siblings: list[Checked],
+               field_types: FieldTypes) -> tuple[list[Problem], Checked | None]:
+    """The schema problems of `doc` and those of its kind's checks, among `siblings`."""
     kinds = builtin_kinds()
     problems = list(schema_problems(doc, kinds))
-    kind = kinds.get(copy.kind)
+    kind = kinds.get(kind_name)
     checked = None
-    data = doc.data if isinstance(doc.data, dict) else None
-    if kind is not None and data is not None:
-        usable = without_invalid(data, kind.validator) if problems else data
+    if kind is not None and isinstance(doc.data, dict):
+        usable = without_invalid(doc.data, kind.validator) if problems else doc.data
         if usable is not None:
             checked = Checked(doc, kind.build_spec(usable))
-    context = Context([*([checked] if checked else []), *siblings], True, field_types)
     if checked is not None and kind is not None:
+        context = Context([checked, *siblings], True, field_types)
         for check in kind.checks:
             problems += check(context, checked)
     problems.sort(key=lambda p: (p.line or 0, p.path))
-    return Working(copy, file, data, problems, context, checked)
+    return problems, checked
 
 
 def save(session: Session, working: Working, data: Mapping[str, Any], revision: int,
