@@ -27,8 +27,8 @@ MESSAGES = Catalogue({
     "gap": ("没有行覆盖 {example}，且没有默认值",
             "no row covers {example} and there is no default"),
     "not_analysed": ("第 {listed} 行的条件不是逐列的判断，未参与重叠与遗漏分析",
-                     "rows {listed} are not column tests and were left out of the overlap and gap "
-                     "analysis"),
+                     "left out of the overlap and gap analysis, their conditions not being "
+                     "column tests: row {listed}"),
     "bad_cell": ("无法理解单元格 `{text}`：可写 -、'值', '值2'、>= 18、[18..60)、not 'a'",
                  "cannot read cell `{text}`: write -, 'a', 'b', >= 18, [18..60) or not 'a'"),
     "other": ("其他值", "any other value"),

@@ -102,3 +102,28 @@ def test_only_a_designer_may_open_or_change_it_and_a_change_needs_the_token(worl
     fields = {k: v for k, v in grid_form(page).items() if k != "csrf_token"}
     assert designer.client.post(URL, data={**fields, "op": "add_row"}).status_code == 400
     assert len(copy_data(world)["rows"]) == 2
+
+
+def test_an_input_column_and_an_output_column_come_and_go(world: Flask):
+    designer = Person(world, "designer")
+    page = designer.page(URL)
+    fields = grid_form(page)
+    answer = designer.client.post(URL, data={**fields, "inputs": ["residence"],
+                                             "op": "add_input", "new_input": "need_ss_card"})
+    page = answer.get_data(as_text=True)
+    assert "<code>need_ss_card</code>" in page and 'name="c1.need_ss_card" value="-"' in page
+    fields = {**grid_form(page), "c1.need_ss_card": "true"}
+    answer = designer.client.post(URL, data={**fields, "inputs": ["residence", "need_ss_card"],
+                                             "op": "del_output:days"})
+    assert answer.status_code == 200
+    data = copy_data(world)
+    assert data["rows"][1] == {"when": "residence in ['110105', '110106'] and need_ss_card",
+                               "then": {"channel": "street_office"}}
+    assert [o["id"] for o in data["outputs"]] == ["channel"]
+    assert data["default"] == {"channel": "service_centre"}
+
+
+def test_the_editor_speaks_english_when_asked(world: Flask):
+    page = Person(world, "designer").page(URL + "?lang=en")
+    assert "Decision table editor: card_channel" in page and "Add row" in page
+    assert "their conditions not being column tests: row 1" in page
