@@ -9,6 +9,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
+from designer import tools as designer_tools
 from designer import views as designer_views
 from runtime.flows.registry import Action
 from runtime.forms.fieldtypes import Provider
@@ -72,4 +73,5 @@ def create_app(config: dict[str, Any] | None = None, *,
                       workbench.bp, people.bp, applications.bp, ratings.bp,
                       bottlenecks.bp, batches.bp, views.bp, dashboards.bp, designer_views.bp):
         app.register_blueprint(blueprint)
+    designer_tools.init_app(app)
     return app

@@ -1,0 +1,20 @@
+"""The designer's process, decision-table and expression editors, registered on an app as
+their own blueprints (`designer_processes`, `designer_tables`, `designer_expressions`) under
+/designer/processes, /designer/tables and /designer/expressions."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from designer import editors, expressions, processes, tables
+
+BLUEPRINTS = (expressions.bp, processes.bp, tables.bp)
+# What each editor edits: the designer's lists link a definition of the kind to its editor.
+EDITORS = {"Process": "designer_processes.page", "DecisionTable": "designer_tables.page"}
+
+
+def init_app(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for kind, endpoint in EDITORS.items():
+        editors.register(kind, endpoint)
