@@ -273,7 +273,13 @@ CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, variables_uniqu
 def _by_applicant(item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
     """The applicant answers a step for themselves: one task, no parties, no items."""
     if step.by != "applicant":
+        if step.confirm_within is not None:
+            where: Path = (*path, "confirm_within")
+            yield problem("confirm_within_staff", item.doc.file, item.doc.line(where), where)
         return
+    if step.confirm_within is not None and len(step.confirm_within.units) != 1:
+        where = (*path, "confirm_within")
+        yield problem("confirm_within_unit", item.doc.file, item.doc.line(where), where)
     for key in ("assignees", "for_each"):
         if getattr(step, key) is not None:
             where = (*path, key)
