@@ -159,6 +159,8 @@ TEXT = Catalogue({
     "as_done": ("已办结", "Done"), "as_not_approved": ("未通过", "Not approved"),
     "as_confirm": ("待您确认", "Waiting for your confirmation"),
     "as_declined": ("已放弃", "Declined"),
+    "p_confirm_by": ("请于 {due} 前确认，逾期未答复将按规定处理。",
+                     "Please answer by {due}; an unanswered case is settled as its rules say."),
     "p_confirm_ask": ("经数据比对，您符合本政策条件，无需申请。请确认是否享受：",
                       "The data show you are eligible; no application is needed. "
                       "Please confirm whether you take it:"),
