@@ -193,3 +193,35 @@ def test_a_child_whose_own_first_step_fails_leaves_no_child_of_the_start_at_all(
         Submission.form_id == "inspection_form")).all() == []
     assert session.scalars(select(Submission.tracking_no).where(
         Submission.form_id == "plan")).all() == [receipt.tracking_no]
+
+
+def test_a_chain_deeper_than_the_limit_leaves_an_incident_and_no_child(
+        session: Session, tmp_path: Path) -> None:
+    """Seven processes, each starting the next as it starts (no cycle: the checker lets it
+    through): the sixth level is past the run-time limit, so the first submission keeps an
+    incident naming the limit, and none of the five children started before it stays."""
+    files = {"pack.yaml": PACK["pack.yaml"], "tasks/work.yaml": PACK["tasks/work.yaml"]}
+    for level in range(7):
+        files[f"forms/level{level}.yaml"] = (
+            f"kind: Form\nid: level{level}\nversion: 1\ntitle: 第{level}层\ndepartment: SAMR\n"
+            "fields: [{id: name, type: text, label: 名称}]\n")
+        step = ("{id: next, task: work, children: {process: chain" + str(level + 1)
+                + ", items: \"[name]\", data: {name: item}}}") if level < 6 \
+            else "{id: last, task: work}"
+        files[f"processes/chain{level}.yaml"] = (
+            f"kind: Process\nid: chain{level}\nversion: 1\ntitle: 第{level}层\n"
+            f"start_form: level{level}\nsteps: [{step}]\n")
+    root = tmp_path / "chain"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    publish(session, root)
+    form = latest_definition(session, "Form", "level0")
+    assert form is not None and isinstance(form.spec, FormSpec)
+    receipt = submit_validated(session, form=form.spec, idempotency_key="deep",
+                               data={"name": "甲"})
+    [message] = session.scalars(select(Incident.message_zh).where(
+        Incident.tracking_no == receipt.tracking_no)).all()
+    assert message.startswith("子案件嵌套超过 5 层")
+    assert session.scalars(select(Submission.tracking_no)).all() == [receipt.tracking_no]
+    assert session.scalars(select(CaseRow.id)).all() == []
