@@ -8,6 +8,9 @@ and `forms` never do."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from runtime.definitions.checker import Extensions
 from runtime.definitions.kinds import builtin_kinds
 from runtime.forms.builtin_types import register_builtin
@@ -20,6 +23,17 @@ FIELD_TYPE_PROVIDERS: tuple[Provider, ...] = (register_builtin, register_field_t
 def default_field_types() -> FieldTypes:
     """A new registry of the default field types: each call builds its own."""
     return field_types_from(FIELD_TYPE_PROVIDERS)
+
+
+FIELD_TYPES_INFO = "lowcode.field_types"  # key of the app's registry in a session's `info`
+
+
+def session_field_types(info: Mapping[str, Any]) -> FieldTypes:
+    """The field types of the app a session works for (`info`, the session's info: the web
+    layer and the worker put the app's registry there), for use-cases deep in a move, such
+    as starting child cases; the default ones when the session carries none (a CLI run)."""
+    types = info.get(FIELD_TYPES_INFO)
+    return types if types is not None else default_field_types()
 
 
 def default_extensions() -> Extensions:

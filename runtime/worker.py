@@ -19,7 +19,7 @@ from runtime.casework.schedules import start_due
 from runtime.casework.timers import run_timer
 from runtime.casework.webhooks import deliver_webhook
 from runtime.forms.fieldtypes import FieldTypes
-from runtime.providers import default_field_types
+from runtime.providers import FIELD_TYPES_INFO, default_field_types
 from runtime.store import jobs, ratelimit
 from runtime.store.files import FileStore, remove_unclaimed
 from runtime.store.models import utcnow
@@ -101,6 +101,7 @@ def run(sessions: Callable[[], Session], *, poll: float = 1.0, once: bool = Fals
     while not stop.is_set():
         try:
             with sessions() as session:
+                session.info[FIELD_TYPES_INFO] = types  # child cases' data reads them
                 if upkeep is not None and time.monotonic() - tidied >= UPKEEP_SECONDS:
                     tidy(session, upkeep)
                     tidied = time.monotonic()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from runtime.casework.submissions import (
@@ -26,6 +27,7 @@ from runtime.casework.submissions import (
 )
 from runtime.definitions.spec import CatalogSpec, FormSpec
 from runtime.expressions import ExpressionError, check_expression, compile_expression
+from runtime.flows.applicant import CONFIRM
 from runtime.forms.checks import CUSTOM, FieldError
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.forms.references import Resolver
@@ -33,8 +35,10 @@ from runtime.forms.sizes import size_errors
 from runtime.forms.validation import validate
 from runtime.i18n import Label
 from runtime.rulesets import RuleBook
-from runtime.store.accounts import citizen_by_uscc
-from runtime.store.submissions import Owner, Receipt
+from runtime.store import audit
+from runtime.store.accounts import Citizen, citizen_by_uscc
+from runtime.store.queries import definition
+from runtime.store.submissions import Owner, Receipt, Submission
 
 MAX_ROWS = 5000
 OwnerOf = Callable[[Mapping[str, Any]], Owner | None]  # the account a row is about, if any
@@ -189,3 +193,33 @@ def enterprise_owner(session: Session, form: FormSpec) -> OwnerOf:
         account = citizen_by_uscc(session, str(code)) if code else None
         return Owner("citizen", account.id) if account is not None else None
     return owner_of
+
+
+def adopt_waiting(session: Session, account: Citizen) -> list[str]:
+    """An enterprise that registers after a batch named it (by its credit code in the start
+    form's first `uscc` field) takes over the submissions still waiting for its confirmation
+    that staff were left holding: they move to its 我的办件, where it answers them. Their
+    tracking numbers; audited each; the caller commits."""
+    if not account.uscc:
+        return []
+    waiting = session.scalars(select(Submission).where(
+        Submission.owner_kind == "staff", Submission.status == CONFIRM))
+    forms: dict[tuple[str, int], FormSpec | None] = {}
+    adopted = []
+    for row in waiting:
+        key = (row.form_id, row.form_version)
+        if key not in forms:
+            found = definition(session, "Form", row.form_id, row.form_version)
+            forms[key] = found.spec if found and isinstance(found.spec, FormSpec) else None
+        form = forms[key]
+        field_id = next((f.id for f in form.all_fields() if f.type == "uscc"), None) \
+            if form is not None else None
+        if field_id is None or str(row.data.get(field_id) or "") != account.uscc:
+            continue
+        row.owner_kind, row.owner_id = "citizen", account.id
+        audit.record(session, action="submission.adopt",
+                     actor=audit.Actor(f"c{account.id}", account.mobile, "citizen"),
+                     target=("submission", row.tracking_no), after={"owner": account.id})
+        adopted.append(row.tracking_no)
+    return adopted
+

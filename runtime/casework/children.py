@@ -17,7 +17,7 @@ from runtime.flows.case import CASE_ENDS, ChildStart
 from runtime.flows.engine import Flow
 from runtime.flows.errors import FlowError
 from runtime.forms.validation import validate
-from runtime.providers import default_field_types
+from runtime.providers import session_field_types
 from runtime.store import audit
 from runtime.store.cases import process_for_form
 from runtime.store.queries import latest_definition
@@ -60,7 +60,7 @@ def _checked(session: Session, ask: ChildStart) -> tuple[FormSpec, dict[str, Any
     if (form is None or not isinstance(form.spec, FormSpec) or starts is None
             or not isinstance(starts.spec, ProcessSpec) or starts.spec.id != ask.process):
         raise FlowError("child_process", step=ask.step, process=ask.process)
-    result = validate(form.spec, ask.data, default_field_types())
+    result = validate(form.spec, ask.data, session_field_types(session.info))
     if not result.ok:
         field, [message, *_] = next(iter(result.as_dict("zh").items()))
         _, [message_en, *_] = next(iter(result.as_dict("en").items()))

@@ -23,10 +23,15 @@ log = logging.getLogger(__name__)
 
 def start_or_record(session: Session, submission: Any) -> None:
     """Start the submission's case in the caller's transaction; a FlowError (a rule, table or
-    limit that fails on this data) keeps the submission and records an incident instead."""
+    limit that fails on this data) keeps the submission and records an incident instead.
+    The start is one unit: child cases it started before the failure (a child whose own first
+    step fails, a chain too deep) are undone with it, so there are all children or none."""
+    savepoint = session.begin_nested()
     try:
         cases.start_for(session, submission)
+        savepoint.commit()
     except FlowError as error:
+        savepoint.rollback()
         log.error("submission %s started no case: %s", submission.tracking_no, error.message())
         definition = process_for_form(session, submission.form_id, form_pack(
             session, submission.form_id, submission.form_version))

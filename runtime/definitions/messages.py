@@ -139,6 +139,15 @@ MESSAGES = Catalogue({
     "child_of_itself": ("流程 '{name}' 不能把自己作为子案件发起（子案件会无限发起）",
                         "process '{name}' cannot start itself as a child case (it would never "
                         "stop starting cases)"),
+    "confirm_within_staff": ("确认时限（confirm_within）只用于申请人确认的步骤（by: applicant）",
+                             "a time to confirm (confirm_within) is only for a step the "
+                             "applicant acts on (by: applicant)"),
+    "confirm_within_unit": ("确认时限须恰好给出一种单位：working_days、calendar_days、hours 或 "
+                            "months", "a time to confirm gives exactly one unit: working_days, "
+                            "calendar_days, hours or months"),
+    "child_cycle": ("子案件循环发起：{chain}（每个案件都会再发起下一个，永不结束）",
+                    "child cases start each other in a cycle: {chain} (each case would start "
+                    "the next, without end)"),
     "ratio_needs_value": ("按比例通过（ratio）需要给出 ratio 比例",
                           "mode ratio needs a `ratio` value"),
     "write_back_not_record": ("回写的 record 须是开始表单 '{form}' 中选择台账记录的字段"

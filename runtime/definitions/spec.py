@@ -257,6 +257,16 @@ class DeadlineSpec(LimitSpec):
 
 
 @spec
+class ConfirmWithinSpec(LimitSpec):
+    """How long the applicant has to answer a step they act on, when they are reminded, and
+    what the step becomes unanswered (runtime.flows.applicant)."""
+
+    SCHEMA: ClassVar[str] = "Process#/properties/steps/items/properties/confirm_within"
+    remind_at: float = 0.75
+    unanswered: str = "decline"  # or "confirm"
+
+
+@spec
 class WarningSpec:
     SCHEMA: ClassVar[str] = "TaskTemplate#/properties/coordination/properties/warning"
     yellow_at: float = 0.75
@@ -379,6 +389,7 @@ class StepSpec:
     routes: tuple[RouteSpec, ...] = ()
     after_return: str = "pool"  # or "holder": see _previous_holder in flows.engine
     by: str = "staff"  # or "applicant": the applicant confirms it (runtime.flows.applicant)
+    confirm_within: ConfirmWithinSpec | None = None  # the applicant's time to answer
     # Case variables this step sets when it ends, each from an expression over the case.
     set_: Mapping[str, str] = field(default_factory=lambda: types.MappingProxyType({}),
                                     metadata={"key": "set"})

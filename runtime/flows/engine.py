@@ -52,6 +52,8 @@ from runtime.flows.errors import FlowError
 from runtime.flows.plan import Plan
 
 RESOLVED = frozenset({DONE, SKIPPED})
+# The timers of the applicant's time to answer a step they act on (confirm_within).
+CONFIRM_REMIND, CONFIRM_EXPIRE = "confirm_remind", "confirm_expire"
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -140,6 +142,34 @@ class Flow:
                          created_at=self.now)
         self.case.tasks.append(task)
         self.event("confirm.request", task=task)
+        limit = self.plan.steps[step.id].confirm_within
+        if limit is not None:  # 确认时限: a reminder to the applicant, then the default
+            task.clock_from = self.now
+            task.due_at = self.limit_end(task, limit, self.now)
+            task.yellow_at = deadlines.warn_at(self.now, task.due_at, limit.remind_at)
+            stamp = task.due_at.isoformat()
+            self.effects.jobs.append(Job(CONFIRM_REMIND, task.yellow_at, task.no, stamp))
+            self.effects.jobs.append(Job(CONFIRM_EXPIRE, task.due_at, task.no, stamp))
+
+    def _confirm_timer(self, task: TaskState | None, job: Job) -> None:
+        """The applicant's time to answer: reminded once at its share, and at its end the
+        step becomes what the definition says (declined, or confirmed); a step answered
+        since, or started again, ignores its old timers."""
+        if (task is None or task.status != CONFIRMING or task.due_at is None
+                or task.due_at != datetime.fromisoformat(job.stamp)
+                or self.case.steps[task.step].round != task.round):
+            return
+        limit = self.plan.steps[task.step].confirm_within
+        due = task.due_at.astimezone(deadlines.CHINA).strftime("%Y-%m-%d %H:%M")
+        if job.kind == CONFIRM_REMIND and task.warned is None:
+            task.warned = "yellow"
+            self.event("confirm.remind", task=task, zh=f"请于 {due} 前确认", en=f"answer by {due}")
+        elif job.kind == CONFIRM_EXPIRE and limit is not None:
+            confirm = limit.unanswered == "confirm"
+            zh, en = (("逾期未答复，按规定视为确认", "not answered in time: taken as confirmed")
+                      if confirm else ("逾期未答复，视为放弃", "not answered in time: declined"))
+            self.event("confirm.expired", task=task, zh=zh, en=en)
+            self.finish_task(task, APPROVE if confirm else REJECT, zh)
 
     # --- child cases ------------------------------------------------------------------
 
@@ -476,6 +506,9 @@ class Flow:
         """A yellow or overdue timer comes due; stale ones (task done, deadline moved) and
         ones already raised do nothing, so firing twice raises a warning once."""
         task = self.case.task(job.task_no)
+        if job.kind in (CONFIRM_REMIND, CONFIRM_EXPIRE):
+            self._confirm_timer(task, job)
+            return
         if job.kind == "claim":
             self._claim_late(task)
             return

@@ -70,6 +70,8 @@ ACTIONS = Catalogue({
     "submission.correct": ("申请人补正后重新提交", "resubmission after a correction"),
     "submission.confirm": ("申请人确认享受（免申即享）", "the applicant confirmed a benefit"),
     "submission.decline": ("申请人放弃享受（免申即享）", "the applicant declined a benefit"),
+    "submission.adopt": ("企业注册后接手待确认的办件（免申即享）",
+                         "an enterprise took over, on registering, a case waiting for it"),
     "task.action": ("办理任务", "task action"),  # an action an extension added
     "task.claim": ("签收任务", "task claimed"),
     "task.complete": ("办理任务", "task completed"),

@@ -19,6 +19,7 @@ from runtime.web import (
     api,
     applications,
     auth,
+    batchapi,
     batches,
     bottlenecks,
     citizens,
@@ -67,11 +68,13 @@ def create_app(config: dict[str, Any] | None = None, *,
     headers.init_app(app)
     csrf = CSRFProtect(app)  # every POST, PUT, PATCH and DELETE needs the session's token
     csrf.exempt(formapi.bp)  # JSON only: see runtime.web.formapi
+    csrf.exempt(batchapi.bp)  # JSON, or an upload it protects itself: see runtime.web.batchapi
     auth.init_app(app)
     for blueprint in (portal.bp, api.bp, health.bp, admin.bp, citizens.bp, forms.bp,
                       uploads.bp, drafts.bp, tracking.bp, formapi.bp, records.bp, pickers.bp,
                       workbench.bp, people.bp, applications.bp, ratings.bp,
-                      bottlenecks.bp, batches.bp, views.bp, dashboards.bp, designer_views.bp):
+                      bottlenecks.bp, batches.bp, batchapi.bp, views.bp, dashboards.bp,
+                      designer_views.bp):
         app.register_blueprint(blueprint)
     designer_tools.init_app(app)
     return app

@@ -57,7 +57,7 @@ def _text(key: str, /, **params: Any) -> str:
 bp.add_app_template_global(_text, "batch_text")  # the menu's link names the page
 
 
-def _startable() -> dict[str, FormSpec]:
+def startable() -> dict[str, FormSpec]:
     """The forms a process starts from, of a department the member may write records of."""
     session, found = db(), {}
     started = {row.spec.start_form for row in list_definitions(session, "Process")
@@ -77,13 +77,13 @@ def _startable() -> dict[str, FormSpec]:
 @bp.get("/batches")
 @require("records.write")
 def batch_page() -> ResponseReturnValue:
-    return render_template("pages/batches.html", forms=_startable(), t=_text, label=text)
+    return render_template("pages/batches.html", forms=startable(), t=_text, label=text)
 
 
 @bp.post("/batches")
 @require("records.write")
 def start_batch() -> ResponseReturnValue:
-    forms, lang = _startable(), current_lang()
+    forms, lang = startable(), current_lang()
     form = forms.get(request.form.get("form", ""))
     upload = request.files.get("list")
     problem = None

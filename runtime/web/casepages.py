@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from runtime.access import BUILTIN_ROLES
 from runtime.definitions.spec import CatalogSpec, FormSpec, LimitSpec, Party, TaskTemplateSpec
 from runtime.flows import deadlines
+from runtime.flows.applicant import pending_confirmation
 from runtime.flows.case import ACTIVE, LIVE, Case, StepState, TaskState
 from runtime.flows.engine import case_scope
 from runtime.flows.errors import FlowError, limit_words
@@ -455,6 +456,12 @@ class Progress:
     status: str
     steps: list[tuple[str, str]]  # (title, p_ status key)
     feedback: list[tuple[str, str]]  # (when, message)
+    confirm_by: str | None = None  # the end of the applicant's time to confirm, if any
+
+
+# History lines written for the applicant: a step's feedback, and the reminder and the end
+# of their time to confirm (confirm_within).
+TOLD = frozenset({"feedback", "confirm.remind", "confirm.expired"})
 
 
 def progress(plan: Plan, case: Case, events: Sequence[CaseEvent], lang: str) -> Progress:
@@ -465,8 +472,10 @@ def progress(plan: Plan, case: Case, events: Sequence[CaseEvent], lang: str) -> 
              for column in columns({s.id: s.after for s in plan.process.steps})
              for s in column]
     feedback = [(china(e.at), str((e.detail or {}).get(lang) or (e.detail or {}).get("zh")))
-                for e in events if e.action == "feedback"]
-    return Progress(case.status, steps, feedback)
+                for e in events if e.action in TOLD]
+    waiting = pending_confirmation(case)
+    return Progress(case.status, steps, feedback,
+                    china(waiting.due_at) if waiting and waiting.due_at else None)
 
 
 def progress_of(session: Session, tracking_no: str, lang: str) -> Progress | None:

@@ -22,6 +22,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
 from runtime import passwords
+from runtime.casework import batches
 from runtime.i18n import Catalogue
 from runtime.store import accounts, citizen_messages
 from runtime.store.audit import Actor
@@ -130,6 +131,7 @@ def register() -> ResponseReturnValue:
                                        request.form["password"], now=utcnow(), uscc=code)
         audit("account.change", actor=_actor(citizen), target=("citizen", citizen.id),
               detail="registered")
+        batches.adopt_waiting(db(), citizen)  # 免申即享 cases a list named it in, if any
     except IntegrityError:  # the number or the code is taken: its holder is told, no one else
         db().rollback()
         _tell_holders(form["mobile"], code)

@@ -9,10 +9,12 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from runtime.providers import FIELD_TYPES_INFO
 from runtime.store.audit import KEY_INFO
 from runtime.store.db import make_engine, session_factory
 from runtime.store.files import FileStore, LocalFileStore
 from runtime.store.queries import LATEST_TTL, Heads
+from runtime.web.fieldtypes import field_types
 
 EXTENSION = "lowcode"
 
@@ -44,7 +46,7 @@ def store(app: Flask | None = None) -> Store:
 def db() -> Session:
     """The session of the current request, opened on first use."""
     if "db" not in g:
-        g.db = store().sessions()
+        g.db = store().sessions(info={FIELD_TYPES_INFO: field_types()})
     return g.db
 
 

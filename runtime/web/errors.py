@@ -59,6 +59,14 @@ MESSAGES = Catalogue({
     "key_reused": ("此 idempotency_key 已用于内容不同的一次提交，本次未保存",
                    "this idempotency_key was used for a submission with other data; "
                    "nothing was stored"),
+    "batch_form": ("请给出可以批量发起的事项（form），实际为 '{form}'",
+                   "give a service you may start in a batch (form), got '{form}'"),
+    "batch_list": ("请上传名单文件（list，.csv 或 .xlsx，不超过 5 MB），或以 JSON 给出 rows 列表",
+                   "upload a list file (list: .csv or .xlsx, at most 5 MB), or give rows as "
+                   "JSON"),
+    "batch_bad_list": ("名单无法读取：{reason}", "the list cannot be read: {reason}"),
+    "batch_refused": ("未发起任何案件：{count} 行不合格，各行问题见 fields",
+                      "nothing started: {count} row(s) refused; see fields for each row"),
     "csrf_failed": ("页面已过期或请求来源无法确认，请刷新页面后重试",
                     "the page expired or the request's origin could not be confirmed; "
                     "reload the page and try again"),

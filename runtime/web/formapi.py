@@ -32,7 +32,7 @@ MAX_JSON_DEPTH = 32  # a submission nests data, a table, a row, a value: far les
 def api_submit(form_id: str) -> ResponseReturnValue:
     if not request.is_json:
         raise AppError(415, "json_required")
-    body = _json_body()
+    body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
         raise AppError(400, "bad_submission")
     version = body.get("version")
@@ -55,7 +55,7 @@ def api_submit(form_id: str) -> ResponseReturnValue:
     return jsonify(answer), 201 if receipt.created else 200
 
 
-def _json_body() -> Any:
+def json_body() -> Any:
     """The request's JSON; 400 when it nests deeper than MAX_JSON_DEPTH (the parser's own
     limit is the interpreter's recursion limit, past which it raises: a 500 before)."""
     try:

@@ -122,6 +122,9 @@ TEXT = Catalogue({
                          "“{step}” set case variables: {fields}"),
     "ev_case.rejected": ("「{step}」不予通过，案件终止", "Rejected at “{step}”; case ended"),
     "ev_correction.done": ("申请人已补正：{changes}", "The applicant corrected: {changes}"),
+    "ev_confirm.remind": ("提醒申请人确认「{step}」：{message}",
+                          "The applicant is reminded to answer “{step}”: {message}"),
+    "ev_confirm.expired": ("「{step}」{message}", "“{step}”: {message}"),
     "ev_confirm.request": ("请申请人确认「{step}」", "The applicant is asked to confirm “{step}”"),
     "change": ("{field}：{before} → {after}", "{field}: {before} → {after}"),
     "ev_incident": ("运行出错，已报管理员：{message}",
@@ -166,6 +169,8 @@ TEXT = Catalogue({
     "as_done": ("已办结", "Done"), "as_not_approved": ("未通过", "Not approved"),
     "as_confirm": ("待您确认", "Waiting for your confirmation"),
     "as_declined": ("已放弃", "Declined"),
+    "p_confirm_by": ("请于 {due} 前确认，逾期未答复将按规定处理。",
+                     "Please answer by {due}; an unanswered case is settled as its rules say."),
     "p_confirm_ask": ("经数据比对，您符合本政策条件，无需申请。请确认是否享受：",
                       "The data show you are eligible; no application is needed. "
                       "Please confirm whether you take it:"),

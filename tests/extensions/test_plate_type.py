@@ -24,6 +24,7 @@ from runtime.forms.fieldtypes import field_types_from
 from runtime.forms.validation import validate
 from runtime.packs import check_path
 from runtime.providers import FIELD_TYPE_PROVIDERS, default_field_types
+from runtime.store.incidents import Incident
 from runtime.store.publish import publish_pack
 from runtime.store.submissions import Submission
 from runtime.web import create_app
@@ -143,3 +144,78 @@ def test_staff_see_it_masked_on_the_record_and_in_the_export(car_app: Flask) -> 
     export = client.get("/work/submissions.csv").get_data(as_text=True)
     cells = [c for row in csv.reader(io.StringIO(export)) for c in row]
     assert "京A****5" in cells and not any(re.search("京A12345", c) for c in cells)
+
+
+FLEET = {
+    "forms/fleet.yaml": """\
+kind: Form
+id: fleet
+version: 1
+title: 车队年检
+department: GOVSVC
+fields:
+  - {id: plates, type: text, label: 车牌号（逗号分隔）, required: true}
+""",
+    "tasks/check_car.yaml": """\
+kind: TaskTemplate
+id: check_car
+version: 1
+title: 查验车辆
+content: {instructions: 查验}
+coordination: {assignee: {department: GOVSVC}}
+""",
+    "processes/car_check.yaml": """\
+kind: Process
+id: car_check
+version: 1
+title: 车辆查验
+start_form: car
+steps: [{id: check, task: check_car}]
+""",
+    "processes/fleet_check.yaml": """\
+kind: Process
+id: fleet_check
+version: 1
+title: 车队年检
+start_form: fleet
+steps:
+  - id: each_car
+    task: check_car
+    children: {process: car_check, items: "plates.split(',')", data: {owner: "'车队'", plate: item}}
+""",
+}
+
+
+def test_child_cases_are_checked_with_the_apps_field_types(
+        engine: Engine, db_url: str, tmp_path: Path, make_pack: Callable[..., Path]) -> None:
+    """A fleet's case starts one car check per plate: the children's start form has the
+    app's own plate type, which the default registry does not know. The child data is read
+    by the app's registry: the plates are parsed by the type (upper-cased) and a bad one is
+    refused in the type's own words, as on the form page."""
+    pack = make_pack(extra={"forms/car.yaml": FORM, **FLEET})
+    app = create_app({"DATABASE_URL": db_url, "SECRET_KEY": "test", "TESTING": True,
+                      "LOWCODE_ENV": "development", "INSTANCE_PATH": tmp_path / "instance"},
+                     field_types=PROVIDERS)
+    checked = check_path(pack, extensions=Extensions(builtin_kinds(), field_types(app)))
+    assert checked.ok, [p.render() for p in checked.problems]
+    with store(app).sessions() as session:
+        seed_demo(session, env="testing")
+        publish_pack(session, checked)
+    client = app.test_client()
+    token = csrf_from(client.get("/forms/fleet").get_data(as_text=True))
+    form = {"csrf_token": token, "_version": "1", "_action": "submit"}
+    response = client.post("/forms/fleet", data={**form, "_key": "f1",
+                                                 "plates": "京a12345,沪b54321"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    with store(app).sessions() as session:
+        cars = session.scalars(select(Submission.data).where(Submission.form_id == "car")
+                               .order_by(Submission.id)).all()
+        assert [c["plate"] for c in cars] == ["京A12345", "沪B54321"]
+        assert session.scalars(select(Incident)).all() == []
+    client.post("/forms/fleet", data={**form, "_key": "f2", "plates": "京a12345,I1"})
+    with store(app).sessions() as session:
+        [incident] = session.scalars(select(Incident)).all()
+        assert "「车牌号」不是有效的车牌号" in incident.message_zh
+        assert len(session.scalars(select(Submission.id).where(
+            Submission.form_id == "car")).all()) == 2  # none of the second fleet's
+    store(app).engine.dispose()

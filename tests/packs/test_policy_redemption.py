@@ -404,6 +404,29 @@ def test_an_enterprise_that_declines_sees_its_case_ended_as_declined(world: Flas
     assert stranger.get(f"/applications/{number}").status_code == 404
 
 
+def test_an_enterprise_that_registers_after_the_list_answers_from_its_own_cases(
+        world: Flask) -> None:
+    """青禾 had no account when the list ran: its case stayed with the clerk. It registers
+    with its credit code, and the case waiting for it moves to its 我的办件, where it
+    confirms; the case it had no part in (星河's) stays where it was."""
+    with store(world).sessions() as session:
+        first, second = (r.tracking_no for r in started_from_the_list(session).receipts)
+    late = enterprise(world, "13912340000", "91110108MA01ABCDEN")
+    listed = late.get("/auth/citizen/cases").get_data(as_text=True)
+    assert re.search(f'id="case-{second}">.*?待您确认<', listed, re.S)
+    assert first not in listed
+    answered = late.post(f"/applications/{second}/confirm", data={
+        "answer": "confirm", "csrf_token": token(late, f"/applications/{second}")})
+    assert answered.status_code == 303
+    with store(world).sessions() as session:
+        row = session.scalars(select(Submission).where(Submission.tracking_no == second)).one()
+        assert (row.owner_kind, row.status) == ("citizen", "accepted")
+        other = session.scalars(select(Submission).where(Submission.tracking_no == first)).one()
+        assert (other.owner_kind, other.status) == ("staff", "confirm")
+        assert events(session, "feedback", session.scalars(select(CaseRow.id).where(
+            CaseRow.tracking_no == second)).one()) == 1
+
+
 def test_the_catalogue_lists_the_application_and_the_demo_users_carry_a_case(
         world: Flask) -> None:
     company = enterprise(world)

@@ -161,3 +161,67 @@ def test_a_plan_whose_first_step_cannot_start_its_children_leaves_an_incident_an
     assert _children(session) == []
     assert session.scalars(select(Submission.id).where(
         Submission.form_id == "inspection_form")).all() == []
+
+
+def test_a_child_whose_own_first_step_fails_leaves_no_child_of_the_start_at_all(
+        session: Session, tmp_path: Path) -> None:
+    """The plan starts its children as it starts; the second child's own first step fails on
+    its data (a rule dividing by its rounds, 0 there). The whole start is one transaction:
+    the first child, already started, goes too, and the plan keeps an incident naming the
+    cause instead."""
+    root = tmp_path / "nested"
+    flow = PACK["processes/plan_flow.yaml"].replace(
+        "  - {id: prepare, task: work}\n", "").replace("    after: [prepare]\n", "").replace(
+        "rounds: 1}", "rounds: \"0 if item == '新华饭店' else 1\"}")
+    child = PACK["processes/inspection.yaml"].replace(
+        "steps: [{id: inspect, task: work}]", "steps: [{id: inspect, task: work, "
+        "when: \"10 / rounds > 1\"}]")
+    files = {**PACK, "processes/plan_flow.yaml": flow, "processes/inspection.yaml": child}
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    publish(session, root)
+    form = latest_definition(session, "Form", "plan")
+    assert form is not None and isinstance(form.spec, FormSpec)
+    receipt = submit_validated(session, form=form.spec, idempotency_key="p2",
+                               data={"targets": "老街面馆,新华饭店"})
+    [message] = session.scalars(select(Incident.message_zh).where(
+        Incident.tracking_no == receipt.tracking_no)).all()
+    assert "10 / rounds > 1" in message and "除数为零" in message
+    assert _children(session) == []
+    assert session.scalars(select(Submission.id).where(
+        Submission.form_id == "inspection_form")).all() == []
+    assert session.scalars(select(Submission.tracking_no).where(
+        Submission.form_id == "plan")).all() == [receipt.tracking_no]
+
+
+def test_a_chain_deeper_than_the_limit_leaves_an_incident_and_no_child(
+        session: Session, tmp_path: Path) -> None:
+    """Seven processes, each starting the next as it starts (no cycle: the checker lets it
+    through): the sixth level is past the run-time limit, so the first submission keeps an
+    incident naming the limit, and none of the five children started before it stays."""
+    files = {"pack.yaml": PACK["pack.yaml"], "tasks/work.yaml": PACK["tasks/work.yaml"]}
+    for level in range(7):
+        files[f"forms/level{level}.yaml"] = (
+            f"kind: Form\nid: level{level}\nversion: 1\ntitle: 第{level}层\ndepartment: SAMR\n"
+            "fields: [{id: name, type: text, label: 名称}]\n")
+        step = ("{id: next, task: work, children: {process: chain" + str(level + 1)
+                + ", items: \"[name]\", data: {name: item}}}") if level < 6 \
+            else "{id: last, task: work}"
+        files[f"processes/chain{level}.yaml"] = (
+            f"kind: Process\nid: chain{level}\nversion: 1\ntitle: 第{level}层\n"
+            f"start_form: level{level}\nsteps: [{step}]\n")
+    root = tmp_path / "chain"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    publish(session, root)
+    form = latest_definition(session, "Form", "level0")
+    assert form is not None and isinstance(form.spec, FormSpec)
+    receipt = submit_validated(session, form=form.spec, idempotency_key="deep",
+                               data={"name": "甲"})
+    [message] = session.scalars(select(Incident.message_zh).where(
+        Incident.tracking_no == receipt.tracking_no)).all()
+    assert message.startswith("子案件嵌套超过 5 层")
+    assert session.scalars(select(Submission.tracking_no)).all() == [receipt.tracking_no]
+    assert session.scalars(select(CaseRow.id)).all() == []

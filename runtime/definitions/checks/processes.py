@@ -7,6 +7,7 @@ import ast
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from runtime.definitions import names as qnames
 from runtime.definitions.checks.common import (
     Check,
     Checked,
@@ -105,6 +106,7 @@ def _children(ctx: Context, item: Checked, path: Path, step: StepSpec,
         yield problem("child_of_itself", item.doc.file, item.doc.line(where), where,
                       name=process.id)
     yield from ctx.ref(item, (*at, "process"), "Process", children.process)
+    yield from _child_cycle(ctx, item, (*at, "process"), process, children.process)
     yield from expression(item, (*at, "items"), children.items, names, known)
     yield from step_reads(ctx, item, (*at, "items"), children.items, process)
     child = ctx.find("Process", children.process)
@@ -126,6 +128,41 @@ def _children(ctx: Context, item: Checked, path: Path, step: StepSpec,
         if isinstance(value, str):
             yield from expression(item, where, value, item_names, known)
             yield from step_reads(ctx, item, where, value, process)
+
+
+def _child_cycle(ctx: Context, item: Checked, path: Path, process: ProcessSpec,
+                 first: str) -> Iterator[Problem]:
+    """A chain of child cases that comes back to this process through others (A's step
+    starts B, B's starts A, possibly across packs) would start cases without end; the run-time
+    depth limit is only the last guard. Reported once per step, naming the chain."""
+    chain = _chain_back(ctx, process.id, first)
+    if chain is not None:
+        yield problem("child_cycle", item.doc.file, item.doc.line(path), path,
+                      chain=" → ".join([process.id, *chain]))
+
+
+def _chain_back(ctx: Context, home: str, first: str) -> list[str] | None:
+    """The processes from `first` (a child process named in `home`) back to `home`, or None
+    when no chain of child processes leads back (a process starting itself directly is
+    `child_of_itself`, reported apart)."""
+    if first == home:
+        return None
+    seen: set[int] = set()
+    todo: list[tuple[Any, list[str]]] = [(ctx.find("Process", first), [first])]
+    while todo:
+        spec, chain = todo.pop()
+        if not isinstance(spec, ProcessSpec) or id(spec) in seen:
+            continue
+        seen.add(id(spec))
+        for step in spec.steps:
+            if step.children is None:
+                continue
+            target = ctx.in_scope(spec, step.children.process) or ""
+            pack, bare = qnames.split(target)
+            if bare == home and pack in (None, ctx.pack_id):
+                return [*chain, home]
+            todo.append((ctx.find("Process", target), [*chain, target]))
+    return None
 
 
 def variables_unique(ctx: Context, item: Checked) -> Iterator[Problem]:
@@ -236,7 +273,13 @@ CHECKS: tuple[Check, ...] = (start_form_exists, step_ids_unique, variables_uniqu
 def _by_applicant(item: Checked, path: Path, step: StepSpec) -> Iterator[Problem]:
     """The applicant answers a step for themselves: one task, no parties, no items."""
     if step.by != "applicant":
+        if step.confirm_within is not None:
+            where: Path = (*path, "confirm_within")
+            yield problem("confirm_within_staff", item.doc.file, item.doc.line(where), where)
         return
+    if step.confirm_within is not None and len(step.confirm_within.units) != 1:
+        where = (*path, "confirm_within")
+        yield problem("confirm_within_unit", item.doc.file, item.doc.line(where), where)
     for key in ("assignees", "for_each"):
         if getattr(step, key) is not None:
             where = (*path, key)
