@@ -11,6 +11,7 @@ from runtime.store import (
     files,
     incidents,
     jobs,
+    measure_days,
     models,
     ratelimit,
     ratings,
@@ -20,5 +21,5 @@ from runtime.store import (
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages, incidents, schedules, ratings, views)
+           citizen_messages, incidents, schedules, ratings, views, measure_days)
 metadata = models.Base.metadata
