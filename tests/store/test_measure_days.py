@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from runtime import worker
 from runtime.access import Visibility
 from runtime.definitions.spec import FormSpec
 from runtime.demo import seed_demo
@@ -22,6 +24,7 @@ from runtime.flows.errors import FlowError
 from runtime.reports.periods import Period
 from runtime.store import measure_days, measures
 from runtime.store.cases import CaseEvent, CaseRow, Task
+from runtime.store.files import LocalFileStore
 from runtime.store.queries import latest_definition
 from runtime.store.ratings import RatingRow
 from runtime.store.submissions import Draft, save_draft
@@ -138,4 +141,14 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
 
 def test_nothing_to_roll_up_marks_the_days_done(session: Session) -> None:
     assert measures.roll_up(session, today=dt.date(2026, 10, 2)) == dt.date(2026, 10, 1)
+    assert measure_days.rolled_through(session) == dt.date(2026, 10, 1)
+
+
+def test_the_workers_upkeep_rolls_up_the_days_ten_minutes_after_they_end(
+        session: Session, tmp_path: Path) -> None:
+    upkeep = worker.Upkeep(LocalFileStore(tmp_path), dt.timedelta(hours=24))
+    midnight = dt.datetime(2026, 10, 2, tzinfo=measures.CHINA).astimezone(UTC)
+    worker.tidy(session, upkeep, now=midnight + dt.timedelta(minutes=5))
+    assert measure_days.rolled_through(session) == dt.date(2026, 9, 30)
+    worker.tidy(session, upkeep, now=midnight + dt.timedelta(minutes=15))
     assert measure_days.rolled_through(session) == dt.date(2026, 10, 1)
