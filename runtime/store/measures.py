@@ -195,6 +195,15 @@ def roll_up(session: Session, today: dt.date | None = None) -> dt.date | None:
     return measure_days.rolled_through(session)
 
 
+def backdated(session: Session, day: dt.date) -> None:
+    """Facts dated `day` or later were written after their day ended (a backfill, demo
+    history, an import): those days' figures are read raw again until the next rollup
+    sums them anew."""
+    through = measure_days.rolled_through(session)
+    if through is not None and through >= day:
+        measure_days.mark(session, day - dt.timedelta(days=1))
+
+
 def _first_day(session: Session) -> dt.date | None:
     first = session.execute(select(func.min(CaseRow.created_at))).scalar()
     return china_date(first) if first is not None else None

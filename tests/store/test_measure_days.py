@@ -152,3 +152,20 @@ def test_the_workers_upkeep_rolls_up_the_days_ten_minutes_after_they_end(
     assert measure_days.rolled_through(session) == dt.date(2026, 9, 30)
     worker.tidy(session, upkeep, now=midnight + dt.timedelta(minutes=15))
     assert measure_days.rolled_through(session) == dt.date(2026, 10, 1)
+
+
+def test_a_backfilled_day_is_read_raw_until_it_is_rolled_up_again(session: Session) -> None:
+    publish(session)
+    seed_demo(session, env="testing")
+    day = dt.date(2026, 9, 30)
+    rng = random.Random(3)
+    started_on(session, "before", moment(day, rng))
+    measures.roll_up(session, today=dt.date(2026, 10, 3))
+    session.commit()
+    started_on(session, "backfilled", moment(day, rng))  # written after its day was rolled
+    where = measures.Where(EVERYTHING, PERIOD)
+    measures.backdated(session, day)
+    assert measures.tally(session, "received", where)[""].amount == 2
+    assert measures.roll_up(session, today=dt.date(2026, 10, 3)) == dt.date(2026, 10, 2)
+    assert measures.tally(session, "received", where)[""].amount == 2
+    assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
