@@ -20,13 +20,16 @@ from runtime.casework.timers import run_timer
 from runtime.casework.webhooks import deliver_webhook
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.providers import FIELD_TYPES_INFO, default_field_types
-from runtime.store import jobs, ratelimit
+from runtime.store import jobs, measures, ratelimit
 from runtime.store.files import FileStore, remove_unclaimed
 from runtime.store.models import utcnow
 
 log = logging.getLogger(__name__)
 UPKEEP_SECONDS = 300  # how often a running worker tidies up (and once at its start)
 RATE_WINDOWS_KEPT = timedelta(days=2)  # longer than the longest rate-limit window
+# A day is rolled up into the measures' daily figures this long after it ends: time for the
+# transactions that began before midnight to commit.
+ROLLUP_MARGIN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,12 @@ class Upkeep:
 
 
 def tidy(session: Session, upkeep: Upkeep, now: datetime | None = None) -> int:
-    """One round of upkeep; how many unclaimed uploads went. Commits."""
+    """One round of upkeep; how many unclaimed uploads went. Rolls the days that have
+    ended up into the measures' daily figures. Commits."""
     now = now or utcnow()
     removed = remove_unclaimed(session, upkeep.files, before=now - upkeep.keep)
     ratelimit.prune(session, before=now - RATE_WINDOWS_KEPT)
+    measures.roll_up(session, today=measures.china_date(now - ROLLUP_MARGIN))
     session.commit()
     if removed:
         log.info("removed %d upload(s) no submission claimed", removed)

@@ -19,10 +19,14 @@ from typing import Any
 
 from sqlalchemy import (
     Date,
+    String,
     and_,
     case,
+    delete,
     func,
+    insert,
     literal,
+    null,
     select,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -34,7 +38,7 @@ from runtime.expressions.dates import CHINA, workdays_between
 from runtime.flows.case import CASE_DONE, LIVE, REJECTED, TASK_DONE
 from runtime.reports.measures import MEASURES, Measure, Tally
 from runtime.reports.periods import Period, bucket
-from runtime.store import calendar
+from runtime.store import calendar, measure_days
 from runtime.store.accounts import Department
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import aware
@@ -59,10 +63,14 @@ class Where:
     process: str | None = None
     processes: tuple[str, ...] = ()  # when no `process`: the cases of any of these
     now: dt.datetime | None = None  # for snapshot measures; now when None
+    itemised: bool = False  # the rollup's: every row also says its case's process
 
     @property
     def by_process(self) -> bool:
         return bool(self.process or self.processes)
+
+    def during(self, period: Period) -> Where:
+        return replace(self, period=period)
 
 
 class china_day(FunctionElement[dt.date]):  # noqa: N801 (a SQL function, named as one)
@@ -88,13 +96,29 @@ def _china_day_postgresql(element: china_day, compiler: Any, **kw: Any) -> str:
 Source = Callable[[Session, Where], Any]
 
 
-def tally(session: Session, name: str, where: Where,
-          group: str | None = None) -> dict[str, Tally]:
+def tally(session: Session, name: str, where: Where, group: str | None = None, *,
+          rolled: bool = True) -> dict[str, Tally]:
     """The tallies of measure `name` by group key (department code, region code or the
     ISO date of a day/week/month's first day; "" when `group` is None), grouped in SQL: the
-    rows read are one per group (and per pair of days, for working days), not per case."""
+    rows read are one per group (and per pair of days, for working days), not per case.
+    Days rolled up (`measure_days`) are read from their daily figures, the rest from the raw
+    tables; `rolled=False` reads the raw tables only."""
     if group is not None and group not in GROUPINGS:
         raise ValueError(f"unknown grouping {group!r}")
+    period = where.period
+    through = measure_days.rolled_through(session) if rolled and name in ROLLED else None
+    if through is None or through < period.start:
+        return _tally_raw(session, name, where, group)
+    found = _tally_days(session, name, where.during(Period(period.start,
+                                                           min(period.end, through))), group)
+    if period.end > through:
+        after = Period(through + dt.timedelta(days=1), period.end)
+        for key, more in _tally_raw(session, name, where.during(after), group).items():
+            found.setdefault(key, Tally()).merge(more)
+    return found
+
+
+def _tally_raw(session: Session, name: str, where: Where, group: str | None) -> dict[str, Tally]:
     source = SOURCES[name](session, where)
     if source is None:
         return {}
@@ -108,10 +132,36 @@ def tally(session: Session, name: str, where: Where,
     if days:
         keys.extend((china_day(rows.c.start), china_day(rows.c.moment)))
     query = select(*keys, func.sum(rows.c.amount), func.count()).group_by(*keys)
+    return _fold(session.execute(query), group, days)
+
+
+def _tally_days(session: Session, name: str, where: Where,
+                group: str | None) -> dict[str, Tally]:
+    """The same tallies from the daily figures of the days in `where.period`."""
+    days = name == "avg_working_days"
+    if days:
+        calendar.ensure(session)
+    keys: list[Any] = []
+    if group in ("department", "region"):
+        keys.append(DAYS.c[group])
+    elif group is not None:
+        keys.append(DAYS.c.day)
+    if days:
+        keys.extend((DAYS.c.start_day, DAYS.c.day))
+    query = (select(*keys, func.sum(DAYS.c.amount), func.sum(DAYS.c.count))
+             .where(DAYS.c.measure == name,
+                    DAYS.c.day.between(where.period.start, where.period.end))
+             .group_by(*keys))
+    query = _filtered(query, replace(where, itemised=False), DAYS.c.department, DAYS.c.region,
+                      DAYS.c.process)
+    return _fold(session.execute(query), group, days)
+
+
+def _fold(rows: Any, group: str | None, days: bool) -> dict[str, Tally]:
     found: dict[str, Tally] = {}
-    for row in session.execute(query):
+    for row in rows:
         key = _key(row[0] if group is not None else None, group)
-        amount, count = float(row[-2] or 0), int(row[-1])
+        amount, count = float(row[-2] or 0), int(row[-1] or 0)
         if key is None or count == 0:  # no moment to date it, or nothing at all
             continue
         if days:
@@ -119,6 +169,61 @@ def tally(session: Session, name: str, where: Where,
             amount = float(max(workdays_between(start, end), 0) * count) if start and end else 0
         found.setdefault(key, Tally()).add(amount, count)
     return found
+
+
+def roll_up(session: Session, today: dt.date | None = None) -> dt.date | None:
+    """Add the daily figures of every day that has ended (in China) and is not rolled up
+    yet, one INSERT ... SELECT per measure and month; returns the day rolled through. The
+    caller commits. Rolling a day again replaces its rows, and on PostgreSQL the rollup row
+    is locked, so two workers never add a day twice."""
+    last = (today or china_date(dt.datetime.now(UTC))) - dt.timedelta(days=1)
+    through = measure_days.rolled_through(session)
+    if through is not None:
+        session.execute(select(measure_days.MeasureRollup.id).with_for_update())
+        through = measure_days.rolled_through(session)
+    first = (through + dt.timedelta(days=1)) if through is not None else _first_day(session)
+    if first is None:
+        measure_days.mark(session, last)
+        return last
+    session.execute(delete(DAYS).where(DAYS.c.day >= first))
+    while first <= last:
+        end = min(first + dt.timedelta(days=ROLL_DAYS - 1), last)
+        for name in ROLLED:
+            _roll(session, name, Period(first, end))
+        first = end + dt.timedelta(days=1)
+    measure_days.mark(session, max(last, through) if through else last)
+    return measure_days.rolled_through(session)
+
+
+def backdated(session: Session, day: dt.date) -> None:
+    """Facts dated `day` or later were written after their day ended (a backfill, demo
+    history, an import): those days' figures are read raw again until the next rollup
+    sums them anew."""
+    through = measure_days.rolled_through(session)
+    if through is not None and through >= day:
+        measure_days.mark(session, day - dt.timedelta(days=1))
+
+
+def _first_day(session: Session) -> dt.date | None:
+    first = session.execute(select(func.min(CaseRow.created_at))).scalar()
+    return china_date(first) if first is not None else None
+
+
+def _roll(session: Session, name: str, period: Period) -> None:
+    where = Where(Visibility(everything=True), period, itemised=True)
+    source = SOURCES[name](session, where)
+    if source is None:
+        return
+    rows = source.subquery()
+    day = china_day(rows.c.moment)
+    start: Any = china_day(rows.c.start) if name == "avg_working_days" else null()
+    keys = (day, start, rows.c.department, rows.c.region, rows.c.process)
+    query = select(literal(name, String), *keys, func.sum(rows.c.amount),
+                   func.count()).group_by(*(k for k in keys if k is not start or
+                                            name == "avg_working_days"))
+    session.execute(insert(DAYS).from_select(
+        ["measure", "day", "start_day", "department", "region", "process", "amount", "count"],
+        query))
 
 
 def measure(name: str) -> Measure:
@@ -157,8 +262,11 @@ def _within(moment: Any, where: Where) -> Any:
     return and_(moment >= start, moment < end)
 
 
-def _filtered(query: Any, where: Where, department: Any, region: Any) -> Any:
+def _filtered(query: Any, where: Where, department: Any, region: Any,
+              process: Any = CaseRow.process_id) -> Any:
     """`query` within the viewer's scope and the page's department subtree and region."""
+    if where.itemised:
+        query = query.add_columns(process.label("process"))
     query = query.where(scope_filter(where.seen, department=department, region=region))
     if where.department:
         subtree = select(DEPARTMENTS.c.code).where(
@@ -167,9 +275,9 @@ def _filtered(query: Any, where: Where, department: Any, region: Any) -> Any:
     if where.region and (prefix := region_prefix(where.region)):
         query = query.where(region.startswith(prefix, autoescape=True))
     if where.process:
-        query = query.where(CaseRow.process_id == where.process)
+        query = query.where(process == where.process)
     elif where.processes:
-        query = query.where(CaseRow.process_id.in_(sorted(where.processes)))
+        query = query.where(process.in_(sorted(where.processes)))
     return query
 
 
@@ -207,7 +315,7 @@ def closed(session: Session, where: Where) -> Any:
 def _task_rows(moment: Any, amount: Any, where: Where, *more: Any) -> Any:
     query = select(Task.department.label("department"), Task.region_code.label("region"),
                    moment.label("moment"), amount.label("amount"), *more)
-    if where.by_process:
+    if where.by_process or where.itemised:
         query = query.join(CaseRow, CaseRow.id == Task.case_id)
     return _filtered(query, where, Task.department, Task.region_code)
 
@@ -271,6 +379,11 @@ SOURCES: dict[str, Source] = {
     "overdue_now": overdue_now, "returns": returns, "redo": redo,
     "satisfaction_rate": satisfaction_rate,
 }
+# Read from the daily figures for the days rolled up; not overdue-now (a snapshot of live
+# tasks) nor redo (a live task's department moves when it is transferred).
+ROLLED = tuple(name for name in SOURCES if name not in ("overdue_now", "redo"))
+ROLL_DAYS = 31  # days summed per INSERT ... SELECT: a month of facts per statement
+DAYS = measure_days.DAYS
 
 
 AGGREGATES = ("count", "sum", "avg", "min", "max")

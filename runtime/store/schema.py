@@ -12,6 +12,7 @@ from runtime.store import (
     files,
     incidents,
     jobs,
+    measure_days,
     models,
     ratelimit,
     ratings,
@@ -21,5 +22,6 @@ from runtime.store import (
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
-           citizen_messages, incidents, schedules, ratings, views, designs)
+           citizen_messages, incidents, schedules, ratings, views, designs,
+           measure_days)
 metadata = models.Base.metadata

@@ -1,0 +1,326 @@
+"""Benchmark of the dashboards' measures at city scale: a year of cases (1,000,000 by
+default) with two tasks each, their closings, returns and ratings, on SQLite and PostgreSQL.
+
+Run `python bench/dashboards.py` (`--db sqlite` or `--db postgres`, `--cases N`). SQLite is a
+file in a temp folder; PostgreSQL a scratch database on LOWCODE_BENCH_POSTGRES_URL, dropped at
+the end (see bench/flows.py).
+
+The rows are built in the database (INSERT ... SELECT over a recursive CTE or
+generate_series, indexes dropped while they go in and made after, then ANALYZE), then the
+worker's rollup (`measures.roll_up`) sums every ended day into `measure_days`. Measured for
+every measure: an indicator card (the last 30 days, today included, so the figure reads the
+daily rows and today's raw rows), a ranking of departments over the same days, and a year's
+trend by month; each through `runtime.store.measures.tally` as the dashboard calls it, for a
+supervisor (everything) and a department lead (card only), beside the baseline: a plain
+GROUP BY of the same figure over the raw tables, written by hand here (never the product's
+code). Goals (issue 14): a widget under 50 ms, a year's trend under 200 ms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import views as view_bench  # noqa: E402  (bench/views.py: the applications' columns)
+from flows import (  # noqa: E402
+    NOW,
+    Database,
+    Dialect,
+    percentile,
+    postgres_problem,
+    scratch,
+    verdict,
+)
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from runtime import access  # noqa: E402
+from runtime.reports.periods import Period  # noqa: E402
+from runtime.store import measures  # noqa: E402
+from runtime.store.cases import CaseEvent, CaseRow, Task  # noqa: E402
+from runtime.store.db import session_factory  # noqa: E402
+from runtime.store.ratings import RatingRow  # noqa: E402
+from runtime.store.submissions import Submission  # noqa: E402
+
+CASES, ROUNDS, RAW_ROUNDS, WIDGET_GOAL_MS, TREND_GOAL_MS = 1_000_000, 15, 3, 50.0, 200.0
+YEAR = 525_600  # minutes
+DEPARTMENTS = ("GOVSVC", "GOVSVC", "HEALTH", "POLICE", "MEDINS", "HRSS", "GOVSVC", "CIVIL")
+REGIONS = tuple(f"1101{n:02d}" for n in range(1, 21))
+EVERYTHING = access.Visibility(everything=True)
+LEAD = access.Visibility(departments=frozenset({"HEALTH"}))
+TODAY = measures.china_date(NOW)
+CARD = Period(TODAY - dt.timedelta(days=29), TODAY)
+TREND = Period(TODAY.replace(year=TODAY.year - 1) + dt.timedelta(days=1), TODAY)
+H1, H2, pick = view_bench.H1, view_bench.H2, view_bench.pick
+
+
+def of_case(expression: str, case: str) -> str:
+    return expression.replace("i *", f"{case} *")
+
+
+def case_minutes(case: str, count: int) -> str:
+    """When case number `case` (0-based) came, in minutes from NOW: evenly over a year."""
+    return f"(-(({count} - {case}) * {YEAR}.0 / {count}))"
+
+
+def closed_case(case: str) -> str:
+    return f"({of_case(H2, case)} % 10 < 7)"  # seven cases in ten are done
+
+
+def case_columns(d: Dialect, count: int) -> dict[str, str]:
+    created = d.moment(case_minutes("i", count))
+    return {**view_bench.case_columns(d, count),
+            "status": f"CASE WHEN {closed_case('i')} THEN 'done' ELSE 'running' END",
+            "department_code": pick(DEPARTMENTS, H1 + " / 3"),
+            "region_code": pick(REGIONS, H1 + " / 7"), "created_at": created,
+            "updated_at": created}
+
+
+def task_columns(d: Dialect, count: int) -> dict[str, str]:
+    """Two tasks a case: acceptance (done within four days, due in two) and a department's
+    step (done when the case is, one in twenty a second round after a return)."""
+    case, first = "(i / 2)", "(i % 2 = 0)"
+    base = case_minutes(case, count)
+    created = f"({base} + CASE WHEN {first} THEN 0 ELSE 5760 END)"
+    took = f"(({H2} / 16) % 5760)"
+    done = f"({first} OR {closed_case(case)})"
+    return {**view_bench.task_columns(d),
+            "case_id": f"{case} + 1", "no": "i % 2 + 1",
+            "region_code": pick(REGIONS, of_case(H1, case) + " / 7"),
+            "department": f"CASE WHEN {first} THEN 'GOVSVC' ELSE "
+                          f"{pick(DEPARTMENTS, H1 + ' / 5')} END",
+            "round": f"CASE WHEN NOT {first} AND {H1} % 20 = 0 THEN 2 ELSE 1 END",
+            "status": f"CASE WHEN {done} THEN 'done' ELSE 'open' END",
+            "created_at": d.moment(created), "clock_from": d.moment(created),
+            "due_at": d.moment(f"{created} + 2880"), "due_sort": d.moment(f"{created} + 2880"),
+            "completed_at": f"CASE WHEN {done} THEN {d.moment(f'{created} + {took}')} END"}
+
+
+def event_columns(d: Dialect, count: int, action: str, no: int, after: int) -> dict[str, str]:
+    return {"case_id": "i + 1", "at": d.moment(f"{case_minutes('i', count)} + {after}"),
+            "action": f"'{action}'", "actor_id": "NULL", "actor_name": "'系统'",
+            "step": "'accept'", "task_no": str(no), "opinion": "NULL", "detail": d.json("{}")}
+
+
+def rating_columns(d: Dialect, count: int) -> dict[str, str]:
+    return {"case_id": "i + 1", "submission_id": "i + 1",
+            "tracking_no": "'V' || " + d.padded("i + 1", 15),
+            "level": f"1 + {H1} % 5", "reasons": d.json("[]"), "comment": "NULL",
+            "rated_at": d.moment(f"{case_minutes('i', count)} + 12000"),
+            "department": "'GOVSVC'", "rater_kind": "'guest'", "rater_id": "NULL",
+            "rectify_case_id": "NULL", "reply": "NULL", "replied_at": "NULL"}
+
+
+def build(db: Database, count: int) -> float:
+    """`count` cases with their rows, indexes made after, ANALYZE; seconds taken."""
+    d = Dialect(db.name)
+    start = time.perf_counter()
+    tables = (Submission, CaseRow, Task, CaseEvent, RatingRow)
+    dropped = [i for table in tables for i in table.__table__.indexes]
+    submissions = {**view_bench.submission_columns(d, count), "data": d.json("{}")}
+    done = closed_case("i")
+    inserts = (("submissions", submissions, count, None),
+               ("cases", case_columns(d, count), count, None),
+               ("tasks", task_columns(d, count), 2 * count, None),
+               ("case_events", event_columns(d, count, "case.done", 2, 12000), count, done),
+               ("case_events", event_columns(d, count, "return", 2, 7000), count,
+                f"{H1} % 20 = 0"),
+               ("ratings", rating_columns(d, count), count, f"{done} AND {H1} % 3 = 0"))
+    with db.engine.begin() as connection:
+        for index in dropped:
+            index.drop(connection)
+        for table, columns, rows, where in inserts:
+            names = ", ".join(f'"{c}"' for c in columns)
+            sql = d.rows(rows, f"INSERT INTO {table} ({names}) SELECT "
+                         + ", ".join(columns.values()))
+            connection.execute(text(sql + (f" WHERE {where}" if where else "")))
+        for index in dropped:
+            index.create(connection)
+    if db.name == "postgres":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    return time.perf_counter() - start
+
+
+def roll_up(db: Database) -> float:
+    start = time.perf_counter()
+    with session_factory(db.engine)() as session:
+        measures.roll_up(session, today=TODAY)
+        session.commit()
+    if db.name == "sqlite":
+        with db.engine.begin() as connection:
+            connection.execute(text("ANALYZE measure_days"))
+    else:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE measure_days"))
+    return time.perf_counter() - start
+
+
+# --- the baseline: each figure as a plain GROUP BY over the raw tables --------------------
+
+# measure -> (FROM ... WHERE, moment, amount, department column)
+BASELINE = {
+    "received": ("cases c WHERE 1 = 1", "c.created_at", "1", "c.department_code"),
+    "accepted": ("cases c JOIN tasks t ON t.case_id = c.id AND t.no = 1 "
+                 "WHERE t.status = 'done'", "t.completed_at", "1", "c.department_code"),
+    "closed": ("cases c JOIN case_events e ON e.case_id = c.id WHERE e.action IN "
+               "('case.done', 'case.rejected') AND c.status IN ('done', 'rejected')", "e.at",
+               "1", "c.department_code"),
+    "on_time_rate": ("tasks t WHERE t.status = 'done' AND t.due_at IS NOT NULL",
+                     "t.completed_at", "CASE WHEN t.completed_at <= t.due_at THEN 1 ELSE 0 END",
+                     "t.department"),
+    "avg_working_days": ("tasks t WHERE t.status = 'done' AND t.created_at IS NOT NULL",
+                         "t.completed_at", "{days}", "t.department"),
+    "overdue_now": ("tasks t WHERE t.status IN ('open', 'waiting') AND t.due_at < :now",
+                    "t.due_at", "1", "t.department"),
+    "returns": ("case_events e JOIN tasks t ON t.case_id = e.case_id AND t.no = e.task_no "
+                "WHERE e.action = 'return'", "e.at", "1", "t.department"),
+    "redo": ("tasks t WHERE t.round > 1", "t.created_at", "1", "t.department"),
+    "satisfaction_rate": ("ratings r JOIN cases c ON c.id = r.case_id WHERE 1 = 1",
+                          "r.rated_at", "CASE WHEN r.level >= 4 THEN 1 ELSE 0 END",
+                          "c.department_code"),
+}
+
+
+def baseline(db: Database, name: str, group: str | None) -> str:
+    source, moment, amount, department = BASELINE[name]
+    if db.name == "sqlite":
+        days = "julianday(t.completed_at) - julianday(t.created_at)"
+        month = f"strftime('%Y-%m', {moment}, '+8 hours')"
+    else:
+        days = "extract(epoch FROM t.completed_at - t.created_at) / 86400"
+        month = f"date_trunc('month', {moment} AT TIME ZONE 'Asia/Shanghai')"
+    key = {"department": department, "month": month}.get(group or "")
+    period = "" if name == "overdue_now" else f" AND {moment} >= :start AND {moment} < :end"
+    keys = f"{key}, " if key else ""
+    return (f"SELECT {keys}sum({amount.format(days=days)}), count(*) FROM {source}{period}"
+            + (f" GROUP BY {key}" if key else ""))
+
+
+# --- timing -------------------------------------------------------------------------------
+
+def times_of(action: Callable[[], Any], rounds: int = ROUNDS) -> list[float]:
+    found = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        found.append((time.perf_counter() - start) * 1e3)
+    return found
+
+
+def widgets() -> list[tuple[str, str, access.Visibility, Period, str | None, float]]:
+    """(measure, widget, scope, period, grouping, goal in ms)."""
+    found = []
+    for name in measures.SOURCES:
+        found += [(name, "card", EVERYTHING, CARD, None, WIDGET_GOAL_MS),
+                  (name, "card, a lead", LEAD, CARD, None, WIDGET_GOAL_MS),
+                  (name, "ranking", EVERYTHING, CARD, "department", WIDGET_GOAL_MS),
+                  (name, "year trend", EVERYTHING, TREND, "month", TREND_GOAL_MS)]
+    return found
+
+
+def bench(db: Database, count: int) -> tuple[list[str], list[str]]:
+    seconds = build(db, count)
+    rolled = roll_up(db)
+    lines = [f"    {db.name}: {count:,} cases, {2 * count:,} tasks and their events built, "
+             f"indexed and analysed in {seconds:.0f} s; rolled up in {rolled:.1f} s"]
+    plans: list[str] = []
+    start, end = measures.bounds(CARD)
+    trend_start, _ = measures.bounds(TREND)
+    with session_factory(db.engine)() as session:
+        for name, widget, seen, period, group, goal in widgets():
+            where = measures.Where(seen, period, now=NOW)
+            mine = times_of(lambda w=where, g=group, n=name: measures.tally(session, n, w, g))
+            unrolled = times_of(lambda w=where, g=group, n=name:
+                                measures.tally(session, n, w, g, rolled=False), RAW_ROUNDS)
+            sql = baseline(db, name, group)
+            values = {"start": trend_start if widget == "year trend" else start, "end": end,
+                      "now": NOW}
+            bare = times_of(lambda s=sql, v=values: session.execute(text(s), v).all(),
+                            RAW_ROUNDS)
+            p50, p95, base = statistics.median(mine), percentile(mine, 0.95), \
+                statistics.median(bare)
+            lines.append(
+                f"    {db.name:<8} {name:<18} {widget:<13} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms"
+                f"  raw tables {statistics.median(unrolled):8.2f} ms  baseline SQL "
+                f"{base:8.2f} ms  ratio {p50 / base:6.3f}x  {verdict(p95 < goal)}")
+            if widget == "year trend" and name in ("received", "on_time_rate"):
+                plans.append(f"    {db.name} {name}, year trend (daily rows):")
+                plans += explain(db, session, name, where, group)
+            session.rollback()
+    return lines, plans
+
+
+def explain(db: Database, session: Session, name: str, where: measures.Where,
+            group: str | None) -> list[str]:
+    from sqlalchemy import event  # noqa: PLC0415 (only to catch the statements)
+
+    seen: list[tuple[str, Any]] = []
+
+    def note(_c: Any, _k: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        measures.tally(session, name, where, group)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    found = []
+    cursor = session.connection().connection.cursor()
+    try:
+        for statement, parameters in seen:
+            if "measure_days" not in statement and "tasks" not in statement \
+                    and "cases" not in statement:
+                continue
+            prefix = "EXPLAIN QUERY PLAN " if db.name == "sqlite" else "EXPLAIN ANALYZE "
+            cursor.execute(prefix + statement, parameters)
+            found += [f"        {row[-1] if db.name == 'sqlite' else row[0]}"
+                      for row in cursor.fetchall()]
+            found.append("        --")
+    finally:
+        cursor.close()
+    return found
+
+
+def main(databases: list[str], count: int) -> None:
+    skipped = []
+    if "postgres" in databases and (problem := postgres_problem()):
+        databases = [d for d in databases if d != "postgres"]
+        skipped.append(f"    postgres skipped: {problem}")
+    lines: list[str] = []
+    plans: list[str] = []
+    with tempfile.TemporaryDirectory() as name:
+        for kind in databases:
+            with scratch(kind, "dashboards", Path(name)) as db:
+                found, shown = bench(db, count)
+                lines += found
+                plans += shown
+    print(f"Dashboard widgets at {count:,} cases: p50 and p95 of {ROUNDS} reads through "
+          f"measures.tally (daily rows + today's raw rows), the raw-tables path, and the "
+          f"baseline GROUP BY (median); goals: widget < {WIDGET_GOAL_MS:.0f} ms, "
+          f"year trend < {TREND_GOAL_MS:.0f} ms")
+    print("\n".join(lines + skipped))
+    print("    query plans:")
+    print("\n".join(plans))
+
+
+if __name__ == "__main__":
+    def option(flag: str, default: str) -> str:
+        return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else default
+
+    chosen = option("--db", "sqlite,postgres").split(",")
+    if not set(chosen) <= {"sqlite", "postgres"}:
+        sys.exit("usage: bench/dashboards.py [--db sqlite,postgres] [--cases N]")
+    main(chosen, int(option("--cases", str(CASES))))

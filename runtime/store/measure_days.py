@@ -1,0 +1,67 @@
+"""The measures' daily figures (pre-aggregation): per measure, China's calendar day,
+department, region and process, the amount and the count a closed day adds up to, so that a
+year's figure reads hundreds of rows instead of millions.
+
+Rolled up by the worker (`roll_up`), not in the transaction of each case change: a closed
+day's facts are written once, dated by the moment they happened (a case received, a task
+done, a return, a rating), so a day that has ended stops changing and one set-based INSERT
+... SELECT per measure sums it; the write path of a case stays as it is, with no row every
+completion would contend on. `rolled_through` is the last day rolled up: figures read these
+rows up to it and the raw tables after it (today, and any day the worker has not reached).
+Two measures stay raw: overdue-now is a snapshot of live tasks, and redo is counted by the
+department of a task that a transfer may still move while it is live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, Float, Index, Integer, String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from runtime.store.models import Base
+
+
+class MeasureDay(Base):
+    """What one measure adds up to on one day for one department, region and process
+    (`start_day`: for working days, the day the tasks were made)."""
+
+    __tablename__ = "measure_days"
+    __table_args__ = (Index("ix_measure_days_measure_day", "measure", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40))
+    day: Mapped[dt.date] = mapped_column(Date)
+    start_day: Mapped[dt.date | None] = mapped_column(Date)
+    department: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(6))
+    process: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class MeasureRollup(Base):
+    """The one row saying through which day `measure_days` is complete."""
+
+    __tablename__ = "measure_rollups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    through: Mapped[dt.date] = mapped_column(Date)
+
+
+DAYS = MeasureDay.__table__
+
+
+def rolled_through(session: Session) -> dt.date | None:
+    found = session.execute(select(MeasureRollup.through).where(MeasureRollup.id == 1)).scalar()
+    if found is None or isinstance(found, dt.date):
+        return found
+    return dt.date.fromisoformat(str(found)[:10])
+
+
+def mark(session: Session, through: dt.date | None) -> None:
+    """Record `through` as the last day rolled up (None: nothing is)."""
+    session.execute(delete(MeasureRollup))
+    if through is not None:
+        session.add(MeasureRollup(id=1, through=through))
+    session.flush()

@@ -1,0 +1,171 @@
+"""The measures' daily figures (runtime.store.measure_days) equal the raw counts exactly: a
+seeded random week of cases started, tasks claimed and done, returns, ratings and drafts
+saved and deleted, each day rolled up as the worker would after it ends, every figure then
+read both ways, by every grouping and for a department's scope, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from runtime import worker
+from runtime.access import Visibility
+from runtime.definitions.spec import FormSpec
+from runtime.demo import seed_demo
+from runtime.flows import actions
+from runtime.flows.case import LIVE
+from runtime.flows.errors import FlowError
+from runtime.reports.periods import Period
+from runtime.store import measure_days, measures
+from runtime.store.cases import CaseEvent, CaseRow, Task
+from runtime.store.files import LocalFileStore
+from runtime.store.queries import latest_definition
+from runtime.store.ratings import RatingRow
+from runtime.store.submissions import Draft, save_draft
+from store.casework import act, publish, staff, start, tasks
+
+EVERYTHING = Visibility(everything=True)
+# Around the National Day holiday of 2026: rest days 1-7 October, working days 8-10.
+FIRST = dt.date(2026, 9, 28)
+DAYS = 12
+PERIOD = Period(FIRST - dt.timedelta(days=3), FIRST + dt.timedelta(days=DAYS + 3))
+SCOPES = (EVERYTHING, Visibility(departments=frozenset({"HEALTH"})),
+          Visibility(departments=frozenset({"GOVSVC"})))
+
+
+def moment(day: dt.date, rng: random.Random) -> dt.datetime:
+    """A moment of China's `day` (00:00-23:59 there), in UTC."""
+    start = dt.datetime.combine(day, dt.time(), measures.CHINA).astimezone(UTC)
+    return start + dt.timedelta(minutes=rng.randrange(24 * 60))
+
+
+def started_on(session: Session, key: str, at: dt.datetime) -> int:
+    """A case submitted now and then dated `at`, with its first task and history."""
+    case = start(session, key=key)
+    session.execute(update(CaseRow).where(CaseRow.id == case.id).values(created_at=at))
+    session.execute(update(Task).where(Task.case_id == case.id).values(created_at=at))
+    session.execute(update(CaseEvent).where(CaseEvent.case_id == case.id).values(at=at))
+    session.commit()
+    return case.id
+
+
+def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Random) -> None:
+    """Claim and do, or return, one live task of the case, at `at`."""
+    live = [t for t in tasks(session, case_id) if t.status in LIVE]
+    if not live:
+        return
+    task = rng.choice(live)
+    who = staff(1, task.department or "GOVSVC", task.role or "clerk")
+    try:
+        if not task.claimed:
+            act(session, case_id, who, actions.claim, task.no, now=at)
+        if task.step != "accept" and rng.random() < 0.4:
+            act(session, case_id, who, actions.return_to, task.no, "accept", "材料不全",
+                now=at)
+        else:
+            act(session, case_id, who, actions.complete, task.no, opinion="同意", now=at)
+    except FlowError:
+        session.rollback()  # a step this staff may not do: the day goes on
+
+
+def rate_or_close(session: Session, case_id: int, at: dt.datetime, rng: random.Random) -> None:
+    """Close the case as the engine writes it, and let the applicant rate it."""
+    session.execute(update(CaseRow).where(CaseRow.id == case_id).values(status="done"))
+    session.execute(insert(CaseEvent).values(case_id=case_id, at=at, action="case.done",
+                                             actor_id=None, actor_name="系统", detail={}))
+    row = session.get(CaseRow, case_id)
+    assert row is not None
+    session.execute(insert(RatingRow).values(
+        case_id=case_id, submission_id=row.submission_id, tracking_no=row.tracking_no,
+        level=rng.randint(1, 5), reasons=[], rater_kind="guest",
+        rated_at=at + dt.timedelta(minutes=5)))
+    session.commit()
+
+
+def drafts_come_and_go(session: Session, rng: random.Random) -> None:
+    form = latest_definition(session, "Form", "birth_apply")
+    assert form is not None and isinstance(form.spec, FormSpec)
+    save_draft(session, form=form.spec, data={"child_name": "草稿"})
+    if rng.random() < 0.7:
+        session.execute(delete(Draft).where(Draft.id == session.execute(
+            select(Draft.id).order_by(Draft.id.desc())).scalars().first()))
+        session.commit()
+
+
+def assert_same_figures(session: Session) -> None:
+    for name in measures.ROLLED:
+        for seen in SCOPES:
+            for group in (None, "department", "region", "day", "week", "month"):
+                where = measures.Where(seen, PERIOD)
+                rolled = measures.tally(session, name, where, group)
+                raw = measures.tally(session, name, where, group, rolled=False)
+                assert {k: (t.amount, t.of) for k, t in rolled.items()} == \
+                    {k: (t.amount, t.of) for k, t in raw.items()}, (name, seen, group)
+        where = measures.Where(EVERYTHING, PERIOD, department="HEALTH",
+                               process="birth_joint")
+        assert measures.tally(session, name, where) == \
+            measures.tally(session, name, where, rolled=False), name
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None:
+    publish(session)
+    seed_demo(session, env="testing")
+    rng = random.Random(seed)
+    cases: list[int] = []
+    for offset in range(DAYS):
+        day = FIRST + dt.timedelta(days=offset)
+        for n in range(rng.randint(1, 3)):
+            cases.append(started_on(session, f"{seed}-{offset}-{n}", moment(day, rng)))
+        for case_id in rng.sample(cases, k=min(len(cases), 4)):
+            some_action(session, case_id, moment(day, rng), rng)
+        if rng.random() < 0.3 and cases:
+            rate_or_close(session, cases.pop(rng.randrange(len(cases))), moment(day, rng),
+                          rng)
+        drafts_come_and_go(session, rng)
+        # The worker after the day has ended: the day's figures are rolled up.
+        assert measures.roll_up(session, today=day + dt.timedelta(days=1)) == day
+        session.commit()
+        assert_same_figures(session)
+    rows = session.execute(select(measure_days.DAYS.c.measure).distinct()).scalars().all()
+    assert {"received", "accepted", "returns", "closed", "on_time_rate", "avg_working_days",
+            "satisfaction_rate"} <= set(rows)
+    assert session.execute(select(CaseRow.process_id)).scalars().first() == "birth_joint"
+
+
+def test_nothing_to_roll_up_marks_the_days_done(session: Session) -> None:
+    assert measures.roll_up(session, today=dt.date(2026, 10, 2)) == dt.date(2026, 10, 1)
+    assert measure_days.rolled_through(session) == dt.date(2026, 10, 1)
+
+
+def test_the_workers_upkeep_rolls_up_the_days_ten_minutes_after_they_end(
+        session: Session, tmp_path: Path) -> None:
+    upkeep = worker.Upkeep(LocalFileStore(tmp_path), dt.timedelta(hours=24))
+    midnight = dt.datetime(2026, 10, 2, tzinfo=measures.CHINA).astimezone(UTC)
+    worker.tidy(session, upkeep, now=midnight + dt.timedelta(minutes=5))
+    assert measure_days.rolled_through(session) == dt.date(2026, 9, 30)
+    worker.tidy(session, upkeep, now=midnight + dt.timedelta(minutes=15))
+    assert measure_days.rolled_through(session) == dt.date(2026, 10, 1)
+
+
+def test_a_backfilled_day_is_read_raw_until_it_is_rolled_up_again(session: Session) -> None:
+    publish(session)
+    seed_demo(session, env="testing")
+    day = dt.date(2026, 9, 30)
+    rng = random.Random(3)
+    started_on(session, "before", moment(day, rng))
+    measures.roll_up(session, today=dt.date(2026, 10, 3))
+    session.commit()
+    started_on(session, "backfilled", moment(day, rng))  # written after its day was rolled
+    where = measures.Where(EVERYTHING, PERIOD)
+    measures.backdated(session, day)
+    assert measures.tally(session, "received", where)[""].amount == 2
+    assert measures.roll_up(session, today=dt.date(2026, 10, 3)) == dt.date(2026, 10, 2)
+    assert measures.tally(session, "received", where)[""].amount == 2
+    assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
