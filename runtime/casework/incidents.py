@@ -5,6 +5,7 @@ the definition is fixed, and a case that then starts resolves the incident."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,11 +22,11 @@ from runtime.store.submissions import Submission
 log = logging.getLogger(__name__)
 
 
-def start_or_record(session: Session, submission: Any) -> None:
+def start_or_record(session: Session, submission: Any, now: datetime | None = None) -> None:
     """Start the submission's case in the caller's transaction; a FlowError (a rule, table or
     limit that fails on this data) keeps the submission and records an incident instead."""
     try:
-        cases.start_for(session, submission)
+        cases.start_for(session, submission, now)
     except FlowError as error:
         log.error("submission %s started no case: %s", submission.tracking_no, error.message())
         definition = process_for_form(session, submission.form_id, form_pack(
