@@ -35,6 +35,7 @@ from runtime.views.ratings import Posted
 from templates_lib.regions import children
 
 DEFAULT_DAYS = 90
+STALLED = 0.12  # share of cases held up at some step, still open
 FIRST_DEMO_CASES = 300  # what `lowcode serve` makes in an empty development database
 KEY_PREFIX = "demo-case"
 # Staff the hotline pack's departments need beyond runtime.demo's accounts (created only
@@ -216,6 +217,8 @@ class _Maker:
     def run(self, session: Session, key: str) -> bool:
         self.values = self.data()
         self.plan()
+        if len(self.steps) > 2 and self.rng.random() < STALLED:  # held up: some overdue now
+            del self.steps[self.rng.randrange(1, len(self.steps) - 1):]
         scenario = Scenario(f"demo:{self.name}", self.name,
                             Start(self.form, self.values, key=key), tuple(self.steps))
         done = _DemoRun(session, scenario, self.arrival, self.now)
