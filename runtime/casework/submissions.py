@@ -263,7 +263,10 @@ _typed_fields = PerForm(_fields_of_type)  # the form is walked once, not on ever
 
 
 def region_of(form: FormSpec, data: Mapping[str, Any]) -> str | None:
-    """The region a submission is about (its first region field): region scopes reach it."""
+    """The region a submission is about (the field its form's `region:` names, else its first
+    region field): region scopes reach it."""
+    if form.region:
+        return str(data[form.region]) if data.get(form.region) else None
     return next((data[f] for f in _typed_fields(form)[0] if data.get(f)), None)
 
 

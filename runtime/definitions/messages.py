@@ -69,6 +69,9 @@ MESSAGES = Catalogue({
     "builtin_role_grants": ("内置角色 '{name}' 的权限和数据范围由平台规定，不能在场景包中修改",
                             "built-in role '{name}' has the platform's permissions and scope; "
                             "a pack cannot change them"),
+    "region_field": ("'{name}' 不能作为表单的所属区域字段：须为本表单顶层的 region、select "
+                     "或 radio 字段", "'{name}' cannot be the form's region: it must be a "
+                     "top-level region, select or radio field of the form"),
     "unknown_field_type": ("未知的字段类型 '{name}'{hint}", "unknown field type '{name}'{hint_en}"),
     "options_conflict": ("选项与选项来源只能二选一",
                          "give either options or options_from, not both"),
