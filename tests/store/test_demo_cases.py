@@ -5,9 +5,11 @@ the same seed giving the same cases, and production refused."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -69,7 +71,8 @@ def test_demo_cases_cover_every_pack_and_every_kind_of_history(demo_cases: Sessi
 
 def test_the_birth_dashboards_figures_equal_direct_counts(demo_cases: Session) -> None:
     session = demo_cases
-    period = Period(NOW.date() - dt.timedelta(days=60), NOW.date())
+    today = measures.china_date(NOW)  # the figures count China's days
+    period = Period(today - dt.timedelta(days=61), today)
     where = measures.Where(Visibility(everything=True), period, process="birth_joint", now=NOW)
     received = value(MEASURES["received"], measures.tally(session, "received", where).get(""))
     births = count(session, select(func.count()).select_from(CaseRow)
@@ -104,3 +107,18 @@ def test_production_is_refused_unless_forced(session: Session) -> None:
     with pytest.raises(DemoCasesRefused):
         make_cases(session, 1, env="production")
     assert count(session, select(func.count()).select_from(CaseRow)) == 0
+
+
+def test_the_command_refuses_production_and_says_a_second_run_adds(
+        run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("db", "upgrade").exit_code == 0
+    assert run("import", str(BIRTH)).exit_code == 0
+    refused = run("demo", "cases", "2")  # LOWCODE_ENV unset: production
+    assert refused.exit_code == 1 and "生产环境" in refused.output
+    monkeypatch.setenv("LOWCODE_ENV", "development")
+    first = run("demo", "cases", "2", "--seed", "1", "--days", "20")
+    assert first.exit_code == 0, first.output
+    assert "已创建 2 个演示办件（birth_one_thing 2）" in first.output
+    second = run("demo", "cases", "2", "--seed", "1", "--lang", "en")
+    assert second.exit_code == 0, second.output
+    assert "added to the 2 cases already there" in second.output
