@@ -179,7 +179,8 @@ def serve(host: str, port: int, with_worker: bool, lang: str) -> None:
     # Library packs first: scenario packs use their definitions by qualified name.
     for folder in [*library_folders(), *pack_folders(packs_dir(), lang)]:
         _import_one(store(app).sessions, str(folder), lang)
-    _seed_demo(store(app).sessions, lang, env)
+    if _seed_demo(store(app).sessions, lang, env):
+        _first_demo_cases(store(app).sessions, lang, env)
     url = f"http://{host}:{port}/"
     click.echo(f"Serving on {url} (Flask development server)" if lang == "en"
                else f"服务地址：{url}（Flask 开发服务器，仅供开发使用）")
@@ -282,6 +283,64 @@ def demo_seed(lang: str) -> None:
     store = _store()
     _require_upgraded(store.engine, lang)
     sys.exit(0 if _seed_demo(store.sessions, lang, os.environ.get(ENV_VAR, "")) else 1)
+
+
+@demo.command("cases", help="创建 N 个演示办件（三个场景包，含办理过程、退回、延期、超期、"
+                            "评价），分布在最近 D 天；--seed 相同则结果相同；"
+                            "再次运行会再增加 N 个。"
+                            "生产环境拒绝执行，除非 --force。\n\nCreate N demo cases across the "
+                            "shipped packs with their histories (returns, extensions, overdue, "
+                            "ratings) over the last D days; the same --seed gives the same cases; "
+                            "a second run adds N more. Refused in production unless --force.")
+@click.argument("count", type=click.IntRange(min=1))
+@click.option("--seed", type=int, default=None, help="随机种子 / Random seed.")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="分布在最近几天 / Spread over the last D days.")
+@click.option("--force", is_flag=True, help="生产环境也执行 / Run even in production.")
+@LANG_OPTION
+def demo_cases(count: int, seed: int | None, days: int, force: bool, lang: str) -> None:
+    store = _store()
+    _require_upgraded(store.engine, lang)
+    sys.exit(0 if _demo_cases(store.sessions, count, seed, days, force, lang,
+                              os.environ.get(ENV_VAR, "")) else 1)
+
+
+def _first_demo_cases(sessions: sessionmaker[Session], lang: str, env: str) -> None:
+    """A development database without a case gets FIRST_DEMO_CASES demo cases once, so the
+    dashboards are not empty out of the box."""
+    from runtime.democases import FIRST_DEMO_CASES, case_count
+
+    with sessions() as session:
+        if case_count(session):
+            return
+    click.echo(f"no cases yet: making {FIRST_DEMO_CASES} demo cases (two or three minutes)..."
+               if lang == "en" else
+               f"尚无办件：正在创建 {FIRST_DEMO_CASES} 个演示办件（约两三分钟）……")
+    _demo_cases(sessions, FIRST_DEMO_CASES, 1, 90, False, lang, env)
+
+
+def _demo_cases(sessions: sessionmaker[Session], count: int, seed: int | None, days: int,
+                force: bool, lang: str, env: str) -> bool:
+    """Make the demo cases and say what was made; False when refused."""
+    from runtime.democases import DemoCasesRefused, make_cases
+
+    with sessions() as session:
+        try:
+            made = make_cases(session, count, seed=seed, days=days, env=env, force=force)
+        except DemoCasesRefused:
+            click.echo("production (LOWCODE_ENV is not development): no demo cases; --force "
+                       "to insist" if lang == "en" else
+                       "生产环境（LOWCODE_ENV 不是 development）不创建演示办件；"
+                       "确需创建请加 --force")
+            return False
+    packs = ", ".join(f"{pack} {n}" for pack, n in sorted(made.per_pack.items())) or "-"
+    if lang == "en":
+        click.echo(f"{made.total} demo cases made ({packs}); {made.failed} not started"
+                   + (f"; added to the {made.before} cases already there" if made.before else ""))
+    else:
+        click.echo(f"已创建 {made.total} 个演示办件（{packs}）；{made.failed} 个未能启动"
+                   + (f"；数据库中原有 {made.before} 个办件，本次为新增" if made.before else ""))
+    return made.total > 0
 
 
 def _seed_demo(sessions: sessionmaker[Session], lang: str, env: str) -> bool:

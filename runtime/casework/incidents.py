@@ -5,6 +5,7 @@ the definition is fixed, and a case that then starts resolves the incident."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,14 +22,14 @@ from runtime.store.submissions import Submission
 log = logging.getLogger(__name__)
 
 
-def start_or_record(session: Session, submission: Any) -> None:
+def start_or_record(session: Session, submission: Any, now: datetime | None = None) -> None:
     """Start the submission's case in the caller's transaction; a FlowError (a rule, table or
     limit that fails on this data) keeps the submission and records an incident instead.
     The start is one unit: child cases it started before the failure (a child whose own first
     step fails, a chain too deep) are undone with it, so there are all children or none."""
     savepoint = session.begin_nested()
     try:
-        cases.start_for(session, submission)
+        cases.start_for(session, submission, now)
         savepoint.commit()
     except FlowError as error:
         savepoint.rollback()

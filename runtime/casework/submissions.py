@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -82,11 +83,13 @@ class Submitted:
 
 def submit(session: Session, application: Application, types: FieldTypes, *,
            catalogs: Mapping[str, CatalogSpec] | None = None,
-           resolver: Resolver | None = None, heads: Heads | None = None) -> Submitted:
+           resolver: Resolver | None = None, heads: Heads | None = None,
+           now: datetime | None = None) -> Submitted:
     """Validate the application (its fields' types from `types`, the app's registry;
     references asked of `resolver`); when it holds, store it,
     start its case and commit once. `heads`, the app's remembered definitions, tells a form
-    that starts no process without a read (without it, the store is asked)."""
+    that starts no process without a read (without it, the store is asked). `now`: when it
+    arrived (the demo's histories in the past; else the clock)."""
     form = application.form
     book = heads.rule_book(lambda: session, form.id) if heads else rule_book(session, form.id)
     result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver,
@@ -105,7 +108,7 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
         attachments=own_files(form, result.data, application.uploads),
         origin=application.origin, submitter=application.submitter,
         prefilled=dict(application.prefilled), starts_case=starts,
-        rules=outcome.stored() if outcome else None)
+        rules=outcome.stored() if outcome else None, now=now)
     return Submitted(result, receipt)
 
 
@@ -135,7 +138,7 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
                      prefilled: dict[str, str] | None = None,
                      starts_case: bool = True, submitter: str = "",
                      rules: dict[str, Any] | None = None,
-                     started_by: Owner | None = None) -> Receipt:
+                     started_by: Owner | None = None, now: datetime | None = None) -> Receipt:
     """Store a validated submission once per idempotency key of `submitter` (by default
     the owner's account) on this form, claim the uploaded files it names (`attachments`:
     keys the caller checked are the submitter's), start its case (unless the caller knows
@@ -151,10 +154,11 @@ def submit_validated(session: Session, *, form: FormSpec, data: dict[str, Any],
             # A repeated key or a drawn number already taken fails the insert.
             row = insert_submission(session, form, data, idempotency_key=scoped,
                                     owner=owner, region_code=region_code,
-                                    prefilled=prefilled or {}, body=body, rules=rules)
+                                    prefilled=prefilled or {}, body=body, rules=rules,
+                                    now=now)
             claim_files(session, row.id, keys)
             if starts_case:
-                incidents.start_or_record(session, row)
+                incidents.start_or_record(session, row, now)
             audit.record(session, action="submission.create",
                          actor=_actor(started_by or owner),
                          ip=origin.ip, user_agent=origin.user_agent,
@@ -259,7 +263,10 @@ _typed_fields = PerForm(_fields_of_type)  # the form is walked once, not on ever
 
 
 def region_of(form: FormSpec, data: Mapping[str, Any]) -> str | None:
-    """The region a submission is about (its first region field): region scopes reach it."""
+    """The region a submission is about (the field its form's `region:` names, else its first
+    region field): region scopes reach it."""
+    if form.region:
+        return str(data[form.region]) if data.get(form.region) else None
     return next((data[f] for f in _typed_fields(form)[0] if data.get(f)), None)
 
 

@@ -72,6 +72,9 @@ MESSAGES = Catalogue({
     "renamed_from_in_use": ("'{name}' 仍是本表单的字段，不能再作为改名前的标识（renamed_from）",
                             "'{name}' is still a field of this form: it cannot be the id a "
                             "field was renamed from (renamed_from)"),
+    "region_field": ("'{name}' 不能作为表单的所属区域字段：须为本表单顶层的 region、select "
+                     "或 radio 字段", "'{name}' cannot be the form's region: it must be a "
+                     "top-level region, select or radio field of the form"),
     "unknown_field_type": ("未知的字段类型 '{name}'{hint}", "unknown field type '{name}'{hint_en}"),
     "options_conflict": ("选项与选项来源只能二选一",
                          "give either options or options_from, not both"),

@@ -164,6 +164,7 @@ class FormSpec(DefinitionHead):
     service: CatalogRef | None = None
     audience: AudienceSpec | None = None
     hidden_values: str = "clear"
+    region: str | None = None  # the field the application's region is read from
     fields: tuple[FieldSpec, ...]
     validations: tuple[ValidationSpec, ...] = ()
 

@@ -229,7 +229,7 @@ class Run:
         done = submit(self.session, Application(row.spec, start.data, start.key,
                                                 submitter=f"packtest:{start.actor.text}"
                                                 if start.actor else ""),
-                      default_field_types(), catalogs=catalogs)
+                      default_field_types(), catalogs=catalogs, now=self.clock)
         if done.receipt is None:
             zh, en = done.validation.as_dict("zh"), done.validation.as_dict("en")
             self.refused = {path: [f"{a} / {b}" for a, b in zip(zh[path], en[path], strict=True)]

@@ -116,12 +116,13 @@ def body_hash(form: FormSpec, data: dict[str, Any]) -> str:
 def insert_submission(session: Session, form: FormSpec, data: dict[str, Any], *,
                       idempotency_key: str, owner: Owner, region_code: str | None,
                       prefilled: dict[str, str], body: str | None = None,
-                      rules: dict[str, Any] | None = None) -> Submission:
+                      rules: dict[str, Any] | None = None,
+                      now: datetime | None = None) -> Submission:
     """Insert a submission of `form` with a freshly drawn tracking number and code, in the
     caller's transaction, and return it (detached: written once, it needs no unit of work,
     so it is one plain INSERT). A repeated key or a number already taken raises
-    IntegrityError here."""
-    now = utcnow()
+    IntegrityError here. `now`: when it arrived (else the clock)."""
+    now = now or utcnow()
     values = {"tracking_no": _tracking_no(), "verification_code": _code(),
               "idempotency_key": idempotency_key, "body_hash": body, "form_id": form.id,
               "form_version": form.version, "data": data, "prefilled": prefilled,

@@ -43,7 +43,7 @@ from runtime.web.database import db
 from runtime.web.database import store as app_store
 from runtime.web.lang import current_lang, text
 from runtime.web.sheets import download
-from templates_lib.regions import full_name
+from templates_lib.regions import full_name, regions
 
 bp = Blueprint("dashboards", __name__)
 TEXT = Catalogue({
@@ -208,8 +208,20 @@ def figure(widget: WidgetSpec, chosen: Filters, labels: Labels,
                      for day in buckets(chosen.period, group))
         return Figure(widget.id, "trend", title, unit, rows=rows, better=better)
     found = [Row(key, labels(group, key), amount) for key, amount in tallies.items()]
+    if group == "region":
+        found = _short_regions(found)
     return Figure(widget.id, widget.type, title, unit, rows=_ordered(widget, found, better),
                   better=better)
+
+
+def _short_regions(rows: list[Row]) -> list[Row]:
+    """Counties of one city named as people there say them (东城区, not 北京市 市辖区 东城区):
+    a chart's labels stay readable. Regions of several cities keep their full names."""
+    cities = {r.key[:4] for r in rows if r.key != "-"}
+    if len(cities) != 1:
+        return rows
+    return [replace(r, label=found.name) if (found := regions().get(r.key)) is not None
+            and len(r.key) == 6 else r for r in rows]
 
 
 def _ordered(widget: WidgetSpec, rows: list[Row], better: str) -> tuple[Row, ...]:

@@ -24,6 +24,7 @@ from web.test_pickers import sign_in, token
 from web.test_workbench import Person
 
 from runtime import worker
+from runtime.access import Visibility
 from runtime.casework.submissions import Application, submit
 from runtime.definitions.spec import FormSpec
 from runtime.demo import seed_demo
@@ -35,6 +36,8 @@ from runtime.providers import default_field_types
 from runtime.store import cases
 from runtime.store.cases import CaseRow
 from runtime.store.queries import latest_definition
+from runtime.store.scoping import scope_filter
+from runtime.store.submissions import Submission
 from runtime.web.database import store
 from templates_lib import TASK_TEMPLATES
 
@@ -287,3 +290,17 @@ def test_a_suspended_order_waits_for_a_test_result_without_going_overdue(
     act(hotline, case.id, HOUSING, actions.resume, order.no, "鉴定报告已出",
         now=due + timedelta(days=1))
     assert cases.aware(only(hotline, case, "handle").due_at) > due + timedelta(days=1)
+
+
+def test_an_order_belongs_to_its_district(hotline: Session) -> None:
+    """The order's district is its region (the form's `region: district`): a region-scoped
+    supervisor of the city, or of that district, reaches it; one of the other district not."""
+    east, west = web_order(hotline, "e1"), web_order(hotline, "w1", district="110102")
+    assert (east.region_code, west.region_code) == ("110101", "110102")
+    submitted = hotline.scalars(select(Submission.region_code).where(
+        Submission.tracking_no == east.tracking_no)).one()
+    assert submitted == "110101"
+    for regions, seen in (({"1101"}, {east.id, west.id}), ({"110102"}, {west.id})):
+        where = scope_filter(Visibility(region_prefixes=frozenset(regions)),
+                             department=CaseRow.department_code, region=CaseRow.region_code)
+        assert set(hotline.scalars(select(CaseRow.id).where(where))) == seen

@@ -212,7 +212,7 @@ def test_when_every_drawn_number_is_taken_the_submission_says_so(
 
 def test_another_integrity_fault_is_raised_as_it_is_and_stores_nothing(
         session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_session: Session, _row: Submission) -> None:
+    def broken(_session: Session, _row: Submission, _now: object = None) -> None:
         raise IntegrityError("INSERT INTO cases ...", {}, Exception("NOT NULL constraint"))
 
     monkeypatch.setattr(casework.incidents, "start_or_record", broken)

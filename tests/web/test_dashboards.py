@@ -109,6 +109,7 @@ def test_the_birth_dashboard_shows_the_figures_of_the_cases(world: Flask) -> Non
     assert chart is not None
     data = json.loads(unescape(chart.group(1)))
     assert data["type"] == "distribution" and data["values"] == [3]
+    assert data["labels"] == ["朝阳区"]  # counties of one city by their own names
     assert 'src="/static/vendor/echarts/echarts.min.js"' in page
     assert "<script>" not in page and "style=" not in page  # nothing inline, for the CSP
 
@@ -207,5 +208,6 @@ def test_each_pack_dashboard_counts_its_own_processes(world: Flask) -> None:
     assert text_of(lead.page(BIRTH), "value-received") == "0"  # not the hotline's cases
     supervisor = Person(world, "supervisor")  # the city's region: the birth cases in it
     assert text_of(supervisor.page(BIRTH), "value-received") == "3"
-    assert text_of(supervisor.page("/dashboards/hl_overview"), "value-received") == "0"
+    # the order's district (110101) is its region, in the city: the supervisor sees it
+    assert text_of(supervisor.page("/dashboards/hl_overview"), "value-received") == "1"
     assert Person(world, "clerk_health").get("/dashboards/hl_overview").status_code == 404

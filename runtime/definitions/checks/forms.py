@@ -31,6 +31,8 @@ from runtime.definitions.spec import FieldSpec, FormSpec, ValidationSpec
 from runtime.expressions import ExpressionCompileError, ExpressionError, infer_type
 from runtime.forms.fieldtypes import DEPARTMENT, NONE, RECORD, USER
 
+REGION_TYPES = ("region", "select", "radio")  # what a form's `region:` may name
+
 # Properties that only a picker of these kinds reads.
 PICKER_PROPERTIES = {"related_form": (RECORD,), "related_title": (RECORD,),
                      "department": (DEPARTMENT, USER)}
@@ -122,6 +124,19 @@ def service_in_catalog(ctx: Context, item: Checked) -> Iterator[Problem]:
         yield from catalog_item(ctx, item, ("service",), service.catalog, service.item)
 
 
+def region_field_known(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """`region:` names a top-level field of the form (a region, a select or a radio)."""
+    form = _form(item)
+    if not form.region:
+        return
+    top = {f.id: f.type for f in form.fields}
+    if form.region not in top:
+        yield from within(item, ("region",), "field", form.region, top)
+    elif top[form.region] not in REGION_TYPES:
+        yield problem("region_field", item.doc.file, item.doc.line(("region",)), ("region",),
+                      name=form.region)
+
+
 def each_field(ctx: Context, item: Checked) -> Iterator[Problem]:
     form = _form(item)
     names, known = _expression_names(ctx, form)
@@ -161,7 +176,8 @@ def no_compute_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 
 CHECKS: tuple[Check, ...] = (field_ids_unique, renames_declared_once, department_declared,
-                             audience_departments_declared, service_in_catalog, each_field,
+                             audience_departments_declared, service_in_catalog,
+                             region_field_known, each_field,
                              no_nested_tables, form_rules, no_compute_cycles)
 
 

@@ -1,0 +1,138 @@
+"""The demo supervisor reads the demo cases (`lowcode demo cases`) on the birth dashboard in a
+real browser, on a laptop and on a phone: the figures equal direct counts, change with the
+date range, the granularity and the organisation, and a widget downloaded as XLSX holds what
+the page's accessible table shows. No console error on the way."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func, select
+
+from runtime.democases import make_cases
+from runtime.store.cases import CaseRow
+from runtime.store.db import session_factory
+
+from .conftest import TIMEOUT_MS, LiveServer
+from .test_dashboards import _bad
+from .test_workbench import signed_in
+
+CHINA = timedelta(hours=8)
+SHOTS = os.environ.get("LOWCODE_SCREENSHOTS")  # a folder to keep the screenshots in
+
+
+def china_today() -> datetime:
+    return datetime.now(UTC) + CHINA
+
+
+def births_since(server: LiveServer, first_day: str) -> int:
+    """Birth cases that arrived on or after `first_day` (a China date), counted directly."""
+    start = datetime.fromisoformat(first_day).replace(tzinfo=UTC) - CHINA
+    with session_factory(server.engine)() as session:
+        return session.scalar(select(func.count()).select_from(CaseRow).where(
+            CaseRow.process_id == "birth_joint", CaseRow.created_at >= start)) or 0
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", "").replace("%", "").strip())
+
+
+def table_rows(page: Page, widget: str) -> list[tuple[str, float]]:
+    """The rows of the widget's accessible table (folded under the chart: read its text)."""
+    rows = page.locator(f"#table-{widget} tbody tr")
+    return [((rows.nth(i).locator("th").text_content() or "").strip(),
+             number(rows.nth(i).locator("td").text_content() or ""))
+            for i in range(rows.count())]
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_the_supervisor_reads_the_demo_cases_on_the_birth_dashboard(
+        live_server: LiveServer, browser: Browser, width: int, height: int) -> None:
+    with session_factory(live_server.engine)() as session:
+        made = make_cases(session, 30, seed=4, days=60, env="testing")
+    assert made.per_pack == {"birth_one_thing": 30}
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": width, "height": height},
+                                  accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if _bad(m) else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    try:
+        signed_in(page, "supervisor")
+        page.goto("/dashboards/")
+        page.get_by_role("link", name="出生“一件事”运行情况").click()
+        expect(page.locator("h1")).to_have_text("出生“一件事”运行情况")
+
+        today = china_today().date()
+        since = (today - timedelta(days=61)).isoformat()
+        page.locator("#f-from").fill(since)
+        page.locator("#f-to").fill(today.isoformat())
+        page.locator("#f-granularity").select_option("month")
+        page.locator("#apply-filters").click()
+        expect(page.locator("#f-granularity")).to_have_value("month")
+        received = births_since(live_server, since)
+        assert received == 30
+        expect(page.locator("#value-received")).to_have_text(str(received))
+        assert number(page.locator("#value-closed").inner_text()) > 0
+        assert number(page.locator("#value-on_time").inner_text()) > 0
+        expect(page.locator("#chart-trend")).to_have_attribute("data-drawn", "true")
+        months = table_rows(page, "trend")
+        assert 2 <= len(months) <= 4 and sum(v for _, v in months) == received
+        shot(page, f"dashboard-{width}-months.png")
+
+        # A week: fewer cases, each day its row
+        week = (today - timedelta(days=6)).isoformat()
+        page.locator("#f-from").fill(week)
+        page.locator("#f-granularity").select_option("day")
+        page.locator("#apply-filters").click()
+        expect(page.locator("#f-from")).to_have_value(week)
+        recent = births_since(live_server, week)
+        assert recent < received
+        expect(page.locator("#value-received")).to_have_text(str(recent) if recent else "暂无数据")
+        expect(page.locator("#table-trend tbody tr")).to_have_count(
+            len({d for d, _ in table_rows(page, "trend")}))
+
+        # Back to the whole range; the organisation: health received none of them (the
+        # service centre receives), but it handled tasks whose on-time rate it sees
+        page.locator("#f-from").fill(since)
+        page.locator("#f-granularity").select_option("week")
+        page.locator("#f-department").select_option("HEALTH")
+        page.locator("#apply-filters").click()
+        expect(page.locator("#f-department")).to_have_value("HEALTH")
+        expect(page.locator("#value-received")).not_to_have_text(str(received))
+        page.locator("#f-department").select_option("")
+        page.locator("#apply-filters").click()
+        expect(page.locator("#value-received")).to_have_text(str(received))
+        weeks = table_rows(page, "trend")
+        assert len(weeks) >= 8 and sum(v for _, v in weeks) == received
+        shot(page, f"dashboard-{width}-weeks.png")
+
+        # The trend downloaded as XLSX holds what the accessible table shows
+        header = [(c.text_content() or "").strip()
+              for c in page.locator("#table-trend thead th").all()]
+        with page.expect_download() as download:
+            page.locator("#xlsx-trend").click()
+        sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+        assert sheet is not None
+        rows = list(sheet.iter_rows(values_only=True))
+        assert [str(c) for c in rows[0]] == header
+        assert [(str(label), float(v)) for label, v in rows[1:]] == weeks
+        ranking = table_rows(page, "by_department")
+        assert ranking and all(0 <= v <= 100 for _, v in ranking)
+        assert problems == []
+    finally:
+        context.close()
