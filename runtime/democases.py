@@ -25,7 +25,7 @@ from runtime.casework import ratings
 from runtime.flows.errors import FlowError
 from runtime.packtests.runner import Run, Stop
 from runtime.packtests.scenario import Actor, Duration, Scenario, Start, Step
-from runtime.store import accounts
+from runtime.store import accounts, measures
 from runtime.store.cases import CaseRow
 from runtime.store.models import utcnow
 from runtime.store.queries import latest_definition
@@ -119,6 +119,9 @@ def make_cases(session: Session, n: int, *, seed: int | None = None, days: int =
     weights = [{"birth": 3, "hotline": 5, "policy": 2}[m.name] for m in makers]
     arrivals = sorted(now - timedelta(days=days) + timedelta(seconds=rng.uniform(0, days * 86400))
                       for _ in range(n))
+    if arrivals:  # days already summed up get this history too (runtime.store.measure_days)
+        measures.backdated(session, measures.china_date(arrivals[0]))
+        session.commit()
     run_id = f"{seed if seed is not None else 'x'}-{made.before}-{rng.randrange(10**9)}"
     for index, arrival in enumerate(arrivals):
         maker = rng.choices(makers, weights)[0](rng, _working_hours(arrival, rng), now)
