@@ -21,6 +21,7 @@ from runtime.store.db import session_factory
 from runtime.store.publish import publish_pack
 from runtime.store.queries import latest_definition
 from runtime.store.submissions import Submission
+from templates_lib import TASK_TEMPLATES
 
 from .conftest import LiveServer
 from .test_citizen_form import ANSWER, fill_the_first_two_pages
@@ -46,7 +47,7 @@ def test_the_citizen_applies_from_the_start_page_and_tracks_it(
     page.goto("/")
     shot(page, tmp_path, "citizen-start", size)
     page.locator("main").get_by_role("link", name=re.compile("办事|事项")).first.click()
-    page.get_by_role("link", name="新生儿出生一件事联办申请").click()
+    page.get_by_role("link", name="新生儿出生“一件事”联办申请").click()
     expect(page.locator("ol.steps [aria-current=step]")).to_have_text("新生儿信息")
     fill_the_first_two_pages(page)
     page.fill("#in-bank_account", ANSWER["bank_account"])
@@ -101,6 +102,7 @@ def test_the_dispatcher_dispatches_a_12345_order(
     size, open_page, errors = sized_page
     applied(live_server)  # the demo organisation
     with session_factory(live_server.engine)() as session:
+        publish_pack(session, check_path(TASK_TEMPLATES))  # the library the pack requires
         publish_pack(session, check_path(HOTLINE))
         row = latest_definition(session, "Form", "hl_web_intake")
         assert row is not None and isinstance(row.spec, FormSpec)
@@ -127,13 +129,18 @@ def test_supervisor_lead_admin_and_auditor_land_on_their_work(
         sized_page, live_server: LiveServer, tmp_path: Path) -> None:  # noqa: F811
     size, open_page, errors = sized_page
     number = applied(live_server)
-    supervisor = signed_in(open_page(), "supervisor")
+    supervisor = signed_in(open_page(), "supervisor")  # a leader: the dashboards first
+    expect(supervisor).to_have_url(re.compile(r"/dashboards/"))
+    supervisor.locator("#to-workbench").click()
     expect(supervisor).to_have_url(re.compile(r"/work/tasks"))
     expect(supervisor.locator("h1")).to_have_text("工作台")
     supervisor.goto(f"/work/cases/{number}")
     expect(supervisor.locator("main")).to_contain_text("受理")
     shot(supervisor, tmp_path, "supervisor-case", size)
     lead = signed_in(open_page(), "lead_govsvc")
+    expect(lead).to_have_url(re.compile(r"/dashboards/"))
+    shot(lead, tmp_path, "lead-dashboards", size)
+    lead.locator("#to-workbench").click()
     expect(lead).to_have_url(re.compile(r"/work/tasks"))
     expect(lead.locator(f'tr[id^="task-{number}-"]')).to_have_count(0)  # not overdue
     lead.locator("#menu-workbench").click()
