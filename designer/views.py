@@ -28,13 +28,14 @@ from designer.workspace import (
     publish_copy,
 )
 from runtime.definitions.checker import Extensions
+from runtime.definitions.compat import Report
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.loader import load_text
 from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.spec import FormSpec
 from runtime.forms.state import form_state
 from runtime.i18n import Catalogue
-from runtime.lifecycle import canonical_yaml
+from runtime.lifecycle import canonical_yaml, compatibility_with_published
 from runtime.store import designs
 from runtime.store.designs import Copy, CopyConflict, CopyMissing, NothingToMove
 from runtime.store.queries import latest_definition
@@ -105,6 +106,20 @@ TEXT = Catalogue({
                    "The YAML has an error, so the canvas cannot show it: fix it in the YAML view."),
     "failures": ("无法计算的规则", "Rules that could not be evaluated"),
     "new_title": ("表单名称", "Form title"),
+    "compat": ("发布前的兼容性检查（对比已发布的第 {version} 版）",
+               "Compatibility before publishing (against published version {version})"),
+    "compat_none": ("与已发布版本相比，没有影响已有数据的改动。",
+                    "No change that affects existing data, compared with the published version."),
+    "breaking": ("不兼容", "Breaking"), "warning": ("注意", "Warning"), "info": ("说明", "Info"),
+    "versions": ("版本", "Versions"),
+    "versions_title": ("{kind} {id} 的已发布版本", "Published versions of {kind} {id}"),
+    "version": ("版本", "Version"), "who": ("发布人", "Published by"),
+    "when": ("发布时间", "Published at"), "pack_version": ("场景包版本", "Pack version"),
+    "compare": ("对比", "Compare"), "old": ("旧版本", "Older"), "new_side": ("新版本", "Newer"),
+    "same": ("两个版本内容相同。", "The two versions are the same."),
+    "restore": ("恢复为工作副本", "Restore as working copy"),
+    "no_versions": ("尚未发布任何版本。", "No version has been published yet."),
+    "export": ("导出场景包（zip）", "Export pack (zip)"),
 })
 # Palette groups by their code; a group an extension adds shows as its code.
 GROUPS = Catalogue({
@@ -189,6 +204,18 @@ def _open(kind: str, def_id: str) -> Copy:
     return designs.open_copy(db(), kind, def_id, current_actor())
 
 
+def _compat(copy: Copy) -> Report | None:
+    """The compatibility report of the copy over the newest published version (None when
+    nothing is published yet or the copy's YAML does not read as a mapping)."""
+    try:
+        data = yaml.safe_load(copy.text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return compatibility_with_published(db(), copy.kind, copy.def_id, data)
+
+
 def _revision() -> int:
     try:
         return int(request.form.get("revision", ""))
@@ -210,7 +237,8 @@ def _yaml_page(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
                conflict: CopyConflict | None = None, mine: str | None = None,
                refused: list[Problem] | None = None) -> ResponseReturnValue:
     context = {"copy": copy, "check": check, "notice": notice, "conflict": conflict,
-               "mine": mine, "refused": refused, "editor_for": editors.editor_for}
+               "mine": mine, "refused": refused, "editor_for": editors.editor_for,
+               "compat": _compat(copy)}
     template = "designer/_yaml_editor.html" if request.htmx else "designer/edit.html"
     return render_template(template, **context), status
 
@@ -442,6 +470,7 @@ def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
         "palette": types.palette(), "types": types, "blocks": blocks(),
         "common_props": properties.common(props), "more_props": properties.more(props),
         "shown": properties.shown, "preview": _preview(check, {}),
+        "compat": _compat(copy),
     }
     template = "designer/_workspace.html" if request.htmx else "designer/form.html"
     return render_template(template, **context), status
