@@ -8,12 +8,15 @@ and every problem shown at its place; publishing goes through the runtime's publ
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import yaml
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from designer import editors, formedit, properties
 from designer.workspace import (
@@ -33,11 +36,13 @@ from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.loader import load_text
 from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.spec import FormSpec
+from runtime.definitions.versions import compare_versions
 from runtime.forms.state import form_state
 from runtime.i18n import Catalogue
 from runtime.lifecycle import canonical_yaml, compatibility_with_published
-from runtime.store import designs
+from runtime.store import audit, designs
 from runtime.store.designs import Copy, CopyConflict, CopyMissing, NothingToMove
+from runtime.store.models import Definition
 from runtime.store.queries import latest_definition
 from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import deny, require
@@ -314,6 +319,94 @@ def _answer(kind: str, copy: Copy, *, status: int = 200, notice: str | None = No
         notice = conflict.message(current_lang())
     return _yaml_page(copy, check, status=status, notice=notice, conflict=conflict, mine=mine,
                       refused=refused)
+
+
+# --- published versions: list, compare two, restore one as the working copy -------------
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    version: int
+    pack_version: int
+    who: str
+    when: datetime
+
+
+def _published_versions(kind: str, def_id: str) -> list[Definition]:
+    return list(db().scalars(select(Definition).where(
+        Definition.kind == kind, Definition.def_id == def_id).order_by(Definition.version)))
+
+
+def _who_published(row: Definition) -> str:
+    """The person whose import published the row's pack version (its audit record), else the
+    publisher the pack names."""
+    found = audit.search(db(), action="definition.publish", target_kind="pack",
+                         target_id=f"{row.pack_id}@{row.pack_version}", limit=1)
+    return found[0].actor_name if found else (row.publisher or "—")
+
+
+def _version_arg(name: str, known: dict[int, Definition], default: int) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        abort(400)
+    if value not in known:
+        abort(404)
+    return value
+
+
+@bp.get("/<kind>/<def_id>/versions")
+@require(PERMISSION)
+def versions(kind: str, def_id: str) -> ResponseReturnValue:
+    _guard(kind, def_id)
+    return _versions_page(kind, def_id)
+
+
+def _versions_page(kind: str, def_id: str, *, status: int = 200,
+                   notice: str | None = None) -> ResponseReturnValue:
+    rows = _published_versions(kind, def_id)
+    listed = [PublishedVersion(r.version, r.pack_version, _who_published(r), r.published_at)
+              for r in rows]
+    by_version = {r.version: r for r in rows}
+    diff = None
+    old = new = None
+    if rows:
+        new = _version_arg("new", by_version, rows[-1].version)
+        old = _version_arg("old", by_version, rows[-2].version if len(rows) > 1 else new)
+        diff = compare_versions(by_version[old].data, by_version[new].data, builtin_kinds())
+    copy = designs.get_copy(db(), kind, def_id)
+    return render_template("designer/versions.html", kind=kind, def_id=def_id,
+                           listed=listed, diff=diff, old=old, new=new, copy=copy,
+                           notice=notice, editor_for=editors.editor_for), status
+
+
+@bp.post("/<kind>/<def_id>/restore")
+@require(PERMISSION)
+def restore(kind: str, def_id: str) -> ResponseReturnValue:
+    """Write a published version's canonical YAML into the working copy (a new revision, so
+    undo brings the copy's text back), on the copy's revision the page showed."""
+    _guard(kind, def_id)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    row = next((r for r in _published_versions(kind, def_id) if r.version == version), None)
+    if row is None:
+        abort(404)
+    copy = designs.open_copy(db(), kind, def_id, current_actor())
+    revision = request.form.get("revision")
+    try:
+        copy = designs.save_copy(db(), kind, def_id, canonical_yaml(row.data),
+                                 int(revision) if revision else copy.revision, current_actor())
+    except ValueError:
+        abort(400)
+    except CopyConflict as conflict:
+        return _versions_page(kind, def_id, status=409,
+                              notice=conflict.message(current_lang()))
+    audit.record(db(), action="design.restore", actor=current_actor(), target=(kind, def_id),
+                 after={"version": version, "revision": copy.revision})
+    db().commit()
+    return redirect(_editor_url(kind, def_id), code=303)
 
 
 # --- the form designer -------------------------------------------------------------------

@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 
 import yaml
+from flask import Flask
 from flask.testing import FlaskClient
 
 from designing.conftest import Client, csrf_from
 from runtime.lifecycle import canonical_yaml
+from runtime.store import audit, designs, packlife
+from runtime.web.database import store
 
 
 def page(client: FlaskClient, url: str) -> tuple[str, str]:
@@ -66,3 +69,61 @@ def test_the_publish_panel_shows_the_compatibility_report_breaking_first(
     section = html[html.index('id="compat"'):]
     assert "against published version 1" in section
     assert "changed type from text to integer" in section
+
+
+# --- 2. the versions page: compare, restore ---------------------------------------------
+
+
+def publish_v2(client: FlaskClient) -> None:
+    html = save_yaml(client, retype_and_add)
+    answer = client.post("/designer/Form/demo_apply/publish",
+                         data={"csrf_token": csrf_from(html), "revision": revision(html),
+                               "editor": "yaml"})
+    assert answer.status_code == 200 and "已发布第 2 版" in answer.get_data(as_text=True)
+
+
+def test_the_versions_page_lists_who_published_and_compares_two(signed_in: Client) -> None:
+    client = signed_in("designer")
+    publish_v2(client)
+    html, _ = page(client, "/designer/Form/demo_apply")
+    assert 'href="/designer/Form/demo_apply/versions"' in html
+    html, _ = page(client, "/designer/Form/demo_apply/versions")
+    assert re.findall(r'<tr data-version="(\d+)"', html) == ["1", "2"]
+    v2 = html[html.index('data-version="2"'):]
+    assert '<td class="who">designer</td>' in v2[:v2.index("</tr>")]
+    compare = html[html.index('id="compare"'):]
+    assert "demo_apply v1" in compare and "demo_apply v2" in compare
+    changed = re.findall(r'<tr class="diff-changed".*?</tr>', compare, re.S)
+    assert any("<del>" in row and "text" in row and "<ins>" in row and "integer" in row
+               for row in changed)
+    assert re.search(r'<tr class="diff-added".*?<ins>[^<]*note', compare, re.S)
+    assert '<tr class="diff-same"' in compare  # unchanged lines show, unmarked
+    html, _ = page(client, "/designer/Form/demo_apply/versions?old=2&new=2&lang=en")
+    assert "The two versions are the same." in html and "diff-changed" not in html
+    assert client.get("/designer/Form/demo_apply/versions?old=9").status_code == 404
+
+
+def test_restoring_a_version_writes_it_into_the_working_copy(signed_in: Client,
+                                                             designed: Flask) -> None:
+    client = signed_in("designer")
+    publish_v2(client)
+    html, token = page(client, "/designer/Form/demo_apply/versions")
+    rev = revision(html)
+    url = "/designer/Form/demo_apply/restore"
+    assert client.post(url, data={"version": "1", "revision": rev}).status_code == 400  # CSRF
+    clerk = signed_in("clerk_govsvc")
+    assert clerk.get("/designer/Form/demo_apply/versions").status_code == 404
+    assert clerk.post(url, data={"csrf_token": csrf_from(clerk.get("/").get_data(as_text=True)),
+                                 "version": "1", "revision": rev}).status_code == 404
+    answer = client.post(url, data={"csrf_token": token, "version": "1", "revision": rev})
+    assert answer.status_code == 303
+    assert answer.headers["Location"].endswith("/designer/forms/demo_apply")
+    with store(designed).sessions() as session:
+        copy = designs.get_copy(session, "Form", "demo_apply")
+        v1 = packlife.definition_data(session, "Form", "demo_apply", 1)
+        assert copy is not None and copy.text == canonical_yaml(v1)
+        (entry,) = audit.search(session, action="design.restore")
+        assert entry.actor_name == "designer" and entry.after["version"] == 1
+    # the page's revision is now stale: a second restore is a conflict, not a silent overwrite
+    answer = client.post(url, data={"csrf_token": token, "version": "2", "revision": rev})
+    assert answer.status_code == 409
