@@ -7,14 +7,16 @@ and every problem shown at its place; publishing goes through the runtime's publ
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 import yaml
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -39,7 +41,7 @@ from runtime.definitions.spec import FormSpec
 from runtime.definitions.versions import compare_versions
 from runtime.forms.state import form_state
 from runtime.i18n import Catalogue
-from runtime.lifecycle import canonical_yaml, compatibility_with_published
+from runtime.lifecycle import canonical_yaml, compatibility_with_published, export_files
 from runtime.store import audit, designs
 from runtime.store.designs import Copy, CopyConflict, CopyMissing, NothingToMove
 from runtime.store.models import Definition
@@ -319,6 +321,27 @@ def _answer(kind: str, copy: Copy, *, status: int = 200, notice: str | None = No
         notice = conflict.message(current_lang())
     return _yaml_page(copy, check, status=status, notice=notice, conflict=conflict, mine=mine,
                       refused=refused)
+
+
+@bp.get("/packs/<pack_id>/export.zip")
+@require(PERMISSION)
+def export_pack(pack_id: str) -> ResponseReturnValue:
+    """The pack's published definitions as the zip `lowcode pack export` writes as a folder
+    (one top folder named by the pack), which `lowcode pack import` accepts."""
+    spec = pack_spec(db(), pack_id)
+    if spec is None:
+        abort(404)
+    if not may_design(g.principal, spec):
+        deny(PERMISSION)
+    files = export_files(db(), pack_id)
+    if not files:
+        abort(404)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(f"{pack_id}/{name}", data)
+    return Response(buffer.getvalue(), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{pack_id}.zip"'})
 
 
 # --- published versions: list, compare two, restore one as the working copy -------------

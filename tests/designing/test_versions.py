@@ -5,6 +5,8 @@ the pack export as a zip that `lowcode pack import` accepts."""
 from __future__ import annotations
 
 import re
+import zipfile
+from pathlib import Path
 
 import yaml
 from flask import Flask
@@ -12,6 +14,7 @@ from flask.testing import FlaskClient
 
 from designing.conftest import Client, csrf_from
 from runtime.lifecycle import canonical_yaml
+from runtime.packs import check_path
 from runtime.store import audit, designs, packlife
 from runtime.web.database import store
 
@@ -127,3 +130,28 @@ def test_restoring_a_version_writes_it_into_the_working_copy(signed_in: Client,
     # the page's revision is now stale: a second restore is a conflict, not a silent overwrite
     answer = client.post(url, data={"csrf_token": token, "version": "2", "revision": rev})
     assert answer.status_code == 409
+
+
+# --- 3. the pack export ------------------------------------------------------------------
+
+
+def test_the_pack_exports_as_a_zip_that_imports_clean(signed_in: Client, tmp_path: Path
+                                                       ) -> None:
+    client = signed_in("designer")
+    publish_v2(client)
+    html, _ = page(client, "/designer/")
+    assert 'href="/designer/packs/demo_pack/export.zip"' in html
+    answer = client.get("/designer/packs/demo_pack/export.zip")
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    assert 'filename="demo_pack.zip"' in answer.headers["Content-Disposition"]
+    target = tmp_path / "demo_pack.zip"
+    target.write_bytes(answer.get_data())
+    with zipfile.ZipFile(target) as archive:
+        assert "demo_pack/pack.yaml" in archive.namelist()
+    result = check_path(target)  # what `lowcode pack check` / `lowcode pack import` read
+    assert result.ok, [p.message("en") for p in result.problems]
+    form = next(d.doc.data for d in result.definitions if d.doc.data.get("kind") == "Form")
+    assert form["version"] == 2 and form["fields"][0]["type"] == "integer"
+    assert signed_in("clerk_govsvc").get("/designer/packs/demo_pack/export.zip"
+                                         ).status_code == 404
+    assert client.get("/designer/packs/no_such_pack/export.zip").status_code == 404
