@@ -7,13 +7,18 @@ and every problem shown at its place; publishing goes through the runtime's publ
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import yaml
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from designer import editors, formedit, properties
 from designer.workspace import (
@@ -28,15 +33,18 @@ from designer.workspace import (
     publish_copy,
 )
 from runtime.definitions.checker import Extensions
+from runtime.definitions.compat import Report
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.loader import load_text
 from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.spec import FormSpec
+from runtime.definitions.versions import compare_versions
 from runtime.forms.state import form_state
 from runtime.i18n import Catalogue
-from runtime.lifecycle import canonical_yaml
-from runtime.store import designs
+from runtime.lifecycle import canonical_yaml, compatibility_with_published, export_files
+from runtime.store import audit, designs
 from runtime.store.designs import Copy, CopyConflict, CopyMissing, NothingToMove
+from runtime.store.models import Definition
 from runtime.store.queries import latest_definition
 from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import deny, require
@@ -105,6 +113,20 @@ TEXT = Catalogue({
                    "The YAML has an error, so the canvas cannot show it: fix it in the YAML view."),
     "failures": ("无法计算的规则", "Rules that could not be evaluated"),
     "new_title": ("表单名称", "Form title"),
+    "compat": ("发布前的兼容性检查（对比已发布的第 {version} 版）",
+               "Compatibility before publishing (against published version {version})"),
+    "compat_none": ("与已发布版本相比，没有影响已有数据的改动。",
+                    "No change that affects existing data, compared with the published version."),
+    "breaking": ("不兼容", "Breaking"), "warning": ("注意", "Warning"), "info": ("说明", "Info"),
+    "versions": ("版本", "Versions"),
+    "versions_title": ("{kind} {id} 的已发布版本", "Published versions of {kind} {id}"),
+    "version": ("版本", "Version"), "who": ("发布人", "Published by"),
+    "when": ("发布时间", "Published at"), "pack_version": ("场景包版本", "Pack version"),
+    "compare": ("对比", "Compare"), "old": ("旧版本", "Older"), "new_side": ("新版本", "Newer"),
+    "same": ("两个版本内容相同。", "The two versions are the same."),
+    "restore": ("恢复为工作副本", "Restore as working copy"),
+    "no_versions": ("尚未发布任何版本。", "No version has been published yet."),
+    "export": ("导出场景包（zip）", "Export pack (zip)"),
 })
 # Palette groups by their code; a group an extension adds shows as its code.
 GROUPS = Catalogue({
@@ -189,6 +211,18 @@ def _open(kind: str, def_id: str) -> Copy:
     return designs.open_copy(db(), kind, def_id, current_actor())
 
 
+def _compat(copy: Copy) -> Report | None:
+    """The compatibility report of the copy over the newest published version (None when
+    nothing is published yet or the copy's YAML does not read as a mapping)."""
+    try:
+        data = yaml.safe_load(copy.text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return compatibility_with_published(db(), copy.kind, copy.def_id, data)
+
+
 def _revision() -> int:
     try:
         return int(request.form.get("revision", ""))
@@ -210,7 +244,8 @@ def _yaml_page(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
                conflict: CopyConflict | None = None, mine: str | None = None,
                refused: list[Problem] | None = None) -> ResponseReturnValue:
     context = {"copy": copy, "check": check, "notice": notice, "conflict": conflict,
-               "mine": mine, "refused": refused, "editor_for": editors.editor_for}
+               "mine": mine, "refused": refused, "editor_for": editors.editor_for,
+               "compat": _compat(copy)}
     template = "designer/_yaml_editor.html" if request.htmx else "designer/edit.html"
     return render_template(template, **context), status
 
@@ -286,6 +321,115 @@ def _answer(kind: str, copy: Copy, *, status: int = 200, notice: str | None = No
         notice = conflict.message(current_lang())
     return _yaml_page(copy, check, status=status, notice=notice, conflict=conflict, mine=mine,
                       refused=refused)
+
+
+@bp.get("/packs/<pack_id>/export.zip")
+@require(PERMISSION)
+def export_pack(pack_id: str) -> ResponseReturnValue:
+    """The pack's published definitions as the zip `lowcode pack export` writes as a folder
+    (one top folder named by the pack), which `lowcode pack import` accepts."""
+    spec = pack_spec(db(), pack_id)
+    if spec is None:
+        abort(404)
+    if not may_design(g.principal, spec):
+        deny(PERMISSION)
+    files = export_files(db(), pack_id)
+    if not files:
+        abort(404)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(f"{pack_id}/{name}", data)
+    return Response(buffer.getvalue(), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{pack_id}.zip"'})
+
+
+# --- published versions: list, compare two, restore one as the working copy -------------
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    version: int
+    pack_version: int
+    who: str
+    when: datetime
+
+
+def _published_versions(kind: str, def_id: str) -> list[Definition]:
+    return list(db().scalars(select(Definition).where(
+        Definition.kind == kind, Definition.def_id == def_id).order_by(Definition.version)))
+
+
+def _who_published(row: Definition) -> str:
+    """The person whose import published the row's pack version (its audit record), else the
+    publisher the pack names."""
+    found = audit.search(db(), action="definition.publish", target_kind="pack",
+                         target_id=f"{row.pack_id}@{row.pack_version}", limit=1)
+    return found[0].actor_name if found else (row.publisher or "—")
+
+
+def _version_arg(name: str, known: dict[int, Definition], default: int) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        abort(400)
+    if value not in known:
+        abort(404)
+    return value
+
+
+@bp.get("/<kind>/<def_id>/versions")
+@require(PERMISSION)
+def versions(kind: str, def_id: str) -> ResponseReturnValue:
+    _guard(kind, def_id)
+    return _versions_page(kind, def_id)
+
+
+def _versions_page(kind: str, def_id: str, *, status: int = 200,
+                   notice: str | None = None) -> ResponseReturnValue:
+    rows = _published_versions(kind, def_id)
+    listed = [PublishedVersion(r.version, r.pack_version, _who_published(r), r.published_at)
+              for r in rows]
+    by_version = {r.version: r for r in rows}
+    diff = None
+    old = new = None
+    if rows:
+        new = _version_arg("new", by_version, rows[-1].version)
+        old = _version_arg("old", by_version, rows[-2].version if len(rows) > 1 else new)
+        diff = compare_versions(by_version[old].data, by_version[new].data, builtin_kinds())
+    copy = designs.get_copy(db(), kind, def_id)
+    return render_template("designer/versions.html", kind=kind, def_id=def_id,
+                           listed=listed, diff=diff, old=old, new=new, copy=copy,
+                           notice=notice, editor_for=editors.editor_for), status
+
+
+@bp.post("/<kind>/<def_id>/restore")
+@require(PERMISSION)
+def restore(kind: str, def_id: str) -> ResponseReturnValue:
+    """Write a published version's canonical YAML into the working copy (a new revision, so
+    undo brings the copy's text back), on the copy's revision the page showed."""
+    _guard(kind, def_id)
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    row = next((r for r in _published_versions(kind, def_id) if r.version == version), None)
+    if row is None:
+        abort(404)
+    copy = designs.open_copy(db(), kind, def_id, current_actor())
+    revision = request.form.get("revision")
+    try:
+        copy = designs.save_copy(db(), kind, def_id, canonical_yaml(row.data),
+                                 int(revision) if revision else copy.revision, current_actor())
+    except ValueError:
+        abort(400)
+    except CopyConflict as conflict:
+        return _versions_page(kind, def_id, status=409,
+                              notice=conflict.message(current_lang()))
+    audit.record(db(), action="design.restore", actor=current_actor(), target=(kind, def_id),
+                 after={"version": version, "revision": copy.revision})
+    db().commit()
+    return redirect(_editor_url(kind, def_id), code=303)
 
 
 # --- the form designer -------------------------------------------------------------------
@@ -442,6 +586,7 @@ def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
         "palette": types.palette(), "types": types, "blocks": blocks(),
         "common_props": properties.common(props), "more_props": properties.more(props),
         "shown": properties.shown, "preview": _preview(check, {}),
+        "compat": _compat(copy),
     }
     template = "designer/_workspace.html" if request.htmx else "designer/form.html"
     return render_template(template, **context), status

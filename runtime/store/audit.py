@@ -100,6 +100,7 @@ ACTIONS = Catalogue({
     "design.undo": ("撤销设计修改", "design change undone"),
     "design.redo": ("重做设计修改", "design change redone"),
     "design.discard": ("丢弃设计工作副本", "design working copy discarded"),
+    "design.restore": ("将已发布版本恢复为工作副本", "published version restored as working copy"),
 })
 ACTOR_KINDS = ("staff", "citizen", "guest", "system")
 
