@@ -313,9 +313,9 @@ def _first_demo_cases(sessions: sessionmaker[Session], lang: str, env: str) -> N
     with sessions() as session:
         if case_count(session):
             return
-    click.echo(f"no cases yet: making {FIRST_DEMO_CASES} demo cases (two or three minutes)..."
+    click.echo(f"no cases yet: making {FIRST_DEMO_CASES} demo cases (about a minute)..."
                if lang == "en" else
-               f"尚无办件：正在创建 {FIRST_DEMO_CASES} 个演示办件（约两三分钟）……")
+               f"尚无办件：正在创建 {FIRST_DEMO_CASES} 个演示办件（约一分钟）……")
     _demo_cases(sessions, FIRST_DEMO_CASES, 1, 90, False, lang, env)
 
 

@@ -36,7 +36,7 @@ from templates_lib.regions import children
 
 DEFAULT_DAYS = 90
 STALLED = 0.12  # share of cases held up at some step, still open
-FIRST_DEMO_CASES = 300  # what `lowcode serve` makes in an empty development database
+FIRST_DEMO_CASES = 120  # what `lowcode serve` makes in an empty development database
 KEY_PREFIX = "demo-case"
 # Staff the hotline pack's departments need beyond runtime.demo's accounts (created only
 # where the pack created the department).
