@@ -97,7 +97,7 @@ def _widget(key: str, sub: Mapping[str, Any], id_fields: Mapping[str, str]) -> s
         return "expression"
     if ref.endswith("/label"):
         return "label"
-    if ref.endswith("/id"):
+    if ref.endswith(("/id", "/ref")):  # a ref is an id, or pack:id for a required pack's
         return id_fields.get(key, "text")
     if "enum" in sub:
         return "select"

@@ -22,7 +22,12 @@ def test_each_step_property_gets_the_input_its_schema_calls_for():
     assert _widgets(props) == {
         "id": "text", "task": "task", "title": "label", "after": "steps", "join": "join",
         "when": "expression", "assignees": "group", "can_return_to": "steps",
-        "for_each": "group", "write_back": "group", "routes": "list", "after_return": "select"}
+        "for_each": "group", "write_back": "group", "routes": "list", "after_return": "select",
+        "by": "select", "children": "group", "set": "yaml"}
+    assert next(p for p in props if p.key == "by").options == ("staff", "applicant")
+    children = next(p for p in props if p.key == "children")
+    assert _widgets(children.children) == {"process": "text", "items": "expression",
+                                           "data": "yaml", "join": "join"}
     assignees = next(p for p in props if p.key == "assignees")
     assert _widgets(assignees.children) == {"mode": "select", "count": "integer",
                                             "ratio": "number", "parties": "list"}
@@ -36,6 +41,14 @@ def test_each_step_property_gets_the_input_its_schema_calls_for():
     assert [p.label("zh") for p in props][:4] == ["id", "任务模板", "步骤名称", "前置步骤"]
     assert [p.label("zh") for p in assignees.children] == ["mode", "至少通过数", "通过比例", "办理人"]
     assert next(p for p in props if p.key == "for_each").label("zh") == "逐项办理"
+
+
+def test_a_task_of_a_required_pack_gets_the_task_picker_and_reads_back():
+    props = panel(step_schema(), {**STEP, "task": "civil:joint_check"}, "s1.", ID_FIELDS)
+    (task,) = [p for p in props if p.key == "task"]
+    assert (task.widget, task.value) == ("task", "civil:joint_check")
+    form = MultiDict([("s1.id", "check"), ("s1.task", "civil:joint_check")])
+    assert read(props, form)["task"] == "civil:joint_check"
 
 
 def test_a_submitted_panel_reads_back_as_the_file_holds_it():
