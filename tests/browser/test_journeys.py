@@ -57,6 +57,12 @@ def test_the_citizen_applies_from_the_start_page_and_tracks_it(
     expect(number).to_have_text(re.compile(r"^[0-9]{16}$"))
     code = page.locator("#verification-code").inner_text()
     shot(page, tmp_path, "citizen-receipt", size)
+    page.emulate_media(media="print")  # the receipt on paper: its numbers, not the site
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(number).to_be_visible()
+    expect(page.locator("#verification-code")).to_be_visible()
+    page.screenshot(path=tmp_path / f"citizen-receipt-print-{size}.png", full_page=True)
+    page.emulate_media(media="screen")
     tracking_no = number.inner_text()
     page.goto("/")
     page.locator("main").get_by_role("link", name=re.compile("查询")).first.click()
