@@ -43,12 +43,12 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
-from runtime.reports.periods import Period  # noqa: E402
 from runtime.store import measures  # noqa: E402
 from runtime.store.cases import CaseEvent, CaseRow, Task  # noqa: E402
 from runtime.store.db import session_factory  # noqa: E402
 from runtime.store.ratings import RatingRow  # noqa: E402
 from runtime.store.submissions import Submission  # noqa: E402
+from runtime.views.periods import Period  # noqa: E402
 
 CASES, ROUNDS, RAW_ROUNDS, WIDGET_GOAL_MS, TREND_GOAL_MS = 1_000_000, 15, 3, 50.0, 200.0
 YEAR = 525_600  # minutes

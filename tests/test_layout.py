@@ -12,7 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("runtime/definitions", "runtime/expressions", "runtime/forms", "runtime/flows",
         "runtime/views",
-        "runtime/reports",
         "runtime/decisions.py", "runtime/decisiongrid.py")
 # Importing these at start-up would slow every `lowcode` command; the CLI imports them
 # when the subcommand that needs them runs.

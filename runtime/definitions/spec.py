@@ -524,7 +524,7 @@ class ViewSpec(DefinitionHead):
 @spec
 class MeasureSpec:
     SCHEMA: ClassVar[str] = "Dashboard#/properties/widgets/items/properties/measure"
-    name: str | None = None  # a registered measure (runtime.reports.measures)
+    name: str | None = None  # a registered measure (runtime.views.measures)
     agg: str | None = None  # or an aggregate over the submissions of the widget's form
     field: str | None = None
 

@@ -1,4 +1,4 @@
-"""The query behind each registered measure (runtime.reports.measures): the facts in a
+"""The query behind each registered measure (runtime.views.measures): the facts in a
 period and a data scope, tallied per department, region or day, week or month.
 
 Each measure is a SELECT of its rows; `tally` groups it in SQL by the key asked for (China's
@@ -36,8 +36,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from runtime.access import Visibility, region_prefix
 from runtime.expressions.dates import CHINA, workdays_between
 from runtime.flows.case import CASE_DONE, LIVE, REJECTED, TASK_DONE
-from runtime.reports.measures import MEASURES, Measure, Tally
-from runtime.reports.periods import Period, bucket
 from runtime.store import calendar, measure_days
 from runtime.store.accounts import Department
 from runtime.store.cases import CaseEvent, CaseRow, Task
@@ -45,6 +43,8 @@ from runtime.store.models import aware
 from runtime.store.ratings import RatingRow
 from runtime.store.scoping import DEPARTMENTS, department_filter, scope_filter
 from runtime.store.submissions import Submission
+from runtime.views.measures import MEASURES, Measure, Tally
+from runtime.views.periods import Period, bucket
 
 RATINGS = RatingRow.__table__  # the service ratings (好差评); no rows gives "no data"
 SATISFIED = 4  # levels 4 and 5 are 满意

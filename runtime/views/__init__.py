@@ -1,2 +1,4 @@
-"""What the people who run the work read: ratings, bottlenecks (and views, dashboards). Pure
-core: no flask, no sqlalchemy, no store; the store's queries hand rows in, these aggregate."""
+"""Reports for the people who run the work, the pure part: the measures registry, periods and
+their buckets, dashboard widget figures, effectiveness scores, service ratings and
+bottlenecks. No flask, no sqlalchemy, no store: the queries live in `runtime.store`
+(measures, measure_days, ratings, bottlenecks, views) and hand rows in; these aggregate."""

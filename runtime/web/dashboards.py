@@ -5,7 +5,7 @@ one of its `roles` when it names any); `/dashboards/<id>` shows its widgets for 
 (organisation, region, dates, granularity), every figure within the user's data scope;
 each widget downloads as CSV or XLSX (PNG is drawn in the browser from the chart).
 `/effectiveness` scores each department on the indicators of a Catalog. The figures come
-from `runtime.store.measures`; what they mean is `runtime.reports`'.
+from `runtime.store.measures`; what they mean is `runtime.views`'.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from runtime import access
 from runtime.definitions.spec import CatalogSpec, DashboardSpec, WidgetSpec
 from runtime.expressions.dates import current_date
 from runtime.i18n import Catalogue
-from runtime.reports import effectiveness as scoring
-from runtime.reports.figures import Figure, Row, number, ranking
-from runtime.reports.measures import COUNT, HIGHER, LOWER, MEASURES, Measure, value
-from runtime.reports.periods import (
+from runtime.store import measures as store
+from runtime.store.queries import list_definitions
+from runtime.views import effectiveness as scoring
+from runtime.views.figures import Figure, Row, number, ranking
+from runtime.views.measures import COUNT, HIGHER, LOWER, MEASURES, Measure, value
+from runtime.views.periods import (
     DAY,
     GRANULARITIES,
     MONTH,
@@ -35,8 +37,6 @@ from runtime.reports.periods import (
     bucket_label,
     buckets,
 )
-from runtime.store import measures as store
-from runtime.store.queries import list_definitions
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.database import db

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from runtime.access import Visibility
 from runtime.democases import DemoCasesRefused, make_cases
-from runtime.reports.measures import MEASURES, value
-from runtime.reports.periods import Period
 from runtime.store import measures
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import utcnow
 from runtime.store.ratings import RatingRow
+from runtime.views.measures import MEASURES, value
+from runtime.views.periods import Period
 from store.casework import BIRTH, publish
 from templates_lib import TASK_TEMPLATES
 

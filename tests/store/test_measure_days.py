@@ -21,13 +21,13 @@ from runtime.demo import seed_demo
 from runtime.flows import actions
 from runtime.flows.case import LIVE
 from runtime.flows.errors import FlowError
-from runtime.reports.periods import Period
 from runtime.store import measure_days, measures
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.files import LocalFileStore
 from runtime.store.queries import latest_definition
 from runtime.store.ratings import RatingRow
 from runtime.store.submissions import Draft, save_draft
+from runtime.views.periods import Period
 from store.casework import act, publish, staff, start, tasks
 
 EVERYTHING = Visibility(everything=True)

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from runtime.access import Visibility
 from runtime.demo import seed_demo
 from runtime.flows import actions
-from runtime.reports.measures import MEASURES, value
-from runtime.reports.periods import Period
 from runtime.store import measures
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.ratings import RatingRow
+from runtime.views.measures import MEASURES, value
+from runtime.views.periods import Period
 from store.casework import act, claim_and_complete, publish, staff, start, tasks
 
 CLERK, HEALTH = staff(1, "GOVSVC"), staff(3, "HEALTH")

@@ -16,7 +16,7 @@ from runtime.definitions.checks.common import (
 from runtime.definitions.checks.packs import declared
 from runtime.definitions.problems import Path, Problem
 from runtime.definitions.spec import CatalogSpec
-from runtime.reports.measures import MEASURES
+from runtime.views.measures import MEASURES
 
 
 def _catalog(item: Checked) -> CatalogSpec:

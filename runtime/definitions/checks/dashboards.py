@@ -11,7 +11,7 @@ from runtime.definitions.checks.common import Check, Checked, Context, duplicate
 from runtime.definitions.checks.forms import field_refs
 from runtime.definitions.problems import Path, Problem, problem
 from runtime.definitions.spec import DashboardSpec, MeasureSpec, WidgetSpec
-from runtime.reports.measures import GROUPS, MEASURES
+from runtime.views.measures import GROUPS, MEASURES
 
 
 def _dashboard(item: Checked) -> DashboardSpec:

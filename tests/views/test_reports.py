@@ -11,10 +11,10 @@ import pytest
 
 from runtime.definitions.spec import CatalogItemSpec, CatalogSpec
 from runtime.i18n import Label
-from runtime.reports import effectiveness
-from runtime.reports.figures import Figure, Row, number, ranking
-from runtime.reports.measures import LOWER, MEASURES, Measure, Tally, registry, value
-from runtime.reports.periods import Period, bucket, bucket_label, buckets
+from runtime.views import effectiveness
+from runtime.views.figures import Figure, Row, number, ranking
+from runtime.views.measures import LOWER, MEASURES, Measure, Tally, registry, value
+from runtime.views.periods import Period, bucket, bucket_label, buckets
 
 DOCS = Path(__file__).parents[2] / "docs" / "definitions.md"
 D = dt.date

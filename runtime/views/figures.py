@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runtime.reports.measures import HIGHER
+from runtime.views.measures import HIGHER
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from runtime.definitions.spec import CatalogItemSpec, CatalogSpec
-from runtime.reports.measures import HIGHER, MEASURES
+from runtime.views.measures import HIGHER, MEASURES
 
 
 @dataclass(frozen=True)
