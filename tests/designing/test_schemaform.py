@@ -23,7 +23,8 @@ def test_each_step_property_gets_the_input_its_schema_calls_for():
         "id": "text", "task": "task", "title": "label", "after": "steps", "join": "join",
         "when": "expression", "assignees": "group", "can_return_to": "steps",
         "for_each": "group", "write_back": "group", "routes": "list", "after_return": "select",
-        "by": "select", "children": "group", "set": "yaml"}
+        "by": "select", "children": "group", "set": "yaml",
+        "confirm_within": "group"}
     assert next(p for p in props if p.key == "by").options == ("staff", "applicant")
     children = next(p for p in props if p.key == "children")
     assert _widgets(children.children) == {"process": "text", "items": "expression",
