@@ -38,6 +38,8 @@ TEXT = Catalogue({
     "catalogue": ("办事服务", "Services"), "search": ("搜索", "Search"),
     "no_department": ("其他", "Other"),
     "no_forms": ("没有找到可办理的事项。", "No services found."),
+    "sign_in_citizens": ("（个人登录后办理）", "(sign in as a person to apply)"),
+    "sign_in_enterprises": ("（企业登录后办理）", "(sign in as an enterprise to apply)"),
     "row": ("第 {n} 行", "Row {n}"), "add_row": ("添加一行", "Add a row"),
     "remove_row": ("删除此行", "Remove this row"), "yes": ("是", "Yes"), "no": ("否", "No"),
     "from": ("从", "From"), "to": ("至", "to"), "region": ("行政区划代码", "Region code"),
@@ -117,6 +119,16 @@ def open_form(form_id: str, version: int | None = None, *, live: bool = False) -
 def usable(form: FormSpec) -> bool:
     """Whether the visitor may open and submit `form` (what the catalogue lists)."""
     return access.admits(*audience_of(form), visitor())
+
+
+def after_sign_in(form: FormSpec) -> str | None:
+    """For a guest, the account a citizens' or enterprises' form asks for ("citizens" or
+    "enterprises"): the catalogue lists it with a sign-in note, as its page sends a guest to
+    sign in. None otherwise."""
+    who = audience_of(form)[0]
+    if _signed_in() or who not in (access.CITIZENS, access.ENTERPRISES):
+        return None
+    return who
 
 
 def audience_of(form: FormSpec) -> tuple[str, tuple[str, ...]]:

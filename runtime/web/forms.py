@@ -29,6 +29,7 @@ from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
 from runtime.web.formpage import (
     TEXT,
+    after_sign_in,
     catalogs_for,
     field_id,
     form_of,
@@ -67,14 +68,15 @@ def page_fields(form: FormSpec, live_url: str) -> Template:
 def catalogue() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()
     rows = list_definitions(db(), kind="Form")
-    found = [r for r in rows if usable(form_of(r))
+    found = [r for r in rows if (usable(form_of(r)) or after_sign_in(form_of(r)))
              and (not query or query.lower() in text(r.title).lower())]
     names = _department_names()
     groups: dict[str, list[Definition]] = {}
     for row in found:
         code = form_of(row).department or ""
         groups.setdefault(text(names.get(code, code)), []).append(row)
-    return render_template("pages/catalogue.html", groups=groups, query=query)
+    return render_template("pages/catalogue.html", groups=groups, query=query,
+                           needs={r.def_id: after_sign_in(form_of(r)) for r in found})
 
 
 def _department_names() -> dict[str, Any]:

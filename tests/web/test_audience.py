@@ -117,7 +117,21 @@ def listed(client: FlaskClient) -> set[str]:
 
 @pytest.mark.parametrize("who", VISITORS)
 def test_the_catalogue_lists_what_the_visitor_may_use(forms: Flask, who: str) -> None:
-    assert listed(visit(forms, who)) == OPENS[who]
+    """A guest also sees the services for people and for enterprises, each saying which
+    sign-in it asks for (its page sends a guest there); a signed-in visitor sees only what
+    their account may use."""
+    client = visit(forms, who)
+    page = client.get("/services").get_data(as_text=True)
+    if who == "guest":
+        assert listed(client) == OPENS[who] | {"people", "firms"}
+        assert '<span class="muted" id="needs-people">（个人登录后办理）</span>' in page
+        assert '<span class="muted" id="needs-firms">（企业登录后办理）</span>' in page
+        english = client.get("/services?lang=en").get_data(as_text=True)
+        assert "(sign in as an enterprise to apply)" in english
+        assert 'id="needs-open"' not in page
+    else:
+        assert listed(client) == OPENS[who]
+        assert 'class="muted" id="needs-' not in page
 
 
 @pytest.mark.parametrize(("who", "offered"), [("guest", {"open"}),
