@@ -49,6 +49,8 @@ def check(path: str, lang: str, as_json: bool) -> None:
     else:
         for found in result.problems:
             click.echo(found.render(lang))
+        for found in result.warnings:
+            click.echo(("warning: " if lang == "en" else "警告：") + found.render(lang))
         click.echo(_summary(len(result.problems), len(result.definitions), lang))
     sys.exit(1 if result.problems else 0)
 

@@ -66,6 +66,7 @@ class PackResult:
     source: PackSource
     problems: list[Problem]
     definitions: list[Checked]
+    warnings: list[Problem] = field(default_factory=list)  # said, never refusing
 
     @property
     def ok(self) -> bool:
@@ -107,7 +108,7 @@ def check_single(name: str, data: bytes, *,
     docs, problems = _load(source, [name])
     result = check_documents(docs, resolve_refs=False,
                              extensions=extensions or default_extensions())
-    return PackResult(source, problems + result.problems, result.definitions)
+    return PackResult(source, problems + result.problems, result.definitions, result.warnings)
 
 
 def check_pack(source: PackSource, *, extensions: Extensions | None = None,
@@ -127,7 +128,7 @@ def check_pack(source: PackSource, *, extensions: Extensions | None = None,
                          or is_pack_test(name))]
     problems += result.problems
     problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
-    return PackResult(source, problems, result.definitions)
+    return PackResult(source, problems, result.definitions, result.warnings)
 
 
 def library_folders() -> list[Path]:

@@ -24,7 +24,8 @@ from runtime.definitions.spec import (
     RuleSetSpec,
     RuleSpec,
 )
-from runtime.expressions import ExpressionError, compile_expression
+from runtime.expressions import ExpressionError, ExpressionRuntimeError, compile_expression
+from runtime.expressions.values import Lazy
 from runtime.i18n import Catalogue, Label
 
 Masks = Mapping[str, Callable[[Any], Any]]  # field id -> how its personal number is shown
@@ -178,6 +179,45 @@ class RuleBook:
         """The failing gates of the sets that gate the submission."""
         gating = {s.id for s in self.rulesets if s.gate == "submission"}
         return [r for r in outcome.refusals() if r.ruleset in gating]
+
+
+def read_rules(scope: Mapping[str, Any], reads: frozenset[str],
+               book: RuleBook | None) -> Mapping[str, Any]:
+    """`scope`, with `rules` added when an expression that `reads` those names needs it (a
+    form's compute, visible or required condition): the form's rule sets decided on the
+    values at hand, with the same logic a submit uses. A rule that cannot be evaluated fails
+    only the expressions that read it, with an error naming the rule (fail closed)."""
+    if book is None or not book.rulesets or "rules" not in reads:
+        return scope
+    found: dict[str, Outcome] = {}
+
+    def outcome() -> Outcome:
+        if "o" not in found:
+            found["o"] = book.decide(scope)
+        return found["o"]
+
+    def one_set(set_id: str) -> Any:
+        if set_id == ELIGIBLE:
+            failed = [r for r in outcome().results if r.error is not None and r.rule.gate]
+            if failed:
+                raise _rule_failed(failed[0])
+            return outcome().eligible
+        results = {r.rule.id: r for r in outcome().results if r.ruleset == set_id}
+
+        def value(rule_id: str) -> Any:
+            result = results[rule_id]
+            if result.error is not None:
+                raise _rule_failed(result)
+            return _json(result.value)
+        return Lazy(results, value)
+    return {**scope, "rules": Lazy((ELIGIBLE, *(s.id for s in book.rulesets)), one_set)}
+
+
+def _rule_failed(result: Result) -> ExpressionRuntimeError:
+    error = result.error
+    assert error is not None
+    return ExpressionRuntimeError("rule_failed", rule=f"{result.ruleset}.{result.rule.id}",
+                                  reason=error.message(), reason_en=error.message("en"))
 
 
 def with_rules(data: Mapping[str, Any], stored: Mapping[str, Any] | None) -> dict[str, Any]:

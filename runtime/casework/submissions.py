@@ -93,7 +93,7 @@ def submit(session: Session, application: Application, types: FieldTypes, *,
     form = application.form
     book = heads.rule_book(lambda: session, form.id) if heads else rule_book(session, form.id)
     result = validate(form, application.data, types, catalogs=catalogs, resolver=resolver,
-                      tables=book.tables)
+                      tables=book.tables, rules=book)
     if result.ok:
         result.errors.update(size_errors(form, result.data))  # what is stored, computed too
     if not result.ok:

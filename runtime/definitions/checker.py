@@ -12,7 +12,7 @@ field-type registry, whose facts (value type, container, choice, picker) the for
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from runtime.definitions.checks.common import (
     Checked,
@@ -41,6 +41,7 @@ class Extensions:
 class CheckResult:
     problems: list[Problem]
     definitions: list[Checked]
+    warnings: list[Problem] = field(default_factory=list)  # said, never refusing
 
     @property
     def ok(self) -> bool:
@@ -73,7 +74,8 @@ def check_documents(docs: Iterable[Document], *, extensions: Extensions,
         for check in given.kinds[item.spec.kind].checks:
             problems += check(context, item)
     problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
-    return CheckResult(problems, checked)
+    return CheckResult([p for p in problems if not p.warning], checked,
+                       [p for p in problems if p.warning])
 
 
 def _kind_of(doc: Document, kinds: Mapping[str, Kind]) -> Kind | None:

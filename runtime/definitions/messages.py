@@ -95,6 +95,11 @@ MESSAGES = Catalogue({
                               "the case's status"),
     "expression": ("表达式 `{source}`：{reason}", "expression `{source}`: {reason_en}"),
     "cycle": ("存在循环依赖：{chain}", "there is a cycle: {chain}"),
+    "rule_reads_hidden": ("规则 '{rule}' 读取的字段 '{field}' 总是隐藏（visible_when 为 false，"
+                          "或在总是隐藏的分组、分页里），其值总是为空",
+                          "rule '{rule}' reads field '{field}', which is always hidden "
+                          "(visible_when is false, or it is in a section or page that always "
+                          "is), so its value is always empty"),
     "nested_table": ("子表 '{outer}' 中不能再嵌套子表 '{name}'：请移到表单一级，或改用关联记录",
                      "the table '{outer}' cannot hold another table '{name}': move it up to "
                      "the form, or use a related record"),

@@ -7,7 +7,7 @@ through `DefinitionError`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from runtime.definitions.messages import MESSAGES
 
@@ -34,6 +34,7 @@ class Problem:
     path: str
     zh: str
     en: str
+    warning: bool = False  # said, but does not refuse the definitions
 
     def message(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -46,8 +47,11 @@ class Problem:
         return f"{self.location()}: {self.message(lang)}"
 
     def as_dict(self, lang: str = "zh") -> dict[str, object]:
-        return {"code": self.code, "file": self.file, "line": self.line, "path": self.path,
-                "message": self.message(lang)}
+        found: dict[str, object] = {"code": self.code, "file": self.file, "line": self.line,
+                                    "path": self.path, "message": self.message(lang)}
+        if self.warning:
+            found["warning"] = True
+        return found
 
 
 def problem(code: str, file: str, line: int | None, path: Sequence[PathPart] = (),
@@ -55,6 +59,12 @@ def problem(code: str, file: str, line: int | None, path: Sequence[PathPart] = (
     """A problem whose texts come from the definitions message catalogue."""
     return Problem(code, file, line, format_path(path),
                    MESSAGES.format(code, "zh", **params), MESSAGES.format(code, "en", **params))
+
+
+def warning(code: str, file: str, line: int | None, path: Sequence[PathPart] = (),
+            **params: object) -> Problem:
+    """A warning: worth fixing, but the definitions still run as written."""
+    return replace(problem(code, file, line, path, **params), warning=True)
 
 
 class DefinitionError(Exception):

@@ -51,6 +51,8 @@ MESSAGES = Catalogue({
     "compare": ("不能用 {op} 比较{left}和{right}", "cannot compare {left} with {right} using {op}"),
     "division_by_zero": ("除数为零", "division by zero"),
     "decision_failed": ("{reason}", "{reason_en}"),  # a DecisionError's words name the table
+    "rule_failed": ("规则 '{rule}' 无法判断：{reason}",
+                    "rule '{rule}' could not be evaluated: {reason_en}"),
     "power_too_large": ("乘方结果过大（指数最大 {limit}，结果最大 ±{max_int}）",
                         "the power is too large (exponent at most {limit}, result within "
                         "±{max_int})"),

@@ -11,12 +11,19 @@ from runtime.expressions import ExpressionError, compile_expression
 from runtime.forms.plans import PerForm
 
 RULES = ("visible_when", "required_when", "readonly_when", "compute")
+# What a decision table or a rule set reads is not in the form: a field whose rules read
+# `decisions` or `rules` may change with any field.
+NAMESPACES = frozenset({"decisions", "rules"})
 
 
 def _dependents(form: FormSpec) -> Mapping[str, frozenset[str]]:
     direct: dict[str, set[str]] = {}
-    for spec in form.all_fields():
-        for name in _reads(spec):
+    fields = form.all_fields()
+    for spec in fields:
+        reads = _reads(spec)
+        if reads & NAMESPACES:
+            reads |= {f.id for f in fields if f.id != spec.id}
+        for name in reads:
             direct.setdefault(name, set()).add(spec.id)
     children = {spec.id: {c.id for c in _descendants(spec)} for spec in form.all_fields()}
     return MappingProxyType({name: frozenset(_closure(name, direct, children))

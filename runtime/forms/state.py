@@ -24,6 +24,7 @@ from runtime.expressions import ExpressionError, compile_expression
 from runtime.expressions.values import reset_work
 from runtime.forms.fieldtypes import GROUPS, NO_VALUE, TABLE
 from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
+from runtime.rulesets import RuleBook, read_rules
 
 ROUNDS = 5  # clearing a hidden value can change what is computed and shown: settle, bounded
 
@@ -87,13 +88,16 @@ def is_table(spec: FieldSpec) -> bool:
 
 
 def form_state(form: FormSpec, data: Mapping[str, Any],
-               tables: Mapping[str, DecisionTableSpec] | None = None) -> FormState:
+               tables: Mapping[str, DecisionTableSpec] | None = None,
+               rules: RuleBook | None = None) -> FormState:
     """The state of `form` on `data`; `tables` are the decision tables on the form's data,
-    which its expressions read as `decisions.<table>.<output>`."""
+    which its expressions read as `decisions.<table>.<output>`; `rules` the rule sets on it,
+    read as `rules.<set>.<rule>` (decided on the values at hand, a failing rule failing the
+    expressions that read it)."""
     plan = _plan(form)
     values = _known_values(plan.top, data)
     for _ in range(ROUNDS):
-        run = _Run(plan, values, tables or {})
+        run = _Run(plan, values, tables or {}, rules)
         run.compute()
         run.decide()
         if not run.clear_hidden():
@@ -235,9 +239,10 @@ class _Run:
     values go on only to the next round), so nobody else sees them change."""
 
     def __init__(self, plan: _Plan, values: dict[str, Any],
-                 tables: Mapping[str, DecisionTableSpec]):
+                 tables: Mapping[str, DecisionTableSpec], rules: RuleBook | None = None):
         self.plan = plan
         self.tables = tables
+        self.rules = rules
         self.values = values
         self.states: dict[str, FieldState] = {}
         self.failures: list[RuleFailure] = []
@@ -346,6 +351,8 @@ class _Run:
         try:
             if self.tables and rule.expression is not None:
                 scope = with_decisions(scope, rule.expression.names, self.tables)
+            if self.rules is not None and rule.expression is not None:
+                scope = read_rules(scope, rule.expression.names, self.rules)
             return rule.evaluate(scope)
         except ExpressionError as error:
             self.failures.append(RuleFailure(path, name, rule.source, _detached(error)))
@@ -363,8 +370,11 @@ def _detached(error: ExpressionError) -> ExpressionError:
 
 
 def _in_dependency_order(computed: Mapping[str, FieldSpec]) -> list[str]:
-    """Computed fields after the computed fields they read (the checker refuses cycles)."""
-    graph = {field_id: _reads(spec) & computed.keys() for field_id, spec in computed.items()}
+    """Computed fields after the computed fields they read (the checker refuses cycles); one
+    that reads `rules` after every one that does not (the rules may read those)."""
+    plain = {i for i, spec in computed.items() if "rules" not in _reads(spec)}
+    graph = {field_id: (_reads(spec) & computed.keys()) | (set() if field_id in plain else plain)
+             for field_id, spec in computed.items()}
     return list(TopologicalSorter(graph).static_order())
 
 

@@ -30,6 +30,7 @@ from runtime.forms.plans import PerForm, Rule, compiled, compiled_or_none
 from runtime.forms.references import Resolver, reference_errors
 from runtime.forms.state import FormState, form_state, is_table, value_fields
 from runtime.forms.values import ValueProblem
+from runtime.rulesets import RuleBook, read_rules
 
 __all__ = ["FieldError", "Validation", "state_of", "validate"]
 
@@ -55,7 +56,8 @@ def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
              previous: Mapping[str, Any] | None = None,
              catalogs: Mapping[str, CatalogSpec] | None = None,
              resolver: Resolver | None = None,
-             tables: Mapping[str, DecisionTableSpec] | None = None) -> Validation:
+             tables: Mapping[str, DecisionTableSpec] | None = None,
+             rules: RuleBook | None = None) -> Validation:
     """Check a submission against its form, its fields' types from `types` (the app's
     registry). `previous` holds the values read-only fields keep (a new submission has none:
     they keep their defaults); `catalogs` gives `options_from`; `resolver` answers whether a
@@ -64,16 +66,16 @@ def validate(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes, *,
     plan = _plan(form, types)
     parse_errors: dict[str, list[FieldError]] = {}
     parsed = _parse_level(plan.top, raw, "", parse_errors)
-    state = form_state(form, parsed, tables)
+    state = form_state(form, parsed, tables, rules)
     kept = _keep_readonly(plan, parsed, state, previous or {})
     if kept is not parsed:
-        state = form_state(form, kept, tables)
+        state = form_state(form, kept, tables, rules)
     result = Validation(state.data, state, {})
     for path, found in parse_errors.items():
         field_state = state.fields.get(path)
         if field_state is not None and field_state.visible:
             result.errors[path] = found
-    _Checker(plan, state, catalogs or {}, result, tables or {}).run()
+    _Checker(plan, state, catalogs or {}, result, tables or {}, rules).run()
     if resolver is not None:
         for path, found in reference_errors(form, state, resolver, types).items():
             result.errors.setdefault(path, found)  # a value already refused is not asked of
@@ -171,10 +173,11 @@ def _custom_rules(rules: tuple[ValidationSpec, ...]) -> tuple[_CustomRule, ...]:
 # --- parsing ----------------------------------------------------------------------------
 
 def state_of(form: FormSpec, raw: Mapping[str, Any], types: FieldTypes,
-             tables: Mapping[str, DecisionTableSpec] | None = None) -> FormState:
+             tables: Mapping[str, DecisionTableSpec] | None = None,
+             rules: RuleBook | None = None) -> FormState:
     """The state of what a person has entered so far (values that do not parse count as
     empty): what the page and every partial update show, and what the submit decides on."""
-    return form_state(form, _parse_level(_plan(form, types).top, raw, "", {}), tables)
+    return form_state(form, _parse_level(_plan(form, types).top, raw, "", {}), tables, rules)
 
 
 def _parse_level(level: _Level, raw: Mapping[str, Any], prefix: str,
@@ -222,9 +225,11 @@ def _keep_readonly(plan: _Plan, parsed: dict[str, Any], state: FormState,
 
 class _Checker:
     def __init__(self, plan: _Plan, state: FormState, catalogs: Mapping[str, CatalogSpec],
-                 result: Validation, tables: Mapping[str, DecisionTableSpec]):
+                 result: Validation, tables: Mapping[str, DecisionTableSpec],
+                 rules: RuleBook | None = None):
         self.plan, self.state, self.catalogs, self.result = plan, state, catalogs, result
         self.tables = tables
+        self.rules = rules
 
     def run(self) -> None:
         self._level(self.plan.checked, self.state.data, "", None)
@@ -255,7 +260,8 @@ class _Checker:
         itself, unless a value it reads is refused already (the submission fails anyway)."""
         scope: Mapping[str, Any] = {**self.state.data, **row} if row is not None \
             else self.state.data
-        scope = with_decisions(scope, _names(rule.when) | _names(rule.expression), self.tables)
+        reads = _names(rule.when) | _names(rule.expression)
+        scope = read_rules(with_decisions(scope, reads, self.tables), reads, self.rules)
         try:
             if rule.when is not None and not rule.when.evaluate(scope):
                 return

@@ -20,6 +20,7 @@ from runtime.forms.prefill import prefilled
 from runtime.forms.state import FormState
 from runtime.forms.wizard import pages
 from runtime.i18n import Catalogue
+from runtime.rulesets import RuleBook
 from runtime.store.files import FILE_FIELD_TYPES, attachment
 from runtime.store.models import Definition
 from runtime.store.queries import Head
@@ -174,6 +175,11 @@ def tables_for(form: FormSpec) -> Mapping[str, DecisionTableSpec]:
     """The decision tables on the form's data, which its expressions read as `decisions`
     (remembered by the app's `Heads` with the form's rule sets)."""
     return store().heads.rule_book(db, form.id).tables
+
+
+def rules_for(form: FormSpec) -> RuleBook:
+    """The rule sets on the form's data, which its expressions read as `rules`."""
+    return store().heads.rule_book(db, form.id)
 
 
 def parse_version(value: Any) -> int | None:

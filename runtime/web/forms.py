@@ -42,6 +42,7 @@ from runtime.web.formpage import (
     parse_version,
     render_page,
     resolver,
+    rules_for,
     submitter,
     tables_for,
     usable,
@@ -89,7 +90,8 @@ def _department_names() -> dict[str, Any]:
 def show(form_id: str) -> ResponseReturnValue:
     row = open_form(form_id)
     form = form_of(row)
-    return render_page(row, form, form_state(form, locked_values(form), tables_for(form)), {},
+    return render_page(row, form, form_state(form, locked_values(form), tables_for(form),
+                                              rules_for(form)), {},
                        step=0)
 
 
@@ -114,7 +116,8 @@ def partial(form_id: str) -> ResponseReturnValue:
     form = form_of(row)
     catalogs = catalogs_for(row.pack_id, form)
     raw = {**posted_data(form, request.form), **locked_values(form)}
-    result = validate(form, raw, field_types(), catalogs=catalogs, tables=tables_for(form))
+    result = validate(form, raw, field_types(), catalogs=catalogs, tables=tables_for(form),
+                      rules=rules_for(form))
     left = request.htmx.trigger_name or ""
     affected = dependents(form).get(field_id(left), frozenset())
     views = Views(form, result.state, _left_errors(result, left), catalogs,
@@ -148,7 +151,7 @@ def post(form_id: str) -> ResponseReturnValue:
         return drafts.saved(form, data)
     if is_row_action(action):
         changed = change_rows(data, action)
-        state = state_of(form, changed, field_types(), tables_for(form))
+        state = state_of(form, changed, field_types(), tables_for(form), rules_for(form))
         return render_page(row, form, state, {}, step=step, key=key, raw=changed)
     catalogs = catalogs_for(row.pack_id, form)
     if action == SUBMIT:
@@ -168,7 +171,7 @@ def post(form_id: str) -> ResponseReturnValue:
         result = done.validation
     else:
         result = validate(form, data, field_types(), catalogs=catalogs, resolver=resolver(),
-                          tables=tables_for(form))
+                          tables=tables_for(form), rules=rules_for(form))
     errors = result.as_dict(current_lang())
     shown = shown_errors(form, action, step, errors)
     return render_page(row, form, result.state, shown, key=key,

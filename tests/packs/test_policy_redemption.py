@@ -487,3 +487,25 @@ def test_the_catalogue_lists_the_application_and_the_demo_users_carry_a_case(
     mine = company.get(f"/applications/{number}").get_data(as_text=True)
     assert status_on(mine) == "已办结"
     assert "研发费用补助资金已按核定金额拨付至贵单位基本存款账户" in mine
+
+
+def test_the_application_page_shows_the_amount_the_rules_give_as_the_enterprise_types(
+        world: Flask) -> None:
+    """The form's `expected_amount` computes `rules.pr_rd_rules.amount_text`: decided on the
+    server, by the same rules the submit applies (10%, capped at 500,000 yuan)."""
+    company = enterprise(world)
+    page = company.get("/forms/pr_rd_apply").get_data(as_text=True)
+    assert "预计补助金额" in page and " 元" not in re.sub(r"<[^>]+>", "", page).split(
+        "预计补助金额")[1][:200]  # nothing typed yet: the rule gives no amount
+
+    def typed(spend: str) -> str:
+        response = company.post("/forms/pr_rd_apply/state", data={
+            "rd_spend": spend, "csrf_token": token(company, "/forms/pr_rd_apply")},
+            headers={"HX-Request": "true", "HX-Trigger-Name": "rd_spend"})
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    fragment = typed("3200000")
+    assert 'id="f-expected_amount"' in fragment
+    assert "320,000.00 元" in fragment
+    assert "500,000.00 元" in typed("9000000")  # the cap, as the rule says

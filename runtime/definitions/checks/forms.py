@@ -146,8 +146,9 @@ def each_field(ctx: Context, item: Checked) -> Iterator[Problem]:
 
 def _expression_names(ctx: Context, form: FormSpec) -> tuple[dict[str, str],
                                                               dict[str, Any] | None]:
-    """What a form's expressions read: its fields, and the decision tables on its data."""
-    return {**names_of(ctx, form), "decisions": "object"}, members(ctx, form.id, rules=False)
+    """What a form's expressions read: its fields, the decision tables on its data and its
+    rule sets' results (`rules.<set>.<rule>`)."""
+    return {**names_of(ctx, form), "decisions": "object", "rules": "object"}, members(ctx, form.id)
 
 
 def no_nested_tables(ctx: Context, item: Checked) -> Iterator[Problem]:

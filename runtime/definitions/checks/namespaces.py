@@ -24,8 +24,8 @@ def members(ctx: Context, form_id: str, *, rules: bool = True) -> dict[str, Any]
               if isinstance(t, DecisionTableSpec)}
     found: dict[str, Any] = {"decisions": tables}
     if rules:
-        found["rules"] = {ELIGIBLE: "boolean", **{
-            s.id: {r.id: "any" for r in s.rules}
+        found["rules"] = {**{
+            s.id: ({r.id: "any" for r in s.rules} if s.form == form_id else ELSEWHERE + s.form)
             for s in ctx.index.get("RuleSet", {}).values()
-            if isinstance(s, RuleSetSpec) and s.form == form_id}}
+            if isinstance(s, RuleSetSpec)}, ELIGIBLE: "boolean"}
     return found

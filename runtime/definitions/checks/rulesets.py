@@ -16,8 +16,10 @@ from runtime.definitions.checks.common import (
 )
 from runtime.definitions.checks.forms import form_fields
 from runtime.definitions.checks.namespaces import ELIGIBLE, members
-from runtime.definitions.problems import Problem, problem
-from runtime.definitions.spec import RuleSetSpec
+from runtime.definitions.problems import Problem, problem, warning
+from runtime.definitions.spec import FieldSpec, FormSpec, RuleSetSpec
+
+NEVER = frozenset({"false", "False"})  # a visible_when that hides its field always
 
 
 def _ruleset(item: Checked) -> RuleSetSpec:
@@ -69,5 +71,30 @@ def no_rule_cycles(ctx: Context, item: Checked) -> Iterator[Problem]:
     yield from cycle_problems(item, ("rules",), graph)
 
 
+def rules_read_shown_fields(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A warning for a rule that reads a field that is always hidden (its `visible_when` is
+    the literal false, or a section or page around it is): the value it reads is always
+    empty (hidden values are cleared, unless the field or form keeps them), so the rule
+    never decides on what a person entered."""
+    ruleset = _ruleset(item)
+    form = ctx.find("Form", ruleset.form) if ctx.resolve_refs else None
+    if not isinstance(form, FormSpec) or form.hidden_values == "keep":
+        return  # hidden values kept: a hidden field's value is still read
+    hidden = set(_always_hidden(form.fields, False))
+    for i, rule in enumerate(ruleset.rules):
+        for name in sorted(set(names_used(rule.expression)) & hidden):
+            path = ("rules", i, "expression")
+            yield warning("rule_reads_hidden", item.doc.file, item.doc.line(path), path,
+                          rule=rule.id, field=name)
+
+
+def _always_hidden(fields: tuple[FieldSpec, ...], inside: bool) -> Iterator[str]:
+    for spec in fields:
+        hidden = inside or (spec.visible_when or "").strip() in NEVER
+        if hidden and not spec.keep_hidden:
+            yield spec.id
+        yield from _always_hidden(spec.fields, hidden)
+
+
 CHECKS: tuple[Check, ...] = (form_exists, id_not_reserved, rule_ids_unique, rule_expressions,
-                             rule_basis, no_rule_cycles)
+                             rule_basis, no_rule_cycles, rules_read_shown_fields)
