@@ -273,9 +273,11 @@ def _task_page(context: Context, *, failed: str | None = None, error: str | None
 
 
 def _outcomes(form: FormSpec | None) -> list[tuple[str, str]]:
-    """(outcome, its words): the handler form's own where it gives them."""
+    """(outcome, its words): those the handler form offers, in its own words (a dispatch
+    record offers 派出 alone); both, in the action's words, when it names none."""
     words = handler.outcome_words(form)
-    return [(o, text(words[o]) if o in words else work_text(o)) for o in handler.OUTCOMES]
+    return [(o, text(words[o]) if o in words else work_text(o)) for o in handler.OUTCOMES
+            if not words or o in words]
 
 
 def _application(row: CaseRow) -> tuple[Submission | None, FormSpec | None]:

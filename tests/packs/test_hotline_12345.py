@@ -260,6 +260,8 @@ def test_the_call_taker_enters_a_phone_order_which_the_public_may_not_open(
     dispatcher = Person(app, "dispatcher")  # works the dispatch task on the workbench
     page = dispatcher.done(case.tracking_no, 1, "claim")
     assert 'name="assign_to"' in page  # the handler form's department picker
+    offered = re.findall(r'<input type="radio" name="outcome" value="(\w+)"> (\S+)</label>', page)
+    assert offered == [("approve", "派出")]  # the dispatch record offers no 不同意
     dispatcher.done(case.tracking_no, 1, "complete", outcome="approve", opinion="派生态环境局")
     with store(app).sessions() as session:
         case = session.scalars(select(CaseRow)).one()
