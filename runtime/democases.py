@@ -12,6 +12,7 @@ would fall after now stays open where it is (some of them overdue). Deterministi
 from __future__ import annotations
 
 import random
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -184,7 +185,7 @@ def credit_code(rng: random.Random) -> str:
 
 # --- the cases ----------------------------------------------------------------------------
 
-class _Maker:
+class _Maker(ABC):
     """One case of a pack: its application and the steps done on it, a clock between them."""
 
     name = ""
@@ -200,11 +201,13 @@ class _Maker:
     def published(cls, session: Session) -> bool:
         return latest_definition(session, "Form", cls.form) is not None
 
+    @abstractmethod
     def data(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The application's start data."""
 
+    @abstractmethod
     def plan(self) -> None:
-        raise NotImplementedError
+        """The steps done on the case (`self.steps`)."""
 
     def step(self, username: str, task: str, action: str, *, hours: float = 0.0,
              working_days: int = 0, data: dict[str, Any] | None = None, **params: Any) -> None:
