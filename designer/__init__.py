@@ -6,7 +6,8 @@ are rendered and computed by the runtime itself).
   every kind, the form designer.
 - `workspace`: who may design which pack, checking a working copy in its pack, publishing.
 - `formedit`: the form designer's edits as changes of the Form's data (the YAML is the one
-  source); `properties`: the properties panel generated from the Form kind's JSON Schema.
+  source); `schemaform`: the property panels of every editor, generated from the kinds'
+  JSON Schemas.
 - `editors`: kind -> the endpoint of its editor, where other editors plug in.
 
 The working copies themselves (revisions, conflicts, undo/redo) are

@@ -18,6 +18,7 @@ from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from designer.expressions import widget_args
+from designer.formedit import EditError
 from designer.schemaform import Prop, panel, read
 from designer.tooling import PERMISSION, Working, save
 from designer.toolweb import open_or_deny
@@ -35,7 +36,7 @@ from runtime.web.lang import current_lang
 bp = Blueprint("designer_processes", __name__, url_prefix="/designer/processes",
                template_folder="templates")
 STEP_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-ID_FIELDS = {"task": "task", "to": "step"}
+ID_FIELDS = {"task": "task", "to": "step", "after": "steps", "can_return_to": "steps"}
 TEXT = Catalogue({
     "title": ("流程设计：{id}", "Process editor: {id}"),
     "diagram": ("流程图", "Diagram"),
@@ -50,7 +51,6 @@ TEXT = Catalogue({
     "edit": ("编辑", "Edit"),
     "problems": ("检查发现的问题", "Problems the checker found"),
     "clean": ("检查通过，没有问题", "The checker found no problem"),
-    "yaml_only": ("请在 YAML 视图中编辑此项", "Edit this in the YAML view"),
     "revision": ("工作副本修订 {n}，{who} 保存", "Working copy revision {n}, saved by {who}"),
     "bad_id": ("步骤标识须以小写字母开头，只含小写字母、数字和下划线，且不能重复",
                "A step id starts with a lower-case letter, holds only a-z, 0-9 and _, "
@@ -62,11 +62,6 @@ TEXT = Catalogue({
     "no_deadline": ("任务模板未设办理时限", "The task template sets no deadline"),
     "yaml_error": ("YAML 有错误，请在 YAML 视图中修正后再用此编辑器",
                    "The YAML has an error: fix it in the YAML view to use this editor"),
-    "join_all": ("全部完成（all）", "all done (all)"),
-    "join_any": ("任一完成（any）", "any done (any)"),
-    "join_at_least": ("至少 N 个完成", "at least N done"),
-    "zh": ("中文", "Chinese"), "en": ("英文", "English"),
-    "route_row": ("第 {n} 项", "Item {n}"),
     "legend": ("实线：依赖；虚线：路由（退回重办）；点线：可退回", "Solid: depends on; dashed: "
                "route back; dotted: may return to"),
 })
@@ -196,7 +191,10 @@ def update_step(def_id: str, index: int) -> ResponseReturnValue:
     steps = _steps(working)
     if working.data is None or index >= len(steps):
         abort(404)
-    value = read(step_panel(working, index), request.form)
+    try:
+        value = read(step_panel(working, index), request.form)
+    except EditError as error:
+        return _render(working, index, status=422, error=error.message(current_lang()))
     if not STEP_ID.match(str(value.get("id", ""))) or value["id"] in {
             s.get("id") for i, s in enumerate(steps) if i != index}:
         return _render(working, index, status=422, error=process_text("bad_id"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from designer import editors, expressions, processes, tables
+from designer import editors, expressions, processes, schemaform, tables
 
 BLUEPRINTS = (expressions.bp, processes.bp, tables.bp)
 # What each editor edits: the designer's lists link a definition of the kind to its editor.
@@ -18,3 +18,4 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     for kind, endpoint in EDITORS.items():
         editors.register(kind, endpoint)
+    app.add_template_global(schemaform.panel_text, "panel_text")

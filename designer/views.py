@@ -20,7 +20,8 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from designer import editors, formedit, properties
+from designer import editors, formedit, schemaform
+from designer.expressions import widget_args
 from designer.workspace import (
     PERMISSION,
     CopyCheck,
@@ -59,6 +60,10 @@ from templates_lib import TASK_TEMPLATES
 bp = Blueprint("designer", __name__, url_prefix="/designer", template_folder="templates",
                static_folder="static", static_url_path="/static")
 ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# The field properties people set most, shown first in this order; the rest fold under "more".
+FIELD_FIRST = ("label", "help", "required", "default", "options", "options_from",
+               "visible_when", "required_when", "readonly_when", "compute", "validations",
+               "placeholder", "text", "id")
 KINDS = ("Form", "Process", "RuleSet", "DecisionTable", "TaskTemplate", "Catalog", "View",
          "Dashboard")
 
@@ -527,8 +532,9 @@ def _place(data: dict[str, Any], parent: str, index: int | None, selected: str |
 
 def _props(data: dict[str, Any], field_id: str) -> tuple[dict[str, Any], str | None]:
     field, *_ = formedit.find(data, field_id)
-    changes, removed = properties.read(properties.field_props(), request.form)
-    removed.discard("id")
+    props = field_panel(field)
+    changes = schemaform.read(props, request.form)
+    removed = {p.key for p in props} - set(changes) - {"id"}
     new_id = changes.get("id", field_id)
     # A field whose id still is the one suggested from its label follows a new label.
     label = changes.get("label")
@@ -538,6 +544,13 @@ def _props(data: dict[str, Any], field_id: str) -> tuple[dict[str, Any], str | N
             changes["id"] = formedit.suggest_id(label, others, str(field.get("type")))
     data = formedit.set_properties(data, field_id, changes, removed)
     return data, changes.get("id", field_id)
+
+
+def field_panel(field: dict[str, Any] | None) -> list[schemaform.Prop]:
+    """The properties panel of a form field, from the Form kind's schema; the canvas shows
+    the type and the children."""
+    schema = builtin_kinds()["Form"].schema["$defs"]["field"]
+    return schemaform.panel(schema, field or {}, "prop-", skip=("type", "fields"))
 
 
 def _suggested(field_id: str, label: Any, others: set[str], fallback: str) -> bool:
@@ -576,7 +589,7 @@ def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
         if found:
             at_field.setdefault(found, []).append(problem)
     chosen = formedit.find(data, selected)[0] if data is not None and selected else None
-    props = properties.field_props()
+    common_props, more_props = schemaform.split(field_panel(chosen), FIELD_FIRST)
     types = field_types()
     context = {
         "copy": copy, "check": check, "data": data, "selected": selected, "chosen": chosen,
@@ -584,8 +597,8 @@ def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
                                                    if conflict else None),
         "conflict": conflict, "refused": refused, "published": published,
         "palette": types.palette(), "types": types, "blocks": blocks(),
-        "common_props": properties.common(props), "more_props": properties.more(props),
-        "shown": properties.shown, "preview": _preview(check, {}),
+        "common_props": common_props, "more_props": more_props,
+        "widget_args": widget_args, "preview": _preview(check, {}),
         "compat": _compat(copy),
     }
     template = "designer/_workspace.html" if request.htmx else "designer/form.html"

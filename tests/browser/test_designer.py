@@ -40,8 +40,8 @@ def test_a_designer_drags_a_field_in_and_publishes_the_form(
     expect(page.locator("#problems")).to_contain_text("检查通过")
     page.screenshot(path=str(tmp_path / "2-dropped.png"), full_page=True)
 
-    page.locator("#prop-label-zh").fill(LABEL)
-    page.locator("#prop-label-en").fill("Nickname")
+    page.locator("#p-prop-label").fill(LABEL)
+    page.locator('[name="prop-label.en"]').fill("Nickname")
     page.locator("#apply-props").click()
     expect(page.locator("#canvas .canvas-label")).to_have_text(LABEL)
     expect(page.locator("#canvas .canvas-item code").first).to_have_text("hai_zi_de_xiao_ming")

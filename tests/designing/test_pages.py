@@ -96,10 +96,8 @@ def test_canvas_edits_change_the_yaml(signed_in: Client, designed: Flask) -> Non
     assert 'class="canvas-item selected"' in html and f'id="canvas-{new_id}"' in html
     # the properties panel, from the schema: set the label, required, a visibility rule
     status, html = edit(client, token, revision(html), op="props", field=new_id,
-                        **{"prop-label-zh": "母亲身份证号", "prop-label-en": "Mother's ID",
-                           "prop-required-shown": "1", "prop-required": "1",
-                           "prop-visible_when-shown": "1",
-                           "prop-visible_when": "applicant != ''"})
+                        **{"prop-label.zh": "母亲身份证号", "prop-label.en": "Mother's ID",
+                           "prop-required": "1", "prop-visible_when": "applicant != ''"})
     assert status == 200, html
     field = copy_data(designed)["fields"][1]
     assert field["label"] == {"zh": "母亲身份证号", "en": "Mother's ID"}
@@ -213,7 +211,7 @@ def test_publishing_is_refused_with_every_problem_then_accepted(
         assert definition_versions(session, "Form", "demo_apply") == [1]
     _, html = edit(client, token, revision(html), op="props", field=new_id,
                    **{"prop-compute": "", "prop-visible_when": "applicant != ''",
-                      "prop-label-zh": "子女人数", "prop-label-en": "Children"})
+                      "prop-label.zh": "子女人数", "prop-label.en": "Children"})
     answer = client.post("/designer/Form/demo_apply/publish",
                          data={"csrf_token": token, "revision": revision(html),
                                "editor": "form"}, headers={"HX-Request": "true"})

@@ -89,7 +89,7 @@ def test_the_step_panel_is_generated_from_the_schema(world: Flask):
         assert label in page, label
     assert '<select id="p-s1-assignees-mode" name="s1.assignees.mode">' in page
     assert '<option value="all" selected>all</option>' in page
-    assert "请在 YAML 视图中编辑此项" in page  # the parties list
+    assert '<textarea id="p-s1-set" name="s1.set"' in page  # a map of expressions, as YAML
     assert 'name="s1.can_return_to" value="accept" checked' in page
     assert 'hx-post="/designer/expressions/check"' in page
 
@@ -109,6 +109,18 @@ def test_a_wrong_condition_is_saved_and_marked_on_its_step(world: Flask):
     assert "did you mean" not in box(fragment, "card")
     assert "box-marked" not in box(fragment, "card")
     assert "enrol_insurance" in box(fragment, "insurance")  # the did-you-mean, in its title
+
+
+def test_a_yaml_value_that_is_no_yaml_is_refused_and_nothing_saved(world: Flask):
+    designer = Person(world, "designer")
+    page = designer.page(URL + "?step=4")
+    before = copy_data(world)
+    answer = designer.client.post(URL + "/steps/4", data={
+        "csrf_token": token(page), "revision": revision(page), "s4.id": "insurance",
+        "s4.task": "insurance_enrolment", "s4.set": "status: [open"})
+    assert answer.status_code == 422
+    assert "不是有效的 YAML" in answer.get_data(as_text=True)
+    assert copy_data(world) == before
 
 
 def test_a_dependency_loop_marks_the_cycle_and_what_waits_on_it(world: Flask):

@@ -75,7 +75,8 @@ def test_a_submitted_panel_reads_back_as_the_file_holds_it():
 def test_a_number_that_is_no_number_is_kept_for_the_checker_to_name():
     props = panel(step_schema(), STEP, "s1.", ID_FIELDS)
     form = MultiDict([("s1.id", "check"), ("s1.task", "t"), ("s1.routes.0.max", "many"),
-                      ("s1.routes.0.to", "accept"), ("s1.join", "all")])
+                      ("s1.routes.0.to", "accept"), ("s1.routes.0.when", ""),
+                      ("s1.join", "all")])
     value = read(props, form)
     assert value["routes"] == [{"to": "accept", "max": "many"}] and "join" not in value
 
