@@ -1,16 +1,18 @@
-"""The designer's process, decision-table and expression editors, registered on an app as
-their own blueprints (`designer_processes`, `designer_tables`, `designer_expressions`) under
-/designer/processes, /designer/tables and /designer/expressions."""
+"""The designer's process, decision-table, expression and items (rule set, catalog, task
+template) editors, registered on an app as their own blueprints (`designer_processes`,
+`designer_tables`, `designer_expressions`, `designer_items`) under /designer/processes,
+/designer/tables, /designer/expressions and /designer/items."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from designer import editors, expressions, processes, schemaform, tables
+from designer import editors, expressions, items, processes, schemaform, tables
 
-BLUEPRINTS = (expressions.bp, processes.bp, tables.bp)
+BLUEPRINTS = (expressions.bp, processes.bp, tables.bp, items.bp)
 # What each editor edits: the designer's lists link a definition of the kind to its editor.
-EDITORS = {"Process": "designer_processes.page", "DecisionTable": "designer_tables.page"}
+EDITORS = {"Process": "designer_processes.page", "DecisionTable": "designer_tables.page",
+           **items.EDITORS}
 
 
 def init_app(app: Flask) -> None:
