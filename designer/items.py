@@ -21,14 +21,18 @@ from flask.typing import ResponseReturnValue
 from designer import formedit, schemaform
 from designer.expressions import widget_args
 from designer.schemaform import Prop
+from designer.tables import typed_input
 from designer.tooling import PERMISSION, Working, save
 from designer.toolweb import open_or_deny
 from designer.workspace import Refused, publish_copy
 from runtime.definitions.checker import Extensions
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.problems import Problem
+from runtime.definitions.spec import CatalogSpec, DecisionTableSpec, RuleSetSpec
+from runtime.expressions import ExpressionError, compile_expression
 from runtime.i18n import Catalogue
 from runtime.lifecycle import canonical_yaml
+from runtime.rulesets import Outcome, decide_rules
 from runtime.store.designs import CopyConflict
 from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
@@ -78,6 +82,12 @@ TEXT = Catalogue({
     "yaml_error": ("YAML 有错误，请在 YAML 视图中修正后再用此编辑器",
                    "The YAML has an error: fix it in the YAML view to use this editor"),
     "mine": ("你的修改（未保存）", "Your change (not saved)"),
+    "test": ("用输入测试", "Test with input"), "run": ("测试", "Test"),
+    "test_help": ("填入表单数据，看每条规则的结果和理由（按工作副本，未保存的修改不算）",
+                  "Type a form's data to see each rule's result and why (on the working "
+                  "copy; unsaved changes do not count)"),
+    "not_checked": ("规则集有结构错误，修正后才能测试",
+                    "The rule set has schema errors: fix them to test"),
 })
 
 
@@ -197,6 +207,7 @@ def _render(working: Working, spec: ItemsKind, selected: int | None, *, status: 
         at_input=at_input, unplaced=elsewhere,
         item_problems=item_problems(working, spec), error=error, notice=notice, mine=mine,
         refused=refused, widget_args=widget_args, place=lambda name: place(spec, name),
+        test_fields=test_fields(working),
     ), status
 
 
@@ -316,3 +327,47 @@ def publish(slug: str, def_id: str) -> ResponseReturnValue:
                        status=422, error=items_text("refused"), refused=refused.problems)
     return _render(_open(spec, def_id), spec, None,
                    notice=items_text("published", version=done.version))
+
+
+# --- a rule set tried on data -------------------------------------------------------------
+
+
+def test_fields(working: Working) -> list[str]:
+    """The form's fields the rules read: what a test of the set asks for."""
+    names = working.names() or {}
+    rules = (working.data or {}).get("rules") if working.kind == "RuleSet" else None
+    read: list[str] = []
+    for rule in rules if isinstance(rules, list) else []:
+        try:
+            found = compile_expression(str(rule.get("expression", ""))).names if isinstance(
+                rule, dict) else frozenset()
+        except ExpressionError:  # the checker names it; the test asks for the rest
+            continue
+        read += sorted(n for n in found if n in names and n not in read)
+    return read
+
+
+@bp.post("/rules/<def_id>/test")
+@require(PERMISSION)
+def test(def_id: str) -> ResponseReturnValue:
+    """Every rule of the working copy decided on the data typed, the way a submission is:
+    each result, and its explanation clause by clause (runtime.rulesets)."""
+    working = _open(ITEM_KINDS["rules"], def_id)
+    ruleset = working.checked.spec if working.checked else None
+    if not isinstance(ruleset, RuleSetSpec):
+        return render_template("designer_items/_rules_test.html", outcome=None,
+                               error=items_text("not_checked")), 422
+    names = working.names() or {}
+    data = {n: typed_input(request.form.get(f"t.{n}", ""), names.get(n, "any"))
+            for n in test_fields(working)}
+    return render_template("designer_items/_rules_test.html", error=None,
+                           outcome=_decide(working, ruleset, data))
+
+
+def _decide(working: Working, ruleset: RuleSetSpec, data: dict[str, Any]) -> Outcome:
+    """The set on `data`, reading the tables on its form and citing its pack's catalogs."""
+    index = working.context.index
+    tables = {i: s for i, s in index.get("DecisionTable", {}).items()
+              if isinstance(s, DecisionTableSpec) and s.form == ruleset.form}
+    catalogs = {i: s for i, s in index.get("Catalog", {}).items() if isinstance(s, CatalogSpec)}
+    return decide_rules([ruleset], data, tables=tables, catalogs=catalogs)

@@ -273,7 +273,7 @@ def test(def_id: str) -> ResponseReturnValue:
     spec = working.checked.spec if working.checked else None
     grid = grid_of(working)
     names = working.names() or {}
-    data = {n: _typed(request.form.get(f"t.{n}", ""), names.get(n, "any"))
+    data = {n: typed_input(request.form.get(f"t.{n}", ""), names.get(n, "any"))
             for n in _test_fields(working, grid, list(grid.inputs))}
     result: dict[str, Any] = {"data": data, "traces": trace(grid, data)}
     if not isinstance(spec, DecisionTableSpec):
@@ -289,7 +289,7 @@ def test(def_id: str) -> ResponseReturnValue:
                            test=result, test_fields=list(data), value_text=value_text)
 
 
-def _typed(text: str, kind: str) -> Any:
+def typed_input(text: str, kind: str) -> Any:
     """A test input as the form would hold it: by the field's value type."""
     text = text.strip()
     if not text:

@@ -1,11 +1,13 @@
 """The items editor over HTTP, on the birth pack: a rule set's rules, a catalog's policy
 documents and their clauses, and a task template, each in the panel generated from its kind's
 JSON Schema; adding, moving, duplicating and deleting items; the checker's problems at the
-item and the input they are at; a stale revision refused with nothing lost; publishing."""
+item and the input they are at; a stale revision refused with nothing lost; publishing; a
+rule set tried on data."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import yaml
 from flask import Flask
@@ -98,8 +100,8 @@ def test_keyboard_moves_duplicate_and_delete(world: Flask) -> None:
 def test_a_stale_revision_is_refused_and_loses_neither_copy_nor_typing(world: Flask) -> None:
     first, second = Person(world, "designer"), Person(world, "designer")
     page1, page2 = first.page(RULES + "?item=0"), second.page(RULES + "?item=0")
-    status, _ = post(first, RULES + "/edit", page1, item="0", **{"i0.expression":
-                                                                  "days_between(birth_date, today()) <= 60"})
+    status, _ = post(first, RULES + "/edit", page1, item="0",
+                     **{"i0.expression": "days_between(birth_date, today()) <= 60"})
     assert status == 200
     saved = copy_data(world, "RuleSet", "birth_eligibility")
     status, page = post(second, RULES + "/edit", page2, item="0",
@@ -162,3 +164,38 @@ def test_publishing_refuses_with_the_problems_then_publishes(world: Flask) -> No
         published = latest_definition(session, "RuleSet", "birth_eligibility")
         assert published is not None and published.version == 2
         assert published.data["rules"][-1] == {"id": "new_item", "expression": "mother_id != ''"}
+
+
+def test_a_rule_set_tried_on_data_explains_each_rule(world: Flask) -> None:
+    designer = Person(world, "designer")
+    page = designer.page(RULES)
+    _, page = post(designer, RULES + "/edit", page, op="add")
+    _, page = post(designer, RULES + "/edit", page, item="3", **{"i3.expression": "mother_id >"})
+    # a rule that does not parse is the checker's to name; the test asks for what the rest read
+    assert 'name="t.birth_date"' in page and 'name="t.mother_id"' in page
+    recent = (date.today() - timedelta(days=5)).isoformat()
+    answer = designer.client.post(RULES + "/test", data={
+        "csrf_token": token(page), "t.birth_date": recent, "t.mother_id": "123"}, headers=HX)
+    result = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    within = re.search(r'<li id="test-within_deadline" class="([^"]+)">(.*?)</li>', result, re.S)
+    mother = re.search(r'<li id="test-mother_id_ok" class="([^"]+)">(.*?)</li>', result, re.S)
+    assert within is not None and within[1] == "trace-fired" and "符合" in within[2]
+    assert f"birth_date = {recent}" in within[2]  # the values it read
+    assert mother is not None and mother[1] == "field-error"
+    assert "母亲身份证号码校验不通过" in mother[2]  # the rule's own words
+
+
+def test_a_yaml_error_leaves_the_panels_to_the_yaml_view(world: Flask) -> None:
+    designer = Person(world, "designer")
+    page = designer.page(RULES)
+    answer = designer.client.post("/designer/RuleSet/birth_eligibility/save", data={
+        "csrf_token": token(page), "revision": revision(page),
+        "text": "kind: RuleSet\nid: birth_eligibility\nrules: [\n"})
+    assert answer.status_code == 200
+    page = designer.page(RULES)
+    assert "YAML 有错误" in page and 'id="items-form"' not in page
+    status, page = post(designer, RULES + "/edit", page, op="add")
+    assert status == 422 and "YAML 有错误" in page
+    answer = designer.client.post(RULES + "/test", data={"csrf_token": token(page)})
+    assert answer.status_code == 422 and "修正后才能测试" in answer.get_data(as_text=True)
