@@ -1,18 +1,22 @@
-"""Benchmark of the designer's process, decision-table and expression editors, each action
-beside a bare Flask app answering the same bytes as the citizen's form page (the baseline: the
-same job without the product), measured in the same run.
+"""Benchmark of the designer's process, decision-table, expression and items editors, each
+action beside a bare Flask app answering the same bytes as the citizen's form page (the
+baseline: the same job without the product), measured in the same run.
 
 Run `python bench/designer_tools.py`. A pack is generated in a temp folder: a form of 200
 fields, a process of 30 steps (a chain with parallel branches and joins), a decision table
-of 30 rows over 3 inputs; it is published into a fresh SQLite database and the editors are
-driven through the Flask test client as a signed-in designer. Each action is timed over
-ROUNDS requests after one warm-up; the median and the p95 are printed in ms with the ratio to
-the baseline. Goal: every action under 100 ms.
+of 30 rows over 3 inputs, a rule set of 30 rules; it is published into a fresh SQLite
+database and the editors are driven through the Flask test client as a signed-in designer.
+Each action is timed over ROUNDS requests after one warm-up; the median and the p95 are
+printed in ms with the ratio to the baseline. Goal: every action under 100 ms.
 
 Actions: open the process editor with a step selected (check the copy among its pack, lay out
 and draw the diagram, generate the step's panel); save a step's panel (write the copy, check,
 redraw); add a step; check an expression at its place as the user types; open the decision
-table editor (grid, overlap and gap analysis); save the grid; test the table with an input.
+table editor (grid, overlap and gap analysis); save the grid; test the table with an input;
+open the rule-set editor with a rule selected (its schema-generated panel, the problems at
+their inputs); save a rule's panel; try the rule set on data; add a rule (last: the rules
+added, each without its expression yet, leave the set with schema errors, which no test runs
+on).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ ROUNDS = 30
 FIELDS = 200
 STEPS = 30
 ROWS = 30
+RULES = 30
 GOAL_MS = 100.0
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REVISION = re.compile(r'name="revision" value="(\d+)"')
@@ -66,6 +71,7 @@ def write_pack(root: Path) -> None:
                            "  deadline: {working_days: 5}\n",
         "processes/process.yaml": _process(),
         "rules/table.yaml": _table(),
+        "rules/rules.yaml": _rules(),
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +113,15 @@ def _table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _rules() -> str:
+    lines = ["kind: RuleSet", "id: bench_rules", "version: 1",
+             "title: {zh: 基准规则集, en: Bench}", "form: bench_form", "rules:"]
+    for i in range(RULES):
+        lines.append(f"  - {{id: r{i}, purpose: eligibility, expression: 'f{i + 1} > {i}', "
+                     f"message: 第{i}条不符合}}")
+    return "\n".join(lines) + "\n"
+
+
 def timed(action: Callable[[], TestResponse]) -> list[float]:
     answer = action()
     assert answer.status_code == 200, (answer.status_code, answer.get_data(as_text=True)[:500])
@@ -143,7 +158,7 @@ def main() -> None:
 
         # The revision each form carries, taken from the answer to the last change (as the
         # page the designer sees holds it), so that no extra request is timed.
-        revisions = {"Process": "1", "DecisionTable": "1"}
+        revisions = {"Process": "1", "DecisionTable": "1", "RuleSet": "1"}
 
         def posted(kind: str, path: str, data: dict[str, object]) -> TestResponse:
             answer = client.post(path, headers=hx, data={**data, "revision": revisions[kind]})
@@ -167,6 +182,8 @@ def main() -> None:
                                table_page))
         grid = {k: v.replace("&#39;", "'") for k, v in grid.items()}
         revisions["DecisionTable"] = REVISION.search(table_page).group(1)  # type: ignore[union-attr]
+        rules_page = client.get("/designer/items/rules/bench_rules?item=10", headers=hx)
+        revisions["RuleSet"] = REVISION.search(rules_page.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
 
         # The baseline does the same job without the product: a bare Flask app answering the
         # same bytes through the same test client (the form page is timed as one row more).
@@ -197,6 +214,17 @@ def main() -> None:
             ("test the table with an input", lambda: client.post(
                 "/designer/tables/bench_table/test", headers=hx, data={
                     "t.f1": "125", "t.kind": "a", "t.urgent": "true"}), True),
+            ("rule-set editor, rule selected", lambda: client.get(
+                "/designer/items/rules/bench_rules?item=10", headers=hx), True),
+            ("save a rule (write, check)", lambda: posted(
+                "RuleSet", "/designer/items/rules/bench_rules/edit", {
+                    "item": "10", "op": "save", "i10.id": "r10",
+                    "i10.expression": f"f11 > {next(counter)}"}), True),
+            ("try the rule set on data", lambda: client.post(
+                "/designer/items/rules/bench_rules/test", headers=hx,
+                data={f"t.f{i}": str(i) for i in range(1, RULES + 1)}), True),
+            ("add a rule", lambda: posted(
+                "RuleSet", "/designer/items/rules/bench_rules/edit", {"op": "add"}), True),
         ]
         baseline = None
         print(f"{'action':44} {'median ms':>10} {'p95 ms':>8} {'x bare':>7}  goal <{GOAL_MS:g}")
