@@ -269,21 +269,24 @@ def _with_panel(working: Working, spec: ItemsKind, selected: int | None) -> dict
     return {**kept, **value}
 
 
-def apply(op: str, items: list[dict[str, Any]], selected: int | None, key: str
-          ) -> tuple[list[dict[str, Any]], int | None]:
-    """`items` after one operation on the list, and the item then selected."""
+def apply(op: str, items: list[Any], selected: int | None, key: str
+          ) -> tuple[list[Any], int | None]:
+    """`items` after one operation on the list, and the item then selected. An item that is
+    no mapping (the checker names it) moves and goes like any other; its duplicate starts
+    empty."""
     items = list(items)
     verb, _, number = op.partition(":")
     at = int(number) if number.isdigit() and int(number) < len(items) else None
-    taken = {str(i.get(key)) for i in items}
+    taken = {str(i.get(key)) for i in items if isinstance(i, dict)}
     if verb == "add":
         items.append({key: formedit.unique(NEW, taken)})
         return items, len(items) - 1
     if at is None:
         return items, selected
     if verb == "dup":
-        twin = {**copying.deepcopy(items[at]), key: formedit.unique(
-            f"{items[at].get(key) or NEW}_copy", taken)}
+        original = items[at] if isinstance(items[at], dict) else {}
+        twin = {**copying.deepcopy(original), key: formedit.unique(
+            f"{original.get(key) or NEW}_copy", taken)}
         items.insert(at + 1, twin)
         return items, at + 1
     if verb == "del":

@@ -112,6 +112,17 @@ def test_a_stale_revision_is_refused_and_loses_neither_copy_nor_typing(world: Fl
     assert 'value="days_between(birth_date, today()) &lt;= 60"' in page  # shown, newest
 
 
+def test_publishing_a_stale_revision_is_refused(world: Flask) -> None:
+    first, second = Person(world, "designer"), Person(world, "designer")
+    page1, page2 = first.page(RULES), second.page(RULES)
+    post(first, RULES + "/edit", page1, op="add")
+    status, page = post(second, RULES + "/publish", page2)
+    assert status == 409 and "designer" in page
+    with store(world).sessions() as session:
+        published = latest_definition(session, "RuleSet", "birth_eligibility")
+        assert published is not None and published.version == 1
+
+
 def test_a_catalog_clause_is_added_in_its_document_row(world: Flask) -> None:
     designer = Person(world, "designer")
     url = "/designer/items/catalogs/birth_policies"
