@@ -72,6 +72,7 @@ TEXT = Catalogue({
     "add": ("添加{noun}", "Add a {noun}"),
     "up": ("上移 {name}", "Move {name} up"), "down": ("下移 {name}", "Move {name} down"),
     "duplicate": ("复制 {name}", "Duplicate {name}"), "delete": ("删除 {name}", "Delete {name}"),
+    "copy": ("复制", "Copy"), "remove": ("删除", "Delete"),
     "save": ("保存", "Save"), "publish": ("发布", "Publish"),
     "problems": ("检查发现的问题", "Problems the checker found"),
     "clean": ("检查通过，没有问题", "The checker found no problem"),

@@ -24,7 +24,7 @@ def test_a_designer_adds_a_rule_sees_it_checked_and_publishes(
         live_server: LiveServer, new_page: Callable[[], Page], tmp_path: Path) -> None:
     errors: list[str] = []
     page = _designer(live_server, new_page, errors, "/designer/items/rules/birth_eligibility")
-    expect(page.locator("#items-list li")).to_have_count(4)  # the whole set and three rules
+    expect(page.locator("#items-list li")).to_have_count(3)
     page.get_by_role("button", name="添加规则").click()
     expect(page.locator("#panel-h")).to_contain_text("new_item")
     expect(page.locator("#item-3 .item-marked")).to_be_visible()  # no expression yet
