@@ -93,11 +93,20 @@ def _shown(view_id: str) -> Shown:
     head = store().heads.get(db, "View", view_id)
     if head is None or not isinstance(head.spec, ViewSpec):
         abort(404)
-    form_head = store().heads.get(db, "Form", head.spec.form)
-    if form_head is None or not isinstance(form_head.spec, FormSpec):
+    shown = shown_of(head.spec)
+    if shown is None:
         abort(404)
+    return shown
+
+
+def shown_of(view: ViewSpec) -> Shown | None:
+    """`view` (published or a designer's working copy) with its published form; None when
+    the form is not published."""
+    form_head = store().heads.get(db, "Form", view.form)
+    if form_head is None or not isinstance(form_head.spec, FormSpec):
+        return None
     form = form_head.spec
-    return Shown(head.spec, form, {f.id: f for f in form.all_fields()})
+    return Shown(view, form, {f.id: f for f in form.all_fields()})
 
 
 def heading(shown: Shown, column: ColumnSpec | FilterSpec) -> str:
@@ -269,6 +278,11 @@ def _sort(view: ViewSpec) -> tuple[str | None, bool]:
         return asked, (order or allowed[asked]) != "asc"
     if asked in ("submitted_at", "tracking_no"):
         return None, order != "asc"
+    return default_sort(view)
+
+
+def default_sort(view: ViewSpec) -> tuple[str | None, bool]:
+    """The view's own first order: (its data field or None for submission order, descending)."""
     first = view.sort[0] if view.sort else None
     if first is not None and first.field:
         return first.field, first.order != "asc"
@@ -340,12 +354,17 @@ def show(view_id: str) -> ResponseReturnValue:
         return _board(shown)
     query = query_of(shown)
     found = store_views.page(db(), _seen(), query)
-    cells = Cells(shown, found.tasks, found.rows)
-    lines = [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
+    lines = lines_of(shown, found)
     after = json.dumps([found.next.key, found.next.id], ensure_ascii=False) \
         if found.next else None
     template = "_view_rows.html" if request.htmx else "pages/view.html"
     return render_template(template, **_context(shown), lines=lines, after=after)
+
+
+def lines_of(shown: Shown, found: store_views.Page) -> list[Line]:
+    """The rows of one page as the view shows them, cell by cell."""
+    cells = Cells(shown, found.tasks, found.rows)
+    return [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
 
 
 def _context(shown: Shown) -> dict[str, Any]:
@@ -382,7 +401,17 @@ def _filter_options(shown: Shown, spec: FilterSpec) -> list[tuple[str, str]]:
 def _board(shown: Shown) -> ResponseReturnValue:
     """A board: one column per status (or per option of its group_by field), each the first
     rows of that group, with a link to the list filtered on it."""
-    base = query_of(shown)
+    columns = board_columns(shown, query_of(shown), _seen())
+    return render_template("pages/view_board.html", **_context(shown), columns=columns)
+
+
+BoardColumn = tuple[str, str, list[Line], bool]  # value, label, its first rows, more of them
+
+
+def board_columns(shown: Shown, base: store_views.Query,
+                  seen: access.Visibility) -> list[BoardColumn]:
+    """One column per status (or per option of the view's group_by field), each the first
+    rows of that group in `seen`."""
     if shown.view.group_by:
         groups = _filter_options(shown, FilterSpec(op="eq", field=shown.view.group_by))
         make = lambda value: store_views.Condition("eq", value, field=shown.view.group_by)  # noqa: E731
@@ -391,11 +420,9 @@ def _board(shown: Shown) -> ResponseReturnValue:
         make = lambda value: store_views.Condition("eq", value, case="status")  # noqa: E731
     columns = []
     for value, label in groups:
-        found = store_views.board_column(db(), _seen(), base, make(value))
-        cells = Cells(shown, found.tasks, found.rows)
-        columns.append((value, label, [cells.line(r, found.tasks.get(r.id)) for r in found.rows],
-                        found.next is not None))
-    return render_template("pages/view_board.html", **_context(shown), columns=columns)
+        found = store_views.board_column(db(), seen, base, make(value))
+        columns.append((value, label, lines_of(shown, found), found.next is not None))
+    return columns
 
 
 # --- saved filters --------------------------------------------------------------------------
