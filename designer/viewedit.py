@@ -91,13 +91,20 @@ bp.add_app_template_global(view_edit_text, "view_edit_text")
 
 
 def _fields(working: Working) -> list[FieldSpec]:
-    """The form's fields that hold a value, in the form's order."""
+    """The form's fields that hold a value of the submission itself, in the form's order:
+    those in sections and pages, not the columns inside a sub-table (a row's, not the
+    submission's)."""
     form_id = (working.data or {}).get("form")
     form = working.find("Form", form_id) if isinstance(form_id, str) else None
     names = form_fields(working.context, form_id) if isinstance(form, FormSpec) else None
     if not isinstance(form, FormSpec) or names is None:
         return []
-    return [f for f in form.all_fields() if f.id in names]
+
+    def walk(fields: tuple[FieldSpec, ...]) -> list[FieldSpec]:
+        return [found for f in fields
+                for found in ([f] if f.id in names else walk(f.fields))]
+
+    return walk(form.fields)
 
 
 def _choices(working: Working) -> list[FieldSpec]:
