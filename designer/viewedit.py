@@ -107,10 +107,10 @@ def _fields(working: Working) -> list[FieldSpec]:
     return walk(form.fields)
 
 
-def _choices(working: Working) -> list[FieldSpec]:
+def _choices(fields: list[FieldSpec]) -> list[FieldSpec]:
     """The fields a board may group by: those with options."""
     types = field_types()
-    return [f for f in _fields(working) if (t := types.get(f.type)) is not None and t.choice]
+    return [f for f in fields if (t := types.get(f.type)) is not None and t.choice]
 
 
 def key_of(entry: dict[str, Any]) -> str:
@@ -122,12 +122,12 @@ def _entry(key: str) -> dict[str, str] | None:
     return {match.group(1): match.group(2)} if match else None
 
 
-def name_of(working: Working, key: str) -> str:
+def name_of(fields: list[FieldSpec], key: str) -> str:
     """What a column, filter or order is called: the field's label, or the case fact's."""
     kind, _, name = key.partition(":")
     if kind == "case":
         return view_pages.view_text(f"c_{name}")
-    spec = next((f for f in _fields(working) if f.id == name), None)
+    spec = next((f for f in fields if f.id == name), None)
     return f"{text(spec.label)} ({name})" if spec is not None and spec.label else name
 
 
@@ -208,15 +208,15 @@ def _posted_filters(working: Working,
         if chosen in FILTER_OPS:
             kept.append({**entry, "op": chosen})
     had = {key_of(e) for e in filters}
-    for key in filter_keys(working):
+    for key in filter_keys(_fields(working)):
         chosen = form.get(f"filter.{key}")
         if key not in had and chosen in FILTER_OPS and (entry := _entry(key)) is not None:
             kept.append({**entry, "op": chosen})
     return kept
 
 
-def filter_keys(working: Working) -> list[str]:
-    return [*(f"case:{c}" for c in CASE_FILTERS), *(f"field:{f.id}" for f in _fields(working))]
+def filter_keys(fields: list[FieldSpec]) -> list[str]:
+    return [*(f"case:{c}" for c in CASE_FILTERS), *(f"field:{f.id}" for f in fields)]
 
 
 def _posted_sort(orders: list[dict[str, Any]], op: str) -> list[dict[str, Any]]:
@@ -246,14 +246,15 @@ def _render(working: Working, *, status: int = 200, error: str | None = None,
             template: str = "designer_tools/_view_editor.html") -> ResponseReturnValue:
     data = working.data or {}
     problems = working.problems
+    fields = _fields(working)
     placed = ("columns[", "filters[", "sort[", "group_by")
     return render_template(
         template, working=working, data=data, error=error,
         columns=listedit.entries(data, "columns"), orders=listedit.entries(data, "sort"),
         filters={key_of(f): f.get("op") for f in listedit.entries(data, "filters")},
-        fields=_fields(working), choices=_choices(working), case_columns=CASE_COLUMNS,
-        case_sorts=CASE_SORTS, filter_keys=filter_keys(working), filter_ops=FILTER_OPS,
-        layouts=LAYOUTS, key_of=key_of, name_of=lambda k: name_of(working, k),
+        fields=fields, choices=_choices(fields), case_columns=CASE_COLUMNS,
+        case_sorts=CASE_SORTS, filter_keys=filter_keys(fields), filter_ops=FILTER_OPS,
+        layouts=LAYOUTS, key_of=key_of, name_of=lambda k: name_of(fields, k),
         label_parts=listedit.label_parts, problems=problems,
         at_column=listedit.problems_at(problems, "columns"),
         at_filter=listedit.problems_at(problems, "filters"),
