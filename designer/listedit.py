@@ -10,7 +10,7 @@ from typing import Any
 
 from runtime.definitions.problems import Problem
 
-MOVES = ("up", "down", "del")
+MOVES = ("up", "down", "del")  # each with the entry's index; `move:FROM:TO` is a drag
 
 
 def entries(data: Mapping[str, Any] | None, key: str) -> list[dict[str, Any]]:
@@ -20,15 +20,18 @@ def entries(data: Mapping[str, Any] | None, key: str) -> list[dict[str, Any]]:
 
 
 def moved(items: list[Any], op: str, prefix: str = "") -> list[Any] | None:
-    """`items` after `<prefix>up:N`, `<prefix>down:N` or `<prefix>del:N`; None when `op` is
-    none of them (or names no item)."""
-    match = re.fullmatch(rf"{re.escape(prefix)}({'|'.join(MOVES)}):(\d+)", op)
+    """`items` after `<prefix>up:N`, `<prefix>down:N`, `<prefix>del:N` or
+    `<prefix>move:FROM:TO` (a drag); None when `op` is none of them (or names no item)."""
+    match = re.fullmatch(rf"{re.escape(prefix)}({'|'.join(MOVES)}|move):(\d+)(?::(\d+))?", op)
     if match is None or int(match.group(2)) >= len(items):
         return None
     move, index = match.group(1), int(match.group(2))
     items = list(items)
     if move == "del":
         del items[index]
+        return items
+    if move == "move":
+        items.insert(int(match.group(3) or index), items.pop(index))
         return items
     other = index - 1 if move == "up" else index + 1
     if 0 <= other < len(items):

@@ -1,6 +1,6 @@
 """A designer in a real browser adds the hospital column to the birth ledger and sees it in the
 preview with the real application's value, then moves it up with the keyboard and sees the
-preview follow; adds a trend widget to the birth overview and sees its chart drawn, then a
+preview follow, and drags a column; adds a trend widget to the birth overview and sees its chart drawn, then a
 misspelt measure flagged at it. No page logs an error to the console."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from runtime.store.db import session_factory
 
 from .conftest import LiveServer
 from .test_accessibility import problems
+from .test_designer import drag
 from .test_workbench import applied, signed_in
 
 
@@ -47,6 +48,10 @@ def test_a_designer_adds_a_column_and_sees_it_in_the_preview(
     expect(page.locator("#column-11")).to_have_attribute("data-key", "field:hospital")
     expect(heads.nth(heads.count() - 2)).to_have_text("出生医院")
     expect(page.locator("#view-clean")).to_have_text("检查通过，没有问题")
+    # and a drag: the first column dropped onto the third
+    drag(page, page.locator("#column-0 .drag-handle"), page.locator("#column-2"))
+    expect(page.locator("#column-0")).to_have_attribute("data-key", "field:mother_name")
+    expect(heads.nth(1)).to_have_text("申请人")
     assert problems(page, "view-editor", tmp_path, "desktop") == []
     assert errors == []
 

@@ -179,3 +179,30 @@ def test_a_designer_of_another_department_and_a_missing_view_are_refused(
     fields = fields_of(designer.page(URL))
     fields.pop("csrf_token")
     assert designer.client.post(URL, data={**fields, "op": "save"}).status_code in (400, 403)
+
+
+def test_a_board_previews_one_column_per_option_of_its_group_field(
+        world: Flask, ledger: dict[str, str]) -> None:
+    give(world, "designer", "GOVSVC", "clerk")
+    designer = Person(world, "designer")
+    fields = {**fields_of(designer.page(URL)), "type": "board", "group_by": "child_gender"}
+    page = designer.client.post(URL, data={**fields, "op": "save"}).get_data(as_text=True)
+    assert copy_data(world)["group_by"] == "child_gender"
+    columns = re.findall(r'<section class="board-column" aria-label="([^"]+)">(.*?)</section>',
+                         preview_of(page), re.S)
+    assert [label for label, _ in columns] == ["男", "女"]
+    assert len(re.findall(r'class="card view-card preview-row"', columns[0][1])) == 2
+    assert "范围内没有记录" in columns[1][1]
+    fields = {**fields_of(page), "type": "list"}  # a list is grouped by nothing
+    designer.client.post(URL, data={**fields, "op": "save"})
+    assert "group_by" not in copy_data(world)
+
+
+def test_an_edit_on_an_old_revision_is_refused_and_says_who_saved(world: Flask) -> None:
+    designer = Person(world, "designer")
+    stale = fields_of(designer.page(URL))
+    designer.client.post(URL, data={**stale, "op": "del:0"})
+    answer = designer.client.post(URL, data={**stale, "op": "del:0"})
+    assert answer.status_code == 409
+    assert 'role="alert"' in answer.get_data(as_text=True)
+    assert len(copy_data(world)["columns"]) == 11
