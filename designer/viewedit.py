@@ -59,7 +59,8 @@ TEXT = Catalogue({
     "op_in": ("多选其一", "one of"), "op_range": ("区间", "range"),
     "sort": ("默认排序", "Default order"), "add_sort": ("添加排序", "Add order"),
     "asc": ("升序", "ascending"), "desc": ("降序", "descending"),
-    "layout": ("布局", "Layout"), "type_list": ("列表", "List"),
+    "layout": ("布局", "Layout"), "form": ("数据表单", "Form shown"),
+    "type_list": ("列表", "List"),
     "type_board": ("看板", "Board"), "type_detail": ("卡片", "Cards"),
     "group_by": ("看板分组字段", "Board grouped by"),
     "by_status": ("按办理状态", "By status"), "save": ("保存", "Save"),
@@ -234,6 +235,8 @@ def _posted_sort(orders: list[dict[str, Any]], op: str) -> list[dict[str, Any]]:
 
 def _posted_layout(data: dict[str, Any]) -> None:
     form = request.form
+    if form.get("form"):
+        data["form"] = form["form"]
     if form.get("type") in LAYOUTS:
         data["type"] = form["type"]
     if "group_by" in form:
@@ -254,7 +257,8 @@ def _render(working: Working, *, status: int = 200, error: str | None = None,
         filters={key_of(f): f.get("op") for f in listedit.entries(data, "filters")},
         fields=fields, choices=_choices(fields), case_columns=CASE_COLUMNS,
         case_sorts=CASE_SORTS, filter_keys=filter_keys(fields), filter_ops=FILTER_OPS,
-        layouts=LAYOUTS, key_of=key_of, name_of=lambda k: name_of(fields, k),
+        layouts=LAYOUTS, forms=working.ids("Form"), key_of=key_of,
+        name_of=lambda k: name_of(fields, k),
         label_parts=listedit.label_parts, problems=problems,
         at_column=listedit.problems_at(problems, "columns"),
         at_filter=listedit.problems_at(problems, "filters"),

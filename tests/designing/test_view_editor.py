@@ -141,6 +141,10 @@ def test_an_unknown_field_is_flagged_at_its_column(world: Flask) -> None:
     bad = designer.client.post(URL, data={**fields_of(page), "op": "add_column",
                                           "new_column": "field:Bad Name"})
     assert bad.status_code == 422
+    other = designer.client.post(URL, data={**fields_of(page), "form": "handling_opinion"})
+    page = other.get_data(as_text=True)  # another form: its fields are not the ledger's
+    assert copy_data(world)["form"] == "handling_opinion"
+    assert 'data-path="columns[0].field"' in page and 'data-path="filters[2].field"' in page
 
 
 def test_the_preview_keeps_to_the_designers_scope(world: Flask,
