@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 from flask import Flask
 from web.test_workbench import Person, apply, world  # noqa: F401
@@ -84,6 +85,7 @@ def test_adding_a_widget_previews_its_figure_on_real_cases(world: Flask) -> None
         ("北京市 市辖区 朝阳区", "1"), ("广东省 深圳市 南山区", "1")]
 
 
+@pytest.mark.postgres  # the figures' scope filter
 def test_the_preview_keeps_to_the_designers_scope(world: Flask) -> None:
     give(world, "designer", "HOTLINE", "dispatcher")  # region scope: the city 1101 only
     for region in ("110105", "440305"):

@@ -79,6 +79,7 @@ def test_the_editor_shows_the_views_columns_filters_and_layout(world: Flask) -> 
     assert 'href="/designer/views/birth_ledger"' in index
 
 
+@pytest.mark.postgres  # the preview's list query
 def test_adding_a_column_writes_the_copy_and_the_preview_shows_real_values(
         world: Flask, ledger: dict[str, str]) -> None:
     give(world, "designer", "GOVSVC", "clerk")
@@ -147,6 +148,7 @@ def test_an_unknown_field_is_flagged_at_its_column(world: Flask) -> None:
     assert 'data-path="columns[0].field"' in page and 'data-path="filters[2].field"' in page
 
 
+@pytest.mark.postgres  # the preview's scope filter
 def test_the_preview_keeps_to_the_designers_scope(world: Flask,
                                                   ledger: dict[str, str]) -> None:
     give(world, "designer", "HOTLINE", "dispatcher")  # region scope: the city 1101 only
