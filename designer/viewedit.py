@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, g, render_template, request
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from designer import listedit
 from designer.tooling import PERMISSION, Working, save
@@ -55,6 +56,11 @@ TEXT = Catalogue({
     "filters_help": ("选择可以按哪些字段筛选、怎样筛选；不选则不能筛选。",
                      "Choose which fields people may filter on, and how; none: no filter."),
     "not_filtered": ("不筛选", "not filterable"),
+    "default": ("默认值", "Default"),
+    "default_help": ("打开页面时预设的筛选值；多选其一用逗号分隔多个值，区间写“起,止”。"
+                     "预览按默认值筛选。",
+                     "Set when the page opens; for one of, values separated by commas; for a "
+                     "range, \u201cfrom,to\u201d. The preview is filtered by the defaults."),
     "op_eq": ("等于", "equals"), "op_contains": ("包含", "contains"),
     "op_in": ("多选其一", "one of"), "op_range": ("区间", "range"),
     "sort": ("默认排序", "Default order"), "add_sort": ("添加排序", "Add order"),
@@ -207,13 +213,36 @@ def _posted_filters(working: Working,
     for entry in filters:
         chosen = form.get(f"filter.{key_of(entry)}", entry.get("op"))
         if chosen in FILTER_OPS:
-            kept.append({**entry, "op": chosen})
+            kept.append(_with_default({**entry, "op": chosen}))
     had = {key_of(e) for e in filters}
     for key in filter_keys(_fields(working)):
         chosen = form.get(f"filter.{key}")
         if key not in had and chosen in FILTER_OPS and (entry := _entry(key)) is not None:
-            kept.append({**entry, "op": chosen})
+            kept.append(_with_default({**entry, "op": chosen}))
     return kept
+
+
+def _with_default(entry: dict[str, Any]) -> dict[str, Any]:
+    """The filter with the default typed beside it: one value, or for `in` and `range`
+    values split at commas ("from,to" for a range; either end may be left empty)."""
+    name = f"default.{key_of(entry)}"
+    if name not in request.form:
+        return entry
+    typed = request.form[name].strip()
+    entry.pop("default", None)
+    if typed and entry["op"] in ("in", "range"):
+        parts = [p.strip() for p in typed.split(",")]
+        entry["default"] = [p for p in parts if p] if entry["op"] == "in" else parts
+    elif typed:
+        entry["default"] = typed
+    return entry
+
+
+def default_text(default: Any) -> str:
+    """A filter's default as its input shows it."""
+    if isinstance(default, list | tuple):
+        return ",".join(str(v) for v in default)
+    return "" if default is None else str(default)
 
 
 def filter_keys(fields: list[FieldSpec]) -> list[str]:
@@ -255,6 +284,8 @@ def _render(working: Working, *, status: int = 200, error: str | None = None,
         template, working=working, data=data, error=error,
         columns=listedit.entries(data, "columns"), orders=listedit.entries(data, "sort"),
         filters={key_of(f): f.get("op") for f in listedit.entries(data, "filters")},
+        defaults={key_of(f): default_text(f.get("default"))
+                  for f in listedit.entries(data, "filters")},
         fields=fields, choices=_choices(fields), case_columns=CASE_COLUMNS,
         case_sorts=CASE_SORTS, filter_keys=filter_keys(fields), filter_ops=FILTER_OPS,
         layouts=LAYOUTS, forms=working.ids("Form"), key_of=key_of,
@@ -286,7 +317,10 @@ def preview(working: Working) -> dict[str, Any]:
     if seen.nothing:
         return {"message": view_edit_text("no_scope")}
     sort_field, descending = view_pages.default_sort(spec)
+    clean = not any(p.path.startswith("filters[") for p in working.problems)
+    defaults = MultiDict(view_pages.default_args(spec) if clean else [])
     query = store_views.Query(form_id=spec.form, search_fields=spec.search,
+                              conditions=view_pages.conditions(spec, defaults),
                               sort_field=sort_field, descending=descending,
                               limit=PREVIEW_ROWS)
     found: dict[str, Any] = {"shown": shown, "view": spec,

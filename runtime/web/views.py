@@ -27,6 +27,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from openpyxl import Workbook
+from werkzeug.datastructures import MultiDict
 
 from runtime import access
 from runtime.definitions.spec import ColumnSpec, FieldSpec, FilterSpec, FormSpec, ViewSpec
@@ -225,8 +226,8 @@ CASE_CELLS: dict[str, Callable[[Cells, RowOf, TaskOf | None], Cell]] = {
 
 # --- the query string -----------------------------------------------------------------------
 
-def _arg(name: str) -> str:
-    value = request.args.get(name, "").strip()
+def _arg(name: str, args: MultiDict[str, str] | None = None) -> str:
+    value = (request.args if args is None else args).get(name, "").strip()
     if len(value) > MAX_ARG:
         abort(400)
     return value
@@ -236,27 +237,51 @@ def filter_key(spec: FilterSpec) -> str:
     return f"f_{spec.field or spec.case}"
 
 
-def conditions(view: ViewSpec) -> tuple[store_views.Condition, ...]:
-    """The filters set in the query string, each as the view declares it; a malformed date
-    of a range is a 400."""
+def filter_args(view: ViewSpec) -> MultiDict[str, str]:
+    """The query string, with the view's default filters in place when it sets no filter
+    and no search (a page just opened): once the person sets or clears one, theirs hold."""
+    if any(k.startswith("f_") or k == "q" for k in request.args):
+        return request.args
+    return MultiDict([*request.args.items(multi=True), *default_args(view)])
+
+
+def default_args(view: ViewSpec) -> list[tuple[str, str]]:
+    """The view's default filters as the query string would carry them."""
+    found: list[tuple[str, str]] = []
+    for spec in view.filters:
+        key, default = filter_key(spec), spec.default
+        if spec.op == "range" and isinstance(default, tuple) and len(default) == 2:
+            found += [(key + "_from", default[0]), (key + "_to", default[1])]
+        elif spec.op == "in" and isinstance(default, tuple):
+            found += [(key, value) for value in default]
+        elif isinstance(default, str):
+            found.append((key, default))
+    return found
+
+
+def conditions(view: ViewSpec,
+               args: MultiDict[str, str] | None = None) -> tuple[store_views.Condition, ...]:
+    """The filters set in `args` (the query string with the view's defaults, by default),
+    each as the view declares it; a malformed date of a range is a 400."""
+    args = filter_args(view) if args is None else args
     found = []
     for spec in view.filters:
         key = filter_key(spec)
         if spec.op == "range":
-            low, high = _arg(key + "_from"), _arg(key + "_to")
+            low, high = _arg(key + "_from", args), _arg(key + "_to", args)
             if spec.case == "submitted_at":
                 _dates(low, high)
             found.append(store_views.Condition(spec.op, low or None, high or None,
                                                field=spec.field, case=spec.case))
         elif spec.op == "in":
-            values = tuple(v for v in request.args.getlist(key) if v)
+            values = tuple(v for v in args.getlist(key) if v)
             if any(len(v) > MAX_ARG for v in values):
                 abort(400)
             found.append(store_views.Condition("in", values=values, field=spec.field,
                                                case=spec.case))
         else:
-            found.append(store_views.Condition(spec.op, _arg(key) or None, field=spec.field,
-                                               case=spec.case))
+            found.append(store_views.Condition(spec.op, _arg(key, args) or None,
+                                               field=spec.field, case=spec.case))
     return tuple(found)
 
 
@@ -370,6 +395,7 @@ def lines_of(shown: Shown, found: store_views.Page) -> list[Line]:
 def _context(shown: Shown) -> dict[str, Any]:
     user_id = g.user.id
     return {"shown": shown, "view": shown.view, "heading": lambda c: heading(shown, c),
+            "args": filter_args(shown.view),
             "options": lambda f: _filter_options(shown, f), "filter_key": filter_key,
             "can_export": access.allowed(g.principal, "export"),
             "saved": store_views.saved_filters(db(), user_id, shown.view.id),

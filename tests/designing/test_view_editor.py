@@ -212,3 +212,33 @@ def test_an_edit_on_an_old_revision_is_refused_and_says_who_saved(world: Flask) 
     assert answer.status_code == 409
     assert 'role="alert"' in answer.get_data(as_text=True)
     assert len(copy_data(world)["columns"]) == 11
+
+
+def test_a_default_filter_narrows_the_preview_and_the_published_page_until_cleared(
+        world: Flask, ledger: dict[str, str]) -> None:
+    give(world, "designer", "GOVSVC", "clerk")
+    designer = Person(world, "designer")
+    fields = {**fields_of(designer.page(URL)), "default.field:residence": "440305",
+              "default.case:status": "submitted, accepted"}  # eq: the text is one value
+    page = designer.client.post(URL, data={**fields, "op": "save"}).get_data(as_text=True)
+    filters = copy_data(world)["filters"]
+    assert filters[2] == {"field": "residence", "op": "eq", "default": "440305"}
+    assert filters[0] == {"case": "status", "op": "eq", "default": "submitted, accepted"}
+    assert 'name="default.field:residence" value="440305"' in page
+    shown = set(re.findall(r'id="preview-([0-9A-Z-]+)"', preview_of(page)))
+    assert shown == set()  # no case has that status
+    fields = {**fields_of(page), "default.case:status": "", "filter.field:birth_date": "range",
+              "default.field:birth_date": "2000-01-01,"}
+    page = designer.client.post(URL, data={**fields, "op": "save"}).get_data(as_text=True)
+    assert copy_data(world)["filters"][3]["default"] == ["2000-01-01", ""]
+    assert set(re.findall(r'id="preview-([0-9A-Z-]+)"', preview_of(page))) == {ledger["440305"]}
+    revision = re.search(r'name="revision" value="(\d+)"', page)
+    assert revision is not None
+    designer.client.post("/designer/View/birth_ledger/publish", data={
+        "revision": revision.group(1), "csrf_token": fields_of(page)["csrf_token"]})
+    clerk = Person(world, "clerk_govsvc")
+    opened = clerk.page("/views/birth_ledger")
+    assert set(re.findall(r'<tr id="row-([0-9A-Z-]+)"', opened)) == {ledger["440305"]}
+    assert 'name="f_residence" value="440305"' in opened  # the form says what is set
+    cleared = clerk.page("/views/birth_ledger?f_residence=")
+    assert set(re.findall(r'<tr id="row-([0-9A-Z-]+)"', cleared)) == set(ledger.values())
