@@ -1,17 +1,19 @@
-"""The designer's process, decision-table, expression and items (rule set, catalog, task
-template) editors, registered on an app as their own blueprints (`designer_processes`,
-`designer_tables`, `designer_expressions`, `designer_items`) under /designer/processes,
-/designer/tables, /designer/expressions and /designer/items."""
+"""The designer's process, decision-table, expression, items (rule set, catalog, task
+template), view and dashboard editors, registered on an app as their own blueprints
+(`designer_processes`, `designer_tables`, `designer_expressions`, `designer_items`,
+`designer_views`, `designer_dashboards`) under /designer/processes, /designer/tables,
+/designer/expressions, /designer/items, /designer/views and /designer/dashboards."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from designer import editors, expressions, items, processes, schemaform, tables
+from designer import dashedit, editors, expressions, items, processes, schemaform, tables, viewedit
 
-BLUEPRINTS = (expressions.bp, processes.bp, tables.bp, items.bp)
+BLUEPRINTS = (expressions.bp, processes.bp, tables.bp, items.bp, viewedit.bp, dashedit.bp)
 # What each editor edits: the designer's lists link a definition of the kind to its editor.
 EDITORS = {"Process": "designer_processes.page", "DecisionTable": "designer_tables.page",
+           "View": "designer_views.page", "Dashboard": "designer_dashboards.page",
            **items.EDITORS}
 
 

@@ -93,6 +93,8 @@ MESSAGES = Catalogue({
                               "the board is grouped by '{name}', a {type} field without "
                               "options: use a choice field, or remove group_by to group by "
                               "the case's status"),
+    "view_filter_default": ("{op} 筛选的默认值应为{shape}",
+                            "the default of an {op} filter is {shape_en}"),
     "expression": ("表达式 `{source}`：{reason}", "expression `{source}`: {reason_en}"),
     "cycle": ("存在循环依赖：{chain}", "there is a cycle: {chain}"),
     "rule_reads_hidden": ("规则 '{rule}' 读取的字段 '{field}' 总是隐藏（visible_when 为 false，"

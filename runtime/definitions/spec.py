@@ -497,6 +497,11 @@ class FilterSpec:
     field: str | None = None
     case: str | None = None
     label: Label | None = None
+    default: str | tuple[str, ...] | None = None  # a value; values (in); [from, to] (range)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.default, list):  # as loaded: kept hashable, like the rest
+            object.__setattr__(self, "default", tuple(self.default))
 
 
 @spec

@@ -310,13 +310,17 @@ def chart_data(item: Figure) -> str:
 bp.add_app_template_global(chart_data, "chart_data")
 
 
-def _table(item: Figure) -> tuple[list[str], list[list[Any]]]:
+def figure_table(item: Figure) -> tuple[list[str], list[list[Any]]]:
+    """The heading and rows of the table that stands for a figure (and of its download)."""
     if item.type == "indicator":
         header = [words("item"), words("value")]
         return header, [[words(r.key), r.value] for r in item.table()]
     first = words("period") if item.type == "trend" else words("item")
     unit = f"（{item.unit}）" if item.unit else ""
     return [first, words("value") + unit], [[r.label, r.value] for r in item.rows]
+
+
+bp.add_app_template_global(figure_table, "figure_table")
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -336,8 +340,7 @@ def page(dashboard_id: str) -> ResponseReturnValue:
     figures = [figure(w, chosen, labels, spec.processes) for w in spec.widgets]
     units = store.departments(db(), access.visibility(g.principal, "records.read"))
     return render_template("pages/dashboard.html", spec=spec, figures=figures, chosen=chosen,
-                           units=units, granularities=GRANULARITIES, table_of=_table,
-                           LOWER=LOWER)
+                           units=units, granularities=GRANULARITIES, LOWER=LOWER)
 
 
 @bp.get("/dashboards/<dashboard_id>/widgets/<widget_id>.<fmt>")
@@ -348,7 +351,7 @@ def widget_download(dashboard_id: str, widget_id: str, fmt: str) -> ResponseRetu
     if widget is None:
         abort(404)
     item = figure(widget, filters(), Labels(), spec.processes)
-    header, rows = _table(item)
+    header, rows = figure_table(item)
     audit("export", target=("dashboard", f"{dashboard_id}/{widget_id}"))
     db().commit()
     return download(fmt, f"{dashboard_id}-{widget_id}", header, rows)

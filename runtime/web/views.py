@@ -27,6 +27,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from openpyxl import Workbook
+from werkzeug.datastructures import MultiDict
 
 from runtime import access
 from runtime.definitions.spec import ColumnSpec, FieldSpec, FilterSpec, FormSpec, ViewSpec
@@ -93,11 +94,20 @@ def _shown(view_id: str) -> Shown:
     head = store().heads.get(db, "View", view_id)
     if head is None or not isinstance(head.spec, ViewSpec):
         abort(404)
-    form_head = store().heads.get(db, "Form", head.spec.form)
-    if form_head is None or not isinstance(form_head.spec, FormSpec):
+    shown = shown_of(head.spec)
+    if shown is None:
         abort(404)
+    return shown
+
+
+def shown_of(view: ViewSpec) -> Shown | None:
+    """`view` (published or a designer's working copy) with its published form; None when
+    the form is not published."""
+    form_head = store().heads.get(db, "Form", view.form)
+    if form_head is None or not isinstance(form_head.spec, FormSpec):
+        return None
     form = form_head.spec
-    return Shown(head.spec, form, {f.id: f for f in form.all_fields()})
+    return Shown(view, form, {f.id: f for f in form.all_fields()})
 
 
 def heading(shown: Shown, column: ColumnSpec | FilterSpec) -> str:
@@ -216,8 +226,8 @@ CASE_CELLS: dict[str, Callable[[Cells, RowOf, TaskOf | None], Cell]] = {
 
 # --- the query string -----------------------------------------------------------------------
 
-def _arg(name: str) -> str:
-    value = request.args.get(name, "").strip()
+def _arg(name: str, args: MultiDict[str, str] | None = None) -> str:
+    value = (request.args if args is None else args).get(name, "").strip()
     if len(value) > MAX_ARG:
         abort(400)
     return value
@@ -227,27 +237,51 @@ def filter_key(spec: FilterSpec) -> str:
     return f"f_{spec.field or spec.case}"
 
 
-def conditions(view: ViewSpec) -> tuple[store_views.Condition, ...]:
-    """The filters set in the query string, each as the view declares it; a malformed date
-    of a range is a 400."""
+def filter_args(view: ViewSpec) -> MultiDict[str, str]:
+    """The query string, with the view's default filters in place when it sets no filter
+    and no search (a page just opened): once the person sets or clears one, theirs hold."""
+    if any(k.startswith("f_") or k == "q" for k in request.args):
+        return request.args
+    return MultiDict([*request.args.items(multi=True), *default_args(view)])
+
+
+def default_args(view: ViewSpec) -> list[tuple[str, str]]:
+    """The view's default filters as the query string would carry them."""
+    found: list[tuple[str, str]] = []
+    for spec in view.filters:
+        key, default = filter_key(spec), spec.default
+        if spec.op == "range" and isinstance(default, tuple) and len(default) == 2:
+            found += [(key + "_from", default[0]), (key + "_to", default[1])]
+        elif spec.op == "in" and isinstance(default, tuple):
+            found += [(key, value) for value in default]
+        elif isinstance(default, str):
+            found.append((key, default))
+    return found
+
+
+def conditions(view: ViewSpec,
+               args: MultiDict[str, str] | None = None) -> tuple[store_views.Condition, ...]:
+    """The filters set in `args` (the query string with the view's defaults, by default),
+    each as the view declares it; a malformed date of a range is a 400."""
+    args = filter_args(view) if args is None else args
     found = []
     for spec in view.filters:
         key = filter_key(spec)
         if spec.op == "range":
-            low, high = _arg(key + "_from"), _arg(key + "_to")
+            low, high = _arg(key + "_from", args), _arg(key + "_to", args)
             if spec.case == "submitted_at":
                 _dates(low, high)
             found.append(store_views.Condition(spec.op, low or None, high or None,
                                                field=spec.field, case=spec.case))
         elif spec.op == "in":
-            values = tuple(v for v in request.args.getlist(key) if v)
+            values = tuple(v for v in args.getlist(key) if v)
             if any(len(v) > MAX_ARG for v in values):
                 abort(400)
             found.append(store_views.Condition("in", values=values, field=spec.field,
                                                case=spec.case))
         else:
-            found.append(store_views.Condition(spec.op, _arg(key) or None, field=spec.field,
-                                               case=spec.case))
+            found.append(store_views.Condition(spec.op, _arg(key, args) or None,
+                                               field=spec.field, case=spec.case))
     return tuple(found)
 
 
@@ -269,6 +303,11 @@ def _sort(view: ViewSpec) -> tuple[str | None, bool]:
         return asked, (order or allowed[asked]) != "asc"
     if asked in ("submitted_at", "tracking_no"):
         return None, order != "asc"
+    return default_sort(view)
+
+
+def default_sort(view: ViewSpec) -> tuple[str | None, bool]:
+    """The view's own first order: (its data field or None for submission order, descending)."""
     first = view.sort[0] if view.sort else None
     if first is not None and first.field:
         return first.field, first.order != "asc"
@@ -340,17 +379,23 @@ def show(view_id: str) -> ResponseReturnValue:
         return _board(shown)
     query = query_of(shown)
     found = store_views.page(db(), _seen(), query)
-    cells = Cells(shown, found.tasks, found.rows)
-    lines = [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
+    lines = lines_of(shown, found)
     after = json.dumps([found.next.key, found.next.id], ensure_ascii=False) \
         if found.next else None
     template = "_view_rows.html" if request.htmx else "pages/view.html"
     return render_template(template, **_context(shown), lines=lines, after=after)
 
 
+def lines_of(shown: Shown, found: store_views.Page) -> list[Line]:
+    """The rows of one page as the view shows them, cell by cell."""
+    cells = Cells(shown, found.tasks, found.rows)
+    return [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
+
+
 def _context(shown: Shown) -> dict[str, Any]:
     user_id = g.user.id
     return {"shown": shown, "view": shown.view, "heading": lambda c: heading(shown, c),
+            "args": filter_args(shown.view),
             "options": lambda f: _filter_options(shown, f), "filter_key": filter_key,
             "can_export": access.allowed(g.principal, "export"),
             "saved": store_views.saved_filters(db(), user_id, shown.view.id),
@@ -382,7 +427,17 @@ def _filter_options(shown: Shown, spec: FilterSpec) -> list[tuple[str, str]]:
 def _board(shown: Shown) -> ResponseReturnValue:
     """A board: one column per status (or per option of its group_by field), each the first
     rows of that group, with a link to the list filtered on it."""
-    base = query_of(shown)
+    columns = board_columns(shown, query_of(shown), _seen())
+    return render_template("pages/view_board.html", **_context(shown), columns=columns)
+
+
+BoardColumn = tuple[str, str, list[Line], bool]  # value, label, its first rows, more of them
+
+
+def board_columns(shown: Shown, base: store_views.Query,
+                  seen: access.Visibility) -> list[BoardColumn]:
+    """One column per status (or per option of the view's group_by field), each the first
+    rows of that group in `seen`."""
     if shown.view.group_by:
         groups = _filter_options(shown, FilterSpec(op="eq", field=shown.view.group_by))
         make = lambda value: store_views.Condition("eq", value, field=shown.view.group_by)  # noqa: E731
@@ -391,11 +446,9 @@ def _board(shown: Shown) -> ResponseReturnValue:
         make = lambda value: store_views.Condition("eq", value, case="status")  # noqa: E731
     columns = []
     for value, label in groups:
-        found = store_views.board_column(db(), _seen(), base, make(value))
-        cells = Cells(shown, found.tasks, found.rows)
-        columns.append((value, label, [cells.line(r, found.tasks.get(r.id)) for r in found.rows],
-                        found.next is not None))
-    return render_template("pages/view_board.html", **_context(shown), columns=columns)
+        found = store_views.board_column(db(), seen, base, make(value))
+        columns.append((value, label, lines_of(shown, found), found.next is not None))
+    return columns
 
 
 # --- saved filters --------------------------------------------------------------------------

@@ -43,4 +43,24 @@ def board_by_choice(ctx: Context, item: Checked) -> Iterator[Problem]:
                       ("group_by",), name=view.group_by, type=spec.type)
 
 
-CHECKS: tuple[Check, ...] = (form_exists, fields_of_form, board_by_choice)
+# What a filter's default is, by its op: (is it, zh, en).
+DEFAULT_SHAPES = {
+    "eq": (lambda d: isinstance(d, str), "一个值", "one value"),
+    "contains": (lambda d: isinstance(d, str), "一段文字", "one text"),
+    "in": (lambda d: isinstance(d, tuple), "值的列表", "a list of values"),
+    "range": (lambda d: isinstance(d, tuple) and len(d) == 2, "[起, 止] 两个值",
+              "two values, [from, to]"),
+}
+
+
+def filter_defaults(ctx: Context, item: Checked) -> Iterator[Problem]:
+    """A filter's default has the shape its op reads: the page would otherwise drop it."""
+    for i, spec in enumerate(_view(item).filters):
+        shape = DEFAULT_SHAPES.get(spec.op)
+        if spec.default is not None and shape is not None and not shape[0](spec.default):
+            path = ("filters", i, "default")
+            yield problem("view_filter_default", item.doc.file, item.doc.line(path), path,
+                          op=spec.op, shape=shape[1], shape_en=shape[2])
+
+
+CHECKS: tuple[Check, ...] = (form_exists, fields_of_form, board_by_choice, filter_defaults)

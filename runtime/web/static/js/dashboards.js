@@ -56,6 +56,10 @@
     document.querySelectorAll("[data-png]").forEach(function (button) {
       button.addEventListener("click", function () { savePng(button); });
     });
+    // A preview swapped in by htmx (the designer's) brings new charts: draw those too.
+    document.addEventListener("htmx:afterSettle", function () {
+      document.querySelectorAll("[data-chart]:not([data-drawn])").forEach(draw);
+    });
     window.addEventListener("resize", function () {
       Object.keys(charts).forEach(function (id) { charts[id].resize(); });
     });
