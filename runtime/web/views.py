@@ -37,6 +37,7 @@ from runtime.i18n import Catalogue
 from runtime.masking import mask_name, neutralise_cell
 from runtime.store import accounts
 from runtime.store import views as store_views
+from runtime.store.models import MAX_ROW_ID
 from runtime.store.queries import list_definitions
 from runtime.views.ratings import level_label
 from runtime.web.auth.audit import audit
@@ -306,9 +307,15 @@ def _cursor() -> store_views.Cursor | None:
     except (ValueError, TypeError):
         abort(400)
     if not isinstance(row_id, int) or not isinstance(key, str | int | float) \
-            or isinstance(key, bool):
+            or isinstance(key, bool) or not _bindable(row_id) \
+            or (isinstance(key, int) and not _bindable(key)):
         abort(400)
     return store_views.Cursor(key, row_id)
+
+
+def _bindable(number: int) -> bool:
+    """Whether the drivers bind it: a number past a row id's range is a 400, not a 500."""
+    return abs(number) <= MAX_ROW_ID
 
 
 def query_of(shown: Shown, *, limit: int | None = None) -> store_views.Query:
