@@ -5,6 +5,9 @@ Run `python bench/views.py` (`--db sqlite` or `--db postgres` for one database, 
 for another size). SQLite is a file in a temp folder; PostgreSQL a scratch database on the
 server named by LOWCODE_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/
 postgres), dropped at the end; a server that does not answer is skipped with the reason.
+`--keep NAME` (PostgreSQL) uses the database NAME instead and leaves it: built when it has no
+applications yet, read as it is otherwise, so that ten million rows are built once and
+measured again after a change (drop it by hand when done).
 
 The rows are built in the database itself (INSERT ... SELECT over a recursive CTE or
 generate_series) with the birth pack published first, the indexes dropped while the rows go
@@ -24,21 +27,35 @@ through the driver, rows fetched as tuples), measured in the same run: the ratio
 product adds to the query. A page's time is the median of READS back-to-back reads in a
 fresh session state; p95 over every read. Goal (issue 14): a view page at any depth p95
 under 5 ms. The plans of the statements are printed.
+
+Then the same pages as a browser asks for them: GET /views/birth_ledger with the same
+filters, sort and cursor in the query string, through the Flask test client of the app on
+the same database (the demo organisation added, signed in as the demo lead of the service
+centre or the supervisor): the whole request, sign-in state, definition, both queries, the
+names, the cells and the HTML of the page with its menu, measured the same way; beside it
+the CPU time the bench's process spent on the request (on SQLite the whole of it: the
+difference to the wall clock is time spent waiting for a core on a loaded machine).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flows import (  # noqa: E402
+    POSTGRES_DEFAULT,
+    POSTGRES_ENV,
     Database,
     Dialect,
     percentile,
@@ -47,20 +64,26 @@ from flows import (  # noqa: E402
     verdict,
 )
 from sqlalchemy import event, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
 from runtime.definitions.spec import ViewSpec  # noqa: E402
+from runtime.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
 from runtime.store import views  # noqa: E402
 from runtime.store.cases import CaseRow, Task  # noqa: E402
-from runtime.store.db import session_factory  # noqa: E402
+from runtime.store.db import make_engine, normalize_url, session_factory  # noqa: E402
+from runtime.store.migrate import upgrade  # noqa: E402
 from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.queries import latest_definition  # noqa: E402
 from runtime.store.submissions import Submission  # noqa: E402
+from runtime.web.app import create_app  # noqa: E402
+from runtime.web.database import store  # noqa: E402
 
 PACK = Path(__file__).resolve().parents[1] / "scenario_packs" / "birth_one_thing"
 CASES, READS, ROUNDS, PAGE_GOAL_MS = 1_000_000, 3, 20, 5.0
+EXPORT_ROUNDS = 3  # a download reads thousands of rows: fewer rounds of it
 REGIONS = 20
 DEPARTMENTS = ("GOVSVC", "GOVSVC", "HEALTH", "POLICE", "MEDINS", "HRSS", "GOVSVC", "GOVSVC")
 STATUSES = ("submitted", "accepted", "in_progress", "in_progress", "done", "done", "done",
@@ -163,10 +186,12 @@ def build(db: Database, count: int) -> float:
     with db.engine.begin() as connection:
         with Session(bind=connection) as session:
             spec = view_spec(session)
+        if db.name == "postgres":  # the indexes of ten million rows sort in memory
+            connection.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
         for index in dropped:
             index.drop(connection)
-        for field_id in views.indexed_fields(spec):
-            connection.execute(text(f"DROP INDEX {views.index_name(spec.form, field_id)}"))
+        for key in views.index_keys(spec):
+            connection.execute(text(f"DROP INDEX {views.index_name(spec.form, key)}"))
         for table, columns, rows in (("submissions", submission_columns(d, count), count),
                                      ("cases", case_columns(d, count), count),
                                      ("tasks", task_columns(d), 2 * count)):
@@ -269,19 +294,124 @@ def cases_of(count: int, spec: ViewSpec) -> list[tuple[str, access.Visibility, v
     ]
 
 
+def urls_of(count: int) -> list[tuple[str, str, str]]:
+    """(label, who, path) of the same pages as `cases_of`, as a browser asks for them."""
+    base, half = "/views/birth_ledger", count // 2
+    deep = "&sort=birth_date&after=" + json.dumps(["2026-07-01", half])
+    return [
+        ("first page", "lead_govsvc", base),
+        ("first page, all scope", "supervisor", base),
+        ("filtered: residence", "lead_govsvc", base + "?f_residence=110105"),
+        ("filtered: status", "supervisor", base + "?f_status=correction"),
+        ("deep page by submission", "lead_govsvc", base + "?after=" + json.dumps([half, half])),
+        ("deep page by birth date", "lead_govsvc", base + "?" + deep[1:]),
+        ("deep filtered by birth date", "lead_govsvc", base + "?f_residence=110105" + deep),
+        ("CSV rows: residence + a month", "lead_govsvc",
+         base + "?f_residence=110105&f_birth_date_from=2026-03-01&f_birth_date_to=2026-03-31"
+         "&format=csv"),
+    ]
+
+
+def bench_http(db: Database, count: int, folder: Path) -> list[str]:
+    """The pages of `urls_of` through the Flask test client, each the way `bench_views`
+    times the store's page."""
+    app = create_app({"DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+                      "SECRET_KEY": "bench", "TESTING": True, "LOWCODE_ENV": "development",
+                      "INSTANCE_PATH": folder / f"instance-{db.name}"})
+    with store(app).sessions() as session:
+        seed_demo(session, env="development")
+    clients = {}
+    lines = []
+    for label, who, path in urls_of(count):
+        if who not in clients:
+            clients[who] = signed_in(app, who)
+        client = clients[who]
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        shown = response.get_data(as_text=True).count('class="view-row"') or \
+            response.get_data(as_text=True).count("\n") - 1
+        medians, every, cpu = [], [], []
+        for _ in range(EXPORT_ROUNDS if "format=" in path else ROUNDS):
+            times = []
+            for _ in range(READS):
+                start, used = time.perf_counter(), time.process_time()
+                client.get(path).get_data()  # a download streams: read it to its end
+                times.append((time.perf_counter() - start) * 1e3)
+                cpu.append((time.process_time() - used) * 1e3)
+            every += times
+            medians.append(statistics.median(times))
+        p50, p95 = percentile(medians, 0.5), percentile(medians, 0.95)
+        goal = "" if "format=" in path else verdict(p95 < PAGE_GOAL_MS)
+        lines.append(f"    {db.name:<8} {label:<30} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms"
+                     f"   {shown} rows   every read p95 {percentile(every, 0.95):.2f} ms   "
+                     f"this process's CPU p50 {statistics.median(cpu):.2f} ms   {goal}")
+    store(app).engine.dispose()
+    return lines
+
+
+def signed_in(app: Any, username: str) -> Any:
+    client = app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    response = client.post("/auth/login", data={"username": username,
+                                                "password": DEMO_PASSWORD,
+                                                "csrf_token": token.group(1)})
+    assert response.status_code in (302, 303), response.status_code
+    return client
+
+
 def export_rows(session: Session, seen: access.Visibility, query: views.Query) -> int:
     return sum(len(page.rows) for page in views.every_row(session, seen, query, 100_000))
 
 
-def bench_views(db: Database, count: int) -> tuple[list[str], list[str]]:
+@contextmanager
+def kept(name: str) -> Iterator[Database]:
+    """The PostgreSQL database `name` on the bench's server, made and migrated when absent,
+    left in place after."""
+    server = make_url(normalize_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT)))
+    admin = make_engine(server.render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
+    try:
+        upgrade(engine)
+        yield Database("postgres", engine)
+    finally:
+        engine.dispose()
+
+
+def built(db: Database, count: int) -> str:
+    """Build the rows unless they are there (a kept database); what was done, in words."""
+    with db.engine.connect() as connection:
+        there = connection.scalar(select(func.count()).select_from(Submission))
+    if there:
+        return f"{there:,} applications found (built before)"
     seconds = build(db, count)
+    with db.engine.connect() as connection:
+        size = connection.scalar(text("SELECT pg_size_pretty(pg_database_size("
+                                      "current_database()))")) if db.name == "postgres" else ""
+    return f"{count:,} applications built, indexed and analysed in {seconds:.0f} s {size}"
+
+
+def db_count(db: Database) -> int:
+    with db.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Submission)) or 0
+
+
+def bench_views(db: Database, count: int) -> tuple[list[str], list[str]]:
+    done = built(db, count)
     lines: list[str] = []
     plans: list[str] = []
     with session_factory(db.engine)() as session:
         spec = view_spec(session)
+        count = session.scalar(select(func.count()).select_from(Submission)) or count
         total = session.scalar(select(func.count()).select_from(Task))
-        lines.append(f"    {db.name}: {count:,} applications and cases, {total:,} tasks built, "
-                     f"indexed and analysed in {seconds:.0f} s")
+        lines.append(f"    {db.name}: {done}; {total:,} tasks")
         for label, seen, query, kind in cases_of(count, spec):
             if kind == "page":
                 product: Callable[[], Any] = lambda s=seen, q=query: views.page(session, s, q)  # noqa: E731
@@ -293,7 +423,8 @@ def bench_views(db: Database, count: int) -> tuple[list[str], list[str]]:
                 len(views.page(session, seen, query).rows)
             bare = raw(session, sent)
             mine, theirs, medians = [], [], []
-            for _ in range(ROUNDS):  # alternating, so that load on the machine hits both
+            # alternating, so that load on the machine hits both
+            for _ in range(ROUNDS if kind == "page" else EXPORT_ROUNDS):
                 times = timed(session, product)
                 mine += times
                 medians.append(statistics.median(times))
@@ -316,23 +447,31 @@ def bench_views(db: Database, count: int) -> tuple[list[str], list[str]]:
 
 # --- running ------------------------------------------------------------------------------
 
-def main(databases: list[str], count: int) -> None:
+def main(databases: list[str], count: int, keep: str | None = None) -> None:
     skipped = []
     if "postgres" in databases and (problem := postgres_problem()):
         databases = [d for d in databases if d != "postgres"]
         skipped.append(f"    postgres skipped: {problem}")
     lines: list[str] = []
+    pages: list[str] = []
     plans: list[str] = []
     with tempfile.TemporaryDirectory() as name:
         for kind in databases:
-            with scratch(kind, "views", Path(name)) as db:
+            where = kept(keep) if keep and kind == "postgres" else \
+                scratch(kind, "views", Path(name))
+            with where as db:
                 found, shown = bench_views(db, count)
                 lines += found
                 plans += shown
+                pages += bench_http(db, db_count(db), Path(name))
     print(f"View pages of birth_ledger at {count:,} applications: p50 and p95 of {ROUNDS} "
-          f"medians of {READS} reads, beside the raw SQL of the same statements (median); "
-          f"goal: a page p95 < {PAGE_GOAL_MS:.0f} ms at any depth")
+          f"medians of {READS} reads ({EXPORT_ROUNDS} for a download), beside the raw SQL "
+          f"of the same statements (median); "
+          f"goal: a page p95 < {PAGE_GOAL_MS:.0f} ms at any depth; the machine's load "
+          f"average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("\n".join(lines + skipped))
+    print("    the same pages over HTTP (GET through the Flask test client, the whole request):")
+    print("\n".join(pages))
     print("    query plans:")
     print("\n".join(plans))
 
@@ -343,5 +482,5 @@ if __name__ == "__main__":
 
     chosen = option("--db", "sqlite,postgres").split(",")
     if not set(chosen) <= {"sqlite", "postgres"}:
-        sys.exit("usage: bench/views.py [--db sqlite,postgres] [--cases N]")
-    main(chosen, int(option("--cases", str(CASES))))
+        sys.exit("usage: bench/views.py [--db sqlite,postgres] [--cases N] [--keep NAME]")
+    main(chosen, int(option("--cases", str(CASES))), option("--keep", "") or None)

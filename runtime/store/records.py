@@ -20,16 +20,6 @@ def by_tracking_no(session: Session, tracking_no: str) -> Submission | None:
                            .where(Submission.tracking_no == tracking_no)).first()
 
 
-def visible(session: Session, seen: access.Visibility, *, before: int | None = None,
-            limit: int) -> list[Submission]:
-    """The newest submissions `seen` reaches, below id `before` when given (the next page)."""
-    query = select(Submission).where(scope_filter(
-        seen, department=Submission.department_code, region=Submission.region_code))
-    if before is not None:
-        query = query.where(Submission.id < before)
-    return list(session.scalars(query.order_by(Submission.id.desc()).limit(limit)))
-
-
 def of_form(session: Session, seen: access.Visibility, form_id: str, *,
             limit: int) -> list[Submission]:
     """The submissions of one form (a register's records) that `seen` reaches, oldest first,

@@ -49,6 +49,8 @@ from runtime.store.submissions import Submission
 # this index gives that order (and its keyset) with no sort, on both databases.
 Index("ix_submissions_form_view", Submission.form_id, Submission.id)
 Index("ix_submissions_form_status", Submission.form_id, Submission.status, Submission.id)
+Index("ix_submissions_form_department", Submission.form_id, Submission.department_code,
+      Submission.id)
 
 FIELD_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 TRACKING_NO = re.compile(r"^[0-9A-Za-z-]{10,20}$")
@@ -136,37 +138,63 @@ def field_value(dialect: str, field_id: str) -> ColumnElement[Any]:
     return literal_column(field_sql(dialect, field_id))
 
 
-def index_name(form_id: str, field_id: str) -> str:
-    return f"ix_view_{form_id}_{field_id}"[:63]
+# Filters on a fact of the case that is a column of the submission.
+CASE_COLUMNS = {"status": "status", "department": "department_code"}
 
 
-def index_sql(dialect: str, form_id: str, field_id: str) -> str:
-    """CREATE INDEX for one data field of one form's submissions: the form, the field's
-    value, the id (the keyset's tie-break). Not partial on the form: a partial index serves
-    only a query that spells its condition as a literal, and these bind the form id."""
+@dataclass(frozen=True)
+class IndexKey:
+    """The keys of one index of a view, after the form id and before the id: a data field
+    (filtered or sorted by), or an equality filter (a data field, or a case fact that is a
+    submission column) followed by a sort field, so that a filtered page in a sort order
+    reads one range of one index at any depth."""
+
+    parts: tuple[str, ...]  # data field ids, or "case:<status|department>"
+
+    @property
+    def name(self) -> str:
+        return "_".join(p.removeprefix("case:") for p in self.parts)
+
+    def sql(self, dialect: str) -> str:
+        return ", ".join(CASE_COLUMNS[p[5:]] if p.startswith("case:")
+                         else f"({field_sql(dialect, p, table='')})" for p in self.parts)
+
+
+def index_name(form_id: str, key: IndexKey) -> str:
+    return f"ix_view_{form_id}_{key.name}"[:63]
+
+
+def index_sql(dialect: str, form_id: str, key: IndexKey) -> str:
+    """CREATE INDEX for one key of one form's submissions: the form, the key's values, the
+    id (the keyset's tie-break). Not partial on the form: a partial index serves only a
+    query that spells its condition as a literal, and these bind the form id."""
     if not FIELD_ID.match(form_id):
         raise ValueError(f"not a form id: {form_id!r}")
-    expression = field_sql(dialect, field_id, table="")
-    return (f"CREATE INDEX IF NOT EXISTS {index_name(form_id, field_id)} ON submissions "
-            f"(form_id, ({expression}), id)")
+    return (f"CREATE INDEX IF NOT EXISTS {index_name(form_id, key)} ON submissions "
+            f"(form_id, {key.sql(dialect)}, id)")
 
 
-def indexed_fields(view: ViewSpec) -> list[str]:
-    """The data fields a view filters on by value or sorts by: each gets an index."""
-    found = [f.field for f in view.filters if f.field and f.op in INDEXED_OPS]
-    found += [s.field for s in view.sort if s.field]
-    return list(dict.fromkeys(found))
+def index_keys(view: ViewSpec) -> list[IndexKey]:
+    """The keys of a view's indexes: each data field it filters on by value or sorts by,
+    and each equality filter followed by each data field it sorts by."""
+    sorts = [s.field for s in view.sort if s.field]
+    found = [f.field for f in view.filters if f.field and f.op in INDEXED_OPS] + sorts
+    keys = [IndexKey((f,)) for f in dict.fromkeys(found)]
+    equal = [f.field or f"case:{f.case}" for f in view.filters
+             if f.op == "eq" and (f.field or f.case in CASE_COLUMNS)]
+    keys += [IndexKey((e, s)) for e in dict.fromkeys(equal) for s in dict.fromkeys(sorts)]
+    return keys
 
 
 def ensure_indexes(session: Session, views: Iterable[ViewSpec]) -> list[str]:
-    """Create the expression index of every filterable or sorted data field of `views`
-    (those already there are left): a filter reads its index, never the whole table."""
+    """Create the indexes of `views` (those already there are left): a filter reads its
+    index, never the whole table, and a filtered page in a view's order sorts nothing."""
     dialect = session.get_bind().dialect.name
     made = []
     for view in views:
-        for field_id in indexed_fields(view):
-            session.execute(text(index_sql(dialect, view.form, field_id)))
-            made.append(index_name(view.form, field_id))
+        for key in index_keys(view):
+            session.execute(text(index_sql(dialect, view.form, key)))
+            made.append(index_name(view.form, key))
     return made
 
 
@@ -346,10 +374,13 @@ def board_column(session: Session, seen: access.Visibility, query: Query,
 
 # --- saved filters ---------------------------------------------------------------------------
 
-def saved_filters(session: Session, user_id: int, view_id: str) -> list[SavedFilter]:
-    return list(session.scalars(select(SavedFilter).where(
-        SavedFilter.user_id == user_id, SavedFilter.view_id == view_id)
-        .order_by(SavedFilter.name)))
+def saved_filters(session: Session, user_id: int, view_id: str) -> list[Any]:
+    """The user's filters on this view by name: rows of id, name and query (every page
+    lists them; plain rows, not objects)."""
+    return list(session.execute(select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
+                                .where(SavedFilter.user_id == user_id,
+                                       SavedFilter.view_id == view_id)
+                                .order_by(SavedFilter.name)))
 
 
 def save_filter(session: Session, user_id: int, view_id: str, name: str, query: str) -> None:

@@ -1,22 +1,19 @@
-"""The staff's view of submissions: a list in the user's data scope, a record page with
-personal numbers masked, an audited reveal, the record's files and a CSV export. Every access
-goes through `runtime.access`; a record out of scope is a 404, as if it did not exist. The
-queries live in `runtime.store.records`."""
+"""The staff's view of a submission: a record page with personal numbers masked, an audited
+reveal and the record's files. Every access goes through `runtime.access`; a record out of
+scope is a 404, as if it did not exist. The queries live in `runtime.store.records`. The list
+of submissions and its download are View pages (`runtime.web.views`): the old addresses of
+the fixed-column ledger lead to the birth pack's ledger View."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     g,
+    redirect,
     render_template,
-    request,
 )
 from flask.typing import ResponseReturnValue
 
@@ -24,27 +21,23 @@ from runtime import access
 from runtime.definitions.spec import CatalogSpec, FieldSpec, FormSpec
 from runtime.forms.state import is_table, value_fields
 from runtime.i18n import Catalogue
-from runtime.masking import neutralise_cell
 from runtime.store import records
 from runtime.store.files import attachment
 from runtime.store.queries import definition
 from runtime.store.submissions import Submission
-from runtime.web import attachments, clock, paging
+from runtime.web import attachments
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
-from runtime.web.lang import current_lang, mark, text
+from runtime.web.lang import current_lang, lang_url, mark, text
 from runtime.web.pickers import words_of
 
 bp = Blueprint("records", __name__, url_prefix="/work")
-PAGE = 20
+LEDGER = "birth_ledger"  # the birth pack's 受理台账, the View that replaced the fixed list
 TEXT = Catalogue({
-    "submissions": ("受理台账", "Submissions"), "tracking_no": ("受理编号", "Tracking number"),
     "form": ("事项", "Service"), "submitted_at": ("提交时间", "Submitted"),
-    "status": ("状态", "Status"),
-    "none": ("范围内没有记录。", "No records in your scope."), "more": ("更多", "More"),
-    "reveal": ("查看完整", "Reveal"), "export": ("导出 CSV", "Export CSV"),
+    "status": ("状态", "Status"), "reveal": ("查看完整", "Reveal"),
     "files": ("附件", "Files"), "field": ("项目", "Field"), "value": ("内容", "Value"),
     "yes": ("是", "Yes"), "no": ("否", "No"),
 })
@@ -68,11 +61,6 @@ def _ref_of(tracking_no: str) -> access.RecordRef | None:
     return records.record_ref(db(), row) if row else None
 
 
-def _visible_rows(before: int | None, limit: int) -> list[Submission]:
-    seen = access.visibility(g.principal, "records.read")
-    return records.visible(db(), seen, before=before, limit=limit)
-
-
 def submission_form(row: Submission) -> FormSpec:
     found = definition(db(), "Form", row.form_id, row.form_version)
     if found is None or not isinstance(found.spec, FormSpec):
@@ -85,7 +73,7 @@ def _masked_fields(form: FormSpec) -> list[FieldSpec]:
     return [f for f in value_fields(form.fields) if f.type in types and types[f.type].mask]
 
 
-EMPTY = (None, "", [])  # a value not filled in: no line in an export, no cell in a row
+EMPTY = (None, "", [])  # a value not filled in: no cell in a table's row
 
 
 def shown_value(spec: FieldSpec, value: Any) -> Any:
@@ -135,12 +123,22 @@ def _shown_row(table: FieldSpec, row: dict[str, Any]) -> str:
 @bp.get("/submissions")
 @require("records.read")
 def submissions() -> ResponseReturnValue:
-    rows = _visible_rows(paging.row_id("before"), PAGE + 1)
-    items = [(row, submission_form(row)) for row in rows[:PAGE]]
-    more = rows[PAGE - 1].id if len(rows) > PAGE else None
-    template = "_submission_rows.html" if request.htmx else "pages/submissions.html"
-    return render_template(template, items=items, more=more, masked=_masked_fields,
-                           shown=shown_value, can_export=access.allowed(g.principal, "export"))
+    """The old ledger's address: the ledger View (the list of views when it is not
+    published)."""
+    return redirect(_ledger_url(), code=302)
+
+
+@bp.get("/submissions.csv")
+@require("export")
+def export() -> ResponseReturnValue:
+    """The old ledger's download: the ledger View's CSV."""
+    return redirect(_ledger_url(format="csv"), code=302)
+
+
+def _ledger_url(**args: str) -> str:
+    if store().heads.get(db, "View", LEDGER) is None:
+        return lang_url("views.index")
+    return lang_url("views.show", view_id=LEDGER, **args)
 
 
 @bp.get("/submissions/<tracking_no>")
@@ -194,40 +192,3 @@ def preview(key: str) -> ResponseReturnValue:
 def _file_ref(key: str) -> access.RecordRef | None:
     row = records.submission_of_file(db(), key)
     return records.record_ref(db(), row) if row else None
-
-
-@bp.get("/submissions.csv")
-@require("export")
-def export() -> ResponseReturnValue:
-    """Every record in scope, personal numbers masked, cells that a spreadsheet would run
-    as formulas neutralised; the export itself is audited."""
-    rows = _visible_rows(None, 10_000)
-    audit("export", target=("submissions", len(rows)))
-    db().commit()
-    response = Response("\ufeff" + "".join(_csv_lines(rows)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=submissions.csv"
-    return response
-
-
-def _write(writer: Any, cells: list[Any]) -> None:
-    """One CSV row with every cell neutralised: titles and labels come from definitions, and
-    a label such as `=HYPERLINK(...)` must not run in a spreadsheet any more than a value."""
-    writer.writerow([neutralise_cell(cell) for cell in cells])
-
-
-def _csv_lines(rows: list[Submission]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    _write(writer, [record_text(key) for key in ("tracking_no", "form", "submitted_at",
-                                                  "field", "value")])
-    for row in rows:
-        form = submission_form(row)
-        for spec in value_fields(form.fields):
-            value = row.data.get(spec.id)
-            if value not in EMPTY:
-                _write(writer, [row.tracking_no, text(form.title),
-                                clock.shown(row.created_at), text(spec.label),
-                                shown_value(spec, value)])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()

@@ -24,6 +24,7 @@ from flask import (
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask.typing import ResponseReturnValue
 from openpyxl import Workbook
@@ -35,7 +36,9 @@ from runtime.flows.applicant import STATUSES
 from runtime.flows.case import OPEN
 from runtime.i18n import Catalogue
 from runtime.masking import mask_name, neutralise_cell
+from runtime.store import accounts
 from runtime.store import views as store_views
+from runtime.store.models import MAX_ROW_ID
 from runtime.store.queries import list_definitions
 from runtime.views.ratings import level_label
 from runtime.web.auth.audit import audit
@@ -140,6 +143,12 @@ class Line:
     task: TaskOf | None
     cells: list[Cell]
     claimable: bool
+    href: str  # the record's page
+
+
+# Stands for the tracking number in a link built once per page (url_for per row and link
+# cost more than the page's query).
+NUMBER = "__number__"
 
 
 class Cells:
@@ -147,32 +156,46 @@ class Cells:
 
     def __init__(self, shown: Shown, tasks: dict[int, TaskOf], rows: Sequence[RowOf]):
         self.shown = shown
-        self.names = Names.read(db(), [t.user_id for t in tasks.values()])
+        self.names = _names([t.user_id for t in tasks.values()])
         rated = any(c.case == "rating" for c in shown.view.columns)
         self.ratings = store_views.ratings_of(db(), [r.id for r in rows]) if rated else {}
         self.now = datetime.now(UTC)
         self.mine = {m.department_code for m in g.principal.memberships}
+        self.record = lang_url("records.submission", tracking_no=NUMBER)
+        self.makers = [self._maker(column) for column in shown.view.columns]
 
     def line(self, row: RowOf, task: TaskOf | None) -> Line:
-        cells = [self.cell(column, row, task) for column in self.shown.view.columns]
+        cells = [make(self, row, task) for make in self.makers]
         claimable = (task is not None and task.status == OPEN and task.user_id is None
                      and task.department in self.mine)
-        return Line(row, task, cells, claimable)
+        return Line(row, task, cells, claimable, self.record.replace(NUMBER, row.tracking_no))
 
-    def cell(self, column: ColumnSpec, row: RowOf, task: TaskOf | None) -> Cell:
-        if column.field is not None:
-            return Cell(self.field_cell(column, row.data.get(column.field)))
-        return CASE_CELLS[column.case or ""](self, row, task)
+    def _maker(self, column: ColumnSpec) -> Callable[[Cells, RowOf, TaskOf | None], Cell]:
+        """How this page makes the cells of one column (decided once for its rows)."""
+        if column.field is None:
+            return CASE_CELLS[column.case or ""]
+        spec = self.shown.fields.get(column.field)
+        field_type = field_types().get(spec.type) if spec is not None else None
+        by_name = column.mask and (field_type is None or field_type.mask is None)
+        key = column.field
 
-    def field_cell(self, column: ColumnSpec, value: Any) -> str:
-        spec = self.shown.fields.get(column.field or "")
-        if value in (None, "", []) or spec is None:
-            return ""
-        shown = shown_value(spec, value)
-        field_type = field_types().get(spec.type)
-        if column.mask and (field_type is None or field_type.mask is None):
-            return mask_name(shown)  # a column marked masked whose type has no rule of its own
-        return str(shown)
+        def make(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+            value = row.data.get(key)
+            if value in (None, "", []) or spec is None:
+                return Cell("")
+            shown = shown_value(spec, value)
+            # a column marked masked whose type has no rule of its own: masked as a name
+            return Cell(mask_name(shown) if by_name else str(shown))
+        return make
+
+
+def _names(user_ids: Sequence[int | None] = ()) -> Names:
+    """The departments (read once a request: the cells and the filter's choices both name
+    them) and these users' names."""
+    if "view_departments" not in g:
+        g.view_departments = {d.code: d for d in accounts.departments(db())}
+    users = [u for u in user_ids if u is not None]
+    return Names(g.view_departments, accounts.names_of(db(), users))
 
 
 def _status(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
@@ -323,9 +346,15 @@ def _cursor() -> store_views.Cursor | None:
     except (ValueError, TypeError):
         abort(400)
     if not isinstance(row_id, int) or not isinstance(key, str | int | float) \
-            or isinstance(key, bool):
+            or isinstance(key, bool) or not _bindable(row_id) \
+            or (isinstance(key, int) and not _bindable(key)):
         abort(400)
     return store_views.Cursor(key, row_id)
+
+
+def _bindable(number: int) -> bool:
+    """Whether the drivers bind it: a number past a row id's range is a 400, not a 500."""
+    return abs(number) <= MAX_ROW_ID
 
 
 def query_of(shown: Shown, *, limit: int | None = None) -> store_views.Query:
@@ -396,6 +425,8 @@ def _context(shown: Shown) -> dict[str, Any]:
     user_id = g.user.id
     return {"shown": shown, "view": shown.view, "heading": lambda c: heading(shown, c),
             "args": filter_args(shown.view),
+            "headings": [heading(shown, c) for c in shown.view.columns],
+            "export_url": url_for("views.show", view_id=shown.view.id, format="csv"),
             "options": lambda f: _filter_options(shown, f), "filter_key": filter_key,
             "can_export": access.allowed(g.principal, "export"),
             "saved": store_views.saved_filters(db(), user_id, shown.view.id),
@@ -410,8 +441,7 @@ def _filter_options(shown: Shown, spec: FilterSpec) -> list[tuple[str, str]]:
     if spec.case == "status":
         return [(s, work_text("as_" + s)) for s in STATUSES]
     if spec.case == "department":
-        names = Names.read(db())
-        return [(code, text(d.name())) for code, d in sorted(names.departments.items())]
+        return [(code, text(d.name())) for code, d in sorted(_names().departments.items())]
     field_spec = shown.fields.get(spec.field or "")
     if field_spec is None:
         return []

@@ -79,7 +79,7 @@ def test_no_serious_accessibility_violation_on_the_main_pages(
     clerk = signed_in(open_page(), "clerk_govsvc")
     for state, path in (("workbench", "/work/tasks?list=pool"),
                         ("task", f"/work/tasks/{number}/1"), ("case", f"/work/cases/{number}"),
-                        ("ledger", "/work/submissions"), ("record", f"/work/submissions/{number}"),
+                        ("ledger", "/views/birth_ledger"), ("record", f"/work/submissions/{number}"),
                         ("messages", "/work/notifications")):
         clerk.goto(path)
         found += problems(clerk, state, tmp_path, size)

@@ -92,7 +92,7 @@ def test_pages_hold_at_both_widths_without_console_errors(
         looked_at(guest, path, tmp_path, size)
     clerk = signed_in(open_page(), "clerk_govsvc")
     expect(clerk).to_have_url(f"{live_server.url}/work/tasks")  # their work, first
-    for path in ("/work/tasks?list=pool", "/work/submissions", f"/work/cases/{number}"):
+    for path in ("/work/tasks?list=pool", "/views/birth_ledger", f"/work/cases/{number}"):
         looked_at(clerk, path, tmp_path, size)
     region = clerk.locator(".table-wrap").first
     expect(region).to_have_attribute("tabindex", "0")

@@ -64,8 +64,8 @@ def test_a_rejected_case_shows_not_approved_and_the_reason_for_the_applicant(
     assert status(page) == "未通过"
     assert re.search(r'id="status-reason">该新生儿已办理出生登记，请勿重复申请<', page)
     assert "疑似重复申报" not in page
-    ledger = Person(world, "lead_govsvc").page("/work/submissions")
-    row = re.search(f'<tr id="submission-{number}".*?</tr>', ledger, re.S)
+    ledger = Person(world, "lead_govsvc").page("/views/birth_ledger")
+    row = re.search(f'<tr id="row-{number}".*?</tr>', ledger, re.S)
     assert row is not None and "未通过" in row.group(0)
     assert stored(world, number).status == "not_approved"
 

@@ -40,7 +40,7 @@ def test_every_time_is_shown_in_china_time(world: Flask) -> None:  # noqa: F811
         session.commit()
     assert CHINA_NEXT_MORNING in track(world, number)
     clerk = Person(world, "clerk_govsvc")
-    for page in (clerk.page("/work/submissions"), clerk.page(f"/work/submissions/{number}")):
+    for page in (clerk.page("/views/birth_ledger"), clerk.page(f"/work/submissions/{number}")):
         assert CHINA_NEXT_MORNING in page and "2026-01-01 20:30" not in page
 
 
