@@ -61,6 +61,7 @@ bp = Blueprint("designer", __name__, url_prefix="/designer", template_folder="te
 ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 KINDS = ("Form", "Process", "RuleSet", "DecisionTable", "TaskTemplate", "Catalog", "View",
          "Dashboard")
+NEW_KINDS = ("Form", "Process")  # what the list's "new" forms make; the editors do the rest
 
 TEXT = Catalogue({
     "title": ("应用设计", "App designer"),
@@ -72,7 +73,10 @@ TEXT = Catalogue({
     "published": ("已发布版本", "Published"), "copy": ("工作副本", "Working copy"),
     "none": ("—", "—"), "edit": ("设计", "Design"), "edit_yaml": ("YAML", "YAML"),
     "copy_state": ("修订 {revision}，{who} 保存", "revision {revision}, saved by {who}"),
-    "new": ("新建表单", "New form"), "new_id": ("表单标识", "Form id"),
+    "new.Form": ("新建表单", "New form"), "new_id.Form": ("表单标识", "Form id"),
+    "new_title.Form": ("表单名称", "Form title"),
+    "new.Process": ("新建流程", "New process"), "new_id.Process": ("流程标识", "Process id"),
+    "new_title.Process": ("流程名称", "Process title"),
     "create": ("新建", "Create"), "bad_id": ("标识只能用小写字母、数字和下划线，以字母开头",
                                            "an id is lower-case letters, digits and _, "
                                            "starting with a letter"),
@@ -112,7 +116,6 @@ TEXT = Catalogue({
     "yaml_error": ("YAML 有错误，画布暂不能显示：请在 YAML 视图中修改。",
                    "The YAML has an error, so the canvas cannot show it: fix it in the YAML view."),
     "failures": ("无法计算的规则", "Rules that could not be evaluated"),
-    "new_title": ("表单名称", "Form title"),
     "compat": ("发布前的兼容性检查（对比已发布的第 {version} 版）",
                "Compatibility before publishing (against published version {version})"),
     "compat_none": ("与已发布版本相比，没有影响已有数据的改动。",
@@ -157,7 +160,7 @@ bp.add_app_template_global(dt, "designer_text")
 @require(PERMISSION)
 def index() -> ResponseReturnValue:
     return render_template("designer/index.html", packs=packs_of(db(), g.principal),
-                           editor_for=editors.editor_for, kinds=KINDS, error=None)
+                           editor_for=editors.editor_for, new_kinds=NEW_KINDS, error=None)
 
 
 @bp.post("/new")
@@ -171,7 +174,7 @@ def new() -> ResponseReturnValue:
         deny(PERMISSION)
     if not ID.match(def_id):
         return render_template("designer/index.html", packs=packs_of(db(), g.principal),
-                               editor_for=editors.editor_for, kinds=KINDS,
+                               editor_for=editors.editor_for, new_kinds=NEW_KINDS,
                                error=dt("bad_id")), 422
     if latest_definition(db(), kind, def_id) is None and \
             designs.get_copy(db(), kind, def_id) is None:
