@@ -14,15 +14,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
 
+from runtime.casework.submissions import submit_validated as submit
 from runtime.demo import seed_demo
 from runtime.store.db import session_factory
-from runtime.store.queries import definition_versions
+from runtime.store.queries import definition_versions, latest_definition
+from runtime.store.submissions import Submission
 
 from .conftest import LiveServer
 from .test_citizen_form import htmx_settled
 from .test_designer import sign_in
-from .test_workbench import open_task, signed_in
+from .test_workbench import APPLICATION, applied, open_task, signed_in
 
 VALID_ID = "11010519491231002X"
 
@@ -58,7 +61,7 @@ def test_a_designer_builds_an_app_from_nothing_and_a_citizen_uses_it(
         == ["applicant", "applicant_id", "has_children", "children", "child_count"]
 
     # a visibility rule with a typo: the checker's did-you-mean at the field; then fixed
-    select(page, "children")
+    select_field(page, "children")
     page.locator("#prop-visible_when").fill("has_child")
     page.locator("#apply-props").click()
     problem = page.locator("#canvas-children .field-problem")
@@ -69,7 +72,7 @@ def test_a_designer_builds_an_app_from_nothing_and_a_citizen_uses_it(
     page.locator("#prop-visible_when").fill("has_children")
     page.locator("#apply-props").click()
     expect(page.locator("#problems")).to_contain_text("检查通过")
-    select(page, "child_count")
+    select_field(page, "child_count")
     page.locator("#prop-compute").fill("len(children)")
     page.locator("#apply-props").click()
     expect(page.locator("#canvas-child_count")).to_contain_text("= len(children)")
@@ -201,7 +204,85 @@ def drag_to_end(page: Page, source: Locator, target: Locator) -> None:
     page.mouse.up()
 
 
-def select(page: Page, field_id: str) -> None:
+def select_field(page: Page, field_id: str) -> None:
     with page.expect_response(re.compile(r"/edit$")):
         page.locator(f"#select-{field_id}").click()
     expect(page.locator(f"#canvas-{field_id}")).to_have_class(re.compile(r"\bselected\b"))
+
+
+# --- 2. a shipped pack changed while a case runs on its first version ---------------------
+
+
+def test_a_shipped_form_changes_while_a_case_finishes_on_its_first_version(
+        new_page: Callable[[], Page], live_server: LiveServer, tmp_path: Path) -> None:
+    number = applied(live_server)  # a birth case running on the shipped form
+    with session_factory(live_server.engine)() as session:
+        shipped = definition_versions(session, "Form", "birth_apply")[-1]
+    page = sign_in(new_page(), "designer")
+    page.locator("#menu-designer").click()
+    page.locator("#pack-birth_one_thing tr", has_text="birth_apply").get_by_role(
+        "link", name="设计").click()
+    expect(page).to_have_url(re.compile(r"/designer/forms/birth_apply$"))
+    page.get_by_role("button", name="删除 hospital").click()
+    expect(page.locator("#canvas-hospital")).to_have_count(0)
+    report = page.locator("#compat")
+    expect(report).to_contain_text(f"对比已发布的第 {shipped} 版")
+    expect(report.locator(".compat-breaking")).to_contain_text("删除了字段 'hospital'")
+    expect(report).to_contain_text("1 份申请、0 份草稿、1 个在办办件仍按旧版本")
+    page.screenshot(path=str(tmp_path / "1-compat.png"), full_page=True)
+    page.locator("#publish-button").click()
+    expect(page.locator("#notice")).to_contain_text(f"已发布第 {shipped + 1} 版")
+
+    the_case_finishes_on_its_version(new_page, number, tmp_path)
+
+    public = new_page()  # a new application gets the new version: no hospital
+    public.goto("/forms/birth_apply")
+    expect(public.get_by_label("新生儿姓名")).to_be_visible()
+    expect(public.locator("#in-hospital")).to_have_count(0)
+    expect(public.locator("main")).not_to_contain_text("出生医院")
+    public.screenshot(path=str(tmp_path / "4-new-form.png"), full_page=True)
+    with session_factory(live_server.engine)() as session:
+        form = latest_definition(session, "Form", "birth_apply")
+        assert form is not None and form.version == shipped + 1
+        data = {k: v for k, v in APPLICATION.items() if k != "hospital"}
+        submit(session, form=form.spec, data=data,  # type: ignore[arg-type]
+               idempotency_key="after-v2", region_code="110105")
+        rows = session.scalars(select(Submission).order_by(Submission.id)).all()
+        assert [r.form_version for r in rows] == [shipped, shipped + 1]
+
+
+def the_case_finishes_on_its_version(new_page: Callable[[], Page], number: str,
+                                     tmp_path: Path) -> None:
+    """Each department's clerk claims and completes their step of the running case; the
+    service centre sees the removed field's answer (version 1's fields) and closes it."""
+    clerks = {name: signed_in(new_page(), f"clerk_{name}")
+              for name in ("govsvc", "health", "police", "medins")}
+    govsvc = clerks["govsvc"]
+    open_task(govsvc, "部门待签收", number, "受理")
+    expect(govsvc.locator("main")).to_contain_text("出生医院")
+    expect(govsvc.locator("main")).to_contain_text("市妇幼保健院")
+    govsvc.screenshot(path=str(tmp_path / "2-v1-case.png"), full_page=True)
+    for clerk, title in (("govsvc", "受理"), ("health", "出生信息联合核验"),
+                         ("police", "出生信息联合核验"), ("health", "签发出生医学证明"),
+                         ("police", "出生户口登记"), ("medins", "医保参保登记"),
+                         ("govsvc", "办结归档")):
+        handle(clerks[clerk], number, title)
+    expect(govsvc.locator("#step-close")).to_contain_text("已完成")
+    govsvc.locator("a", has_text="联办总览").click()
+    expect(govsvc.locator("#case-status")).to_have_text("已办结")
+    govsvc.screenshot(path=str(tmp_path / "3-v1-closed.png"), full_page=True)
+
+
+def handle(page: Page, number: str, title: str) -> None:
+    """Claim the task from the department's pool and complete it with a yes."""
+    open_task(page, "部门待签收", number, title)
+    page.locator("#action-claim").get_by_role("button").click()
+    expect(page.locator("#done")).to_be_visible()
+    form = page.locator("#action-complete")
+    if title == "签发出生医学证明":  # its own handler form
+        form.get_by_label("予以签发", exact=True).check()
+        form.get_by_label("证件编号").fill("N110105261201")
+    else:
+        form.get_by_label("通过", exact=True).check()
+    form.get_by_role("button", name="办理").click()
+    expect(page.locator("#done")).to_have_text("已办理。")
