@@ -7,6 +7,7 @@ and every problem shown at its place; publishing goes through the runtime's publ
 
 from __future__ import annotations
 
+import copy as copying
 import io
 import re
 import zipfile
@@ -214,14 +215,10 @@ def _open(kind: str, def_id: str) -> Copy:
     return designs.open_copy(db(), kind, def_id, current_actor())
 
 
-def _compat(copy: Copy) -> Report | None:
-    """The compatibility report of the copy over the newest published version (None when
-    nothing is published yet or the copy's YAML does not read as a mapping)."""
-    try:
-        data = yaml.safe_load(copy.text)
-    except yaml.YAMLError:
-        return None
-    if not isinstance(data, dict):
+def _compat(copy: Copy, data: dict[str, Any] | None) -> Report | None:
+    """The compatibility report of the copy's `data` over the newest published version (None
+    when nothing is published yet or the copy's YAML does not read as a mapping)."""
+    if data is None:
         return None
     return compatibility_with_published(db(), copy.kind, copy.def_id, data)
 
@@ -248,7 +245,7 @@ def _yaml_page(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
                refused: list[Problem] | None = None) -> ResponseReturnValue:
     context = {"copy": copy, "check": check, "notice": notice, "conflict": conflict,
                "mine": mine, "refused": refused, "editor_for": editors.editor_for,
-               "compat": _compat(copy)}
+               "compat": _compat(copy, _data(copy, check))}
     template = "designer/_yaml_editor.html" if request.htmx else "designer/edit.html"
     return render_template(template, **context), status
 
@@ -459,7 +456,7 @@ def form_edit(def_id: str) -> ResponseReturnValue:
         conflict = CopyConflict(current, revision)
         return _workspace(current, check_copy(db(), current, _extensions()), status=409,
                           conflict=conflict, selected=request.form.get("selected"))
-    data = _data(current)
+    data = _data(current, check_copy(db(), current, _extensions()))
     selected = request.form.get("selected") or None
     try:
         if data is None:
@@ -547,7 +544,12 @@ def _suggested(field_id: str, label: Any, others: set[str], fallback: str) -> bo
     return field_id == formedit.suggest_id(label, others, fallback)
 
 
-def _data(copy: Copy) -> dict[str, Any] | None:
+def _data(copy: Copy, check: CopyCheck) -> dict[str, Any] | None:
+    """A copy of the copy's data (None when its YAML is no mapping): what its check loaded,
+    else the text read again."""
+    loaded = check.checked.doc.data if check.checked is not None else None
+    if isinstance(loaded, dict):
+        return copying.deepcopy(loaded)
     try:
         data = load_text("form.yaml", copy.text).data
     except DefinitionError:
@@ -570,7 +572,7 @@ def blocks() -> tuple[dict[str, Any], ...]:
 def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str | None = None,
                conflict: CopyConflict | None = None, refused: list[Problem] | None = None,
                published: bool = False, selected: str | None = None) -> ResponseReturnValue:
-    data = _data(copy)
+    data = _data(copy, check)
     if data is not None and selected and selected not in formedit.ids(data):
         selected = None
     at_field: dict[str, list[Problem]] = {}
@@ -589,7 +591,7 @@ def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
         "palette": types.palette(), "types": types, "blocks": blocks(),
         "common_props": properties.common(props), "more_props": properties.more(props),
         "shown": properties.shown, "preview": _preview(check, {}),
-        "compat": _compat(copy),
+        "compat": _compat(copy, data),
     }
     template = "designer/_workspace.html" if request.htmx else "designer/form.html"
     return render_template(template, **context), status

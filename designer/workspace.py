@@ -10,6 +10,7 @@ place of its file, so references to the pack's other definitions are followed.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -149,39 +150,56 @@ def file_of(session: Session, kind: str, def_id: str) -> str:
 
 
 def check_copy(session: Session, copy: Copy, extensions: Extensions) -> CopyCheck:
-    """Check the copy with the runtime's checker, in its pack."""
+    """Check the copy with the runtime's checker, in its pack. The outcome for one text in one
+    state of the pack is kept (a few of them): an editor asks again for the same copy when it
+    is opened, a field selected or an edit made on it, and checking is most of the answer."""
     file = file_of(session, copy.kind, copy.def_id)
     if copy.pack_id is None:
         return CopyCheck(file, [_problem("no_pack", file, kind=copy.kind, id=copy.def_id)],
-                        None, None)
-    files = dict(_exported(session, copy.pack_id))
-    files[file] = copy.text.encode("utf-8")
+                         None, None)
+    rows, exported = _exported(session, copy.pack_id)
+    key = (copy.pack_id, rows, file, copy.text, id(extensions.field_types),
+           tuple(map(id, extensions.kinds.values())))  # the kinds come as a fresh copy
+    found = _CHECKS.get(key)
+    if found is None:
+        found = _CHECKS[key] = _check(copy, file, exported, extensions)
+        while len(_CHECKS) > CHECKS_KEPT:
+            _CHECKS.popitem(last=False)
+    return found
+
+
+def _check(copy: Copy, file: str, exported: dict[str, bytes],
+           extensions: Extensions) -> CopyCheck:
+    files = {**exported, file: copy.text.encode("utf-8")}
     result = check_pack(PackSource(f"{copy.pack_id}/", files), extensions=extensions)
     own = [p for p in result.problems if p.file == file]
     checked = next((d for d in result.definitions if d.doc.file == file), None)
     return CopyCheck(file, own + [p for p in result.problems if p.file != file], result,
-                    checked)
+                     checked)
 
+
+_CHECKS: OrderedDict[tuple[object, ...], CopyCheck] = OrderedDict()
+CHECKS_KEPT = 20
 
 # The pack's published files as `export_files` writes them, by pack, with the ids and content
 # hashes of the rows they were written from (published rows never change; the hashes tell two
 # databases in one process apart).
-_EXPORTS: dict[str, tuple[tuple[tuple[int, str], ...], dict[str, bytes]]] = {}
+Rows = tuple[tuple[int, str], ...]
+_EXPORTS: dict[str, tuple[Rows, dict[str, bytes]]] = {}
 EXPORTS_KEPT = 50
 
 
-def _exported(session: Session, pack_id: str) -> dict[str, bytes]:
+def _exported(session: Session, pack_id: str) -> tuple[Rows, dict[str, bytes]]:
     rows = tuple((row.id, row.sha256) for row in session.execute(
         select(Definition.id, Definition.sha256).where(Definition.pack_id == pack_id)
         .order_by(Definition.id)))
     kept = _EXPORTS.get(pack_id)
     if kept is not None and kept[0] == rows:
-        return kept[1]
+        return kept
     if len(_EXPORTS) >= EXPORTS_KEPT:
         _EXPORTS.clear()
-    files = export_files(session, pack_id)
-    _EXPORTS[pack_id] = (rows, files)
-    return files
+    _EXPORTS[pack_id] = (rows, export_files(session, pack_id))
+    return _EXPORTS[pack_id]
 
 
 # --- publishing -------------------------------------------------------------------------
