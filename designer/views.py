@@ -472,7 +472,7 @@ def form_edit(def_id: str) -> ResponseReturnValue:
     except CopyConflict as conflict:
         return _workspace(conflict.current, check_copy(db(), conflict.current, _extensions()),
                           status=409, conflict=conflict, selected=selected)
-    return _workspace(copy, check_copy(db(), copy, _extensions()), selected=selected)
+    return _workspace(copy, check_copy(db(), copy, _extensions(), data), selected=selected)
 
 
 def _apply(op: str, data: dict[str, Any], selected: str | None
