@@ -37,6 +37,8 @@ bp = Blueprint("designer_processes", __name__, url_prefix="/designer/processes",
                template_folder="templates")
 STEP_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 ID_FIELDS = {"task": "task", "to": "step", "after": "steps", "can_return_to": "steps"}
+# What the process panel sets; everything else at the top level is edited in the YAML view.
+PROCESS_KEYS = ("title", "start_form")
 TEXT = Catalogue({
     "title": ("流程设计：{id}", "Process editor: {id}"),
     "diagram": ("流程图", "Diagram"),
@@ -62,6 +64,8 @@ TEXT = Catalogue({
     "no_deadline": ("任务模板未设办理时限", "The task template sets no deadline"),
     "yaml_error": ("YAML 有错误，请在 YAML 视图中修正后再用此编辑器",
                    "The YAML has an error: fix it in the YAML view to use this editor"),
+    "process": ("流程属性", "Process properties"),
+    "save_process": ("保存流程属性", "Save process properties"),
     "legend": ("实线：依赖；虚线：路由（退回重办）；点线：可退回", "Solid: depends on; dashed: "
                "route back; dotted: may return to"),
 })
@@ -111,6 +115,14 @@ def step_panel(working: Working, index: int) -> list[Prop]:
         steps) else []
 
 
+def process_panel(working: Working) -> list[Prop]:
+    """The process's own properties (its name, the form that starts it) from the schema."""
+    schema = builtin_kinds()["Process"].schema
+    own = {"properties": {k: schema["properties"][k] for k in PROCESS_KEYS},
+           "required": [k for k in PROCESS_KEYS if k in schema.get("required", ())]}
+    return panel(own, working.data or {}, "process.", {"start_form": "form"})
+
+
 def _render(working: Working, selected: int | None, *, status: int = 200,
             error: str | None = None,
             template: str = "designer_tools/_process_editor.html") -> ResponseReturnValue:
@@ -121,6 +133,7 @@ def _render(working: Working, selected: int | None, *, status: int = 200,
         template, working=working, diagram=diagram_of(working),
         steps=steps, selected=selected, error=error, box_w=BOX_WIDTH, box_h=BOX_HEIGHT,
         props=step_panel(working, selected) if selected is not None else [],
+        process_props=process_panel(working),
         templates=_templates(working), widget_args=widget_args,
         deadline=_deadline(working, steps[selected] if selected is not None else None),
     ), status
@@ -160,6 +173,18 @@ def _save(working: Working, data: dict[str, Any], selected: int | None) -> Respo
     except CopyConflict as conflict:
         return _render(working, selected, status=409, error=conflict.message(current_lang()))
     return _render(saved, selected)
+
+
+@bp.post("/<def_id>/process")
+@require(PERMISSION)
+def update_process(def_id: str) -> ResponseReturnValue:
+    """The process panel as submitted: its name and start form set, or dropped when empty."""
+    working = _open(def_id)
+    if working.data is None:
+        return _render(working, None, status=422, error=process_text("yaml_error"))
+    value = read(process_panel(working), request.form)
+    kept = {k: v for k, v in working.data.items() if k not in PROCESS_KEYS}
+    return _save(working, {**kept, **value}, request.form.get("step", type=int))
 
 
 @bp.post("/<def_id>/steps")

@@ -187,7 +187,7 @@ def save(session: Session, working: Working, data: Mapping[str, Any], revision: 
     slower)."""
     text = canonical_yaml(dict(data))
     copy = designs.save_copy(session, working.kind, working.def_id, text, revision, user)
-    lines = _lines_of(text)
+    lines = lines_of(text)
     if lines is None:
         return examine(session, copy, field_types)
     file, siblings, fingerprint = _pack(session, copy)
@@ -201,7 +201,7 @@ def save(session: Session, working: Working, data: Mapping[str, Any], revision: 
     return examine(session, copy, field_types)
 
 
-def _lines_of(text: str) -> LineMap | None:
+def lines_of(text: str) -> LineMap | None:
     """The line of each value of a text we wrote, by path, as the strict loader records
     them; None without libyaml."""
     if not getattr(yaml, "__with_libyaml__", False):

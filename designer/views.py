@@ -7,6 +7,7 @@ and every problem shown at its place; publishing goes through the runtime's publ
 
 from __future__ import annotations
 
+import copy as copying
 import io
 import re
 import zipfile
@@ -66,6 +67,7 @@ FIELD_FIRST = ("label", "help", "required", "default", "options", "options_from"
                "placeholder", "text", "id")
 KINDS = ("Form", "Process", "RuleSet", "DecisionTable", "TaskTemplate", "Catalog", "View",
          "Dashboard")
+NEW_KINDS = ("Form", "Process")  # what the list's "new" forms make; the editors do the rest
 
 TEXT = Catalogue({
     "title": ("应用设计", "App designer"),
@@ -77,7 +79,10 @@ TEXT = Catalogue({
     "published": ("已发布版本", "Published"), "copy": ("工作副本", "Working copy"),
     "none": ("—", "—"), "edit": ("设计", "Design"), "edit_yaml": ("YAML", "YAML"),
     "copy_state": ("修订 {revision}，{who} 保存", "revision {revision}, saved by {who}"),
-    "new": ("新建表单", "New form"), "new_id": ("表单标识", "Form id"),
+    "new.Form": ("新建表单", "New form"), "new_id.Form": ("表单标识", "Form id"),
+    "new_title.Form": ("表单名称", "Form title"),
+    "new.Process": ("新建流程", "New process"), "new_id.Process": ("流程标识", "Process id"),
+    "new_title.Process": ("流程名称", "Process title"),
     "create": ("新建", "Create"), "bad_id": ("标识只能用小写字母、数字和下划线，以字母开头",
                                            "an id is lower-case letters, digits and _, "
                                            "starting with a letter"),
@@ -117,7 +122,6 @@ TEXT = Catalogue({
     "yaml_error": ("YAML 有错误，画布暂不能显示：请在 YAML 视图中修改。",
                    "The YAML has an error, so the canvas cannot show it: fix it in the YAML view."),
     "failures": ("无法计算的规则", "Rules that could not be evaluated"),
-    "new_title": ("表单名称", "Form title"),
     "compat": ("发布前的兼容性检查（对比已发布的第 {version} 版）",
                "Compatibility before publishing (against published version {version})"),
     "compat_none": ("与已发布版本相比，没有影响已有数据的改动。",
@@ -162,7 +166,7 @@ bp.add_app_template_global(dt, "designer_text")
 @require(PERMISSION)
 def index() -> ResponseReturnValue:
     return render_template("designer/index.html", packs=packs_of(db(), g.principal),
-                           editor_for=editors.editor_for, kinds=KINDS, error=None)
+                           editor_for=editors.editor_for, new_kinds=NEW_KINDS, error=None)
 
 
 @bp.post("/new")
@@ -176,7 +180,7 @@ def new() -> ResponseReturnValue:
         deny(PERMISSION)
     if not ID.match(def_id):
         return render_template("designer/index.html", packs=packs_of(db(), g.principal),
-                               editor_for=editors.editor_for, kinds=KINDS,
+                               editor_for=editors.editor_for, new_kinds=NEW_KINDS,
                                error=dt("bad_id")), 422
     if latest_definition(db(), kind, def_id) is None and \
             designs.get_copy(db(), kind, def_id) is None:
@@ -216,14 +220,10 @@ def _open(kind: str, def_id: str) -> Copy:
     return designs.open_copy(db(), kind, def_id, current_actor())
 
 
-def _compat(copy: Copy) -> Report | None:
-    """The compatibility report of the copy over the newest published version (None when
-    nothing is published yet or the copy's YAML does not read as a mapping)."""
-    try:
-        data = yaml.safe_load(copy.text)
-    except yaml.YAMLError:
-        return None
-    if not isinstance(data, dict):
+def _compat(copy: Copy, data: dict[str, Any] | None) -> Report | None:
+    """The compatibility report of the copy's `data` over the newest published version (None
+    when nothing is published yet or the copy's YAML does not read as a mapping)."""
+    if data is None:
         return None
     return compatibility_with_published(db(), copy.kind, copy.def_id, data)
 
@@ -250,7 +250,7 @@ def _yaml_page(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
                refused: list[Problem] | None = None) -> ResponseReturnValue:
     context = {"copy": copy, "check": check, "notice": notice, "conflict": conflict,
                "mine": mine, "refused": refused, "editor_for": editors.editor_for,
-               "compat": _compat(copy)}
+               "compat": _compat(copy, _data(copy, check))}
     template = "designer/_yaml_editor.html" if request.htmx else "designer/edit.html"
     return render_template(template, **context), status
 
@@ -461,7 +461,7 @@ def form_edit(def_id: str) -> ResponseReturnValue:
         conflict = CopyConflict(current, revision)
         return _workspace(current, check_copy(db(), current, _extensions()), status=409,
                           conflict=conflict, selected=request.form.get("selected"))
-    data = _data(current)
+    data = _data(current, check_copy(db(), current, _extensions()))
     selected = request.form.get("selected") or None
     try:
         if data is None:
@@ -477,7 +477,7 @@ def form_edit(def_id: str) -> ResponseReturnValue:
     except CopyConflict as conflict:
         return _workspace(conflict.current, check_copy(db(), conflict.current, _extensions()),
                           status=409, conflict=conflict, selected=selected)
-    return _workspace(copy, check_copy(db(), copy, _extensions()), selected=selected)
+    return _workspace(copy, check_copy(db(), copy, _extensions(), data), selected=selected)
 
 
 def _apply(op: str, data: dict[str, Any], selected: str | None
@@ -557,7 +557,12 @@ def _suggested(field_id: str, label: Any, others: set[str], fallback: str) -> bo
     return field_id == formedit.suggest_id(label, others, fallback)
 
 
-def _data(copy: Copy) -> dict[str, Any] | None:
+def _data(copy: Copy, check: CopyCheck) -> dict[str, Any] | None:
+    """A copy of the copy's data (None when its YAML is no mapping): what its check loaded,
+    else the text read again."""
+    loaded = check.checked.doc.data if check.checked is not None else None
+    if isinstance(loaded, dict):
+        return copying.deepcopy(loaded)
     try:
         data = load_text("form.yaml", copy.text).data
     except DefinitionError:
@@ -580,7 +585,7 @@ def blocks() -> tuple[dict[str, Any], ...]:
 def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str | None = None,
                conflict: CopyConflict | None = None, refused: list[Problem] | None = None,
                published: bool = False, selected: str | None = None) -> ResponseReturnValue:
-    data = _data(copy)
+    data = _data(copy, check)
     if data is not None and selected and selected not in formedit.ids(data):
         selected = None
     at_field: dict[str, list[Problem]] = {}
@@ -599,7 +604,7 @@ def _workspace(copy: Copy, check: CopyCheck, *, status: int = 200, notice: str |
         "palette": types.palette(), "types": types, "blocks": blocks(),
         "common_props": common_props, "more_props": more_props,
         "widget_args": widget_args, "preview": _preview(check, {}),
-        "compat": _compat(copy),
+        "compat": _compat(copy, data),
     }
     template = "designer/_workspace.html" if request.htmx else "designer/form.html"
     return render_template(template, **context), status

@@ -9,16 +9,21 @@ place of its file, so references to the pack's other definitions are followed.
 
 from __future__ import annotations
 
+import copy as copying
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from designer.tooling import lines_of
 from runtime import access
 from runtime.definitions.checker import Checked, Extensions
-from runtime.definitions.problems import Problem
+from runtime.definitions.loader import Document, load_text
+from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.spec import PackSpec
 from runtime.i18n import Catalogue
 from runtime.lifecycle import export_files
@@ -148,40 +153,84 @@ def file_of(session: Session, kind: str, def_id: str) -> str:
     return str(PurePosixPath(source).with_suffix(".yaml"))
 
 
-def check_copy(session: Session, copy: Copy, extensions: Extensions) -> CopyCheck:
-    """Check the copy with the runtime's checker, in its pack."""
+def check_copy(session: Session, copy: Copy, extensions: Extensions,
+               data: dict[str, Any] | None = None) -> CopyCheck:
+    """Check the copy with the runtime's checker, in its pack. The outcome for one text in one
+    state of the pack is kept (a few of them): an editor asks again for the same copy when it
+    is opened, a field selected or an edit made on it, and checking is most of the answer.
+    `data` is what the text was just written from (an edit's), so it is not read again."""
     file = file_of(session, copy.kind, copy.def_id)
     if copy.pack_id is None:
         return CopyCheck(file, [_problem("no_pack", file, kind=copy.kind, id=copy.def_id)],
-                        None, None)
-    files = dict(_exported(session, copy.pack_id))
-    files[file] = copy.text.encode("utf-8")
-    result = check_pack(PackSource(f"{copy.pack_id}/", files), extensions=extensions)
+                         None, None)
+    rows, exported = _exported(session, copy.pack_id)
+    key = (copy.pack_id, rows, file, copy.text, id(extensions.field_types),
+           tuple(map(id, extensions.kinds.values())))  # the kinds come as a fresh copy
+    found = _CHECKS.get(key)
+    if found is None:
+        loaded = {name: doc for name, doc in _documents(copy.pack_id, rows, exported).items()
+                  if name != file}
+        lines = lines_of(copy.text) if data is not None else None
+        if lines is not None:
+            loaded[file] = Document(file, copying.deepcopy(data), lines)
+        found = _CHECKS[key] = _check(copy, file, exported, extensions, loaded)
+        while len(_CHECKS) > CHECKS_KEPT:
+            _CHECKS.popitem(last=False)
+    return found
+
+
+def _check(copy: Copy, file: str, exported: dict[str, bytes], extensions: Extensions,
+           loaded: dict[str, Document]) -> CopyCheck:
+    files = {**exported, file: copy.text.encode("utf-8")}
+    result = check_pack(PackSource(f"{copy.pack_id}/", files), extensions=extensions,
+                        loaded=loaded)
     own = [p for p in result.problems if p.file == file]
     checked = next((d for d in result.definitions if d.doc.file == file), None)
     return CopyCheck(file, own + [p for p in result.problems if p.file != file], result,
-                    checked)
+                     checked)
 
+
+def _documents(pack_id: str, rows: Rows, exported: dict[str, bytes]) -> dict[str, Document]:
+    """The pack's published files read once for every check of a copy in it (a file that
+    does not read is left to the checker, which says why)."""
+    kept = _DOCUMENTS.get(pack_id)
+    if kept is not None and kept[0] == rows:
+        return kept[1]
+    docs: dict[str, Document] = {}
+    for name, content in exported.items():
+        try:
+            docs[name] = load_text(name, content)
+        except DefinitionError:
+            continue
+    if len(_DOCUMENTS) >= EXPORTS_KEPT:
+        _DOCUMENTS.clear()
+    _DOCUMENTS[pack_id] = (rows, docs)
+    return docs
+
+
+_CHECKS: OrderedDict[tuple[object, ...], CopyCheck] = OrderedDict()
+CHECKS_KEPT = 20
 
 # The pack's published files as `export_files` writes them, by pack, with the ids and content
 # hashes of the rows they were written from (published rows never change; the hashes tell two
 # databases in one process apart).
-_EXPORTS: dict[str, tuple[tuple[tuple[int, str], ...], dict[str, bytes]]] = {}
+Rows = tuple[tuple[int, str], ...]
+_EXPORTS: dict[str, tuple[Rows, dict[str, bytes]]] = {}
+_DOCUMENTS: dict[str, tuple[Rows, dict[str, Document]]] = {}
 EXPORTS_KEPT = 50
 
 
-def _exported(session: Session, pack_id: str) -> dict[str, bytes]:
+def _exported(session: Session, pack_id: str) -> tuple[Rows, dict[str, bytes]]:
     rows = tuple((row.id, row.sha256) for row in session.execute(
         select(Definition.id, Definition.sha256).where(Definition.pack_id == pack_id)
         .order_by(Definition.id)))
     kept = _EXPORTS.get(pack_id)
     if kept is not None and kept[0] == rows:
-        return kept[1]
+        return kept
     if len(_EXPORTS) >= EXPORTS_KEPT:
         _EXPORTS.clear()
-    files = export_files(session, pack_id)
-    _EXPORTS[pack_id] = (rows, files)
-    return files
+    _EXPORTS[pack_id] = (rows, export_files(session, pack_id))
+    return _EXPORTS[pack_id]
 
 
 # --- publishing -------------------------------------------------------------------------

@@ -108,7 +108,8 @@ def usage_of(session: Session, kind: str, def_id: str) -> Usage:
     """What stands on the published versions of a form or process."""
     if kind == "Form":
         return Usage(submissions=packlife.submissions(session, def_id),
-                     drafts=packlife.drafts(session, def_id))
+                     drafts=packlife.drafts(session, def_id),
+                     running=packlife.running_on_form(session, def_id))
     if kind == "Process":
         return Usage(running=packlife.running_cases(session, def_id),
                      running_at=packlife.running_at(session, def_id))

@@ -112,13 +112,15 @@ def check_single(name: str, data: bytes, *,
 
 
 def check_pack(source: PackSource, *, extensions: Extensions | None = None,
-               libraries: Mapping[str, Library] | None = None) -> PackResult:
+               libraries: Mapping[str, Library] | None = None,
+               loaded: Mapping[str, Document] | None = None) -> PackResult:
     """Check a pack whole; `libraries` are the packs it requires, by id (None: not looked
-    for, so its `pack:id` names are not followed)."""
+    for, so its `pack:id` names are not followed); `loaded` are files already read by the
+    caller from the same bytes (an editor keeps them between edits), not read again."""
     if MANIFEST not in source.files:
         return PackResult(source, [problem("pack_missing", source.origin, None)], [])
     definitions = [n for n in sorted(source.files) if _is_definition(n)]
-    docs, problems = _load(source, definitions)
+    docs, problems = _load(source, definitions, loaded or {})
     result = check_documents(docs, extensions=extensions or default_extensions(),
                              libraries=libraries)
     pack = next((d.spec for d in result.definitions if isinstance(d.spec, PackSpec)), None)
@@ -212,10 +214,14 @@ def _is_asset(name: str, extensions: set[str]) -> bool:
     return name.startswith(ASSETS_DIR) and PurePosixPath(name).suffix[1:].lower() in extensions
 
 
-def _load(source: PackSource, names: list[str]) -> tuple[list[Document], list[Problem]]:
+def _load(source: PackSource, names: list[str], loaded: Mapping[str, Document] | None = None
+          ) -> tuple[list[Document], list[Problem]]:
     docs: list[Document] = []
     problems: list[Problem] = []
     for name in names:
+        if loaded and name in loaded:
+            docs.append(loaded[name])
+            continue
         try:
             docs.append(load_text(name, source.files[name]))
         except DefinitionError as error:

@@ -168,6 +168,7 @@ def skeleton(kind: str, def_id: str) -> str:
 
 _BODIES: dict[str, dict[str, object]] = {
     "Form": {"fields": []},
+    "Process": {"steps": []},
 }
 
 

@@ -58,6 +58,16 @@ def running_cases(session: Session, process_id: str) -> dict[int, int]:
     return {version: count for version, count in rows}
 
 
+def running_on_form(session: Session, form_id: str) -> dict[int, int]:
+    """Running cases started by a submission of a form, counted by the form version the
+    submission was made on (they keep showing that version's fields)."""
+    rows = session.execute(select(Submission.form_version, func.count())
+                           .join(CaseRow, CaseRow.submission_id == Submission.id)
+                           .where(Submission.form_id == form_id, CaseRow.status == RUNNING)
+                           .group_by(Submission.form_version))
+    return {version: count for version, count in rows}
+
+
 def drafts(session: Session, form_id: str) -> dict[int, int]:
     """Saved drafts of a form, counted by the form version they were saved on."""
     rows = session.execute(select(Draft.form_version, func.count())

@@ -182,3 +182,30 @@ def test_a_change_needs_the_csrf_token(world: Flask):
         "revision": revision(page), "task": "ss_card", "id": "nope"})
     assert answer.status_code == 400
     assert "nope" not in [s["id"] for s in copy_data(world)["steps"]]
+
+
+def test_a_new_process_starts_empty_and_its_panel_sets_its_name_and_start_form(world: Flask):
+    designer = Person(world, "designer")
+    index = designer.page("/designer/")
+    assert "新建流程" in index and 'for="new-process-birth_one_thing"' in index
+    made = designer.client.post("/designer/new", data={
+        "csrf_token": token(index), "pack": "birth_one_thing", "kind": "Process",
+        "id": "gift_flow", "title": "礼包联办"})
+    assert made.status_code == 303 and made.headers["Location"].endswith(
+        "/designer/processes/gift_flow")
+    page = designer.page("/designer/processes/gift_flow")
+    assert '<select id="p-process-start_form" name="process.start_form">' in page
+    assert '<option value="birth_apply">' in page  # the pack's forms to choose from
+    assert "start_form" in page.split('id="process-problems"')[1]  # required, not set yet
+    answer = designer.client.post("/designer/processes/gift_flow/process", data={
+        "csrf_token": token(page), "revision": revision(page), "process.title.zh": "礼包联办",
+        "process.title.en": "Gift", "process.start_form": "birth_apply"},
+        headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert '<option value="birth_apply" selected>' in answer.get_data(as_text=True)
+    with store(world).sessions() as session:
+        found = designs.get_copy(session, "Process", "gift_flow")
+        assert found is not None
+        data = yaml.safe_load(found.text)
+    assert data["title"] == {"zh": "礼包联办", "en": "Gift"}
+    assert data["start_form"] == "birth_apply" and data["steps"] == []

@@ -1,15 +1,17 @@
-"""Benchmark of the designer's process, decision-table, expression and items editors, each
-action beside a bare Flask app answering the same bytes as the citizen's form page (the
-baseline: the same job without the product), measured in the same run.
+"""Benchmark of the designer: the form designer, the process, decision-table, expression and
+items editors, each action beside a bare Flask app answering the same bytes as the citizen's
+form page (the baseline: the same job without the product), measured in the same run.
 
-Run `python bench/designer_tools.py`. A pack is generated in a temp folder: a form of 200
+Run `python bench/designer.py`. A pack is generated in a temp folder: a form of 200
 fields, a process of 30 steps (a chain with parallel branches and joins), a decision table
 of 30 rows over 3 inputs, a rule set of 30 rules; it is published into a fresh SQLite
 database and the editors are driven through the Flask test client as a signed-in designer.
 Each action is timed over ROUNDS requests after one warm-up; the median and the p95 are
 printed in ms with the ratio to the baseline. Goal: every action under 100 ms.
 
-Actions: open the process editor with a step selected (check the copy among its pack, lay out
+Actions: the form designer's (open it with a field selected; add a field, delete it; move a
+field; change a field's property in the panel; check an expression of the form as the user
+types); open the process editor with a step selected (check the copy among its pack, lay out
 and draw the diagram, generate the step's panel); save a step's panel (write the copy, check,
 redraw); add a step; check an expression at its place as the user types; open the decision
 table editor (grid, overlap and gap analysis); save the grid; test the table with an input;
@@ -52,6 +54,7 @@ RULES = 30
 GOAL_MS = 100.0
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REVISION = re.compile(r'name="revision" value="(\d+)"')
+ADDED = re.compile(r'data-selected="(zheng_shu[\w]*)"')
 
 
 def write_pack(root: Path) -> None:
@@ -158,7 +161,7 @@ def main() -> None:
 
         # The revision each form carries, taken from the answer to the last change (as the
         # page the designer sees holds it), so that no extra request is timed.
-        revisions = {"Process": "1", "DecisionTable": "1", "RuleSet": "1"}
+        revisions = {"Process": "1", "DecisionTable": "1", "RuleSet": "1", "Form": "1"}
 
         def posted(kind: str, path: str, data: dict[str, object]) -> TestResponse:
             answer = client.post(path, headers=hx, data={**data, "revision": revisions[kind]})
@@ -176,6 +179,21 @@ def main() -> None:
                           {**step_form, "s10.when": f"f1 > {next(counter)}"})
 
         revisions["Process"] = REVISION.search(page).group(1)  # type: ignore[union-attr]
+        form_page = client.get("/designer/forms/bench_form").get_data(as_text=True)
+        revisions["Form"] = REVISION.search(form_page).group(1)  # type: ignore[union-attr]
+        added: list[str] = []
+
+        def form_edit(data: dict[str, object]) -> TestResponse:
+            return posted("Form", "/designer/forms/bench_form/edit",
+                          {"selected": "f20", **data})
+
+        def add_field() -> TestResponse:
+            answer = form_edit({"op": "add", "type": "integer", "parent": "", "index": "5"})
+            added.extend(ADDED.findall(answer.get_data(as_text=True))[:1])
+            return answer
+
+        def delete_field() -> TestResponse:  # the one added: the form stays at 200 fields
+            return form_edit({"op": "delete", "field": added.pop()})
         table_page = client.get("/designer/tables/bench_table", headers=hx).get_data(
             as_text=True)
         grid = dict(re.findall(r'<input name="([cond]\d+\.[\w.]+|d\.\w+)" value="([^"]*)"',
@@ -194,6 +212,20 @@ def main() -> None:
         actions: list[tuple[str, Callable[[], TestResponse], bool]] = [
             ("baseline: bare Flask, same bytes", lambda: bare_client.get("/"), False),
             ("the form page (200 fields)", lambda: client.get("/forms/bench_form"), False),
+            ("form designer, a field selected", lambda: client.get(
+                "/designer/forms/bench_form?selected=f20", headers=hx), True),
+            ("form: add a field", add_field, True),
+            ("form: delete a field", delete_field, True),
+            ("form: move a field", lambda: form_edit({
+                "op": "move", "field": "f30", "parent": "",
+                "index": str(10 + next(counter) % 2 * 150)}), True),
+            ("form: change a property", lambda: form_edit({
+                "op": "props", "field": "f20", "prop-label-zh": f"字段{next(counter)}",
+                "prop-label-en": "Field"}), True),
+            ("form: check an expression", lambda: client.post(
+                "/designer/expressions/check", headers=hx, data={
+                    "kind": "Form", "def_id": "bench_form", "path": "fields[20].visible_when",
+                    "field": "e", "wid": "w", "e": "f1 > 3 and urgen"}), True),
             ("process editor, step selected", lambda: client.get(
                 "/designer/processes/bench_process?step=10", headers=hx), True),
             ("save a step (write, check, redraw)", save_step, True),
