@@ -87,7 +87,7 @@ def case_columns(d: Dialect, count: int) -> dict[str, str]:
 
 def task_columns(d: Dialect, count: int) -> dict[str, str]:
     """Two tasks a case: acceptance (done within four days, due in two) and a department's
-    step (done when the case is, one in twenty a second round after a return)."""
+    step (done when the case is; a second round in the cases with a return)."""
     case, first = "(i / 2)", "(i % 2 = 0)"
     base = case_minutes(case, count)
     created = f"({base} + CASE WHEN {first} THEN 0 ELSE 5760 END)"
@@ -98,7 +98,7 @@ def task_columns(d: Dialect, count: int) -> dict[str, str]:
             "region_code": pick(REGIONS, of_case(H1, case) + " / 7"),
             "department": f"CASE WHEN {first} THEN 'GOVSVC' ELSE "
                           f"{pick(DEPARTMENTS, H1 + ' / 5')} END",
-            "round": f"CASE WHEN NOT {first} AND {H1} % 20 = 0 THEN 2 ELSE 1 END",
+            "round": f"CASE WHEN NOT {first} AND {of_case(H1, case)} % 20 = 0 THEN 2 ELSE 1 END",
             "status": f"CASE WHEN {done} THEN 'done' ELSE 'open' END",
             "created_at": d.moment(created), "clock_from": d.moment(created),
             "due_at": d.moment(f"{created} + 2880"), "due_sort": d.moment(f"{created} + 2880"),
@@ -290,6 +290,9 @@ def explain(db: Database, session: Session, name: str, where: measures.Where,
     cursor = session.connection().connection.cursor()
     try:
         for statement, parameters in seen:
+            if statement.startswith("SET "):  # the read's own settings, replayed
+                cursor.execute(statement, parameters)
+                continue
             if not any(table in statement for table in ("measure_days", "task_counts",
                                                         "tasks", "cases")):
                 continue

@@ -12,7 +12,8 @@ case's region: a department lead sees their department's work.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Any
@@ -27,6 +28,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -105,10 +107,32 @@ def tally(session: Session, name: str, where: Where, group: str | None = None, *
     reads the raw tables only."""
     if group is not None and group not in GROUPINGS:
         raise ValueError(f"unknown grouping {group!r}")
-    if rolled and name in COUNTED:
-        return COUNTED[name](session, where, group)
+    if not rolled:
+        return _tally_raw(session, name, where, group)
+    with _small_reads(session):
+        if name in COUNTED:
+            return COUNTED[name](session, where, group)
+        return _tally_rolled(session, name, where, group)
+
+
+@contextmanager
+def _small_reads(session: Session) -> Iterator[None]:
+    """Daily rows and one day's raw rows are few: on PostgreSQL they are read without
+    parallel workers, whose start on a busy server takes longer than the whole read."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
+
+
+def _tally_rolled(session: Session, name: str, where: Where,
+                  group: str | None) -> dict[str, Tally]:
     period = where.period
-    through = measure_days.rolled_through(session) if rolled and name in ROLLED else None
+    through = measure_days.rolled_through(session) if name in ROLLED else None
     if through is None or through < period.start:
         return _tally_raw(session, name, where, group)
     found = _tally_days(session, name, where.during(Period(period.start,

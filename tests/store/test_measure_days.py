@@ -22,7 +22,7 @@ from runtime.demo import seed_demo
 from runtime.flows import actions
 from runtime.flows.case import LIVE
 from runtime.flows.errors import FlowError
-from runtime.store import measure_days, measures, task_counts
+from runtime.store import calendar, measure_days, measures, task_counts
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.files import LocalFileStore
 from runtime.store.queries import latest_definition
@@ -203,3 +203,13 @@ def test_a_backfilled_day_is_read_raw_until_it_is_rolled_up_again(session: Sessi
     assert measures.roll_up(session, today=dt.date(2026, 10, 3)) == dt.date(2026, 10, 2)
     assert measures.tally(session, "received", where)[""].amount == 2
     assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
+
+
+def test_a_holiday_arrangement_loaded_marks_its_years_for_a_new_rollup(
+        session: Session) -> None:
+    """The working days summed for 2026 were counted with the calendar as it was."""
+    measures.roll_up(session, today=dt.date(2026, 10, 3))
+    calendar.load(session, {dt.date(2026, 10, 9): False}, "holidays-2026.yaml")
+    assert measure_days.rolled_through(session) == dt.date(2025, 12, 31)
+    calendar.load(session, {dt.date(2027, 10, 8): False}, "holidays-2027.yaml")
+    assert measure_days.rolled_through(session) == dt.date(2025, 12, 31)

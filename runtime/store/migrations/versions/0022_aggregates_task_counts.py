@@ -32,7 +32,8 @@ def upgrade() -> None:
         sa.Column("process", sa.String(64), nullable=True),
         sa.Column("count", sa.Integer(), nullable=False),
     )
-    op.create_index("ix_task_counts_kind_day", "task_counts", ["kind", "day"])
+    op.create_index("ix_task_counts_kind_day", "task_counts",
+                    ["kind", "day", "department", "region", "process", "count"])
     connection = op.get_bind()
     task_counts.install(connection)
     task_counts.rebuild(connection)
