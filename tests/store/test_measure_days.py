@@ -213,3 +213,17 @@ def test_a_holiday_arrangement_loaded_marks_its_years_for_a_new_rollup(
     assert measure_days.rolled_through(session) == dt.date(2025, 12, 31)
     calendar.load(session, {dt.date(2027, 10, 8): False}, "holidays-2027.yaml")
     assert measure_days.rolled_through(session) == dt.date(2025, 12, 31)
+
+
+def test_the_workers_upkeep_sums_the_live_counts_of_each_key(
+        session: Session, tmp_path: Path) -> None:
+    day = dt.date(2026, 10, 9)
+    changes = [("due", "HEALTH", 1), ("due", "HEALTH", 1), ("due", "HEALTH", -1),
+               ("due", "POLICE", 1), ("due", "POLICE", -1), ("redo", "HEALTH", 1)]
+    session.execute(insert(task_counts.COUNTS), [
+        {"kind": kind, "day": day, "department": department, "region": None,
+         "process": "birth_joint", "count": count} for kind, department, count in changes])
+    worker.tidy(session, worker.Upkeep(LocalFileStore(tmp_path), dt.timedelta(hours=24)))
+    counts = task_counts.COUNTS.c
+    assert sorted(session.execute(select(counts.kind, counts.department, counts.count))) == [
+        ("due", "HEALTH", 1), ("redo", "HEALTH", 1)]
