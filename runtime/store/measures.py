@@ -101,7 +101,7 @@ def tally(session: Session, name: str, where: Where, group: str | None = None, *
           rolled: bool = True) -> dict[str, Tally]:
     """The tallies of measure `name` by group key (department code, region code or the
     ISO date of a day/week/month's first day; "" when `group` is None), grouped in SQL: the
-    rows read are one per group (and per pair of days, for working days), not per case.
+    rows read are one per group (from the raw tables, per pair of days for working days).
     Days rolled up (`measure_days`) are read from their daily figures, the rest from the raw
     tables; overdue-now and redo from the live task counts (`task_counts`); `rolled=False`
     reads the raw tables only."""
