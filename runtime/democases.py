@@ -26,7 +26,7 @@ from runtime.casework import ratings
 from runtime.flows.errors import FlowError
 from runtime.packtests.runner import Run, Stop
 from runtime.packtests.scenario import Actor, Duration, Scenario, Start, Step
-from runtime.store import accounts, measures
+from runtime.store import accounts, measure_days, measures
 from runtime.store.cases import CaseRow
 from runtime.store.models import utcnow
 from runtime.store.queries import latest_definition
@@ -121,7 +121,7 @@ def make_cases(session: Session, n: int, *, seed: int | None = None, days: int =
     arrivals = sorted(now - timedelta(days=days) + timedelta(seconds=rng.uniform(0, days * 86400))
                       for _ in range(n))
     if arrivals:  # days already summed up get this history too (runtime.store.measure_days)
-        measures.backdated(session, measures.china_date(arrivals[0]))
+        measure_days.backdated(session, measures.china_date(arrivals[0]))
         session.commit()
     run_id = f"{seed if seed is not None else 'x'}-{made.before}-{rng.randrange(10**9)}"
     for index, arrival in enumerate(arrivals):

@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, Date, String, delete, extract, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.expressions import dates
+from runtime.store import measure_days
 from runtime.store.models import Base
 
 TTL = 60.0  # seconds a process trusts the arrangement it read
@@ -74,6 +75,8 @@ def load(session: Session, days: Mapping[dt.date, bool], source: str) -> int:
         session.execute(delete(CalendarDay).where(extract("year", CalendarDay.day).in_(years)))
     session.add_all(CalendarDay(day=day, workday=work, source=source[:200])
                     for day, work in sorted(days.items()))
+    if days:  # the working days summed for these years are counted again
+        measure_days.backdated(session, dt.date(years[0], 1, 1))
     session.flush()
     _checked[0] = 0.0
     return len(days)

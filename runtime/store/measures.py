@@ -12,7 +12,8 @@ case's region: a department lead sees their department's work.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Any
@@ -26,8 +27,8 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    null,
     select,
+    text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from runtime.access import Visibility, region_prefix
 from runtime.expressions.dates import CHINA, workdays_between
 from runtime.flows.case import CASE_DONE, LIVE, REJECTED, TASK_DONE
-from runtime.store import calendar, measure_days
+from runtime.store import calendar, measure_days, task_counts
 from runtime.store.accounts import Department
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import aware
@@ -100,13 +101,38 @@ def tally(session: Session, name: str, where: Where, group: str | None = None, *
           rolled: bool = True) -> dict[str, Tally]:
     """The tallies of measure `name` by group key (department code, region code or the
     ISO date of a day/week/month's first day; "" when `group` is None), grouped in SQL: the
-    rows read are one per group (and per pair of days, for working days), not per case.
+    rows read are one per group (from the raw tables, per pair of days for working days).
     Days rolled up (`measure_days`) are read from their daily figures, the rest from the raw
-    tables; `rolled=False` reads the raw tables only."""
+    tables; overdue-now and redo from the live task counts (`task_counts`); `rolled=False`
+    reads the raw tables only."""
     if group is not None and group not in GROUPINGS:
         raise ValueError(f"unknown grouping {group!r}")
+    if not rolled:
+        return _tally_raw(session, name, where, group)
+    with _small_reads(session):
+        if name in COUNTED:
+            return COUNTED[name](session, where, group)
+        return _tally_rolled(session, name, where, group)
+
+
+@contextmanager
+def _small_reads(session: Session) -> Iterator[None]:
+    """Daily rows and one day's raw rows are few: on PostgreSQL they are read without
+    parallel workers, whose start on a busy server takes longer than the whole read."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
+
+
+def _tally_rolled(session: Session, name: str, where: Where,
+                  group: str | None) -> dict[str, Tally]:
     period = where.period
-    through = measure_days.rolled_through(session) if rolled and name in ROLLED else None
+    through = measure_days.rolled_through(session) if name in ROLLED else None
     if through is None or through < period.start:
         return _tally_raw(session, name, where, group)
     found = _tally_days(session, name, where.during(Period(period.start,
@@ -122,13 +148,16 @@ def _tally_raw(session: Session, name: str, where: Where, group: str | None) -> 
     source = SOURCES[name](session, where)
     if source is None:
         return {}
+    return _grouped(session, source, group, name == "avg_working_days")
+
+
+def _grouped(session: Session, source: Any, group: str | None, days: bool) -> dict[str, Tally]:
     rows = source.subquery()
     keys: list[Any] = []
     if group in ("department", "region"):
         keys.append(rows.c[group])
     elif group is not None:
         keys.append(china_day(rows.c.moment))
-    days = name == "avg_working_days"
     if days:
         keys.extend((china_day(rows.c.start), china_day(rows.c.moment)))
     query = select(*keys, func.sum(rows.c.amount), func.count()).group_by(*keys)
@@ -138,23 +167,25 @@ def _tally_raw(session: Session, name: str, where: Where, group: str | None) -> 
 def _tally_days(session: Session, name: str, where: Where,
                 group: str | None) -> dict[str, Tally]:
     """The same tallies from the daily figures of the days in `where.period`."""
-    days = name == "avg_working_days"
-    if days:
-        calendar.ensure(session)
+    return _summed(session, DAYS, DAYS.c.amount, DAYS.c.measure == name, where, group)
+
+
+def _summed(session: Session, table: Any, amount: Any, which: Any, where: Where,
+            group: str | None, days: Any = None) -> dict[str, Tally]:
+    """Tallies summed from a table of counts by day, department, region and process (the
+    daily figures, the live task counts): the days in `where.period`, or `days`."""
     keys: list[Any] = []
     if group in ("department", "region"):
-        keys.append(DAYS.c[group])
+        keys.append(table.c[group])
     elif group is not None:
-        keys.append(DAYS.c.day)
-    if days:
-        keys.extend((DAYS.c.start_day, DAYS.c.day))
-    query = (select(*keys, func.sum(DAYS.c.amount), func.sum(DAYS.c.count))
-             .where(DAYS.c.measure == name,
-                    DAYS.c.day.between(where.period.start, where.period.end))
-             .group_by(*keys))
-    query = _filtered(query, replace(where, itemised=False), DAYS.c.department, DAYS.c.region,
-                      DAYS.c.process)
-    return _fold(session.execute(query), group, days)
+        keys.append(table.c.day)
+    days = days if days is not None else table.c.day.between(where.period.start,
+                                                             where.period.end)
+    query = (select(*keys, func.sum(amount), func.sum(table.c.count))
+             .where(which, days).group_by(*keys))
+    query = _filtered(query, replace(where, itemised=False), table.c.department,
+                      table.c.region, table.c.process)
+    return _fold(session.execute(query), group, False)
 
 
 def _fold(rows: Any, group: str | None, days: bool) -> dict[str, Tally]:
@@ -195,15 +226,6 @@ def roll_up(session: Session, today: dt.date | None = None) -> dt.date | None:
     return measure_days.rolled_through(session)
 
 
-def backdated(session: Session, day: dt.date) -> None:
-    """Facts dated `day` or later were written after their day ended (a backfill, demo
-    history, an import): those days' figures are read raw again until the next rollup
-    sums them anew."""
-    through = measure_days.rolled_through(session)
-    if through is not None and through >= day:
-        measure_days.mark(session, day - dt.timedelta(days=1))
-
-
 def _first_day(session: Session) -> dt.date | None:
     first = session.execute(select(func.min(CaseRow.created_at))).scalar()
     return china_date(first) if first is not None else None
@@ -215,15 +237,35 @@ def _roll(session: Session, name: str, period: Period) -> None:
     if source is None:
         return
     rows = source.subquery()
-    day = china_day(rows.c.moment)
-    start: Any = china_day(rows.c.start) if name == "avg_working_days" else null()
-    keys = (day, start, rows.c.department, rows.c.region, rows.c.process)
-    query = select(literal(name, String), *keys, func.sum(rows.c.amount),
-                   func.count()).group_by(*(k for k in keys if k is not start or
-                                            name == "avg_working_days"))
+    keys = (china_day(rows.c.moment), rows.c.department, rows.c.region, rows.c.process)
+    if name == "avg_working_days":
+        _roll_working_days(session, rows, keys)
+        return
+    query = select(literal(name, String), *keys, func.sum(rows.c.amount), func.count()
+                   ).group_by(*keys)
     session.execute(insert(DAYS).from_select(
-        ["measure", "day", "start_day", "department", "region", "process", "amount", "count"],
-        query))
+        ["measure", "day", "department", "region", "process", "amount", "count"], query))
+
+
+def _roll_working_days(session: Session, rows: Any, keys: tuple[Any, ...]) -> None:
+    """The working days the tasks done each day took, counted now (from the pairs of the
+    day made and the day done) with the calendar as it is: a holiday arrangement loaded
+    later marks its days for a new rollup (`calendar.load`)."""
+    calendar.ensure(session)
+    summed: dict[tuple[Any, ...], list[float]] = {}
+    for start, *key, count in session.execute(
+            select(china_day(rows.c.start), *keys, func.count())
+            .group_by(china_day(rows.c.start), *keys)):
+        end, begun = _date(key[0]), _date(start)
+        took = max(workdays_between(begun, end), 0) if begun and end else 0
+        found = summed.setdefault((end, *key[1:]), [0.0, 0])
+        found[0] += took * count
+        found[1] += count
+    if summed:
+        session.execute(insert(DAYS), [
+            {"measure": "avg_working_days", "day": day, "department": department,
+             "region": region, "process": process, "amount": amount, "count": count}
+            for (day, department, region, process), (amount, count) in summed.items()])
 
 
 def measure(name: str) -> Measure:
@@ -362,6 +404,24 @@ def redo(session: Session, where: Where) -> Any:
         Task.round > 1, _within(Task.created_at, where))
 
 
+def _counted_overdue(session: Session, where: Where, group: str | None) -> dict[str, Tally]:
+    """Overdue-now from the live task counts of the days before today (in China), and from
+    the live tasks due today before now (few: one day's, read by `ix_tasks_overdue`)."""
+    now = where.now or dt.datetime.now(UTC)
+    today = china_date(now)
+    found = _summed(session, COUNTS, COUNTS.c.count, COUNTS.c.kind == "due", where, group,
+                    COUNTS.c.day < today)
+    since, _ = bounds(Period(today, today))
+    rows = overdue_now(session, where).where(Task.due_sort >= since, Task.due_sort < now)
+    for key, more in _grouped(session, rows, group, False).items():
+        found.setdefault(key, Tally()).merge(more)
+    return found
+
+
+def _counted_redo(session: Session, where: Where, group: str | None) -> dict[str, Tally]:
+    return _summed(session, COUNTS, COUNTS.c.count, COUNTS.c.kind == "redo", where, group)
+
+
 def satisfaction_rate(session: Session, where: Where) -> Any:
     """Ratings given in the period, satisfied at level 4 or 5."""
     satisfied = case((RATINGS.c.level >= SATISFIED, 1), else_=0)
@@ -379,11 +439,15 @@ SOURCES: dict[str, Source] = {
     "overdue_now": overdue_now, "returns": returns, "redo": redo,
     "satisfaction_rate": satisfaction_rate,
 }
-# Read from the daily figures for the days rolled up; not overdue-now (a snapshot of live
-# tasks) nor redo (a live task's department moves when it is transferred).
-ROLLED = tuple(name for name in SOURCES if name not in ("overdue_now", "redo"))
+# Read from the live task counts: overdue-now (a snapshot of live tasks) and redo (a live
+# task's department moves when it is transferred), which a closed day could not hold.
+COUNTED: dict[str, Callable[[Session, Where, str | None], dict[str, Tally]]] = {
+    "overdue_now": _counted_overdue, "redo": _counted_redo}
+# Read from the daily figures for the days rolled up.
+ROLLED = tuple(name for name in SOURCES if name not in COUNTED)
 ROLL_DAYS = 31  # days summed per INSERT ... SELECT: a month of facts per statement
 DAYS = measure_days.DAYS
+COUNTS = task_counts.COUNTS
 
 
 AGGREGATES = ("count", "sum", "avg", "min", "max")

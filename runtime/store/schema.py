@@ -18,10 +18,11 @@ from runtime.store import (
     ratings,
     schedules,
     submissions,
+    task_counts,
     views,
 )
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
            citizen_messages, incidents, schedules, ratings, views, designs,
-           measure_days)
+           measure_days, task_counts)
 metadata = models.Base.metadata

@@ -1,5 +1,6 @@
-"""The measures' daily figures (runtime.store.measure_days) equal the raw counts exactly: a
-seeded random week of cases started, tasks claimed and done, returns, ratings and drafts
+"""The measures' daily figures (runtime.store.measure_days) and live task counts
+(runtime.store.task_counts) equal the raw counts exactly: a seeded random fortnight of cases
+started, tasks claimed, done, returned, transferred, suspended and resumed, ratings and drafts
 saved and deleted, each day rolled up as the worker would after it ends, every figure then
 read both ways, by every grouping and for a department's scope, on SQLite and PostgreSQL."""
 
@@ -11,17 +12,17 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from runtime import worker
 from runtime.access import Visibility
-from runtime.definitions.spec import FormSpec
+from runtime.definitions.spec import FormSpec, Party
 from runtime.demo import seed_demo
 from runtime.flows import actions
 from runtime.flows.case import LIVE
 from runtime.flows.errors import FlowError
-from runtime.store import measure_days, measures
+from runtime.store import calendar, measure_days, measures, task_counts
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.files import LocalFileStore
 from runtime.store.queries import latest_definition
@@ -56,18 +57,29 @@ def started_on(session: Session, key: str, at: dt.datetime) -> int:
 
 
 def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Random) -> None:
-    """Claim and do, or return, one live task of the case, at `at`."""
+    """Claim one live task of the case and do it, return it (a redo round follows),
+    transfer it to another department, or suspend and resume it (its deadline moves), at
+    `at`."""
     live = [t for t in tasks(session, case_id) if t.status in LIVE]
     if not live:
         return
     task = rng.choice(live)
     who = staff(1, task.department or "GOVSVC", task.role or "clerk")
+    later = at + dt.timedelta(hours=rng.randint(1, 30))
     try:
         if not task.claimed:
             act(session, case_id, who, actions.claim, task.no, now=at)
-        if task.step != "accept" and rng.random() < 0.4:
+        chance = rng.random()
+        if task.step != "accept" and chance < 0.3:
             act(session, case_id, who, actions.return_to, task.no, "accept", "材料不全",
                 now=at)
+        elif chance < 0.45:
+            to = rng.choice(("HEALTH", "POLICE", "CIVIL"))
+            act(session, case_id, who, actions.transfer, task.no,
+                Party(department=to, role="clerk"), "转办", now=at)
+        elif chance < 0.55 and task.due_at is not None:
+            act(session, case_id, who, actions.suspend, task.no, "等材料", now=at)
+            act(session, case_id, who, actions.resume, task.no, now=later)
         else:
             act(session, case_id, who, actions.complete, task.no, opinion="同意", now=at)
     except FlowError:
@@ -98,17 +110,17 @@ def drafts_come_and_go(session: Session, rng: random.Random) -> None:
         session.commit()
 
 
-def assert_same_figures(session: Session) -> None:
-    for name in measures.ROLLED:
+def assert_same_figures(session: Session, now: dt.datetime) -> None:
+    for name in measures.SOURCES:
         for seen in SCOPES:
             for group in (None, "department", "region", "day", "week", "month"):
-                where = measures.Where(seen, PERIOD)
+                where = measures.Where(seen, PERIOD, now=now)
                 rolled = measures.tally(session, name, where, group)
                 raw = measures.tally(session, name, where, group, rolled=False)
                 assert {k: (t.amount, t.of) for k, t in rolled.items()} == \
                     {k: (t.amount, t.of) for k, t in raw.items()}, (name, seen, group)
         where = measures.Where(EVERYTHING, PERIOD, department="HEALTH",
-                               process="birth_joint")
+                               process="birth_joint", now=now)
         assert measures.tally(session, name, where) == \
             measures.tally(session, name, where, rolled=False), name
 
@@ -129,14 +141,36 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
             rate_or_close(session, cases.pop(rng.randrange(len(cases))), moment(day, rng),
                           rng)
         drafts_come_and_go(session, rng)
-        # The worker after the day has ended: the day's figures are rolled up.
+        # Overdue-now at noon of the day: the live counts of the days before, today's raw.
+        assert_same_figures(session, dt.datetime.combine(day, dt.time(12), measures.CHINA))
+        # The worker after the day has ended: the day's figures are rolled up, and on
+        # some days the live counts summed.
         assert measures.roll_up(session, today=day + dt.timedelta(days=1)) == day
+        if rng.random() < 0.5:
+            task_counts.compact(session)
         session.commit()
-        assert_same_figures(session)
+        assert_same_figures(session, moment(day + dt.timedelta(days=1), rng))
     rows = session.execute(select(measure_days.DAYS.c.measure).distinct()).scalars().all()
     assert {"received", "accepted", "returns", "closed", "on_time_rate", "avg_working_days",
             "satisfaction_rate"} <= set(rows)
     assert session.execute(select(CaseRow.process_id)).scalars().first() == "birth_joint"
+    assert_counted_anew_alike(session)
+
+
+def live_counts(session: Session) -> dict[tuple[object, ...], int]:
+    counts = task_counts.COUNTS.c
+    keys = (counts.kind, counts.day, counts.department, counts.region, counts.process)
+    query = select(*keys, func.sum(counts.count)).group_by(*keys)
+    return {tuple(row[:-1]): row[-1] for row in session.execute(query) if row[-1]}
+
+
+def assert_counted_anew_alike(session: Session) -> None:
+    """What the triggers kept equals counting every task anew (a migration, a bench's
+    bulk load): overdue and redo tasks of several departments, moved by transfers."""
+    kept = live_counts(session)
+    assert {key[0] for key in kept} == {"due", "redo"}
+    task_counts.rebuild(session.connection())
+    assert live_counts(session) == kept
 
 
 def test_nothing_to_roll_up_marks_the_days_done(session: Session) -> None:
@@ -164,8 +198,32 @@ def test_a_backfilled_day_is_read_raw_until_it_is_rolled_up_again(session: Sessi
     session.commit()
     started_on(session, "backfilled", moment(day, rng))  # written after its day was rolled
     where = measures.Where(EVERYTHING, PERIOD)
-    measures.backdated(session, day)
+    measure_days.backdated(session, day)
     assert measures.tally(session, "received", where)[""].amount == 2
     assert measures.roll_up(session, today=dt.date(2026, 10, 3)) == dt.date(2026, 10, 2)
     assert measures.tally(session, "received", where)[""].amount == 2
     assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
+
+
+def test_a_holiday_arrangement_loaded_marks_its_years_for_a_new_rollup(
+        session: Session) -> None:
+    """The working days summed for 2026 were counted with the calendar as it was."""
+    measures.roll_up(session, today=dt.date(2026, 10, 3))
+    calendar.load(session, {dt.date(2026, 10, 9): False}, "holidays-2026.yaml")
+    assert measure_days.rolled_through(session) == dt.date(2025, 12, 31)
+    calendar.load(session, {dt.date(2027, 10, 8): False}, "holidays-2027.yaml")
+    assert measure_days.rolled_through(session) == dt.date(2025, 12, 31)
+
+
+def test_the_workers_upkeep_sums_the_live_counts_of_each_key(
+        session: Session, tmp_path: Path) -> None:
+    day = dt.date(2026, 10, 9)
+    changes = [("due", "HEALTH", 1), ("due", "HEALTH", 1), ("due", "HEALTH", -1),
+               ("due", "POLICE", 1), ("due", "POLICE", -1), ("redo", "HEALTH", 1)]
+    session.execute(insert(task_counts.COUNTS), [
+        {"kind": kind, "day": day, "department": department, "region": None,
+         "process": "birth_joint", "count": count} for kind, department, count in changes])
+    worker.tidy(session, worker.Upkeep(LocalFileStore(tmp_path), dt.timedelta(hours=24)))
+    counts = task_counts.COUNTS.c
+    assert sorted(session.execute(select(counts.kind, counts.department, counts.count))) == [
+        ("due", "HEALTH", 1), ("redo", "HEALTH", 1)]
