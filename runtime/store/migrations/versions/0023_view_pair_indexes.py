@@ -17,8 +17,8 @@ from alembic import op
 from runtime.definitions.spec import ViewSpec, from_data
 from runtime.store.views import ensure_indexes, index_keys, index_name
 
-revision = "0023_viewspeed"
-down_revision = "0021"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from alembic import op
 
 from runtime.store import task_counts
 
-revision = "0022_aggregates"
+revision = "0022"
 down_revision = "0021"
 branch_labels = None
 depends_on = None
