@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 
 from designer.expressions import widget_args
@@ -30,6 +30,7 @@ from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
+from runtime.web.htmx import request
 from runtime.web.lang import current_lang
 
 bp = Blueprint("designer_processes", __name__, url_prefix="/designer/processes",
@@ -153,7 +154,7 @@ def _deadline(working: Working, step: dict[str, Any] | None) -> str | None:
 def page(def_id: str) -> ResponseReturnValue:
     working = _open(def_id)
     selected = request.args.get("step", type=int)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _render(working, selected)
     return _render(working, selected, template="designer_tools/process.html")
 

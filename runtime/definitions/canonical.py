@@ -13,6 +13,8 @@ but the text it is handed.
 from __future__ import annotations
 
 import io
+import pickle
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,7 +23,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import (
-    DoubleQuotedScalarString,
     FoldedScalarString,
     LiteralScalarString,
 )
@@ -58,14 +59,51 @@ def canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.yaml"
 def dump(data: Any, kinds: Mapping[str, Any], base: str | None = None) -> str:
     """`data` (a definition as loaded) as canonical text. Given `base`, the text it was loaded
     from, what did not change keeps its comments and styles: data loaded from `base` and
-    saved unchanged gives exactly `canonical(base)`."""
+    saved unchanged gives exactly `canonical(base)`; raises DefinitionError when the strict
+    loader refuses `base`."""
     if base is None:
         return _emit(_fresh(data), data, kinds)
+    before, tree = _parsed(base)
+    if before != data:
+        tree = _merge(tree, data)
+    text = _emit(tree, data, kinds)
+    if isinstance(tree, CommentedMap):
+        _keep(text, _plain(tree), tree)  # the designer's next edit starts from this text
+    return text
+
+
+# Bases by their text: what the strict loader reads and ruamel's tree of it, pickled (a merge
+# changes a tree in place, and unpickling one is about a hundred times quicker than parsing
+# the text). A text `dump` wrote is kept with the tree it was written from, so a designer's
+# next edit, whose base that text is, parses nothing.
+_BASES: OrderedDict[str, tuple[Any, bytes]] = OrderedDict()
+BASES_KEPT = 16
+
+
+def _parsed(base: str) -> tuple[Any, Any]:
+    kept = _BASES.get(base)
+    if kept is not None:
+        _BASES.move_to_end(base)
+        return kept[0], pickle.loads(kept[1])
     before = load_text("base.yaml", base).data
-    if before == data:
-        return canonical(base, kinds, "base.yaml")
     tree = _align(_yaml().load(base), before)
-    return _emit(_merge(tree, data), data, kinds)
+    _keep(base, before, tree)
+    return before, tree
+
+
+def _keep(text: str, data: Any, tree: Any) -> None:
+    _BASES[text] = (data, pickle.dumps(tree))
+    while len(_BASES) > BASES_KEPT:
+        _BASES.popitem(last=False)
+
+
+def _plain(node: Any) -> Any:
+    """The values of a shaped tree as the strict loader reads its text back."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return str(node) if isinstance(node, str) else node
 
 
 def is_canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.yaml") -> bool:
@@ -79,6 +117,11 @@ class _Emitter(Emitter):
 
     def choose_scalar_style(self) -> Any:
         style = super().choose_scalar_style()
+        if style == "" and self.flow_level and not self.simple_key_context \
+                and any(c in FLOW_QUOTED for c in self.event.value):
+            # PyYAML (the strict loader, YAML 1.1) reads plain text inside `{...}` more
+            # strictly than ruamel writes it: `a:b` becomes a key, `0?` an error.
+            return '"'
         return '"' if style == "'" else style
 
     def write_plain(self, text: Any, split: Any = True) -> None:
@@ -122,7 +165,7 @@ def _yaml() -> YAML:
 
 def _emit(tree: Any, data: Any, kinds: Mapping[str, Any]) -> str:
     schema = _root_schema(data, kinds)
-    tree = _shape(tree, schema, in_flow=False)
+    tree = _shape(tree, schema)
     out = io.StringIO()
     _yaml().dump(tree, out)
     text = out.getvalue()
@@ -234,24 +277,17 @@ def _is_label(value: Any) -> bool:
 # --- order, defaults, styles ----------------------------------------------------------------
 
 
-def _shape(node: Any, schema: Schema, in_flow: bool) -> Any:
+def _shape(node: Any, schema: Schema) -> Any:
     if isinstance(node, CommentedMap):
-        return _shape_map(node, schema, in_flow)
+        return _shape_map(node, schema)
     if isinstance(node, CommentedSeq):
-        flow = in_flow or node.fa.flow_style()
         items = _items_schema(schema)
         for index in range(len(node)):
-            node[index] = _shape(node[index], items, flow)
-        return node
-    if in_flow and isinstance(node, str) and not isinstance(node, DoubleQuotedScalarString) \
-            and any(c in FLOW_QUOTED for c in node):
-        # PyYAML (the strict loader, YAML 1.1) reads plain text inside `{...}` more strictly
-        # than ruamel writes it: `a:b` becomes a key, `0?` an error.
-        return DoubleQuotedScalarString(node)
+            node[index] = _shape(node[index], items)
     return node
 
 
-def _shape_map(node: CommentedMap, schema: Schema, in_flow: bool) -> CommentedMap:
+def _shape_map(node: CommentedMap, schema: Schema) -> CommentedMap:
     chosen = _object_schema(schema, node)
     properties = chosen[0].get("properties", {}) if chosen else {}
     for key in [k for k in node if k in properties and "default" in properties[k]]:
@@ -268,9 +304,8 @@ def _shape_map(node: CommentedMap, schema: Schema, in_flow: bool) -> CommentedMa
             node.fa.set_flow_style()
         else:
             node.fa.set_block_style()
-    flow = in_flow or node.fa.flow_style()
     for key in node:
-        node[key] = _shape(node[key], _property_schema(chosen, key), flow)
+        node[key] = _shape(node[key], _property_schema(chosen, key))
     return node
 
 

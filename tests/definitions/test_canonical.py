@@ -1,12 +1,14 @@
 """Canonical definition files: every shipped definition formats to a fixed point with the same
 meaning, and the rules of the form hold on small cases."""
 
+import copy
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runtime.definitions import canonical as canonical_module
 from runtime.definitions.canonical import canonical, dump
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.loader import load_text
@@ -51,6 +53,32 @@ def test_shipped_definition_round_trips(path: Path) -> None:
     assert canonical(fresh, KINDS, path.name) == fresh
     if SHIPPED_FILES_ARE_CANONICAL:
         assert text == once, f"run: lowcode fmt {path.relative_to(ROOT)}"
+
+
+def _edited(data: dict) -> dict:
+    """`data` with its first list of items reversed and the last item dropped."""
+    changed = copy.deepcopy(data)
+    for value in changed.values():
+        if isinstance(value, list) and len(value) > 1:
+            value.reverse()
+            value.pop()
+            break
+    else:
+        changed["version"] = changed.get("version", 1) + 1
+    return changed
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_next_edit_on_a_text_dump_wrote_is_as_on_that_text_read_afresh(path: Path) -> None:
+    """dump keeps the tree of the text it wrote for the next edit, whose base that text is:
+    the same bytes as parsing the text again."""
+    text = path.read_text("utf-8")
+    data = load_text(path.name, text).data
+    first = dump({**data, "version": data.get("version", 1) + 1}, KINDS, base=text)
+    later = _edited(load_text(path.name, first).data)
+    kept = dump(later, KINDS, base=first)
+    canonical_module._BASES.clear()
+    assert dump(later, KINDS, base=first) == kept
 
 
 def test_keys_follow_the_schema_and_defaults_and_noise_go() -> None:
