@@ -21,11 +21,13 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import Emitter
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import (
     FoldedScalarString,
     LiteralScalarString,
 )
+from ruamel.yaml.tokens import CommentToken
 
 from runtime.definitions.loader import load_text
 from runtime.definitions.schema import registry
@@ -210,6 +212,7 @@ def _merge(node: Any, value: Any) -> Any:
                 node[key] = merged  # setting a key again would lose its comment
         return node
     if isinstance(node, CommentedSeq) and isinstance(value, list):
+        _lift_comments(node)
         olds = _by_id(node)
         sources = [olds.get(_id_of(item)) if olds else (i if i < len(node) else None)
                    for i, item in enumerate(value)]
@@ -224,6 +227,40 @@ def _merge(node: Any, value: Any) -> Any:
         node.ca.items.update(comments)
         return node
     return _fresh(value) if node != value or type(node) is not type(value) else node
+
+
+def _lift_comments(seq: CommentedSeq) -> None:
+    """Comment lines written above an item belong to it, but ruamel reads them as the end of
+    the item before: make them the item's own, so they move with it."""
+    for index in range(len(seq) - 1):
+        lines = _lines_after(seq, index)
+        if lines:
+            above = seq.ca.items.setdefault(index + 1, [None, None, None, None])
+            above[1] = [*lines, *(above[1] or [])]
+
+
+def _lines_after(seq: CommentedSeq, index: int) -> list[CommentToken]:
+    """Take the comment lines after item `index` off it. ruamel keeps them on the innermost
+    last value of the item (after its end-of-line comment) or at the end of its innermost
+    last list."""
+    node, slots = seq[index], [(seq.ca.items.get(index), 0)]
+    while isinstance(node, CommentedMap | CommentedSeq) and node:
+        if node.ca.end:
+            lines, node.ca.end = node.ca.end, []
+            return list(lines)
+        last = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
+        slots.append((node.ca.items.get(last), 2 if isinstance(node, CommentedMap) else 0))
+        node = node[last]
+    for slot, position in reversed(slots):
+        token = slot[position] if slot else None
+        if isinstance(token, CommentToken):
+            head, _, tail = token.value.partition("\n")
+            if not tail.strip():
+                return []
+            token.value = head + "\n"
+            column = len(tail) - len(tail.lstrip(" "))
+            return [CommentToken(tail[column:], CommentMark(column))]
+    return []
 
 
 def _id_of(item: Any) -> Any:

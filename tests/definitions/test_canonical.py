@@ -2,6 +2,7 @@
 meaning, and the rules of the form hold on small cases."""
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,52 @@ def test_dump_keeps_comments_of_what_did_not_change() -> None:
                       "  - {id: name, type: text}  # 姓名\n"
                       "  - {id: mobile, type: mobile, label: {zh: 手机, en: Mobile}}\n")
     assert canonical(result, KINDS) == result
+
+
+def test_comment_lines_above_an_item_move_with_it() -> None:
+    base = ("kind: Form\nid: f\nversion: 1\n"
+            "fields:\n"
+            "  - {id: a, type: text}  # a\n"
+            "  # 关于 b\n"
+            "  - id: b\n"
+            "    type: text\n"
+            "  # 关于 c\n"
+            "\n"
+            "  - {id: c, type: text}\n"
+            "  - id: d\n"
+            "    type: section\n"
+            "    fields:\n"
+            "      - {id: d1, type: text}\n"
+            "  # 关于 e\n"
+            "  - {id: e, type: text}\n")
+    data = load_text("f.yaml", base).data
+    a, b, c, d, e = data["fields"]
+    data["fields"] = [e, c, b, d, a]
+    assert dump(data, KINDS, base=base) == (
+        "kind: Form\nid: f\nversion: 1\n"
+        "fields:\n"
+        "  # 关于 e\n"
+        "  - {id: e, type: text}\n"
+        "  # 关于 c\n"
+        "\n"
+        "  - {id: c, type: text}\n"
+        "  # 关于 b\n"
+        "  - id: b\n"
+        "    type: text\n"
+        "  - id: d\n"
+        "    type: section\n"
+        "    fields:\n"
+        "      - {id: d1, type: text}\n"
+        "  - {id: a, type: text}  # a\n")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_change_keeps_every_other_byte_of_a_shipped_definition(path: Path) -> None:
+    text = path.read_text("utf-8")
+    data = load_text(path.name, text).data
+    data["version"] = 99
+    assert dump(data, KINDS, base=text) == re.sub(r"(?m)^version: \d+$", "version: 99", text,
+                                                   count=1)
 
 
 def test_dump_without_a_base_writes_the_canonical_form() -> None:

@@ -75,10 +75,12 @@ def test_a_comment_in_a_form_field_survives_canvas_moves_and_a_property_change(w
     # the shipped file with its author's comment, and one more, as the working copy
     shipped = (ROOT / "scenario_packs/birth_one_thing/forms/birth_apply.yaml").read_text()
     write_yaml(designer, "Form", "birth_apply", {
-        "      - id: birth_date": "      - id: birth_date  # 以出生医学证明为准"}, shipped)
+        "      - id: birth_date": "      - id: birth_date  # 以出生医学证明为准",
+        "      - id: father_id": "      # 父亲信息可以不填\n      - id: father_id"}, shipped)
     url = "/designer/forms/birth_apply"
     page = designer.page(url)
     for op, field, extra in (("down", "child_gender", {}), ("up", "birth_date", {}),
+                             ("up", "father_id", {}),
                              ("props", "birth_date",
                               {"prop-label-zh": "出生日期（公历）", "prop-label-en": "Birth date"})):
         answer = designer.client.post(url + "/edit", data={
@@ -90,8 +92,11 @@ def test_a_comment_in_a_form_field_survives_canvas_moves_and_a_property_change(w
         assert BIRTH_COMMENT in text and owner(text, BIRTH_COMMENT) == "birth_date", op
         assert "      - id: birth_date  # 以出生医学证明为准\n" in text
     assert "label: {zh: 出生日期（公历）, en: Birth date}" in text
+    # the comment line above a field moved up with it
+    assert "      # 父亲信息可以不填\n      - id: father_id\n" in text
+    assert text.index("- id: father_id") < text.index("- {id: father_name")
     # the rest of the form is written as the shipped file writes it
-    assert text.split("  - id: parents_page")[1] == shipped.split("  - id: parents_page")[1]
+    assert text.split("  - id: services_page")[1] == shipped.split("  - id: services_page")[1]
 
 
 def test_comments_on_process_steps_survive_adding_and_changing_a_step(world: Flask):
