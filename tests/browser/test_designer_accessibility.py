@@ -4,8 +4,8 @@ open, then with a problem shown at its field; the YAML editor with its problems 
 publish panel's compatibility report, and a refused publish; the process editor with its
 diagram, a step's panel and the expression editor flagging a wrong name; the decision-table
 editor with its test panel answered; the versions page comparing two versions. No critical
-or serious violation (colour contrast aside, as in test_accessibility). Screenshots go to the
-test's tmp folder."""
+or serious violation (colour contrast aside, as in test_accessibility), and no page wider
+than a phone's screen. Screenshots go to the test's tmp folder."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from .conftest import LiveServer
 from .test_accessibility import problems
 from .test_what_people_see import sized_page  # noqa: F401  (a fixture)
 
+WIDER_THAN_THE_SCREEN = ("document.documentElement.scrollWidth > "
+                         "document.documentElement.clientWidth")
 # The form's working copy, changed in the YAML editor: a type changed (the compatibility
 # report says it breaks data) and a misspelt name in a computed value (a problem).
 FORM_CHANGES = {
@@ -39,6 +41,8 @@ def test_no_serious_accessibility_violation_on_the_designer_pages(
 
     def check(state: str) -> None:
         found.extend(problems(page, state, tmp_path, size))
+        if page.evaluate(WIDER_THAN_THE_SCREEN):  # a wide table or diagram scrolls in its box
+            found.append(f"{state}: the page is wider than the screen")
 
     page.goto("/designer/")
     check("apps")
