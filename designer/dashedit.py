@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 
 from designer import listedit
@@ -27,6 +27,7 @@ from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
+from runtime.web.htmx import request
 from runtime.web.lang import current_lang
 
 bp = Blueprint("designer_dashboards", __name__, url_prefix="/designer/dashboards",

@@ -16,12 +16,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from runtime.forms.fieldtypes import FieldType
+from pypinyin import lazy_pinyin
 
-try:  # optional: ids from Chinese labels read better in pinyin than as field_1, field_2
-    from pypinyin import lazy_pinyin
-except ImportError:  # pragma: no cover - the designer extra is not installed
-    lazy_pinyin = None
+from runtime.forms.fieldtypes import FieldType
 
 Data = dict[str, Any]
 ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -87,7 +84,8 @@ def field_at_path(data: Mapping[str, Any], path: str) -> str | None:
             break
         item = fields[int(index)]
         found = item.get("id")
-        fields = item.get("fields") if isinstance(item.get("fields"), list) else []
+        inner = item.get("fields")
+        fields = inner if isinstance(inner, list) else []
     return str(found) if found else None
 
 
@@ -96,12 +94,12 @@ def field_at_path(data: Mapping[str, Any], path: str) -> str | None:
 
 def suggest_id(label: Mapping[str, Any] | str | None, taken: set[str],
                fallback: str = "field") -> str:
-    """An id from the label: the Chinese words' pinyin when pypinyin is there, else the
-    English words; `fallback` when neither gives one; `_2`, `_3`... when taken."""
+    """An id from the label: the Chinese words' pinyin, else the English words; `fallback`
+    when neither gives one; `_2`, `_3`... when taken."""
     zh, en = (label, "") if isinstance(label, str) else \
         (str((label or {}).get("zh", "")), str((label or {}).get("en", "")))
     words: list[str] = []
-    if lazy_pinyin is not None and re.search(r"[\u4e00-\u9fff]", zh):
+    if re.search(r"[\u4e00-\u9fff]", zh):
         words = [w for w in lazy_pinyin(zh) if w.strip()]
     elif en or not re.search(r"[\u4e00-\u9fff]", zh):
         words = [en or zh]
@@ -244,7 +242,7 @@ def set_properties(data: Data, field_id: str, changes: Mapping[str, Any],
     for key, value in changes.items():
         field[key] = value
     # keep the key order people write: id, type, label first
-    ordered = {k: field[k] for k in ("id", "type", "label") if k in field}
+    ordered: Data = {k: field[k] for k in ("id", "type", "label") if k in field}
     ordered.update({k: v for k, v in field.items() if k not in ordered})
     field.clear()
     field.update(ordered)

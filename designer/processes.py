@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 
 from designer.expressions import widget_args
@@ -25,12 +25,14 @@ from designer.toolweb import open_or_deny
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.spec import TaskTemplateSpec
 from runtime.flows.diagram import BOX_HEIGHT, BOX_WIDTH, Diagram, draw
+from runtime.flows.errors import limit_words
 from runtime.i18n import Catalogue
 from runtime.store.designs import CopyConflict
 from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
+from runtime.web.htmx import request
 from runtime.web.lang import current_lang
 
 bp = Blueprint("designer_processes", __name__, url_prefix="/designer/processes",
@@ -136,6 +138,7 @@ def _render(working: Working, selected: int | None, *, status: int = 200,
         process_props=process_panel(working),
         templates=_templates(working), widget_args=widget_args,
         deadline=_deadline(working, steps[selected] if selected is not None else None),
+        deadlines=_deadlines(working, steps),
     ), status
 
 
@@ -145,15 +148,38 @@ def _templates(working: Working) -> list[tuple[str, Any]]:
 
 
 def _deadline(working: Working, step: dict[str, Any] | None) -> str | None:
-    """The deadline and warning of the step's task template, in words."""
-    template = working.find("TaskTemplate", (step or {}).get("task"))
-    if not isinstance(template, TaskTemplateSpec):
+    """The deadline and warning of the step's task template, in words, for its panel."""
+    template = _template(working, step or {})
+    if template is None:
         return None
-    deadline, warning = template.coordination.deadline, template.coordination.warning
-    if deadline is None:
+    return process_text("deadline", value=_limit(template),
+                        yellow=round(template.coordination.warning.yellow_at * 100))
+
+
+def _deadlines(working: Working, steps: list[dict[str, Any]]) -> dict[str, str]:
+    """The deadline of each step that has one, in words, for its box on the diagram."""
+    found = {}
+    for step in steps:
+        template = _template(working, step)
+        if template is not None:
+            found[str(step.get("id"))] = _limit(template)
+    return found
+
+
+def _template(working: Working, step: dict[str, Any]) -> TaskTemplateSpec | None:
+    """The step's task template, when it sets a deadline."""
+    template = working.find("TaskTemplate", step.get("task"))
+    if not isinstance(template, TaskTemplateSpec) or template.coordination.deadline is None:
         return None
-    value = ", ".join(f"{amount} {unit}" for unit, amount in deadline.units)
-    return process_text("deadline", value=value, yellow=round(warning.yellow_at * 100))
+    return template
+
+
+def _limit(template: TaskTemplateSpec) -> str:
+    deadline = template.coordination.deadline
+    assert deadline is not None  # _template keeps only templates with one
+    words = [limit_words(unit, amount) for unit, amount in deadline.units]
+    return "，".join(zh for zh, _ in words) if current_lang() != "en" else \
+        ", ".join(en for _, en in words)
 
 
 @bp.get("/<def_id>")
@@ -161,7 +187,7 @@ def _deadline(working: Working, step: dict[str, Any] | None) -> str | None:
 def page(def_id: str) -> ResponseReturnValue:
     working = _open(def_id)
     selected = request.args.get("step", type=int)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _render(working, selected)
     return _render(working, selected, template="designer_tools/process.html")
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from designer.expressions import widget_args
@@ -38,6 +38,7 @@ from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
+from runtime.web.htmx import request
 from runtime.web.lang import current_lang
 
 bp = Blueprint("designer_tables", __name__, url_prefix="/designer/tables",
@@ -167,7 +168,7 @@ def _test_fields(working: Working, grid: Grid, inputs: list[str]) -> list[str]:
 @require(PERMISSION)
 def page(def_id: str) -> ResponseReturnValue:
     working = _open(def_id)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _render(working)
     return _render(working, template="designer_tools/table.html")
 

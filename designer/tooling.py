@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
+from designer.workspace import lines_of, save_data
 from runtime.definitions.checker import Checked
 from runtime.definitions.checks.common import Context
 from runtime.definitions.checks.forms import form_fields
@@ -29,7 +29,6 @@ from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.schema import schema_problems, without_invalid
 from runtime.definitions.spec import DecisionTableSpec, FormSpec, ProcessSpec
 from runtime.forms.fieldtypes import FieldTypes
-from runtime.lifecycle import canonical_yaml
 from runtime.store import audit, designs, packlife
 from runtime.store.designs import Copy
 from runtime.store.queries import latest_definition
@@ -180,13 +179,13 @@ def _check_doc(doc: Document, kind_name: str, siblings: list[Checked],
 
 def save(session: Session, working: Working, data: Mapping[str, Any], revision: int,
          user: audit.Actor, field_types: FieldTypes) -> Working:
-    """Write `data` as the copy's canonical YAML, on `revision` (designs.CopyConflict when
-    someone saved since), and check it again. The text is ours, just written from `data`, so
-    its lines are read with libyaml when present and `data` is checked as it is, instead of
-    loading the text again through the strict loader (the same values, several times
-    slower)."""
-    text = canonical_yaml(dict(data))
-    copy = designs.save_copy(session, working.kind, working.def_id, text, revision, user)
+    """Write `data` into the copy (workspace.save_data: comments kept), on `revision`
+    (designs.CopyConflict when someone saved since), and check it again. The text is ours,
+    just written from `data`, so its lines are read with libyaml when present and `data` is
+    checked as it is, instead of loading the text again through the strict loader (the same
+    values, several times slower)."""
+    copy = save_data(session, working.kind, working.def_id, dict(data), revision, user)
+    text = copy.text
     lines = lines_of(text)
     if lines is None:
         return examine(session, copy, field_types)
@@ -200,25 +199,3 @@ def save(session: Session, working: Working, data: Mapping[str, Any], revision: 
         _RESULTS.popitem(last=False)
     return examine(session, copy, field_types)
 
-
-def lines_of(text: str) -> LineMap | None:
-    """The line of each value of a text we wrote, by path, as the strict loader records
-    them; None without libyaml."""
-    if not getattr(yaml, "__with_libyaml__", False):
-        return None
-    lines = LineMap()
-    root = yaml.compose(text, Loader=yaml.CSafeLoader)
-
-    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        lines.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                walk(value, (*path, key.value))
-                lines.lines[(*path, key.value)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, (*path, index))
-
-    if root is not None:
-        walk(root, ())
-    return lines

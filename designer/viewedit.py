@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
@@ -29,6 +29,7 @@ from runtime.web.auth.audit import current_actor
 from runtime.web.auth.guard import require
 from runtime.web.database import db
 from runtime.web.fieldtypes import field_types
+from runtime.web.htmx import request
 from runtime.web.lang import current_lang, text
 
 bp = Blueprint("designer_views", __name__, url_prefix="/designer/views",
@@ -102,7 +103,9 @@ def _fields(working: Working) -> list[FieldSpec]:
     those in sections and pages, not the columns inside a sub-table (a row's, not the
     submission's)."""
     form_id = (working.data or {}).get("form")
-    form = working.find("Form", form_id) if isinstance(form_id, str) else None
+    if not isinstance(form_id, str):
+        return []
+    form = working.find("Form", form_id)
     names = form_fields(working.context, form_id) if isinstance(form, FormSpec) else None
     if not isinstance(form, FormSpec) or names is None:
         return []
@@ -217,8 +220,8 @@ def _posted_filters(working: Working,
     had = {key_of(e) for e in filters}
     for key in filter_keys(_fields(working)):
         chosen = form.get(f"filter.{key}")
-        if key not in had and chosen in FILTER_OPS and (entry := _entry(key)) is not None:
-            kept.append(_with_default({**entry, "op": chosen}))
+        if key not in had and chosen in FILTER_OPS and (new := _entry(key)) is not None:
+            kept.append(_with_default({**new, "op": chosen}))
     return kept
 
 

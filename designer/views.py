@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -33,6 +33,7 @@ from designer.workspace import (
     pack_spec,
     packs_of,
     publish_copy,
+    save_data,
 )
 from runtime.definitions.checker import Extensions
 from runtime.definitions.compat import Report
@@ -43,7 +44,7 @@ from runtime.definitions.spec import FormSpec
 from runtime.definitions.versions import compare_versions
 from runtime.forms.state import form_state
 from runtime.i18n import Catalogue
-from runtime.lifecycle import canonical_yaml, compatibility_with_published, export_files
+from runtime.lifecycle import compatibility_with_published, export_files
 from runtime.store import audit, designs
 from runtime.store.designs import Copy, CopyConflict, CopyMissing, NothingToMove
 from runtime.store.models import Definition
@@ -55,6 +56,7 @@ from runtime.web.fieldtypes import field_types
 from runtime.web.formdata import posted_data
 from runtime.web.formpage import catalogs_for, tables_for
 from runtime.web.formviews import Views, plans
+from runtime.web.htmx import request
 from runtime.web.lang import current_lang, lang_url, text
 from templates_lib import TASK_TEMPLATES
 
@@ -187,9 +189,8 @@ def new() -> ResponseReturnValue:
         copy = designs.open_copy(db(), kind, def_id, current_actor(), pack_id=pack_id)
         title = request.form.get("title", "").strip()
         if title:  # the skeleton's title is its id until the person names it
-            named = {**yaml.safe_load(copy.text), "title": {"zh": title[:200]}}
-            designs.save_copy(db(), kind, def_id, canonical_yaml(named), copy.revision,
-                              current_actor())
+            named = {**load_text("new.yaml", copy.text).data, "title": {"zh": title[:200]}}
+            save_data(db(), kind, def_id, named, copy.revision, current_actor())
     return redirect(_editor_url(kind, def_id), code=303)
 
 
@@ -424,8 +425,8 @@ def restore(kind: str, def_id: str) -> ResponseReturnValue:
     copy = designs.open_copy(db(), kind, def_id, current_actor())
     revision = request.form.get("revision")
     try:
-        copy = designs.save_copy(db(), kind, def_id, canonical_yaml(row.data),
-                                 int(revision) if revision else copy.revision, current_actor())
+        copy = save_data(db(), kind, def_id, row.data,
+                         int(revision) if revision else copy.revision, current_actor())
     except ValueError:
         abort(400)
     except CopyConflict as conflict:
@@ -472,8 +473,7 @@ def form_edit(def_id: str) -> ResponseReturnValue:
         return _workspace(current, check_copy(db(), current, _extensions()), status=422,
                           notice=error.message(current_lang()), selected=selected)
     try:
-        copy = designs.save_copy(db(), "Form", def_id, canonical_yaml(data), revision,
-                                 current_actor())
+        copy = save_data(db(), "Form", def_id, data, revision, current_actor())
     except CopyConflict as conflict:
         return _workspace(conflict.current, check_copy(db(), conflict.current, _extensions()),
                           status=409, conflict=conflict, selected=selected)

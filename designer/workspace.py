@@ -1,6 +1,7 @@
 """What the designer does with a working copy, outside any request: which packs a person may
-design, checking a copy in its pack with the runtime's own checker, and publishing it through
-the runtime's publish API. Nothing here evaluates a rule: the checker and the publisher do.
+design, writing an edit's data into the copy, checking a copy in its pack with the runtime's
+own checker, and publishing it through the runtime's publish API. Nothing here evaluates a
+rule: the checker and the publisher do.
 
 A copy is checked as the file it would be in its pack: the pack's published definitions (the
 newest of each, written out as `lowcode pack export` writes them) with the copy's text in
@@ -16,13 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from designer.tooling import lines_of
 from runtime import access
+from runtime.definitions.canonical import dump
 from runtime.definitions.checker import Checked, Extensions
-from runtime.definitions.loader import Document, load_text
+from runtime.definitions.kinds import builtin_kinds
+from runtime.definitions.loader import Document, LineMap, load_text
 from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.spec import PackSpec
 from runtime.i18n import Catalogue
@@ -137,6 +140,30 @@ def pack_of(session: Session, kind: str, def_id: str) -> str | None:
         return row.pack_id
     copy = designs.get_copy(session, kind, def_id)
     return copy.pack_id if copy else None
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def save_data(session: Session, kind: str, def_id: str, data: dict[str, Any], revision: int,
+              actor: audit.Actor) -> Copy:
+    """Write `data` into the working copy as its canonical text, on `revision` (raising
+    `designs.CopyConflict` when someone saved since): the one way every structured edit
+    (canvas, property panel, process, table, restore) writes. The copy's current text is the
+    base, so what the edit did not touch keeps its comments and styles, and data that did not
+    change writes the same bytes."""
+    current = designs.get_copy(session, kind, def_id)
+    if current is None:
+        raise designs.CopyMissing(kind, def_id)
+    text = _canonical(data, current.text)
+    return designs.save_copy(session, kind, def_id, text, revision, actor)
+
+
+def _canonical(data: dict[str, Any], base: str) -> str:
+    try:
+        return dump(data, builtin_kinds(), base=base)
+    except DefinitionError:  # the copy's YAML is broken (a restore over it): nothing to keep
+        return dump(data, builtin_kinds())
 
 
 # --- checking ---------------------------------------------------------------------------
@@ -296,3 +323,26 @@ def publish_copy(session: Session, kind: str, def_id: str, revision: int,
 def _problem(code: str, file: str, **params: object) -> Problem:
     return Problem(code, file, None, "", MESSAGES.format(code, "zh", **params),
                    MESSAGES.format(code, "en", **params))
+
+
+def lines_of(text: str) -> LineMap | None:
+    """The line of each value of a text we wrote, by path, as the strict loader records
+    them; None without libyaml."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    lines = LineMap()
+    root = yaml.compose(text, Loader=yaml.CSafeLoader)
+
+    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        lines.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, (*path, key.value))
+                lines.lines[(*path, key.value)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, (*path, index))
+
+    if root is not None:
+        walk(root, ())
+    return lines

@@ -13,18 +13,21 @@ but the text it is handed.
 from __future__ import annotations
 
 import io
+import pickle
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.emitter import Emitter
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import (
-    DoubleQuotedScalarString,
     FoldedScalarString,
     LiteralScalarString,
 )
+from ruamel.yaml.tokens import CommentToken
 
 from runtime.definitions.loader import load_text
 from runtime.definitions.schema import registry
@@ -58,14 +61,51 @@ def canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.yaml"
 def dump(data: Any, kinds: Mapping[str, Any], base: str | None = None) -> str:
     """`data` (a definition as loaded) as canonical text. Given `base`, the text it was loaded
     from, what did not change keeps its comments and styles: data loaded from `base` and
-    saved unchanged gives exactly `canonical(base)`."""
+    saved unchanged gives exactly `canonical(base)`; raises DefinitionError when the strict
+    loader refuses `base`."""
     if base is None:
         return _emit(_fresh(data), data, kinds)
+    before, tree = _parsed(base)
+    if before != data:
+        tree = _merge(tree, data)
+    text = _emit(tree, data, kinds)
+    if isinstance(tree, CommentedMap):
+        _keep(text, _plain(tree), tree)  # the designer's next edit starts from this text
+    return text
+
+
+# Bases by their text: what the strict loader reads and ruamel's tree of it, pickled (a merge
+# changes a tree in place, and unpickling one is about a hundred times quicker than parsing
+# the text). A text `dump` wrote is kept with the tree it was written from, so a designer's
+# next edit, whose base that text is, parses nothing.
+_BASES: OrderedDict[str, tuple[Any, bytes]] = OrderedDict()
+BASES_KEPT = 16
+
+
+def _parsed(base: str) -> tuple[Any, Any]:
+    kept = _BASES.get(base)
+    if kept is not None:
+        _BASES.move_to_end(base)
+        return kept[0], pickle.loads(kept[1])
     before = load_text("base.yaml", base).data
-    if before == data:
-        return canonical(base, kinds, "base.yaml")
     tree = _align(_yaml().load(base), before)
-    return _emit(_merge(tree, data), data, kinds)
+    _keep(base, before, tree)
+    return before, tree
+
+
+def _keep(text: str, data: Any, tree: Any) -> None:
+    _BASES[text] = (data, pickle.dumps(tree))
+    while len(_BASES) > BASES_KEPT:
+        _BASES.popitem(last=False)
+
+
+def _plain(node: Any) -> Any:
+    """The values of a shaped tree as the strict loader reads its text back."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return str(node) if isinstance(node, str) else node
 
 
 def is_canonical(text: str, kinds: Mapping[str, Any], file: str = "definition.yaml") -> bool:
@@ -79,6 +119,11 @@ class _Emitter(Emitter):
 
     def choose_scalar_style(self) -> Any:
         style = super().choose_scalar_style()
+        if style == "" and self.flow_level and not self.simple_key_context \
+                and any(c in FLOW_QUOTED for c in self.event.value):
+            # PyYAML (the strict loader, YAML 1.1) reads plain text inside `{...}` more
+            # strictly than ruamel writes it: `a:b` becomes a key, `0?` an error.
+            return '"'
         return '"' if style == "'" else style
 
     def write_plain(self, text: Any, split: Any = True) -> None:
@@ -122,7 +167,7 @@ def _yaml() -> YAML:
 
 def _emit(tree: Any, data: Any, kinds: Mapping[str, Any]) -> str:
     schema = _root_schema(data, kinds)
-    tree = _shape(tree, schema, in_flow=False)
+    tree = _shape(tree, schema)
     out = io.StringIO()
     _yaml().dump(tree, out)
     text = out.getvalue()
@@ -167,6 +212,7 @@ def _merge(node: Any, value: Any) -> Any:
                 node[key] = merged  # setting a key again would lose its comment
         return node
     if isinstance(node, CommentedSeq) and isinstance(value, list):
+        _lift_comments(node)
         olds = _by_id(node)
         sources = [olds.get(_id_of(item)) if olds else (i if i < len(node) else None)
                    for i, item in enumerate(value)]
@@ -181,6 +227,40 @@ def _merge(node: Any, value: Any) -> Any:
         node.ca.items.update(comments)
         return node
     return _fresh(value) if node != value or type(node) is not type(value) else node
+
+
+def _lift_comments(seq: CommentedSeq) -> None:
+    """Comment lines written above an item belong to it, but ruamel reads them as the end of
+    the item before: make them the item's own, so they move with it."""
+    for index in range(len(seq) - 1):
+        lines = _lines_after(seq, index)
+        if lines:
+            above = seq.ca.items.setdefault(index + 1, [None, None, None, None])
+            above[1] = [*lines, *(above[1] or [])]
+
+
+def _lines_after(seq: CommentedSeq, index: int) -> list[CommentToken]:
+    """Take the comment lines after item `index` off it. ruamel keeps them on the innermost
+    last value of the item (after its end-of-line comment) or at the end of its innermost
+    last list."""
+    node, slots = seq[index], [(seq.ca.items.get(index), 0)]
+    while isinstance(node, CommentedMap | CommentedSeq) and node:
+        if node.ca.end:
+            lines, node.ca.end = node.ca.end, []
+            return list(lines)
+        last = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
+        slots.append((node.ca.items.get(last), 2 if isinstance(node, CommentedMap) else 0))
+        node = node[last]
+    for slot, position in reversed(slots):
+        token = slot[position] if slot else None
+        if isinstance(token, CommentToken):
+            head, _, tail = token.value.partition("\n")
+            if not tail.strip():
+                return []
+            token.value = head + "\n"
+            column = len(tail) - len(tail.lstrip(" "))
+            return [CommentToken(tail[column:], CommentMark(column))]
+    return []
 
 
 def _id_of(item: Any) -> Any:
@@ -234,24 +314,17 @@ def _is_label(value: Any) -> bool:
 # --- order, defaults, styles ----------------------------------------------------------------
 
 
-def _shape(node: Any, schema: Schema, in_flow: bool) -> Any:
+def _shape(node: Any, schema: Schema) -> Any:
     if isinstance(node, CommentedMap):
-        return _shape_map(node, schema, in_flow)
+        return _shape_map(node, schema)
     if isinstance(node, CommentedSeq):
-        flow = in_flow or node.fa.flow_style()
         items = _items_schema(schema)
         for index in range(len(node)):
-            node[index] = _shape(node[index], items, flow)
-        return node
-    if in_flow and isinstance(node, str) and not isinstance(node, DoubleQuotedScalarString) \
-            and any(c in FLOW_QUOTED for c in node):
-        # PyYAML (the strict loader, YAML 1.1) reads plain text inside `{...}` more strictly
-        # than ruamel writes it: `a:b` becomes a key, `0?` an error.
-        return DoubleQuotedScalarString(node)
+            node[index] = _shape(node[index], items)
     return node
 
 
-def _shape_map(node: CommentedMap, schema: Schema, in_flow: bool) -> CommentedMap:
+def _shape_map(node: CommentedMap, schema: Schema) -> CommentedMap:
     chosen = _object_schema(schema, node)
     properties = chosen[0].get("properties", {}) if chosen else {}
     for key in [k for k in node if k in properties and "default" in properties[k]]:
@@ -268,9 +341,8 @@ def _shape_map(node: CommentedMap, schema: Schema, in_flow: bool) -> CommentedMa
             node.fa.set_flow_style()
         else:
             node.fa.set_block_style()
-    flow = in_flow or node.fa.flow_style()
     for key in node:
-        node[key] = _shape(node[key], _property_schema(chosen, key), flow)
+        node[key] = _shape(node[key], _property_schema(chosen, key))
     return node
 
 

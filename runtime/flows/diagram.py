@@ -31,7 +31,8 @@ MESSAGES = Catalogue({
                        "the route back to '{to}' has no bound (max)"),
 })
 
-BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 168, 56, 56, 24, 16
+# A box holds three lines: the step's title, its id and its deadline.
+BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 168, 72, 56, 24, 16
 _STEP_PATH = re.compile(r"^steps\[(\d+)\]")
 
 

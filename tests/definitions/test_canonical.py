@@ -1,12 +1,15 @@
 """Canonical definition files: every shipped definition formats to a fixed point with the same
 meaning, and the rules of the form hold on small cases."""
 
+import copy
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runtime.definitions import canonical as canonical_module
 from runtime.definitions.canonical import canonical, dump
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.loader import load_text
@@ -51,6 +54,32 @@ def test_shipped_definition_round_trips(path: Path) -> None:
     assert canonical(fresh, KINDS, path.name) == fresh
     if SHIPPED_FILES_ARE_CANONICAL:
         assert text == once, f"run: lowcode fmt {path.relative_to(ROOT)}"
+
+
+def _edited(data: dict) -> dict:
+    """`data` with its first list of items reversed and the last item dropped."""
+    changed = copy.deepcopy(data)
+    for value in changed.values():
+        if isinstance(value, list) and len(value) > 1:
+            value.reverse()
+            value.pop()
+            break
+    else:
+        changed["version"] = changed.get("version", 1) + 1
+    return changed
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_next_edit_on_a_text_dump_wrote_is_as_on_that_text_read_afresh(path: Path) -> None:
+    """dump keeps the tree of the text it wrote for the next edit, whose base that text is:
+    the same bytes as parsing the text again."""
+    text = path.read_text("utf-8")
+    data = load_text(path.name, text).data
+    first = dump({**data, "version": data.get("version", 1) + 1}, KINDS, base=text)
+    later = _edited(load_text(path.name, first).data)
+    kept = dump(later, KINDS, base=first)
+    canonical_module._BASES.clear()
+    assert dump(later, KINDS, base=first) == kept
 
 
 def test_keys_follow_the_schema_and_defaults_and_noise_go() -> None:
@@ -140,6 +169,52 @@ def test_dump_keeps_comments_of_what_did_not_change() -> None:
                       "  - {id: name, type: text}  # 姓名\n"
                       "  - {id: mobile, type: mobile, label: {zh: 手机, en: Mobile}}\n")
     assert canonical(result, KINDS) == result
+
+
+def test_comment_lines_above_an_item_move_with_it() -> None:
+    base = ("kind: Form\nid: f\nversion: 1\n"
+            "fields:\n"
+            "  - {id: a, type: text}  # a\n"
+            "  # 关于 b\n"
+            "  - id: b\n"
+            "    type: text\n"
+            "  # 关于 c\n"
+            "\n"
+            "  - {id: c, type: text}\n"
+            "  - id: d\n"
+            "    type: section\n"
+            "    fields:\n"
+            "      - {id: d1, type: text}\n"
+            "  # 关于 e\n"
+            "  - {id: e, type: text}\n")
+    data = load_text("f.yaml", base).data
+    a, b, c, d, e = data["fields"]
+    data["fields"] = [e, c, b, d, a]
+    assert dump(data, KINDS, base=base) == (
+        "kind: Form\nid: f\nversion: 1\n"
+        "fields:\n"
+        "  # 关于 e\n"
+        "  - {id: e, type: text}\n"
+        "  # 关于 c\n"
+        "\n"
+        "  - {id: c, type: text}\n"
+        "  # 关于 b\n"
+        "  - id: b\n"
+        "    type: text\n"
+        "  - id: d\n"
+        "    type: section\n"
+        "    fields:\n"
+        "      - {id: d1, type: text}\n"
+        "  - {id: a, type: text}  # a\n")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_change_keeps_every_other_byte_of_a_shipped_definition(path: Path) -> None:
+    text = path.read_text("utf-8")
+    data = load_text(path.name, text).data
+    data["version"] = 99
+    assert dump(data, KINDS, base=text) == re.sub(r"(?m)^version: \d+$", "version: 99", text,
+                                                   count=1)
 
 
 def test_dump_without_a_base_writes_the_canonical_form() -> None:

@@ -40,6 +40,14 @@ def test_the_editor_draws_every_step_of_the_process(world: Flask) -> None:
     assert "检查通过，没有问题" in page
 
 
+def test_each_box_shows_its_steps_deadline(world: Flask) -> None:
+    designer = Person(world, "designer")
+    card = box(designer.page(URL), "card")  # ss_card's template: 10 working days
+    assert '<text class="deadline"' in card and "⏱ 10 个工作日" in card
+    assert "<title>card — 10 个工作日</title>" in card
+    assert "⏱ 10 working days" in box(designer.page(URL + "?lang=en"), "card")
+
+
 def token(page: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found is not None
@@ -63,7 +71,7 @@ def test_adding_a_step_from_a_task_template_writes_the_yaml_and_draws_it(world: 
     fragment = answer.get_data(as_text=True)
     assert fragment.startswith('<div id="process-editor"')
     assert "box-archive" in fragment and "编辑: <code>archive</code>" in fragment
-    assert "办理时限（来自任务模板）：10 working_days；用去 75% 时黄色预警" in fragment
+    assert "办理时限（来自任务模板）：10 个工作日；用去 75% 时黄色预警" in fragment
     assert copy_data(world)["steps"][-1] == {"id": "archive", "task": "ss_card",
                                             "after": ["close"]}
     # the new step stands right of the one it comes after
