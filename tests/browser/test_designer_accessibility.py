@@ -47,7 +47,7 @@ def test_no_serious_accessibility_violation_on_the_designer_pages(
     page.goto("/designer/")
     check("apps")
     page.goto("/designer/forms/birth_apply?selected=child_name")
-    expect(page.locator("#prop-label-zh")).to_be_visible()
+    expect(page.locator("#p-prop-label")).to_be_visible()
     check("form-selected")
 
     page.goto("/designer/Form/birth_apply")

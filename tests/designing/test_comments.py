@@ -82,7 +82,7 @@ def test_a_comment_in_a_form_field_survives_canvas_moves_and_a_property_change(w
     for op, field, extra in (("down", "child_gender", {}), ("up", "birth_date", {}),
                              ("up", "father_id", {}),
                              ("props", "birth_date",
-                              {"prop-label-zh": "出生日期（公历）", "prop-label-en": "Birth date"})):
+                              {"prop-label.zh": "出生日期（公历）", "prop-label.en": "Birth date"})):
         answer = designer.client.post(url + "/edit", data={
             "csrf_token": token(page), "revision": revision(page), "op": op, "field": field,
             **extra}, headers={"HX-Request": "true"})
