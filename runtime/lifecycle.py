@@ -135,10 +135,11 @@ def compatibility_with_published(session: Session, kind: str, def_id: str, data:
 # --- export -------------------------------------------------------------------------------
 
 
-def canonical_yaml(data: Any) -> str:
+def canonical_yaml(data: Any, base: str | None = None) -> str:
     """A definition as the file a person would write: the canonical form of `lowcode fmt`
-    (runtime.definitions.canonical)."""
-    return dump(data, builtin_kinds())
+    (runtime.definitions.canonical), keeping the comments of `base`, the text it was
+    published from, where there is one."""
+    return dump(data, builtin_kinds(), base)
 
 
 def export_files(session: Session, pack_id: str, version: int | None = None
@@ -149,7 +150,7 @@ def export_files(session: Session, pack_id: str, version: int | None = None
     for row in packlife.published(session, pack_id, version):
         name = MANIFEST if row.kind == "Pack" else _file_name(row.source_file, row.kind,
                                                                row.def_id)
-        files[name] = canonical_yaml(row.data).encode("utf-8")
+        files[name] = canonical_yaml(row.data, row.source_text).encode("utf-8")
     return files
 
 

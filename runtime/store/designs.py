@@ -178,13 +178,15 @@ _BODIES: dict[str, dict[str, object]] = {
 def open_copy(session: Session, kind: str, def_id: str, user: User, *,
               pack_id: str | None = None) -> Copy:
     """The working copy of (kind, def_id), made when there is none: from the latest published
-    version's canonical YAML, or from a new skeleton (in `pack_id`) when none is published."""
+    version's canonical YAML (with the comments of the text it was published from), or from
+    a new skeleton (in `pack_id`) when none is published."""
     row = _row(session, kind, def_id)
     if row is not None:
         return _copy(session, row)
     published = latest_definition(session, kind, def_id)
     if published is not None:
-        text, base, pack_id = canonical_yaml(published.data), published.version, published.pack_id
+        text = canonical_yaml(published.data, published.source_text)
+        base, pack_id = published.version, published.pack_id
     else:
         text, base = skeleton(kind, def_id), None
     actor = _actor(user)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -105,6 +106,9 @@ class Definition(Base):
     pack_id: Mapped[str] = mapped_column(String(64))
     pack_version: Mapped[int] = mapped_column(Integer)
     source_file: Mapped[str] = mapped_column(String(300))
+    # The file's text as published, with its author's comments: the designer's next working
+    # copy and an export start from it (None for versions published before it was kept).
+    source_text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]]
     sha256: Mapped[str] = mapped_column(String(64))
     publisher: Mapped[str | None] = mapped_column(String(200))

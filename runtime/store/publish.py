@@ -27,7 +27,7 @@ from runtime.definitions.checker import Checked
 from runtime.definitions.problems import Problem
 from runtime.definitions.spec import PackSpec, ViewSpec
 from runtime.i18n import Catalogue
-from runtime.packs import MANIFEST, PackResult
+from runtime.packs import MANIFEST, PackResult, PackSource
 from runtime.store import audit, views
 from runtime.store.models import Definition, Pack, utcnow
 from runtime.store.queries import published_changed
@@ -120,7 +120,7 @@ def _publish(session: Session, result: PackResult, spec: PackSpec) -> PublishRep
         if key in existing:
             report.unchanged.append(existing[key])
         else:
-            report.added.append(_new_definition(item, spec))
+            report.added.append(_new_definition(item, spec, result.source))
     session.add_all(report.added)
     session.flush()
     # A view's filterable fields get their expression indexes with the view, in the same
@@ -218,12 +218,18 @@ def _pack_row(session: Session, result: PackResult, spec: PackSpec) -> PublishRe
     return PublishReport(row, "updated")
 
 
-def _new_definition(item: Checked, spec: PackSpec) -> Definition:
+def _new_definition(item: Checked, spec: PackSpec, source: PackSource) -> Definition:
     kind, id_, version = _key(item)
     return Definition(kind=kind, def_id=id_, version=version, format=spec.format,
                       pack_id=spec.id, pack_version=spec.version, source_file=item.doc.file,
-                      data=item.doc.data, sha256=content_hash(item.doc.data),
-                      publisher=spec.publisher)
+                      source_text=_text(source, item.doc.file), data=item.doc.data,
+                      sha256=content_hash(item.doc.data), publisher=spec.publisher)
+
+
+def _text(source: PackSource, file: str) -> str | None:
+    """The file's text as the pack holds it (the checker has read it as UTF-8 already)."""
+    raw = source.files.get(file)
+    return raw.decode("utf-8-sig") if raw is not None else None
 
 
 def _key(item: Checked) -> tuple[str, str, int]:

@@ -6,7 +6,9 @@ a definition saved unchanged keeps its bytes."""
 from __future__ import annotations
 
 import html
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,25 @@ def test_restoring_over_a_copy_whose_yaml_is_broken_writes_the_version(session: 
 def test_saving_into_no_copy_is_refused(session: Session):
     with pytest.raises(designs.CopyMissing):
         save_data(session, "Form", "nothing_here", {"kind": "Form"}, 1, ACTOR)
+
+
+def test_a_published_definition_opens_with_its_comments_and_publishing_keeps_them(
+        world: Flask):
+    designer = Person(world, "designer")
+    shipped = (ROOT / "scenario_packs/birth_one_thing/forms/birth_apply.yaml").read_text()
+    designer.page("/designer/forms/birth_apply")
+    assert copy_text(world, "Form", "birth_apply") == shipped  # its author's comments too
+    # a comment written in the YAML editor is published with the version, so the next working
+    # copy and the pack's export still have it
+    write_yaml(designer, "Form", "birth_apply", {
+        "      - id: father_id": "      # 父亲信息可以不填\n      - id: father_id"})
+    page = designer.page("/designer/Form/birth_apply")
+    answer = designer.client.post("/designer/Form/birth_apply/publish", data={
+        "csrf_token": token(page), "revision": revision(page)})
+    assert answer.status_code == 200 and "已发布" in answer.get_data(as_text=True)
+    reopened = copy_text(world, "Form", "birth_apply")
+    assert "      # 父亲信息可以不填\n      - id: father_id\n" in reopened
+    assert BIRTH_COMMENT in reopened
+    exported = designer.client.get("/designer/packs/birth_one_thing/export.zip")
+    with zipfile.ZipFile(io.BytesIO(exported.data)) as archive:
+        assert "# 父亲信息可以不填" in archive.read("birth_one_thing/forms/birth_apply.yaml").decode("utf-8")
