@@ -63,6 +63,7 @@ TEXT = Catalogue({
     "deadline": ("办理时限（来自任务模板）：{value}；用去 {yellow}% 时黄色预警",
                  "Deadline (from the task template): {value}; yellow warning at {yellow}% of "
                  "it"),
+    "box_deadline": ("时限 {value}", "Limit: {value}"),  # no clock glyph: CJK fonts lack it
     "no_deadline": ("任务模板未设办理时限", "The task template sets no deadline"),
     "yaml_error": ("YAML 有错误，请在 YAML 视图中修正后再用此编辑器",
                    "The YAML has an error: fix it in the YAML view to use this editor"),

@@ -43,9 +43,9 @@ def test_the_editor_draws_every_step_of_the_process(world: Flask) -> None:
 def test_each_box_shows_its_steps_deadline(world: Flask) -> None:
     designer = Person(world, "designer")
     card = box(designer.page(URL), "card")  # ss_card's template: 10 working days
-    assert '<text class="deadline"' in card and "⏱ 10 个工作日" in card
+    assert '<text class="deadline"' in card and "时限 10 个工作日" in card
     assert "<title>card — 10 个工作日</title>" in card
-    assert "⏱ 10 working days" in box(designer.page(URL + "?lang=en"), "card")
+    assert "Limit: 10 working days" in box(designer.page(URL + "?lang=en"), "card")
 
 
 def token(page: str) -> str:
