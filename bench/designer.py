@@ -220,8 +220,8 @@ def main() -> None:
                 "op": "move", "field": "f30", "parent": "",
                 "index": str(10 + next(counter) % 2 * 150)}), True),
             ("form: change a property", lambda: form_edit({
-                "op": "props", "field": "f20", "prop-label-zh": f"字段{next(counter)}",
-                "prop-label-en": "Field"}), True),
+                "op": "props", "field": "f20", "prop-label.zh": f"字段{next(counter)}",
+                "prop-label.en": "Field"}), True),
             ("form: check an expression", lambda: client.post(
                 "/designer/expressions/check", headers=hx, data={
                     "kind": "Form", "def_id": "bench_form", "path": "fields[20].visible_when",

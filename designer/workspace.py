@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from runtime import access
 from runtime.definitions.canonical import dump
-from runtime.definitions.checker import Checked, Extensions
+from runtime.definitions.checker import Checked, Extensions, SchemaPass, schema_pass
 from runtime.definitions.kinds import builtin_kinds
 from runtime.definitions.loader import Document, LineMap, load_text
 from runtime.definitions.problems import DefinitionError, Problem
@@ -197,20 +197,21 @@ def check_copy(session: Session, copy: Copy, extensions: Extensions,
     if found is None:
         loaded = {name: doc for name, doc in _documents(copy.pack_id, rows, exported).items()
                   if name != file}
+        passed = _passes(copy.pack_id, rows, extensions, loaded)
         lines = lines_of(copy.text) if data is not None else None
         if lines is not None:
             loaded[file] = Document(file, copying.deepcopy(data), lines)
-        found = _CHECKS[key] = _check(copy, file, exported, extensions, loaded)
+        found = _CHECKS[key] = _check(copy, file, exported, extensions, loaded, passed)
         while len(_CHECKS) > CHECKS_KEPT:
             _CHECKS.popitem(last=False)
     return found
 
 
 def _check(copy: Copy, file: str, exported: dict[str, bytes], extensions: Extensions,
-           loaded: dict[str, Document]) -> CopyCheck:
+           loaded: dict[str, Document], passed: dict[str, SchemaPass]) -> CopyCheck:
     files = {**exported, file: copy.text.encode("utf-8")}
     result = check_pack(PackSource(f"{copy.pack_id}/", files), extensions=extensions,
-                        loaded=loaded)
+                        loaded=loaded, passed=passed)
     own = [p for p in result.problems if p.file == file]
     checked = next((d for d in result.definitions if d.doc.file == file), None)
     return CopyCheck(file, own + [p for p in result.problems if p.file != file], result,
@@ -235,6 +236,22 @@ def _documents(pack_id: str, rows: Rows, exported: dict[str, bytes]) -> dict[str
     return docs
 
 
+def _passes(pack_id: str, rows: Rows, extensions: Extensions,
+            docs: dict[str, Document]) -> dict[str, SchemaPass]:
+    """The schema passes of `docs`, the pack's published files but the copy's: they do not
+    change between edits of the copy, so each is validated once per pack state and kinds."""
+    key = (pack_id, rows, tuple(map(id, extensions.kinds.values())))
+    kept = _PASSES.get(key)
+    if kept is None:
+        if len(_PASSES) >= EXPORTS_KEPT:
+            _PASSES.clear()
+        kept = _PASSES[key] = {}
+    for name, doc in docs.items():
+        if name not in kept:
+            kept[name] = schema_pass(doc, extensions.kinds)
+    return {name: kept[name] for name in docs}
+
+
 _CHECKS: OrderedDict[tuple[object, ...], CopyCheck] = OrderedDict()
 CHECKS_KEPT = 20
 
@@ -244,6 +261,7 @@ CHECKS_KEPT = 20
 Rows = tuple[tuple[int, str], ...]
 _EXPORTS: dict[str, tuple[Rows, dict[str, bytes]]] = {}
 _DOCUMENTS: dict[str, tuple[Rows, dict[str, Document]]] = {}
+_PASSES: dict[tuple[object, ...], dict[str, SchemaPass]] = {}
 EXPORTS_KEPT = 50
 
 

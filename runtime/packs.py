@@ -22,7 +22,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from runtime.definitions import names
-from runtime.definitions.checker import Checked, Extensions, Library, check_documents
+from runtime.definitions.checker import (
+    Checked,
+    Extensions,
+    Library,
+    SchemaPass,
+    check_documents,
+)
 from runtime.definitions.loader import DEFINITION_SUFFIXES, Document, load_text
 from runtime.definitions.problems import DefinitionError, Problem, problem
 from runtime.definitions.spec import PackSpec
@@ -113,16 +119,18 @@ def check_single(name: str, data: bytes, *,
 
 def check_pack(source: PackSource, *, extensions: Extensions | None = None,
                libraries: Mapping[str, Library] | None = None,
-               loaded: Mapping[str, Document] | None = None) -> PackResult:
+               loaded: Mapping[str, Document] | None = None,
+               passed: Mapping[str, SchemaPass] | None = None) -> PackResult:
     """Check a pack whole; `libraries` are the packs it requires, by id (None: not looked
     for, so its `pack:id` names are not followed); `loaded` are files already read by the
-    caller from the same bytes (an editor keeps them between edits), not read again."""
+    caller from the same bytes (an editor keeps them between edits), not read again, and
+    `passed` their schema passes, not made again."""
     if MANIFEST not in source.files:
         return PackResult(source, [problem("pack_missing", source.origin, None)], [])
     definitions = [n for n in sorted(source.files) if _is_definition(n)]
     docs, problems = _load(source, definitions, loaded or {})
     result = check_documents(docs, extensions=extensions or default_extensions(),
-                             libraries=libraries)
+                             libraries=libraries, passed=passed)
     pack = next((d.spec for d in result.definitions if isinstance(d.spec, PackSpec)), None)
     assets = set(pack.assets) if pack else set()
     problems += [problem("pack_bad_file", name, None) for name in sorted(source.files)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import io
 import pickle
+import re
+import secrets
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, LineCol
 from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.representer import RoundTripRepresenter
@@ -168,10 +170,114 @@ def _yaml() -> YAML:
 def _emit(tree: Any, data: Any, kinds: Mapping[str, Any]) -> str:
     schema = _root_schema(data, kinds)
     tree = _shape(tree, schema)
+    text = _written(tree)
+    return "" if text.strip() in ("", "null", "...") else text.rstrip("\n") + "\n"
+
+
+def _dumped(tree: Any) -> str:
     out = io.StringIO()
     _yaml().dump(tree, out)
-    text = out.getvalue()
-    return "" if text.strip() in ("", "null", "...") else text.rstrip("\n") + "\n"
+    return out.getvalue()
+
+
+# --- long lists written item by item --------------------------------------------------------
+
+# The items of a long block list at the top level (a form's fields, a process's steps) are
+# written once and their texts kept by content: an item's text depends on nothing but itself
+# and its comments, a designer's edit changes one or two items of hundreds, and ruamel writes
+# only a few thousand values a second. The other items stand in the dump as marker lines.
+SPLICE_FROM = 16
+_ITEM_TEXTS: OrderedDict[bytes, str] = OrderedDict()
+ITEM_TEXTS_KEPT = 4096
+_MARK = f"lowcode{secrets.token_hex(6)}x"
+_MARK_LINE = re.compile(rf"^ *- ({_MARK}\d+)\n", re.MULTILINE)
+
+
+def _written(tree: Any) -> str:
+    """ruamel's text of a shaped tree, the kept texts of its long lists' items spliced in."""
+    lists = [v for v in tree.values() if _spliceable(v)] if isinstance(tree, CommentedMap) \
+        else []
+    if not lists:
+        return _dumped(tree)
+    saved = [(seq, list(seq), dict(seq.ca.items)) for seq in lists]
+    kept: dict[str, str] = {}
+    missed: dict[str, tuple[Any, Any]] = {}
+    try:
+        for seq, items, comments in saved:
+            _mark(seq, items, comments, kept, missed)
+        text = _dumped(tree)
+    finally:
+        for seq, items, comments in saved:
+            _fill(seq, items, comments)
+    return _spliced(text, kept, missed)
+
+
+def _spliceable(value: Any) -> bool:
+    return (isinstance(value, CommentedSeq) and len(value) >= SPLICE_FROM
+            and not value.fa.flow_style() and not value.ca.comment and not value.ca.end
+            and all(isinstance(k, int) and 0 <= k < len(value) for k in value.ca.items))
+
+
+def _mark(seq: CommentedSeq, items: list[Any], comments: dict[int, Any],
+          kept: dict[str, str], missed: dict[str, tuple[Any, Any]]) -> None:
+    """`seq` with marker lines: one alone for each run of items whose texts are kept, one
+    before each item to write (its text runs to the next marker), and one at the end."""
+    marked: list[Any] = []
+    moved: dict[int, Any] = {}
+    run = None  # the marker of the run of kept items the last item was in
+    for index, item in enumerate(items):
+        text = _ITEM_TEXTS.get(_fingerprint(item, comments.get(index)))
+        if text is not None and run is not None:
+            kept[run] += text
+            continue
+        name = f"{_MARK}{len(kept) + len(missed)}"
+        marked.append(name)
+        if text is not None:
+            kept[name], run = text, name
+            continue
+        missed[name], run = (item, comments.get(index)), None
+        if index in comments:
+            moved[len(marked)] = comments[index]
+        marked.append(item)
+    end = f"{_MARK}{len(kept) + len(missed)}"
+    kept[end] = ""
+    _fill(seq, [*marked, end], moved)
+
+
+def _fill(seq: CommentedSeq, items: list[Any], comments: dict[int, Any]) -> None:
+    del seq[:]
+    seq.extend(items)
+    seq.ca.items.clear()
+    seq.ca.items.update(comments)
+
+
+def _spliced(text: str, kept: dict[str, str], missed: dict[str, tuple[Any, Any]]) -> str:
+    """The marker lines replaced by the kept texts; the texts written after the others'
+    markers kept, by the items as the dump left them (ruamel adds empty anchors and tags to
+    what it writes, so a tree written once fingerprints as it will on the next edit)."""
+    head, *rest = _MARK_LINE.split(text)
+    parts = [head]
+    for name, after in zip(rest[::2], rest[1::2], strict=True):
+        if name in missed:
+            _ITEM_TEXTS[_fingerprint(*missed[name])] = after
+        parts += [kept.get(name, ""), after]
+    while len(_ITEM_TEXTS) > ITEM_TEXTS_KEPT:
+        _ITEM_TEXTS.popitem(last=False)
+    return "".join(parts)
+
+
+class _Fingerprint(pickle.Pickler):
+    """Pickles a tree without the line and column each node was read at, which the text
+    written does not depend on (an item moved down a line writes the same)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        return (LineCol, ()) if isinstance(obj, LineCol) else NotImplemented
+
+
+def _fingerprint(item: Any, comments: Any) -> bytes:
+    out = io.BytesIO()
+    _Fingerprint(out, protocol=pickle.HIGHEST_PROTOCOL).dump((item, comments))
+    return out.getvalue()
 
 
 def _root_schema(data: Any, kinds: Mapping[str, Any]) -> Schema:
@@ -350,16 +456,31 @@ def _has_comments(node: CommentedMap) -> bool:
     return bool(node.ca.items) or bool(node.ca.comment)
 
 
-def _candidates(schema: Schema, depth: int = 0) -> Iterator[tuple[Mapping[str, Any], Any]]:
+def _candidates(schema: Schema) -> list[tuple[Mapping[str, Any], Any]]:
+    """The subschemas `schema` may mean, found once per schema (a form has hundreds of
+    fields, all of one subschema)."""
+    if schema is None:
+        return []
+    kept = _CANDIDATES.get(id(schema[0]))
+    if kept is None or kept[0] is not schema[0]:
+        kept = _CANDIDATES[id(schema[0])] = (schema[0], list(_spread(schema)))
+    return kept[1]
+
+
+# By the id of the subschema, kept with it (the kinds' schemas live as long as the process).
+_CANDIDATES: dict[int, tuple[Mapping[str, Any], list[tuple[Mapping[str, Any], Any]]]] = {}
+
+
+def _spread(schema: Schema, depth: int = 0) -> Iterator[tuple[Mapping[str, Any], Any]]:
     """The subschemas `schema` may mean, with `$ref` followed and `oneOf` spread."""
     if schema is None or depth > 20:
         return
     contents, resolver = schema
     if "$ref" in contents:
         resolved = resolver.lookup(contents["$ref"])
-        yield from _candidates((resolved.contents, resolved.resolver), depth + 1)
+        yield from _spread((resolved.contents, resolved.resolver), depth + 1)
     for branch in [*contents.get("oneOf", ()), *contents.get("anyOf", ())]:
-        yield from _candidates((branch, resolver), depth + 1)
+        yield from _spread((branch, resolver), depth + 1)
     yield contents, resolver
 
 

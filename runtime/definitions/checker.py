@@ -26,7 +26,8 @@ from runtime.definitions.loader import Document
 from runtime.definitions.problems import Problem
 from runtime.definitions.schema import schema_problems, without_invalid
 
-__all__ = ["Checked", "CheckResult", "Extensions", "Library", "check_documents"]
+__all__ = ["Checked", "CheckResult", "Extensions", "Library", "SchemaPass", "check_documents",
+           "schema_pass"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,15 @@ class Extensions:
 
     kinds: Mapping[str, Kind]
     field_types: Mapping[str, FieldTypeFacts]
+
+
+@dataclass(frozen=True)
+class SchemaPass:
+    """What one document's schema gives the checker: its schema problems and, when its data
+    (or what is left of it without the refused values) makes a spec, the spec."""
+
+    problems: tuple[Problem, ...]
+    checked: Checked | None
 
 
 @dataclass
@@ -50,24 +60,23 @@ class CheckResult:
 
 def check_documents(docs: Iterable[Document], *, extensions: Extensions,
                     resolve_refs: bool = True,
-                    libraries: Mapping[str, Library] | None = None) -> CheckResult:
+                    libraries: Mapping[str, Library] | None = None,
+                    passed: Mapping[str, SchemaPass] | None = None) -> CheckResult:
     """Check documents together against the kinds and field types of `extensions` (the
     caller's: runtime.providers.default_extensions() builds the default ones). With
     `resolve_refs=False` (one file alone) references to other definitions are not checked,
     since they live in files we were not given. `libraries` are the packs the pack requires,
     by id, that `pack:id` names are looked up in (None: not at hand, such names unchecked;
-    runtime.packs finds them)."""
+    runtime.packs finds them). `passed` are schema passes the caller kept, by file, for
+    documents it gives again unchanged (an editor's unchanged files: not validated again)."""
     given = extensions
     problems: list[Problem] = []
     checked: list[Checked] = []
     for doc in docs:
-        found = list(schema_problems(doc, given.kinds))
-        problems += found
-        kind = _kind_of(doc, given.kinds)
-        data = doc.data if not found else \
-            without_invalid(doc.data, kind.validator) if kind else None
-        if data is not None and kind is not None:
-            checked.append(Checked(doc, kind.build_spec(data)))
+        found = (passed or {}).get(doc.file) or schema_pass(doc, given.kinds)
+        problems += found.problems
+        if found.checked is not None:
+            checked.append(found.checked)
     context = Context(checked, resolve_refs, given.field_types, libraries)
     problems += duplicate_ids(checked)
     for item in checked:
@@ -76,6 +85,16 @@ def check_documents(docs: Iterable[Document], *, extensions: Extensions,
     problems.sort(key=lambda p: (p.file, p.line or 0, p.path))
     return CheckResult([p for p in problems if not p.warning], checked,
                        [p for p in problems if p.warning])
+
+
+def schema_pass(doc: Document, kinds: Mapping[str, Kind]) -> SchemaPass:
+    """`doc` against its kind's JSON Schema, and its spec when one can be built."""
+    found = tuple(schema_problems(doc, kinds))
+    kind = _kind_of(doc, kinds)
+    data = doc.data if not found else \
+        without_invalid(doc.data, kind.validator) if kind else None
+    built = Checked(doc, kind.build_spec(data)) if data is not None and kind else None
+    return SchemaPass(found, built)
 
 
 def _kind_of(doc: Document, kinds: Mapping[str, Kind]) -> Kind | None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol
 
-from jsonschema import Draft202012Validator, ValidationError
+from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 
 from runtime.definitions.loader import Document
@@ -64,7 +65,47 @@ def registry() -> Registry:
 
 
 def validator_for(schema: Mapping[str, Any]) -> Draft202012Validator:
-    return Draft202012Validator(schema, registry=registry())
+    return _Validator(schema, registry=registry())
+
+
+# Items of a long list found valid against a subschema, by the subschema's id and the item's
+# JSON: a designer's edit changes one field of hundreds, each valid one validated before. (A
+# list item's validity depends on nothing but the item and the subschema: our schemas use no
+# `unevaluatedItems` or `$dynamicRef`.)
+REMEMBER_FROM = 16
+_VALID: OrderedDict[tuple[int, str], None] = OrderedDict()
+VALID_KEPT = 8192
+_SUBSCHEMAS: dict[int, Any] = {}  # holds each subschema so that its id stays its own
+
+
+def _items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """Draft 2020-12 `items`, skipping the items of a long list remembered as valid."""
+    if not validator.is_type(instance, "array") or items is False \
+            or "prefixItems" in schema or len(instance) < REMEMBER_FROM:
+        yield from _ITEMS(validator, items, instance, schema)
+        return
+    _SUBSCHEMAS.setdefault(id(items), items)
+    for index, item in enumerate(instance):
+        key = _item_key(items, item)
+        if key is not None and key in _VALID:
+            continue
+        errors = list(validator.descend(instance=item, schema=items, path=index))
+        if key is not None and not errors:
+            _VALID[key] = None
+            while len(_VALID) > VALID_KEPT:
+                _VALID.popitem(last=False)
+        yield from errors
+
+
+def _item_key(items: Any, item: Any) -> tuple[int, str] | None:
+    try:
+        return id(items), json.dumps(item, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # a value JSON has no word for: not remembered
+        return None
+
+
+_ITEMS = Draft202012Validator.VALIDATORS["items"]
+_Validator = validators.extend(Draft202012Validator, {"items": _items})
 
 
 def schema_problems(doc: Document, kinds: Mapping[str, Validated]) -> Iterator[Problem]:

@@ -82,6 +82,26 @@ def test_the_next_edit_on_a_text_dump_wrote_is_as_on_that_text_read_afresh(path:
     assert dump(later, KINDS, base=first) == kept
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_items_written_from_kept_texts_give_the_bytes_of_writing_them_all(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every top-level list written item by item, the texts of the items an edit kept (moved,
+    with others dropped) spliced in from the write before: what ruamel writes of the whole."""
+    text = path.read_text("utf-8")
+    data = load_text(path.name, text).data
+
+    def two_edits() -> tuple[str, str]:
+        canonical_module._BASES.clear()
+        first = dump({**data, "version": data.get("version", 1) + 1}, KINDS, base=text)
+        return first, dump(_edited(load_text(path.name, first).data), KINDS, base=first)
+
+    monkeypatch.setattr(canonical_module, "SPLICE_FROM", 10**9)
+    whole = two_edits()
+    monkeypatch.setattr(canonical_module, "SPLICE_FROM", 1)
+    canonical_module._ITEM_TEXTS.clear()
+    assert two_edits() == whole
+
+
 def test_keys_follow_the_schema_and_defaults_and_noise_go() -> None:
     text = ("fields:\n"
             "  - {label: 金额, type: decimal, id: amount}\n"

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from runtime import packs
+from runtime.definitions.checker import schema_pass
+from runtime.definitions.kinds import builtin_kinds
 from runtime.packs import PackSource, check_pack, check_path, read_folder, read_zip
 
 EXAMPLE = Path(__file__).parents[2] / "scenario_packs" / "birth_one_thing"
@@ -134,3 +136,19 @@ def test_a_member_in_an_unknown_compression_method_is_refused() -> None:
     with pytest.raises(packs._Refused) as caught:
         read_zip(bytes(data))
     assert caught.value.problem.code == "pack_bad_zip"
+
+
+def test_kept_schema_passes_of_unchanged_files_give_the_same_check() -> None:
+    """An editor keeps the schema pass of each file it did not change (checker.schema_pass):
+    the pack checked with them is the pack checked afresh."""
+    source = read_folder(EXAMPLE)
+    fresh = check_pack(source)
+    docs = {d.doc.file: d.doc for d in fresh.definitions}
+    passed = {name: schema_pass(doc, builtin_kinds()) for name, doc in docs.items()
+              if not name.startswith("forms/")}
+    kept = check_pack(source, loaded=docs, passed=passed)
+    assert [p.render() for p in kept.problems] == [p.render() for p in fresh.problems]
+    assert [(d.spec.kind, d.spec.id, d.spec.version) for d in kept.definitions] == \
+        [(d.spec.kind, d.spec.id, d.spec.version) for d in fresh.definitions]
+    assert [d for d in kept.definitions if d.doc.file in passed] == \
+        [p.checked for p in passed.values()]

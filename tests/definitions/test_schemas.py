@@ -87,3 +87,19 @@ def test_forms_with_the_same_head_are_still_two_forms() -> None:
     first, second = spec_module.from_data(head), spec_module.from_data(head)
     assert first == first and first != second
     assert len({first, second}) == 2
+
+
+def _long_form(field_20: str) -> str:
+    fields = "".join(f"  - {{id: f{i}, type: integer, label: 字段{i}}}\n" for i in range(30))
+    return ("kind: Form\nid: long\nversion: 1\ntitle: 长表单\nfields:\n"
+            + fields.replace("{id: f20, type: integer,", f"{{id: f20, type: integer, {field_20},"))
+
+
+def test_a_long_list_validated_again_still_reports_the_item_that_changed() -> None:
+    """The items of a long list found valid are not validated again: the one an edit made
+    wrong is reported at its place, and again on the next check while it stays wrong."""
+    assert list(schema_problems(load_text("long.yaml", _long_form("help: 帮助")), KINDS)) == []
+    wrong = load_text("long.yaml", _long_form("colour: red"))
+    for _ in range(2):
+        found = [(p.code, p.path, p.line) for p in schema_problems(wrong, KINDS)]
+        assert found == [("schema_additional", "fields[20].colour", 26)]
