@@ -29,9 +29,11 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    case,
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
 )
@@ -45,7 +47,7 @@ from runtime.store import measure_days
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import Base, aware
 from runtime.store.scoping import case_ids, scope_filter, within
-from runtime.views.bottlenecks import Finished, TaskFact
+from runtime.views.bottlenecks import Finished, LiveCount, TaskFact
 
 RETURN = "return"  # the history action of a return (runtime.flows.actions)
 KEYS = ("day", "process", "step", "title_zh", "title_en", "department", "region",
@@ -120,19 +122,52 @@ def roll(session: Session, first: dt.date, last: dt.date) -> None:
         session.execute(insert(DAYS), rows)
 
 
-def live(session: Session, seen: Visibility) -> list[TaskFact]:
-    """The tasks in scope still live (open or waiting), whenever made."""
+def live_counts(session: Session, seen: Visibility, now: dt.datetime
+                ) -> tuple[list[LiveCount], list[LiveCount]]:
+    """The tasks in scope live now (open or waiting), counted in SQL per step and per
+    department (a department's label is the caller's)."""
+    seen = within(session, seen)
+    late = func.sum(case((Task.due_at < now, 1), else_=0))
+    counted = (func.count(), late, func.count(Task.case_id.distinct()))
+    steps = (select(CaseRow.process_id, Task.step, func.max(Task.title_zh),
+                    func.max(Task.title_en), *counted)
+             .join(CaseRow, CaseRow.id == Task.case_id).where(LIVE_STATUS, _in_scope(seen))
+             .group_by(CaseRow.process_id, Task.step))
+    departments = (select(Task.department, *counted).where(LIVE_STATUS, _in_scope(seen))
+                   .group_by(Task.department))
+    return ([LiveCount((process, step), Label(zh or step, en), int(n), int(over or 0), int(c))
+             for process, step, zh, en, n, over, c in session.execute(steps)],
+            [LiveCount((code or "",), Label(code or ""), int(n), int(over or 0), int(c))
+             for code, n, over, c in session.execute(departments)])
+
+
+def held(session: Session, seen: Visibility, department: str | None = None,
+         limit: int | None = None) -> list[TaskFact]:
+    """The tasks in scope live now, the earliest deadline first (those without one last,
+    `due_sort`), of one department's pool and people when `department` is given ("" for
+    none); the first `limit` of them."""
     seen = within(session, seen)
     query = (select(Task.case_id, Task.tracking_no, CaseRow.process_id, Task.step,
                     Task.title_zh, Task.title_en, Task.department, Task.role, Task.user_id,
                     Task.status, Task.created_at, Task.due_at)
-             .join(CaseRow, CaseRow.id == Task.case_id)
-             .where(Task.status.in_(sorted(LIVE)), _in_scope(seen),
-                    Task.created_at.is_not(None)))
+             .join(CaseRow, CaseRow.id == Task.case_id).where(_live(seen))
+             .order_by(Task.due_sort, Task.id).limit(limit))
+    if department is not None:
+        query = query.where(Task.department.is_(None) if department == "" else
+                            Task.department == department)
     return [TaskFact(row.case_id, row.tracking_no, row.process_id, row.step,
                      Label(row.title_zh, row.title_en), row.department, row.role, row.user_id,
                      row.status, aware(row.created_at), aware(row.due_at))
             for row in session.execute(query)]
+
+
+# Written out, not bound: SQLite uses an index made for live rows only when the query names
+# them in the same words.
+LIVE_STATUS = Task.status.in_([literal_column(f"'{status}'") for status in sorted(LIVE)])
+
+
+def _live(seen: Visibility) -> ColumnElement[bool]:
+    return and_(LIVE_STATUS, _in_scope(seen), Task.created_at.is_not(None))
 
 
 def _raw(session: Session, seen: Visibility, first: dt.date, last: dt.date

@@ -11,11 +11,10 @@ report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from runtime.flows.case import LIVE
 from runtime.flows.deadlines import working_seconds
 from runtime.i18n import Label
 
@@ -59,6 +58,19 @@ class Finished:
     redos: int = 0  # in a step's second or later round
 
 
+@dataclass(frozen=True)
+class LiveCount:
+    """The tasks live now of one step (key: process, step) or one department (key: its
+    code, "" for none): how many, how many of them past their deadline, and of how many
+    cases."""
+
+    key: tuple[str, ...]
+    title: Label
+    tasks: int
+    overdue: int
+    cases: int
+
+
 @dataclass
 class Figures:
     """The figures of one step or one department."""
@@ -75,7 +87,7 @@ class Figures:
     redos: int = 0
     live: int = 0
     live_overdue: int = 0
-    cases_held: set[int] = field(default_factory=set)
+    cases_held: int = 0
 
     @property
     def average_wait(self) -> float | None:
@@ -99,40 +111,37 @@ class Figures:
 class Report:
     steps: list[Figures]
     departments: list[Figures]
-    held: list[TaskFact]  # live tasks, the longest overdue (then the oldest) first
 
 
 def working_days(start: datetime, end: datetime) -> float:
     return working_seconds(start, end) / WORKING_DAY if end > start else 0.0
 
 
-def aggregate(finished: Iterable[Finished], live: Iterable[TaskFact], now: datetime, *,
+def aggregate(finished: Iterable[Finished], live_steps: Iterable[LiveCount],
+              live_departments: Iterable[LiveCount], *,
               department_label: Callable[[str | None], Label]) -> Report:
-    """The report over the `finished` figures and the `live` tasks, with departments named by
-    `department_label`."""
-    steps: dict[Hashable, Figures] = {}
-    departments: dict[Hashable, Figures] = {}
+    """The report over the `finished` figures and the counts of live tasks, with departments
+    named by `department_label`."""
+    steps: dict[tuple[str, ...], Figures] = {}
+    departments: dict[tuple[str, ...], Figures] = {}
 
-    def both(process_id: str, step: str, title: Label,
-             department: str | None) -> tuple[Figures, Figures]:
-        key = (process_id, step)
-        found = steps.get(key) or steps.setdefault(key, Figures(key, title))
-        code = (department or "",)
-        other = departments.get(code) or departments.setdefault(
-            code, Figures(code, department_label(department)))
-        return found, other
+    def department(code: str | None) -> Figures:
+        key = (code or "",)
+        if key not in departments:
+            departments[key] = Figures(key, department_label(code))
+        return departments[key]
 
     for done in finished:
-        for figures in both(done.process_id, done.step, done.title, done.department):
-            figures.add(done)
-    held = [task for task in live if task.status in LIVE]
-    for task in held:
-        for figures in both(task.process_id, task.step, task.title, task.department):
-            figures.live += 1
-            figures.cases_held.add(task.case_id)
-            figures.live_overdue += task.due_at is not None and now > task.due_at
-    held.sort(key=lambda t: (t.due_at is None, t.due_at or t.created_at, t.created_at))
-    return Report(_ranked(steps.values()), _ranked(departments.values()), held)
+        key = (done.process_id, done.step)
+        steps.setdefault(key, Figures(key, done.title)).add(done)
+        department(done.department).add(done)
+    for table, counts in ((steps, live_steps), (departments, live_departments)):
+        for count in counts:
+            figures = (table.setdefault(count.key, Figures(count.key, count.title))
+                       if table is steps else department(count.key[0] or None))
+            figures.live, figures.live_overdue = count.tasks, count.overdue
+            figures.cases_held = count.cases
+    return Report(_ranked(steps.values()), _ranked(departments.values()))
 
 
 def _ranked(figures: Iterable[Figures]) -> list[Figures]:
@@ -140,9 +149,3 @@ def _ranked(figures: Iterable[Figures]) -> list[Figures]:
     share of the period."""
     return sorted(figures, key=lambda f: (-f.live_overdue, -f.live, -(f.overdue_share or 0),
                                           f.key))
-
-
-def held_by_department(held: Sequence[TaskFact], department: str | None) -> list[TaskFact]:
-    """The live tasks one department holds (its pool or its people), for the leader who
-    opens that department's row."""
-    return [t for t in held if (t.department or "") == (department or "")]

@@ -25,7 +25,7 @@ from runtime.masking import neutralise_cell
 from runtime.store import bottlenecks
 from runtime.store.models import utcnow
 from runtime.store.queries import list_definitions
-from runtime.views.bottlenecks import Figures, Report, TaskFact, aggregate, held_by_department
+from runtime.views.bottlenecks import Figures, Report, TaskFact, aggregate
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.casepages import Names, china, due_text
@@ -108,13 +108,14 @@ def page() -> ResponseReturnValue:
     now = utcnow()
     first, last, refused = period_of(request.args, now.astimezone(CHINA).date())
     seen = access.visibility(g.principal, PERMISSION)
-    live = bottlenecks.live(db(), seen)
-    names = Names.read(db(), {t.user_id for t in live if t.user_id is not None})
-    report = aggregate(bottlenecks.finished(db(), seen, first, last), live, now,
-                       department_label=lambda code: _label(names, code))
     department = request.args.get("department")
-    held = held_by_department(report.held, department) if department is not None else report.held
-    if request.args.get("format") == "csv":
+    csv_wanted = request.args.get("format") == "csv"
+    held = bottlenecks.held(db(), seen, department, None if csv_wanted else HELD_SHOWN + 1)
+    names = Names.read(db(), {t.user_id for t in held if t.user_id is not None})
+    report = aggregate(bottlenecks.finished(db(), seen, first, last),
+                       *bottlenecks.live_counts(db(), seen, now),
+                       department_label=lambda code: _label(names, code))
+    if csv_wanted:
         return _csv(report, held, names, first, last)
     return render_template(
         "pages/bottlenecks.html", report=report, held=held[:HELD_SHOWN],
@@ -156,7 +157,7 @@ FIGURE_KEYS = ("tasks", "wait", "handling", "overdue_share", "returns", "redos",
 
 def _figures(f: Figures) -> list[Any]:
     return [f.tasks, _days(f.average_wait), _days(f.average_handling), _percent(f.overdue_share),
-            f.returns, f.redos, f.live, f.live_overdue, len(f.cases_held)]
+            f.returns, f.redos, f.live, f.live_overdue, f.cases_held]
 
 
 def _csv(report: Report, held: list[TaskFact], names: Names, first: date,

@@ -2,7 +2,8 @@
 summed per step and department by the store (in whole working seconds, a working day
 counting 24 hours; working time measured around the 2025 National Day holiday, 1-8 October
 off, Sunday 28 September an adjusted working day), one return, and what is live now: the
-averages, overdue shares and redo rounds, what is held up and in which order."""
+averages, overdue shares and redo rounds, and the live counts beside them, ranked by what
+is held up."""
 
 from __future__ import annotations
 
@@ -11,27 +12,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from runtime.i18n import Label
-from runtime.views.bottlenecks import (
-    Finished,
-    TaskFact,
-    aggregate,
-    held_by_department,
-    working_days,
-)
+from runtime.views.bottlenecks import Finished, LiveCount, aggregate, working_days
 
 CN = timezone(timedelta(hours=8))
-NOW = datetime(2025, 10, 10, 12, 0, tzinfo=CN)
 HOUR = 3600
 
 
 def at(month: int, day: int, hour: int = 0) -> datetime:
     return datetime(2025, month, day, hour, tzinfo=CN)
-
-
-def live(case_id: int, step: str, department: str, created: datetime, *,
-         due: datetime | None = None, user_id: int | None = None) -> TaskFact:
-    return TaskFact(case_id, f"N{case_id}", "birth", step, Label(step.upper()), department,
-                    "clerk", user_id, "open", created, due)
 
 
 # Review by HEALTH: A taken from the pool after 2 working days, handled in 51 hours, finished
@@ -42,12 +30,15 @@ REVIEW_HEALTH = Finished("birth", "review", Label("REVIEW"), "HEALTH", tasks=2, 
 # Review by POLICE: one finished in 12 hours, no deadline.
 REVIEW_POLICE = Finished("birth", "review", Label("REVIEW"), "POLICE", tasks=1,
                          handle_seconds=12 * HOUR)
-C = live(3, "review", "POLICE", at(9, 30, 8), due=at(10, 9, 16))
-E = live(5, "issue", "HEALTH", at(9, 1, 8), user_id=8)
+# Live now: review held by POLICE in one case, overdue; issue held by HEALTH in another.
+LIVE_STEPS = [LiveCount(("birth", "review"), Label("REVIEW"), 1, 1, 1),
+              LiveCount(("birth", "issue"), Label("ISSUE"), 1, 0, 1)]
+LIVE_DEPARTMENTS = [LiveCount(("POLICE",), Label("POLICE"), 1, 1, 1),
+                    LiveCount(("HEALTH",), Label("HEALTH"), 1, 0, 1)]
 
 
 def report():  # type: ignore[no-untyped-def]
-    return aggregate([REVIEW_HEALTH, REVIEW_POLICE], [C, E], NOW,
+    return aggregate([REVIEW_HEALTH, REVIEW_POLICE], LIVE_STEPS, LIVE_DEPARTMENTS,
                      department_label=lambda c: Label(c or "-"))
 
 
@@ -66,11 +57,12 @@ def test_per_step_the_departments_added_up() -> None:
     assert review.average_handling == pytest.approx((51 + 6 + 12) / 24 / 3)
     assert review.overdue_share == 0.5  # of the two with a deadline
     assert (review.returns, review.redos) == (1, 1)
-    assert (review.live, review.live_overdue, review.cases_held) == (1, 1, {3})
+    assert (review.live, review.live_overdue, review.cases_held) == (1, 1, 1)
     issue = next(f for f in report().steps if f.key == ("birth", "issue"))
     # Nothing of issue finished in the period: E is only held.
     assert (issue.tasks, issue.average_handling, issue.overdue_share) == (0, None, None)
-    assert (issue.live, issue.live_overdue, issue.cases_held) == (1, 0, {5})
+    assert (issue.live, issue.live_overdue, issue.cases_held) == (1, 0, 1)
+    assert issue.label == Label("ISSUE")
 
 
 def test_per_department_ranked_by_what_is_held_up() -> None:
@@ -80,16 +72,9 @@ def test_per_department_ranked_by_what_is_held_up() -> None:
     assert (police.live, police.live_overdue) == (1, 1)
     assert (health.tasks, health.claims, health.returns, health.redos) == (2, 1, 1, 1)
     assert health.overdue_share == 0.5
-    assert (health.live, health.live_overdue, health.cases_held) == (1, 0, {5})
-
-
-def test_held_now_the_most_overdue_first_and_by_department() -> None:
-    held = report().held
-    assert [t.case_id for t in held] == [3, 5]  # C is due, E has no deadline
-    assert [t.case_id for t in held_by_department(held, "HEALTH")] == [5]
-    assert held_by_department(held, "GOVSVC") == []
+    assert (health.live, health.live_overdue, health.cases_held) == (1, 0, 1)
 
 
 def test_nothing_in_scope_is_an_empty_report() -> None:
-    empty = aggregate([], [], NOW, department_label=lambda c: Label(c or "-"))
-    assert (empty.steps, empty.departments, empty.held) == ([], [], [])
+    empty = aggregate([], [], [], department_label=lambda c: Label(c or "-"))
+    assert (empty.steps, empty.departments) == ([], [])

@@ -1,7 +1,9 @@
 """The bottleneck page's daily figures (`bottleneck_days`): per China day of finishing, step,
 and department and region of the task and of its case, what the tasks finished that day and
 the returns made that day add up to. Every day is rolled up again by the worker (the rollup
-mark is cleared, as 0022 did), so the days before this migration get their rows too.
+mark is cleared, as 0022 did), so the days before this migration get their rows too. And
+`ix_tasks_live`, the live tasks by department and step, for the page's counts of what is
+held up now.
 
 Revision ID: 0024_bottlenecks
 Revises: 0023
@@ -11,6 +13,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+from runtime.store.cases import LIVE_ROWS
+
+LIVE_COLUMNS = ["department", "step", "case_id", "due_at", "title_zh", "title_en"]
 
 revision = "0024_bottlenecks"
 down_revision = "0023"
@@ -39,10 +45,13 @@ def upgrade() -> None:
           for name in ("with_due", "overdue", "returns", "redos")),
     )
     op.create_index("ix_bottleneck_days_day", "bottleneck_days", ["day"])
+    op.create_index("ix_tasks_live", "tasks", LIVE_COLUMNS,
+                    sqlite_where=sa.text(LIVE_ROWS), postgresql_where=sa.text(LIVE_ROWS))
     op.execute("DELETE FROM measure_days")
     op.execute("DELETE FROM measure_rollups")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tasks_live", table_name="tasks")
     op.drop_index("ix_bottleneck_days_day", table_name="bottleneck_days")
     op.drop_table("bottleneck_days")
