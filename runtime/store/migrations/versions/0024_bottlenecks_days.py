@@ -16,7 +16,7 @@ from alembic import op
 
 from runtime.store.cases import LIVE_ROWS
 
-LIVE_COLUMNS = ["department", "step", "case_id", "due_at", "title_zh", "title_en"]
+LIVE_COLUMNS = ["department", "step", "case_id", "due_at", "status", "title_zh", "title_en"]
 
 revision = "0024_bottlenecks"
 down_revision = "0023"
