@@ -133,7 +133,8 @@ def live_counts(session: Session, seen: Visibility, now: dt.datetime
                     func.max(Task.title_en), *counted)
              .join(CaseRow, CaseRow.id == Task.case_id).where(LIVE_STATUS, _in_scope(seen))
              .group_by(CaseRow.process_id, Task.step))
-    departments = (select(Task.department, *counted).where(LIVE_STATUS, _in_scope(seen))
+    departments = (select(Task.department, *counted)
+                   .where(LIVE_STATUS, _in_scope(seen, joined=False))
                    .group_by(Task.department))
     return ([LiveCount((process, step), Label(zh or step, en), int(n), int(over or 0), int(c))
              for process, step, zh, en, n, over, c in session.execute(steps)],
@@ -221,9 +222,12 @@ def _day(moment: dt.datetime) -> dt.date:
     return found.astimezone(CHINA).date()
 
 
-def _in_scope(seen: Visibility) -> ColumnElement[bool]:
-    return or_(scope_filter(seen, department=Task.department, region=Task.region_code),
-               Task.case_id.in_(case_ids(seen)))
+def _in_scope(seen: Visibility, *, joined: bool = True) -> ColumnElement[bool]:
+    """Tasks in scope by their own keys or their case's: the case's columns when the query
+    joins the case (an IN over every case of a department was read whole on PostgreSQL)."""
+    cases = (scope_filter(seen, department=CaseRow.department_code, region=CaseRow.region_code)
+             if joined else Task.case_id.in_(case_ids(seen)))
+    return or_(scope_filter(seen, department=Task.department, region=Task.region_code), cases)
 
 
 def _rolled_scope(seen: Visibility) -> ColumnElement[bool]:
