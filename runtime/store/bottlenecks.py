@@ -1,74 +1,236 @@
-"""The rows the bottleneck report aggregates (runtime.views.bottlenecks), in one query per
-table: the tasks created in a period or still live, and the returns made in it, each in the
-viewer's data scope.
+"""The rows the bottleneck report aggregates (runtime.views.bottlenecks): the tasks finished in
+a period and the returns made in it, summed per China day, step and department
+(`bottleneck_days`), and the tasks live now, each in the viewer's data scope.
+
+Finished work is dated by the moment it finished (办结口径), written once: a day that has ended
+stops changing, so the worker's upkeep sums it once (`roll`, called by
+`measures.roll_up`), like the measures' daily figures, and `measure_days.backdated` marks
+days for a new sum the same way. Figures read the daily rows up to the day rolled through and
+the raw tables after it; `rolled=False` reads the raw tables only. Waiting and handling are
+working seconds, whole seconds per task, so that both ways add up to the same integers.
 
 A task is in scope when its own department or region is (`scope_filter`), or its case is
-(the case's department or region, `case_ids`): a department lead sees their own tasks of
-anyone's cases, and every task of the cases their department leads, so that they see which
-other department holds their joint cases up; other departments' tasks of other cases stay
-hidden.
+(the case's department or region, `case_ids`; the daily rows keep both as keys): a department
+lead sees their own tasks of anyone's cases, and every task of the cases their department
+leads, so that they see which other department holds their joint cases up; other
+departments' tasks of other cases stay hidden.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import datetime as dt
+from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Index,
+    Integer,
+    String,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.access import Visibility
-from runtime.flows.case import LIVE
+from runtime.flows.case import LIVE, TASK_DONE
+from runtime.flows.deadlines import CHINA, start_of, working_seconds
 from runtime.i18n import Label
+from runtime.store import measure_days
 from runtime.store.cases import CaseEvent, CaseRow, Task
-from runtime.store.models import aware
+from runtime.store.models import Base, aware
 from runtime.store.scoping import case_ids, scope_filter, within
-from runtime.views.bottlenecks import ReturnFact, TaskFact
+from runtime.views.bottlenecks import Finished, LiveCount, TaskFact
 
 RETURN = "return"  # the history action of a return (runtime.flows.actions)
+KEYS = ("day", "process", "step", "title_zh", "title_en", "department", "region",
+        "lead_department", "lead_region")
+FIGURES = ("tasks", "claims", "wait_seconds", "handle_seconds", "with_due", "overdue",
+           "returns", "redos")
+Key = tuple[object, ...]
 
 
-@dataclass(frozen=True)
-class Period:
-    start: datetime  # inclusive
-    end: datetime  # exclusive
+class BottleneckDay(Base):
+    """What the tasks of one step finished on one China day add up to, per department and
+    region of the task and of its case (the lead department), with the returns made that
+    day out of that step."""
+
+    __tablename__ = "bottleneck_days"
+    __table_args__ = (Index("ix_bottleneck_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(6))
+    lead_department: Mapped[str | None] = mapped_column(String(32))
+    lead_region: Mapped[str | None] = mapped_column(String(6))
+    tasks: Mapped[int] = mapped_column(Integer)
+    claims: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[int] = mapped_column(BigInteger)
+    handle_seconds: Mapped[int] = mapped_column(BigInteger)
+    with_due: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    returns: Mapped[int] = mapped_column(Integer)
+    redos: Mapped[int] = mapped_column(Integer)
 
 
-def _in_scope(seen: Visibility) -> ColumnElement[bool]:
-    return or_(scope_filter(seen, department=Task.department, region=Task.region_code),
-               Task.case_id.in_(case_ids(seen)))
+DAYS = BottleneckDay.__table__
 
 
-def tasks(session: Session, seen: Visibility, period: Period) -> list[TaskFact]:
-    """The tasks in scope created in the period, and those still live whenever created."""
+def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, *,
+             rolled: bool = True) -> list[Finished]:
+    """Per step and department, the tasks in scope finished in the China days `first` to
+    `last` and the returns made then: the daily rows of the days rolled up, the raw tables
+    for the rest."""
     seen = within(session, seen)
-    created = and_(Task.created_at >= period.start, Task.created_at < period.end)
+    through = measure_days.rolled_through(session) if rolled else None
+    summed: dict[Key, list[int]] = {}
+    if through is not None and through >= first:
+        query = (select(*(DAYS.c[k] for k in KEYS[1:6]),
+                        *(func.sum(DAYS.c[f]) for f in FIGURES))
+                 .where(DAYS.c.day.between(first, min(last, through)), _rolled_scope(seen))
+                 .group_by(*(DAYS.c[k] for k in KEYS[1:6])))
+        for row in session.execute(query):
+            _add(summed, tuple(row[:5]), [int(n or 0) for n in row[5:]])
+        first = through + dt.timedelta(days=1)
+    if first <= last:
+        for key, figures in _raw(session, seen, first, last).items():
+            _add(summed, key[1:6], figures)
+    return [Finished(str(process), str(step), Label(str(zh or step), str(en) if en else None),
+                     department if department is None else str(department), *figures)
+            for (process, step, zh, en, department), figures in summed.items()]
+
+
+def roll(session: Session, first: dt.date, last: dt.date) -> None:
+    """Sum the China days `first` to `last` into the daily rows anew (the worker's upkeep,
+    from `measures.roll_up`; the caller commits)."""
+    session.execute(delete(DAYS).where(DAYS.c.day.between(first, last)))
+    rows = [dict(zip(KEYS + FIGURES, (*key, *figures), strict=True))
+            for key, figures in _raw(session, Visibility(everything=True), first, last).items()]
+    if rows:
+        session.execute(insert(DAYS), rows)
+
+
+def live_counts(session: Session, seen: Visibility, now: dt.datetime
+                ) -> tuple[list[LiveCount], list[LiveCount]]:
+    """The tasks in scope live now (open or waiting), counted in SQL per step and per
+    department (a department's label is the caller's)."""
+    seen = within(session, seen)
+    late = func.sum(case((Task.due_at < now, 1), else_=0))
+    counted = (func.count(), late, func.count(Task.case_id.distinct()))
+    steps = (select(CaseRow.process_id, Task.step, func.max(Task.title_zh),
+                    func.max(Task.title_en), *counted)
+             .join(CaseRow, CaseRow.id == Task.case_id).where(LIVE_STATUS, _in_scope(seen))
+             .group_by(CaseRow.process_id, Task.step))
+    departments = (select(Task.department, *counted)
+                   .where(LIVE_STATUS, _in_scope(seen, joined=False))
+                   .group_by(Task.department))
+    return ([LiveCount((process, step), Label(zh or step, en), int(n), int(over or 0), int(c))
+             for process, step, zh, en, n, over, c in session.execute(steps)],
+            [LiveCount((code or "",), Label(code or ""), int(n), int(over or 0), int(c))
+             for code, n, over, c in session.execute(departments)])
+
+
+def held(session: Session, seen: Visibility, department: str | None = None,
+         limit: int | None = None) -> list[TaskFact]:
+    """The tasks in scope live now, the earliest deadline first (those without one last,
+    `due_sort`), of one department's pool and people when `department` is given ("" for
+    none); the first `limit` of them."""
+    seen = within(session, seen)
     query = (select(Task.case_id, Task.tracking_no, CaseRow.process_id, Task.step,
                     Task.title_zh, Task.title_en, Task.department, Task.role, Task.user_id,
-                    Task.status, Task.round, Task.created_at, Task.claimed_at, Task.claimed,
-                    Task.completed_at, Task.due_at)
-             .join(CaseRow, CaseRow.id == Task.case_id)
-             .where(_in_scope(seen), or_(created, Task.status.in_(sorted(LIVE))),
-                    Task.created_at.is_not(None)))
-    start, end = period.start, period.end
-    facts = []
-    for row in session.execute(query):
-        made = aware(row.created_at)
-        facts.append(TaskFact(
-            row.case_id, row.tracking_no, row.process_id, row.step,
-            Label(row.title_zh, row.title_en), row.department, row.role, row.user_id,
-            row.status, row.round or 0, made, aware(row.claimed_at), bool(row.claimed),
-            aware(row.completed_at), aware(row.due_at), start <= made < end))
-    return facts
+                    Task.status, Task.created_at, Task.due_at)
+             .join(CaseRow, CaseRow.id == Task.case_id).where(_live(seen))
+             .order_by(Task.due_sort, Task.id).limit(limit))
+    if department is not None:
+        query = query.where(Task.department.is_(None) if department == "" else
+                            Task.department == department)
+    return [TaskFact(row.case_id, row.tracking_no, row.process_id, row.step,
+                     Label(row.title_zh, row.title_en), row.department, row.role, row.user_id,
+                     row.status, aware(row.created_at), aware(row.due_at))
+            for row in session.execute(query)]
 
 
-def returns(session: Session, seen: Visibility, period: Period) -> list[ReturnFact]:
-    """The returns made in the period out of tasks in scope, by step and department."""
-    seen = within(session, seen)
-    query = (select(CaseRow.process_id, CaseEvent.step, Task.department)
-             .join(CaseRow, CaseRow.id == CaseEvent.case_id)
-             .join(Task, and_(Task.case_id == CaseEvent.case_id, Task.no == CaseEvent.task_no))
-             .where(CaseEvent.action == RETURN, CaseEvent.at >= period.start,
-                    CaseEvent.at < period.end, _in_scope(seen)))
-    return [ReturnFact(process_id, step or "", department)
-            for process_id, step, department in session.execute(query)]
+# Written out, not bound: SQLite uses an index made for live rows only when the query names
+# them in the same words.
+LIVE_STATUS = Task.status.in_([literal_column(f"'{status}'") for status in sorted(LIVE)])
+
+
+def _live(seen: Visibility) -> ColumnElement[bool]:
+    return and_(LIVE_STATUS, _in_scope(seen), Task.created_at.is_not(None))
+
+
+def _raw(session: Session, seen: Visibility, first: dt.date, last: dt.date
+         ) -> dict[Key, list[int]]:
+    """The figures of the China days `first` to `last` from the tasks and the history, keyed
+    by day, step, title, and department and region of the task and of its case."""
+    # In UTC as stored: SQLite compares the moments as text.
+    start = start_of(first).astimezone(dt.UTC)
+    end = start_of(last + dt.timedelta(days=1)).astimezone(dt.UTC)
+    keys = (CaseRow.process_id, Task.step, Task.title_zh, Task.title_en, Task.department,
+            Task.region_code, CaseRow.department_code, CaseRow.region_code)
+    done = (select(Task.completed_at, *keys, Task.created_at, Task.claimed_at, Task.claimed,
+                   Task.due_at, Task.round)
+            .join(CaseRow, CaseRow.id == Task.case_id)
+            .where(Task.status == TASK_DONE, Task.completed_at >= start,
+                   Task.completed_at < end, Task.created_at.is_not(None), _in_scope(seen)))
+    summed: dict[Key, list[int]] = {}
+    for row in session.execute(done):
+        _add(summed, (_day(row[0]), *row[1:9]), _figures(*row[9:], aware(row[0])))
+    returns = (select(CaseEvent.at, CaseRow.process_id, func.coalesce(CaseEvent.step, ""),
+                      *keys[2:])
+               .select_from(CaseEvent).join(CaseRow, CaseRow.id == CaseEvent.case_id)
+               .join(Task, and_(Task.case_id == CaseEvent.case_id, Task.no == CaseEvent.task_no))
+               .where(CaseEvent.action == RETURN, CaseEvent.at >= start, CaseEvent.at < end,
+                      _in_scope(seen)))
+    for row in session.execute(returns):
+        _add(summed, (_day(row[0]), *row[1:]), [0, 0, 0, 0, 0, 0, 1, 0])
+    return summed
+
+
+def _figures(created: dt.datetime, claimed_at: dt.datetime | None, claimed: bool | None,
+             due: dt.datetime | None, round_: int | None, completed: dt.datetime) -> list[int]:
+    """One finished task's figures, in the order of `FIGURES`."""
+    created, claimed_at, due = aware(created), aware(claimed_at), aware(due)
+    took = bool(claimed) and claimed_at is not None
+    wait = round(working_seconds(created, claimed_at)) if took and claimed_at else 0
+    handle = round(working_seconds(claimed_at or created, completed))
+    return [1, int(took), wait, handle, int(due is not None),
+            int(due is not None and completed > due), 0, int((round_ or 0) > 1)]
+
+
+def _add(summed: dict[Key, list[int]], key: Key, figures: Iterable[int]) -> None:
+    found = summed.setdefault(key, [0] * len(FIGURES))
+    for i, n in enumerate(figures):
+        found[i] += n
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    found = aware(moment)
+    assert found is not None
+    return found.astimezone(CHINA).date()
+
+
+def _in_scope(seen: Visibility, *, joined: bool = True) -> ColumnElement[bool]:
+    """Tasks in scope by their own keys or their case's: the case's columns when the query
+    joins the case (an IN over every case of a department was read whole on PostgreSQL)."""
+    cases = (scope_filter(seen, department=CaseRow.department_code, region=CaseRow.region_code)
+             if joined else Task.case_id.in_(case_ids(seen)))
+    return or_(scope_filter(seen, department=Task.department, region=Task.region_code), cases)
+
+
+def _rolled_scope(seen: Visibility) -> ColumnElement[bool]:
+    return or_(scope_filter(seen, department=DAYS.c.department, region=DAYS.c.region),
+               scope_filter(seen, department=DAYS.c.lead_department,
+                            region=DAYS.c.lead_region))

@@ -104,6 +104,10 @@ class Task(Base):
         # ...and over departments, each department's live tasks in order.
         Index("ix_tasks_watch", "department", "due_sort", "id", sqlite_where=text(LIVE_ROWS),
               postgresql_where=text(LIVE_ROWS)),
+        # The bottleneck page counts the live tasks per department and step from this alone.
+        Index("ix_tasks_live", "department", "step", "case_id", "due_at", "status", "title_zh",
+              "title_en",
+              sqlite_where=text(LIVE_ROWS), postgresql_where=text(LIVE_ROWS)),
         Index("ix_tasks_supervised", "supervised", "status", "due_sort", "id"),
         # The dashboards' measures read a period of tasks by when they were done or made.
         Index("ix_tasks_completed_at", "completed_at"),

@@ -37,7 +37,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from runtime.access import Visibility, region_prefix
 from runtime.expressions.dates import CHINA, workdays_between
 from runtime.flows.case import CASE_DONE, LIVE, REJECTED, TASK_DONE
-from runtime.store import calendar, measure_days, task_counts
+from runtime.store import bottlenecks, calendar, measure_days, task_counts
 from runtime.store.accounts import Department
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import aware
@@ -221,6 +221,7 @@ def roll_up(session: Session, today: dt.date | None = None) -> dt.date | None:
         end = min(first + dt.timedelta(days=ROLL_DAYS - 1), last)
         for name in ROLLED:
             _roll(session, name, Period(first, end))
+        bottlenecks.roll(session, first, end)
         first = end + dt.timedelta(days=1)
     measure_days.mark(session, max(last, through) if through else last)
     return measure_days.rolled_through(session)

@@ -1,8 +1,9 @@
 """The bottleneck page (堵点) for leaders and supervisors: per process step and per department,
-the waiting before claim, the handling time, the overdue share, returns and redo rounds over
-a period, and what holds cases up now and by whom; a department's row opens the cases it
-holds. In the viewer's data scope; downloadable as CSV (audited). Who may open it: whoever
-holds the `export` permission (the built-in department leads and supervisors), scoped by it.
+the waiting before claim, the handling time, the overdue share, returns and redo rounds of
+the tasks finished in a period, and what holds cases up now and by whom; a department's row
+opens the cases it holds. In the viewer's data scope; downloadable as CSV (audited). Who may
+open it: whoever holds the `export` permission (the built-in department leads and
+supervisors), scoped by it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from flask.typing import ResponseReturnValue
 
 from runtime import access
 from runtime.definitions.spec import ProcessSpec
-from runtime.flows.deadlines import CHINA, start_of
+from runtime.flows.deadlines import CHINA
 from runtime.i18n import Catalogue, Label
 from runtime.masking import neutralise_cell
 from runtime.store import bottlenecks
 from runtime.store.models import utcnow
 from runtime.store.queries import list_definitions
-from runtime.views.bottlenecks import Figures, Report, TaskFact, aggregate, held_by_department
+from runtime.views.bottlenecks import Figures, Report, TaskFact, aggregate
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
 from runtime.web.casepages import Names, china, due_text
@@ -43,11 +44,16 @@ TEXT = Catalogue({
               "By process step and by department: waiting before claim, handling time "
               "(working days), overdue share, returns and redo rounds, and what is held up "
               "now and by whom."),
+    "finished_only": ("统计口径：所选期间内办结的任务（按办结日期计），退回按退回日期计；"
+                      "在办任务和卡住的件为当前实时情况。",
+                      "The figures count the tasks finished in the period (by the day they "
+                      "were finished) and the returns made in it; live tasks and what is held "
+                      "up are as of now."),
     "from": ("开始日期", "From"), "to": ("结束日期", "To"), "apply": ("查询", "Show"),
     "csv": ("下载 CSV", "Download CSV"), "by_step": ("按环节", "By step"),
     "by_department": ("按部门", "By department"), "process": ("流程", "Process"),
     "step": ("环节", "Step"), "department": ("部门", "Department"),
-    "tasks": ("任务数", "Tasks"),
+    "tasks": ("办结任务数", "Tasks finished"),
     "wait": ("平均签收等待（工作日）", "Avg. wait to claim (working days)"),
     "handling": ("平均办理用时（工作日）", "Avg. handling (working days)"),
     "overdue_share": ("超期占比", "Overdue share"), "returns": ("退回", "Returns"),
@@ -101,15 +107,15 @@ def period_of(args: Any, today: date) -> tuple[date, date, bool]:
 def page() -> ResponseReturnValue:
     now = utcnow()
     first, last, refused = period_of(request.args, now.astimezone(CHINA).date())
-    period = bottlenecks.Period(start_of(first), start_of(last + timedelta(days=1)))
     seen = access.visibility(g.principal, PERMISSION)
-    facts = bottlenecks.tasks(db(), seen, period)
-    names = Names.read(db(), {t.user_id for t in facts if t.user_id is not None})
-    report = aggregate(facts, bottlenecks.returns(db(), seen, period), now,
-                       department_label=lambda code: _label(names, code))
     department = request.args.get("department")
-    held = held_by_department(report.held, department) if department is not None else report.held
-    if request.args.get("format") == "csv":
+    csv_wanted = request.args.get("format") == "csv"
+    held = bottlenecks.held(db(), seen, department, None if csv_wanted else HELD_SHOWN + 1)
+    names = Names.read(db(), {t.user_id for t in held if t.user_id is not None})
+    report = aggregate(bottlenecks.finished(db(), seen, first, last),
+                       *bottlenecks.live_counts(db(), seen, now),
+                       department_label=lambda code: _label(names, code))
+    if csv_wanted:
         return _csv(report, held, names, first, last)
     return render_template(
         "pages/bottlenecks.html", report=report, held=held[:HELD_SHOWN],
@@ -151,7 +157,7 @@ FIGURE_KEYS = ("tasks", "wait", "handling", "overdue_share", "returns", "redos",
 
 def _figures(f: Figures) -> list[Any]:
     return [f.tasks, _days(f.average_wait), _days(f.average_handling), _percent(f.overdue_share),
-            f.returns, f.redos, f.live, f.live_overdue, len(f.cases_held)]
+            f.returns, f.redos, f.live, f.live_overdue, f.cases_held]
 
 
 def _csv(report: Report, held: list[TaskFact], names: Names, first: date,

@@ -22,7 +22,7 @@ from runtime.demo import seed_demo
 from runtime.flows import actions
 from runtime.flows.case import LIVE
 from runtime.flows.errors import FlowError
-from runtime.store import calendar, measure_days, measures, task_counts
+from runtime.store import bottlenecks, calendar, measure_days, measures, task_counts
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.files import LocalFileStore
 from runtime.store.queries import latest_definition
@@ -57,7 +57,8 @@ def started_on(session: Session, key: str, at: dt.datetime) -> int:
 
 
 def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Random) -> None:
-    """Claim one live task of the case and do it, return it (a redo round follows),
+    """Claim one live task of the case and do it (now and then after its deadline), return
+    it (a redo round follows),
     transfer it to another department, or suspend and resume it (its deadline moves), at
     `at`."""
     live = [t for t in tasks(session, case_id) if t.status in LIVE]
@@ -67,12 +68,14 @@ def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Ran
     who = staff(1, task.department or "GOVSVC", task.role or "clerk")
     later = at + dt.timedelta(hours=rng.randint(1, 30))
     try:
-        if not task.claimed:
+        if task.user_id is None:  # in a pool (a redo round goes to its last holder)
             act(session, case_id, who, actions.claim, task.no, now=at)
         chance = rng.random()
         if task.step != "accept" and chance < 0.3:
             act(session, case_id, who, actions.return_to, task.no, "accept", "材料不全",
                 now=at)
+            if chance < 0.2:
+                redo_soon(session, case_id, at + dt.timedelta(minutes=rng.randint(1, 600)))
         elif chance < 0.45:
             to = rng.choice(("HEALTH", "POLICE", "CIVIL"))
             act(session, case_id, who, actions.transfer, task.no,
@@ -81,9 +84,22 @@ def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Ran
             act(session, case_id, who, actions.suspend, task.no, "等材料", now=at)
             act(session, case_id, who, actions.resume, task.no, now=later)
         else:
+            if chance > 0.85 and task.due_at is not None:  # its deadline has passed: late
+                past = at - dt.timedelta(hours=1)
+                session.execute(update(Task).where(Task.id == task.id).values(
+                    due_at=past, due_sort=past))
             act(session, case_id, who, actions.complete, task.no, opinion="同意", now=at)
     except FlowError:
         session.rollback()  # a step this staff may not do: the day goes on
+
+
+def redo_soon(session: Session, case_id: int, at: dt.datetime) -> None:
+    """Acceptance done again (its second round) after a return, at `at`."""
+    again = max(tasks(session, case_id, "accept"), key=lambda t: t.no)
+    who = staff(again.user_id or 1, again.department or "GOVSVC", again.role or "clerk")
+    if again.user_id is None:
+        act(session, case_id, who, actions.claim, again.no, now=at)
+    act(session, case_id, who, actions.complete, again.no, opinion="已更正", now=at)
 
 
 def rate_or_close(session: Session, case_id: int, at: dt.datetime, rng: random.Random) -> None:
@@ -123,6 +139,18 @@ def assert_same_figures(session: Session, now: dt.datetime) -> None:
                                process="birth_joint", now=now)
         assert measures.tally(session, name, where) == \
             measures.tally(session, name, where, rolled=False), name
+    assert_same_bottlenecks(session)
+
+
+def assert_same_bottlenecks(session: Session) -> None:
+    """The bottleneck page's finished work, per step and department: the daily rows and the
+    raw tables give the same integers, for a period around the rolled days and one inside."""
+    for first, last in ((PERIOD.start, PERIOD.end),
+                        (FIRST + dt.timedelta(days=3), FIRST + dt.timedelta(days=5))):
+        for seen in SCOPES:
+            rolled = bottlenecks.finished(session, seen, first, last)
+            raw = bottlenecks.finished(session, seen, first, last, rolled=False)
+            assert sorted(rolled, key=repr) == sorted(raw, key=repr), (seen, first)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -154,6 +182,10 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
     assert {"received", "accepted", "returns", "closed", "on_time_rate", "avg_working_days",
             "satisfaction_rate"} <= set(rows)
     assert session.execute(select(CaseRow.process_id)).scalars().first() == "birth_joint"
+    figures = [func.sum(bottlenecks.DAYS.c[name]) for name in bottlenecks.FIGURES]
+    summed = dict(zip(bottlenecks.FIGURES, session.execute(select(*figures)).one(), strict=True))
+    assert all(summed[name] > 0 for name in ("tasks", "claims", "wait_seconds", "overdue",
+                                             "returns", "redos")), str(summed)
     assert_counted_anew_alike(session)
 
 
