@@ -2,7 +2,7 @@
 and working days summed when a day is rolled up: `measure_days` loses `start_day` and gains
 an index covering what the figures read; every day is rolled up again.
 
-Revision ID: 0022_aggregates
+Revision ID: 0022
 Revises: 0021
 """
 

@@ -3,8 +3,8 @@ published the indexes of an equality filter followed by a sort field (a view pub
 later gets its own at publish), so that a filtered page in a data field's order reads one
 range of one index at any depth instead of sorting every row the filter keeps.
 
-Revision ID: 0023_viewspeed
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 """
 
 from __future__ import annotations

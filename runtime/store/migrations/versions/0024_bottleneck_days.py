@@ -5,7 +5,7 @@ mark is cleared, as 0022 did), so the days before this migration get their rows 
 `ix_tasks_live`, the live tasks by department and step, for the page's counts of what is
 held up now.
 
-Revision ID: 0024_bottlenecks
+Revision ID: 0024
 Revises: 0023
 """
 
@@ -18,7 +18,7 @@ from runtime.store.cases import LIVE_ROWS
 
 LIVE_COLUMNS = ["department", "step", "case_id", "due_at", "status", "title_zh", "title_en"]
 
-revision = "0024_bottlenecks"
+revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None
