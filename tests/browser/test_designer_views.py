@@ -32,7 +32,7 @@ def test_a_designer_adds_a_column_and_sees_it_in_the_preview(
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto("/designer/")
-    page.locator('a[href="/designer/views/birth_ledger"]').click()
+    page.locator('a[href="/designer/views/birth_ledger"]', has_text="设计").click()
     expect(page.locator("#preview-table")).to_be_visible()
     expect(page.locator(f"#preview-{number}")).to_contain_text("110105********002X")
 
