@@ -11,7 +11,6 @@ full pack check is for publishing.
 from __future__ import annotations
 
 import copy as copying
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.schema import schema_problems, without_invalid
 from runtime.definitions.spec import DecisionTableSpec, FormSpec, ProcessSpec
 from runtime.forms.fieldtypes import FieldTypes
+from runtime.kept import Kept
 from runtime.store import audit, designs, packlife
 from runtime.store.designs import Copy
 from runtime.store.queries import latest_definition
@@ -111,9 +111,7 @@ def examine(session: Session, copy: Copy, field_types: FieldTypes,
     key = (copy.kind, copy.def_id, text, fingerprint, id(field_types))
     found = _RESULTS.get(key)
     if found is None:
-        found = _RESULTS[key] = _check_text(file, text, copy.kind, siblings, field_types)
-        while len(_RESULTS) > RESULTS_KEPT:
-            _RESULTS.popitem(last=False)
+        found = _RESULTS.keep(key, _check_text(file, text, copy.kind, siblings, field_types))
     data, problems, checked, lines = found
     context = Context([*([checked] if checked else []), *siblings], True, field_types)
     return Working(copy, file, copying.deepcopy(data), list(problems), context, checked, lines)
@@ -132,9 +130,8 @@ def examine_data(session: Session, working: Working, data: Mapping[str, Any],
 
 # Kept outcomes of `examine`, by (kind, id, text, pack state, field-type registry): values
 # derived from the key alone, so two apps (two registries) never share one.
-_RESULTS: OrderedDict[tuple[Any, ...], tuple[Any, list[Problem], Checked | None, LineMap]] = \
-    OrderedDict()
-RESULTS_KEPT = 32
+_RESULTS: Kept[tuple[Any, ...], tuple[Any, list[Problem], Checked | None, LineMap]] = \
+    Kept(32)
 
 
 def _pack(session: Session, copy: Copy) -> tuple[str, list[Checked], tuple[Any, ...]]:
@@ -193,9 +190,7 @@ def save(session: Session, working: Working, data: Mapping[str, Any], revision: 
     value = copying.deepcopy(dict(data))
     problems, checked = _check_doc(Document(file, value, lines), copy.kind, siblings,
                                    field_types)
-    _RESULTS[(copy.kind, copy.def_id, text, fingerprint, id(field_types))] = (
-        value, problems, checked, lines)
-    while len(_RESULTS) > RESULTS_KEPT:
-        _RESULTS.popitem(last=False)
+    _RESULTS.keep((copy.kind, copy.def_id, text, fingerprint, id(field_types)),
+                  (value, problems, checked, lines))
     return examine(session, copy, field_types)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy as copying
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -29,6 +28,7 @@ from runtime.definitions.loader import Document, LineMap, load_text
 from runtime.definitions.problems import DefinitionError, Problem
 from runtime.definitions.spec import PackSpec
 from runtime.i18n import Catalogue
+from runtime.kept import Kept
 from runtime.lifecycle import export_files
 from runtime.packs import MANIFEST, PackResult, PackSource, check_pack
 from runtime.store import audit, designs, packlife
@@ -201,9 +201,7 @@ def check_copy(session: Session, copy: Copy, extensions: Extensions,
         lines = lines_of(copy.text) if data is not None else None
         if lines is not None:
             loaded[file] = Document(file, copying.deepcopy(data), lines)
-        found = _CHECKS[key] = _check(copy, file, exported, extensions, loaded, passed)
-        while len(_CHECKS) > CHECKS_KEPT:
-            _CHECKS.popitem(last=False)
+        found = _CHECKS.keep(key, _check(copy, file, exported, extensions, loaded, passed))
     return found
 
 
@@ -252,8 +250,7 @@ def _passes(pack_id: str, rows: Rows, extensions: Extensions,
     return {name: kept[name] for name in docs}
 
 
-_CHECKS: OrderedDict[tuple[object, ...], CopyCheck] = OrderedDict()
-CHECKS_KEPT = 20
+_CHECKS: Kept[tuple[object, ...], CopyCheck] = Kept(20)
 
 # The pack's published files as `export_files` writes them, by pack, with the ids and content
 # hashes of the rows they were written from (published rows never change; the hashes tell two

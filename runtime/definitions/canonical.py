@@ -16,7 +16,6 @@ import io
 import pickle
 import re
 import secrets
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -33,6 +32,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from runtime.definitions.loader import load_text
 from runtime.definitions.schema import registry
+from runtime.kept import Kept
 
 LANGUAGES = frozenset({"zh", "en"})
 FIRST_KEYS = ("kind", "id", "version")
@@ -80,8 +80,7 @@ def dump(data: Any, kinds: Mapping[str, Any], base: str | None = None) -> str:
 # changes a tree in place, and unpickling one is about a hundred times quicker than parsing
 # the text). A text `dump` wrote is kept with the tree it was written from, so a designer's
 # next edit, whose base that text is, parses nothing.
-_BASES: OrderedDict[str, tuple[Any, bytes]] = OrderedDict()
-BASES_KEPT = 16
+_BASES: Kept[str, tuple[Any, bytes]] = Kept(16)
 
 
 def _parsed(base: str) -> tuple[Any, Any]:
@@ -96,9 +95,7 @@ def _parsed(base: str) -> tuple[Any, Any]:
 
 
 def _keep(text: str, data: Any, tree: Any) -> None:
-    _BASES[text] = (data, pickle.dumps(tree))
-    while len(_BASES) > BASES_KEPT:
-        _BASES.popitem(last=False)
+    _BASES.keep(text, (data, pickle.dumps(tree)))
 
 
 def _plain(node: Any) -> Any:
@@ -187,8 +184,7 @@ def _dumped(tree: Any) -> str:
 # and its comments, a designer's edit changes one or two items of hundreds, and ruamel writes
 # only a few thousand values a second. The other items stand in the dump as marker lines.
 SPLICE_FROM = 16
-_ITEM_TEXTS: OrderedDict[bytes, str] = OrderedDict()
-ITEM_TEXTS_KEPT = 4096
+_ITEM_TEXTS: Kept[bytes, str] = Kept(4096)
 _MARK = f"lowcode{secrets.token_hex(6)}x"
 _MARK_LINE = re.compile(rf"^ *- ({_MARK}\d+)\n", re.MULTILINE)
 
@@ -259,10 +255,8 @@ def _spliced(text: str, kept: dict[str, str], missed: dict[str, tuple[Any, Any]]
     parts = [head]
     for name, after in zip(rest[::2], rest[1::2], strict=True):
         if name in missed:
-            _ITEM_TEXTS[_fingerprint(*missed[name])] = after
+            _ITEM_TEXTS.keep(_fingerprint(*missed[name]), after)
         parts += [kept.get(name, ""), after]
-    while len(_ITEM_TEXTS) > ITEM_TEXTS_KEPT:
-        _ITEM_TEXTS.popitem(last=False)
     return "".join(parts)
 
 

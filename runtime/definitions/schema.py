@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -22,6 +21,7 @@ from referencing import Registry, Resource
 
 from runtime.definitions.loader import Document
 from runtime.definitions.problems import Path, Problem, format_path, problem
+from runtime.kept import Kept
 
 SCHEMA_BASE = "urn:lowcode:schema:"
 
@@ -73,8 +73,7 @@ def validator_for(schema: Mapping[str, Any]) -> Draft202012Validator:
 # list item's validity depends on nothing but the item and the subschema: our schemas use no
 # `unevaluatedItems` or `$dynamicRef`.)
 REMEMBER_FROM = 16
-_VALID: OrderedDict[tuple[int, str], None] = OrderedDict()
-VALID_KEPT = 8192
+_VALID: Kept[tuple[int, str], None] = Kept(8192)
 _SUBSCHEMAS: dict[int, Any] = {}  # holds each subschema so that its id stays its own
 
 
@@ -91,9 +90,7 @@ def _items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[A
             continue
         errors = list(validator.descend(instance=item, schema=items, path=index))
         if key is not None and not errors:
-            _VALID[key] = None
-            while len(_VALID) > VALID_KEPT:
-                _VALID.popitem(last=False)
+            _VALID.keep(key, None)
         yield from errors
 
 
