@@ -39,6 +39,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from runtime import access
 from runtime.definitions.spec import ViewSpec
 from runtime.flows.case import LIVE
+from runtime.store.accounts import User
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import Base, utcnow
 from runtime.store.ratings import RatingRow
@@ -119,7 +120,8 @@ class Page:
 ROW_COLUMNS = (Submission.id, Submission.tracking_no, Submission.data, Submission.status,
                Submission.department_code, Submission.created_at)
 TASK_COLUMNS = (Task.no, Task.title_zh, Task.title_en, Task.department, Task.user_id,
-                Task.status, Task.due_at, Task.yellow_at)
+                Task.status, Task.due_at, Task.yellow_at,
+                User.display_name.label("holder"))  # the holder's name, read with the task
 
 
 # --- SQL -----------------------------------------------------------------------------------
@@ -331,6 +333,7 @@ def sort_key(dialect: str, row: Any, sort_field: str | None) -> Any:
 
 # Built once: building and keying a statement per page cost more than running it.
 _LIVE_TASKS = (select(CaseRow.submission_id, *TASK_COLUMNS).join(Task, Task.case_id == CaseRow.id)
+               .outerjoin(User, User.id == Task.user_id)
                .where(CaseRow.submission_id.in_(bindparam("ids", expanding=True)),
                       Task.status.in_(sorted(LIVE)))
                .order_by(Task.due_sort, Task.id))
@@ -338,7 +341,7 @@ _LIVE_TASKS = (select(CaseRow.submission_id, *TASK_COLUMNS).join(Task, Task.case
 
 def live_tasks(session: Session, submission_ids: Sequence[int]) -> dict[int, Any]:
     """The live task of each submission's case that falls due first (its current step,
-    holder and deadline: a row of TASK_COLUMNS), by submission id; a case with none
+    holder with their name, and deadline: a row of TASK_COLUMNS), by submission id; a case with none
     (finished) is absent."""
     if not submission_ids:
         return {}

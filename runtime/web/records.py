@@ -6,6 +6,7 @@ the fixed-column ledger lead to the birth pack's ledger View."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -100,6 +101,21 @@ def shown_value(spec: FieldSpec, value: Any) -> Any:
     if isinstance(value, dict):
         return " ".join(str(shown_value(spec, v)) for v in value.values() if v)
     return value
+
+
+def shown_values(spec: FieldSpec) -> Callable[[Any], Any]:
+    """`shown_value` for one field, decided once for a column of its values: a masked type's
+    rule, or a text of a type with no words of its own kept as it is; the rest as
+    `shown_value` says."""
+    field_type = field_types().get(spec.type)
+    if field_type is not None and field_type.mask is not None:
+        rule = field_type.mask
+        return lambda value: rule(value) if value is not None and value != "" else value
+    plain = (field_type is not None and not field_type.refers_to and field_type.shown is None
+             and not spec.options and not spec.options_from and not is_table(spec))
+    if plain:
+        return lambda value: value if isinstance(value, str) else shown_value(spec, value)
+    return lambda value: shown_value(spec, value)
 
 
 def _option_labels(spec: FieldSpec) -> dict[str, str]:

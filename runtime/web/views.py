@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,16 +38,17 @@ from runtime.i18n import Catalogue
 from runtime.masking import mask_name, neutralise_cell
 from runtime.store import accounts
 from runtime.store import views as store_views
-from runtime.store.models import MAX_ROW_ID
+from runtime.store.models import MAX_ROW_ID, aware
 from runtime.store.queries import list_definitions
 from runtime.views.ratings import level_label
+from runtime.web import clock
 from runtime.web.auth.audit import audit
 from runtime.web.auth.guard import require
-from runtime.web.casepages import Names, china, colour_of, due_text
+from runtime.web.casepages import Names, colour_of
 from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, lang_url, text
-from runtime.web.records import shown_value
+from runtime.web.records import shown_values
 from runtime.web.workwords import work_text
 
 bp = Blueprint("views", __name__, url_prefix="/views")
@@ -152,16 +153,20 @@ NUMBER = "__number__"
 
 
 class Cells:
-    """The words of each column of one page's rows (names read once for the page)."""
+    """The words of each column of one page's rows. What repeats down a column (a status, a
+    department, a region, a masked rule) is worded once a page: a page has hundreds of cells."""
 
     def __init__(self, shown: Shown, tasks: dict[int, TaskOf], rows: Sequence[RowOf]):
         self.shown = shown
-        self.names = _names([t.user_id for t in tasks.values()])
+        self.lang = current_lang()
+        self.names = _names()
         rated = any(c.case == "rating" for c in shown.view.columns)
         self.ratings = store_views.ratings_of(db(), [r.id for r in rows]) if rated else {}
         self.now = datetime.now(UTC)
+        self.zone = clock.site_zone()
         self.mine = {m.department_code for m in g.principal.memberships}
         self.record = lang_url("records.submission", tracking_no=NUMBER)
+        self.said: dict[Any, str] = {}  # words by (column, value), made once a page
         self.makers = [self._maker(column) for column in shown.view.columns]
 
     def line(self, row: RowOf, task: TaskOf | None) -> Line:
@@ -170,61 +175,85 @@ class Cells:
                      and task.department in self.mine)
         return Line(row, task, cells, claimable, self.record.replace(NUMBER, row.tracking_no))
 
+    def once(self, key: Any, make: Callable[[], str]) -> str:
+        """The words for `key`, made the first time this page asks."""
+        found = self.said.get(key)
+        if found is None:
+            found = self.said[key] = make()
+        return found
+
+    def moment(self, value: datetime) -> str:
+        """A moment as `casepages.china` shows it, in the zone read once a page."""
+        return aware(value).astimezone(self.zone).strftime(clock.MINUTE)
+
     def _maker(self, column: ColumnSpec) -> Callable[[Cells, RowOf, TaskOf | None], Cell]:
         """How this page makes the cells of one column (decided once for its rows)."""
         if column.field is None:
             return CASE_CELLS[column.case or ""]
         spec = self.shown.fields.get(column.field)
-        field_type = field_types().get(spec.type) if spec is not None else None
+        if spec is None:
+            return _blank
+        field_type = field_types().get(spec.type)
         by_name = column.mask and (field_type is None or field_type.mask is None)
-        key = column.field
+        said, key = shown_values(spec), column.field
+        repeats = not (field_type is not None and field_type.mask is not None)
+
+        def words(value: Any) -> str:
+            shown = said(value)
+            # a column marked masked whose type has no rule of its own: masked as a name
+            return mask_name(shown) if by_name else str(shown)
 
         def make(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
             value = row.data.get(key)
-            if value in (None, "", []) or spec is None:
+            if value in (None, "", []):
                 return Cell("")
-            shown = shown_value(spec, value)
-            # a column marked masked whose type has no rule of its own: masked as a name
-            return Cell(mask_name(shown) if by_name else str(shown))
+            if repeats and isinstance(value, str | int | float):  # a repeat worded once
+                return Cell(cells.once((key, type(value), value), lambda: words(value)))
+            return Cell(words(value))
         return make
 
 
-def _names(user_ids: Sequence[int | None] = ()) -> Names:
-    """The departments (read once a request: the cells and the filter's choices both name
-    them) and these users' names."""
+def _names() -> Names:
+    """The departments, read once a request: the cells and the filter's choices both name
+    them (a holder's name comes with the page's tasks)."""
     if "view_departments" not in g:
         g.view_departments = {d.code: d for d in accounts.departments(db())}
-    users = [u for u in user_ids if u is not None]
-    return Names(g.view_departments, accounts.names_of(db(), users))
+    return Names(g.view_departments)
+
+
+def _blank(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
+    return Cell("")
 
 
 def _status(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
-    return Cell(work_text("as_" + row.status))
+    return Cell(cells.once(("status", row.status), lambda: work_text("as_" + row.status)))
 
 
 def _step(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     if task is None:
-        return Cell(view_text("finished"))
-    return Cell((task.title_en or task.title_zh) if current_lang() == "en" else task.title_zh)
+        return Cell(cells.once("finished", lambda: view_text("finished")))
+    return Cell((task.title_en or task.title_zh) if cells.lang == "en" else task.title_zh)
 
 
 def _department(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     code = task.department if task is not None and task.department else row.department_code
-    return Cell(cells.names.department(code))
+    return Cell(cells.once(("department", code), lambda: cells.names.department(code)))
 
 
 def _holder(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     if task is None:
-        return Cell(view_text("finished"))
+        return Cell(cells.once("finished", lambda: view_text("finished")))
     if task.user_id is None:
-        return Cell(view_text("pool"))
-    return Cell(cells.names.user(task.user_id))
+        return Cell(cells.once("pool", lambda: view_text("pool")))
+    return Cell(task.holder if task.holder is not None else str(task.user_id))
 
 
 def _deadline(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
     if task is None or task.due_at is None:
-        return Cell(view_text("finished") if task is None else work_text("no_deadline"))
-    return Cell(due_text(task.due_at), colour_of(cells.now, task.yellow_at, task.due_at))
+        return Cell(cells.once("finished", lambda: view_text("finished")) if task is None
+                    else cells.once("no_deadline", lambda: work_text("no_deadline")))
+    return Cell(cells.moment(task.due_at - timedelta(minutes=1)),
+                colour_of(cells.now, task.yellow_at, task.due_at))
 
 
 def _rating(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
@@ -233,7 +262,7 @@ def _rating(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
 
 
 def _submitted_at(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
-    return Cell(china(row.created_at))
+    return Cell(cells.moment(row.created_at))
 
 
 def _tracking_no(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
