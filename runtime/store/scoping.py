@@ -78,6 +78,17 @@ def within(session: Session, seen: Visibility) -> Visibility:
                    department_trees=frozenset())
 
 
+def within_these(seen: Visibility, departments: Iterable[tuple[str, str]]) -> Visibility:
+    """`within` with every department's (code, path) already read: no query. A page that
+    names the departments anyway reads them once for both."""
+    if seen.everything or not seen.department_trees:
+        return seen
+    tops = [f"/{top}/" for top in seen.department_trees]
+    codes = {code for code, path in departments if any(top in path for top in tops)}
+    return replace(seen, departments=seen.departments | frozenset(codes),
+                   department_trees=frozenset())
+
+
 def department_filter(seen: Visibility, code: Any, path: Any,
                       region: Any) -> ColumnElement[bool]:
     """A WHERE clause on the departments table itself: departments `seen` reaches."""

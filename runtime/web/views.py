@@ -42,6 +42,7 @@ from runtime.store import accounts
 from runtime.store import views as store_views
 from runtime.store.models import MAX_ROW_ID, aware
 from runtime.store.queries import list_definitions
+from runtime.store.scoping import within_these
 from runtime.views.ratings import level_label
 from runtime.web import clock
 from runtime.web.auth.audit import audit
@@ -397,7 +398,10 @@ def query_of(shown: Shown, *, limit: int | None = None) -> store_views.Query:
 
 
 def _seen() -> access.Visibility:
-    return access.visibility(g.principal, "records.read")
+    """The records in the user's scope, its department trees as codes (from the departments
+    the page reads anyway to name them)."""
+    seen = access.visibility(g.principal, "records.read")
+    return within_these(seen, ((d.code, d.path) for d in _names().departments.values()))
 
 
 def page_url(view_id: str, **changes: Any) -> str:

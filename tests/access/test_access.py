@@ -15,11 +15,13 @@ from runtime.access import (
     Membership,
     Principal,
     RecordRef,
+    Visibility,
     allowed,
     in_region,
     region_prefix,
     visibility,
 )
+from runtime.store.scoping import within_these
 
 HEALTH = ("CITY", "HEALTH")
 STREET = ("CITY", "DISTRICT", "STREET_EAST")
@@ -131,3 +133,14 @@ def test_the_docs_list_every_permission_once() -> None:
     table = docs.split("| permission | 中文 | what it allows |", 1)[1].split("\n\n", 1)[0]
     listed = re.findall(r"^\| `([a-z.]+)` \|", table, re.M)
     assert listed == list(PERMISSIONS)
+
+
+def test_department_trees_resolved_from_departments_already_read() -> None:
+    seen = Visibility(departments=frozenset({"HEALTH"}), department_trees=frozenset({"DISTRICT"}))
+    departments = [("CITY", "/CITY/"), ("DISTRICT", "/CITY/DISTRICT/"),
+                   ("STREET", "/CITY/DISTRICT/STREET/"), ("DISTRICT2", "/CITY/DISTRICT2/"),
+                   ("HEALTH", "/CITY/HEALTH/")]
+    found = within_these(seen, departments)
+    assert found.departments == {"HEALTH", "DISTRICT", "STREET"}
+    assert found.department_trees == frozenset()
+    assert within_these(Visibility(everything=True), departments).everything

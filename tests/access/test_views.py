@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from runtime.packs import check_path
-from runtime.store import audit
-from runtime.store.cases import CaseRow
+from runtime.store import accounts, audit
+from runtime.store.accounts import User
+from runtime.store.cases import CaseRow, Notification
 from runtime.store.publish import publish_pack
 from runtime.store.ratings import RatingRow
 from runtime.web.database import store
@@ -95,6 +96,8 @@ def test_the_menu_and_index_list_the_views(ledger: dict[str, str], client: Flask
 
 @pytest.mark.parametrize(("username", "regions"), [
     ("clerk_govsvc", {"110105", "440305"}),  # the centre's own records
+    ("lead_govsvc", {"110105", "440305"}),  # department tree: the centre and below it
+    ("lead_health", set()),  # another department's tree
     ("dispatcher", {"110105"}),  # region scope 1101..
     ("clerk_health", set()),  # another department sees none of them
 ])
@@ -304,3 +307,55 @@ columns:
   - {field: contact_mobile}
   - {case: step}
 """
+
+
+# Nothing a view page shows of the person is kept between requests: each of these changes
+# shows on the very next page.
+
+def test_a_role_taken_away_shows_on_the_next_page(ledger: dict[str, str], demo: Flask,
+                                                  client: FlaskClient,
+                                                  sign_in: SignIn) -> None:
+    sign_in(client, "clerk_govsvc")
+    assert set(rows(client.get("/views/birth_ledger").get_data(as_text=True))) == set(
+        ledger.values())
+    with store(demo).sessions() as session:
+        user = session.scalars(select(User).where(User.username == "clerk_govsvc")).one()
+        health = accounts.department(session, "HEALTH")
+        assert health is not None
+        user.memberships[0].department = health  # moved to another department
+        session.commit()
+    assert rows(client.get("/views/birth_ledger").get_data(as_text=True)) == []
+    with store(demo).sessions() as session:
+        user = session.scalars(select(User).where(User.username == "clerk_govsvc")).one()
+        user.memberships.clear()  # no role at all: no records to read
+        session.commit()
+    assert client.get("/views/birth_ledger").status_code in (403, 404)
+
+
+def test_a_new_message_shows_in_the_views_menu_at_once(ledger: dict[str, str], demo: Flask,
+                                                       client: FlaskClient,
+                                                       sign_in: SignIn) -> None:
+    sign_in(client, "clerk_govsvc")
+    before = client.get("/views/birth_ledger").get_data(as_text=True)
+    with store(demo).sessions() as session:
+        user = session.scalars(select(User).where(User.username == "clerk_govsvc")).one()
+        case = session.scalars(select(CaseRow)).first()
+        assert case is not None
+        session.add(Notification(case_id=case.id, key="assigned", user_id=user.id, params={}))
+        session.commit()
+    after = client.get("/views/birth_ledger").get_data(as_text=True)
+    count = re.compile(r'id="unread-count">(\d+)')
+    was = count.search(before)
+    now = count.search(after)
+    assert now is not None
+    assert int(now.group(1)) == (int(was.group(1)) if was else 0) + 1
+
+
+def test_after_signing_out_the_view_is_not_shown(ledger: dict[str, str], client: FlaskClient,
+                                                 sign_in: SignIn) -> None:
+    sign_in(client, "clerk_govsvc")
+    page = client.get("/views/birth_ledger").get_data(as_text=True)
+    assert rows(page)
+    client.post("/auth/logout", data={"csrf_token": csrf_from(page)})
+    response = client.get("/views/birth_ledger")
+    assert response.status_code in (302, 303) and "/auth/login" in response.location

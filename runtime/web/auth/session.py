@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, redirect, request, session
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload
 
 from runtime import passwords
 from runtime.demo import is_production
@@ -73,11 +74,17 @@ def load_current_user() -> ResponseReturnValue | None:
     return None
 
 
+# Read with the account in one statement: every staff page asks for its principal.
+WITH_ACCOUNT: dict[type[Any], tuple[Any, ...]] = {
+    accounts.User: (joinedload(accounts.User.memberships),)}
+
+
 def _from_session(key: str, model: type[Any]) -> Any:
     held = session.get(key)
     if not held:
         return None
-    account = None if _too_old(held) else db().get(model, held[0])
+    account = None if _too_old(held) else db().get(model, held[0],
+                                                    options=WITH_ACCOUNT.get(model, ()))
     if account is None or not usable(account) or account.session_epoch != held[1]:
         session.pop(key, None)
         return None
