@@ -377,13 +377,15 @@ def board_column(session: Session, seen: access.Visibility, query: Query,
 
 # --- saved filters ---------------------------------------------------------------------------
 
+_SAVED = (select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
+          .where(SavedFilter.user_id == bindparam("user"), SavedFilter.view_id == bindparam("view"))
+          .order_by(SavedFilter.name))
+
+
 def saved_filters(session: Session, user_id: int, view_id: str) -> list[Any]:
     """The user's filters on this view by name: rows of id, name and query (every page
     lists them; plain rows, not objects)."""
-    return list(session.execute(select(SavedFilter.id, SavedFilter.name, SavedFilter.query)
-                                .where(SavedFilter.user_id == user_id,
-                                       SavedFilter.view_id == view_id)
-                                .order_by(SavedFilter.name)))
+    return list(session.execute(_SAVED, {"user": user_id, "view": view_id}))
 
 
 def save_filter(session: Session, user_id: int, view_id: str, name: str, query: str) -> None:
@@ -407,9 +409,12 @@ def delete_filter(session: Session, user_id: int, filter_id: int) -> bool:
 
 
 
+_RATINGS = select(RatingRow.submission_id, RatingRow.level).where(
+    RatingRow.submission_id.in_(bindparam("ids", expanding=True)))
+
+
 def ratings_of(session: Session, submission_ids: Sequence[int]) -> dict[int, int]:
     """The service rating (好差评) level of each of these submissions that has one."""
     if not submission_ids:
         return {}
-    return dict(session.execute(select(RatingRow.submission_id, RatingRow.level).where(
-        RatingRow.submission_id.in_(submission_ids))).all())
+    return dict(session.execute(_RATINGS, {"ids": list(submission_ids)}).all())
