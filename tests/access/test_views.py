@@ -18,9 +18,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from runtime.packs import check_path
-from runtime.store import accounts, audit
+from runtime.store import accounts, audit, notifications
 from runtime.store.accounts import User
 from runtime.store.cases import CaseRow, Notification
+from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
 from runtime.store.ratings import RatingRow
 from runtime.web.database import store
@@ -359,3 +360,25 @@ def test_after_signing_out_the_view_is_not_shown(ledger: dict[str, str], client:
     client.post("/auth/logout", data={"csrf_token": csrf_from(page)})
     response = client.get("/views/birth_ledger")
     assert response.status_code in (302, 303) and "/auth/login" in response.location
+
+
+def test_the_menus_unread_count_is_the_users_and_their_pools(ledger: dict[str, str],
+                                                              demo: Flask) -> None:
+    with store(demo).sessions() as session:
+        user = session.scalars(select(User).where(User.username == "clerk_govsvc")).one()
+        principal = accounts.principal_of(user)
+        before = notifications.unread(session, principal)
+        case = session.scalars(select(CaseRow)).first()
+        assert case is not None
+        for user_id, department, role, read in (
+                (user.id, None, None, False), (user.id, None, None, True),  # theirs
+                (user.id + 1000, None, None, False),  # someone else's
+                (None, "GOVSVC", None, False), (None, "GOVSVC", "clerk", False),  # pools
+                (None, "GOVSVC", "lead", False), (None, "HEALTH", None, False)):  # not theirs
+            session.add(Notification(case_id=case.id, key="assigned", user_id=user_id,
+                                     department=department, role=role, params={},
+                                     read_at=utcnow() if read else None))
+        session.commit()
+        assert notifications.unread(session, principal) == before + 3
+        shown, _ = notifications.page(session, principal, limit=100)
+        assert sum(1 for i in shown if i.notification.read_at is None) == before + 3
