@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from flask import (
@@ -128,8 +128,7 @@ def heading(shown: Shown, column: ColumnSpec | FilterSpec) -> str:
 
 # --- cells ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: a page makes hundreds of them
     text: str
     colour: str | None = None  # a deadline's warning colour
     link: bool = False  # the tracking number, linked to the record
@@ -141,8 +140,7 @@ RowOf = Any
 TaskOf = Any
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     row: RowOf
     task: TaskOf | None
     cells: list[Cell]
