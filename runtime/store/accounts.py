@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import (
     Boolean,
@@ -276,6 +277,31 @@ def visible_staff(session: Session, seen: access.Visibility) -> list[User]:
     if seen.owner_ids:
         placed = placed | User.id.in_(seen.owner_ids)
     return list(session.scalars(select(User).where(placed).order_by(User.username)))
+
+
+class DepartmentName(NamedTuple):
+    """A department's code, names and path as a plain row: what a page that names every
+    department reads (a list's cells and filter choices), without the objects."""
+
+    code: str
+    name_zh: str
+    name_en: str | None
+    path: str
+
+    def name(self) -> dict[str, str | None]:
+        return {"zh": self.name_zh, "en": self.name_en}
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c for c in self.path.split(PATH_SEPARATOR) if c)
+
+
+_NAMES = select(Department.code, Department.name_zh, Department.name_en,
+                Department.path).order_by(Department.code)
+
+
+def department_names(session: Session) -> list[DepartmentName]:
+    """Every department by code, as `DepartmentName` rows."""
+    return [DepartmentName(*row) for row in session.execute(_NAMES)]
 
 
 def departments(session: Session) -> list[Department]:

@@ -63,7 +63,7 @@ def colour_of(now: datetime, yellow_at: datetime | None, due_at: datetime | None
 class Names:
     """Department and user names for one page, read once."""
 
-    departments: dict[str, accounts.Department]
+    departments: dict[str, accounts.Department | accounts.DepartmentName]
     users: dict[int, str] = field(default_factory=dict)
 
     @classmethod

@@ -218,7 +218,7 @@ def _names() -> Names:
     """The departments, read once a request: the cells and the filter's choices both name
     them (a holder's name comes with the page's tasks)."""
     if "view_departments" not in g:
-        g.view_departments = {d.code: d for d in accounts.departments(db())}
+        g.view_departments = {d.code: d for d in accounts.department_names(db())}
     return Names(g.view_departments)
 
 
