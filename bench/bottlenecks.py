@@ -10,6 +10,12 @@ same from the raw tables (`rolled=False`, median of 3); what is held up now
 tasks by deadline, `bottlenecks.held`); and, as the baseline, the rows the page read
 before (every task in scope made in the period or still live, as a plain SELECT, median of 3).
 
+The live counts alone, also for a region's viewer: `live_counts` as the page reads them
+(the counts the triggers keep, `held_counts`) beside the same from the tasks
+(`rolled=False`) and, as the baseline, the same figures as a plain GROUP BY over the raw
+tables written by hand here (tasks, overdue and distinct cases per step and per department,
+median of 3); the three must give the same integers.
+
 Run `python bench/bottlenecks.py [--db sqlite|postgres] [--cases N]` (with `nice`).
 """
 
@@ -40,6 +46,46 @@ BEFORE = ("SELECT t.case_id, t.tracking_no, c.process_id, t.step, t.title_zh, t.
           "t.claimed, t.completed_at, t.due_at FROM tasks t JOIN cases c ON c.id = t.case_id "
           "WHERE {scope} AND ((t.created_at >= :start AND t.created_at < :end) "
           "OR t.status IN ('open', 'waiting'))")
+
+
+LIVE_SCOPES = (*SCOPES, ("region 110101", access.Visibility(region_prefixes=frozenset({"110101"})),
+                          "(t.region_code LIKE '110101%' OR c.region_code LIKE '110101%')"))
+# The live counts by hand: per step, and per department.
+LIVE = ("SELECT {key}, count(*), sum(CASE WHEN t.due_at < :now THEN 1 ELSE 0 END), "
+        "count(DISTINCT t.case_id) FROM tasks t JOIN cases c ON c.id = t.case_id "
+        "WHERE t.status IN ('open', 'waiting') AND {scope} GROUP BY {key}")
+LIVE_KEYS = ("c.process_id, t.step", "t.department")
+
+
+def live_by_hand(session: Session, scope: str) -> list[tuple[object, ...]]:
+    return [tuple(row) for key in LIVE_KEYS for row in session.execute(
+        text(LIVE.format(key=key, scope=scope)), {"now": NOW})]
+
+
+def live(db: dashboards.Database, session: Session) -> list[str]:
+    """The live counts, kept and raw, beside the baseline; stops when they differ."""
+    lines = []
+    for who, seen, scope in LIVE_SCOPES:
+        reads = {
+            "live counts": (lambda s=seen: bottlenecks.live_counts(session, s, NOW)),
+            "live, raw": (lambda s=seen: bottlenecks.live_counts(session, s, NOW,
+                                                                 rolled=False)),
+            "live, by hand": (lambda q=scope: live_by_hand(session, q)),
+        }
+        kept, raw = (bottlenecks.live_counts(session, seen, NOW, rolled=r) for r in (True, False))
+        figures = sorted((c.key, c.tasks, c.overdue, c.cases) for c in [*kept[0], *kept[1]])
+        assert figures == sorted((c.key, c.tasks, c.overdue, c.cases)
+                                 for c in [*raw[0], *raw[1]]), who
+        by_hand = sorted(row[-3:] for row in live_by_hand(session, scope))
+        assert sorted(f[1:] for f in figures) == by_hand, who
+        for name, read in reads.items():
+            found = dashboards.times_of(read, dashboards.ROUNDS if name == "live counts" else 3)
+            lines.append(f"    {db.name:<8} {who:<13} {name:<13} p50 "
+                         f"{statistics.median(found):9.1f} ms  p95 "
+                         f"{percentile(found, 0.95):9.1f} ms  ({len(figures):,} figures, "
+                         f"{sum(f[1] for f in figures):,} live tasks)")
+            session.rollback()
+    return lines
 
 
 def held_now(session: Session, seen: access.Visibility) -> list[object]:
@@ -75,6 +121,7 @@ def bench(db: dashboards.Database, count: int) -> list[str]:
                              f"{statistics.median(found):9.1f} ms  p95 "
                              f"{percentile(found, 0.95):9.1f} ms  ({rows:,} rows)")
                 session.rollback()
+        lines += live(db, session)
     return lines
 
 

@@ -43,7 +43,7 @@ from runtime.access import Visibility
 from runtime.flows.case import LIVE, TASK_DONE
 from runtime.flows.deadlines import CHINA, start_of, working_seconds
 from runtime.i18n import Label
-from runtime.store import measure_days
+from runtime.store import held_counts, measure_days
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import Base, aware
 from runtime.store.scoping import case_ids, scope_filter, within
@@ -122,11 +122,74 @@ def roll(session: Session, first: dt.date, last: dt.date) -> None:
         session.execute(insert(DAYS), rows)
 
 
-def live_counts(session: Session, seen: Visibility, now: dt.datetime
+def live_counts(session: Session, seen: Visibility, now: dt.datetime, *, rolled: bool = True
                 ) -> tuple[list[LiveCount], list[LiveCount]]:
-    """The tasks in scope live now (open or waiting), counted in SQL per step and per
-    department (a department's label is the caller's)."""
+    """The tasks in scope live now (open or waiting), counted per step and per department
+    (a department's label is the caller's): from the counts the triggers keep
+    (`held_counts`), or, `rolled=False`, from the tasks themselves."""
     seen = within(session, seen)
+    if not rolled:
+        return _live_raw(session, seen, now)
+    kept = held_counts.COUNTS.c
+    today = now.astimezone(CHINA).date()
+    late = func.sum(case((kept.day < today, kept.tasks), else_=0))
+    counted = (func.sum(kept.tasks), late, func.sum(kept.cases))
+    scope = or_(scope_filter(seen, department=kept.department, region=kept.region),
+                scope_filter(seen, department=kept.lead_department, region=kept.lead_region))
+    steps = (select(kept.process, kept.step, func.max(kept.title_zh), func.max(kept.title_en),
+                    *counted).where(scope).group_by(kept.process, kept.step))
+    departments = select(kept.department, *counted).where(scope).group_by(kept.department)
+    step_counts = {(str(process), str(step)): [zh, en, int(n or 0), int(over or 0), int(c or 0)]
+                   for process, step, zh, en, n, over, c in session.execute(steps)}
+    department_counts = {(code or "",): [None, None, int(n or 0), int(over or 0), int(c or 0)]
+                         for code, n, over, c in session.execute(departments)}
+    for process, step, department in _late_today(session, seen, now):
+        step_counts[(process, step)][3] += 1
+        department_counts[(department or "",)][3] += 1
+    for key, twice in _counted_twice(session, seen).items():
+        (step_counts if len(key) == 2 else department_counts)[key][4] -= twice
+    return ([LiveCount(key, Label(zh or key[1], en), n, over, c)
+             for key, (zh, en, n, over, c) in step_counts.items() if n],
+            [LiveCount(key, Label(key[0]), n, over, c)
+             for key, (_, _, n, over, c) in department_counts.items() if n])
+
+
+def _late_today(session: Session, seen: Visibility, now: dt.datetime
+                ) -> list[tuple[str, str, str | None]]:
+    """The step and department of each task in scope live now whose deadline passed today
+    (China's day): the counts know a deadline's day, not its moment."""
+    start = start_of(now.astimezone(CHINA).date()).astimezone(dt.UTC)
+    before = now.astimezone(dt.UTC)  # in UTC as stored: SQLite compares the moments as text
+    query = (select(CaseRow.process_id, Task.step, Task.department)
+             .join(CaseRow, CaseRow.id == Task.case_id)
+             .where(LIVE_STATUS, Task.due_sort >= start, Task.due_sort < before,
+                    Task.due_at >= start, Task.due_at < before, _in_scope(seen)))
+    return [(str(process), str(step), department)
+            for process, step, department in session.execute(query)]
+
+
+def _counted_twice(session: Session, seen: Visibility) -> dict[tuple[str, ...], int]:
+    """What the counts' sums of cases over groups (step, department and region of a case's
+    live tasks) count more than once, per step and per department: read from the tasks of
+    the few cases whose live tasks are in more than one group."""
+    spread = held_counts.CASES.c
+    groups = (select(CaseRow.process_id, Task.step, Task.department, Task.region_code,
+                     Task.case_id).distinct()
+              .join(CaseRow, CaseRow.id == Task.case_id)
+              .where(LIVE_STATUS, _in_scope(seen), Task.case_id.in_(
+                  select(spread.case_id).where(spread.spread > 1))))
+    twice: dict[tuple[str, ...], int] = {}
+    seen_cases: set[tuple[object, ...]] = set()
+    for process, step, department, _, case_id in session.execute(groups):
+        for key in ((str(process), str(step)), (department or "",)):
+            twice[key] = twice.get(key, 0) + ((key, case_id) in seen_cases)
+            seen_cases.add((key, case_id))
+    return twice
+
+
+def _live_raw(session: Session, seen: Visibility, now: dt.datetime
+              ) -> tuple[list[LiveCount], list[LiveCount]]:
+    """`live_counts` from the tasks themselves, in SQL per step and per department."""
     late = func.sum(case((Task.due_at < now, 1), else_=0))
     counted = (func.count(), late, func.count(Task.case_id.distinct()))
     steps = (select(CaseRow.process_id, Task.step, func.max(Task.title_zh),
