@@ -1,7 +1,7 @@
 """What is held up now, as the bottleneck page reads it from the counts the triggers keep
 (runtime.store.held_counts), equals the same figures counted from the tasks (`rolled=False`)
 exactly: after seeded random claims, completions, returns and task transfers, the joint
-check's countersign by two departments, cases moved to another department and region,
+check's countersign by two departments, suspensions, timers, cases moved to another department and region,
 deadlines passing, hand-written updates and deletions of tasks, and the worker's upkeep, for
 a supervisor, department leads and a region's viewer, on SQLite and PostgreSQL."""
 
@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from datetime import UTC
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from runtime import worker
 from runtime.access import Visibility
 from runtime.definitions.spec import Party
 from runtime.flows import actions
@@ -22,8 +24,9 @@ from runtime.flows.case import LIVE
 from runtime.flows.errors import FlowError
 from runtime.store import bottlenecks, held_counts, measures
 from runtime.store.cases import CaseRow, Task
+from runtime.store.files import LocalFileStore
 from runtime.views.bottlenecks import LiveCount
-from store.casework import act, publish, staff, start, tasks
+from store.casework import act, events, publish, staff, start, tasks
 
 SCOPES = (Visibility(everything=True), Visibility(departments=frozenset({"HEALTH"})),
           Visibility(departments=frozenset({"GOVSVC"})),
@@ -46,7 +49,8 @@ def assert_same(session: Session, now: dt.datetime) -> None:
 
 
 def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Random) -> None:
-    """Claim a live task of the case and complete, return or transfer it, at `at`."""
+    """Claim a live task of the case and complete, return, transfer or suspend it (or
+    resume it when suspended), at `at`."""
     live = [t for t in tasks(session, case_id) if t.status in LIVE]
     if not live:
         return
@@ -54,6 +58,9 @@ def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Ran
     who = staff(1, task.department or "GOVSVC", task.role or "clerk")
     chance = rng.random()
     try:
+        if task.suspended_at is not None:
+            act(session, case_id, who, actions.resume, task.no, now=at)
+            return
         if task.user_id is None:
             act(session, case_id, who, actions.claim, task.no, now=at)
         if task.step != "accept" and chance < 0.25:
@@ -61,8 +68,10 @@ def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Ran
         elif chance < 0.45:
             to = Party(department=rng.choice(DEPARTMENTS[1:]), role="clerk")
             act(session, case_id, who, actions.transfer, task.no, to, "转办", now=at)
-        elif chance < 0.9:
+        elif chance < 0.85:
             act(session, case_id, who, actions.complete, task.no, opinion="同意", now=at)
+        elif task.due_at is not None:
+            act(session, case_id, who, actions.suspend, task.no, "等材料", now=at)
     except FlowError:
         session.rollback()  # a step this staff may not do
 
@@ -101,7 +110,8 @@ def counted(session: Session) -> tuple[list[tuple[object, ...]], list[tuple[obje
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_kept_counts_equal_the_raw_counts(session: Session, seed: int) -> None:
+def test_the_kept_counts_equal_the_raw_counts(session: Session, seed: int,
+                                             tmp_path: Path) -> None:
     publish(session)
     rng = random.Random(seed)
     clock = dt.datetime.now(UTC)
@@ -119,6 +129,9 @@ def test_the_kept_counts_equal_the_raw_counts(session: Session, seed: int) -> No
             some_action(session, case_id, clock, rng)
         for later in (0, rng.randint(1, 60 * 24 * 6)):
             assert_same(session, clock + dt.timedelta(minutes=later))
+        if rng.random() < 0.2:  # the timers due: warnings, overdue escalations
+            worker.run_once(session, "w1", now=clock)
+            assert_same(session, clock)
         if rng.random() < 0.3:
             held_counts.compact(session, measures.china_date(clock))
             session.commit()
@@ -128,12 +141,16 @@ def test_the_kept_counts_equal_the_raw_counts(session: Session, seed: int) -> No
     assert {"accept", "joint_check"} <= {step for step, _ in steps}, steps
     late = bottlenecks.live_counts(session, SCOPES[0], clock)[0]
     assert sum(c.overdue for c in late) > 0 and sum(c.tasks for c in late) > 0
+    assert events(session, "warning.yellow") and events(session, "suspend"), \
+        "no timer fired or no task suspended"
     spread = held_counts.CASES.c
     assert session.scalar(select(func.count()).where(spread.spread > 1)), \
         "no case with live tasks in two groups (the countersign's parties)"
     the_rest_by_hand(session, clock)
     today = measures.china_date(clock)
-    held_counts.compact(session, today)
+    worker.tidy(session, worker.Upkeep(LocalFileStore(tmp_path), dt.timedelta(hours=24)),
+                now=clock)  # sums the counts, the days before today folded
+    assert_same(session, clock)
     kept = counted(session)
     held_counts.rebuild(session.connection(), today)
     assert counted(session) == kept
