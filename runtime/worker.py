@@ -48,9 +48,10 @@ def tidy(session: Session, upkeep: Upkeep, now: datetime | None = None) -> int:
     now = now or utcnow()
     removed = remove_unclaimed(session, upkeep.files, before=now - upkeep.keep)
     ratelimit.prune(session, before=now - RATE_WINDOWS_KEPT)
-    measures.roll_up(session, today=measures.china_date(now - ROLLUP_MARGIN))
+    today = measures.china_date(now - ROLLUP_MARGIN)
+    measures.roll_up(session, today=today)
     task_counts.compact(session)
-    held_counts.compact(session, measures.china_date(now))
+    held_counts.compact(session, today)  # a read begun before midnight still finds its day
     session.commit()
     if removed:
         log.info("removed %d upload(s) no submission claimed", removed)

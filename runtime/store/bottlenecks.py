@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -136,11 +137,18 @@ def live_counts(session: Session, seen: Visibility, now: dt.datetime, *, rolled:
     counted = (func.sum(kept.tasks), late, func.sum(kept.cases))
     scope = or_(scope_filter(seen, department=kept.department, region=kept.region),
                 scope_filter(seen, department=kept.lead_department, region=kept.lead_region))
-    steps = (select(kept.process, kept.step, func.max(kept.title_zh), func.max(kept.title_en),
-                    *counted).where(scope).group_by(kept.process, kept.step))
+    # Per title too: a step's title is the greatest of its live tasks', as the tasks
+    # give it, not of a task gone whose rows the upkeep has not summed away yet.
+    steps = (select(kept.process, kept.step, kept.title_zh, kept.title_en, *counted)
+             .where(scope).group_by(kept.process, kept.step, kept.title_zh, kept.title_en))
     departments = select(kept.department, *counted).where(scope).group_by(kept.department)
-    step_counts = {(str(process), str(step)): [zh, en, int(n or 0), int(over or 0), int(c or 0)]
-                   for process, step, zh, en, n, over, c in session.execute(steps)}
+    step_counts: dict[tuple[str, ...], list[Any]] = {}
+    for process, step, zh, en, n, over, c in session.execute(steps):
+        found = step_counts.setdefault((str(process), str(step)), [None, None, 0, 0, 0])
+        if n:  # as max() over the tasks, each title apart
+            found[0] = max((v for v in (found[0], zh) if v is not None), default=None)
+            found[1] = max((v for v in (found[1], en) if v is not None), default=None)
+        found[2:] = found[2] + int(n or 0), found[3] + int(over or 0), found[4] + int(c or 0)
     department_counts = {(code or "",): [None, None, int(n or 0), int(over or 0), int(c or 0)]
                          for code, n, over, c in session.execute(departments)}
     for process, step, department in _late_today(session, seen, now):

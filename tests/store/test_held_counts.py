@@ -176,6 +176,18 @@ def the_rest_by_hand(session: Session, now: dt.datetime) -> None:
         session.execute(delete(Task).where(Task.case_id == joint[1]))
         session.commit()
         assert_same(session, now)
+    # A task of a step under a new title (a process republished), then gone: the step's
+    # title is its live tasks' greatest again, before the upkeep sums the rows.
+    renamed = session.scalars(select(Task).where(Task.status.in_(sorted(LIVE)))
+                              .order_by(Task.id)).first()
+    assert renamed is not None
+    session.execute(update(Task).where(Task.id == renamed.id).values(
+        title_zh=renamed.title_zh + "（新）"))
+    session.commit()
+    assert_same(session, now)
+    session.execute(update(Task).where(Task.id == renamed.id).values(status="done"))
+    session.commit()
+    assert_same(session, now)
 
 
 def test_the_workers_upkeep_folds_the_days_past(session: Session) -> None:
