@@ -83,7 +83,7 @@ def live(db: dashboards.Database, session: Session) -> list[str]:
             lines.append(f"    {db.name:<8} {who:<13} {name:<13} p50 "
                          f"{statistics.median(found):9.1f} ms  p95 "
                          f"{percentile(found, 0.95):9.1f} ms  ({len(figures):,} figures, "
-                         f"{sum(f[1] for f in figures):,} live tasks)")
+                         f"{sum(c.tasks for c in kept[0]):,} live tasks)")
             session.rollback()
     return lines
 

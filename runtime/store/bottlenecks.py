@@ -9,6 +9,10 @@ days for a new sum the same way. Figures read the daily rows up to the day rolle
 the raw tables after it; `rolled=False` reads the raw tables only. Waiting and handling are
 working seconds, whole seconds per task, so that both ways add up to the same integers.
 
+What is held up now (`live_counts`) is summed from the counts the triggers keep
+(`held_counts`), with today's deadlines already passed and the cases counted in several
+groups read from the tasks; `rolled=False` counts the live tasks themselves.
+
 A task is in scope when its own department or region is (`scope_filter`), or its case is
 (the case's department or region, `case_ids`; the daily rows keep both as keys): a department
 lead sees their own tasks of anyone's cases, and every task of the cases their department
@@ -137,20 +141,22 @@ def live_counts(session: Session, seen: Visibility, now: dt.datetime, *, rolled:
     counted = (func.sum(kept.tasks), late, func.sum(kept.cases))
     scope = or_(scope_filter(seen, department=kept.department, region=kept.region),
                 scope_filter(seen, department=kept.lead_department, region=kept.lead_region))
-    # Per title too: a step's title is the greatest of its live tasks', as the tasks
-    # give it, not of a task gone whose rows the upkeep has not summed away yet.
-    steps = (select(kept.process, kept.step, kept.title_zh, kept.title_en, *counted)
-             .where(scope).group_by(kept.process, kept.step, kept.title_zh, kept.title_en))
-    departments = select(kept.department, *counted).where(scope).group_by(kept.department)
+    # One read for both: per step and title (a step's title is the greatest of its live
+    # tasks', not of a task gone whose rows the upkeep has not summed away yet) and
+    # department of the task.
+    query = (select(kept.process, kept.step, kept.title_zh, kept.title_en, kept.department,
+                    *counted).where(scope)
+             .group_by(kept.process, kept.step, kept.title_zh, kept.title_en, kept.department))
     step_counts: dict[tuple[str, ...], list[Any]] = {}
-    for process, step, zh, en, n, over, c in session.execute(steps):
-        found = step_counts.setdefault((str(process), str(step)), [None, None, 0, 0, 0])
-        if n:  # as max() over the tasks, each title apart
+    department_counts: dict[tuple[str, ...], list[Any]] = {}
+    for process, step, zh, en, department, *figures in session.execute(query):
+        for found in (step_counts.setdefault((str(process), str(step)), [None, None, 0, 0, 0]),
+                      department_counts.setdefault((department or "",), [None, None, 0, 0, 0])):
+            found[2:] = (a + int(b or 0) for a, b in zip(found[2:], figures, strict=True))
+        if figures[0]:  # as max() over the tasks, each title apart
+            found = step_counts[(str(process), str(step))]
             found[0] = max((v for v in (found[0], zh) if v is not None), default=None)
             found[1] = max((v for v in (found[1], en) if v is not None), default=None)
-        found[2:] = found[2] + int(n or 0), found[3] + int(over or 0), found[4] + int(c or 0)
-    department_counts = {(code or "",): [None, None, int(n or 0), int(over or 0), int(c or 0)]
-                         for code, n, over, c in session.execute(departments)}
     for process, step, department in _late_today(session, seen, now):
         step_counts[(process, step)][3] += 1
         department_counts[(department or "",)][3] += 1
