@@ -184,21 +184,32 @@ def _late_today(session: Session, seen: Visibility, now: dt.datetime
 
 def _counted_twice(session: Session, seen: Visibility) -> dict[tuple[str, ...], int]:
     """What the counts' sums of cases over groups (step, department and region of a case's
-    live tasks) count more than once, per step and per department: read from the tasks of
-    the few cases whose live tasks are in more than one group."""
-    spread = held_counts.CASES.c
-    groups = (select(CaseRow.process_id, Task.step, Task.department, Task.region_code,
-                     Task.case_id).distinct()
-              .join(CaseRow, CaseRow.id == Task.case_id)
-              .where(LIVE_STATUS, _in_scope(seen), Task.case_id.in_(
-                  select(spread.case_id).where(spread.spread > 1))))
+    live tasks) count more than once, per step and per department: from the spreads of the
+    cases whose live tasks are in more than one group (`held_counts.SPREADS`), the scope
+    tested here on each group written out."""
+    kept = held_counts.SPREADS.c
+    keys = (kept.process, kept.lead_department, kept.lead_region, kept.groups)
+    query = (select(*keys, func.sum(kept.cases)).group_by(*keys)
+             .having(func.sum(kept.cases) != 0))
     twice: dict[tuple[str, ...], int] = {}
-    seen_cases: set[tuple[object, ...]] = set()
-    for process, step, department, _, case_id in session.execute(groups):
-        for key in ((str(process), str(step)), (department or "",)):
-            twice[key] = twice.get(key, 0) + ((key, case_id) in seen_cases)
-            seen_cases.add((key, case_id))
+    for process, lead_department, lead_region, groups, cases in session.execute(query):
+        led = _reaches(seen, lead_department, lead_region)
+        found: dict[tuple[str, ...], int] = {}
+        for group in str(groups).split(";"):
+            step, department, region = group.split("|")
+            if led or _reaches(seen, department or None, region or None):
+                for key in ((str(process), step), (department,)):
+                    found[key] = found.get(key, 0) + 1
+        for key, n in found.items():
+            if n > 1:
+                twice[key] = twice.get(key, 0) + (n - 1) * int(cases)
     return twice
+
+
+def _reaches(seen: Visibility, department: str | None, region: str | None) -> bool:
+    """`scope_filter` on a department and region, for a scope `within` has read."""
+    return (seen.everything or (department is not None and department in seen.departments)
+            or (region is not None and any(region.startswith(p) for p in seen.region_prefixes)))
 
 
 def _live_raw(session: Session, seen: Visibility, now: dt.datetime

@@ -1,6 +1,7 @@
 """Live counts of what is held up now, for the bottleneck page (`held_counts`, kept by
-triggers on `tasks` and on the cases' department and region, with `held_cases`, each live
-case's number of groups), counted from the live tasks there are.
+triggers on `tasks` and on the cases' department and region, with `held_cases` and
+`held_spreads` for the cases whose live tasks are in several groups), counted from the live
+tasks there are.
 
 Revision ID: 0026_live
 Revises: 0025
@@ -38,9 +39,17 @@ def upgrade() -> None:
     op.create_table(
         "held_cases",
         sa.Column("case_id", sa.Integer(), primary_key=True, autoincrement=False),
-        sa.Column("spread", sa.Integer(), nullable=False),
+        sa.Column("groups", sa.Text(), nullable=False),
     )
-    op.create_index("ix_held_cases_spread", "held_cases", ["spread", "case_id"])
+    op.create_table(
+        "held_spreads",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("process", sa.String(64), nullable=True),
+        sa.Column("lead_department", sa.String(32), nullable=True),
+        sa.Column("lead_region", sa.String(6), nullable=True),
+        sa.Column("groups", sa.Text(), nullable=False),
+        sa.Column("cases", sa.Integer(), nullable=False),
+    )
     connection = op.get_bind()
     held_counts.install(connection)
     held_counts.rebuild(connection)
@@ -48,6 +57,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     held_counts.uninstall(op.get_bind())
-    op.drop_index("ix_held_cases_spread", table_name="held_cases")
+    op.drop_table("held_spreads")
     op.drop_table("held_cases")
     op.drop_table("held_counts")
