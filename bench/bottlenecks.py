@@ -10,7 +10,18 @@ same from the raw tables (`rolled=False`, median of 3); what is held up now
 tasks by deadline, `bottlenecks.held`); and, as the baseline, the rows the page read
 before (every task in scope made in the period or still live, as a plain SELECT, median of 3).
 
-Run `python bench/bottlenecks.py [--db sqlite|postgres] [--cases N]` (with `nice`).
+The live counts alone, also for a region's viewer: `live_counts` as the page reads them
+(the counts the triggers keep, `held_counts`) beside the same from the tasks
+(`rolled=False`) and, as the baseline, the same figures as a plain GROUP BY over the raw
+tables written by hand here (tasks, overdue and distinct cases per step and per department,
+median of 3); the three must give the same integers.
+
+With `--countersign`, every tenth running case gets a second party at its step (another
+department's live task) before the reads: cases whose live tasks are in several groups,
+which the live counts correct for (`held_counts`).
+
+Run `python bench/bottlenecks.py [--db sqlite|postgres] [--cases N] [--countersign]` (with
+`nice`).
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,7 +40,8 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
-from runtime.store import bottlenecks, measures  # noqa: E402
+from runtime.store import bottlenecks, held_counts, measures  # noqa: E402
+from runtime.store.cases import Task  # noqa: E402
 from runtime.store.db import session_factory  # noqa: E402
 
 SCOPES = (("supervisor", dashboards.EVERYTHING, "1 = 1"),
@@ -42,6 +55,69 @@ BEFORE = ("SELECT t.case_id, t.tracking_no, c.process_id, t.step, t.title_zh, t.
           "OR t.status IN ('open', 'waiting'))")
 
 
+LIVE_SCOPES = (*SCOPES, ("region 110101", access.Visibility(region_prefixes=frozenset({"110101"})),
+                          "(t.region_code LIKE '110101%' OR c.region_code LIKE '110101%')"))
+# The live counts by hand: per step, and per department.
+LIVE = ("SELECT {key}, count(*), sum(CASE WHEN t.due_at < :now THEN 1 ELSE 0 END), "
+        "count(DISTINCT t.case_id) FROM tasks t JOIN cases c ON c.id = t.case_id "
+        "WHERE t.status IN ('open', 'waiting') AND {scope} GROUP BY {key}")
+LIVE_KEYS = ("c.process_id, t.step", "t.department")
+
+
+def live_by_hand(session: Session, scope: str) -> list[tuple[object, ...]]:
+    return [tuple(row) for key in LIVE_KEYS for row in session.execute(
+        text(LIVE.format(key=key, scope=scope)), {"now": NOW})]
+
+
+def countersign(db: dashboards.Database) -> str:
+    """A second party for every tenth running case: a live task beside its own at its step,
+    in another department (HEALTH, or POLICE beside HEALTH's), written through the triggers,
+    then the counts summed as the worker's upkeep would."""
+    columns = [c.name for c in Task.__table__.columns if c.name != "id"]
+    chosen = {"no": "t.no + 10", "department":
+              "CASE WHEN t.department = 'HEALTH' THEN 'POLICE' ELSE 'HEALTH' END"}
+    start = time.perf_counter()
+    with db.engine.begin() as connection:
+        added = connection.execute(text(
+            f"INSERT INTO tasks ({', '.join(columns)}) SELECT "
+            + ", ".join(chosen.get(c, f"t.{c}") for c in columns)
+            + " FROM tasks t WHERE t.status IN ('open', 'waiting') AND t.case_id % 10 = 0"
+        )).rowcount
+    with session_factory(db.engine)() as session:
+        held_counts.compact(session, dashboards.TODAY)
+        session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
+    return (f"    {db.name}: a second party for {added:,} live cases (countersign) added in "
+            f"{time.perf_counter() - start:.1f} s")
+
+
+def live(db: dashboards.Database, session: Session) -> list[str]:
+    """The live counts, kept and raw, beside the baseline; stops when they differ."""
+    lines = []
+    for who, seen, scope in LIVE_SCOPES:
+        reads = {
+            "live counts": (lambda s=seen: bottlenecks.live_counts(session, s, NOW)),
+            "live, raw": (lambda s=seen: bottlenecks.live_counts(session, s, NOW,
+                                                                 rolled=False)),
+            "live, by hand": (lambda q=scope: live_by_hand(session, q)),
+        }
+        kept, raw = (bottlenecks.live_counts(session, seen, NOW, rolled=r) for r in (True, False))
+        figures = sorted((c.key, c.tasks, c.overdue, c.cases) for c in [*kept[0], *kept[1]])
+        assert figures == sorted((c.key, c.tasks, c.overdue, c.cases)
+                                 for c in [*raw[0], *raw[1]]), who
+        by_hand = sorted(row[-3:] for row in live_by_hand(session, scope))
+        assert sorted(f[1:] for f in figures) == by_hand, who
+        for name, read in reads.items():
+            found = dashboards.times_of(read, dashboards.ROUNDS if name == "live counts" else 3)
+            lines.append(f"    {db.name:<8} {who:<13} {name:<13} p50 "
+                         f"{statistics.median(found):9.1f} ms  p95 "
+                         f"{percentile(found, 0.95):9.1f} ms  ({len(figures):,} figures, "
+                         f"{sum(c.tasks for c in kept[0]):,} live tasks)")
+            session.rollback()
+    return lines
+
+
 def held_now(session: Session, seen: access.Visibility) -> list[object]:
     """The live part as the page reads it: the counts per step and department, and the
     first 201 live tasks."""
@@ -52,6 +128,8 @@ def held_now(session: Session, seen: access.Visibility) -> list[object]:
 def bench(db: dashboards.Database, count: int) -> list[str]:
     seconds = dashboards.build(db, count)
     rolled = dashboards.roll_up(db)
+    if "--countersign" in sys.argv:
+        added = countersign(db)
     lines = [f"    {db.name}: {count:,} cases built in {seconds:.0f} s; rolled up (measures "
              f"and bottlenecks) in {rolled:.1f} s"]
     first, last = dashboards.CARD.start, dashboards.CARD.end
@@ -75,7 +153,8 @@ def bench(db: dashboards.Database, count: int) -> list[str]:
                              f"{statistics.median(found):9.1f} ms  p95 "
                              f"{percentile(found, 0.95):9.1f} ms  ({rows:,} rows)")
                 session.rollback()
-    return lines
+        lines += live(db, session)
+    return lines[:1] + ([added] if "--countersign" in sys.argv else []) + lines[1:]
 
 
 def main(databases: list[str], count: int) -> None:

@@ -44,7 +44,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
-from runtime.store import measures, task_counts  # noqa: E402
+from runtime.store import held_counts, measures, task_counts  # noqa: E402
 from runtime.store.cases import CaseEvent, CaseRow, Task  # noqa: E402
 from runtime.store.db import session_factory  # noqa: E402
 from runtime.store.ratings import RatingRow  # noqa: E402
@@ -137,6 +137,7 @@ def build(db: Database, count: int) -> float:
                ("ratings", rating_columns(d, count), count, f"{done} AND {H1} % 3 = 0"))
     with db.engine.begin() as connection:
         task_counts.uninstall(connection)  # counted once after, set-based, not row by row
+        held_counts.uninstall(connection)
         for index in dropped:
             index.drop(connection)
         for table, columns, rows, where in inserts:
@@ -148,6 +149,8 @@ def build(db: Database, count: int) -> float:
             index.create(connection)
         task_counts.install(connection)
         task_counts.rebuild(connection)
+        held_counts.install(connection)
+        held_counts.rebuild(connection, TODAY)
     if db.name == "postgres":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))

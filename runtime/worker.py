@@ -20,7 +20,7 @@ from runtime.casework.timers import run_timer
 from runtime.casework.webhooks import deliver_webhook
 from runtime.forms.fieldtypes import FieldTypes
 from runtime.providers import FIELD_TYPES_INFO, default_field_types
-from runtime.store import jobs, measures, ratelimit, task_counts
+from runtime.store import held_counts, jobs, measures, ratelimit, task_counts
 from runtime.store.files import FileStore, remove_unclaimed
 from runtime.store.models import utcnow
 
@@ -43,12 +43,15 @@ class Upkeep:
 
 def tidy(session: Session, upkeep: Upkeep, now: datetime | None = None) -> int:
     """One round of upkeep; how many unclaimed uploads went. Rolls the days that have
-    ended up into the measures' daily figures and sums the live task counts. Commits."""
+    ended up into the measures' daily figures and sums the live task counts and the counts
+    of what is held up now. Commits."""
     now = now or utcnow()
     removed = remove_unclaimed(session, upkeep.files, before=now - upkeep.keep)
     ratelimit.prune(session, before=now - RATE_WINDOWS_KEPT)
-    measures.roll_up(session, today=measures.china_date(now - ROLLUP_MARGIN))
+    today = measures.china_date(now - ROLLUP_MARGIN)
+    measures.roll_up(session, today=today)
     task_counts.compact(session)
+    held_counts.compact(session, today)  # a read begun before midnight still finds its day
     session.commit()
     if removed:
         log.info("removed %d upload(s) no submission claimed", removed)

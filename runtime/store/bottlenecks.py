@@ -9,6 +9,10 @@ days for a new sum the same way. Figures read the daily rows up to the day rolle
 the raw tables after it; `rolled=False` reads the raw tables only. Waiting and handling are
 working seconds, whole seconds per task, so that both ways add up to the same integers.
 
+What is held up now (`live_counts`) is summed from the counts the triggers keep
+(`held_counts`), with today's deadlines already passed and the cases counted in several
+groups read from the tasks; `rolled=False` counts the live tasks themselves.
+
 A task is in scope when its own department or region is (`scope_filter`), or its case is
 (the case's department or region, `case_ids`; the daily rows keep both as keys): a department
 lead sees their own tasks of anyone's cases, and every task of the cases their department
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -43,7 +48,7 @@ from runtime.access import Visibility
 from runtime.flows.case import LIVE, TASK_DONE
 from runtime.flows.deadlines import CHINA, start_of, working_seconds
 from runtime.i18n import Label
-from runtime.store import measure_days
+from runtime.store import held_counts, measure_days
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import Base, aware
 from runtime.store.scoping import case_ids, scope_filter, within
@@ -122,11 +127,94 @@ def roll(session: Session, first: dt.date, last: dt.date) -> None:
         session.execute(insert(DAYS), rows)
 
 
-def live_counts(session: Session, seen: Visibility, now: dt.datetime
+def live_counts(session: Session, seen: Visibility, now: dt.datetime, *, rolled: bool = True
                 ) -> tuple[list[LiveCount], list[LiveCount]]:
-    """The tasks in scope live now (open or waiting), counted in SQL per step and per
-    department (a department's label is the caller's)."""
+    """The tasks in scope live now (open or waiting), counted per step and per department
+    (a department's label is the caller's): from the counts the triggers keep
+    (`held_counts`), or, `rolled=False`, from the tasks themselves."""
     seen = within(session, seen)
+    if not rolled:
+        return _live_raw(session, seen, now)
+    kept = held_counts.COUNTS.c
+    today = now.astimezone(CHINA).date()
+    late = func.sum(case((kept.day < today, kept.tasks), else_=0))
+    counted = (func.sum(kept.tasks), late, func.sum(kept.cases))
+    scope = or_(scope_filter(seen, department=kept.department, region=kept.region),
+                scope_filter(seen, department=kept.lead_department, region=kept.lead_region))
+    # One read for both: per step and title (a step's title is the greatest of its live
+    # tasks', not of a task gone whose rows the upkeep has not summed away yet) and
+    # department of the task.
+    query = (select(kept.process, kept.step, kept.title_zh, kept.title_en, kept.department,
+                    *counted).where(scope)
+             .group_by(kept.process, kept.step, kept.title_zh, kept.title_en, kept.department))
+    step_counts: dict[tuple[str, ...], list[Any]] = {}
+    department_counts: dict[tuple[str, ...], list[Any]] = {}
+    for process, step, zh, en, department, *figures in session.execute(query):
+        for found in (step_counts.setdefault((str(process), str(step)), [None, None, 0, 0, 0]),
+                      department_counts.setdefault((department or "",), [None, None, 0, 0, 0])):
+            found[2:] = (a + int(b or 0) for a, b in zip(found[2:], figures, strict=True))
+        if figures[0]:  # as max() over the tasks, each title apart
+            found = step_counts[(str(process), str(step))]
+            found[0] = max((v for v in (found[0], zh) if v is not None), default=None)
+            found[1] = max((v for v in (found[1], en) if v is not None), default=None)
+    for process, step, department in _late_today(session, seen, now):
+        step_counts[(process, step)][3] += 1
+        department_counts[(department or "",)][3] += 1
+    for key, twice in _counted_twice(session, seen).items():
+        (step_counts if len(key) == 2 else department_counts)[key][4] -= twice
+    return ([LiveCount(key, Label(zh or key[1], en), n, over, c)
+             for key, (zh, en, n, over, c) in step_counts.items() if n],
+            [LiveCount(key, Label(key[0]), n, over, c)
+             for key, (_, _, n, over, c) in department_counts.items() if n])
+
+
+def _late_today(session: Session, seen: Visibility, now: dt.datetime
+                ) -> list[tuple[str, str, str | None]]:
+    """The step and department of each task in scope live now whose deadline passed today
+    (China's day): the counts know a deadline's day, not its moment."""
+    start = start_of(now.astimezone(CHINA).date()).astimezone(dt.UTC)
+    before = now.astimezone(dt.UTC)  # in UTC as stored: SQLite compares the moments as text
+    query = (select(CaseRow.process_id, Task.step, Task.department)
+             .join(CaseRow, CaseRow.id == Task.case_id)
+             .where(LIVE_STATUS, Task.due_sort >= start, Task.due_sort < before,
+                    Task.due_at >= start, Task.due_at < before, _in_scope(seen)))
+    return [(str(process), str(step), department)
+            for process, step, department in session.execute(query)]
+
+
+def _counted_twice(session: Session, seen: Visibility) -> dict[tuple[str, ...], int]:
+    """What the counts' sums of cases over groups (step, department and region of a case's
+    live tasks) count more than once, per step and per department: from the spreads of the
+    cases whose live tasks are in more than one group (`held_counts.SPREADS`), the scope
+    tested here on each group written out."""
+    kept = held_counts.SPREADS.c
+    keys = (kept.process, kept.lead_department, kept.lead_region, kept.groups)
+    query = (select(*keys, func.sum(kept.cases)).group_by(*keys)
+             .having(func.sum(kept.cases) != 0))
+    twice: dict[tuple[str, ...], int] = {}
+    for process, lead_department, lead_region, groups, cases in session.execute(query):
+        led = _reaches(seen, lead_department, lead_region)
+        found: dict[tuple[str, ...], int] = {}
+        for group in str(groups).split(";"):
+            step, department, region = group.split("|")
+            if led or _reaches(seen, department or None, region or None):
+                for key in ((str(process), step), (department,)):
+                    found[key] = found.get(key, 0) + 1
+        for key, n in found.items():
+            if n > 1:
+                twice[key] = twice.get(key, 0) + (n - 1) * int(cases)
+    return twice
+
+
+def _reaches(seen: Visibility, department: str | None, region: str | None) -> bool:
+    """`scope_filter` on a department and region, for a scope `within` has read."""
+    return (seen.everything or (department is not None and department in seen.departments)
+            or (region is not None and any(region.startswith(p) for p in seen.region_prefixes)))
+
+
+def _live_raw(session: Session, seen: Visibility, now: dt.datetime
+              ) -> tuple[list[LiveCount], list[LiveCount]]:
+    """`live_counts` from the tasks themselves, in SQL per step and per department."""
     late = func.sum(case((Task.due_at < now, 1), else_=0))
     counted = (func.count(), late, func.count(Task.case_id.distinct()))
     steps = (select(CaseRow.process_id, Task.step, func.max(Task.title_zh),

@@ -10,6 +10,7 @@ from runtime.store import (
     citizen_messages,
     designs,
     files,
+    held_counts,
     incidents,
     jobs,
     measure_days,
@@ -24,5 +25,5 @@ from runtime.store import (
 
 MODULES = (models, accounts, audit, ratelimit, submissions, files, cases, jobs, calendar,
            citizen_messages, incidents, schedules, ratings, views, designs,
-           measure_days, task_counts)
+           measure_days, task_counts, held_counts)
 metadata = models.Base.metadata
