@@ -3,7 +3,7 @@ triggers on `tasks` and on the cases' department and region, with `held_cases` a
 `held_spreads` for the cases whose live tasks are in several groups), counted from the live
 tasks there are.
 
-Revision ID: 0026_live
+Revision ID: 0026
 Revises: 0025
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 from runtime.store import held_counts
 
-revision = "0026_live"
+revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
