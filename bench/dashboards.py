@@ -3,7 +3,10 @@ default) with two tasks each, their closings, returns and ratings, on SQLite and
 
 Run `python bench/dashboards.py` (`--db sqlite` or `--db postgres`, `--cases N`). SQLite is a
 file in a temp folder; PostgreSQL a scratch database on LOWCODE_BENCH_POSTGRES_URL, dropped at
-the end (see bench/flows.py).
+the end (see bench/flows.py). `--keep NAME` (PostgreSQL) uses the database NAME instead and
+leaves it, as bench/views.py does: built when it has no cases yet, read as it is otherwise
+(the rollup then adds only the days not rolled up yet), so that ten million cases are built
+once and measured again after a change (drop it by hand when done).
 
 The rows are built in the database (INSERT ... SELECT over a recursive CTE or
 generate_series, indexes dropped while they go in and made after, the live task counts'
@@ -35,6 +38,7 @@ from flows import (  # noqa: E402
     NOW,
     Database,
     Dialect,
+    kept,
     percentile,
     postgres_problem,
     scratch,
@@ -239,11 +243,21 @@ def widgets() -> list[tuple[str, str, access.Visibility, Period, str | None, flo
     return found
 
 
-def bench(db: Database, count: int) -> tuple[list[str], list[str]]:
+def built(db: Database, count: int) -> str:
+    """Build the rows unless they are there (a kept database); what was done, in words."""
+    with db.engine.connect() as connection:
+        there = connection.scalar(text("SELECT count(*) FROM cases"))
+    if there:
+        return f"{there:,} cases found (built before)"
     seconds = build(db, count)
+    return (f"{count:,} cases, {2 * count:,} tasks and their events built, indexed and "
+            f"analysed in {seconds:.0f} s")
+
+
+def bench(db: Database, count: int) -> tuple[list[str], list[str]]:
+    done = built(db, count)
     rolled = roll_up(db)
-    lines = [f"    {db.name}: {count:,} cases, {2 * count:,} tasks and their events built, "
-             f"indexed and analysed in {seconds:.0f} s; rolled up in {rolled:.1f} s"]
+    lines = [f"    {db.name}: {done}; rolled up in {rolled:.1f} s"]
     plans: list[str] = []
     start, end = measures.bounds(CARD)
     trend_start, _ = measures.bounds(TREND)
@@ -306,7 +320,7 @@ def explain(db: Database, session: Session, name: str, where: measures.Where,
     return found
 
 
-def main(databases: list[str], count: int) -> None:
+def main(databases: list[str], count: int, keep: str | None = None) -> None:
     skipped = []
     if "postgres" in databases and (problem := postgres_problem()):
         databases = [d for d in databases if d != "postgres"]
@@ -315,7 +329,9 @@ def main(databases: list[str], count: int) -> None:
     plans: list[str] = []
     with tempfile.TemporaryDirectory() as name:
         for kind in databases:
-            with scratch(kind, "dashboards", Path(name)) as db:
+            where = kept(keep) if keep and kind == "postgres" else \
+                scratch(kind, "dashboards", Path(name))
+            with where as db:
                 found, shown = bench(db, count)
                 lines += found
                 plans += shown
@@ -334,5 +350,5 @@ if __name__ == "__main__":
 
     chosen = option("--db", "sqlite,postgres").split(",")
     if not set(chosen) <= {"sqlite", "postgres"}:
-        sys.exit("usage: bench/dashboards.py [--db sqlite,postgres] [--cases N]")
-    main(chosen, int(option("--cases", str(CASES))))
+        sys.exit("usage: bench/dashboards.py [--db sqlite,postgres] [--cases N] [--keep NAME]")
+    main(chosen, int(option("--cases", str(CASES))), option("--keep", "") or None)

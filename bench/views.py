@@ -46,25 +46,22 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flows import (  # noqa: E402
-    POSTGRES_DEFAULT,
-    POSTGRES_ENV,
     Database,
     Dialect,
+    kept,
     percentile,
     postgres_problem,
     scratch,
     verdict,
 )
 from sqlalchemy import event, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
@@ -73,8 +70,7 @@ from runtime.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
 from runtime.store import views  # noqa: E402
 from runtime.store.cases import CaseRow, Task  # noqa: E402
-from runtime.store.db import make_engine, normalize_url, session_factory  # noqa: E402
-from runtime.store.migrate import upgrade  # noqa: E402
+from runtime.store.db import session_factory  # noqa: E402
 from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.queries import latest_definition  # noqa: E402
 from runtime.store.submissions import Submission  # noqa: E402
@@ -363,26 +359,6 @@ def signed_in(app: Any, username: str) -> Any:
 
 def export_rows(session: Session, seen: access.Visibility, query: views.Query) -> int:
     return sum(len(page.rows) for page in views.every_row(session, seen, query, 100_000))
-
-
-@contextmanager
-def kept(name: str) -> Iterator[Database]:
-    """The PostgreSQL database `name` on the bench's server, made and migrated when absent,
-    left in place after."""
-    server = make_url(normalize_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT)))
-    admin = make_engine(server.render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                 {"n": name}):
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield Database("postgres", engine)
-    finally:
-        engine.dispose()
 
 
 def built(db: Database, count: int) -> str:
