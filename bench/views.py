@@ -247,7 +247,8 @@ def raw(session: Session, statements: list[tuple[str, Any]]) -> Callable[[], Any
         try:
             for statement, parameters in statements:
                 cursor.execute(statement, parameters)
-                cursor.fetchall()
+                if cursor.description is not None:  # not a SET
+                    cursor.fetchall()
         finally:
             cursor.close()
     return run
