@@ -164,7 +164,7 @@ def build(db: Database, count: int) -> float:
 def roll_up(db: Database) -> float:
     start = time.perf_counter()
     with session_factory(db.engine)() as session:
-        measures.roll_up(session, today=TODAY)
+        measures.roll_up(session, today=TODAY, until=NOW)  # as the worker would at NOW
         session.commit()
     if db.name == "sqlite":
         with db.engine.begin() as connection:

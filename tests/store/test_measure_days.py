@@ -170,7 +170,15 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
                           rng)
         drafts_come_and_go(session, rng)
         # Overdue-now at noon of the day: the live counts of the days before, today's raw.
-        assert_same_figures(session, dt.datetime.combine(day, dt.time(12), measures.CHINA))
+        noon = dt.datetime.combine(day, dt.time(12), measures.CHINA)
+        assert_same_figures(session, noon)
+        # The worker at noon on some days: today's facts before 11:00 in rows of today,
+        # the rest of the day's (those after it too) read raw.
+        if rng.random() < 0.5:
+            measures.roll_up(session, today=day, until=noon - dt.timedelta(minutes=10))
+            assert measure_days.rolled_until(session) == noon - dt.timedelta(hours=1)
+            session.commit()
+            assert_same_figures(session, noon)
         # The worker after the day has ended: the day's figures are rolled up, and on
         # some days the live counts summed.
         assert measures.roll_up(session, today=day + dt.timedelta(days=1)) == day
