@@ -88,3 +88,5 @@ def backdated(session: Session, day: dt.date) -> None:
     through = rolled_through(session)
     if through is not None and through >= day:
         mark(session, day - dt.timedelta(days=1))
+    elif through is not None and rolled_until(session) is not None:
+        mark(session, through)  # today's rolled hours may be among those days

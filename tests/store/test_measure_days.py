@@ -245,6 +245,25 @@ def test_a_backfilled_day_is_read_raw_until_it_is_rolled_up_again(session: Sessi
     assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
 
 
+def test_a_backfill_into_todays_rolled_hours_is_read_raw_until_they_are_rolled_again(
+        session: Session) -> None:
+    publish(session)
+    seed_demo(session, env="testing")
+    day = dt.date(2026, 9, 30)
+    morning = dt.datetime.combine(day, dt.time(9), measures.CHINA)
+    started_on(session, "before", morning)
+    measures.roll_up(session, today=day, until=morning + dt.timedelta(hours=3))
+    session.commit()
+    started_on(session, "backfilled", morning)  # dated before the rolled hour, written after
+    measure_days.backdated(session, day)
+    where = measures.Where(EVERYTHING, PERIOD)
+    assert measures.tally(session, "received", where)[""].amount == 2
+    assert measure_days.rolled_until(session) is None
+    measures.roll_up(session, today=day, until=morning + dt.timedelta(hours=3))
+    assert measure_days.rolled_until(session) is not None
+    assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
+
+
 def test_a_holiday_arrangement_loaded_marks_its_years_for_a_new_rollup(
         session: Session) -> None:
     """The working days summed for 2026 were counted with the calendar as it was."""
