@@ -3,7 +3,10 @@ default) with two tasks each, their closings, returns and ratings, on SQLite and
 
 Run `python bench/dashboards.py` (`--db sqlite` or `--db postgres`, `--cases N`). SQLite is a
 file in a temp folder; PostgreSQL a scratch database on LOWCODE_BENCH_POSTGRES_URL, dropped at
-the end (see bench/flows.py).
+the end (see bench/flows.py). `--keep NAME` (PostgreSQL) uses the database NAME instead and
+leaves it, as bench/views.py does: built when it has no cases yet, read as it is otherwise
+(the rollup then adds only the days not rolled up yet), so that ten million cases are built
+once and measured again after a change (drop it by hand when done).
 
 The rows are built in the database (INSERT ... SELECT over a recursive CTE or
 generate_series, indexes dropped while they go in and made after, the live task counts'
@@ -14,7 +17,9 @@ daily rows and today's raw rows), a ranking of departments over the same days, a
 trend by month; each through `runtime.store.measures.tally` as the dashboard calls it, for a
 supervisor (everything) and a department lead (card only), beside the baseline: a plain
 GROUP BY of the same figure over the raw tables, written by hand here (never the product's
-code). Goals (issue 14): a widget under 50 ms, a year's trend under 200 ms.
+code). Goals (issue 14): a widget under 50 ms, a year's trend under 200 ms. `--raw-rounds N`
+reads the raw-tables path and the baseline N times each (3 by default; at ten million cases
+one such year's read takes seconds). Each widget's line is printed as soon as it is measured.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from flows import (  # noqa: E402
     NOW,
     Database,
     Dialect,
+    kept,
     percentile,
     postgres_problem,
     scratch,
@@ -163,7 +169,7 @@ def build(db: Database, count: int) -> float:
 def roll_up(db: Database) -> float:
     start = time.perf_counter()
     with session_factory(db.engine)() as session:
-        measures.roll_up(session, today=TODAY)
+        measures.roll_up(session, today=TODAY, until=NOW)  # as the worker would at NOW
         session.commit()
     if db.name == "sqlite":
         with db.engine.begin() as connection:
@@ -242,11 +248,22 @@ def widgets() -> list[tuple[str, str, access.Visibility, Period, str | None, flo
     return found
 
 
-def bench(db: Database, count: int) -> tuple[list[str], list[str]]:
+def built(db: Database, count: int) -> str:
+    """Build the rows unless they are there (a kept database); what was done, in words."""
+    with db.engine.connect() as connection:
+        there = connection.scalar(text("SELECT count(*) FROM cases"))
+    if there:
+        return f"{there:,} cases found (built before)"
     seconds = build(db, count)
+    return (f"{count:,} cases, {2 * count:,} tasks and their events built, indexed and "
+            f"analysed in {seconds:.0f} s")
+
+
+def bench(db: Database, count: int, raw_rounds: int = RAW_ROUNDS) -> tuple[list[str], list[str]]:
+    done = built(db, count)
     rolled = roll_up(db)
-    lines = [f"    {db.name}: {count:,} cases, {2 * count:,} tasks and their events built, "
-             f"indexed and analysed in {seconds:.0f} s; rolled up in {rolled:.1f} s"]
+    lines = [f"    {db.name}: {done}; rolled up in {rolled:.1f} s"]
+    print(lines[0], flush=True)
     plans: list[str] = []
     start, end = measures.bounds(CARD)
     trend_start, _ = measures.bounds(TREND)
@@ -255,18 +272,19 @@ def bench(db: Database, count: int) -> tuple[list[str], list[str]]:
             where = measures.Where(seen, period, now=NOW)
             mine = times_of(lambda w=where, g=group, n=name: measures.tally(session, n, w, g))
             unrolled = times_of(lambda w=where, g=group, n=name:
-                                measures.tally(session, n, w, g, rolled=False), RAW_ROUNDS)
+                                measures.tally(session, n, w, g, rolled=False), raw_rounds)
             sql = baseline(db, name, group)
             values = {"start": trend_start if widget == "year trend" else start, "end": end,
                       "now": NOW}
             bare = times_of(lambda s=sql, v=values: session.execute(text(s), v).all(),
-                            RAW_ROUNDS)
+                            raw_rounds)
             p50, p95, base = statistics.median(mine), percentile(mine, 0.95), \
                 statistics.median(bare)
             lines.append(
                 f"    {db.name:<8} {name:<18} {widget:<13} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms"
                 f"  raw tables {statistics.median(unrolled):8.2f} ms  baseline SQL "
                 f"{base:8.2f} ms  ratio {p50 / base:6.3f}x  {verdict(p95 < goal)}")
+            print(lines[-1], flush=True)
             if (name, widget) in PLANS:
                 plans.append(f"    {db.name} {name}, {widget}:")
                 plans += explain(db, session, name, where, group)
@@ -309,23 +327,28 @@ def explain(db: Database, session: Session, name: str, where: measures.Where,
     return found
 
 
-def main(databases: list[str], count: int) -> None:
+def main(databases: list[str], count: int, keep: str | None = None,
+         raw_rounds: int = RAW_ROUNDS) -> None:
     skipped = []
     if "postgres" in databases and (problem := postgres_problem()):
         databases = [d for d in databases if d != "postgres"]
         skipped.append(f"    postgres skipped: {problem}")
     lines: list[str] = []
     plans: list[str] = []
+    heading = (f"Dashboard widgets at {count:,} cases: p50 and p95 of {ROUNDS} reads through "
+               f"measures.tally (daily rows + today's raw rows), the raw-tables path, and the "
+               f"baseline GROUP BY (median of {raw_rounds}); goals: widget < "
+               f"{WIDGET_GOAL_MS:.0f} ms, year trend < {TREND_GOAL_MS:.0f} ms")
+    print(heading, flush=True)
     with tempfile.TemporaryDirectory() as name:
         for kind in databases:
-            with scratch(kind, "dashboards", Path(name)) as db:
-                found, shown = bench(db, count)
+            where = kept(keep) if keep and kind == "postgres" else \
+                scratch(kind, "dashboards", Path(name))
+            with where as db:
+                found, shown = bench(db, count, raw_rounds)
                 lines += found
                 plans += shown
-    print(f"Dashboard widgets at {count:,} cases: p50 and p95 of {ROUNDS} reads through "
-          f"measures.tally (daily rows + today's raw rows), the raw-tables path, and the "
-          f"baseline GROUP BY (median); goals: widget < {WIDGET_GOAL_MS:.0f} ms, "
-          f"year trend < {TREND_GOAL_MS:.0f} ms")
+    print(heading)
     print("\n".join(lines + skipped))
     print("    query plans:")
     print("\n".join(plans))
@@ -337,5 +360,7 @@ if __name__ == "__main__":
 
     chosen = option("--db", "sqlite,postgres").split(",")
     if not set(chosen) <= {"sqlite", "postgres"}:
-        sys.exit("usage: bench/dashboards.py [--db sqlite,postgres] [--cases N]")
-    main(chosen, int(option("--cases", str(CASES))))
+        sys.exit("usage: bench/dashboards.py [--db sqlite,postgres] [--cases N] [--keep NAME] "
+                 "[--raw-rounds N]")
+    main(chosen, int(option("--cases", str(CASES))), option("--keep", "") or None,
+         int(option("--raw-rounds", str(RAW_ROUNDS))))

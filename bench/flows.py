@@ -152,6 +152,26 @@ def scratch(kind: str, label: str, folder: Path) -> Iterator[Database]:
         admin.dispose()
 
 
+@contextmanager
+def kept(name: str) -> Iterator[Database]:
+    """The PostgreSQL database `name` on the bench's server, made and migrated when absent,
+    left in place after."""
+    server = make_url(normalize_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT)))
+    admin = make_engine(server.render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
+    try:
+        upgrade(engine)
+        yield Database("postgres", engine)
+    finally:
+        engine.dispose()
+
+
 def postgres_problem() -> str | None:
     """Why PostgreSQL cannot be benchmarked here, or None when its server answers."""
     url = normalize_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT))

@@ -46,25 +46,22 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flows import (  # noqa: E402
-    POSTGRES_DEFAULT,
-    POSTGRES_ENV,
     Database,
     Dialect,
+    kept,
     percentile,
     postgres_problem,
     scratch,
     verdict,
 )
 from sqlalchemy import event, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from runtime import access  # noqa: E402
@@ -73,8 +70,7 @@ from runtime.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from runtime.packs import check_path  # noqa: E402
 from runtime.store import views  # noqa: E402
 from runtime.store.cases import CaseRow, Task  # noqa: E402
-from runtime.store.db import make_engine, normalize_url, session_factory  # noqa: E402
-from runtime.store.migrate import upgrade  # noqa: E402
+from runtime.store.db import session_factory  # noqa: E402
 from runtime.store.publish import publish_pack  # noqa: E402
 from runtime.store.queries import latest_definition  # noqa: E402
 from runtime.store.submissions import Submission  # noqa: E402
@@ -251,7 +247,8 @@ def raw(session: Session, statements: list[tuple[str, Any]]) -> Callable[[], Any
         try:
             for statement, parameters in statements:
                 cursor.execute(statement, parameters)
-                cursor.fetchall()
+                if cursor.description is not None:  # not a SET
+                    cursor.fetchall()
         finally:
             cursor.close()
     return run
@@ -365,26 +362,6 @@ def export_rows(session: Session, seen: access.Visibility, query: views.Query) -
     return sum(len(page.rows) for page in views.every_row(session, seen, query, 100_000))
 
 
-@contextmanager
-def kept(name: str) -> Iterator[Database]:
-    """The PostgreSQL database `name` on the bench's server, made and migrated when absent,
-    left in place after."""
-    server = make_url(normalize_url(os.environ.get(POSTGRES_ENV, POSTGRES_DEFAULT)))
-    admin = make_engine(server.render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                 {"n": name}):
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield Database("postgres", engine)
-    finally:
-        engine.dispose()
-
-
 def built(db: Database, count: int) -> str:
     """Build the rows unless they are there (a kept database); what was done, in words."""
     with db.engine.connect() as connection:
@@ -438,7 +415,8 @@ def bench_views(db: Database, count: int) -> tuple[list[str], list[str]]:
             lines.append(f"{' ' * 45}every single read ({len(mine)}): p95 "
                          f"{percentile(mine, 0.95):.2f} ms, max {max(mine):.2f} ms")
             plans.append(f"    {db.name} {label}:")
-            for statement, parameters in sent[:-1] if kind == "page" else sent[:1]:
+            reads = [s for s in sent if s[0].lstrip().upper().startswith("SELECT")]
+            for statement, parameters in reads[:-1] if kind == "page" else reads[:1]:
                 plans += [f"        {step}" for step in plan(db, session, statement,
                                                              parameters)]
             session.rollback()

@@ -43,13 +43,13 @@ class Upkeep:
 
 def tidy(session: Session, upkeep: Upkeep, now: datetime | None = None) -> int:
     """One round of upkeep; how many unclaimed uploads went. Rolls the days that have
-    ended up into the measures' daily figures and sums the live task counts and the counts
-    of what is held up now. Commits."""
+    ended, and today's whole hours, up into the measures' daily figures and sums the live
+    task counts and the counts of what is held up now. Commits."""
     now = now or utcnow()
     removed = remove_unclaimed(session, upkeep.files, before=now - upkeep.keep)
     ratelimit.prune(session, before=now - RATE_WINDOWS_KEPT)
     today = measures.china_date(now - ROLLUP_MARGIN)
-    measures.roll_up(session, today=today)
+    measures.roll_up(session, today=today, until=now - ROLLUP_MARGIN)
     task_counts.compact(session)
     held_counts.compact(session, today)  # a read begun before midnight still finds its day
     session.commit()

@@ -8,6 +8,9 @@ done, a return, a rating), so a day that has ended stops changing and one set-ba
 ... SELECT per measure sums it; the write path of a case stays as it is, with no row every
 completion would contend on. `rolled_through` is the last day rolled up: figures read these
 rows up to it and the raw tables after it (today, and any day the worker has not reached).
+The worker also sums today's facts before a recent whole hour (`rolled_until`) into rows of
+today, replaced at the next hour: a figure then reads the raw rows from that moment on only,
+an hour or so of today's at most, not the whole day's (tens of thousands at city scale).
 Two measures are not here but in `task_counts`, kept by triggers: overdue-now is a snapshot of
 live tasks, and redo is counted by the department of a task that a transfer may still move.
 """
@@ -16,10 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Float, Index, Integer, String, delete, select
+from sqlalchemy import Date, DateTime, Float, Index, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from runtime.store.models import Base
+from runtime.store.models import Base, aware
 
 
 class MeasureDay(Base):
@@ -42,12 +45,14 @@ class MeasureDay(Base):
 
 
 class MeasureRollup(Base):
-    """The one row saying through which day `measure_days` is complete."""
+    """The one row saying through which day `measure_days` is complete, and before which
+    moment of the day after it (today) its rows of that day are."""
 
     __tablename__ = "measure_rollups"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     through: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 DAYS = MeasureDay.__table__
@@ -60,11 +65,19 @@ def rolled_through(session: Session) -> dt.date | None:
     return dt.date.fromisoformat(str(found)[:10])
 
 
-def mark(session: Session, through: dt.date | None) -> None:
-    """Record `through` as the last day rolled up (None: nothing is)."""
+def rolled_until(session: Session) -> dt.datetime | None:
+    """Before which moment the facts of the day after `rolled_through` are in its rows too
+    (None: that day has no rows)."""
+    found = session.execute(select(MeasureRollup.until).where(MeasureRollup.id == 1)).scalar()
+    return aware(found) if found is not None else None
+
+
+def mark(session: Session, through: dt.date | None, until: dt.datetime | None = None) -> None:
+    """Record `through` as the last day rolled up (None: nothing is), and `until` as the
+    moment of the next day its rows reach (None: no rows of that day)."""
     session.execute(delete(MeasureRollup))
     if through is not None:
-        session.add(MeasureRollup(id=1, through=through))
+        session.add(MeasureRollup(id=1, through=through, until=until))
     session.flush()
 
 
@@ -75,3 +88,5 @@ def backdated(session: Session, day: dt.date) -> None:
     through = rolled_through(session)
     if through is not None and through >= day:
         mark(session, day - dt.timedelta(days=1))
+    elif through is not None and rolled_until(session) is not None:
+        mark(session, through)  # today's rolled hours may be among those days

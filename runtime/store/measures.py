@@ -65,6 +65,8 @@ class Where:
     processes: tuple[str, ...] = ()  # when no `process`: the cases of any of these
     now: dt.datetime | None = None  # for snapshot measures; now when None
     itemised: bool = False  # the rollup's: every row also says its case's process
+    since: dt.datetime | None = None  # facts from this moment on only (today's rows left)
+    until: dt.datetime | None = None  # facts before this moment only (today's rolled part)
 
     @property
     def by_process(self) -> bool:
@@ -133,15 +135,26 @@ def _tally_rolled(session: Session, name: str, where: Where,
                   group: str | None) -> dict[str, Tally]:
     period = where.period
     through = measure_days.rolled_through(session) if name in ROLLED else None
-    if through is None or through < period.start:
+    until = _today_rolled_until(session, through)
+    last = through + dt.timedelta(days=1) if through and until else through  # with rows
+    if through is None or last is None or last < period.start:
         return _tally_raw(session, name, where, group)
     found = _tally_days(session, name, where.during(Period(period.start,
-                                                           min(period.end, through))), group)
+                                                           min(period.end, last))), group)
     if period.end > through:
-        after = Period(through + dt.timedelta(days=1), period.end)
-        for key, more in _tally_raw(session, name, where.during(after), group).items():
+        after = replace(where.during(Period(through + dt.timedelta(days=1), period.end)),
+                        since=until)
+        for key, more in _tally_raw(session, name, after, group).items():
             found.setdefault(key, Tally()).merge(more)
     return found
+
+
+def _today_rolled_until(session: Session, through: dt.date | None) -> dt.datetime | None:
+    """The moment before which the day after `through` is in its rows too, if it is."""
+    until = measure_days.rolled_until(session) if through is not None else None
+    if until is None or through is None or china_date(until) != through + dt.timedelta(days=1):
+        return None
+    return until
 
 
 def _tally_raw(session: Session, name: str, where: Where, group: str | None) -> dict[str, Tally]:
@@ -202,11 +215,14 @@ def _fold(rows: Any, group: str | None, days: bool) -> dict[str, Tally]:
     return found
 
 
-def roll_up(session: Session, today: dt.date | None = None) -> dt.date | None:
+def roll_up(session: Session, today: dt.date | None = None,
+            until: dt.datetime | None = None) -> dt.date | None:
     """Add the daily figures of every day that has ended (in China) and is not rolled up
-    yet, one INSERT ... SELECT per measure and month; returns the day rolled through. The
-    caller commits. Rolling a day again replaces its rows, and on PostgreSQL the rollup row
-    is locked, so two workers never add a day twice."""
+    yet, one INSERT ... SELECT per measure and month; returns the day rolled through. With
+    `until` (a moment of `today`), also today's facts before its whole hour, in rows of
+    today replaced when that hour moves on. The caller commits. Rolling a day again
+    replaces its rows, and on PostgreSQL the rollup row is locked, so two workers never add
+    a day twice."""
     last = (today or china_date(dt.datetime.now(UTC))) - dt.timedelta(days=1)
     through = measure_days.rolled_through(session)
     if through is not None:
@@ -216,15 +232,35 @@ def roll_up(session: Session, today: dt.date | None = None) -> dt.date | None:
     if first is None:
         measure_days.mark(session, last)
         return last
-    session.execute(delete(DAYS).where(DAYS.c.day >= first))
+    rolled = _today_rolled_until(session, through)
+    if first <= last:
+        rolled = None  # the day after `through` is summed whole now
+        session.execute(delete(DAYS).where(DAYS.c.day >= first))
     while first <= last:
         end = min(first + dt.timedelta(days=ROLL_DAYS - 1), last)
         for name in ROLLED:
             _roll(session, name, Period(first, end))
         bottlenecks.roll(session, first, end)
         first = end + dt.timedelta(days=1)
-    measure_days.mark(session, max(last, through) if through else last)
+    through = max(last, through) if through else last
+    measure_days.mark(session, through, rolled)
+    if until is not None:
+        hour = until.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        _roll_today(session, through, hour, rolled)
     return measure_days.rolled_through(session)
+
+
+def _roll_today(session: Session, through: dt.date, until: dt.datetime,
+                rolled: dt.datetime | None) -> None:
+    """Sum the facts of the day after `through` (today) before `until` into its rows, unless
+    they already reach that moment."""
+    day = through + dt.timedelta(days=1)
+    if china_date(until) != day or rolled == until:
+        return
+    session.execute(delete(DAYS).where(DAYS.c.day >= day))
+    for name in ROLLED:
+        _roll(session, name, Period(day, day), until)
+    measure_days.mark(session, through, until)
 
 
 def _first_day(session: Session) -> dt.date | None:
@@ -232,8 +268,9 @@ def _first_day(session: Session) -> dt.date | None:
     return china_date(first) if first is not None else None
 
 
-def _roll(session: Session, name: str, period: Period) -> None:
-    where = Where(Visibility(everything=True), period, itemised=True)
+def _roll(session: Session, name: str, period: Period,
+          until: dt.datetime | None = None) -> None:
+    where = Where(Visibility(everything=True), period, itemised=True, until=until)
     source = SOURCES[name](session, where)
     if source is None:
         return
@@ -302,6 +339,8 @@ def bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
 
 def _within(moment: Any, where: Where) -> Any:
     start, end = bounds(where.period)
+    start = max(start, where.since) if where.since else start
+    end = min(end, where.until) if where.until else end
     return and_(moment >= start, moment < end)
 
 

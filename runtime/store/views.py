@@ -12,7 +12,8 @@ expression, which is what lets the planner use it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -353,18 +354,30 @@ def live_tasks(session: Session, submission_ids: Sequence[int]) -> dict[int, Any
 
 
 def every_row(session: Session, seen: access.Visibility, query: Query,
-              limit: int) -> Iterable[Page]:
-    """The pages of a download, read by keyset in batches, up to `limit` rows."""
-    read = 0
-    after = query.after
-    while read < limit:
-        batch = page(session, seen, Query(**{**query.__dict__, "after": after,
-                                              "limit": min(EXPORT_BATCH, limit - read)}))
-        yield batch
-        read += len(batch.rows)
-        if batch.next is None:
-            return
-        after = batch.next
+              limit: int) -> Iterator[Page]:
+    """The rows of a download, up to `limit`, in the page's order: one query streamed from
+    a server-side cursor, cut into pages of EXPORT_BATCH rows with their live tasks (the
+    pages carry no cursor). One query and not a LIMIT per batch: with a small LIMIT the
+    planner walks an index in the list's order and filters, and each batch seeks again."""
+    statement = select_page(session, seen, query).limit(limit).execution_options(
+        stream_results=True, yield_per=EXPORT_BATCH)
+    with _whole_reads(session):
+        for rows in session.connection().execute(statement).partitions():
+            yield Page(list(rows), None, live_tasks(session, [r.id for r in rows]))
+
+
+@contextmanager
+def _whole_reads(session: Session) -> Iterator[None]:
+    """A server-side cursor is planned on PostgreSQL for its first tenth of rows
+    (cursor_tuple_fraction), the same trap as a small LIMIT; a download reads all of them."""
+    if _dialect(session) != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL cursor_tuple_fraction = 1"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL cursor_tuple_fraction TO DEFAULT"))
 
 
 def board_column(session: Session, seen: access.Visibility, query: Query,

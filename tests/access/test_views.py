@@ -19,11 +19,13 @@ from sqlalchemy import select
 
 from runtime.packs import check_path
 from runtime.store import accounts, audit, notifications
+from runtime.store import views as store_views
 from runtime.store.accounts import User
 from runtime.store.cases import CaseRow, Notification
 from runtime.store.models import utcnow
 from runtime.store.publish import publish_pack
 from runtime.store.ratings import RatingRow
+from runtime.web import views as web_views
 from runtime.web.database import store
 from templates_lib import TASK_TEMPLATES
 
@@ -239,6 +241,35 @@ def test_xlsx_has_the_columns_as_shown(ledger: dict[str, str], client: FlaskClie
     cells = {row[0]: row for row in values[1:]}
     assert cells[ledger["110105"]][1] == "'=1+2"
     assert cells[ledger["110105"]][3] == "110105********002X"
+
+
+@pytest.mark.parametrize("url", [
+    "/views/birth_ledger",  # the view's own order
+    "/views/birth_ledger?sort=birth_date&order=asc",  # by a data field all rows share
+    "/views/birth_ledger?sort=birth_date&order=asc&f_residence=110105",
+])
+def test_a_download_read_in_many_batches_has_the_rows_of_the_pages_in_their_order(
+        demo: Flask, ledger: dict[str, str], client: FlaskClient, sign_in: SignIn,
+        monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    poster = demo.test_client()
+    for n in range(6):
+        response = poster.post("/api/forms/birth_apply/submissions", json={
+            "data": {**APPLICATION, "child_name": f"孩子{n}", "residence": "110105"}})
+        assert response.status_code == 201
+    sign_in(client, "lead_govsvc")
+    shown = rows(client.get(url).get_data(as_text=True))
+
+    def download() -> list[list[str]]:
+        text = client.get(url + ("&" if "?" in url else "?") + "format=csv")
+        return list(csv.reader(io.StringIO(text.get_data(as_text=True).lstrip("\ufeff"))))
+
+    whole = download()
+    monkeypatch.setattr(store_views, "EXPORT_BATCH", 2)
+    batched = download()
+    assert [line[0] for line in batched[1:]] == shown and len(shown) in (7, 8)
+    assert batched == whole  # every cell, the live task's step and holder too
+    monkeypatch.setattr(web_views, "EXPORT_LIMIT", 3)
+    assert download() == whole[:4]
 
 
 def test_downloads_need_the_export_permission(ledger: dict[str, str], client: FlaskClient,

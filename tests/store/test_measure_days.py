@@ -170,7 +170,15 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
                           rng)
         drafts_come_and_go(session, rng)
         # Overdue-now at noon of the day: the live counts of the days before, today's raw.
-        assert_same_figures(session, dt.datetime.combine(day, dt.time(12), measures.CHINA))
+        noon = dt.datetime.combine(day, dt.time(12), measures.CHINA)
+        assert_same_figures(session, noon)
+        # The worker at noon on some days: today's facts before 11:00 in rows of today,
+        # the rest of the day's (those after it too) read raw.
+        if rng.random() < 0.5:
+            measures.roll_up(session, today=day, until=noon - dt.timedelta(minutes=10))
+            assert measure_days.rolled_until(session) == noon - dt.timedelta(hours=1)
+            session.commit()
+            assert_same_figures(session, noon)
         # The worker after the day has ended: the day's figures are rolled up, and on
         # some days the live counts summed.
         assert measures.roll_up(session, today=day + dt.timedelta(days=1)) == day
@@ -234,6 +242,25 @@ def test_a_backfilled_day_is_read_raw_until_it_is_rolled_up_again(session: Sessi
     assert measures.tally(session, "received", where)[""].amount == 2
     assert measures.roll_up(session, today=dt.date(2026, 10, 3)) == dt.date(2026, 10, 2)
     assert measures.tally(session, "received", where)[""].amount == 2
+    assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
+
+
+def test_a_backfill_into_todays_rolled_hours_is_read_raw_until_they_are_rolled_again(
+        session: Session) -> None:
+    publish(session)
+    seed_demo(session, env="testing")
+    day = dt.date(2026, 9, 30)
+    morning = dt.datetime.combine(day, dt.time(9), measures.CHINA)
+    started_on(session, "before", morning)
+    measures.roll_up(session, today=day, until=morning + dt.timedelta(hours=3))
+    session.commit()
+    started_on(session, "backfilled", morning)  # dated before the rolled hour, written after
+    measure_days.backdated(session, day)
+    where = measures.Where(EVERYTHING, PERIOD)
+    assert measures.tally(session, "received", where)[""].amount == 2
+    assert measure_days.rolled_until(session) is None
+    measures.roll_up(session, today=day, until=morning + dt.timedelta(hours=3))
+    assert measure_days.rolled_until(session) is not None
     assert measures.tally(session, "received", where, "day")["2026-09-30"].of == 2
 
 
