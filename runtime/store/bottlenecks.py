@@ -28,6 +28,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     and_,
     case,
     delete,
@@ -57,10 +58,23 @@ FIGURES = ("tasks", "claims", "wait_seconds", "handle_seconds", "with_due", "ove
 Key = tuple[object, ...]
 
 
-class BottleneckDay(Base):
+class DayFigures:
+    """The figures of a daily row, in the order of `FIGURES`."""
+
+    tasks: Mapped[int] = mapped_column(Integer)
+    claims: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[int] = mapped_column(BigInteger)
+    handle_seconds: Mapped[int] = mapped_column(BigInteger)
+    with_due: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    returns: Mapped[int] = mapped_column(Integer)
+    redos: Mapped[int] = mapped_column(Integer)
+
+
+class BottleneckDay(DayFigures, Base):
     """What the tasks of one step finished on one China day add up to, per department and
     region of the task and of its case (the lead department), with the returns made that
-    day out of that step."""
+    day out of that step: what a viewer whose scope names regions reads."""
 
     __tablename__ = "bottleneck_days"
     __table_args__ = (Index("ix_bottleneck_days_day", "day"),)
@@ -75,17 +89,29 @@ class BottleneckDay(Base):
     region: Mapped[str | None] = mapped_column(String(6))
     lead_department: Mapped[str | None] = mapped_column(String(32))
     lead_region: Mapped[str | None] = mapped_column(String(6))
-    tasks: Mapped[int] = mapped_column(Integer)
-    claims: Mapped[int] = mapped_column(Integer)
-    wait_seconds: Mapped[int] = mapped_column(BigInteger)
-    handle_seconds: Mapped[int] = mapped_column(BigInteger)
-    with_due: Mapped[int] = mapped_column(Integer)
-    overdue: Mapped[int] = mapped_column(Integer)
-    returns: Mapped[int] = mapped_column(Integer)
-    redos: Mapped[int] = mapped_column(Integer)
+
+
+class BottleneckDepartmentDay(DayFigures, Base):
+    """`BottleneckDay` summed over the regions: what everyone else reads (everything, or
+    departments), a row per department pair of a step and day instead of one per pair of
+    departments and regions."""
+
+    __tablename__ = "bottleneck_department_days"
+    __table_args__ = (Index("ix_bottleneck_department_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
+    lead_department: Mapped[str | None] = mapped_column(String(32))
 
 
 DAYS = BottleneckDay.__table__
+DEPARTMENT_DAYS = BottleneckDepartmentDay.__table__
+DEPARTMENT_KEYS = tuple(k for k in KEYS if k not in ("region", "lead_region"))
 
 
 def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, *,
@@ -97,10 +123,11 @@ def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, 
     through = measure_days.rolled_through(session) if rolled else None
     summed: dict[Key, list[int]] = {}
     if through is not None and through >= first:
-        query = (select(*(DAYS.c[k] for k in KEYS[1:6]),
-                        *(func.sum(DAYS.c[f]) for f in FIGURES))
-                 .where(DAYS.c.day.between(first, min(last, through)), _rolled_scope(seen))
-                 .group_by(*(DAYS.c[k] for k in KEYS[1:6])))
+        days = DAYS if seen.region_prefixes else DEPARTMENT_DAYS
+        keys = [days.c[k] for k in KEYS[1:6]]
+        query = (select(*keys, *(func.sum(days.c[f]) for f in FIGURES))
+                 .where(days.c.day.between(first, min(last, through)), _rolled_scope(seen, days))
+                 .group_by(*keys))
         for row in session.execute(query):
             _add(summed, tuple(row[:5]), [int(n or 0) for n in row[5:]])
         first = through + dt.timedelta(days=1)
@@ -113,13 +140,19 @@ def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, 
 
 
 def roll(session: Session, first: dt.date, last: dt.date) -> None:
-    """Sum the China days `first` to `last` into the daily rows anew (the worker's upkeep,
-    from `measures.roll_up`; the caller commits)."""
+    """Sum the China days `first` to `last` into the daily rows anew, and those over the
+    regions (the worker's upkeep, from `measures.roll_up`; the caller commits)."""
     session.execute(delete(DAYS).where(DAYS.c.day.between(first, last)))
     rows = [dict(zip(KEYS + FIGURES, (*key, *figures), strict=True))
             for key, figures in _raw(session, Visibility(everything=True), first, last).items()]
     if rows:
         session.execute(insert(DAYS), rows)
+    session.execute(delete(DEPARTMENT_DAYS).where(DEPARTMENT_DAYS.c.day.between(first, last)))
+    keys = [DAYS.c[k] for k in DEPARTMENT_KEYS]
+    session.execute(insert(DEPARTMENT_DAYS).from_select(
+        [*DEPARTMENT_KEYS, *FIGURES],
+        select(*keys, *(func.sum(DAYS.c[f]) for f in FIGURES))
+        .where(DAYS.c.day.between(first, last)).group_by(*keys)))
 
 
 def live_counts(session: Session, seen: Visibility, now: dt.datetime
@@ -230,7 +263,9 @@ def _in_scope(seen: Visibility, *, joined: bool = True) -> ColumnElement[bool]:
     return or_(scope_filter(seen, department=Task.department, region=Task.region_code), cases)
 
 
-def _rolled_scope(seen: Visibility) -> ColumnElement[bool]:
-    return or_(scope_filter(seen, department=DAYS.c.department, region=DAYS.c.region),
-               scope_filter(seen, department=DAYS.c.lead_department,
-                            region=DAYS.c.lead_region))
+def _rolled_scope(seen: Visibility, days: Table) -> ColumnElement[bool]:
+    """The daily rows in scope by the task's keys or its case's (`days` without regions
+    only for a scope that names none)."""
+    return or_(scope_filter(seen, department=days.c.department, region=days.c.get("region")),
+               scope_filter(seen, department=days.c.lead_department,
+                            region=days.c.get("lead_region")))

@@ -38,6 +38,13 @@ DAYS = 12
 PERIOD = Period(FIRST - dt.timedelta(days=3), FIRST + dt.timedelta(days=DAYS + 3))
 SCOPES = (EVERYTHING, Visibility(departments=frozenset({"HEALTH"})),
           Visibility(departments=frozenset({"GOVSVC"})))
+# The bottleneck page reads its daily rows without regions for the scopes above, and with
+# them for a scope that names a region.
+DISTRICT = Visibility(region_prefixes=frozenset({"110105"}))
+BOTTLENECK_SCOPES = (*SCOPES, DISTRICT, Visibility(department_trees=frozenset({"DISTRICT"})),
+                     Visibility(departments=frozenset({"POLICE"}),
+                                region_prefixes=frozenset({"110108"})))
+REGIONS = ("110105", "110108", "110100", None)
 
 
 def moment(day: dt.date, rng: random.Random) -> dt.datetime:
@@ -46,11 +53,15 @@ def moment(day: dt.date, rng: random.Random) -> dt.datetime:
     return start + dt.timedelta(minutes=rng.randrange(24 * 60))
 
 
-def started_on(session: Session, key: str, at: dt.datetime) -> int:
-    """A case submitted now and then dated `at`, with its first task and history."""
+def started_on(session: Session, key: str, at: dt.datetime,
+               regions: tuple[str | None, str | None] = (None, None)) -> int:
+    """A case submitted now and then dated `at`, with its first task and history; the case
+    and its first task in `regions` (the tasks made later take the case's)."""
     case = start(session, key=key)
-    session.execute(update(CaseRow).where(CaseRow.id == case.id).values(created_at=at))
-    session.execute(update(Task).where(Task.case_id == case.id).values(created_at=at))
+    session.execute(update(CaseRow).where(CaseRow.id == case.id).values(
+        created_at=at, region_code=regions[0]))
+    session.execute(update(Task).where(Task.case_id == case.id).values(
+        created_at=at, region_code=regions[1]))
     session.execute(update(CaseEvent).where(CaseEvent.case_id == case.id).values(at=at))
     session.commit()
     return case.id
@@ -147,7 +158,7 @@ def assert_same_bottlenecks(session: Session) -> None:
     raw tables give the same integers, for a period around the rolled days and one inside."""
     for first, last in ((PERIOD.start, PERIOD.end),
                         (FIRST + dt.timedelta(days=3), FIRST + dt.timedelta(days=5))):
-        for seen in SCOPES:
+        for seen in BOTTLENECK_SCOPES:
             rolled = bottlenecks.finished(session, seen, first, last)
             raw = bottlenecks.finished(session, seen, first, last, rolled=False)
             assert sorted(rolled, key=repr) == sorted(raw, key=repr), (seen, first)
@@ -162,7 +173,9 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
     for offset in range(DAYS):
         day = FIRST + dt.timedelta(days=offset)
         for n in range(rng.randint(1, 3)):
-            cases.append(started_on(session, f"{seed}-{offset}-{n}", moment(day, rng)))
+            regions = (rng.choice(REGIONS), rng.choice(REGIONS))
+            cases.append(started_on(session, f"{seed}-{offset}-{n}", moment(day, rng),
+                                    regions))
         for case_id in rng.sample(cases, k=min(len(cases), 4)):
             some_action(session, case_id, moment(day, rng), rng)
         if rng.random() < 0.3 and cases:
@@ -186,7 +199,17 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
     summed = dict(zip(bottlenecks.FIGURES, session.execute(select(*figures)).one(), strict=True))
     assert all(summed[name] > 0 for name in ("tasks", "claims", "wait_seconds", "overdue",
                                              "returns", "redos")), str(summed)
+    assert_the_district_sees_a_part(session)
     assert_counted_anew_alike(session)
+
+
+def assert_the_district_sees_a_part(session: Session) -> None:
+    """The region-scoped viewer's figures above were of some tasks, not all or none."""
+    def tasks(seen: Visibility) -> int:
+        return sum(f.tasks for f in bottlenecks.finished(session, seen, PERIOD.start,
+                                                         PERIOD.end))
+
+    assert 0 < tasks(DISTRICT) < tasks(EVERYTHING)
 
 
 def live_counts(session: Session) -> dict[tuple[object, ...], int]:
