@@ -43,11 +43,12 @@ class Upkeep:
 
 def tidy(session: Session, upkeep: Upkeep, now: datetime | None = None) -> int:
     """One round of upkeep; how many unclaimed uploads went. Rolls the days that have
-    ended up into the measures' daily figures and sums the live task counts. Commits."""
+    ended up into the measures' daily figures (and today so far into the bottleneck
+    page's) and sums the live task counts. Commits."""
     now = now or utcnow()
     removed = remove_unclaimed(session, upkeep.files, before=now - upkeep.keep)
     ratelimit.prune(session, before=now - RATE_WINDOWS_KEPT)
-    measures.roll_up(session, today=measures.china_date(now - ROLLUP_MARGIN))
+    measures.roll_up(session, until=now - ROLLUP_MARGIN)
     task_counts.compact(session)
     session.commit()
     if removed:

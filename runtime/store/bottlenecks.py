@@ -117,22 +117,24 @@ DEPARTMENT_KEYS = tuple(k for k in KEYS if k not in ("region", "lead_region"))
 def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, *,
              rolled: bool = True) -> list[Finished]:
     """Per step and department, the tasks in scope finished in the China days `first` to
-    `last` and the returns made then: the daily rows of the days rolled up, the raw tables
-    for the rest."""
+    `last` and the returns made then: the daily rows of the days rolled up (today's so far),
+    the raw tables for the rest."""
     seen = within(session, seen)
-    through = measure_days.rolled_through(session) if rolled else None
+    start, end = start_of(first), start_of(last + dt.timedelta(days=1))
+    rows = _rolled(session) if rolled else None
     summed: dict[Key, list[int]] = {}
-    if through is not None and through >= first:
+    if rows is not None and rows[0] >= first:
+        rows_through, start = rows
         days = DAYS if seen.region_prefixes else DEPARTMENT_DAYS
         keys = [days.c[k] for k in KEYS[1:6]]
         query = (select(*keys, *(func.sum(days.c[f]) for f in FIGURES))
-                 .where(days.c.day.between(first, min(last, through)), _rolled_scope(seen, days))
+                 .where(days.c.day.between(first, min(last, rows_through)),
+                        _rolled_scope(seen, days))
                  .group_by(*keys))
         for row in session.execute(query):
             _add(summed, tuple(row[:5]), [int(n or 0) for n in row[5:]])
-        first = through + dt.timedelta(days=1)
-    if first <= last:
-        for key, figures in _raw(session, seen, first, last).items():
+    if start < end:
+        for key, figures in _raw(session, seen, start, end).items():
             _add(summed, key[1:6], figures)
     return [Finished(str(process), str(step), Label(str(zh or step), str(en) if en else None),
                      department if department is None else str(department), *figures)
@@ -142,17 +144,47 @@ def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, 
 def roll(session: Session, first: dt.date, last: dt.date) -> None:
     """Sum the China days `first` to `last` into the daily rows anew, and those over the
     regions (the worker's upkeep, from `measures.roll_up`; the caller commits)."""
-    session.execute(delete(DAYS).where(DAYS.c.day.between(first, last)))
+    _roll(session, first, last, start_of(last + dt.timedelta(days=1)))
+
+
+def roll_until(session: Session, until: dt.datetime) -> None:
+    """Sum the day after the last one rolled up so far, from its start to `until` (a
+    moment of that day that every transaction writing before it has committed by): its
+    rows are read in place of its raw rows before `until` (the worker's upkeep, from
+    `measures.roll_up`; the caller commits)."""
+    through, day = measure_days.rolled_through(session), _day(until)
+    if through is None or day != through + dt.timedelta(days=1):
+        return
+    _roll(session, day, day, until)
+    measure_days.mark_until(session, until)
+
+
+def _roll(session: Session, first: dt.date, last: dt.date, end: dt.datetime) -> None:
+    """The daily rows of the days `first` to `last` anew, of what finished before `end`."""
+    for days in (DAYS, DEPARTMENT_DAYS):
+        session.execute(delete(days).where(days.c.day.between(first, last)))
     rows = [dict(zip(KEYS + FIGURES, (*key, *figures), strict=True))
-            for key, figures in _raw(session, Visibility(everything=True), first, last).items()]
+            for key, figures in _raw(session, Visibility(everything=True), start_of(first),
+                                     end).items()]
     if rows:
         session.execute(insert(DAYS), rows)
-    session.execute(delete(DEPARTMENT_DAYS).where(DEPARTMENT_DAYS.c.day.between(first, last)))
     keys = [DAYS.c[k] for k in DEPARTMENT_KEYS]
     session.execute(insert(DEPARTMENT_DAYS).from_select(
         [*DEPARTMENT_KEYS, *FIGURES],
         select(*keys, *(func.sum(DAYS.c[f]) for f in FIGURES))
         .where(DAYS.c.day.between(first, last)).group_by(*keys)))
+
+
+def _rolled(session: Session) -> tuple[dt.date, dt.datetime] | None:
+    """The last day the daily rows hold (today's so far included) and the moment the raw
+    rows are read from after it; None when nothing is rolled up."""
+    through = measure_days.rolled_through(session)
+    if through is None:
+        return None
+    after, until = through + dt.timedelta(days=1), measure_days.rolled_until(session)
+    if until is not None and _day(until) == after:
+        return after, until
+    return through, start_of(after)
 
 
 def live_counts(session: Session, seen: Visibility, now: dt.datetime
@@ -204,13 +236,13 @@ def _live(seen: Visibility) -> ColumnElement[bool]:
     return and_(LIVE_STATUS, _in_scope(seen), Task.created_at.is_not(None))
 
 
-def _raw(session: Session, seen: Visibility, first: dt.date, last: dt.date
+def _raw(session: Session, seen: Visibility, start: dt.datetime, end: dt.datetime
          ) -> dict[Key, list[int]]:
-    """The figures of the China days `first` to `last` from the tasks and the history, keyed
-    by day, step, title, and department and region of the task and of its case."""
+    """The figures of what finished from `start` to before `end`, from the tasks and the
+    history, keyed by China day, step, title, and department and region of the task and of
+    its case."""
     # In UTC as stored: SQLite compares the moments as text.
-    start = start_of(first).astimezone(dt.UTC)
-    end = start_of(last + dt.timedelta(days=1)).astimezone(dt.UTC)
+    start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     keys = (CaseRow.process_id, Task.step, Task.title_zh, Task.title_en, Task.department,
             Task.region_code, CaseRow.department_code, CaseRow.region_code)
     done = (select(Task.completed_at, *keys, Task.created_at, Task.claimed_at, Task.claimed,

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Float, Index, Integer, String, delete, select
+from sqlalchemy import Date, DateTime, Float, Index, Integer, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from runtime.store.models import Base
+from runtime.store.models import Base, aware
 
 
 class MeasureDay(Base):
@@ -42,12 +42,14 @@ class MeasureDay(Base):
 
 
 class MeasureRollup(Base):
-    """The one row saying through which day `measure_days` is complete."""
+    """The one row saying through which day `measure_days` is complete, and up to which
+    moment of the day after it the bottleneck page's daily rows sum that day so far."""
 
     __tablename__ = "measure_rollups"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     through: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 DAYS = MeasureDay.__table__
@@ -60,8 +62,22 @@ def rolled_through(session: Session) -> dt.date | None:
     return dt.date.fromisoformat(str(found)[:10])
 
 
+def rolled_until(session: Session) -> dt.datetime | None:
+    """The moment up to which the day after `rolled_through` is summed so far (the
+    bottleneck page's rows only), or None."""
+    found = session.execute(select(MeasureRollup.until).where(MeasureRollup.id == 1)).scalar()
+    return aware(found)
+
+
+def mark_until(session: Session, until: dt.datetime) -> None:
+    """Record that the day after the last one rolled up is summed up to `until`."""
+    session.execute(update(MeasureRollup).where(MeasureRollup.id == 1)
+                    .values(until=until.astimezone(dt.UTC)))
+
+
 def mark(session: Session, through: dt.date | None) -> None:
-    """Record `through` as the last day rolled up (None: nothing is)."""
+    """Record `through` as the last day rolled up, and nothing of the day after (None:
+    nothing is)."""
     session.execute(delete(MeasureRollup))
     if through is not None:
         session.add(MeasureRollup(id=1, through=through))
@@ -72,6 +88,6 @@ def backdated(session: Session, day: dt.date) -> None:
     """Facts dated `day` or later were written after their day ended (a backfill, demo
     history, an import, a holiday arrangement loaded): those days' figures are read raw
     again until the next rollup sums them anew."""
-    through = rolled_through(session)
-    if through is not None and through >= day:
-        mark(session, day - dt.timedelta(days=1))
+    through, before = rolled_through(session), day - dt.timedelta(days=1)
+    if through is not None and through >= before:  # the day after `through` counts too
+        mark(session, min(through, before))

@@ -202,28 +202,31 @@ def _fold(rows: Any, group: str | None, days: bool) -> dict[str, Tally]:
     return found
 
 
-def roll_up(session: Session, today: dt.date | None = None) -> dt.date | None:
+def roll_up(session: Session, today: dt.date | None = None,
+            until: dt.datetime | None = None) -> dt.date | None:
     """Add the daily figures of every day that has ended (in China) and is not rolled up
-    yet, one INSERT ... SELECT per measure and month; returns the day rolled through. The
+    yet, one INSERT ... SELECT per measure and month; returns the day rolled through. With
+    `until`, a moment of `today`, the bottleneck page's rows sum today up to it too. The
     caller commits. Rolling a day again replaces its rows, and on PostgreSQL the rollup row
     is locked, so two workers never add a day twice."""
-    last = (today or china_date(dt.datetime.now(UTC))) - dt.timedelta(days=1)
+    today = today or (china_date(until) if until else china_date(dt.datetime.now(UTC)))
+    last = today - dt.timedelta(days=1)
     through = measure_days.rolled_through(session)
     if through is not None:
         session.execute(select(measure_days.MeasureRollup.id).with_for_update())
         through = measure_days.rolled_through(session)
     first = (through + dt.timedelta(days=1)) if through is not None else _first_day(session)
-    if first is None:
-        measure_days.mark(session, last)
-        return last
-    session.execute(delete(DAYS).where(DAYS.c.day >= first))
-    while first <= last:
+    if first is not None:  # None: no case yet, nothing to roll
+        session.execute(delete(DAYS).where(DAYS.c.day >= first))
+    while first is not None and first <= last:
         end = min(first + dt.timedelta(days=ROLL_DAYS - 1), last)
         for name in ROLLED:
             _roll(session, name, Period(first, end))
         bottlenecks.roll(session, first, end)
         first = end + dt.timedelta(days=1)
     measure_days.mark(session, max(last, through) if through else last)
+    if until is not None:
+        bottlenecks.roll_until(session, until)
     return measure_days.rolled_through(session)
 
 

@@ -25,6 +25,7 @@ from runtime.flows.errors import FlowError
 from runtime.store import bottlenecks, calendar, measure_days, measures, task_counts
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.files import LocalFileStore
+from runtime.store.models import aware
 from runtime.store.queries import latest_definition
 from runtime.store.ratings import RatingRow
 from runtime.store.submissions import Draft, save_draft
@@ -102,6 +103,16 @@ def some_action(session: Session, case_id: int, at: dt.datetime, rng: random.Ran
             act(session, case_id, who, actions.complete, task.no, opinion="同意", now=at)
     except FlowError:
         session.rollback()  # a step this staff may not do: the day goes on
+
+
+def done_at(session: Session, day: dt.date, rng: random.Random) -> dt.datetime:
+    """When one of the tasks done on `day` was (what is summed before it and read raw from
+    it meet there), or any moment of the day."""
+    start = dt.datetime.combine(day, dt.time(), measures.CHINA)
+    done = session.scalars(select(Task.completed_at).where(
+        Task.completed_at >= start.astimezone(UTC),
+        Task.completed_at < (start + dt.timedelta(days=1)).astimezone(UTC))).all()
+    return aware(rng.choice(done)) if done else moment(day, rng)
 
 
 def redo_soon(session: Session, case_id: int, at: dt.datetime) -> None:
@@ -184,6 +195,12 @@ def test_daily_figures_equal_the_raw_counts(session: Session, seed: int) -> None
         drafts_come_and_go(session, rng)
         # Overdue-now at noon of the day: the live counts of the days before, today's raw.
         assert_same_figures(session, dt.datetime.combine(day, dt.time(12), measures.CHINA))
+        if rng.random() < 0.6:  # the worker during the day: today so far, for bottlenecks
+            until = done_at(session, day, rng)
+            assert measures.roll_up(session, until=until) == day - dt.timedelta(days=1)
+            session.commit()
+            assert measure_days.rolled_until(session) == until
+            assert_same_figures(session, until)
         # The worker after the day has ended: the day's figures are rolled up, and on
         # some days the live counts summed.
         assert measures.roll_up(session, today=day + dt.timedelta(days=1)) == day
@@ -239,8 +256,10 @@ def test_the_workers_upkeep_rolls_up_the_days_ten_minutes_after_they_end(
     midnight = dt.datetime(2026, 10, 2, tzinfo=measures.CHINA).astimezone(UTC)
     worker.tidy(session, upkeep, now=midnight + dt.timedelta(minutes=5))
     assert measure_days.rolled_through(session) == dt.date(2026, 9, 30)
+    assert measure_days.rolled_until(session) == midnight - dt.timedelta(minutes=5)
     worker.tidy(session, upkeep, now=midnight + dt.timedelta(minutes=15))
     assert measure_days.rolled_through(session) == dt.date(2026, 10, 1)
+    assert measure_days.rolled_until(session) == midnight + dt.timedelta(minutes=5)
 
 
 def test_a_backfilled_day_is_read_raw_until_it_is_rolled_up_again(session: Session) -> None:
@@ -282,3 +301,14 @@ def test_the_workers_upkeep_sums_the_live_counts_of_each_key(
     counts = task_counts.COUNTS.c
     assert sorted(session.execute(select(counts.kind, counts.department, counts.count))) == [
         ("due", "HEALTH", 1), ("redo", "HEALTH", 1)]
+
+
+def test_a_fact_backdated_into_today_so_far_reads_today_raw_again(session: Session) -> None:
+    until = dt.datetime(2026, 10, 2, 9, tzinfo=measures.CHINA)
+    measures.roll_up(session, until=until)
+    assert measure_days.rolled_until(session) == until
+    measure_days.backdated(session, dt.date(2026, 10, 3))  # after today: nothing rolled
+    assert measure_days.rolled_until(session) == until
+    measure_days.backdated(session, dt.date(2026, 10, 2))
+    assert measure_days.rolled_until(session) is None
+    assert measure_days.rolled_through(session) == dt.date(2026, 10, 1)

@@ -3,7 +3,9 @@ per China day, step, and department of the task and of its case, what `bottlenec
 adds up to over the regions, for a viewer whose scope names no region (everything, or
 departments), who summed a row per region pair of each department pair before. Filled from
 `bottleneck_days` as it stands: both levels then hold the same days, and the worker's
-upkeep rolls both up from then on.
+upkeep rolls both up from then on. And `measure_rollups.until`: the moment up to which the
+day after the last one rolled up (today) is summed into these rows so far, by every upkeep
+(today's raw rows were the most of a read).
 
 Revision ID: 0026_finished
 Revises: 0025
@@ -48,8 +50,11 @@ def upgrade() -> None:
     sums = ", ".join(f"sum({name})" for name in FIGURES)
     op.execute(f"INSERT INTO bottleneck_department_days ({keys}, {figures}) "
                f"SELECT {keys}, {sums} FROM bottleneck_days GROUP BY {keys}")
+    op.add_column("measure_rollups", sa.Column("until", sa.DateTime(timezone=True),
+                                               nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("measure_rollups", "until")
     op.drop_index("ix_bottleneck_department_days_day", table_name="bottleneck_department_days")
     op.drop_table("bottleneck_department_days")
