@@ -5,9 +5,14 @@ a period and the returns made in it, summed per China day, step and department
 Finished work is dated by the moment it finished (办结口径), written once: a day that has ended
 stops changing, so the worker's upkeep sums it once (`roll`, called by
 `measures.roll_up`), like the measures' daily figures, and `measure_days.backdated` marks
-days for a new sum the same way. Figures read the daily rows up to the day rolled through and
-the raw tables after it; `rolled=False` reads the raw tables only. Waiting and handling are
-working seconds, whole seconds per task, so that both ways add up to the same integers.
+days for a new sum the same way; every upkeep also sums today up to a moment every
+transaction before it has committed by (`roll_until`). Figures read the daily rows up to the
+day rolled through (and today's up to that moment) and the raw tables after; `rolled=False`
+reads the raw tables only. Waiting and handling are working seconds, whole seconds per task,
+so that both ways add up to the same integers. The rows come at three levels, each summed
+from the finest: with the regions of the task and its case (`bottleneck_days`, for a scope
+that names a region), without them (`bottleneck_department_days`, for departments), and
+without the case's department too (`bottleneck_step_days`, for everything).
 
 A task is in scope when its own department or region is (`scope_filter`), or its case is
 (the case's department or region, `case_ids`; the daily rows keep both as keys): a department
@@ -92,9 +97,9 @@ class BottleneckDay(DayFigures, Base):
 
 
 class BottleneckDepartmentDay(DayFigures, Base):
-    """`BottleneckDay` summed over the regions: what everyone else reads (everything, or
-    departments), a row per department pair of a step and day instead of one per pair of
-    departments and regions."""
+    """`BottleneckDay` summed over the regions: what a viewer of departments reads, a row
+    per department pair of a step and day instead of one per pair of departments and
+    regions."""
 
     __tablename__ = "bottleneck_department_days"
     __table_args__ = (Index("ix_bottleneck_department_days_day", "day"),)
@@ -109,9 +114,28 @@ class BottleneckDepartmentDay(DayFigures, Base):
     lead_department: Mapped[str | None] = mapped_column(String(32))
 
 
+class BottleneckStepDay(DayFigures, Base):
+    """`BottleneckDay` summed over the regions and the cases' departments: what a viewer of
+    everything reads, a row per step and department of a day."""
+
+    __tablename__ = "bottleneck_step_days"
+    __table_args__ = (Index("ix_bottleneck_step_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
+
+
 DAYS = BottleneckDay.__table__
 DEPARTMENT_DAYS = BottleneckDepartmentDay.__table__
-DEPARTMENT_KEYS = tuple(k for k in KEYS if k not in ("region", "lead_region"))
+STEP_DAYS = BottleneckStepDay.__table__
+# The coarser levels, summed from `DAYS` when a day is rolled up.
+SUMMED = tuple((days, tuple(k for k in KEYS if k in days.c))
+               for days in (DEPARTMENT_DAYS, STEP_DAYS))
 
 
 def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, *,
@@ -125,7 +149,7 @@ def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, 
     summed: dict[Key, list[int]] = {}
     if rows is not None and rows[0] >= first:
         rows_through, start = rows
-        days = DAYS if seen.region_prefixes else DEPARTMENT_DAYS
+        days = _level(seen)
         keys = [days.c[k] for k in KEYS[1:6]]
         query = (select(*keys, *(func.sum(days.c[f]) for f in FIGURES))
                  .where(days.c.day.between(first, min(last, rows_through)),
@@ -142,8 +166,8 @@ def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, 
 
 
 def roll(session: Session, first: dt.date, last: dt.date) -> None:
-    """Sum the China days `first` to `last` into the daily rows anew, and those over the
-    regions (the worker's upkeep, from `measures.roll_up`; the caller commits)."""
+    """Sum the China days `first` to `last` into the daily rows anew, and into the coarser
+    levels (the worker's upkeep, from `measures.roll_up`; the caller commits)."""
     _roll(session, first, last, start_of(last + dt.timedelta(days=1)))
 
 
@@ -161,18 +185,25 @@ def roll_until(session: Session, until: dt.datetime) -> None:
 
 def _roll(session: Session, first: dt.date, last: dt.date, end: dt.datetime) -> None:
     """The daily rows of the days `first` to `last` anew, of what finished before `end`."""
-    for days in (DAYS, DEPARTMENT_DAYS):
+    for days in (DAYS, *(days for days, _ in SUMMED)):
         session.execute(delete(days).where(days.c.day.between(first, last)))
     rows = [dict(zip(KEYS + FIGURES, (*key, *figures), strict=True))
             for key, figures in _raw(session, Visibility(everything=True), start_of(first),
                                      end).items()]
     if rows:
         session.execute(insert(DAYS), rows)
-    keys = [DAYS.c[k] for k in DEPARTMENT_KEYS]
-    session.execute(insert(DEPARTMENT_DAYS).from_select(
-        [*DEPARTMENT_KEYS, *FIGURES],
-        select(*keys, *(func.sum(DAYS.c[f]) for f in FIGURES))
-        .where(DAYS.c.day.between(first, last)).group_by(*keys)))
+    for days, names in SUMMED:
+        keys = [DAYS.c[k] for k in names]
+        session.execute(insert(days).from_select(
+            [*names, *FIGURES], select(*keys, *(func.sum(DAYS.c[f]) for f in FIGURES))
+            .where(DAYS.c.day.between(first, last)).group_by(*keys)))
+
+
+def _level(seen: Visibility) -> Table:
+    """The coarsest daily rows that still hold the keys `seen` is scoped by."""
+    if seen.everything:
+        return STEP_DAYS
+    return DAYS if seen.region_prefixes else DEPARTMENT_DAYS
 
 
 def _rolled(session: Session) -> tuple[dt.date, dt.datetime] | None:
@@ -296,8 +327,7 @@ def _in_scope(seen: Visibility, *, joined: bool = True) -> ColumnElement[bool]:
 
 
 def _rolled_scope(seen: Visibility, days: Table) -> ColumnElement[bool]:
-    """The daily rows in scope by the task's keys or its case's (`days` without regions
-    only for a scope that names none)."""
+    """The daily rows in scope by the task's keys or its case's (`days` of `_level`)."""
     return or_(scope_filter(seen, department=days.c.department, region=days.c.get("region")),
-               scope_filter(seen, department=days.c.lead_department,
+               scope_filter(seen, department=days.c.get("lead_department"),
                             region=days.c.get("lead_region")))

@@ -1,11 +1,11 @@
-"""The bottleneck page's daily figures without the regions (`bottleneck_department_days`):
-per China day, step, and department of the task and of its case, what `bottleneck_days`
-adds up to over the regions, for a viewer whose scope names no region (everything, or
-departments), who summed a row per region pair of each department pair before. Filled from
-`bottleneck_days` as it stands: both levels then hold the same days, and the worker's
-upkeep rolls both up from then on. And `measure_rollups.until`: the moment up to which the
-day after the last one rolled up (today) is summed into these rows so far, by every upkeep
-(today's raw rows were the most of a read).
+"""The bottleneck page's daily figures at two coarser levels, each what `bottleneck_days`
+adds up to: without the regions (`bottleneck_department_days`: per China day, step, and
+department of the task and of its case), for a viewer of departments, and without the case's
+department too (`bottleneck_step_days`), for a viewer of everything; each summed a row per
+region pair of each department pair before. Filled from `bottleneck_days` as it stands: the
+levels then hold the same days, and the worker's upkeep rolls them all up from then on. And
+`measure_rollups.until`: the moment up to which the day after the last one rolled up (today)
+is summed into these rows so far, by every upkeep (today's raw rows were most of a read).
 
 Revision ID: 0026_finished
 Revises: 0025
@@ -21,40 +21,39 @@ down_revision = "0025"
 branch_labels = None
 depends_on = None
 
-KEYS = ("day", "process", "step", "title_zh", "title_en", "department", "lead_department")
+KEYS = ("day", "process", "step", "title_zh", "title_en", "department")
+LEVELS = {"bottleneck_department_days": (*KEYS, "lead_department"),
+          "bottleneck_step_days": KEYS}
+NULLABLE = ("title_zh", "title_en", "department", "lead_department")
 FIGURES = ("tasks", "claims", "wait_seconds", "handle_seconds", "with_due", "overdue",
            "returns", "redos")
 
 
 def upgrade() -> None:
-    op.create_table(
-        "bottleneck_department_days",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("process", sa.String(64), nullable=False),
-        sa.Column("step", sa.String(64), nullable=False),
-        sa.Column("title_zh", sa.String(200), nullable=True),
-        sa.Column("title_en", sa.String(200), nullable=True),
-        sa.Column("department", sa.String(32), nullable=True),
-        sa.Column("lead_department", sa.String(32), nullable=True),
-        *(sa.Column(name, sa.Integer(), nullable=False)
-          for name in ("tasks", "claims")),
-        *(sa.Column(name, sa.BigInteger(), nullable=False)
-          for name in ("wait_seconds", "handle_seconds")),
-        *(sa.Column(name, sa.Integer(), nullable=False)
-          for name in ("with_due", "overdue", "returns", "redos")),
-    )
-    op.create_index("ix_bottleneck_department_days_day", "bottleneck_department_days",
-                    ["day"])
-    keys, figures = ", ".join(KEYS), ", ".join(FIGURES)
-    sums = ", ".join(f"sum({name})" for name in FIGURES)
-    op.execute(f"INSERT INTO bottleneck_department_days ({keys}, {figures}) "
-               f"SELECT {keys}, {sums} FROM bottleneck_days GROUP BY {keys}")
+    for table, keys in LEVELS.items():
+        op.create_table(table, *_columns(keys))
+        op.create_index(f"ix_{table}_day", table, ["day"])
+        names, figures = ", ".join(keys), ", ".join(FIGURES)
+        sums = ", ".join(f"sum({name})" for name in FIGURES)
+        op.execute(f"INSERT INTO {table} ({names}, {figures}) "
+                   f"SELECT {names}, {sums} FROM bottleneck_days GROUP BY {names}")
     op.add_column("measure_rollups", sa.Column("until", sa.DateTime(timezone=True),
                                                nullable=True))
 
 
+def _columns(keys: tuple[str, ...]) -> list[sa.Column[object]]:
+    sizes = {"process": 64, "step": 64, "title_zh": 200, "title_en": 200, "department": 32,
+             "lead_department": 32}
+    return [sa.Column("id", sa.Integer(), primary_key=True),
+            sa.Column("day", sa.Date(), nullable=False),
+            *(sa.Column(key, sa.String(sizes[key]), nullable=key in NULLABLE)
+              for key in keys[1:]),
+            *(sa.Column(name, sa.BigInteger() if name.endswith("_seconds") else sa.Integer(),
+                        nullable=False) for name in FIGURES)]
+
+
 def downgrade() -> None:
     op.drop_column("measure_rollups", "until")
-    op.drop_index("ix_bottleneck_department_days_day", table_name="bottleneck_department_days")
-    op.drop_table("bottleneck_department_days")
+    for table in LEVELS:
+        op.drop_index(f"ix_{table}_day", table_name=table)
+        op.drop_table(table)
