@@ -9,10 +9,12 @@ days for a new sum the same way; every upkeep also sums today up to a moment eve
 transaction before it has committed by (`roll_until`). Figures read the daily rows up to the
 day rolled through (and today's up to that moment) and the raw tables after; `rolled=False`
 reads the raw tables only. Waiting and handling are working seconds, whole seconds per task,
-so that both ways add up to the same integers. The rows come at three levels, each summed
-from the finest: with the regions of the task and its case (`bottleneck_days`, for a scope
-that names a region), without them (`bottleneck_department_days`, for departments), and
-without the case's department too (`bottleneck_step_days`, for everything).
+so that both ways add up to the same integers. The rows come at four levels, each summed
+from the finest: with the department and region of the task and of its case
+(`bottleneck_days`, for a scope of departments and regions), without the regions
+(`bottleneck_department_days`, for departments), without the case's department
+(`bottleneck_region_days`, for regions), and with neither (`bottleneck_step_days`, for
+everything).
 
 A task is in scope when its own department or region is (`scope_filter`), or its case is
 (the case's department or region, `case_ids`; the daily rows keep both as keys): a department
@@ -114,6 +116,24 @@ class BottleneckDepartmentDay(DayFigures, Base):
     lead_department: Mapped[str | None] = mapped_column(String(32))
 
 
+class BottleneckRegionDay(DayFigures, Base):
+    """`BottleneckDay` summed over the cases' departments: what a viewer of regions (and
+    no departments) reads, a row per region pair of a step, department and day."""
+
+    __tablename__ = "bottleneck_region_days"
+    __table_args__ = (Index("ix_bottleneck_region_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(6))
+    lead_region: Mapped[str | None] = mapped_column(String(6))
+
+
 class BottleneckStepDay(DayFigures, Base):
     """`BottleneckDay` summed over the regions and the cases' departments: what a viewer of
     everything reads, a row per step and department of a day."""
@@ -132,10 +152,11 @@ class BottleneckStepDay(DayFigures, Base):
 
 DAYS = BottleneckDay.__table__
 DEPARTMENT_DAYS = BottleneckDepartmentDay.__table__
+REGION_DAYS = BottleneckRegionDay.__table__
 STEP_DAYS = BottleneckStepDay.__table__
 # The coarser levels, summed from `DAYS` when a day is rolled up.
 SUMMED = tuple((days, tuple(k for k in KEYS if k in days.c))
-               for days in (DEPARTMENT_DAYS, STEP_DAYS))
+               for days in (DEPARTMENT_DAYS, REGION_DAYS, STEP_DAYS))
 
 
 def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, *,
@@ -203,7 +224,9 @@ def _level(seen: Visibility) -> Table:
     """The coarsest daily rows that still hold the keys `seen` is scoped by."""
     if seen.everything:
         return STEP_DAYS
-    return DAYS if seen.region_prefixes else DEPARTMENT_DAYS
+    if not seen.region_prefixes:
+        return DEPARTMENT_DAYS
+    return DAYS if seen.departments or seen.department_trees else REGION_DAYS
 
 
 def _rolled(session: Session) -> tuple[dt.date, dt.datetime] | None:

@@ -83,8 +83,9 @@ def test_the_applicants_status_of_finished_cases_is_set_on_upgrade(db_url: str) 
 
 
 def test_the_bottleneck_levels_are_summed_from_the_daily_rows_on_upgrade(db_url: str) -> None:
-    """0026_finished: the rows without regions, and without the case's department too, add
-    up what `bottleneck_days` holds; downgrading drops them and `measure_rollups.until`."""
+    """0026_finished: the rows without regions, without the case's department, and without
+    both add up what `bottleneck_days` holds; downgrading drops them and
+    `measure_rollups.until`."""
     upgrade(db_url, "0025")
     engine = db.make_engine(db_url)
     rows = [("HEALTH", "110101", "HEALTH", 1), ("HEALTH", "110102", "HEALTH", 2),
@@ -112,11 +113,19 @@ def test_the_bottleneck_levels_are_summed_from_the_daily_rows_on_upgrade(db_url:
                                                ("HEALTH", "POLICE", 4, 40),
                                                ("POLICE", "HEALTH", 8, 80)]
         assert [tuple(r) for r in by_step] == [("HEALTH", 7, 70, "审核"), ("POLICE", 8, 80, "审核")]
+        with engine.connect() as connection:
+            by_region = connection.execute(text(
+                "SELECT department, region, lead_region, tasks FROM bottleneck_region_days "
+                "ORDER BY tasks")).all()
+        assert [tuple(r) for r in by_region] == [("HEALTH", "110102", "110102", 2),
+                                                 ("HEALTH", "110101", "110101", 5),
+                                                 ("POLICE", None, None, 8)]
         with engine.begin() as connection:
             command.downgrade(alembic_config(connection), "0025")
         tables = set(inspect(engine).get_table_names())
         assert "bottleneck_days" in tables
-        assert not {"bottleneck_department_days", "bottleneck_step_days"} & tables
+        assert not {"bottleneck_department_days", "bottleneck_region_days",
+                    "bottleneck_step_days"} & tables
         assert "until" not in {c["name"] for c in inspect(engine).get_columns("measure_rollups")}
     finally:
         engine.dispose()

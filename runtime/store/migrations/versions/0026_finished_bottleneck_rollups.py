@@ -1,9 +1,10 @@
-"""The bottleneck page's daily figures at two coarser levels, each what `bottleneck_days`
+"""The bottleneck page's daily figures at three coarser levels, each what `bottleneck_days`
 adds up to: without the regions (`bottleneck_department_days`: per China day, step, and
-department of the task and of its case), for a viewer of departments, and without the case's
-department too (`bottleneck_step_days`), for a viewer of everything; each summed a row per
-region pair of each department pair before. Filled from `bottleneck_days` as it stands: the
-levels then hold the same days, and the worker's upkeep rolls them all up from then on. And
+department of the task and of its case) for a viewer of departments, without the case's
+department (`bottleneck_region_days`) for a viewer of regions, and with neither
+(`bottleneck_step_days`) for a viewer of everything; each summed a row per region pair of
+each department pair before. Filled from `bottleneck_days` as it stands: the levels then
+hold the same days, and the worker's upkeep rolls them all up from then on. And
 `measure_rollups.until`: the moment up to which the day after the last one rolled up (today)
 is summed into these rows so far, by every upkeep (today's raw rows were most of a read).
 
@@ -23,8 +24,9 @@ depends_on = None
 
 KEYS = ("day", "process", "step", "title_zh", "title_en", "department")
 LEVELS = {"bottleneck_department_days": (*KEYS, "lead_department"),
+          "bottleneck_region_days": (*KEYS, "region", "lead_region"),
           "bottleneck_step_days": KEYS}
-NULLABLE = ("title_zh", "title_en", "department", "lead_department")
+NULLABLE = ("title_zh", "title_en", "department", "lead_department", "region", "lead_region")
 FIGURES = ("tasks", "claims", "wait_seconds", "handle_seconds", "with_due", "overdue",
            "returns", "redos")
 
@@ -43,7 +45,7 @@ def upgrade() -> None:
 
 def _columns(keys: tuple[str, ...]) -> list[sa.Column[object]]:
     sizes = {"process": 64, "step": 64, "title_zh": 200, "title_en": 200, "department": 32,
-             "lead_department": 32}
+             "lead_department": 32, "region": 6, "lead_region": 6}
     return [sa.Column("id", sa.Integer(), primary_key=True),
             sa.Column("day", sa.Date(), nullable=False),
             *(sa.Column(key, sa.String(sizes[key]), nullable=key in NULLABLE)
