@@ -232,10 +232,10 @@ def _level(seen: Visibility) -> Table:
 def _rolled(session: Session) -> tuple[dt.date, dt.datetime] | None:
     """The last day the daily rows hold (today's so far included) and the moment the raw
     rows are read from after it; None when nothing is rolled up."""
-    through = measure_days.rolled_through(session)
+    through, until = measure_days.rolled(session)
     if through is None:
         return None
-    after, until = through + dt.timedelta(days=1), measure_days.rolled_until(session)
+    after = through + dt.timedelta(days=1)
     if until is not None and _day(until) == after:
         return after, until
     return through, start_of(after)

@@ -56,17 +56,25 @@ DAYS = MeasureDay.__table__
 
 
 def rolled_through(session: Session) -> dt.date | None:
-    found = session.execute(select(MeasureRollup.through).where(MeasureRollup.id == 1)).scalar()
-    if found is None or isinstance(found, dt.date):
-        return found
-    return dt.date.fromisoformat(str(found)[:10])
+    return rolled(session)[0]
 
 
 def rolled_until(session: Session) -> dt.datetime | None:
     """The moment up to which the day after `rolled_through` is summed so far (the
     bottleneck page's rows only), or None."""
-    found = session.execute(select(MeasureRollup.until).where(MeasureRollup.id == 1)).scalar()
-    return aware(found)
+    return rolled(session)[1]
+
+
+def rolled(session: Session) -> tuple[dt.date | None, dt.datetime | None]:
+    """`rolled_through` and `rolled_until`, read at once."""
+    found = session.execute(select(MeasureRollup.through, MeasureRollup.until)
+                            .where(MeasureRollup.id == 1)).first()
+    if found is None:
+        return None, None
+    through, until = found
+    if not isinstance(through, dt.date):
+        through = dt.date.fromisoformat(str(through)[:10])
+    return through, aware(until)
 
 
 def mark_until(session: Session, until: dt.datetime) -> None:
