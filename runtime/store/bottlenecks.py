@@ -81,7 +81,8 @@ class DayFigures:
 class BottleneckDay(DayFigures, Base):
     """What the tasks of one step finished on one China day add up to, per department and
     region of the task and of its case (the lead department), with the returns made that
-    day out of that step: what a viewer whose scope names regions reads."""
+    day out of that step: what a viewer of departments and regions reads, and what the
+    coarser levels are summed from."""
 
     __tablename__ = "bottleneck_days"
     __table_args__ = (Index("ix_bottleneck_days_day", "day"),)
