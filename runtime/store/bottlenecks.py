@@ -5,9 +5,16 @@ a period and the returns made in it, summed per China day, step and department
 Finished work is dated by the moment it finished (办结口径), written once: a day that has ended
 stops changing, so the worker's upkeep sums it once (`roll`, called by
 `measures.roll_up`), like the measures' daily figures, and `measure_days.backdated` marks
-days for a new sum the same way. Figures read the daily rows up to the day rolled through and
-the raw tables after it; `rolled=False` reads the raw tables only. Waiting and handling are
-working seconds, whole seconds per task, so that both ways add up to the same integers.
+days for a new sum the same way; every upkeep also sums today up to a moment every
+transaction before it has committed by (`roll_until`). Figures read the daily rows up to the
+day rolled through (and today's up to that moment) and the raw tables after; `rolled=False`
+reads the raw tables only. Waiting and handling are working seconds, whole seconds per task,
+so that both ways add up to the same integers. The rows come at four levels, each summed
+from the finest: with the department and region of the task and of its case
+(`bottleneck_days`, for a scope of departments and regions), without the regions
+(`bottleneck_department_days`, for departments), without the case's department
+(`bottleneck_region_days`, for regions), and with neither (`bottleneck_step_days`, for
+everything).
 
 What is held up now (`live_counts`) is summed from the counts the triggers keep
 (`held_counts`), with today's deadlines already passed and the cases counted in several
@@ -33,6 +40,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     and_,
     case,
     delete,
@@ -62,10 +70,24 @@ FIGURES = ("tasks", "claims", "wait_seconds", "handle_seconds", "with_due", "ove
 Key = tuple[object, ...]
 
 
-class BottleneckDay(Base):
+class DayFigures:
+    """The figures of a daily row, in the order of `FIGURES`."""
+
+    tasks: Mapped[int] = mapped_column(Integer)
+    claims: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[int] = mapped_column(BigInteger)
+    handle_seconds: Mapped[int] = mapped_column(BigInteger)
+    with_due: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    returns: Mapped[int] = mapped_column(Integer)
+    redos: Mapped[int] = mapped_column(Integer)
+
+
+class BottleneckDay(DayFigures, Base):
     """What the tasks of one step finished on one China day add up to, per department and
     region of the task and of its case (the lead department), with the returns made that
-    day out of that step."""
+    day out of that step: what a viewer of departments and regions reads, and what the
+    coarser levels are summed from."""
 
     __tablename__ = "bottleneck_days"
     __table_args__ = (Index("ix_bottleneck_days_day", "day"),)
@@ -80,37 +102,90 @@ class BottleneckDay(Base):
     region: Mapped[str | None] = mapped_column(String(6))
     lead_department: Mapped[str | None] = mapped_column(String(32))
     lead_region: Mapped[str | None] = mapped_column(String(6))
-    tasks: Mapped[int] = mapped_column(Integer)
-    claims: Mapped[int] = mapped_column(Integer)
-    wait_seconds: Mapped[int] = mapped_column(BigInteger)
-    handle_seconds: Mapped[int] = mapped_column(BigInteger)
-    with_due: Mapped[int] = mapped_column(Integer)
-    overdue: Mapped[int] = mapped_column(Integer)
-    returns: Mapped[int] = mapped_column(Integer)
-    redos: Mapped[int] = mapped_column(Integer)
+
+
+class BottleneckDepartmentDay(DayFigures, Base):
+    """`BottleneckDay` summed over the regions: what a viewer of departments reads, a row
+    per department pair of a step and day instead of one per pair of departments and
+    regions."""
+
+    __tablename__ = "bottleneck_department_days"
+    __table_args__ = (Index("ix_bottleneck_department_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
+    lead_department: Mapped[str | None] = mapped_column(String(32))
+
+
+class BottleneckRegionDay(DayFigures, Base):
+    """`BottleneckDay` summed over the cases' departments: what a viewer of regions (and
+    no departments) reads, a row per region pair of a step, department and day."""
+
+    __tablename__ = "bottleneck_region_days"
+    __table_args__ = (Index("ix_bottleneck_region_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(6))
+    lead_region: Mapped[str | None] = mapped_column(String(6))
+
+
+class BottleneckStepDay(DayFigures, Base):
+    """`BottleneckDay` summed over the regions and the cases' departments: what a viewer of
+    everything reads, a row per step and department of a day."""
+
+    __tablename__ = "bottleneck_step_days"
+    __table_args__ = (Index("ix_bottleneck_step_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
 
 
 DAYS = BottleneckDay.__table__
+DEPARTMENT_DAYS = BottleneckDepartmentDay.__table__
+REGION_DAYS = BottleneckRegionDay.__table__
+STEP_DAYS = BottleneckStepDay.__table__
+# The coarser levels, summed from `DAYS` when a day is rolled up.
+SUMMED = tuple((days, tuple(k for k in KEYS if k in days.c))
+               for days in (DEPARTMENT_DAYS, REGION_DAYS, STEP_DAYS))
 
 
 def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, *,
              rolled: bool = True) -> list[Finished]:
     """Per step and department, the tasks in scope finished in the China days `first` to
-    `last` and the returns made then: the daily rows of the days rolled up, the raw tables
-    for the rest."""
+    `last` and the returns made then: the daily rows of the days rolled up (today's so far),
+    the raw tables for the rest."""
     seen = within(session, seen)
-    through = measure_days.rolled_through(session) if rolled else None
+    start, end = start_of(first), start_of(last + dt.timedelta(days=1))
+    rows = _rolled(session) if rolled else None
     summed: dict[Key, list[int]] = {}
-    if through is not None and through >= first:
-        query = (select(*(DAYS.c[k] for k in KEYS[1:6]),
-                        *(func.sum(DAYS.c[f]) for f in FIGURES))
-                 .where(DAYS.c.day.between(first, min(last, through)), _rolled_scope(seen))
-                 .group_by(*(DAYS.c[k] for k in KEYS[1:6])))
+    if rows is not None and rows[0] >= first:
+        rows_through, start = rows
+        days = _level(seen)
+        keys = [days.c[k] for k in KEYS[1:6]]
+        query = (select(*keys, *(func.sum(days.c[f]) for f in FIGURES))
+                 .where(days.c.day.between(first, min(last, rows_through)),
+                        _rolled_scope(seen, days))
+                 .group_by(*keys))
         for row in session.execute(query):
             _add(summed, tuple(row[:5]), [int(n or 0) for n in row[5:]])
-        first = through + dt.timedelta(days=1)
-    if first <= last:
-        for key, figures in _raw(session, seen, first, last).items():
+    if start < end:
+        for key, figures in _raw(session, seen, start, end).items():
             _add(summed, key[1:6], figures)
     return [Finished(str(process), str(step), Label(str(zh or step), str(en) if en else None),
                      department if department is None else str(department), *figures)
@@ -118,13 +193,55 @@ def finished(session: Session, seen: Visibility, first: dt.date, last: dt.date, 
 
 
 def roll(session: Session, first: dt.date, last: dt.date) -> None:
-    """Sum the China days `first` to `last` into the daily rows anew (the worker's upkeep,
-    from `measures.roll_up`; the caller commits)."""
-    session.execute(delete(DAYS).where(DAYS.c.day.between(first, last)))
+    """Sum the China days `first` to `last` into the daily rows anew, and into the coarser
+    levels (the worker's upkeep, from `measures.roll_up`; the caller commits)."""
+    _roll(session, first, last, start_of(last + dt.timedelta(days=1)))
+
+
+def roll_until(session: Session, until: dt.datetime) -> None:
+    """Sum the day after the last one rolled up so far, from its start to `until` (a
+    moment of that day that every transaction writing before it has committed by): its
+    rows are read in place of its raw rows before `until` (the worker's upkeep, from
+    `measures.roll_up`; the caller commits)."""
+    day = _day(until)
+    _roll(session, day, day, until)
+
+
+def _roll(session: Session, first: dt.date, last: dt.date, end: dt.datetime) -> None:
+    """The daily rows of the days `first` to `last` anew, of what finished before `end`."""
+    for days in (DAYS, *(days for days, _ in SUMMED)):
+        session.execute(delete(days).where(days.c.day.between(first, last)))
     rows = [dict(zip(KEYS + FIGURES, (*key, *figures), strict=True))
-            for key, figures in _raw(session, Visibility(everything=True), first, last).items()]
+            for key, figures in _raw(session, Visibility(everything=True), start_of(first),
+                                     end).items()]
     if rows:
         session.execute(insert(DAYS), rows)
+    for days, names in SUMMED:
+        keys = [DAYS.c[k] for k in names]
+        session.execute(insert(days).from_select(
+            [*names, *FIGURES], select(*keys, *(func.sum(DAYS.c[f]) for f in FIGURES))
+            .where(DAYS.c.day.between(first, last)).group_by(*keys)))
+
+
+def _level(seen: Visibility) -> Table:
+    """The coarsest daily rows that still hold the keys `seen` is scoped by."""
+    if seen.everything:
+        return STEP_DAYS
+    if not seen.region_prefixes:
+        return DEPARTMENT_DAYS
+    return DAYS if seen.departments or seen.department_trees else REGION_DAYS
+
+
+def _rolled(session: Session) -> tuple[dt.date, dt.datetime] | None:
+    """The last day the daily rows hold (today's so far included) and the moment the raw
+    rows are read from after it; None when nothing is rolled up."""
+    through, until = measure_days.rolled(session)
+    if through is None:
+        return None
+    after = through + dt.timedelta(days=1)
+    if until is not None and _day(until) == after:
+        return after, until
+    return through, start_of(after)
 
 
 def live_counts(session: Session, seen: Visibility, now: dt.datetime, *, rolled: bool = True
@@ -259,13 +376,13 @@ def _live(seen: Visibility) -> ColumnElement[bool]:
     return and_(LIVE_STATUS, _in_scope(seen), Task.created_at.is_not(None))
 
 
-def _raw(session: Session, seen: Visibility, first: dt.date, last: dt.date
+def _raw(session: Session, seen: Visibility, start: dt.datetime, end: dt.datetime
          ) -> dict[Key, list[int]]:
-    """The figures of the China days `first` to `last` from the tasks and the history, keyed
-    by day, step, title, and department and region of the task and of its case."""
+    """The figures of what finished from `start` to before `end`, from the tasks and the
+    history, keyed by China day, step, title, and department and region of the task and of
+    its case."""
     # In UTC as stored: SQLite compares the moments as text.
-    start = start_of(first).astimezone(dt.UTC)
-    end = start_of(last + dt.timedelta(days=1)).astimezone(dt.UTC)
+    start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     keys = (CaseRow.process_id, Task.step, Task.title_zh, Task.title_en, Task.department,
             Task.region_code, CaseRow.department_code, CaseRow.region_code)
     done = (select(Task.completed_at, *keys, Task.created_at, Task.claimed_at, Task.claimed,
@@ -318,7 +435,8 @@ def _in_scope(seen: Visibility, *, joined: bool = True) -> ColumnElement[bool]:
     return or_(scope_filter(seen, department=Task.department, region=Task.region_code), cases)
 
 
-def _rolled_scope(seen: Visibility) -> ColumnElement[bool]:
-    return or_(scope_filter(seen, department=DAYS.c.department, region=DAYS.c.region),
-               scope_filter(seen, department=DAYS.c.lead_department,
-                            region=DAYS.c.lead_region))
+def _rolled_scope(seen: Visibility, days: Table) -> ColumnElement[bool]:
+    """The daily rows in scope by the task's keys or its case's (`days` of `_level`)."""
+    return or_(scope_filter(seen, department=days.c.department, region=days.c.get("region")),
+               scope_filter(seen, department=days.c.get("lead_department"),
+                            region=days.c.get("lead_region")))

@@ -8,9 +8,11 @@ done, a return, a rating), so a day that has ended stops changing and one set-ba
 ... SELECT per measure sums it; the write path of a case stays as it is, with no row every
 completion would contend on. `rolled_through` is the last day rolled up: figures read these
 rows up to it and the raw tables after it (today, and any day the worker has not reached).
-The worker also sums today's facts before a recent whole hour (`rolled_until`) into rows of
-today, replaced at the next hour: a figure then reads the raw rows from that moment on only,
-an hour or so of today's at most, not the whole day's (tens of thousands at city scale).
+Each upkeep also sums today's facts before a moment minutes ago (`rolled_until`) into rows
+of today, replaced at the next upkeep: a figure then reads the raw rows from that moment on
+only, a quarter of an hour of today's at most, not the whole day's (tens of thousands at
+city scale). The bottleneck page's daily rows (runtime.store.bottlenecks) follow the same
+two marks.
 Two measures are not here but in `task_counts`, kept by triggers: overdue-now is a snapshot of
 live tasks, and redo is counted by the department of a task that a transfer may still move.
 """
@@ -46,7 +48,8 @@ class MeasureDay(Base):
 
 class MeasureRollup(Base):
     """The one row saying through which day `measure_days` is complete, and before which
-    moment of the day after it (today) its rows of that day are."""
+    moment of the day after it (today) the daily rows of that day reach: the measures' and
+    the bottleneck page's alike."""
 
     __tablename__ = "measure_rollups"
 
@@ -59,17 +62,25 @@ DAYS = MeasureDay.__table__
 
 
 def rolled_through(session: Session) -> dt.date | None:
-    found = session.execute(select(MeasureRollup.through).where(MeasureRollup.id == 1)).scalar()
-    if found is None or isinstance(found, dt.date):
-        return found
-    return dt.date.fromisoformat(str(found)[:10])
+    return rolled(session)[0]
 
 
 def rolled_until(session: Session) -> dt.datetime | None:
-    """Before which moment the facts of the day after `rolled_through` are in its rows too
-    (None: that day has no rows)."""
-    found = session.execute(select(MeasureRollup.until).where(MeasureRollup.id == 1)).scalar()
-    return aware(found) if found is not None else None
+    """The moment before which the facts of the day after `rolled_through` are in its rows
+    too (None: that day has no rows)."""
+    return rolled(session)[1]
+
+
+def rolled(session: Session) -> tuple[dt.date | None, dt.datetime | None]:
+    """`rolled_through` and `rolled_until`, read at once."""
+    found = session.execute(select(MeasureRollup.through, MeasureRollup.until)
+                            .where(MeasureRollup.id == 1)).first()
+    if found is None:
+        return None, None
+    through, until = found
+    if not isinstance(through, dt.date):
+        through = dt.date.fromisoformat(str(through)[:10])
+    return through, aware(until)
 
 
 def mark(session: Session, through: dt.date | None, until: dt.datetime | None = None) -> None:
@@ -85,8 +96,6 @@ def backdated(session: Session, day: dt.date) -> None:
     """Facts dated `day` or later were written after their day ended (a backfill, demo
     history, an import, a holiday arrangement loaded): those days' figures are read raw
     again until the next rollup sums them anew."""
-    through = rolled_through(session)
-    if through is not None and through >= day:
-        mark(session, day - dt.timedelta(days=1))
-    elif through is not None and rolled_until(session) is not None:
-        mark(session, through)  # today's rolled hours may be among those days
+    through, before = rolled_through(session), day - dt.timedelta(days=1)
+    if through is not None and through >= before:  # the day after `through` counts too
+        mark(session, min(through, before))

@@ -219,24 +219,23 @@ def roll_up(session: Session, today: dt.date | None = None,
             until: dt.datetime | None = None) -> dt.date | None:
     """Add the daily figures of every day that has ended (in China) and is not rolled up
     yet, one INSERT ... SELECT per measure and month; returns the day rolled through. With
-    `until` (a moment of `today`), also today's facts before its whole hour, in rows of
-    today replaced when that hour moves on. The caller commits. Rolling a day again
-    replaces its rows, and on PostgreSQL the rollup row is locked, so two workers never add
-    a day twice."""
-    last = (today or china_date(dt.datetime.now(UTC))) - dt.timedelta(days=1)
+    `until`, a moment of `today` that every transaction writing before it has committed by,
+    also today's facts before it, in rows of today (the measures' and the bottleneck
+    page's) replaced at the next upkeep. The caller commits. Rolling a day again replaces
+    its rows, and on PostgreSQL the rollup row is locked, so two workers never add a day
+    twice."""
+    today = today or (china_date(until) if until else china_date(dt.datetime.now(UTC)))
+    last = today - dt.timedelta(days=1)
     through = measure_days.rolled_through(session)
     if through is not None:
         session.execute(select(measure_days.MeasureRollup.id).with_for_update())
         through = measure_days.rolled_through(session)
     first = (through + dt.timedelta(days=1)) if through is not None else _first_day(session)
-    if first is None:
-        measure_days.mark(session, last)
-        return last
     rolled = _today_rolled_until(session, through)
-    if first <= last:
+    if first is not None and first <= last:  # None: no case yet, nothing to roll
         rolled = None  # the day after `through` is summed whole now
         session.execute(delete(DAYS).where(DAYS.c.day >= first))
-    while first <= last:
+    while first is not None and first <= last:
         end = min(first + dt.timedelta(days=ROLL_DAYS - 1), last)
         for name in ROLLED:
             _roll(session, name, Period(first, end))
@@ -245,8 +244,7 @@ def roll_up(session: Session, today: dt.date | None = None,
     through = max(last, through) if through else last
     measure_days.mark(session, through, rolled)
     if until is not None:
-        hour = until.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        _roll_today(session, through, hour, rolled)
+        _roll_today(session, through, until, rolled)
     return measure_days.rolled_through(session)
 
 
@@ -260,6 +258,7 @@ def _roll_today(session: Session, through: dt.date, until: dt.datetime,
     session.execute(delete(DAYS).where(DAYS.c.day >= day))
     for name in ROLLED:
         _roll(session, name, Period(day, day), until)
+    bottlenecks.roll_until(session, until)
     measure_days.mark(session, through, until)
 
 
