@@ -88,7 +88,8 @@ def mark(session: Session, through: dt.date | None, until: dt.datetime | None = 
     moment of the next day its rows reach (None: no rows of that day)."""
     session.execute(delete(MeasureRollup))
     if through is not None:
-        session.add(MeasureRollup(id=1, through=through, until=until))
+        session.add(MeasureRollup(id=1, through=through,  # in UTC: SQLite keeps no zone
+                                  until=until.astimezone(dt.UTC) if until else None))
     session.flush()
 
 

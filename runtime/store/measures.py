@@ -338,8 +338,8 @@ def bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
 
 def _within(moment: Any, where: Where) -> Any:
     start, end = bounds(where.period)
-    start = max(start, where.since) if where.since else start
-    end = min(end, where.until) if where.until else end
+    start = max(start, where.since.astimezone(UTC)) if where.since else start
+    end = min(end, where.until.astimezone(UTC)) if where.until else end  # SQLite: as text
     return and_(moment >= start, moment < end)
 
 
