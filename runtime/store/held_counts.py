@@ -42,8 +42,6 @@ SPREAD_COLUMNS = ", ".join((*SPREAD_KEYS, "cases"))
 GROUP = "step || '|' || coalesce(department, '') || '|' || coalesce(region_code, '')"
 
 
-
-
 class HeldCount(Base):
     """A change of live tasks (and of cases, in rows with neither title nor day) of one key,
     +1 or -1 until the upkeep sums the rows of a key into one."""
