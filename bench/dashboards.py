@@ -8,6 +8,11 @@ leaves it, as bench/views.py does: built when it has no cases yet, read as it is
 (the rollup then adds only the days not rolled up yet), so that ten million cases are built
 once and measured again after a change (drop it by hand when done).
 
+Nothing is dated after NOW, as in a real database: a task that would finish after NOW is
+open at NOW, a step that would start after it is not there yet, a case closing (and its
+rating) or a return after it has not happened; so today's raw part (after the upkeep's
+moment, ten minutes before NOW) is what a dashboard read at NOW finds.
+
 The rows are built in the database (INSERT ... SELECT over a recursive CTE or
 generate_series, indexes dropped while they go in and made after, the live task counts'
 triggers too, the counts then made in one statement per kind, then ANALYZE), then the
@@ -49,7 +54,7 @@ from flows import (  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from runtime import access  # noqa: E402
+from runtime import access, worker  # noqa: E402
 from runtime.store import held_counts, measures, task_counts  # noqa: E402
 from runtime.store.cases import CaseEvent, CaseRow, Task  # noqa: E402
 from runtime.store.db import session_factory  # noqa: E402
@@ -79,26 +84,35 @@ def case_minutes(case: str, count: int) -> str:
 
 
 def closed_case(case: str) -> str:
-    return f"({of_case(H2, case)} % 10 < 7)"  # seven cases in ten are done
+    return f"({of_case(H2, case)} % 10 < 7)"  # seven cases in ten are done, CLOSING after
+
+
+CLOSING, RETURN = 12000, 7000  # minutes after the case came: its closing (and rating), a return
+
+
+def case_closed(count: int) -> str:
+    """Case i is closed by NOW."""
+    return f"({closed_case('i')} AND {by_now(count, CLOSING)})"
 
 
 def case_columns(d: Dialect, count: int) -> dict[str, str]:
     created = d.moment(case_minutes("i", count))
     return {**view_bench.case_columns(d, count),
-            "status": f"CASE WHEN {closed_case('i')} THEN 'done' ELSE 'running' END",
+            "status": f"CASE WHEN {case_closed(count)} THEN 'done' ELSE 'running' END",
             "department_code": pick(DEPARTMENTS, H1 + " / 3"),
             "region_code": pick(REGIONS, H1 + " / 7"), "created_at": created,
             "updated_at": created}
 
 
 def task_columns(d: Dialect, count: int) -> dict[str, str]:
-    """Two tasks a case: acceptance (done within four days, due in two) and a department's
-    step (done when the case is; a second round in the cases with a return)."""
+    """Two tasks a case: acceptance (done within four days, due in two) and, four days after
+    the case came, a department's step (done when the case is; a second round in the cases
+    with a return). Nothing is dated after NOW: a task that would finish after NOW is still
+    open at NOW, and a step that would start after NOW is not there yet (`task_made`)."""
     case, first = "(i / 2)", "(i % 2 = 0)"
-    base = case_minutes(case, count)
-    created = f"({base} + CASE WHEN {first} THEN 0 ELSE 5760 END)"
+    created = task_created(count)
     took = f"(({H2} / 16) % 5760)"
-    done = f"({first} OR {closed_case(case)})"
+    done = f"(({first} OR {closed_case(case)}) AND {created} + {took} <= 0)"
     return {**view_bench.task_columns(d),
             "case_id": f"{case} + 1", "no": "i % 2 + 1",
             "region_code": pick(REGIONS, of_case(H1, case) + " / 7"),
@@ -111,6 +125,22 @@ def task_columns(d: Dialect, count: int) -> dict[str, str]:
             "completed_at": f"CASE WHEN {done} THEN {d.moment(f'{created} + {took}')} END"}
 
 
+def task_created(count: int) -> str:
+    """When task number i came, in minutes from NOW: the first with its case, the second
+    four days after."""
+    return f"({case_minutes('(i / 2)', count)} + CASE WHEN i % 2 = 0 THEN 0 ELSE 5760 END)"
+
+
+def task_made(count: int) -> str:
+    """The tasks that have come by NOW."""
+    return f"{task_created(count)} <= 0"
+
+
+def by_now(count: int, after: int) -> str:
+    """Case i's fact `after` minutes after the case came has happened by NOW."""
+    return f"{case_minutes('i', count)} + {after} <= 0"
+
+
 def event_columns(d: Dialect, count: int, action: str, no: int, after: int) -> dict[str, str]:
     return {"case_id": "i + 1", "at": d.moment(f"{case_minutes('i', count)} + {after}"),
             "action": f"'{action}'", "actor_id": "NULL", "actor_name": "'系统'",
@@ -121,7 +151,7 @@ def rating_columns(d: Dialect, count: int) -> dict[str, str]:
     return {"case_id": "i + 1", "submission_id": "i + 1",
             "tracking_no": "'V' || " + d.padded("i + 1", 15),
             "level": f"1 + {H1} % 5", "reasons": d.json("[]"), "comment": "NULL",
-            "rated_at": d.moment(f"{case_minutes('i', count)} + 12000"),
+            "rated_at": d.moment(f"{case_minutes('i', count)} + {CLOSING}"),
             "department": "'GOVSVC'", "rater_kind": "'guest'", "rater_id": "NULL",
             "rectify_case_id": "NULL", "reply": "NULL", "replied_at": "NULL"}
 
@@ -133,13 +163,13 @@ def build(db: Database, count: int) -> float:
     tables = (Submission, CaseRow, Task, CaseEvent, RatingRow)
     dropped = [i for table in tables for i in table.__table__.indexes]
     submissions = {**view_bench.submission_columns(d, count), "data": d.json("{}")}
-    done = closed_case("i")
+    done = case_closed(count)
     inserts = (("submissions", submissions, count, None),
                ("cases", case_columns(d, count), count, None),
-               ("tasks", task_columns(d, count), 2 * count, None),
-               ("case_events", event_columns(d, count, "case.done", 2, 12000), count, done),
-               ("case_events", event_columns(d, count, "return", 2, 7000), count,
-                f"{H1} % 20 = 0"),
+               ("tasks", task_columns(d, count), 2 * count, task_made(count)),
+               ("case_events", event_columns(d, count, "case.done", 2, CLOSING), count, done),
+               ("case_events", event_columns(d, count, "return", 2, RETURN), count,
+                f"{H1} % 20 = 0 AND {by_now(count, RETURN)}"),
                ("ratings", rating_columns(d, count), count, f"{done} AND {H1} % 3 = 0"))
     with db.engine.begin() as connection:
         task_counts.uninstall(connection)  # counted once after, set-based, not row by row
@@ -169,7 +199,8 @@ def build(db: Database, count: int) -> float:
 def roll_up(db: Database) -> float:
     start = time.perf_counter()
     with session_factory(db.engine)() as session:
-        measures.roll_up(session, today=TODAY, until=NOW)  # as the worker would at NOW
+        # as the worker's upkeep would at NOW: today up to ten minutes before
+        measures.roll_up(session, today=TODAY, until=NOW - worker.ROLLUP_MARGIN)
         session.commit()
     if db.name == "sqlite":
         with db.engine.begin() as connection:
