@@ -71,8 +71,16 @@ Key = tuple[object, ...]
 
 
 class DayFigures:
-    """The figures of a daily row, in the order of `FIGURES`."""
+    """A daily row's step, day and the task's department, and its figures in the order of
+    `FIGURES`: what every level keeps."""
 
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    process: Mapped[str] = mapped_column(String(64))
+    step: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(32))
     tasks: Mapped[int] = mapped_column(Integer)
     claims: Mapped[int] = mapped_column(Integer)
     wait_seconds: Mapped[int] = mapped_column(BigInteger)
@@ -92,13 +100,6 @@ class BottleneckDay(DayFigures, Base):
     __tablename__ = "bottleneck_days"
     __table_args__ = (Index("ix_bottleneck_days_day", "day"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date)
-    process: Mapped[str] = mapped_column(String(64))
-    step: Mapped[str] = mapped_column(String(64))
-    title_zh: Mapped[str | None] = mapped_column(String(200))
-    title_en: Mapped[str | None] = mapped_column(String(200))
-    department: Mapped[str | None] = mapped_column(String(32))
     region: Mapped[str | None] = mapped_column(String(6))
     lead_department: Mapped[str | None] = mapped_column(String(32))
     lead_region: Mapped[str | None] = mapped_column(String(6))
@@ -112,13 +113,6 @@ class BottleneckDepartmentDay(DayFigures, Base):
     __tablename__ = "bottleneck_department_days"
     __table_args__ = (Index("ix_bottleneck_department_days_day", "day"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date)
-    process: Mapped[str] = mapped_column(String(64))
-    step: Mapped[str] = mapped_column(String(64))
-    title_zh: Mapped[str | None] = mapped_column(String(200))
-    title_en: Mapped[str | None] = mapped_column(String(200))
-    department: Mapped[str | None] = mapped_column(String(32))
     lead_department: Mapped[str | None] = mapped_column(String(32))
 
 
@@ -129,13 +123,6 @@ class BottleneckRegionDay(DayFigures, Base):
     __tablename__ = "bottleneck_region_days"
     __table_args__ = (Index("ix_bottleneck_region_days_day", "day"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date)
-    process: Mapped[str] = mapped_column(String(64))
-    step: Mapped[str] = mapped_column(String(64))
-    title_zh: Mapped[str | None] = mapped_column(String(200))
-    title_en: Mapped[str | None] = mapped_column(String(200))
-    department: Mapped[str | None] = mapped_column(String(32))
     region: Mapped[str | None] = mapped_column(String(6))
     lead_region: Mapped[str | None] = mapped_column(String(6))
 
@@ -146,14 +133,6 @@ class BottleneckStepDay(DayFigures, Base):
 
     __tablename__ = "bottleneck_step_days"
     __table_args__ = (Index("ix_bottleneck_step_days_day", "day"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date)
-    process: Mapped[str] = mapped_column(String(64))
-    step: Mapped[str] = mapped_column(String(64))
-    title_zh: Mapped[str | None] = mapped_column(String(200))
-    title_en: Mapped[str | None] = mapped_column(String(200))
-    department: Mapped[str | None] = mapped_column(String(32))
 
 
 DAYS = BottleneckDay.__table__

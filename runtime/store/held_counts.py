@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Date, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.store.models import Base
-from runtime.store.task_counts import LIVE_SQL
+from runtime.store.task_counts import LIVE_SQL, day_of, sum_rows
 
 KEYS = ("process", "step", "title_zh", "title_en", "department", "region", "lead_department",
         "lead_region", "day")
@@ -88,13 +88,6 @@ class HeldSpread(Base):
 COUNTS = HeldCount.__table__
 CASES = HeldCase.__table__
 SPREADS = HeldSpread.__table__
-
-
-def day_of(dialect: str, moment: str) -> str:
-    """China's calendar day of a UTC moment (as `task_counts` writes it)."""
-    if dialect == "sqlite":
-        return f"date({moment}, '+8 hours')"
-    return f"CAST(({moment}) AT TIME ZONE 'Asia/Shanghai' AS DATE)"
 
 
 def _same(dialect: str, one: str, other: str) -> str:
@@ -284,28 +277,7 @@ def compact(session: Session, today: dt.date | None = None) -> None:
     alike."""
     dialect = session.get_bind().dialect.name
     day = _folded(dialect, "day", today)
-    _sum(session, "held_counts", COLUMNS, f"{', '.join(KEYS[:-1])}, {day}",
-         "sum(tasks), sum(cases)", "sum(tasks) <> 0 OR sum(cases) <> 0")
-    _sum(session, "held_spreads", SPREAD_COLUMNS, ", ".join(SPREAD_KEYS), "sum(cases)",
-         "sum(cases) <> 0")
-
-
-def _sum(session: Session, table: str, columns: str, keys: str, sums: str,
-         kept: str) -> None:
-    """Sum `table`'s rows per key. On PostgreSQL in one statement, so a change committed
-    meanwhile is either summed and deleted or neither; a SQLite database has one writer at
-    a time."""
-    last = session.execute(text(f"SELECT max(id) FROM {table}")).scalar()
-    if last is None:
-        return
-    summed = f"SELECT {keys}, {sums} FROM {{rows}} GROUP BY {keys} HAVING {kept}"
-    if session.get_bind().dialect.name == "sqlite":  # the new rows' ids come after `last`
-        session.execute(text(f"INSERT INTO {table} ({columns}) "
-                             + summed.format(rows=f"{table} WHERE id <= :last")),
-                        {"last": last})
-        session.execute(text(f"DELETE FROM {table} WHERE id <= :last"), {"last": last})
-    else:
-        session.execute(text(
-            f"WITH gone AS (DELETE FROM {table} WHERE id <= :last RETURNING {columns}) "
-            f"INSERT INTO {table} ({columns}) " + summed.format(rows="gone")),
-            {"last": last})
+    sum_rows(session, "held_counts", COLUMNS, f"{', '.join(KEYS[:-1])}, {day}",
+             "sum(tasks), sum(cases)", "sum(tasks) <> 0 OR sum(cases) <> 0")
+    sum_rows(session, "held_spreads", SPREAD_COLUMNS, ", ".join(SPREAD_KEYS), "sum(cases)",
+             "sum(cases) <> 0")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, Date, Index, Integer, String, select, text
+from sqlalchemy import Connection, Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from runtime.flows.case import LIVE
@@ -51,7 +51,7 @@ COUNTS = TaskCount.__table__
 COLUMNS = "kind, day, department, region, process, count"
 
 
-def _day(dialect: str, moment: str) -> str:
+def day_of(dialect: str, moment: str) -> str:
     """China's calendar day of a UTC moment, as `measures.china_day` writes it."""
     if dialect == "sqlite":
         return f"date({moment}, '+8 hours')"
@@ -63,7 +63,7 @@ def _change(dialect: str, row: str, sign: int) -> str:
     process = f"(SELECT process_id FROM cases WHERE id = {row}.case_id)"
     return "".join(
         f"INSERT INTO task_counts ({COLUMNS}) SELECT '{kind}', "
-        f"{_day(dialect, moment.format(t=row))}, {row}.department, {row}.region_code, "
+        f"{day_of(dialect, moment.format(t=row))}, {row}.department, {row}.region_code, "
         f"{process}, {sign} WHERE {counts.format(t=row)};\n"
         for kind, (counts, moment) in KINDS.items())
 
@@ -105,27 +105,34 @@ def rebuild(connection: Connection) -> None:
     for kind, (counts, moment) in KINDS.items():
         connection.execute(text(
             f"INSERT INTO task_counts ({COLUMNS}) SELECT '{kind}', "
-            f"{_day(connection.dialect.name, moment.format(t='t'))}, t.department, "
+            f"{day_of(connection.dialect.name, moment.format(t='t'))}, t.department, "
             f"t.region_code, c.process_id, count(*) FROM tasks t JOIN cases c ON "
             f"c.id = t.case_id WHERE {counts.format(t='t')} GROUP BY 2, 3, 4, 5"))
 
 
 def compact(session: Session) -> None:
-    """Sum the rows of each key into one (none when they cancel out). On PostgreSQL in one
-    statement, so a change committed meanwhile is either summed and deleted or neither; a
-    SQLite database has one writer at a time."""
-    last = session.execute(select(COUNTS.c.id).order_by(COUNTS.c.id.desc())).scalar()
+    """Sum the rows of each key into one (none when they cancel out)."""
+    keys = "kind, day, department, region, process"
+    sum_rows(session, "task_counts", COLUMNS, keys, "sum(count)", "sum(count) <> 0")
+
+
+def sum_rows(session: Session, table: str, columns: str, keys: str, sums: str,
+             kept: str) -> None:
+    """Sum `table`'s rows of +1 and -1 per key (`keys`, then `sums`, as `columns` name
+    them), keeping the sums where `kept`. On PostgreSQL in one statement, so a change
+    committed meanwhile is either summed and deleted or neither; a SQLite database has one
+    writer at a time."""
+    last = session.execute(text(f"SELECT max(id) FROM {table}")).scalar()
     if last is None:
         return
-    keys = "kind, day, department, region, process"
-    summed = f"SELECT {keys}, sum(count) FROM {{rows}} GROUP BY {keys} HAVING sum(count) <> 0"
+    summed = f"SELECT {keys}, {sums} FROM {{rows}} GROUP BY {keys} HAVING {kept}"
     if session.get_bind().dialect.name == "sqlite":  # the new rows' ids come after `last`
-        session.execute(text(f"INSERT INTO task_counts ({COLUMNS}) "
-                             + summed.format(rows="task_counts WHERE id <= :last")),
+        session.execute(text(f"INSERT INTO {table} ({columns}) "
+                             + summed.format(rows=f"{table} WHERE id <= :last")),
                         {"last": last})
-        session.execute(text("DELETE FROM task_counts WHERE id <= :last"), {"last": last})
+        session.execute(text(f"DELETE FROM {table} WHERE id <= :last"), {"last": last})
     else:
         session.execute(text(
-            f"WITH gone AS (DELETE FROM task_counts WHERE id <= :last RETURNING {COLUMNS}) "
-            f"INSERT INTO task_counts ({COLUMNS}) " + summed.format(rows="gone")),
+            f"WITH gone AS (DELETE FROM {table} WHERE id <= :last RETURNING {columns}) "
+            f"INSERT INTO {table} ({columns}) " + summed.format(rows="gone")),
             {"last": last})
