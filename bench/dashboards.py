@@ -25,6 +25,9 @@ GROUP BY of the same figure over the raw tables, written by hand here (never the
 code). Goals (issue 14): a widget under 50 ms, a year's trend under 200 ms. `--raw-rounds N`
 reads the raw-tables path and the baseline N times each (3 by default; at ten million cases
 one such year's read takes seconds). Each widget's line is printed as soon as it is measured.
+The figures are checked too: every widget's equal to the raw-tables path's, and the
+supervisor's card and ranking to the baseline's counts (and amounts, but for the working days,
+which the baseline counts in calendar days); the bench exits non-zero when one differs.
 """
 
 from __future__ import annotations
@@ -290,12 +293,14 @@ def built(db: Database, count: int) -> str:
             f"analysed in {seconds:.0f} s")
 
 
-def bench(db: Database, count: int, raw_rounds: int = RAW_ROUNDS) -> tuple[list[str], list[str]]:
+def bench(db: Database, count: int, raw_rounds: int = RAW_ROUNDS
+          ) -> tuple[list[str], list[str], bool]:
     done = built(db, count)
     rolled = roll_up(db)
     lines = [f"    {db.name}: {done}; rolled up in {rolled:.1f} s"]
     print(lines[0], flush=True)
     plans: list[str] = []
+    wrong: list[str] = []
     start, end = measures.bounds(CARD)
     trend_start, _ = measures.bounds(TREND)
     with session_factory(db.engine)() as session:
@@ -309,6 +314,7 @@ def bench(db: Database, count: int, raw_rounds: int = RAW_ROUNDS) -> tuple[list[
                       "now": NOW}
             bare = times_of(lambda s=sql, v=values: session.execute(text(s), v).all(),
                             raw_rounds)
+            wrong += differences(session, name, widget, where, group, sql, values)
             p50, p95, base = statistics.median(mine), percentile(mine, 0.95), \
                 statistics.median(bare)
             lines.append(
@@ -320,7 +326,31 @@ def bench(db: Database, count: int, raw_rounds: int = RAW_ROUNDS) -> tuple[list[
                 plans.append(f"    {db.name} {name}, {widget}:")
                 plans += explain(db, session, name, where, group)
             session.rollback()
-    return lines, plans
+    lines.append("\n".join(wrong) if wrong else
+                 f"    {db.name}: every widget's figures equal the raw tables', and the "
+                 f"supervisor's cards and rankings the baseline's")
+    print(lines[-1], flush=True)
+    return lines, plans, not wrong
+
+
+def differences(session: Session, name: str, widget: str, where: measures.Where,
+                group: str | None, sql: str, values: dict[str, Any]) -> list[str]:
+    """Where the widget's figures differ from the raw-tables path (every widget), or the
+    supervisor's card and ranking from the baseline's counts (its amounts too, but for the
+    working days, which the baseline counts in calendar days)."""
+    figures = measures.tally(session, name, where, group)
+    found = []
+    if figures != measures.tally(session, name, where, group, rolled=False):
+        found.append(f"    {name}, {widget}: the daily rows and the raw tables differ")
+    if widget in ("card", "ranking"):
+        amounts = name != "avg_working_days"
+        base = {str(row[0]) if group else "": (float(row[-2]) if amounts else 0.0, row[-1])
+                for row in session.execute(text(sql), values) if row[-1]}
+        mine = {key: (figure.amount if amounts else 0.0, figure.of)
+                for key, figure in figures.items() if figure.of}
+        if mine != base:
+            found.append(f"    {name}, {widget}: {mine} here, {base} by the baseline")
+    return found
 
 
 def explain(db: Database, session: Session, name: str, where: measures.Where,
@@ -366,6 +396,7 @@ def main(databases: list[str], count: int, keep: str | None = None,
         skipped.append(f"    postgres skipped: {problem}")
     lines: list[str] = []
     plans: list[str] = []
+    exact = True
     heading = (f"Dashboard widgets at {count:,} cases: p50 and p95 of {ROUNDS} reads through "
                f"measures.tally (daily rows + today's raw rows), the raw-tables path, and the "
                f"baseline GROUP BY (median of {raw_rounds}); goals: widget < "
@@ -376,13 +407,16 @@ def main(databases: list[str], count: int, keep: str | None = None,
             where = kept(keep) if keep and kind == "postgres" else \
                 scratch(kind, "dashboards", Path(name))
             with where as db:
-                found, shown = bench(db, count, raw_rounds)
+                found, shown, same = bench(db, count, raw_rounds)
                 lines += found
                 plans += shown
+                exact = exact and same
     print(heading)
     print("\n".join(lines + skipped))
     print("    query plans:")
     print("\n".join(plans))
+    if not exact:
+        sys.exit("the figures differ (above)")
 
 
 if __name__ == "__main__":
