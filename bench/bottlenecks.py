@@ -27,8 +27,11 @@ With `--countersign`, every tenth running case gets a second party at its step (
 department's live task) before the reads: cases whose live tasks are in several groups,
 which the live counts correct for (`held_counts`).
 
-Run `python bench/bottlenecks.py [--db sqlite|postgres] [--cases N] [--countersign]` (with
-`nice`).
+Run `python bench/bottlenecks.py [--db sqlite|postgres] [--cases N] [--countersign]
+[--keep NAME] [--raw-rounds N]` (with `nice`). `--keep NAME` (PostgreSQL) reads the database
+NAME that `bench/dashboards.py --keep NAME` built and rolled up (building it when it has no
+cases yet) and leaves it; it does not go with `--countersign`, which would change it.
+`--raw-rounds N` reads each raw read and baseline N times (3 by default).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dashboards  # noqa: E402  (bench/dashboards.py: the seeding)
-from flows import NOW, percentile, postgres_problem, scratch  # noqa: E402
+from flows import NOW, kept, percentile, postgres_problem, scratch  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -99,7 +102,7 @@ def countersign(db: dashboards.Database) -> str:
             f"{time.perf_counter() - start:.1f} s")
 
 
-def live(db: dashboards.Database, session: Session) -> list[str]:
+def live(db: dashboards.Database, session: Session, raw_rounds: int) -> list[str]:
     """The live counts, kept and raw, beside the baseline; stops when they differ."""
     lines = []
     for who, seen, scope in LIVE_SCOPES:
@@ -116,7 +119,8 @@ def live(db: dashboards.Database, session: Session) -> list[str]:
         by_hand = sorted(row[-3:] for row in live_by_hand(session, scope))
         assert sorted(f[1:] for f in figures) == by_hand, who
         for name, read in reads.items():
-            found = dashboards.times_of(read, dashboards.ROUNDS if name == "live counts" else 3)
+            found = dashboards.times_of(
+                read, dashboards.ROUNDS if name == "live counts" else raw_rounds)
             lines.append(f"    {db.name:<8} {who:<13} {name:<13} p50 "
                          f"{statistics.median(found):9.1f} ms  p95 "
                          f"{percentile(found, 0.95):9.1f} ms  ({len(figures):,} figures, "
@@ -129,7 +133,7 @@ FINISHED_SCOPES = (*((who, seen) for who, seen, _ in SCOPES),
                    ("region 110101", access.Visibility(region_prefixes=frozenset({"110101"}))))
 
 
-def finished(db: dashboards.Database, session: Session) -> list[str]:
+def finished(db: dashboards.Database, session: Session, raw_rounds: int) -> list[str]:
     """The finished work with today rolled up as the upkeep would at NOW (ten minutes
     before it), beside the raw read; stops when they differ."""
     lines, first, last = [], dashboards.CARD.start, dashboards.CARD.end
@@ -140,7 +144,8 @@ def finished(db: dashboards.Database, session: Session) -> list[str]:
                      session, s, first, last, rolled=False))}
         assert sorted(reads["finished"](), key=repr) == raw, who
         for name, read in reads.items():
-            found = dashboards.times_of(read, 3 if name.endswith("raw") else dashboards.ROUNDS)
+            found = dashboards.times_of(
+                read, raw_rounds if name.endswith("raw") else dashboards.ROUNDS)
             lines.append(f"    {db.name:<8} {who:<13} {name:<13} p50 "
                          f"{statistics.median(found):9.1f} ms  p95 "
                          f"{percentile(found, 0.95):9.1f} ms  "
@@ -156,13 +161,13 @@ def held_now(session: Session, seen: access.Visibility) -> list[object]:
     return [*steps, *departments, *bottlenecks.held(session, seen, limit=201)]
 
 
-def bench(db: dashboards.Database, count: int) -> list[str]:
-    seconds = dashboards.build(db, count)
+def bench(db: dashboards.Database, count: int, raw_rounds: int) -> list[str]:
+    done = dashboards.built(db, count)
     rolled = dashboards.roll_up(db)
     if "--countersign" in sys.argv:
         added = countersign(db)
-    lines = [f"    {db.name}: {count:,} cases built in {seconds:.0f} s; rolled up (measures "
-             f"and bottlenecks, today up to NOW - 10 min) in {rolled:.1f} s"]
+    lines = [f"    {db.name}: {done}; rolled up (measures and bottlenecks, today up to "
+             f"NOW - 10 min) in {rolled:.1f} s"]
     start, end = measures.bounds(dashboards.CARD)
     with session_factory(db.engine)() as session:
         for who, seen, scope in SCOPES:
@@ -173,27 +178,29 @@ def bench(db: dashboards.Database, count: int) -> list[str]:
                     text(q), {"start": start, "end": end}).all()),
             }
             for name, read in reads.items():
-                rounds = dashboards.ROUNDS if name == "held now" else 3
+                rounds = dashboards.ROUNDS if name == "held now" else raw_rounds
                 found = dashboards.times_of(read, rounds)
                 rows = len(read())
                 lines.append(f"    {db.name:<8} {who:<12} {name:<14} p50 "
                              f"{statistics.median(found):9.1f} ms  p95 "
                              f"{percentile(found, 0.95):9.1f} ms  ({rows:,} rows)")
                 session.rollback()
-        lines += live(db, session)
-        lines += finished(db, session)
+        lines += live(db, session, raw_rounds)
+        lines += finished(db, session, raw_rounds)
     return lines[:1] + ([added] if "--countersign" in sys.argv else []) + lines[1:]
 
 
-def main(databases: list[str], count: int) -> None:
+def main(databases: list[str], count: int, keep: str | None, raw_rounds: int) -> None:
     lines = []
     if "postgres" in databases and (problem := postgres_problem()):
         databases = [d for d in databases if d != "postgres"]
         lines.append(f"    postgres skipped: {problem}")
     with tempfile.TemporaryDirectory() as name:
         for kind in databases:
-            with scratch(kind, "bottlenecks", Path(name)) as db:
-                lines = bench(db, count) + lines
+            where = kept(keep) if keep and kind == "postgres" else \
+                scratch(kind, "bottlenecks", Path(name))
+            with where as db:
+                lines = bench(db, count, raw_rounds) + lines
     print(f"Bottleneck page's store read at {count:,} cases, the last 30 days (ms).")
     print("\n".join(lines))
 
@@ -202,4 +209,7 @@ if __name__ == "__main__":
     def option(flag: str, default: str) -> str:
         return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else default
 
-    main(option("--db", "sqlite").split(","), int(option("--cases", str(dashboards.CASES))))
+    if "--keep" in sys.argv and "--countersign" in sys.argv:
+        sys.exit("--countersign would change the kept database: leave one of them out")
+    main(option("--db", "sqlite").split(","), int(option("--cases", str(dashboards.CASES))),
+         option("--keep", "") or None, int(option("--raw-rounds", "3")))
