@@ -59,7 +59,7 @@ from runtime.i18n import Label
 from runtime.store import held_counts, measure_days
 from runtime.store.cases import CaseEvent, CaseRow, Task
 from runtime.store.models import Base, aware
-from runtime.store.scoping import case_ids, scope_filter, within
+from runtime.store.scoping import scope_filter, within
 from runtime.views.bottlenecks import Finished, LiveCount, TaskFact
 
 RETURN = "return"  # the history action of a return (runtime.flows.actions)
@@ -318,7 +318,7 @@ def _live_raw(session: Session, seen: Visibility, now: dt.datetime
              .join(CaseRow, CaseRow.id == Task.case_id).where(LIVE_STATUS, _in_scope(seen))
              .group_by(CaseRow.process_id, Task.step))
     departments = (select(Task.department, *counted)
-                   .where(LIVE_STATUS, _in_scope(seen, joined=False))
+                   .join(CaseRow, CaseRow.id == Task.case_id).where(LIVE_STATUS, _in_scope(seen))
                    .group_by(Task.department))
     return ([LiveCount((process, step), Label(zh or step, en), int(n), int(over or 0), int(c))
              for process, step, zh, en, n, over, c in session.execute(steps)],
@@ -406,12 +406,12 @@ def _day(moment: dt.datetime) -> dt.date:
     return found.astimezone(CHINA).date()
 
 
-def _in_scope(seen: Visibility, *, joined: bool = True) -> ColumnElement[bool]:
-    """Tasks in scope by their own keys or their case's: the case's columns when the query
-    joins the case (an IN over every case of a department was read whole on PostgreSQL)."""
-    cases = (scope_filter(seen, department=CaseRow.department_code, region=CaseRow.region_code)
-             if joined else Task.case_id.in_(case_ids(seen)))
-    return or_(scope_filter(seen, department=Task.department, region=Task.region_code), cases)
+def _in_scope(seen: Visibility) -> ColumnElement[bool]:
+    """Tasks in scope by their own keys or their case's, for a query that joins the case
+    (beside an OR, an IN over every case of a department is a subplan PostgreSQL runs for
+    each task once it outgrows work_mem: minutes at a million cases a department)."""
+    return or_(scope_filter(seen, department=Task.department, region=Task.region_code),
+               scope_filter(seen, department=CaseRow.department_code, region=CaseRow.region_code))
 
 
 def _rolled_scope(seen: Visibility, days: Table) -> ColumnElement[bool]:
