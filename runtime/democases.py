@@ -282,11 +282,11 @@ class _DemoRun(Run):
         raise Stop()
 
     def pass_time(self, duration: Duration) -> None:
-        before = self.clock
-        super().pass_time(duration)
-        if self.clock > self.now:
-            self.clock = before
+        # Checked before the worker runs: it runs every case's timers due by the new clock,
+        # so a step after now would fire warnings and escalations that are not due yet.
+        if self.moved(duration) > self.now:
             raise _Later()
+        super().pass_time(duration)
 
     def step(self, step: Step) -> None:
         try:
