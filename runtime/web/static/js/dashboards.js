@@ -5,19 +5,33 @@
   "use strict";
   var charts = {};
 
+  // Roughly how wide a label is at ECharts' 12px: a CJK character 12px, anything else 7px.
+  function textWidth(text) {
+    var width = 0;
+    String(text).split("").forEach(function (c) { width += c.charCodeAt(0) > 0x2e7f ? 12 : 7; });
+    return width;
+  }
+
   function option(data) {
     var values = data.values.map(function (v) { return v === null ? "-" : v; });
     var tooltip = { trigger: data.type === "distribution" ? "item" : "axis" };
     if (data.type === "distribution") {
+      // A ring small enough that the longest region names (石景山区, 门头沟区) fit beside it
+      // on a phone and in a third of a laptop screen, instead of being cut to "石...".
       return {
         tooltip: tooltip, animation: false,
-        series: [{ type: "pie", radius: ["35%", "65%"],
+        series: [{ type: "pie", radius: ["28%", "48%"], label: { formatter: "{b}" },
+                   labelLine: { length: 8, length2: 6 },
                    data: data.labels.map(function (label, i) { return { name: label, value: values[i] }; }) }]
       };
     }
     if (data.type === "ranking") {
+      // The figure at the end of each bar and the unit after the axis lie outside what
+      // containLabel measures: keep room for the widest of them on the right.
+      var widest = Math.max.apply(null, values.map(textWidth).concat([textWidth(data.unit || "")]));
       return {
-        tooltip: tooltip, animation: false, grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+        tooltip: tooltip, animation: false,
+        grid: { left: 8, right: widest + 16, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", name: data.unit },
         yAxis: { type: "category", inverse: true, data: data.labels },
         series: [{ type: "bar", data: values, label: { show: true, position: "right" } }]
