@@ -114,6 +114,14 @@ def test_the_birth_dashboard_shows_the_figures_of_the_cases(world: Flask) -> Non
     assert "<script>" not in page and "style=" not in page  # nothing inline, for the CSP
 
 
+def test_a_chart_with_nothing_to_draw_says_so_instead_of_empty_axes(world: Flask) -> None:
+    page = Person(world, "lead_govsvc").page(BIRTH + "?department=HEALTH")
+    assert text_of(page, "empty-by_department") == "暂无数据"  # health finished no task
+    assert 'id="chart-by_department"' not in page and 'id="png-by_department"' not in page
+    assert 'id="table-by_department"' not in page
+    assert 'id="chart-trend"' in page and 'id="png-trend"' in page  # its days, at 0
+
+
 def test_in_english(world: Flask) -> None:
     page = Person(world, "lead_govsvc").page(BIRTH + "?lang=en")
     assert "Newborn joint handling overview" in page and "Cases received" in page
@@ -204,7 +212,7 @@ def test_each_pack_dashboard_counts_its_own_processes(world: Flask) -> None:
     assert text_of(hotline, "value-received") == "1"
     assert text_of(hotline, "value-phone") == "0"  # a web order, not a phone one
     assert text_of(hotline, "value-satisfaction") == "暂无数据"  # no ratings yet
-    assert table(hotline, "by_department") == {}  # nothing done yet: no on-time rate
+    assert text_of(hotline, "empty-by_department") == "暂无数据"  # nothing done yet
     assert text_of(lead.page(BIRTH), "value-received") == "0"  # not the hotline's cases
     supervisor = Person(world, "supervisor")  # the city's region: the birth cases in it
     assert text_of(supervisor.page(BIRTH), "value-received") == "3"
