@@ -98,6 +98,9 @@ def test_the_birth_dashboard_shows_the_figures_of_the_cases(world: Flask) -> Non
     assert text_of(page, "value-total") == "3"  # the form count the dashboard had before
     assert text_of(page, "value-closed") == "0"
     assert text_of(page, "change-received").startswith("+3")  # none the 30 days before
+    # overdue now is the same whatever the period: no "change against the previous period"
+    assert text_of(page, "as-of-overdue") == "此刻（不随期间变化）"
+    assert 'id="change-overdue"' not in page
     assert text_of(page, "value-on_time") == "100"  # the one task done, done in time
     assert "95 % · 达标" in text_of(page, "target-on_time")
     assert text_of(page, "value-days_to_close") == "0"  # done the day it came
