@@ -180,3 +180,28 @@ def test_every_chart_label_is_whole_and_inside_its_chart(
         shot(page, f"dashboard-{width}-labels.png")
     finally:
         context.close()
+
+
+def test_the_bottleneck_tables_fit_a_laptop_screen(live_server: LiveServer,
+                                                   browser: Browser) -> None:
+    """All ten columns of each bottleneck table show at 1280 wide, without scrolling
+    sideways (their long headings wrap), the figures under right-aligned headings."""
+    with session_factory(live_server.engine)() as session:
+        make_cases(session, 30, seed=4, days=60, env="testing")
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        signed_in(page, "supervisor")
+        page.goto("/bottlenecks")
+        for table in ("#by-department", "#by-step"):
+            region = page.locator(f"{table} .table-wrap")
+            expect(region.locator("tbody tr").first).to_be_visible()
+            sizes = region.evaluate("e => [e.scrollWidth, e.clientWidth]")
+            assert sizes[0] <= sizes[1], (table, sizes)
+            heading = region.locator("thead th").last
+            assert heading.evaluate("e => getComputedStyle(e).textAlign") == "right"
+        shot(page, "bottlenecks-1280.png")
+    finally:
+        context.close()
