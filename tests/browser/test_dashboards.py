@@ -8,9 +8,9 @@ import io
 from collections.abc import Callable
 
 from openpyxl import load_workbook
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from .conftest import LiveServer
+from .conftest import TIMEOUT_MS, LiveServer
 from .test_workbench import applied, signed_in
 
 
@@ -56,3 +56,31 @@ def test_a_dashboard_draws_filters_and_downloads(live_server: LiveServer,
 
 def _bad(message: ConsoleMessage) -> bool:
     return message.type in ("error", "warning")
+
+
+def test_on_a_phone_each_filter_label_stays_beside_its_field(live_server: LiveServer,
+                                                            browser: Browser) -> None:
+    """The filter row wraps at 390 wide; a label never ends one line with its field on the
+    next (on the dashboard and on the effectiveness page, which share the filters)."""
+    applied(live_server)
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 390, "height": 844})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        signed_in(page, "lead_govsvc")
+        for url, fields in (("/dashboards/birth_overview", FILTERS + ("f-granularity",)),
+                            ("/effectiveness", FILTERS + ("f-by",))):
+            page.goto(url)
+            for field in fields:
+                label = page.locator(f"label[for={field}]").bounding_box()
+                control = page.locator(f"#{field}").bounding_box()
+                assert label is not None and control is not None
+                middle = label["y"] + label["height"] / 2
+                assert control["y"] <= middle <= control["y"] + control["height"], (url, field)
+                assert control["x"] + control["width"] <= 390, (url, field)
+    finally:
+        context.close()
+
+
+FILTERS = ("f-department", "f-region", "f-from", "f-to")
