@@ -174,6 +174,7 @@ def test_a_poor_rating_opens_a_rectification_whose_reply_the_applicant_reads(
     no = lead.task_no("pool", rectify_no, "差评整改")
     task_page = lead.done(rectify_no, no, "claim")
     assert "一直没人联系我" in task_page and "问题没有解决" in task_page
+    assert re.search(r"<th[^>]*>整改部门</th>\s*<td[^>]*>政务服务中心（", task_page)  # not GOVSVC
     assert Person(rated_world, "clerk_health").rows("pool") == {} or all(
         n != rectify_no for n, _ in Person(rated_world, "clerk_health").rows("pool"))
     lead.done(rectify_no, no, "complete", outcome="approve",
