@@ -154,11 +154,21 @@ CHART_TEXTS = """() => [...document.querySelectorAll('[data-drawn]')].flatMap(el
 })"""
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
+# How wide the bars of each ranking may grow, against the whole chart.
+BAR_ROOM = """() => [...document.querySelectorAll('.widget-ranking [data-drawn]')].map(element => {
+  const chart = echarts.getInstanceByDom(element);
+  const grid = chart.getModel().getComponent('grid', 0).coordinateSystem.getRect();
+  return [element.id, grid.width / chart.getWidth()];
+})"""
+
+
+@pytest.mark.parametrize(("width", "height", "lang"),
+                         [(1280, 800, "zh"), (390, 844, "zh"), (390, 844, "en")])
 def test_every_chart_label_is_whole_and_inside_its_chart(
-        live_server: LiveServer, browser: Browser, width: int, height: int) -> None:
+        live_server: LiveServer, browser: Browser, width: int, height: int, lang: str) -> None:
     """The region names beside the ring, the figure at the end of each bar (100 at the
-    edge) and the units stay whole and inside the chart, on a laptop and on a phone."""
+    edge) and the units stay whole and inside the chart, on a laptop and on a phone; long
+    department names (in English above all) wrap and leave the bars half the chart."""
     with session_factory(live_server.engine)() as session:
         make_cases(session, 30, seed=4, days=60, env="testing")
     context = browser.new_context(base_url=live_server.url, locale="zh-CN",
@@ -168,7 +178,7 @@ def test_every_chart_label_is_whole_and_inside_its_chart(
     try:
         signed_in(page, "supervisor")
         since = (china_today().date() - timedelta(days=61)).isoformat()
-        page.goto(f"/dashboards/birth_overview?from={since}")
+        page.goto(f"/dashboards/birth_overview?from={since}&lang={lang}")
         for chart in ("trend", "by_department", "by_region"):
             expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-drawn", "true")
         texts = page.evaluate(CHART_TEXTS)
@@ -177,7 +187,9 @@ def test_every_chart_label_is_whole_and_inside_its_chart(
         cut = [t["text"] for t in texts if "..." in t["text"] or "…" in t["text"]]
         outside = [t for t in texts if t["left"] < -1 or t["right"] > t["width"] + 1]
         assert (cut, outside) == ([], [])
-        shot(page, f"dashboard-{width}-labels.png")
+        rooms = page.evaluate(BAR_ROOM)
+        assert rooms and all(room >= 0.4 for _, room in rooms), rooms
+        shot(page, f"dashboard-{width}-{lang}-labels.png")
     finally:
         context.close()
 

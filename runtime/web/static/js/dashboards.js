@@ -12,7 +12,7 @@
     return width;
   }
 
-  function option(data) {
+  function option(data, width) {
     var values = data.values.map(function (v) { return v === null ? "-" : v; });
     var tooltip = { trigger: data.type === "distribution" ? "item" : "axis" };
     if (data.type === "distribution") {
@@ -33,7 +33,10 @@
         tooltip: tooltip, animation: false,
         grid: { left: 8, right: widest + 16, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", name: data.unit },
-        yAxis: { type: "category", inverse: true, data: data.labels },
+        // Long names (Housing and Urban-Rural Development Bureau) wrap within two fifths of
+        // the chart instead of squeezing the bars to nothing.
+        yAxis: { type: "category", inverse: true, data: data.labels,
+                 axisLabel: { width: Math.max(64, Math.round(width * 0.4)), overflow: "break" } },
         series: [{ type: "bar", data: values, label: { show: true, position: "right" } }]
       };
     }
@@ -48,7 +51,8 @@
   function draw(element) {
     var data = JSON.parse(element.getAttribute("data-chart"));
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(option(data));
+    chart.setOption(option(data, element.clientWidth));
+    chart.lowcodeRedraw = function () { chart.setOption(option(data, element.clientWidth)); };
     charts[element.id] = chart;
     element.setAttribute("data-drawn", "true");
   }
@@ -75,7 +79,7 @@
       document.querySelectorAll("[data-chart]:not([data-drawn])").forEach(draw);
     });
     window.addEventListener("resize", function () {
-      Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+      Object.keys(charts).forEach(function (id) { charts[id].resize(); charts[id].lowcodeRedraw(); });
     });
   }
 
