@@ -12,15 +12,18 @@
     return width;
   }
 
-  function option(data, width) {
+  function option(data, width, height) {
     var values = data.values.map(function (v) { return v === null ? "-" : v; });
     var tooltip = { trigger: data.type === "distribution" ? "item" : "axis" };
     if (data.type === "distribution") {
-      // A ring small enough that the longest region names (石景山区, 门头沟区) fit beside it
-      // on a phone and in a third of a laptop screen, instead of being cut to "石...".
+      // A ring small enough that the longest name (石景山区, 门头沟区) fits beside it, on a
+      // phone and in a third of a laptop screen, instead of being cut to "石...".
+      var longest = Math.max.apply(null, data.labels.map(textWidth).concat([0]));
+      var half = Math.min(width, height) / 2;
+      var outer = Math.round(Math.max(half * 0.3, Math.min(half * 0.65, half - longest - 40)));
       return {
         tooltip: tooltip, animation: false,
-        series: [{ type: "pie", radius: ["28%", "48%"], label: { formatter: "{b}" },
+        series: [{ type: "pie", radius: [Math.round(outer * 0.58), outer], label: { formatter: "{b}" },
                    labelLine: { length: 8, length2: 6 },
                    data: data.labels.map(function (label, i) { return { name: label, value: values[i] }; }) }]
       };
@@ -51,8 +54,10 @@
   function draw(element) {
     var data = JSON.parse(element.getAttribute("data-chart"));
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(option(data, element.clientWidth));
-    chart.lowcodeRedraw = function () { chart.setOption(option(data, element.clientWidth)); };
+    chart.setOption(option(data, element.clientWidth, element.clientHeight));
+    chart.lowcodeRedraw = function () {
+      chart.setOption(option(data, element.clientWidth, element.clientHeight));
+    };
     charts[element.id] = chart;
     element.setAttribute("data-drawn", "true");
   }
