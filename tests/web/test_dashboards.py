@@ -125,6 +125,26 @@ def test_a_chart_with_nothing_to_draw_says_so_instead_of_empty_axes(world: Flask
     assert 'id="chart-trend"' in page and 'id="png-trend"' in page  # its days, at 0
 
 
+def test_the_supervisor_filters_the_hotline_by_its_handling_units(world: Flask) -> None:
+    """`lowcode serve` imports the packs, then seeds the demo: the hotline's units, which
+    the pack declares at the root, join the city's tree and the supervisor's filter."""
+    with store(world).sessions() as session:
+        publish_pack(session, check_path(TASK_TEMPLATES))
+        hotline = check_path(HOTLINE)
+        publish_pack(session, hotline)
+        assert hotline.pack is not None
+        accounts.map_pack_organisation(session, hotline.pack)  # as `lowcode import` does
+        seed_demo(session, env="testing")
+        housing = accounts.department(session, "HOUSING")
+        assert housing is not None and housing.path == "/CITY/HOUSING/"
+    page = Person(world, "supervisor").page("/dashboards/hl_overview")
+    units = dict(re.findall(r'<option value="([A-Z_]+)"[^>]*>[\s\u3000]*([^<]+)</option>',
+                            page))
+    assert units["HOUSING"] == "住房和城乡建设局" and units["DC_GOV"] == "东城区人民政府"
+    assert text_of(Person(world, "supervisor").page("/dashboards/hl_overview?department="
+                                                    "HOUSING"), "value-received") == "0"
+
+
 def test_in_english(world: Flask) -> None:
     page = Person(world, "lead_govsvc").page(BIRTH + "?lang=en")
     assert "Newborn joint handling overview" in page and "Cases received" in page
