@@ -84,3 +84,26 @@ def test_on_a_phone_each_filter_label_stays_beside_its_field(live_server: LiveSe
 
 
 FILTERS = ("f-department", "f-region", "f-from", "f-to")
+
+
+def test_in_english_on_a_phone_nothing_is_wider_than_the_screen(live_server: LiveServer,
+                                                                browser: Browser) -> None:
+    """The product's English name wraps in the header, each department's reckoning on the
+    effectiveness page scrolls in its own region, and English titles use an English colon."""
+    applied(live_server)
+    context = browser.new_context(base_url=live_server.url, locale="en-GB",
+                                  viewport={"width": 390, "height": 844})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        signed_in(page, "lead_govsvc")
+        for url in ("/dashboards/?lang=en", "/effectiveness?lang=en&from=2020-01-01"):
+            page.goto(url)
+            for details in page.locator("details").all():
+                details.locator("summary").click()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+        expect(page.locator("h1")).to_have_text("Effectiveness: Newborn joint handling "
+                                                "indicators")
+        expect(page.locator("details.explain summary").first).to_contain_text(": ")
+    finally:
+        context.close()
