@@ -217,3 +217,25 @@ def test_the_bottleneck_tables_fit_a_laptop_screen(live_server: LiveServer,
         shot(page, "bottlenecks-1280.png")
     finally:
         context.close()
+
+
+def test_a_ranking_of_one_department_draws_a_bar_not_a_block(live_server: LiveServer,
+                                                              browser: Browser) -> None:
+    with session_factory(live_server.engine)() as session:
+        make_cases(session, 30, seed=4, days=60, env="testing")
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        signed_in(page, "supervisor")
+        since = (china_today().date() - timedelta(days=61)).isoformat()
+        page.goto(f"/dashboards/birth_overview?from={since}&department=HEALTH")
+        chart = page.locator("#chart-by_department")
+        expect(chart).to_have_attribute("data-drawn", "true")
+        expect(page.locator("#table-by_department tbody tr")).to_have_count(1)
+        thickness = chart.evaluate("e => echarts.getInstanceByDom(e).getModel()"
+                                   ".getSeriesByIndex(0).getData().getItemLayout(0).height")
+        assert 0 < thickness <= 28
+    finally:
+        context.close()

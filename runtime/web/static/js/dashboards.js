@@ -40,7 +40,9 @@
         // the chart instead of squeezing the bars to nothing.
         yAxis: { type: "category", inverse: true, data: data.labels,
                  axisLabel: { width: Math.max(64, Math.round(width * 0.4)), overflow: "break" } },
-        series: [{ type: "bar", data: values, label: { show: true, position: "right" } }]
+        // one department alone gets a bar, not a block filling the chart
+        series: [{ type: "bar", data: values, barMaxWidth: 28,
+                   label: { show: true, position: "right" } }]
       };
     }
     return {
