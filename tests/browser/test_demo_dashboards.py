@@ -219,7 +219,7 @@ def test_the_bottleneck_tables_fit_a_laptop_screen(live_server: LiveServer,
         context.close()
 
 
-def test_a_ranking_of_one_department_draws_a_bar_not_a_block(live_server: LiveServer,
+def test_one_departments_charts_draw_a_bar_and_whole_counts(live_server: LiveServer,
                                                               browser: Browser) -> None:
     with session_factory(live_server.engine)() as session:
         make_cases(session, 30, seed=4, days=60, env="testing")
@@ -237,5 +237,9 @@ def test_a_ranking_of_one_department_draws_a_bar_not_a_block(live_server: LiveSe
         thickness = chart.evaluate("e => echarts.getInstanceByDom(e).getModel()"
                                    ".getSeriesByIndex(0).getData().getItemLayout(0).height")
         assert 0 < thickness <= 28
+        # health received none of the cases: its trend is zeros, on an axis of whole cases
+        ticks = [t["text"] for t in page.evaluate(CHART_TEXTS) if t["chart"] == "chart-trend"
+                 and not t["text"].startswith("20")]
+        assert "0" in ticks and not [t for t in ticks if "." in t], ticks
     finally:
         context.close()

@@ -45,10 +45,14 @@
                    label: { show: true, position: "right" } }]
       };
     }
+    var whole = data.values.every(function (v) { return v === null || v % 1 === 0; });
+    // left: half the first date label hangs left of its point, outside what containLabel
+    // measures; right: the same for the last one
     return {
-      tooltip: tooltip, animation: false, grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      tooltip: tooltip, animation: false, grid: { left: 32, right: 32, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels },
-      yAxis: { type: "value", name: data.unit },
+      // counts step in whole numbers: a month of zeros is not read as 0.2, 0.4 cases
+      yAxis: { type: "value", name: data.unit, minInterval: whole ? 1 : 0 },
       series: [{ type: "line", data: values, connectNulls: false, smooth: false }]
     };
   }
