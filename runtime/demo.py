@@ -44,6 +44,13 @@ DEPARTMENTS: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("STREET_EAST", "东湖街道办事处", "Donghu Street Office", DISTRICT_REGION, "DISTRICT"),
     ("STREET_WEST", "西山街道办事处", "Xishan Street Office", DISTRICT_REGION, "DISTRICT"),
 )
+# code, region, parent code: departments a shipped pack declares at the root (hotline_12345's
+# handling units), placed in the city's tree when the pack has created them, so that the
+# city's supervisor finds them in the organisation filter; never created here.
+PACK_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
+    ("HOUSING", CITY_REGION, "CITY"), ("MARKET", CITY_REGION, "CITY"),
+    ("ECO", CITY_REGION, "CITY"), ("DC_GOV", "110101", "CITY"), ("XC_GOV", "110102", "CITY"),
+)
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,9 @@ def seed_demo(session: Session, *, env: str | None = None) -> list[str]:
     accounts.ensure_builtin_roles(session)
     for code, zh, en, region, parent in DEPARTMENTS:
         _ensure_department(session, code, zh, en, region, parent)
+    for code, region, parent in PACK_DEPARTMENTS:
+        if accounts.department(session, code) is not None:
+            _ensure_department(session, code, "", "", region, parent)
     created = [a.username for a in ACCOUNTS if _ensure_account(session, a)]
     session.commit()
     return created

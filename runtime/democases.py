@@ -125,7 +125,7 @@ def make_cases(session: Session, n: int, *, seed: int | None = None, days: int =
         session.commit()
     run_id = f"{seed if seed is not None else 'x'}-{made.before}-{rng.randrange(10**9)}"
     for index, arrival in enumerate(arrivals):
-        maker = rng.choices(makers, weights)[0](rng, _working_hours(arrival, rng), now)
+        maker = rng.choices(makers, weights)[0](rng, _working_hours(arrival, rng, now), now)
         key = f"{KEY_PREFIX}-{run_id}-{index}"
         if maker.run(session, key):
             made.per_pack[maker.pack] = made.per_pack.get(maker.pack, 0) + 1
@@ -134,11 +134,13 @@ def make_cases(session: Session, n: int, *, seed: int | None = None, days: int =
     return made
 
 
-def _working_hours(moment: datetime, rng: random.Random) -> datetime:
-    """The moment moved into office hours (08:30-17:30 Beijing time) on its day."""
+def _working_hours(moment: datetime, rng: random.Random, now: datetime) -> datetime:
+    """The moment moved into office hours (08:30-17:30 Beijing time) on its day, unless that
+    is later than now (today's office hours not over yet): then the moment itself."""
     beijing = moment.astimezone(UTC) + timedelta(hours=8)
     start = beijing.replace(hour=8, minute=30, second=0, microsecond=0)
-    return start + timedelta(minutes=rng.randrange(9 * 60)) - timedelta(hours=8)
+    moved = start + timedelta(minutes=rng.randrange(9 * 60)) - timedelta(hours=8)
+    return moved if moved <= now else moment
 
 
 def _ensure_extra_accounts(session: Session) -> None:
@@ -282,11 +284,11 @@ class _DemoRun(Run):
         raise Stop()
 
     def pass_time(self, duration: Duration) -> None:
-        before = self.clock
-        super().pass_time(duration)
-        if self.clock > self.now:
-            self.clock = before
+        # Checked before the worker runs: it runs every case's timers due by the new clock,
+        # so a step after now would fire warnings and escalations that are not due yet.
+        if self.moved(duration) > self.now:
             raise _Later()
+        super().pass_time(duration)
 
     def step(self, step: Step) -> None:
         try:

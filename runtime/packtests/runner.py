@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -279,13 +279,16 @@ class Run:
                       f"the refusal does not say '{text}': {messages}")
         return True
 
-    def pass_time(self, duration: Duration) -> None:
-        """Move the clock on, then let the worker run every timer that fell due."""
+    def moved(self, duration: Duration) -> datetime:
+        """The clock after `duration`."""
         if duration.unit == "working_days":
             # Past the end of the n-th working day after today: what was due by then is late.
-            self.clock = due_after(self.clock, duration.amount) + timedelta(seconds=1)
-        else:
-            self.clock += timedelta(**{duration.unit: duration.amount})
+            return due_after(self.clock, duration.amount) + timedelta(seconds=1)
+        return self.clock + timedelta(**{duration.unit: duration.amount})
+
+    def pass_time(self, duration: Duration) -> None:
+        """Move the clock on, then let the worker run every timer that fell due."""
+        self.clock = self.moved(duration)
         for _ in range(MAX_WORKER_ROUNDS):
             if not worker.run_once(self.session, WORKER, now=self.clock):
                 break

@@ -28,6 +28,7 @@ class Figure:
     target: float | None = None
     better: str = HIGHER
     link: str | None = None  # a table widget that shows a View opens it
+    snapshot: bool = False  # counted now whatever the period: no previous period to compare
 
     @property
     def change(self) -> float | None:
@@ -55,6 +56,8 @@ class Figure:
         is one row per figure."""
         if self.type != "indicator":
             return list(self.rows)
+        if self.snapshot:
+            return [Row("value", "value", self.value), Row("target", "target", self.target)]
         return [Row("value", "value", self.value), Row("previous", "previous", self.previous),
                 Row("target", "target", self.target)]
 

@@ -75,6 +75,7 @@ TEXT = Catalogue({
     "chart": ("图表：{title}（数据见下方数据表）", "Chart: {title} (the data table below holds "
               "its figures)"),
     "data_table": ("数据表", "Data table"),
+    "as_of": ("统计时点", "Counted"), "now": ("此刻（不随期间变化）", "now (whatever the period)"),
 })
 MAX_DAYS = 366 * 3
 
@@ -195,10 +196,13 @@ def figure(widget: WidgetSpec, chosen: Filters, labels: Labels,
     unit = "%" if of else _lang(measure.unit)
     if widget.type == "indicator":
         previous = replace(where, period=chosen.period.previous())
+        # A snapshot (overdue now) is the same whatever the period: "0 (previous 46)" misleads
+        snapshot = measure.snapshot and (of is None or MEASURES[of].snapshot)
         return Figure(widget.id, "indicator", title, unit,
-                      value=_value(measure, of, where), previous=_value(measure, of, previous),
+                      value=_value(measure, of, where),
+                      previous=None if snapshot else _value(measure, of, previous),
                       target=widget.target if widget.target is not None else target,
-                      better=better)
+                      better=better, snapshot=snapshot)
     group = chosen.granularity if widget.type == "trend" else widget.group_by or "department"
     tallies = _grouped(measure, of, where, group)
     if widget.type == "trend":

@@ -19,6 +19,7 @@ from runtime.store import accounts, records
 from runtime.store.ratings import RatingRow, rated_submissions, rating_of_case
 from runtime.store.submissions import Submission
 from runtime.views.ratings import LEVELS, is_poor, level_label, parse, reason_label
+from runtime.web import clock
 from runtime.web.database import db
 from runtime.web.formpage import owner
 from runtime.web.lang import current_lang, lang_url, text
@@ -26,10 +27,11 @@ from runtime.web.lang import current_lang, lang_url, text
 bp = Blueprint("ratings", __name__)
 TRACKED = "tracked"  # runtime.web.applications.TRACKED: looked up with their codes
 TEXT = Catalogue({
-    "rating": ("服务评价", "Rate the service"),
+    "rating": ("服务评价", "Service rating"),
     "rate_intro": ("本件已办结，请对办理服务作出评价。每件只能评价一次。",
                    "This case has ended: please rate the service. A case is rated once."),
     "level": ("评价等级", "Rating"), "reasons": ("理由（可多选）", "Reasons (tick any)"),
+    "reasons_given": ("理由", "Reasons"),
     "comment": ("意见建议", "Comment"), "submit": ("提交评价", "Send rating"),
     "given": ("您的评价", "Your rating"), "rated_at": ("评价时间", "Rated"),
     "rectify": ("整改", "Rectification"),
@@ -80,6 +82,15 @@ class Panel:
     def reason_names(self) -> list[str]:
         rating = self.rating
         return [text(reason_label(rating.level, r)) for r in rating.reasons or []] if rating else []
+
+    @property
+    def rated_at(self) -> str:
+        """In the site's zone, as every other moment on the page (stored in UTC)."""
+        return clock.shown(self.rating.rated_at) if self.rating else ""
+
+    @property
+    def replied_at(self) -> str:
+        return clock.shown(self.rating.replied_at) if self.rating else ""
 
     @property
     def poor(self) -> bool:

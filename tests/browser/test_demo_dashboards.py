@@ -136,3 +136,110 @@ def test_the_supervisor_reads_the_demo_cases_on_the_birth_dashboard(
         assert problems == []
     finally:
         context.close()
+
+
+# Every text ECharts drew on each chart, with where it lies: zrender's display list holds
+# one tspan per label, its text as drawn (cut to "石..." when ECharts ran out of room).
+CHART_TEXTS = """() => [...document.querySelectorAll('[data-drawn]')].flatMap(element => {
+  const chart = echarts.getInstanceByDom(element);
+  return chart.getZr().storage.getDisplayList()
+    .filter(e => e.type === 'tspan' && e.style.text && !e.ignore && !e.invisible)
+    .map(e => {
+      const box = e.getBoundingRect().clone();
+      const transform = e.getComputedTransform();
+      if (transform) { box.applyTransform(transform); }
+      return {chart: element.id, text: e.style.text, left: box.x, right: box.x + box.width,
+              width: chart.getWidth()};
+    });
+})"""
+
+
+# How wide the bars of each ranking may grow, against the whole chart.
+BAR_ROOM = """() => [...document.querySelectorAll('.widget-ranking [data-drawn]')].map(element => {
+  const chart = echarts.getInstanceByDom(element);
+  const grid = chart.getModel().getComponent('grid', 0).coordinateSystem.getRect();
+  return [element.id, grid.width / chart.getWidth()];
+})"""
+
+
+@pytest.mark.parametrize(("width", "height", "lang"),
+                         [(1280, 800, "zh"), (390, 844, "zh"), (390, 844, "en")])
+def test_every_chart_label_is_whole_and_inside_its_chart(
+        live_server: LiveServer, browser: Browser, width: int, height: int, lang: str) -> None:
+    """The region names beside the ring, the figure at the end of each bar (100 at the
+    edge) and the units stay whole and inside the chart, on a laptop and on a phone; long
+    department names (in English above all) wrap and leave the bars half the chart."""
+    with session_factory(live_server.engine)() as session:
+        make_cases(session, 30, seed=4, days=60, env="testing")
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": width, "height": height})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        signed_in(page, "supervisor")
+        since = (china_today().date() - timedelta(days=61)).isoformat()
+        page.goto(f"/dashboards/birth_overview?from={since}&lang={lang}")
+        for chart in ("trend", "by_department", "by_region"):
+            expect(page.locator(f"#chart-{chart}")).to_have_attribute("data-drawn", "true")
+        texts = page.evaluate(CHART_TEXTS)
+        regions = [t["text"] for t in texts if t["chart"] == "chart-by_region"]
+        assert len(regions) >= 3, texts  # the demo cases come from several districts
+        cut = [t["text"] for t in texts if "..." in t["text"] or "…" in t["text"]]
+        outside = [t for t in texts if t["left"] < -1 or t["right"] > t["width"] + 1]
+        assert (cut, outside) == ([], [])
+        rooms = page.evaluate(BAR_ROOM)
+        assert rooms and all(room >= 0.4 for _, room in rooms), rooms
+        shot(page, f"dashboard-{width}-{lang}-labels.png")
+    finally:
+        context.close()
+
+
+def test_the_bottleneck_tables_fit_a_laptop_screen(live_server: LiveServer,
+                                                   browser: Browser) -> None:
+    """All ten columns of each bottleneck table show at 1280 wide, without scrolling
+    sideways (their long headings wrap), the figures under right-aligned headings."""
+    with session_factory(live_server.engine)() as session:
+        make_cases(session, 30, seed=4, days=60, env="testing")
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        signed_in(page, "supervisor")
+        page.goto("/bottlenecks")
+        for table in ("#by-department", "#by-step"):
+            region = page.locator(f"{table} .table-wrap")
+            expect(region.locator("tbody tr").first).to_be_visible()
+            sizes = region.evaluate("e => [e.scrollWidth, e.clientWidth]")
+            assert sizes[0] <= sizes[1], (table, sizes)
+            heading = region.locator("thead th").last
+            assert heading.evaluate("e => getComputedStyle(e).textAlign") == "right"
+        shot(page, "bottlenecks-1280.png")
+    finally:
+        context.close()
+
+
+def test_one_departments_charts_draw_a_bar_and_whole_counts(live_server: LiveServer,
+                                                              browser: Browser) -> None:
+    with session_factory(live_server.engine)() as session:
+        make_cases(session, 30, seed=4, days=60, env="testing")
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        signed_in(page, "supervisor")
+        since = (china_today().date() - timedelta(days=61)).isoformat()
+        page.goto(f"/dashboards/birth_overview?from={since}&department=HEALTH")
+        chart = page.locator("#chart-by_department")
+        expect(chart).to_have_attribute("data-drawn", "true")
+        expect(page.locator("#table-by_department tbody tr")).to_have_count(1)
+        thickness = chart.evaluate("e => echarts.getInstanceByDom(e).getModel()"
+                                   ".getSeriesByIndex(0).getData().getItemLayout(0).height")
+        assert 0 < thickness <= 28
+        # health received none of the cases: its trend is zeros, on an axis of whole cases
+        ticks = [t["text"] for t in page.evaluate(CHART_TEXTS) if t["chart"] == "chart-trend"
+                 and not t["text"].startswith("20")]
+        assert "0" in ticks and not [t for t in ticks if "." in t], ticks
+    finally:
+        context.close()

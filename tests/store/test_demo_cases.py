@@ -69,6 +69,27 @@ def test_demo_cases_cover_every_pack_and_every_kind_of_history(demo_cases: Sessi
                  .where(RatingRow.level <= 2)) > 0  # some poor ones
 
 
+def test_no_timer_fires_and_nothing_happens_after_now(demo_cases: Session) -> None:
+    """A step that would fall after now is not done, and neither are the warnings and
+    escalations that would have fallen due by then (of any case): a case's record shows no
+    event later than now and no task is escalated before its deadline."""
+    session = demo_cases
+    later = utcnow() + dt.timedelta(minutes=1)  # a rectification starts at the real now
+    assert count(session, select(func.count()).select_from(CaseEvent)
+                 .where(CaseEvent.at > later)) == 0
+
+
+def test_no_case_arrives_after_now_on_a_morning(session: Session) -> None:
+    """Arrivals are moved into office hours; on the morning of the last day those would
+    mostly lie later than now: no case is received in the future."""
+    publish(session, TASK_TEMPLATES)
+    publish(session, BIRTH)
+    morning = (NOW - dt.timedelta(days=1)).replace(hour=1, minute=0)  # 09:00 in Beijing
+    make_cases(session, 8, seed=3, days=1, env="testing", now=morning)
+    latest = session.scalar(select(func.max(CaseRow.created_at)))
+    assert latest is not None and latest.replace(tzinfo=dt.UTC) <= morning
+
+
 def test_the_birth_dashboards_figures_equal_direct_counts(demo_cases: Session) -> None:
     session = demo_cases
     today = measures.china_date(NOW)  # the figures count China's days

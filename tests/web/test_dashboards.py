@@ -98,6 +98,9 @@ def test_the_birth_dashboard_shows_the_figures_of_the_cases(world: Flask) -> Non
     assert text_of(page, "value-total") == "3"  # the form count the dashboard had before
     assert text_of(page, "value-closed") == "0"
     assert text_of(page, "change-received").startswith("+3")  # none the 30 days before
+    # overdue now is the same whatever the period: no "change against the previous period"
+    assert text_of(page, "as-of-overdue") == "此刻（不随期间变化）"
+    assert 'id="change-overdue"' not in page
     assert text_of(page, "value-on_time") == "100"  # the one task done, done in time
     assert "95 % · 达标" in text_of(page, "target-on_time")
     assert text_of(page, "value-days_to_close") == "0"  # done the day it came
@@ -112,6 +115,34 @@ def test_the_birth_dashboard_shows_the_figures_of_the_cases(world: Flask) -> Non
     assert data["labels"] == ["朝阳区"]  # counties of one city by their own names
     assert 'src="/static/vendor/echarts/echarts.min.js"' in page
     assert "<script>" not in page and "style=" not in page  # nothing inline, for the CSP
+
+
+def test_a_chart_with_nothing_to_draw_says_so_instead_of_empty_axes(world: Flask) -> None:
+    page = Person(world, "lead_govsvc").page(BIRTH + "?department=HEALTH")
+    assert text_of(page, "empty-by_department") == "暂无数据"  # health finished no task
+    assert 'id="chart-by_department"' not in page and 'id="png-by_department"' not in page
+    assert 'id="table-by_department"' not in page
+    assert 'id="chart-trend"' in page and 'id="png-trend"' in page  # its days, at 0
+
+
+def test_the_supervisor_filters_the_hotline_by_its_handling_units(world: Flask) -> None:
+    """`lowcode serve` imports the packs, then seeds the demo: the hotline's units, which
+    the pack declares at the root, join the city's tree and the supervisor's filter."""
+    with store(world).sessions() as session:
+        publish_pack(session, check_path(TASK_TEMPLATES))
+        hotline = check_path(HOTLINE)
+        publish_pack(session, hotline)
+        assert hotline.pack is not None
+        accounts.map_pack_organisation(session, hotline.pack)  # as `lowcode import` does
+        seed_demo(session, env="testing")
+        housing = accounts.department(session, "HOUSING")
+        assert housing is not None and housing.path == "/CITY/HOUSING/"
+    page = Person(world, "supervisor").page("/dashboards/hl_overview")
+    units = dict(re.findall(r'<option value="([A-Z_]+)"[^>]*>[\s\u3000]*([^<]+)</option>',
+                            page))
+    assert units["HOUSING"] == "住房和城乡建设局" and units["DC_GOV"] == "东城区人民政府"
+    assert text_of(Person(world, "supervisor").page("/dashboards/hl_overview?department="
+                                                    "HOUSING"), "value-received") == "0"
 
 
 def test_in_english(world: Flask) -> None:
@@ -204,7 +235,7 @@ def test_each_pack_dashboard_counts_its_own_processes(world: Flask) -> None:
     assert text_of(hotline, "value-received") == "1"
     assert text_of(hotline, "value-phone") == "0"  # a web order, not a phone one
     assert text_of(hotline, "value-satisfaction") == "暂无数据"  # no ratings yet
-    assert table(hotline, "by_department") == {}  # nothing done yet: no on-time rate
+    assert text_of(hotline, "empty-by_department") == "暂无数据"  # nothing done yet
     assert text_of(lead.page(BIRTH), "value-received") == "0"  # not the hotline's cases
     supervisor = Person(world, "supervisor")  # the city's region: the birth cases in it
     assert text_of(supervisor.page(BIRTH), "value-received") == "3"

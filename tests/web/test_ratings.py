@@ -5,6 +5,7 @@ that handled the case, whose reply the applicant then reads on the tracking page
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from runtime.packs import check_path
 from runtime.store.accounts import add_citizen
 from runtime.store.audit import AuditEntry
 from runtime.store.cases import CaseRow, Task
+from runtime.store.models import aware
 from runtime.store.publish import publish_pack
 from runtime.store.ratings import RatingRow
 from runtime.store.submissions import Submission
@@ -172,14 +174,20 @@ def test_a_poor_rating_opens_a_rectification_whose_reply_the_applicant_reads(
     no = lead.task_no("pool", rectify_no, "差评整改")
     task_page = lead.done(rectify_no, no, "claim")
     assert "一直没人联系我" in task_page and "问题没有解决" in task_page
+    assert re.search(r"<th[^>]*>整改部门</th>\s*<td[^>]*>政务服务中心（", task_page)  # not GOVSVC
     assert Person(rated_world, "clerk_health").rows("pool") == {} or all(
         n != rectify_no for n, _ in Person(rated_world, "clerk_health").rows("pool"))
     lead.done(rectify_no, no, "complete", outcome="approve",
               opinion="已核实，向您致歉；已约谈经办人并改进告知流程。")
     page = tracked(rated_world, number, applicant)
     assert re.search(r'id="rating-reply">已核实，向您致歉；已约谈经办人并改进告知流程。<', page)
+    assert "<dt>理由</dt><dd>问题没有解决、办理超时或拖延</dd>" in page  # not "tick any"
     [row] = ratings(rated_world)
     assert row.reply and row.replied_at is not None
+    beijing = dt.timedelta(hours=8)  # both moments in China time, as the rest of the page
+    for key, moment in (("rated_at", row.rated_at), ("replied_at", row.replied_at)):
+        at = (aware(moment) + beijing).strftime("%Y-%m-%d %H:%M")
+        assert re.search(rf'<dd id="rating-{key}">{at}</dd>', page), (key, at)
     with store(rated_world).sessions() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "rating.reply")) == 1
