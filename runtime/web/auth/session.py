@@ -4,18 +4,23 @@ and citizen of each request (`load_current_user`, on `g`), and starting a sessio
 Sessions live in Flask's signed cookie and carry the account's `session_epoch`; sign-out
 raises the epoch, so a copied cookie stops working. A session slides (`SESSION_HOURS` after
 the last request) but never outlives `SESSION_ABSOLUTE_HOURS` after its sign-in: the cookie
-carries the moment of the sign-in, under the cookie's signature.
+carries the moment of the sign-in, under the cookie's signature. The cookie is signed again
+when its content changes or when its signature is older than `RESIGN_AFTER` (the slide),
+not on every response.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, redirect, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
+from flask.wrappers import Request
+from itsdangerous import BadSignature
 from sqlalchemy.orm import joinedload
 
 from runtime import passwords
@@ -26,6 +31,9 @@ from runtime.web.database import db
 from runtime.web.lang import lang_url
 
 STAFF_KEY, CITIZEN_KEY = "staff", "citizen"
+# A session's expiry moves with each request, but its cookie is signed again only once it is
+# this old: a session may so end up to this much before SESSION_HOURS after the last request.
+RESIGN_AFTER = timedelta(minutes=1)
 # Endpoints a user whose password expired may still reach.
 OPEN_WHILE_EXPIRED = frozenset({"auth.change_password", "auth.logout", "static"})
 
@@ -59,6 +67,49 @@ def configure(app: Flask) -> None:
                       SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SESSION_HOURS"]))
+    app.session_interface = SlidingSession()
+
+
+class SignedSession(SecureCookieSession):
+    """Flask's cookie session, knowing when its cookie was signed (None: not signed yet)."""
+
+    signed_at: datetime | None = None
+
+
+class SlidingSession(SecureCookieSessionInterface):
+    """Flask's signed cookie session that signs its cookie again only when the session
+    changed or its signature is older than `RESIGN_AFTER`: a page that changes nothing
+    sends no Set-Cookie (signing a cookie costs a page about as much as one statement). The
+    signature's own moment is what `open_session` checks against the session's lifetime,
+    so the slide stays on the server's side."""
+
+    session_class = SignedSession
+
+    def open_session(self, app: Flask, request: Request) -> SignedSession | None:
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return SignedSession()
+        try:
+            data, signed_at = signer.loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds()),
+                return_timestamp=True)
+        except BadSignature:
+            return SignedSession()
+        found = SignedSession(data)
+        found.signed_at = signed_at
+        return found
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)  # itsdangerous's clock: time.time
+        return signed_at is None or time.time() - signed_at.timestamp() >= \
+            RESIGN_AFTER.total_seconds()
 
 
 def load_current_user() -> ResponseReturnValue | None:
