@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from openpyxl import Workbook
 from werkzeug.datastructures import MultiDict
@@ -446,9 +447,9 @@ def show(view_id: str) -> ResponseReturnValue:
         if found.next else None
     template = "_view_rows.html" if request.htmx else "pages/view.html"
     context = _context(shown)
-    cells = table_cells(shown, lines, context["headings"]) if shown.view.type != "detail" \
-        else []
-    return render_template(template, **context, lines=lines, cells=cells, after=after)
+    rows = table_rows_html(shown, lines, context["headings"], context) \
+        if shown.view.type != "detail" else []
+    return render_template(template, **context, lines=lines, rows=rows, after=after)
 
 
 def lines_of(shown: Shown, found: store_views.Page) -> list[Line]:
@@ -457,28 +458,57 @@ def lines_of(shown: Shown, found: store_views.Page) -> list[Line]:
     return [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
 
 
-def table_cells(shown: Shown, lines: Sequence[Line], headings: Sequence[str]) -> list[Markup]:
-    """The <td>s of each line's columns in a table, one piece of HTML a line. Written here,
-    not by the rows' template: a page has hundreds of cells, and each one's few pieces cost
-    more through Jinja than the page's query. A column's <td> and the colour badges (the
-    template's own macro) are made once a page."""
+def table_rows_html(shown: Shown, lines: Sequence[Line], headings: Sequence[str],
+                    context: dict[str, Any]) -> list[Markup]:
+    """Each line of a table as its <tr>, one piece of HTML a line. Written here, not by the
+    rows' template: a page has hundreds of cells, and each one's few pieces cost more through
+    Jinja than the page's query. What is the same on every row (a column's <td>, the colour
+    badges of the template's own macro, the actions' words) is made once a page."""
+    view = shown.view
     tds = [f'\n  <td data-label="{escape(h)}"' + (' class="masked">' if c.mask else ">")
-           for h, c in zip(headings, shown.view.columns, strict=True)]
+           for h, c in zip(headings, view.columns, strict=True)]
     badge = get_template_attribute("_badges.html", "colour_badge")
     badges = {colour: str(badge(colour)) for colour in ("green", "yellow", "red")}
+    number_td = f'\n  <td data-label="{escape(view_text("c_tracking_no"))}"><a href="'
+    actions_td = f'\n  <td data-label="{escape(view_text("actions"))}" class="nowrap">'
+    opens = f'">{escape(view_text("open"))}</a>' if "open" in view.actions else None
+    claims, claim = "claim" in view.actions, ""
+    exports = (f' <a class="link" href="{escape(context["export_url"])}&amp;q=',
+               f'">{escape(view_text("export"))}</a>') \
+        if "export" in view.actions and context["can_export"] else None
     found = []
     for line in lines:
-        parts = []
+        number, href = escape(line.row.tracking_no), escape(line.href)
+        parts = [f'\n<tr id="row-{number}" class="view-row">{number_td}{href}">{number}</a></td>']
         for td, cell in zip(tds, line.cells, strict=True):
             if cell.link:
-                inner = f'<a href="{escape(line.href)}">{escape(cell.text)}</a>'
+                inner = f'<a href="{href}">{escape(cell.text)}</a>'
             elif cell.colour:
                 inner = f"{escape(cell.text)} {badges[cell.colour]}"
             else:
                 inner = escape(cell.text)
             parts.append(f"{td}{inner}</td>")
+        parts.append(actions_td)
+        if opens is not None:
+            parts.append(f'<a class="link" href="{href}{opens}')
+        if claims and line.claimable:
+            claim = claim or _claim_form()
+            act = lang_url("workbench.act", tracking_no=line.row.tracking_no, no=line.task.no,
+                           action="claim")
+            parts.append(f'\n<form method="post" action="{escape(act)}{claim}')
+        if exports is not None:
+            parts.append(f"{exports[0]}{number}{exports[1]}")
+        parts.append("</td>\n</tr>")
         found.append(Markup("".join(parts)))
     return found
+
+
+def _claim_form() -> str:
+    """The end of a row's claim form after its action (the CSRF token asked for only when a
+    row can be claimed, as the template did)."""
+    return (f'" class="inline">\n  <input type="hidden" name="csrf_token" value="'
+            f'{escape(generate_csrf())}">\n  <button type="submit" class="link-button">'
+            f'{escape(view_text("claim"))}</button>\n</form>')
 
 
 def _context(shown: Shown) -> dict[str, Any]:
