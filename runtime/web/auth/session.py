@@ -21,7 +21,6 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, Se
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Request
 from itsdangerous import BadSignature
-from sqlalchemy.orm import joinedload
 
 from runtime import passwords
 from runtime.demo import is_production
@@ -113,29 +112,35 @@ class SlidingSession(SecureCookieSessionInterface):
 
 
 def load_current_user() -> ResponseReturnValue | None:
-    """Put the signed-in staff user (and principal) or citizen on `g`; send a user whose
-    password expired to the change-password page first."""
+    """Put the signed-in staff user (`accounts.SignedIn`, and principal) or citizen on `g`;
+    send a user whose password expired to the change-password page first."""
     g.user = g.principal = g.citizen = None
-    user = _from_session(STAFF_KEY, accounts.User)
-    if user is not None:
-        g.user, g.principal = user, accounts.principal_of(user)
-        if password_expired(user) and request.endpoint not in OPEN_WHILE_EXPIRED:
+    found = _staff_of_session()
+    if found is not None:
+        g.user, g.principal = found
+        if password_expired(g.user) and request.endpoint not in OPEN_WHILE_EXPIRED:
             return redirect(lang_url("auth.change_password", next=here()))
     g.citizen = _from_session(CITIZEN_KEY, accounts.Citizen)
     return None
 
 
-# Read with the account in one statement: every staff page asks for its principal.
-WITH_ACCOUNT: dict[type[Any], tuple[Any, ...]] = {
-    accounts.User: (joinedload(accounts.User.memberships),)}
+def _staff_of_session() -> tuple[accounts.SignedIn, Any] | None:
+    """The session's staff account and principal, read as rows (every staff page asks)."""
+    held = session.get(STAFF_KEY)
+    if not held:
+        return None
+    found = None if _too_old(held) else accounts.signed_in(db(), held[0])
+    if found is None or not usable(found[0]) or found[0].session_epoch != held[1]:
+        session.pop(STAFF_KEY, None)
+        return None
+    return found
 
 
 def _from_session(key: str, model: type[Any]) -> Any:
     held = session.get(key)
     if not held:
         return None
-    account = None if _too_old(held) else db().get(model, held[0],
-                                                    options=WITH_ACCOUNT.get(model, ()))
+    account = None if _too_old(held) else db().get(model, held[0])
     if account is None or not usable(account) or account.session_epoch != held[1]:
         session.pop(key, None)
         return None
@@ -155,7 +160,7 @@ def usable(account: Any) -> bool:
                                          and is_production(current_app.config["LOWCODE_ENV"]))
 
 
-def password_expired(account: accounts.SignInState) -> bool:
+def password_expired(account: accounts.SignInState | accounts.SignedIn) -> bool:
     return passwords.expired(accounts.aware(account.password_changed_at), utcnow(),
                              current_app.config["PASSWORD_MAX_AGE_DAYS"])
 
