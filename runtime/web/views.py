@@ -162,8 +162,6 @@ class Cells:
         self.shown = shown
         self.lang = current_lang()
         self.names = _names()
-        rated = any(c.case == "rating" for c in shown.view.columns)
-        self.ratings = store_views.ratings_of(db(), [r.id for r in rows]) if rated else {}
         self.now = datetime.now(UTC)
         self.zone = clock.site_zone()
         self.mine = {m.department_code for m in g.principal.memberships}
@@ -259,7 +257,7 @@ def _deadline(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
 
 
 def _rating(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
-    level = cells.ratings.get(row.id)
+    level = row.rating  # read with the row (`rated`)
     return Cell(text(level_label(level)) if level is not None else "")
 
 
@@ -393,7 +391,12 @@ def query_of(shown: Shown, *, limit: int | None = None) -> store_views.Query:
     return store_views.Query(
         form_id=shown.view.form, conditions=conditions(shown.view), search=_arg("q"),
         search_fields=shown.view.search, sort_field=sort_field, descending=descending,
-        after=_cursor(), limit=limit or shown.view.page_size)
+        after=_cursor(), limit=limit or shown.view.page_size, rated=rated(shown.view))
+
+
+def rated(view: ViewSpec) -> bool:
+    """Whether the view shows a rating column (its rows are then read with their rating)."""
+    return any(c.case == "rating" for c in view.columns)
 
 
 def _seen() -> access.Visibility:
