@@ -40,6 +40,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from runtime import access
 from runtime.definitions.spec import ViewSpec
 from runtime.flows.case import LIVE
+from runtime.kept import Kept
+from runtime.store import notifications
 from runtime.store.accounts import User
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import Base, utcnow
@@ -406,6 +408,29 @@ def saved_filters(session: Session, user_id: int, view_id: str) -> list[Any]:
     """The user's filters on this view by name: rows of id, name and query (every page
     lists them; plain rows, not objects)."""
     return list(session.execute(_SAVED, {"user": user_id, "view": view_id}))
+
+
+_SAVED_AND_UNREAD: Kept[int, Select[Any]] = Kept(16)
+
+
+def saved_filters_and_unread(session: Session, principal: access.Principal,
+                             view_id: str) -> tuple[list[Any], int]:
+    """`saved_filters` of the user and the menu's count of their unread messages
+    (`notifications.unread`), in one statement: a view page asks for both, and each
+    statement is a round trip. The count is read with the filters, not kept."""
+    pools = len(principal.memberships)
+    statement = _SAVED_AND_UNREAD.get(pools)
+    if statement is None:
+        one = select(literal_column("1").label("one")).subquery()
+        statement = _SAVED_AND_UNREAD.keep(pools, select(
+            notifications.unread_count(pools).scalar_subquery().label("unread"),
+            SavedFilter.id, SavedFilter.name, SavedFilter.query).select_from(
+            one.outerjoin(SavedFilter, and_(SavedFilter.user_id == bindparam("user"),
+                                            SavedFilter.view_id == bindparam("view"))))
+            .order_by(SavedFilter.name))
+    rows = session.execute(statement, {**notifications.unread_parameters(principal),
+                                       "view": view_id}).all()
+    return [r for r in rows if r.id is not None], rows[0].unread
 
 
 def save_filter(session: Session, user_id: int, view_id: str, name: str, query: str) -> None:

@@ -53,6 +53,7 @@ from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, lang_url, text
 from runtime.web.records import shown_values
+from runtime.web.workbench import works
 from runtime.web.workwords import work_text
 
 bp = Blueprint("views", __name__, url_prefix="/views")
@@ -515,14 +516,18 @@ def _claim_form() -> str:
 
 
 def _context(shown: Shown) -> dict[str, Any]:
-    user_id = g.user.id
+    if works():  # the menu shows the unread count: read with the saved filters
+        saved, g.unread_count = store_views.saved_filters_and_unread(db(), g.principal,
+                                                                     shown.view.id)
+    else:
+        saved = store_views.saved_filters(db(), g.user.id, shown.view.id)
     return {"shown": shown, "view": shown.view, "heading": lambda c: heading(shown, c),
             "args": filter_args(shown.view),
             "headings": [heading(shown, c) for c in shown.view.columns],
             "export_url": url_for("views.show", view_id=shown.view.id, format="csv"),
             "options": lambda f: _filter_options(shown, f), "filter_key": filter_key,
             "can_export": access.allowed(g.principal, "export"),
-            "saved": store_views.saved_filters(db(), user_id, shown.view.id),
+            "saved": saved,
             "filter_query": filter_query(), "sorts": [s.field for s in shown.view.sort
                                                       if s.field],
             "sorted_by": _sort(shown.view)[0] or "submitted_at"}

@@ -413,3 +413,15 @@ def test_the_menus_unread_count_is_the_users_and_their_pools(ledger: dict[str, s
         assert notifications.unread(session, principal) == before + 3
         shown, _ = notifications.page(session, principal, limit=100)
         assert sum(1 for i in shown if i.notification.read_at is None) == before + 3
+        # a view page reads the same count with the user's saved filters, with or without any
+        assert store_views.saved_filters_and_unread(session, principal, "birth_ledger") == (
+            [], before + 3)
+        for name in ("b", "a"):
+            store_views.save_filter(session, user.id, "birth_ledger", name, f"q={name}")
+        other = accounts.user_by_name(session, "lead_govsvc")
+        assert other is not None
+        store_views.save_filter(session, other.id, "birth_ledger", "c", "q=c")
+        session.commit()
+        saved, count = store_views.saved_filters_and_unread(session, principal, "birth_ledger")
+        assert [(f.name, f.query) for f in saved] == [("a", "q=a"), ("b", "q=b")]
+        assert count == before + 3
