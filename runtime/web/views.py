@@ -204,12 +204,17 @@ class Cells:
             # a column marked masked whose type has no rule of its own: masked as a name
             return mask_name(shown) if by_name else str(shown)
 
+        worded: dict[tuple[type, Any], str] = {}  # this page's words of this column's values
+
         def make(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
             value = row.data.get(key)
             if value in (None, "", []):
-                return Cell("")
-            if repeats and isinstance(value, str | int | float):  # a repeat worded once
-                return Cell(cells.once((key, type(value), value), lambda: words(value)))
+                return BLANK
+            if repeats and type(value) in (str, int, float):  # a repeat worded once
+                found = worded.get((type(value), value))
+                if found is None:
+                    found = worded[type(value), value] = words(value)
+                return Cell(found)
             return Cell(words(value))
         return make
 
@@ -222,8 +227,11 @@ def _names() -> Names:
     return Names(g.view_departments)
 
 
+BLANK = Cell("")
+
+
 def _blank(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
-    return Cell("")
+    return BLANK
 
 
 def _status(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
