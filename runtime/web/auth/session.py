@@ -22,7 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask.wrappers import Request
 from itsdangerous import BadSignature
 
-from runtime import passwords
+from runtime import access, passwords
 from runtime.demo import is_production
 from runtime.store import accounts
 from runtime.store.models import utcnow
@@ -78,9 +78,8 @@ class SignedSession(SecureCookieSession):
 class SlidingSession(SecureCookieSessionInterface):
     """Flask's signed cookie session that signs its cookie again only when the session
     changed or its signature is older than `RESIGN_AFTER`: a page that changes nothing
-    sends no Set-Cookie (signing a cookie costs a page about as much as one statement). The
-    signature's own moment is what `open_session` checks against the session's lifetime,
-    so the slide stays on the server's side."""
+    sends no Set-Cookie. The signature's own moment is what `open_session` checks against
+    the session's lifetime, so the slide stays on the server's side."""
 
     session_class = SignedSession
 
@@ -124,7 +123,7 @@ def load_current_user() -> ResponseReturnValue | None:
     return None
 
 
-def _staff_of_session() -> tuple[accounts.SignedIn, Any] | None:
+def _staff_of_session() -> tuple[accounts.SignedIn, access.Principal] | None:
     """The session's staff account and principal, read as rows (every staff page asks)."""
     held = session.get(STAFF_KEY)
     if not held:
