@@ -553,8 +553,8 @@ def option_tags(choices: Sequence[tuple[str, str]], chosen: Sequence[str]) -> Ma
     """A select's <option>s, those in `chosen` selected: written here, not by a loop of the
     template (a filter form has dozens of them on every page)."""
     return Markup("".join(
-        f'\n    <option value="{_html(value)}"{" selected" if value in chosen else ""}>'
-        f"{_html(label)}</option>" for value, label in choices))
+        f'\n    <option value="{_html(str(value))}"{" selected" if value in chosen else ""}>'
+        f"{_html(str(label))}</option>" for value, label in choices))
 
 
 def _filter_options(shown: Shown, spec: FilterSpec) -> list[tuple[str, str]]:
