@@ -325,7 +325,7 @@ def preview(working: Working) -> dict[str, Any]:
     query = store_views.Query(form_id=spec.form, search_fields=spec.search,
                               conditions=view_pages.conditions(spec, defaults),
                               sort_field=sort_field, descending=descending,
-                              limit=PREVIEW_ROWS)
+                              limit=PREVIEW_ROWS, rated=view_pages.rated(spec))
     found: dict[str, Any] = {"shown": shown, "view": spec,
                              "heading": lambda c: view_pages.heading(shown, c)}
     if spec.type == "board":

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    bindparam,
     exists,
     select,
 )
@@ -30,6 +31,16 @@ from runtime.store.models import Base, aware, utcnow
 from runtime.store.scoping import department_filter
 
 PATH_SEPARATOR = "/"
+
+
+def path_codes(path: str) -> tuple[str, ...]:
+    """The department codes of a `path`, from the root down."""
+    return tuple(c for c in path.split(PATH_SEPARATOR) if c)
+
+
+def granted_of(builtin: bool, permissions: str | None) -> frozenset[str] | None:
+    """What a role grants: None for a built-in one, else its space-separated permissions."""
+    return None if builtin else frozenset((permissions or "").split())
 
 
 class Department(Base):
@@ -54,7 +65,7 @@ class Department(Base):
 
     def codes(self) -> tuple[str, ...]:
         """Department codes from the root down to this one."""
-        return tuple(c for c in self.path.split(PATH_SEPARATOR) if c)
+        return path_codes(self.path)
 
 
 class Role(Base):
@@ -76,7 +87,7 @@ class Role(Base):
 
     def granted(self) -> frozenset[str] | None:
         """What a pack's role grants; None for a built-in role (runtime.access decides)."""
-        return None if self.builtin else frozenset((self.permissions or "").split())
+        return granted_of(self.builtin, self.permissions)
 
     def scope(self) -> str:
         return self.default_scope or access.DEFAULT_SCOPES.get(self.code, access.DEPARTMENT)
@@ -227,6 +238,43 @@ def map_pack_organisation(session: Session, pack: PackSpec) -> OrganisationRepor
 
 
 # --- staff ------------------------------------------------------------------------------
+
+class SignedIn(NamedTuple):
+    """A staff account as every page reads it for its session (a page that changes the
+    account loads the `User`)."""
+
+    id: int
+    username: str
+    display_name: str
+    active: bool
+    is_demo: bool
+    session_epoch: int
+    password_changed_at: datetime | None
+
+
+_SIGNED_IN = select(
+    User.id, User.username, User.display_name, User.active, User.is_demo, User.session_epoch,
+    User.password_changed_at, Department.code, Department.path, Department.region_code,
+    Role.code.label("role"), Role.builtin, Role.permissions, Membership.scope,
+).outerjoin(Membership, Membership.user_id == User.id).outerjoin(
+    Department, Department.id == Membership.department_id).outerjoin(
+    Role, Role.id == Membership.role_id).where(User.id == bindparam("user_id")).order_by(
+    Membership.id)
+
+
+def signed_in(session: Session, user_id: int) -> tuple[SignedIn, access.Principal] | None:
+    """The staff account `user_id` and its principal, as plain rows in one statement (a
+    page reads them on every request: the ORM's objects cost more than the query)."""
+    rows = session.execute(_SIGNED_IN, {"user_id": user_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    memberships = tuple(
+        access.Membership(r.code, path_codes(r.path), r.region_code, r.role, r.scope,
+                          granted_of(r.builtin, r.permissions))
+        for r in rows if r.code is not None)
+    return SignedIn(*first[:7]), access.Principal(first.id, memberships)
+
 
 def user_by_name(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()

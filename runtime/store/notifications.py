@@ -51,17 +51,22 @@ def page(session: Session, principal: access.Principal, *, before: int | None = 
 
 def unread(session: Session, principal: access.Principal) -> int:
     """How many of the user's messages are unread: every staff page's menu asks."""
-    pools = principal.memberships
+    return session.scalar(unread_count(len(principal.memberships)),
+                          unread_parameters(principal)) or 0
+
+
+def unread_parameters(principal: access.Principal) -> dict[str, Any]:
+    """The parameters of `unread_count` for this user (`user` is the user's id)."""
     params: dict[str, Any] = {"user": principal.user_id}
-    for n, m in enumerate(pools):
+    for n, m in enumerate(principal.memberships):
         params |= {f"department_{n}": m.department_code, f"role_{n}": m.role}
-    return session.scalar(_unread_count(len(pools)), params) or 0
+    return params
 
 
 _UNREAD: Kept[int, Select[Any]] = Kept(16)
 
 
-def _unread_count(pools: int) -> Select[Any]:
+def unread_count(pools: int) -> Select[Any]:
     """The count of `unread` for a user with this many pools, made once: building and keying
     a statement cost more than running it. The same test as `_mine`, with parameters."""
     found = _UNREAD.get(pools)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -29,10 +30,12 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     bindparam,
+    false,
     literal_column,
     or_,
     select,
     text,
+    true,
     tuple_,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -40,11 +43,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from runtime import access
 from runtime.definitions.spec import ViewSpec
 from runtime.flows.case import LIVE
+from runtime.kept import Kept
+from runtime.store import notifications
 from runtime.store.accounts import User
 from runtime.store.cases import CaseRow, Task
 from runtime.store.models import Base, utcnow
 from runtime.store.ratings import RatingRow
-from runtime.store.scoping import scope_filter, within
+from runtime.store.scoping import within
 from runtime.store.submissions import Submission
 
 # A view's first page, and every page after it, reads submissions of one form newest first:
@@ -107,6 +112,7 @@ class Query:
     descending: bool = True
     after: Cursor | None = None
     limit: int = 20
+    rated: bool = False  # read each row's rating (好差评) with it, as `rating`
 
 
 @dataclass
@@ -123,6 +129,11 @@ ROW_COLUMNS = (Submission.id, Submission.tracking_no, Submission.data, Submissio
 TASK_COLUMNS = (Task.no, Task.title_zh, Task.title_en, Task.department, Task.user_id,
                 Task.status, Task.due_at, Task.yellow_at,
                 User.display_name.label("holder"))  # the holder's name, read with the task
+# A row's rating, read with the row when the view shows it: through its case (the rating's
+# case is unique), so each row is two index probes, and not one statement more a page.
+RATING = (select(RatingRow.level).join(CaseRow, CaseRow.id == RatingRow.case_id)
+          .where(CaseRow.submission_id == Submission.id).limit(1)
+          .scalar_subquery().label("rating"))
 
 
 # --- SQL -----------------------------------------------------------------------------------
@@ -205,94 +216,199 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _condition(dialect: str, condition: Condition) -> ColumnElement[bool] | None:
-    if condition.field is not None:
-        column: Any = field_value(dialect, condition.field)
-    elif condition.case == "status":
-        column = Submission.status
-    elif condition.case == "department":
-        column = Submission.department_code
-    elif condition.case == "submitted_at":
-        return _date_range(condition)
-    else:
-        return None
-    if condition.op == "eq" and condition.value:
-        return column == condition.value  # type: ignore[no-any-return]
-    if condition.op == "in" and condition.values:
-        return column.in_(condition.values)  # type: ignore[no-any-return]
-    if condition.op == "contains" and condition.value:
-        return column.contains(condition.value, autoescape=True)  # type: ignore[no-any-return]
-    if condition.op == "range":
-        bounds = [column >= condition.value] if condition.value else []
-        bounds += [column <= condition.upto] if condition.upto else []
-        return and_(*bounds) if bounds else None
-    return None
+# A page's SELECT is made once per shape (which filters are set, the search, the sort, the
+# cursor, the parts of the scope) with the values as parameters: building and keying the
+# statement cost a page more than running it.
+_PAGES: Kept[tuple[Any, ...], Select[Any]] = Kept(256)
+LIKE_ESCAPE = "/"
+Shape = Any  # a hashable description of one part of a page's SELECT, from the `*_shape`s
 
 
-def _date_range(condition: Condition) -> ColumnElement[bool] | None:
-    bounds = []
-    if condition.value:
-        bounds.append(Submission.created_at >= datetime.fromisoformat(condition.value))
-    if condition.upto:
-        bounds.append(Submission.created_at < datetime.fromisoformat(condition.upto + "T23:59:59"))
-    return and_(*bounds) if bounds else None
-
-
-def _search(dialect: str, query: Query) -> ColumnElement[bool] | None:
-    words = query.search.strip()
-    if not words:
-        return None
-    if TRACKING_NO.match(words):  # a tracking number: its unique index, no scan of the text
-        return Submission.tracking_no == words.upper()
-    clauses: list[ColumnElement[bool]] = [Submission.tracking_no == words.upper()]
-    clauses += [field_value(dialect, f).contains(words, autoescape=True)
-                for f in query.search_fields]
-    return or_(*clauses)
+def like_escaped(value: str) -> str:
+    """`value` escaped for a LIKE with ESCAPE '/', as SQLAlchemy's `autoescape` does."""
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def select_page(session: Session, seen: access.Visibility, query: Query,
                 part: str | None = None) -> Select[Any]:
     """The SELECT of one page: the form's submissions in `seen`, filtered, after the cursor,
-    in the view's order, one row more than the page (to know a next page exists)."""
+    in the view's order, one row more than the page (to know a next page exists); its
+    values bound (a page itself runs `page_statement` with them)."""
+    statement, values = page_statement(session, seen, query, part)
+    return statement.params(values)
+
+
+def page_statement(session: Session, seen: access.Visibility, query: Query,
+                   part: str | None = None) -> tuple[Select[Any], dict[str, Any]]:
+    """`select_page` as the statement made once for its shape, and its values."""
     dialect = _dialect(session)
-    where: list[ColumnElement[bool]] = [
-        Submission.form_id == query.form_id,
-        scope_filter(within(session, seen), department=Submission.department_code,
-                     region=Submission.region_code)]
-    where += [c for c in (_condition(dialect, x) for x in query.conditions) if c is not None]
-    found = _search(dialect, query)
-    if found is not None:
-        where.append(found)
-    key: Any = field_value(dialect, query.sort_field) if query.sort_field else Submission.id
-    if query.after is not None:
-        where.append(_after(key, query, query.after, dialect, part))
-    order = [key.desc(), Submission.id.desc()] if query.descending \
-        else [key.asc(), Submission.id.asc()]
-    if query.sort_field is None or part == "ties":  # ties: one key value, in id order
-        order = order[1:]
-    return select(*ROW_COLUMNS).where(*where).order_by(*order).limit(query.limit + 1)
+    values: dict[str, Any] = {"form": query.form_id, "limit": query.limit + 1}
+    shape = (dialect, _scope_shape(within(session, seen), values),
+             tuple(_condition_shape(n, c, values) for n, c in enumerate(query.conditions)),
+             _search_shape(query, values), query.sort_field, query.descending,
+             _after_shape(query, values), part, query.rated)
+    statement = _PAGES.get(shape)
+    if statement is None:
+        statement = _PAGES.keep(shape, _page_select(*shape))
+    return statement, values
 
 
-def _after(key: Any, query: Query, cursor: Cursor, dialect: str,
-           part: str | None = None) -> ColumnElement[bool]:
-    """Rows after the cursor in the page's order. PostgreSQL reads a row comparison as a
-    range of the index. SQLite does not: there a page is read in two parts that each are
-    one range of the index, `ties` (the cursor's own sort value, ids beyond it) and then
-    `rest` (sort values beyond it); None spells both at once, correct but read from the
-    cursor's sort value on, every tie of it included."""
+def _scope_shape(seen: access.Visibility, values: dict[str, Any]) -> Shape:
+    """The scope (its trees already resolved to codes by `within`) as `scope_filter` on
+    the submission's department and region spells it."""
+    if seen.everything:
+        return "everything"
+    departments, regions = sorted(seen.departments), sorted(seen.region_prefixes)
+    if departments:
+        values["departments"] = departments
+    for n, prefix in enumerate(regions):
+        values[f"region_{n}"] = like_escaped(prefix)
+    return bool(departments), len(regions)
+
+
+def _scope_clause(shape: Shape) -> ColumnElement[bool]:
+    if shape == "everything":
+        return true()
+    departments, regions = shape
+    clauses = [Submission.department_code.in_(bindparam("departments", expanding=True))] \
+        if departments else []
+    clauses += [Submission.region_code.startswith(bindparam(f"region_{n}"), escape=LIKE_ESCAPE)
+                for n in range(regions)]
+    return or_(*clauses) if clauses else false()
+
+
+def _condition_shape(n: int, condition: Condition, values: dict[str, Any]) -> Shape:
+    """The `n`th filter as set: what it tests, its values in `values`; None when unset."""
+    low, high = bool(condition.value), bool(condition.upto)
+    if condition.field is not None:
+        column = ("field", condition.field)
+    elif condition.case in CASE_COLUMNS:
+        column = ("case", condition.case)
+    elif condition.case == "submitted_at":
+        if low:
+            values[f"c{n}_low"] = datetime.fromisoformat(str(condition.value))
+        if high:
+            values[f"c{n}_high"] = datetime.fromisoformat(f"{condition.upto}T23:59:59")
+        return ("dates", low, high) if low or high else None
+    else:
+        return None
+    if condition.op == "eq" and low:
+        values[f"c{n}"] = condition.value
+    elif condition.op == "in" and condition.values:
+        values[f"c{n}"] = list(condition.values)
+    elif condition.op == "contains" and low:
+        values[f"c{n}"] = like_escaped(str(condition.value))
+    elif condition.op == "range" and (low or high):
+        values |= {f"c{n}_low": condition.value} if low else {}
+        values |= {f"c{n}_high": condition.upto} if high else {}
+        return "range", column, low, high
+    else:
+        return None
+    return condition.op, column
+
+
+def _condition_clause(dialect: str, n: int, shape: Shape) -> ColumnElement[bool] | None:
+    if shape is None:
+        return None
+    if shape[0] == "dates":
+        return and_(*([Submission.created_at >= bindparam(f"c{n}_low")] if shape[1] else []),
+                    *([Submission.created_at < bindparam(f"c{n}_high")] if shape[2] else []))
+    (source, name), typed = shape[1], None
+    if source == "field":  # an expression of no type of its own: its values are text
+        column: Any = field_value(dialect, name)
+        typed = String()
+    else:
+        column = getattr(Submission, CASE_COLUMNS[name])
+    if shape[0] == "eq":
+        return column == bindparam(f"c{n}", type_=typed)  # type: ignore[no-any-return]
+    if shape[0] == "in":
+        return column.in_(  # type: ignore[no-any-return]
+            bindparam(f"c{n}", expanding=True, type_=typed))
+    if shape[0] == "contains":
+        return column.contains(  # type: ignore[no-any-return]
+            bindparam(f"c{n}", type_=typed), escape=LIKE_ESCAPE)
+    return and_(*([column >= bindparam(f"c{n}_low", type_=typed)] if shape[2] else []),
+                *([column <= bindparam(f"c{n}_high", type_=typed)] if shape[3] else []))
+
+
+def _search_shape(query: Query, values: dict[str, Any]) -> Shape:
+    words = query.search.strip()
+    if not words:
+        return None
+    values["number"] = words.upper()
+    if TRACKING_NO.match(words):  # a tracking number: its unique index, no scan of the text
+        return "number"
+    values["words"] = like_escaped(words)
+    return query.search_fields
+
+
+def _search_clause(dialect: str, shape: Shape) -> ColumnElement[bool]:
+    number = Submission.tracking_no == bindparam("number")
+    if shape == "number":
+        return number  # type: ignore[no-any-return]
+    words = bindparam("words", type_=String())
+    return or_(number, *(field_value(dialect, f).contains(words, escape=LIKE_ESCAPE)
+                         for f in shape))
+
+
+def _after_shape(query: Query, values: dict[str, Any]) -> Shape:
+    if query.after is None:
+        return None
+    values["after_id"] = query.after.id
     if query.sort_field is None:
-        return Submission.id < cursor.id if query.descending else Submission.id > cursor.id
-    if dialect == "postgresql":
-        pair, bound = tuple_(key, Submission.id), tuple_(cursor.key, cursor.id)
-        return pair < bound if query.descending else pair > bound
-    beyond_id = Submission.id < cursor.id if query.descending else Submission.id > cursor.id
-    beyond_key = key < cursor.key if query.descending else key > cursor.key
+        return "id"
+    values["after_key"] = query.after.key
+    return type(query.after.key).__name__  # on SQLite a JSON number stays a number
+
+
+def _page_select(dialect: str, scope: Shape, conditions: tuple[Shape, ...], search: Shape,
+                 sort_field: str | None, descending: bool, after: Shape, part: str | None,
+                 rated: bool) -> Select[Any]:
+    """The SELECT of `page_statement`'s shape, its values as parameters."""
+    where: list[ColumnElement[bool]] = [Submission.form_id == bindparam("form"),
+                                        _scope_clause(scope)]
+    where += [c for c in (_condition_clause(dialect, n, shape)
+                          for n, shape in enumerate(conditions)) if c is not None]
+    if search is not None:
+        where.append(_search_clause(dialect, search))
+    key: Any = field_value(dialect, sort_field) if sort_field else Submission.id
+    if after is not None:
+        where.append(_after(key, after, sort_field, descending, dialect, part))
+    order = [key.desc(), Submission.id.desc()] if descending \
+        else [key.asc(), Submission.id.asc()]
+    if sort_field is None or part == "ties":  # ties: one key value, in id order
+        order = order[1:]
+    columns = (*ROW_COLUMNS, RATING) if rated else ROW_COLUMNS
+    return select(*columns).where(*where).order_by(*order).limit(
+        bindparam("limit", type_=Integer()))
+
+
+KEY_TYPES = {"str": String, "int": Integer, "float": Float}
+
+
+def _after(key: Any, after: Shape, sort_field: str | None, descending: bool, dialect: str,
+           part: str | None = None) -> ColumnElement[bool]:
+    """Rows after the cursor (`after_key`, `after_id`) in the page's order. PostgreSQL
+    reads a row comparison as a range of the index. SQLite does not: there a page is read in
+    two parts that each are one range of the index, `ties` (the cursor's own sort value, ids
+    beyond it) and then `rest` (sort values beyond it); None spells both at once, correct but
+    read from the cursor's sort value on, every tie of it included."""
+    after_id = bindparam("after_id", type_=Integer())
+    beyond_id = Submission.id < after_id if descending else Submission.id > after_id
+    if sort_field is None:
+        return beyond_id
+    if dialect == "postgresql":  # a data field's value is text there (->>)
+        pair = tuple_(key, Submission.id)
+        bound = tuple_(bindparam("after_key", type_=String()), after_id)
+        return pair < bound if descending else pair > bound
+    after_key = bindparam("after_key", type_=KEY_TYPES.get(after, String)())
+    beyond_key = key < after_key if descending else key > after_key
     if part == "ties":
-        return and_(key == cursor.key, beyond_id)
+        return and_(key == after_key, beyond_id)
     if part == "rest":
         return beyond_key  # type: ignore[no-any-return]
-    bound = key <= cursor.key if query.descending else key >= cursor.key
-    return and_(bound, or_(beyond_key, and_(key == cursor.key, beyond_id)))
+    bound = key <= after_key if descending else key >= after_key
+    return and_(bound, or_(beyond_key, and_(key == after_key, beyond_id)))
 
 
 def page(session: Session, seen: access.Visibility, query: Query) -> Page:
@@ -310,10 +426,10 @@ def page(session: Session, seen: access.Visibility, query: Query) -> Page:
 def _rows(session: Session, seen: access.Visibility, query: Query) -> list[Any]:
     connection = session.connection()
     if query.sort_field is None or query.after is None or _dialect(session) == "postgresql":
-        return list(connection.execute(select_page(session, seen, query)))
-    rows = list(connection.execute(select_page(session, seen, query, "ties")))
+        return list(connection.execute(*page_statement(session, seen, query)))
+    rows = list(connection.execute(*page_statement(session, seen, query, "ties")))
     if len(rows) <= query.limit:
-        rows += connection.execute(select_page(session, seen, query, "rest"))
+        rows += connection.execute(*page_statement(session, seen, query, "rest"))
     return rows
 
 
@@ -401,6 +517,29 @@ def saved_filters(session: Session, user_id: int, view_id: str) -> list[Any]:
     return list(session.execute(_SAVED, {"user": user_id, "view": view_id}))
 
 
+_SAVED_AND_UNREAD: Kept[int, Select[Any]] = Kept(16)
+
+
+def saved_filters_and_unread(session: Session, principal: access.Principal,
+                             view_id: str) -> tuple[list[Any], int]:
+    """`saved_filters` of the user and the menu's count of their unread messages
+    (`notifications.unread`), in one statement: a view page asks for both, and each
+    statement is a round trip. The count is read with the filters, not kept."""
+    pools = len(principal.memberships)
+    statement = _SAVED_AND_UNREAD.get(pools)
+    if statement is None:
+        one = select(literal_column("1").label("one")).subquery()
+        statement = _SAVED_AND_UNREAD.keep(pools, select(
+            notifications.unread_count(pools).scalar_subquery().label("unread"),
+            SavedFilter.id, SavedFilter.name, SavedFilter.query).select_from(
+            one.outerjoin(SavedFilter, and_(SavedFilter.user_id == bindparam("user"),
+                                            SavedFilter.view_id == bindparam("view"))))
+            .order_by(SavedFilter.name))
+    rows = session.execute(statement, {**notifications.unread_parameters(principal),
+                                       "view": view_id}).all()
+    return [r for r in rows if r.id is not None], rows[0].unread
+
+
 def save_filter(session: Session, user_id: int, view_id: str, name: str, query: str) -> None:
     """Save (or replace) the user's filter of this name on this view."""
     found = session.scalars(select(SavedFilter).where(
@@ -419,15 +558,3 @@ def delete_filter(session: Session, user_id: int, filter_id: int) -> bool:
         return False
     session.delete(found)
     return True
-
-
-
-_RATINGS = select(RatingRow.submission_id, RatingRow.level).where(
-    RatingRow.submission_id.in_(bindparam("ids", expanding=True)))
-
-
-def ratings_of(session: Session, submission_ids: Sequence[int]) -> dict[int, int]:
-    """The service rating (好差评) level of each of these submissions that has one."""
-    if not submission_ids:
-        return {}
-    return dict(session.execute(_RATINGS, {"ids": list(submission_ids)}).all())

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, url_for
 
 from runtime.i18n import DEFAULT_LANG, Catalogue, pick
+from runtime.kept import Kept
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 LANG_COOKIE = "lang"  # the language a person chose, for every later page (no personal data)
@@ -94,7 +95,21 @@ def lang_url(endpoint: str, **values: Any) -> str:
     lang = current_lang()
     if lang != DEFAULT_LANG and _asked() == lang:
         values.setdefault("lang", lang)
+    if not values.keys() - {"lang"}:
+        return _plain_url(endpoint, values.get("lang"))
     return url_for(endpoint, **values)
+
+
+def _plain_url(endpoint: str, lang: str | None) -> str:
+    """The URL of an endpoint with no values but the language: the same on every request
+    under the same root, so built once per app (a menu links to a dozen of them)."""
+    urls: Kept[tuple[str, str | None, str], str] = current_app.extensions.setdefault(
+        "lowcode_plain_urls", Kept(256))
+    key = (endpoint, lang, request.script_root)
+    found = urls.get(key)
+    if found is None:
+        found = urls.keep(key, url_for(endpoint, **({"lang": lang} if lang else {})))
+    return found
 
 
 def switch_url() -> str:

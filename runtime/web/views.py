@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from openpyxl import Workbook
 from werkzeug.datastructures import MultiDict
@@ -52,6 +53,7 @@ from runtime.web.database import db, store
 from runtime.web.fieldtypes import field_types
 from runtime.web.lang import current_lang, lang_url, text
 from runtime.web.records import shown_values
+from runtime.web.workbench import works
 from runtime.web.workwords import work_text
 
 bp = Blueprint("views", __name__, url_prefix="/views")
@@ -161,8 +163,6 @@ class Cells:
         self.shown = shown
         self.lang = current_lang()
         self.names = _names()
-        rated = any(c.case == "rating" for c in shown.view.columns)
-        self.ratings = store_views.ratings_of(db(), [r.id for r in rows]) if rated else {}
         self.now = datetime.now(UTC)
         self.zone = clock.site_zone()
         self.mine = {m.department_code for m in g.principal.memberships}
@@ -204,12 +204,17 @@ class Cells:
             # a column marked masked whose type has no rule of its own: masked as a name
             return mask_name(shown) if by_name else str(shown)
 
+        worded: dict[tuple[type, Any], str] = {}  # this page's words of this column's values
+
         def make(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
             value = row.data.get(key)
             if value in (None, "", []):
-                return Cell("")
-            if repeats and isinstance(value, str | int | float):  # a repeat worded once
-                return Cell(cells.once((key, type(value), value), lambda: words(value)))
+                return BLANK
+            if repeats and type(value) in (str, int, float):  # a repeat worded once
+                found = worded.get((type(value), value))
+                if found is None:
+                    found = worded[type(value), value] = words(value)
+                return Cell(found)
             return Cell(words(value))
         return make
 
@@ -222,8 +227,11 @@ def _names() -> Names:
     return Names(g.view_departments)
 
 
+BLANK = Cell("")
+
+
 def _blank(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
-    return Cell("")
+    return BLANK
 
 
 def _status(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
@@ -258,7 +266,7 @@ def _deadline(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
 
 
 def _rating(cells: Cells, row: RowOf, task: TaskOf | None) -> Cell:
-    level = cells.ratings.get(row.id)
+    level = row.rating  # read with the row (`rated`)
     return Cell(text(level_label(level)) if level is not None else "")
 
 
@@ -392,7 +400,12 @@ def query_of(shown: Shown, *, limit: int | None = None) -> store_views.Query:
     return store_views.Query(
         form_id=shown.view.form, conditions=conditions(shown.view), search=_arg("q"),
         search_fields=shown.view.search, sort_field=sort_field, descending=descending,
-        after=_cursor(), limit=limit or shown.view.page_size)
+        after=_cursor(), limit=limit or shown.view.page_size, rated=rated(shown.view))
+
+
+def rated(view: ViewSpec) -> bool:
+    """Whether the view shows a rating column (its rows are then read with their rating)."""
+    return any(c.case == "rating" for c in view.columns)
 
 
 def _seen() -> access.Visibility:
@@ -446,9 +459,9 @@ def show(view_id: str) -> ResponseReturnValue:
         if found.next else None
     template = "_view_rows.html" if request.htmx else "pages/view.html"
     context = _context(shown)
-    cells = table_cells(shown, lines, context["headings"]) if shown.view.type != "detail" \
-        else []
-    return render_template(template, **context, lines=lines, cells=cells, after=after)
+    rows = table_rows_html(shown, lines, context["headings"], context) \
+        if shown.view.type != "detail" else []
+    return render_template(template, **context, lines=lines, rows=rows, after=after)
 
 
 def lines_of(shown: Shown, found: store_views.Page) -> list[Line]:
@@ -457,42 +470,91 @@ def lines_of(shown: Shown, found: store_views.Page) -> list[Line]:
     return [cells.line(row, found.tasks.get(row.id)) for row in found.rows]
 
 
-def table_cells(shown: Shown, lines: Sequence[Line], headings: Sequence[str]) -> list[Markup]:
-    """The <td>s of each line's columns in a table, one piece of HTML a line. Written here,
-    not by the rows' template: a page has hundreds of cells, and each one's few pieces cost
-    more through Jinja than the page's query. A column's <td> and the colour badges (the
-    template's own macro) are made once a page."""
+def table_rows_html(shown: Shown, lines: Sequence[Line], headings: Sequence[str],
+                    context: dict[str, Any]) -> list[Markup]:
+    """Each line of a table as its <tr>, one piece of HTML a line. Written here, not by the
+    rows' template: a page has hundreds of cells, and each one's few pieces cost more through
+    Jinja than the page's query. What is the same on every row (a column's <td>, the colour
+    badges of the template's own macro, the actions' words) is made once a page."""
+    view = shown.view
     tds = [f'\n  <td data-label="{escape(h)}"' + (' class="masked">' if c.mask else ">")
-           for h, c in zip(headings, shown.view.columns, strict=True)]
+           for h, c in zip(headings, view.columns, strict=True)]
     badge = get_template_attribute("_badges.html", "colour_badge")
     badges = {colour: str(badge(colour)) for colour in ("green", "yellow", "red")}
+    number_td = f'\n  <td data-label="{escape(view_text("c_tracking_no"))}"><a href="'
+    actions_td = f'\n  <td data-label="{escape(view_text("actions"))}" class="nowrap">'
+    opens = f'">{escape(view_text("open"))}</a>' if "open" in view.actions else None
+    claims, claim = "claim" in view.actions, ""
+    exports = (f' <a class="link" href="{escape(context["export_url"])}&amp;q=',
+               f'">{escape(view_text("export"))}</a>') \
+        if "export" in view.actions and context["can_export"] else None
     found = []
     for line in lines:
-        parts = []
+        number, href = _html(line.row.tracking_no), _html(line.href)
+        parts = [f'\n<tr id="row-{number}" class="view-row">{number_td}{href}">{number}</a></td>']
         for td, cell in zip(tds, line.cells, strict=True):
             if cell.link:
-                inner = f'<a href="{escape(line.href)}">{escape(cell.text)}</a>'
+                inner = f'<a href="{href}">{_html(cell.text)}</a>'
             elif cell.colour:
-                inner = f"{escape(cell.text)} {badges[cell.colour]}"
+                inner = f"{_html(cell.text)} {badges[cell.colour]}"
             else:
-                inner = escape(cell.text)
+                inner = _html(cell.text)
             parts.append(f"{td}{inner}</td>")
+        parts.append(actions_td)
+        if opens is not None:
+            parts.append(f'<a class="link" href="{href}{opens}')
+        if claims and line.claimable:
+            claim = claim or _claim_form()
+            act = lang_url("workbench.act", tracking_no=line.row.tracking_no, no=line.task.no,
+                           action="claim")
+            parts.append(f'\n<form method="post" action="{escape(act)}{claim}')
+        if exports is not None:
+            parts.append(f"{exports[0]}{number}{exports[1]}")
+        parts.append("</td>\n</tr>")
         found.append(Markup("".join(parts)))
     return found
 
 
+def _html(text: str) -> str:
+    """`markupsafe.escape` of a plain text, as a str: the same characters, the same entities,
+    without making a Markup of each of a page's hundreds of cells."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
+        .replace('"', "&#34;").replace("'", "&#39;")
+
+
+def _claim_form() -> str:
+    """The end of a row's claim form after its action (the CSRF token asked for only when a
+    row can be claimed, as the template did)."""
+    return (f'" class="inline">\n  <input type="hidden" name="csrf_token" value="'
+            f'{escape(generate_csrf())}">\n  <button type="submit" class="link-button">'
+            f'{escape(view_text("claim"))}</button>\n</form>')
+
+
 def _context(shown: Shown) -> dict[str, Any]:
-    user_id = g.user.id
+    if works():  # the menu shows the unread count: read with the saved filters
+        saved, g.unread_count = store_views.saved_filters_and_unread(db(), g.principal,
+                                                                     shown.view.id)
+    else:
+        saved = store_views.saved_filters(db(), g.user.id, shown.view.id)
     return {"shown": shown, "view": shown.view, "heading": lambda c: heading(shown, c),
             "args": filter_args(shown.view),
             "headings": [heading(shown, c) for c in shown.view.columns],
             "export_url": url_for("views.show", view_id=shown.view.id, format="csv"),
             "options": lambda f: _filter_options(shown, f), "filter_key": filter_key,
+            "option_tags": option_tags,
             "can_export": access.allowed(g.principal, "export"),
-            "saved": store_views.saved_filters(db(), user_id, shown.view.id),
+            "saved": saved,
             "filter_query": filter_query(), "sorts": [s.field for s in shown.view.sort
                                                       if s.field],
             "sorted_by": _sort(shown.view)[0] or "submitted_at"}
+
+
+def option_tags(choices: Sequence[tuple[str, str]], chosen: Sequence[str]) -> Markup:
+    """A select's <option>s, those in `chosen` selected: written here, not by a loop of the
+    template (a filter form has dozens of them on every page)."""
+    return Markup("".join(
+        f'\n    <option value="{_html(str(value))}"{" selected" if value in chosen else ""}>'
+        f"{_html(str(label))}</option>" for value, label in choices))
 
 
 def _filter_options(shown: Shown, spec: FilterSpec) -> list[tuple[str, str]]:

@@ -58,7 +58,10 @@ def works() -> bool:
 
 @bp.app_template_global("unread_count")
 def unread_count() -> int:
-    """The menu's badge: unread messages of a staff user who works tasks."""
+    """The menu's badge: unread messages of a staff user who works tasks (read by this
+    request's page with its own statement when it did: `views.saved_filters_and_unread`)."""
+    if "unread_count" in g:
+        return int(g.unread_count)
     return notifications.unread(db(), g.principal) if g.get("user") and works() else 0
 
 

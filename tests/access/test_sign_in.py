@@ -293,7 +293,7 @@ def test_passwords_are_stored_as_scrypt_hashes(demo: Flask) -> None:
 def signed_in_hours_ago(client: FlaskClient, key: str, hours: float) -> None:
     """Move the moment of the sign-in the cookie carries into the past."""
     with client.session_transaction() as held:
-        held[key][2] = int(time.time() - hours * 3600)
+        held[key] = [*held[key][:2], int(time.time() - hours * 3600)]  # set: a change
 
 
 def test_a_staff_session_ends_twelve_hours_after_sign_in_however_busy(
@@ -305,6 +305,21 @@ def test_a_staff_session_ends_twelve_hours_after_sign_in_however_busy(
     assert client.get("/auth/me").headers["Location"] == "/auth/login?next=/auth/me"  # ...not this
     with client.session_transaction() as held:
         assert "staff" not in held
+
+
+def test_the_session_slides_on_a_cookie_signed_again_once_a_minute(
+        demo: Flask, client: FlaskClient, sign_in: SignIn,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    sign_in(client, "clerk_health")
+    client.get("/auth/me")  # the first page puts a CSRF token in the session
+    start = time.time()
+    at = lambda seconds: monkeypatch.setattr(time, "time", lambda: start + seconds)  # noqa: E731
+    at(30)
+    assert "Set-Cookie" not in client.get("/auth/me").headers  # nothing changed: not signed
+    at(61)
+    assert "Set-Cookie" in client.get("/auth/me").headers  # a minute old: signed again...
+    at(61 + 8 * 3600 - 30)
+    assert client.get("/auth/me").status_code == 200  # ...so 8 hours run from there
 
 
 def test_a_session_from_before_the_absolute_limit_is_signed_out(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -70,6 +71,21 @@ def test_the_ledger_shows_applicant_status_step_and_masked_numbers(
     english = client.get("/views/birth_ledger?lang=en").get_data(as_text=True)
     assert {"Applicant", "Current step", "Holder", "Deadline"} <= set(
         re.findall(r'<th scope="col">([^<]+)</th>', english))
+
+
+def test_a_cell_is_escaped_as_jinja_would(demo: Flask, client: FlaskClient,
+                                          sign_in: SignIn) -> None:
+    """The rows are written in Python, not by a template: their text is escaped the same."""
+    with store(demo).sessions() as session:
+        publish_pack(session, check_path(EXAMPLE))
+    name = """<b a="x">&'</b>"""  # the form allows 20 characters
+    response = demo.test_client().post("/api/forms/birth_apply/submissions", json={
+        "data": {**APPLICATION, "child_name": name, "residence": "110105"}})
+    assert response.status_code == 201, response.get_json()
+    sign_in(client, "clerk_govsvc")
+    page = client.get("/views/birth_ledger").get_data(as_text=True)
+    assert f'<td data-label="新生儿姓名">{escape(name)}</td>' in page
+    assert "&lt;b a=&#34;x&#34;&gt;&amp;&#39;&lt;/b&gt;" in page and name not in page
 
 
 def test_the_ledger_shows_the_applicants_rating(
@@ -413,3 +429,15 @@ def test_the_menus_unread_count_is_the_users_and_their_pools(ledger: dict[str, s
         assert notifications.unread(session, principal) == before + 3
         shown, _ = notifications.page(session, principal, limit=100)
         assert sum(1 for i in shown if i.notification.read_at is None) == before + 3
+        # a view page reads the same count with the user's saved filters, with or without any
+        assert store_views.saved_filters_and_unread(session, principal, "birth_ledger") == (
+            [], before + 3)
+        for name in ("b", "a"):
+            store_views.save_filter(session, user.id, "birth_ledger", name, f"q={name}")
+        other = accounts.user_by_name(session, "lead_govsvc")
+        assert other is not None
+        store_views.save_filter(session, other.id, "birth_ledger", "c", "q=c")
+        session.commit()
+        saved, count = store_views.saved_filters_and_unread(session, principal, "birth_ledger")
+        assert [(f.name, f.query) for f in saved] == [("a", "q=a"), ("b", "q=b")]
+        assert count == before + 3

@@ -4,21 +4,25 @@ and citizen of each request (`load_current_user`, on `g`), and starting a sessio
 Sessions live in Flask's signed cookie and carry the account's `session_epoch`; sign-out
 raises the epoch, so a copied cookie stops working. A session slides (`SESSION_HOURS` after
 the last request) but never outlives `SESSION_ABSOLUTE_HOURS` after its sign-in: the cookie
-carries the moment of the sign-in, under the cookie's signature.
+carries the moment of the sign-in, under the cookie's signature. The cookie is signed again
+when its content changes or when its signature is older than `RESIGN_AFTER` (the slide),
+not on every response.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, redirect, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import joinedload
+from flask.wrappers import Request
+from itsdangerous import BadSignature
 
-from runtime import passwords
+from runtime import access, passwords
 from runtime.demo import is_production
 from runtime.store import accounts
 from runtime.store.models import utcnow
@@ -26,6 +30,9 @@ from runtime.web.database import db
 from runtime.web.lang import lang_url
 
 STAFF_KEY, CITIZEN_KEY = "staff", "citizen"
+# A session's expiry moves with each request, but its cookie is signed again only once it is
+# this old: a session may so end up to this much before SESSION_HOURS after the last request.
+RESIGN_AFTER = timedelta(minutes=1)
 # Endpoints a user whose password expired may still reach.
 OPEN_WHILE_EXPIRED = frozenset({"auth.change_password", "auth.logout", "static"})
 
@@ -59,32 +66,80 @@ def configure(app: Flask) -> None:
                       SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["SESSION_HOURS"]))
+    app.session_interface = SlidingSession()
+
+
+class SignedSession(SecureCookieSession):
+    """Flask's cookie session, knowing when its cookie was signed (None: not signed yet)."""
+
+    signed_at: datetime | None = None
+
+
+class SlidingSession(SecureCookieSessionInterface):
+    """Flask's signed cookie session that signs its cookie again only when the session
+    changed or its signature is older than `RESIGN_AFTER`: a page that changes nothing
+    sends no Set-Cookie. The signature's own moment is what `open_session` checks against
+    the session's lifetime, so the slide stays on the server's side."""
+
+    session_class = SignedSession
+
+    def open_session(self, app: Flask, request: Request) -> SignedSession | None:
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return SignedSession()
+        try:
+            data, signed_at = signer.loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds()),
+                return_timestamp=True)
+        except BadSignature:
+            return SignedSession()
+        found = SignedSession(data)
+        found.signed_at = signed_at
+        return found
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)  # itsdangerous's clock: time.time
+        return signed_at is None or time.time() - signed_at.timestamp() >= \
+            RESIGN_AFTER.total_seconds()
 
 
 def load_current_user() -> ResponseReturnValue | None:
-    """Put the signed-in staff user (and principal) or citizen on `g`; send a user whose
-    password expired to the change-password page first."""
+    """Put the signed-in staff user (`accounts.SignedIn`, and principal) or citizen on `g`;
+    send a user whose password expired to the change-password page first."""
     g.user = g.principal = g.citizen = None
-    user = _from_session(STAFF_KEY, accounts.User)
-    if user is not None:
-        g.user, g.principal = user, accounts.principal_of(user)
-        if password_expired(user) and request.endpoint not in OPEN_WHILE_EXPIRED:
+    found = _staff_of_session()
+    if found is not None:
+        g.user, g.principal = found
+        if password_expired(g.user) and request.endpoint not in OPEN_WHILE_EXPIRED:
             return redirect(lang_url("auth.change_password", next=here()))
     g.citizen = _from_session(CITIZEN_KEY, accounts.Citizen)
     return None
 
 
-# Read with the account in one statement: every staff page asks for its principal.
-WITH_ACCOUNT: dict[type[Any], tuple[Any, ...]] = {
-    accounts.User: (joinedload(accounts.User.memberships),)}
+def _staff_of_session() -> tuple[accounts.SignedIn, access.Principal] | None:
+    """The session's staff account and principal, read as rows (every staff page asks)."""
+    held = session.get(STAFF_KEY)
+    if not held:
+        return None
+    found = None if _too_old(held) else accounts.signed_in(db(), held[0])
+    if found is None or not usable(found[0]) or found[0].session_epoch != held[1]:
+        session.pop(STAFF_KEY, None)
+        return None
+    return found
 
 
 def _from_session(key: str, model: type[Any]) -> Any:
     held = session.get(key)
     if not held:
         return None
-    account = None if _too_old(held) else db().get(model, held[0],
-                                                    options=WITH_ACCOUNT.get(model, ()))
+    account = None if _too_old(held) else db().get(model, held[0])
     if account is None or not usable(account) or account.session_epoch != held[1]:
         session.pop(key, None)
         return None
@@ -104,7 +159,7 @@ def usable(account: Any) -> bool:
                                          and is_production(current_app.config["LOWCODE_ENV"]))
 
 
-def password_expired(account: accounts.SignInState) -> bool:
+def password_expired(account: accounts.SignInState | accounts.SignedIn) -> bool:
     return passwords.expired(accounts.aware(account.password_changed_at), utcnow(),
                              current_app.config["PASSWORD_MAX_AGE_DAYS"])
 

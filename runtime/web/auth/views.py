@@ -92,7 +92,8 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    for key, account in ((STAFF_KEY, g.get("user")), (CITIZEN_KEY, g.get("citizen"))):
+    staff = db().get(accounts.User, g.user.id) if g.get("user") is not None else None
+    for key, account in ((STAFF_KEY, staff), (CITIZEN_KEY, g.get("citizen"))):
         if account is not None:
             accounts.end_sessions(account)
             audit("auth.sign_out", target=account_target(account))
@@ -105,13 +106,13 @@ def logout() -> ResponseReturnValue:
 @bp.get("/me")
 @login_required
 def account() -> ResponseReturnValue:
-    return render_template("pages/account.html", user=g.user)
+    return render_template("pages/account.html", user=db().get(accounts.User, g.user.id))
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> ResponseReturnValue:
-    user, expired = g.user, password_expired(g.user)
+    user, expired = db().get(accounts.User, g.user.id), password_expired(g.user)
     if request.method == "GET":
         return render_template("pages/password.html", expired=expired, errors={})
     errors = password_errors(user.password_hash, request.form)
