@@ -39,11 +39,18 @@ def is_county(code: str) -> bool:
     return len(code) == 6 and code in regions()
 
 
+# The code's own placeholders for the city level of a municipality or of the counties a
+# province runs itself: people write 北京市 朝阳区, 重庆市 城口县, 河南省 济源市.
+PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
 def full_name(code: str) -> str:
-    """`110105` -> `北京市 市辖区 朝阳区`; an unknown code is shown as it is."""
+    """`110105` -> `北京市 朝阳区`, `440305` -> `广东省 深圳市 南山区`; an unknown code is
+    shown as it is."""
     names = []
     current = regions().get(code)
     while current is not None:
-        names.append(current.name)
+        if current.code == code or current.name not in PLACEHOLDERS:
+            names.append(current.name)
         current = regions().get(current.parent or "")
     return " ".join(reversed(names)) or code
