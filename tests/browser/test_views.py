@@ -21,6 +21,15 @@ def test_the_ledger_holds_at_both_widths(sized_page, live_server: LiveServer,  #
     clerk.locator("#menu-views").click()
     clerk.get_by_role("link", name="出生联办受理台账").click()
     looked_at(clerk, "/views/birth_ledger", tmp_path, size)
+    for field in ("q", "f_status", "f_department", "f_residence", "sort"):
+        label, control = (clerk.locator(s).bounding_box()
+                          for s in (f"label[for={field}]", f"#{field}"))
+        assert label is not None and control is not None
+        middle = label["y"] + label["height"] / 2  # on the line of its field, wrapped or not
+        assert control["y"] <= middle <= control["y"] + control["height"], field
+    if size == "desktop":  # a ledger of fourteen columns takes the screen's width
+        table = clerk.locator(".table-wrap").bounding_box()
+        assert table is not None and table["width"] > 1300
     row = clerk.locator(f"#row-{number}")
     expect(row).to_contain_text("110105********002X")
     expect(row.locator("td[data-label='申请人']")).to_have_text("李丽")
