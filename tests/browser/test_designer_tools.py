@@ -54,6 +54,9 @@ def test_a_designer_adds_a_step_and_sees_a_wrong_condition_flagged(
     expect(page.locator("#box-archive")).to_be_visible()
     expect(page.locator("#panel-h")).to_contain_text("archive")
 
+    # the new step's panel settled (htmx listens on its inputs from then on), as it has
+    # long before a person types
+    expect(page.locator(".htmx-request, .htmx-added, .htmx-settling")).to_have_count(0)
     condition = page.locator("#p-s7-when-input")
     condition.fill("need_ss_car")
     feedback = page.locator("#p-s7-when-feedback")
