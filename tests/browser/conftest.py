@@ -107,12 +107,15 @@ def submission_count(live_server: LiveServer) -> Callable[[], int]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[[], Page]]:
-    """Open a page in a context of its own: a different person, with no cookies."""
+def new_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
+    """Open a page in a context of its own: a different person, with no cookies; at a
+    screen's `width` and `height` when given, in the browser's `locale`."""
     contexts: list[BrowserContext] = []
 
-    def open_page() -> Page:
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    def open_page(width: int | None = None, height: int | None = None,
+                  locale: str = "zh-CN") -> Page:
+        size = {"viewport": {"width": width, "height": height}} if width and height else {}
+        context = browser.new_context(base_url=live_server.url, locale=locale, **size)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

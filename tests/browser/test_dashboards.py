@@ -8,9 +8,9 @@ import io
 from collections.abc import Callable
 
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
-from .conftest import TIMEOUT_MS, LiveServer
+from .conftest import LiveServer
 from .test_workbench import applied, signed_in
 
 
@@ -59,51 +59,39 @@ def _bad(message: ConsoleMessage) -> bool:
 
 
 def test_on_a_phone_each_filter_label_stays_beside_its_field(live_server: LiveServer,
-                                                            browser: Browser) -> None:
+                                                            new_page: Callable[..., Page]) -> None:
     """The filter row wraps at 390 wide; a label never ends one line with its field on the
     next (on the dashboard and on the effectiveness page, which share the filters)."""
     applied(live_server)
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN",
-                                  viewport={"width": 390, "height": 844})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        signed_in(page, "lead_govsvc")
-        for url, fields in (("/dashboards/birth_overview", FILTERS + ("f-granularity",)),
-                            ("/effectiveness", FILTERS + ("f-by",))):
-            page.goto(url)
-            for field in fields:
-                label = page.locator(f"label[for={field}]").bounding_box()
-                control = page.locator(f"#{field}").bounding_box()
-                assert label is not None and control is not None
-                middle = label["y"] + label["height"] / 2
-                assert control["y"] <= middle <= control["y"] + control["height"], (url, field)
-                assert control["x"] + control["width"] <= 390, (url, field)
-    finally:
-        context.close()
+    page = new_page(width=390, height=844)
+    signed_in(page, "lead_govsvc")
+    for url, fields in (("/dashboards/birth_overview", FILTERS + ("f-granularity",)),
+                        ("/effectiveness", FILTERS + ("f-by",))):
+        page.goto(url)
+        for field in fields:
+            label = page.locator(f"label[for={field}]").bounding_box()
+            control = page.locator(f"#{field}").bounding_box()
+            assert label is not None and control is not None
+            middle = label["y"] + label["height"] / 2
+            assert control["y"] <= middle <= control["y"] + control["height"], (url, field)
+            assert control["x"] + control["width"] <= 390, (url, field)
 
 
 FILTERS = ("f-department", "f-region", "f-from", "f-to")
 
 
 def test_in_english_on_a_phone_nothing_is_wider_than_the_screen(live_server: LiveServer,
-                                                                browser: Browser) -> None:
+                                                                new_page: Callable[..., Page]) -> None:
     """The product's English name wraps in the header, each department's reckoning on the
     effectiveness page scrolls in its own region, and English titles use an English colon."""
     applied(live_server)
-    context = browser.new_context(base_url=live_server.url, locale="en-GB",
-                                  viewport={"width": 390, "height": 844})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        signed_in(page, "lead_govsvc")
-        for url in ("/dashboards/?lang=en", "/effectiveness?lang=en&from=2020-01-01"):
-            page.goto(url)
-            for details in page.locator("details").all():
-                details.locator("summary").click()
-            assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
-        expect(page.locator("h1")).to_have_text("Effectiveness: Newborn joint handling "
-                                                "indicators")
-        expect(page.locator("details.explain summary").first).to_contain_text(": ")
-    finally:
-        context.close()
+    page = new_page(width=390, height=844, locale="en-GB")
+    signed_in(page, "lead_govsvc")
+    for url in ("/dashboards/?lang=en", "/effectiveness?lang=en&from=2020-01-01"):
+        page.goto(url)
+        for details in page.locator("details").all():
+            details.locator("summary").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    expect(page.locator("h1")).to_have_text("Effectiveness: Newborn joint handling "
+                                            "indicators")
+    expect(page.locator("details.explain summary").first).to_contain_text(": ")
