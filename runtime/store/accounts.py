@@ -250,6 +250,7 @@ class SignedIn(NamedTuple):
     is_demo: bool
     session_epoch: int
     password_changed_at: datetime | None
+    principal: access.Principal
 
 
 _SIGNED_IN = select(
@@ -262,8 +263,8 @@ _SIGNED_IN = select(
     Membership.id)
 
 
-def signed_in(session: Session, user_id: int) -> tuple[SignedIn, access.Principal] | None:
-    """The staff account `user_id` and its principal, as plain rows in one statement (a
+def signed_in(session: Session, user_id: int) -> SignedIn | None:
+    """The staff account `user_id` with its principal, as plain rows in one statement (a
     page reads them on every request: the ORM's objects cost more than the query)."""
     rows = session.execute(_SIGNED_IN, {"user_id": user_id}).all()
     if not rows:
@@ -273,7 +274,7 @@ def signed_in(session: Session, user_id: int) -> tuple[SignedIn, access.Principa
         access.Membership(r.code, path_codes(r.path), r.region_code, r.role, r.scope,
                           granted_of(r.builtin, r.permissions))
         for r in rows if r.code is not None)
-    return SignedIn(*first[:7]), access.Principal(first.id, memberships)
+    return SignedIn(*first[:7], access.Principal(first.id, memberships))
 
 
 def user_by_name(session: Session, username: str) -> User | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask.wrappers import Request
 from itsdangerous import BadSignature
 
-from runtime import access, passwords
+from runtime import passwords
 from runtime.demo import is_production
 from runtime.store import accounts
 from runtime.store.models import utcnow
@@ -111,35 +112,26 @@ class SlidingSession(SecureCookieSessionInterface):
 
 
 def load_current_user() -> ResponseReturnValue | None:
-    """Put the signed-in staff user (`accounts.SignedIn`, and principal) or citizen on `g`;
-    send a user whose password expired to the change-password page first."""
+    """Put the signed-in staff user (`accounts.SignedIn`, and its principal) or citizen on
+    `g`; send a user whose password expired to the change-password page first."""
     g.user = g.principal = g.citizen = None
-    found = _staff_of_session()
-    if found is not None:
-        g.user, g.principal = found
-        if password_expired(g.user) and request.endpoint not in OPEN_WHILE_EXPIRED:
+    user = _from_session(STAFF_KEY, lambda user_id: accounts.signed_in(db(), user_id))
+    if user is not None:
+        g.user, g.principal = user, user.principal
+        if password_expired(user) and request.endpoint not in OPEN_WHILE_EXPIRED:
             return redirect(lang_url("auth.change_password", next=here()))
-    g.citizen = _from_session(CITIZEN_KEY, accounts.Citizen)
+    g.citizen = _from_session(CITIZEN_KEY, lambda citizen_id: db().get(accounts.Citizen,
+                                                                       citizen_id))
     return None
 
 
-def _staff_of_session() -> tuple[accounts.SignedIn, access.Principal] | None:
-    """The session's staff account and principal, read as rows (every staff page asks)."""
-    held = session.get(STAFF_KEY)
-    if not held:
-        return None
-    found = None if _too_old(held) else accounts.signed_in(db(), held[0])
-    if found is None or not usable(found[0]) or found[0].session_epoch != held[1]:
-        session.pop(STAFF_KEY, None)
-        return None
-    return found
-
-
-def _from_session(key: str, model: type[Any]) -> Any:
+def _from_session(key: str, read: Callable[[int], Any]) -> Any:
+    """The account the session holds under `key`, read by its id; None (and the key gone)
+    when the sign-in is too old, the account unusable or signed out since."""
     held = session.get(key)
     if not held:
         return None
-    account = None if _too_old(held) else db().get(model, held[0])
+    account = None if _too_old(held) else read(held[0])
     if account is None or not usable(account) or account.session_epoch != held[1]:
         session.pop(key, None)
         return None
